@@ -1,0 +1,66 @@
+// The composition root: open the store, bring the schema up to date, and wire the ledger, the
+// key ring and the hold sweeper. The HTTP server and the CLI both start from here.
+
+import { resolve } from 'node:path';
+import { migrate } from '../store/migrations.ts';
+import { PostgresStore } from '../store/postgres-store.ts';
+import { SqliteStore } from '../store/sqlite-store.ts';
+import type { Store } from '../store/store.ts';
+import { KeyRing } from './access.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { HoldSweeper } from './hold-sweeper.ts';
+import { Ledger, type LedgerOptions } from './ledger.ts';
+
+export interface TruestockConfig {
+  /** PostgreSQL when set; otherwise SQLite at `sqlitePath`. */
+  databaseUrl?: string;
+  sqlitePath?: string;
+  poolMax?: number;
+  clock?: Clock;
+  ledger?: LedgerOptions;
+  sweepInterval_ms?: number;
+}
+
+/** Configuration from the environment: DATABASE_URL, TRUESTOCK_DB. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TruestockConfig {
+  return {
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+    sqlitePath: resolve(env.TRUESTOCK_DB ?? 'truestock.db'),
+    ...(env.TRUESTOCK_GROUP_COMMIT === '0' ? { ledger: { groupCommit: false } } : {}),
+  };
+}
+
+export function openStore(config: TruestockConfig): Store {
+  return config.databaseUrl
+    ? new PostgresStore(config.databaseUrl, { poolMax: config.poolMax ?? 10 })
+    : new SqliteStore(config.sqlitePath ?? 'truestock.db');
+}
+
+export class Truestock {
+  private constructor(
+    readonly store: Store,
+    readonly clock: Clock,
+    readonly ledger: Ledger,
+    readonly keys: KeyRing,
+    readonly sweeper: HoldSweeper,
+  ) {}
+
+  static async open(config: TruestockConfig): Promise<Truestock> {
+    const store = openStore(config);
+    try {
+      await migrate(store);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    const clock = config.clock ?? systemClock;
+    const ledger = new Ledger(store, clock, config.ledger);
+    return new Truestock(store, clock, ledger, new KeyRing(store, clock), new HoldSweeper(ledger, config.sweepInterval_ms));
+  }
+
+  async close(): Promise<void> {
+    await this.sweeper.stop();
+    await this.ledger.drain();
+    await this.store.close();
+  }
+}

@@ -1,0 +1,133 @@
+// The commands that change stock, in the shape clients send them (HTTP bodies, CLI flags and
+// the internal command layer all use these). Every command is applied under an idempotency key.
+
+import type { MovableBucket } from './buckets.ts';
+
+export const ADJUST_REASONS = ['cycle_count', 'damage', 'shrinkage', 'correction', 'found', 'other'] as const;
+export type AdjustReason = (typeof ADJUST_REASONS)[number];
+
+/** Default lifetime of a checkout hold. */
+export const HOLD_TIMEOUT_DEFAULT_MS = 15 * 60_000;
+/** Longest a hold may be asked to live; longer belongs to ring-fencing, not checkout. */
+export const HOLD_TIMEOUT_MAX_MS = 30 * 24 * 3_600_000;
+/** Lines in one hold or order. */
+export const HOLD_LINES_MAX = 250;
+/** Candidate locations a line may name. */
+export const HOLD_LOCATIONS_MAX = 50;
+
+interface AtLocation {
+  sku: string;
+  location: string;
+}
+interface Documented {
+  /** The document this movement belongs to: a PO, order, count sheet… */
+  reference?: string | null;
+  note?: string | null;
+}
+
+export interface ReceiveCommand extends AtLocation, Documented {
+  type: 'receive';
+  quantity: number;
+  into?: 'available' | 'quality_control';
+}
+export interface AdjustCommand extends AtLocation, Documented {
+  type: 'adjust';
+  /** Signed: +3 found three, -2 lost two. */
+  delta: number;
+  bucket?: MovableBucket;
+  reason: AdjustReason;
+}
+export interface MoveCommand extends AtLocation, Documented {
+  type: 'move';
+  quantity: number;
+  from: MovableBucket;
+  to: MovableBucket;
+}
+export interface SetSafetyStockCommand extends AtLocation, Documented {
+  type: 'set_safety_stock';
+  quantity: number;
+}
+export interface CountCommand extends AtLocation, Documented {
+  type: 'count';
+  /** The on_hand a person counted. */
+  counted: number;
+}
+
+export interface LineRequest {
+  sku: string;
+  quantity: number;
+  /** Take from this location; otherwise the first of the command's `locations` that can cover the line. */
+  location?: string;
+}
+
+export interface ReserveCommand {
+  type: 'reserve';
+  lines: LineRequest[];
+  locations?: string[];
+  expires_in_ms?: number;
+  reference?: string | null;
+}
+export interface ExtendCommand {
+  type: 'extend';
+  hold_id: string;
+  expires_in_ms: number;
+}
+export interface ReleaseCommand {
+  type: 'release';
+  hold_id: string;
+}
+/** Issued by the sweeper when a hold's time is up. */
+export interface ExpireCommand {
+  type: 'expire';
+  hold_id: string;
+}
+export interface AllocateCommand {
+  type: 'allocate';
+  hold_id: string;
+  order_reference: string;
+}
+/** Allocate an order without a prior hold. */
+export interface AllocateOrderCommand {
+  type: 'allocate_order';
+  lines: LineRequest[];
+  locations?: string[];
+  order_reference: string;
+  /**
+   * The channel already took the order (the default): it is allocated even when stock is short,
+   * the shortfall recorded as oversold with an exception. `false` refuses instead.
+   */
+  channel_accepted?: boolean;
+}
+export interface ShipCommand {
+  type: 'ship';
+  hold_id: string;
+  /** Ship part of the allocation; everything left when omitted. */
+  lines?: { line: number; quantity: number }[];
+}
+export interface CancelAllocationCommand {
+  type: 'cancel_allocation';
+  hold_id: string;
+}
+
+export type StockCommand =
+  | ReceiveCommand
+  | AdjustCommand
+  | MoveCommand
+  | SetSafetyStockCommand
+  | CountCommand
+  | ReserveCommand
+  | ExtendCommand
+  | ReleaseCommand
+  | ExpireCommand
+  | AllocateCommand
+  | AllocateOrderCommand
+  | ShipCommand
+  | CancelAllocationCommand;
+
+export type CommandType = StockCommand['type'];
+
+/** Commands that may put units into a stock level that does not exist yet. */
+export function createsLevels(c: StockCommand): boolean {
+  return c.type === 'receive' || c.type === 'adjust' || c.type === 'count' || c.type === 'allocate_order'
+    || c.type === 'move' || c.type === 'set_safety_stock';
+}

@@ -1,0 +1,71 @@
+// The one registry of outcome codes. Every refusal a command or the API can answer with is listed
+// here with its HTTP status and whether a client may retry the same request unchanged.
+// docs/errors.md documents each code; a test fails when the two drift apart.
+
+export interface ErrorSpec {
+  readonly status: number;
+  readonly title: string;
+  /** Retrying the identical request later may succeed without the client changing anything. */
+  readonly retryable: boolean;
+}
+
+export const ERRORS = {
+  validation_failed: { status: 400, title: 'The request is not valid', retryable: false },
+  malformed_body: { status: 400, title: 'The request body could not be parsed', retryable: false },
+  body_too_large: { status: 413, title: 'The request body is too large', retryable: false },
+  unsupported_media_type: { status: 415, title: 'Send application/json', retryable: false },
+  idempotency_key_required: { status: 400, title: 'An Idempotency-Key header is required', retryable: false },
+  idempotency_key_reused: {
+    status: 409,
+    title: 'This Idempotency-Key was already used with a different request',
+    retryable: false,
+  },
+  unauthorized: { status: 401, title: 'A valid API key is required', retryable: false },
+  forbidden: { status: 403, title: 'This API key’s role may not do that', retryable: false },
+  not_found: { status: 404, title: 'No such resource in this workspace', retryable: false },
+  route_not_found: { status: 404, title: 'No such endpoint', retryable: false },
+  invalid_quantity: { status: 422, title: 'Quantities are whole numbers of units', retryable: false },
+  unknown_item: { status: 422, title: 'No item with that SKU in this workspace', retryable: false },
+  unknown_location: { status: 422, title: 'No location with that code in this workspace', retryable: false },
+  item_archived: { status: 422, title: 'The item is archived', retryable: false },
+  sku_taken: { status: 409, title: 'Another item already has this SKU', retryable: false },
+  location_code_taken: { status: 409, title: 'Another location already has this code', retryable: false },
+  insufficient_stock: { status: 409, title: 'Not enough stock in that bucket', retryable: true },
+  hold_expired: { status: 409, title: 'The hold has expired', retryable: false },
+  hold_not_active: { status: 409, title: 'The hold is no longer active', retryable: false },
+  allocation_not_open: { status: 409, title: 'The allocation is not open', retryable: false },
+  nothing_to_ship: { status: 409, title: 'Nothing is left to ship on that line', retryable: false },
+  busy: { status: 503, title: 'The ledger is busy; retry shortly', retryable: true },
+  internal_error: { status: 500, title: 'Internal error', retryable: true },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A refusal: the command wrote nothing. */
+export interface Refusal {
+  readonly code: ErrorCode;
+  readonly detail: string;
+  /** The request field the refusal is about, e.g. `lines[1].quantity`. */
+  readonly field?: string;
+  readonly extra?: Record<string, unknown>;
+}
+
+export function refusal(code: ErrorCode, detail: string, field?: string, extra?: Record<string, unknown>): Refusal {
+  return { code, detail, ...(field ? { field } : {}), ...(extra ? { extra } : {}) };
+}
+
+/** Thrown by outer layers (HTTP, app) to answer with a registry code; domain code returns Refusals instead. */
+export class TruestockError extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(refusal.detail);
+    this.name = 'TruestockError';
+  }
+  static of(code: ErrorCode, detail: string, field?: string, extra?: Record<string, unknown>): TruestockError {
+    return new TruestockError(refusal(code, detail, field, extra));
+  }
+}
+
+/** A broken invariant: a bug, never a client's mistake. Rolls the transaction back. */
+export function invariant(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`invariant violated: ${message}`);
+}

@@ -1,0 +1,296 @@
+// Rules for holds: reserve, extend, release, expire, allocate (with or without a hold), ship,
+// cancel an allocation. A hold moves units available → reserved; allocating posts them
+// reserved → committed; shipping sends committed units to the customer.
+
+import type {
+  AllocateCommand,
+  AllocateOrderCommand,
+  CancelAllocationCommand,
+  ExpireCommand,
+  ExtendCommand,
+  LineRequest,
+  ReleaseCommand,
+  ReserveCommand,
+  ShipCommand,
+} from './commands.ts';
+import { HOLD_LINES_MAX, HOLD_LOCATIONS_MAX, HOLD_TIMEOUT_DEFAULT_MS, HOLD_TIMEOUT_MAX_MS } from './commands.ts';
+import { refusal, type Refusal } from './errors.ts';
+import { checkQuantity, ok, type Outcome, refused, resolveItem, resolveLocation, type RuleContext } from './context.ts';
+import type { Hold, HoldLine, Location } from './model.ts';
+
+export interface HoldTouched {
+  kind: 'hold';
+  holdId: string;
+}
+
+function checkTimeout(ms: unknown, field: string): Refusal | null {
+  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < 1_000 || ms > HOLD_TIMEOUT_MAX_MS) {
+    return refusal('validation_failed', `${field} must be a whole number of milliseconds from 1000 to ${HOLD_TIMEOUT_MAX_MS}`, field);
+  }
+  return null;
+}
+
+interface PlacedLine {
+  itemId: string;
+  locationId: string;
+  quantity: number;
+  /** Units of the line that the chosen location cannot cover. */
+  short: number;
+}
+
+/**
+ * Place each line at its own location or at the first candidate location whose `available`
+ * covers it, counting what earlier lines of the same request already took. With
+ * `allowShort`, a line no location covers goes to its first candidate with a shortfall.
+ */
+function placeLines(
+  ctx: RuleContext,
+  lines: LineRequest[],
+  locations: string[] | undefined,
+  allowShort: boolean,
+): Outcome<PlacedLine[]> {
+  if (!Array.isArray(lines) || lines.length === 0 || lines.length > HOLD_LINES_MAX) {
+    return refused(refusal('validation_failed', `lines must hold 1 to ${HOLD_LINES_MAX} lines`, 'lines'));
+  }
+  if (locations !== undefined && (!Array.isArray(locations) || locations.length > HOLD_LOCATIONS_MAX)) {
+    return refused(refusal('validation_failed', `locations must list at most ${HOLD_LOCATIONS_MAX} codes`, 'locations'));
+  }
+  const candidates: Location[] = [];
+  for (const [i, code] of (locations ?? []).entries()) {
+    const loc = resolveLocation(ctx, code, `locations[${i}]`);
+    if (!loc.ok) return loc;
+    candidates.push(loc.value);
+  }
+  // Units taken by earlier lines of this request, per stock level.
+  const taken = new Map<string, number>();
+  const free = (itemId: string, locationId: string) =>
+    ctx.scratch.read(itemId, locationId).available - (taken.get(`${itemId}|${locationId}`) ?? 0);
+
+  const placed: PlacedLine[] = [];
+  for (const [i, line] of lines.entries()) {
+    const bad = checkQuantity(line?.quantity, `lines[${i}].quantity`);
+    if (bad) return refused(bad);
+    const item = resolveItem(ctx, line.sku, `lines[${i}].sku`);
+    if (!item.ok) return item;
+    // Archived items are not for sale, but an order a channel already took must still be recorded.
+    if (item.value.archived && !allowShort) {
+      return refused(refusal('item_archived', `${line.sku} is archived`, `lines[${i}].sku`));
+    }
+    let options = candidates;
+    if (line.location !== undefined) {
+      const loc = resolveLocation(ctx, line.location, `lines[${i}].location`);
+      if (!loc.ok) return loc;
+      options = [loc.value];
+    }
+    if (options.length === 0) {
+      return refused(refusal('validation_failed', `lines[${i}] names no location and the request has no locations`, `lines[${i}].location`));
+    }
+    const covering = options.find((loc) => free(item.value.id, loc.id) >= line.quantity);
+    let chosen = covering;
+    let short = 0;
+    if (!chosen) {
+      if (!allowShort) {
+        const have = options.map((loc) => `${loc.code}: ${Math.max(0, free(item.value.id, loc.id))}`).join(', ');
+        return refused(refusal('insufficient_stock', `not enough ${line.sku} available for ${line.quantity} (${have})`, `lines[${i}].quantity`, { sku: line.sku }));
+      }
+      chosen = options[0]!;
+      short = line.quantity - Math.max(0, free(item.value.id, chosen.id));
+    }
+    const key = `${item.value.id}|${chosen.id}`;
+    taken.set(key, (taken.get(key) ?? 0) + line.quantity - short);
+    placed.push({ itemId: item.value.id, locationId: chosen.id, quantity: line.quantity, short });
+  }
+  return ok(placed);
+}
+
+function toLines(placed: PlacedLine[]): HoldLine[] {
+  return placed.map((p, i) => ({ lineNo: i + 1, itemId: p.itemId, locationId: p.locationId, quantity: p.quantity, shipped: 0, oversold: p.short }));
+}
+
+export function reserve(ctx: RuleContext, c: ReserveCommand): Outcome<HoldTouched> {
+  const timeout = c.expires_in_ms ?? HOLD_TIMEOUT_DEFAULT_MS;
+  const badTimeout = checkTimeout(timeout, 'expires_in_ms');
+  if (badTimeout) return refused(badTimeout);
+  const placed = placeLines(ctx, c.lines, c.locations, false);
+  if (!placed.ok) return placed;
+  const hold: Hold = {
+    id: ctx.newHoldId(),
+    workspaceId: ctx.workspaceId,
+    state: 'active',
+    reference: c.reference ?? null,
+    orderReference: null,
+    expiresAt: ctx.now + timeout,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+    lines: toLines(placed.value),
+  };
+  for (const line of hold.lines) {
+    ctx.scratch.move({ itemId: line.itemId, locationId: line.locationId, from: 'available', to: 'reserved', quantity: line.quantity, reason: null, holdId: hold.id });
+  }
+  ctx.scratch.putHold(hold);
+  return ok({ kind: 'hold', holdId: hold.id });
+}
+
+/** The hold, checked to be active and not past its expiry. */
+function activeHold(ctx: RuleContext, holdId: string): Outcome<Hold> {
+  const hold = ctx.scratch.hold(holdId);
+  if (!hold) return refused(refusal('not_found', `no hold ${holdId}`, 'hold_id'));
+  if (hold.state === 'expired' || (hold.state === 'active' && hold.expiresAt !== null && hold.expiresAt <= ctx.now)) {
+    return refused(refusal('hold_expired', `hold ${holdId} expired at ${new Date(hold.expiresAt!).toISOString()}`, 'hold_id'));
+  }
+  if (hold.state !== 'active') return refused(refusal('hold_not_active', `hold ${holdId} is ${hold.state}`, 'hold_id', { state: hold.state }));
+  return ok(hold);
+}
+
+export function extend(ctx: RuleContext, c: ExtendCommand): Outcome<HoldTouched> {
+  const bad = checkTimeout(c.expires_in_ms, 'expires_in_ms');
+  if (bad) return refused(bad);
+  const hold = activeHold(ctx, c.hold_id);
+  if (!hold.ok) return hold;
+  ctx.scratch.putHold({ ...hold.value, expiresAt: ctx.now + c.expires_in_ms, updatedAt: ctx.now });
+  return ok({ kind: 'hold', holdId: c.hold_id });
+}
+
+/** Void a hold: its reserved units go back to available. */
+function voidHold(ctx: RuleContext, hold: Hold, state: 'released' | 'expired', reason: string | null): Outcome<HoldTouched> {
+  for (const line of hold.lines) {
+    ctx.scratch.move({ itemId: line.itemId, locationId: line.locationId, from: 'reserved', to: 'available', quantity: line.quantity, reason, holdId: hold.id });
+  }
+  ctx.scratch.putHold({ ...hold, state, updatedAt: ctx.now });
+  return ok({ kind: 'hold', holdId: hold.id });
+}
+
+export function release(ctx: RuleContext, c: ReleaseCommand): Outcome<HoldTouched> {
+  const hold = activeHold(ctx, c.hold_id);
+  if (!hold.ok) return hold;
+  return voidHold(ctx, hold.value, 'released', null);
+}
+
+/** The clock ran out. Only the sweeper issues this, and only for holds that are due. */
+export function expire(ctx: RuleContext, c: ExpireCommand): Outcome<HoldTouched> {
+  const hold = ctx.scratch.hold(c.hold_id);
+  if (!hold) return refused(refusal('not_found', `no hold ${c.hold_id}`, 'hold_id'));
+  if (hold.state !== 'active') return refused(refusal('hold_not_active', `hold ${c.hold_id} is ${hold.state}`, 'hold_id'));
+  if (hold.expiresAt === null || hold.expiresAt > ctx.now) {
+    return refused(refusal('hold_not_active', `hold ${c.hold_id} is not due to expire yet`, 'hold_id'));
+  }
+  return voidHold(ctx, hold, 'expired', 'expired');
+}
+
+function checkOrderReference(ref: unknown): Refusal | null {
+  return typeof ref === 'string' && ref.length > 0
+    ? null
+    : refusal('validation_failed', 'order_reference must be a non-empty string', 'order_reference');
+}
+
+export function allocate(ctx: RuleContext, c: AllocateCommand): Outcome<HoldTouched> {
+  const bad = checkOrderReference(c.order_reference);
+  if (bad) return refused(bad);
+  const hold = activeHold(ctx, c.hold_id);
+  if (!hold.ok) return hold;
+  for (const line of hold.value.lines) {
+    ctx.scratch.move({ itemId: line.itemId, locationId: line.locationId, from: 'reserved', to: 'committed', quantity: line.quantity, reason: null, holdId: c.hold_id });
+  }
+  ctx.scratch.putHold({ ...hold.value, state: 'allocated', orderReference: c.order_reference, expiresAt: null, updatedAt: ctx.now });
+  return ok({ kind: 'hold', holdId: c.hold_id });
+}
+
+/**
+ * Allocate an order that arrived without a hold. An order the channel already accepted is never
+ * refused: the part no location covers is drawn from the stock level's oversold account (a debt
+ * that the next receipt settles) and raised as an exception.
+ */
+export function allocateOrder(ctx: RuleContext, c: AllocateOrderCommand): Outcome<HoldTouched> {
+  const bad = checkOrderReference(c.order_reference);
+  if (bad) return refused(bad);
+  const accepted = c.channel_accepted ?? true;
+  const placed = placeLines(ctx, c.lines, c.locations, accepted);
+  if (!placed.ok) return placed;
+  const hold: Hold = {
+    id: ctx.newHoldId(),
+    workspaceId: ctx.workspaceId,
+    state: 'allocated',
+    reference: null,
+    orderReference: c.order_reference,
+    expiresAt: null,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+    lines: toLines(placed.value),
+  };
+  for (const line of hold.lines) {
+    const base = { itemId: line.itemId, locationId: line.locationId, holdId: hold.id } as const;
+    const covered = line.quantity - line.oversold;
+    if (covered > 0) ctx.scratch.move({ ...base, from: 'available', to: 'committed', quantity: covered, reason: null });
+    if (line.oversold > 0) {
+      ctx.scratch.move({ ...base, from: 'oversold', to: 'committed', quantity: line.oversold, reason: 'oversold' });
+      const location = ctx.catalog.location(line.locationId)!;
+      const item = ctx.catalog.item(line.itemId)!;
+      ctx.scratch.raise({
+        kind: 'oversold',
+        itemId: line.itemId,
+        locationId: line.locationId,
+        quantity: line.oversold,
+        reference: c.order_reference,
+        holdId: hold.id,
+        message: `order ${c.order_reference} took ${line.quantity} × ${item.sku} at ${location.code} with ${covered} available: ${line.oversold} oversold`,
+      });
+    }
+  }
+  ctx.scratch.putHold(hold);
+  return ok({ kind: 'hold', holdId: hold.id });
+}
+
+function openAllocation(ctx: RuleContext, holdId: string): Outcome<Hold> {
+  const hold = ctx.scratch.hold(holdId);
+  if (!hold) return refused(refusal('not_found', `no hold ${holdId}`, 'hold_id'));
+  if (hold.state !== 'allocated') {
+    return refused(refusal('allocation_not_open', `hold ${holdId} is ${hold.state}, not allocated`, 'hold_id', { state: hold.state }));
+  }
+  return ok(hold);
+}
+
+export function ship(ctx: RuleContext, c: ShipCommand): Outcome<HoldTouched> {
+  const found = openAllocation(ctx, c.hold_id);
+  if (!found.ok) return found;
+  const hold = found.value;
+  const wanted = new Map<number, number>();
+  if (c.lines === undefined) {
+    for (const line of hold.lines) if (line.quantity > line.shipped) wanted.set(line.lineNo, line.quantity - line.shipped);
+    if (wanted.size === 0) return refused(refusal('nothing_to_ship', `hold ${c.hold_id} has nothing left to ship`, 'hold_id'));
+  } else {
+    if (!Array.isArray(c.lines) || c.lines.length === 0) return refused(refusal('validation_failed', 'lines must not be empty', 'lines'));
+    for (const [i, req] of c.lines.entries()) {
+      const bad = checkQuantity(req?.quantity, `lines[${i}].quantity`);
+      if (bad) return refused(bad);
+      const line = hold.lines.find((l) => l.lineNo === req.line);
+      if (!line) return refused(refusal('validation_failed', `hold ${c.hold_id} has no line ${req.line}`, `lines[${i}].line`));
+      const total = (wanted.get(line.lineNo) ?? 0) + req.quantity;
+      if (total > line.quantity - line.shipped) {
+        return refused(refusal('nothing_to_ship', `line ${line.lineNo} has ${line.quantity - line.shipped} left to ship, not ${total}`, `lines[${i}].quantity`));
+      }
+      wanted.set(line.lineNo, total);
+    }
+  }
+  const lines = hold.lines.map((line) => {
+    const q = wanted.get(line.lineNo);
+    if (!q) return line;
+    ctx.scratch.move({ itemId: line.itemId, locationId: line.locationId, from: 'committed', to: 'customer', quantity: q, reason: null, holdId: hold.id });
+    return { ...line, shipped: line.shipped + q };
+  });
+  const done = lines.every((l) => l.shipped === l.quantity);
+  ctx.scratch.putHold({ ...hold, lines, state: done ? 'shipped' : 'allocated', updatedAt: ctx.now });
+  return ok({ kind: 'hold', holdId: hold.id });
+}
+
+/** Cancel what is left of an allocation: unshipped units go back to available (settling any oversold debt first). */
+export function cancelAllocation(ctx: RuleContext, c: CancelAllocationCommand): Outcome<HoldTouched> {
+  const found = openAllocation(ctx, c.hold_id);
+  if (!found.ok) return found;
+  const hold = found.value;
+  for (const line of hold.lines) {
+    const left = line.quantity - line.shipped;
+    if (left > 0) ctx.scratch.move({ itemId: line.itemId, locationId: line.locationId, from: 'committed', to: 'available', quantity: left, reason: 'cancelled', holdId: hold.id });
+  }
+  ctx.scratch.putHold({ ...hold, state: 'cancelled', updatedAt: ctx.now });
+  return ok({ kind: 'hold', holdId: hold.id });
+}

@@ -1,0 +1,106 @@
+// The records the ledger's rules work on. Plain data: no I/O, no clock.
+
+import type { Account, Balances } from './buckets.ts';
+
+export const LOCATION_KINDS = ['warehouse', 'store', '3pl', 'channel_managed', 'dropship'] as const;
+export type LocationKind = (typeof LOCATION_KINDS)[number];
+
+export const ROLES = ['read', 'operate', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Does a key with role `have` satisfy an endpoint that needs `need`? Roles are ordered. */
+export function roleAllows(have: Role, need: Role): boolean {
+  return ROLES.indexOf(have) >= ROLES.indexOf(need);
+}
+
+export interface Item {
+  id: string;
+  workspaceId: string;
+  sku: string;
+  name: string;
+  barcode: string | null;
+  archived: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Location {
+  id: string;
+  workspaceId: string;
+  code: string;
+  name: string;
+  kind: LocationKind;
+  postalCode: string | null;
+  country: string | null;
+  shipsOnline: boolean;
+  pickup: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One stock level: an item at a location, with a balance per bucket. */
+export interface StockLevel {
+  id: string;
+  workspaceId: string;
+  itemId: string;
+  locationId: string;
+  balances: Balances;
+  updatedAt: number;
+}
+
+export const HOLD_STATES = ['active', 'released', 'expired', 'allocated', 'shipped', 'cancelled'] as const;
+export type HoldState = (typeof HOLD_STATES)[number];
+
+/**
+ * A hold is a pending movement (available → reserved) with a timeout. Allocating it posts it
+ * (reserved → committed) against an order; releasing or expiring voids it. An order allocated
+ * without a prior hold starts life as `allocated`.
+ */
+export interface Hold {
+  id: string;
+  workspaceId: string;
+  state: HoldState;
+  /** The cart, checkout or manual hold this belongs to. */
+  reference: string | null;
+  /** The order the hold was allocated to. */
+  orderReference: string | null;
+  expiresAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  lines: HoldLine[];
+}
+
+export interface HoldLine {
+  lineNo: number;
+  itemId: string;
+  locationId: string;
+  quantity: number;
+  shipped: number;
+  /** Units of this line allocated without stock behind them (an accepted order we could not cover). */
+  oversold: number;
+}
+
+/** A movement before the store has given it an id, a sequence number and a time. */
+export interface MovementDraft {
+  itemId: string;
+  locationId: string;
+  from: Account;
+  to: Account;
+  quantity: number;
+  reason: string | null;
+  holdId: string | null;
+}
+
+export const EXCEPTION_KINDS = ['oversold', 'count_shortfall'] as const;
+export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
+
+/** Something a human must look at. */
+export interface ExceptionDraft {
+  kind: ExceptionKind;
+  itemId: string;
+  locationId: string;
+  quantity: number;
+  reference: string | null;
+  holdId: string | null;
+  message: string;
+}

@@ -1,0 +1,132 @@
+// SQL for items and locations.
+
+import type { Item, Location, LocationKind } from '../domain/model.ts';
+import { chunk, type Db, type Param, placeholders, valuesList } from './store.ts';
+
+interface ItemRow {
+  id: string;
+  workspace_id: string;
+  sku: string;
+  name: string;
+  barcode: string | null;
+  archived: boolean | number;
+  created_at: number;
+  updated_at: number;
+}
+
+interface LocationRow {
+  id: string;
+  workspace_id: string;
+  code: string;
+  name: string;
+  kind: LocationKind;
+  postal_code: string | null;
+  country: string | null;
+  ships_online: boolean | number;
+  pickup: boolean | number;
+  created_at: number;
+  updated_at: number;
+}
+
+export function itemFromRow(r: ItemRow): Item {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    sku: r.sku,
+    name: r.name,
+    barcode: r.barcode,
+    archived: Boolean(r.archived),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+export function locationFromRow(r: LocationRow): Location {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    code: r.code,
+    name: r.name,
+    kind: r.kind,
+    postalCode: r.postal_code,
+    country: r.country,
+    shipsOnline: Boolean(r.ships_online),
+    pickup: Boolean(r.pickup),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+async function byColumn<R, T>(db: Db, table: string, column: string, workspaceId: string, values: string[], map: (r: R) => T): Promise<T[]> {
+  if (values.length === 0) return [];
+  const out: T[] = [];
+  for (const part of chunk([...new Set(values)], 5_000)) {
+    const rows = await db.all<R>(`SELECT * FROM ${table} WHERE workspace_id = ? AND ${column} IN (${placeholders(part.length)})`, [workspaceId, ...part]);
+    out.push(...rows.map(map));
+  }
+  return out;
+}
+
+export const itemsBySku = (db: Db, ws: string, skus: string[]) => byColumn(db, 'items', 'sku', ws, skus, itemFromRow);
+export const itemsById = (db: Db, ws: string, ids: string[]) => byColumn(db, 'items', 'id', ws, ids, itemFromRow);
+export const locationsByCode = (db: Db, ws: string, codes: string[]) => byColumn(db, 'locations', 'code', ws, codes, locationFromRow);
+export const locationsById = (db: Db, ws: string, ids: string[]) => byColumn(db, 'locations', 'id', ws, ids, locationFromRow);
+
+export async function getItem(db: Db, ws: string, id: string): Promise<Item | undefined> {
+  return (await itemsById(db, ws, [id]))[0];
+}
+export async function getItemBySku(db: Db, ws: string, sku: string): Promise<Item | undefined> {
+  return (await itemsBySku(db, ws, [sku]))[0];
+}
+export async function getLocation(db: Db, ws: string, id: string): Promise<Location | undefined> {
+  return (await locationsById(db, ws, [id]))[0];
+}
+
+export async function listItems(db: Db, ws: string, opts: { after?: string; limit: number; includeArchived?: boolean }): Promise<Item[]> {
+  const where = ['workspace_id = ?'];
+  const params: Param[] = [ws];
+  if (opts.after) (where.push('id > ?'), params.push(opts.after));
+  if (!opts.includeArchived) where.push('archived = ?'), params.push(false);
+  const rows = await db.all<ItemRow>(`SELECT * FROM items WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, [...params, opts.limit]);
+  return rows.map(itemFromRow);
+}
+
+export async function listLocations(db: Db, ws: string, opts: { after?: string; limit: number }): Promise<Location[]> {
+  const params: Param[] = [ws];
+  let where = 'workspace_id = ?';
+  if (opts.after) (where += ' AND id > ?'), params.push(opts.after);
+  const rows = await db.all<LocationRow>(`SELECT * FROM locations WHERE ${where} ORDER BY id LIMIT ?`, [...params, opts.limit]);
+  return rows.map(locationFromRow);
+}
+
+const ITEM_COLUMNS = 8;
+export async function insertItems(db: Db, items: Item[]): Promise<void> {
+  for (const part of chunk(items, 2_000)) {
+    const params: Param[] = part.flatMap((i) => [i.id, i.workspaceId, i.sku, i.name, i.barcode, i.archived, i.createdAt, i.updatedAt]);
+    await db.run(
+      `INSERT INTO items (id, workspace_id, sku, name, barcode, archived, created_at, updated_at) VALUES ${valuesList(part.length, ITEM_COLUMNS)}`,
+      params,
+    );
+  }
+}
+
+export async function updateItem(db: Db, item: Item): Promise<void> {
+  await db.run('UPDATE items SET name = ?, barcode = ?, archived = ?, updated_at = ? WHERE id = ? AND workspace_id = ?', [
+    item.name, item.barcode, item.archived, item.updatedAt, item.id, item.workspaceId,
+  ]);
+}
+
+export async function insertLocation(db: Db, l: Location): Promise<void> {
+  await db.run(
+    `INSERT INTO locations (id, workspace_id, code, name, kind, postal_code, country, ships_online, pickup, created_at, updated_at)
+     VALUES ${valuesList(1, 11)}`,
+    [l.id, l.workspaceId, l.code, l.name, l.kind, l.postalCode, l.country, l.shipsOnline, l.pickup, l.createdAt, l.updatedAt],
+  );
+}
+
+export async function updateLocation(db: Db, l: Location): Promise<void> {
+  await db.run(
+    'UPDATE locations SET name = ?, kind = ?, postal_code = ?, country = ?, ships_online = ?, pickup = ?, updated_at = ? WHERE id = ? AND workspace_id = ?',
+    [l.name, l.kind, l.postalCode, l.country, l.shipsOnline, l.pickup, l.updatedAt, l.id, l.workspaceId],
+  );
+}

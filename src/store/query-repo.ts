@@ -1,0 +1,118 @@
+// Read-side SQL: stock across locations, ledger history, exceptions, and the sums `verify`
+// compares with stored balances.
+
+import type { Db, Param } from './store.ts';
+import { type LevelRow } from './ledger-repo.ts';
+
+export async function levelsOfItem(db: Db, workspaceId: string, itemId: string): Promise<(LevelRow & { code: string })[]> {
+  return db.all(
+    `SELECT s.*, l.code FROM stock_levels s JOIN locations l ON l.id = s.location_id
+     WHERE s.workspace_id = ? AND s.item_id = ? ORDER BY l.code`,
+    [workspaceId, itemId],
+  );
+}
+
+export interface MovementFilter {
+  itemId?: string;
+  locationId?: string;
+  reference?: string;
+  reason?: string;
+  command?: string;
+  sinceMs?: number;
+  untilMs?: number;
+  /** Only movements older than this sequence number (cursor, newest first). */
+  beforeSeq?: number;
+  limit: number;
+}
+
+export interface MovementListRow {
+  seq: number;
+  id: string;
+  sku: string;
+  code: string;
+  from_account: string;
+  to_account: string;
+  quantity: number;
+  command: string;
+  reason: string | null;
+  reference: string | null;
+  note: string | null;
+  hold_id: string | null;
+  actor: string;
+  created_at: number;
+  item_id: string;
+  location_id: string;
+}
+
+export async function listMovements(db: Db, workspaceId: string, f: MovementFilter): Promise<MovementListRow[]> {
+  const where = ['m.workspace_id = ?'];
+  const params: Param[] = [workspaceId];
+  const add = (sql: string, v: Param | undefined) => {
+    if (v !== undefined) (where.push(sql), params.push(v));
+  };
+  add('m.item_id = ?', f.itemId);
+  add('m.location_id = ?', f.locationId);
+  add('m.reference = ?', f.reference);
+  add('m.reason = ?', f.reason);
+  add('m.command = ?', f.command);
+  add('m.created_at >= ?', f.sinceMs);
+  add('m.created_at < ?', f.untilMs);
+  add('m.seq < ?', f.beforeSeq);
+  return db.all(
+    `SELECT m.*, i.sku, l.code FROM movements m JOIN items i ON i.id = m.item_id JOIN locations l ON l.id = m.location_id
+     WHERE ${where.join(' AND ')} ORDER BY m.seq DESC LIMIT ?`,
+    [...params, f.limit],
+  );
+}
+
+export interface ExceptionRow {
+  id: string;
+  kind: string;
+  state: string;
+  sku: string | null;
+  code: string | null;
+  quantity: number | null;
+  reference: string | null;
+  hold_id: string | null;
+  message: string;
+  created_at: number;
+}
+
+export async function listExceptions(db: Db, workspaceId: string, opts: { state?: string; after?: string; limit: number }): Promise<ExceptionRow[]> {
+  const where = ['e.workspace_id = ?'];
+  const params: Param[] = [workspaceId];
+  if (opts.state) (where.push('e.state = ?'), params.push(opts.state));
+  if (opts.after) (where.push('e.id > ?'), params.push(opts.after));
+  return db.all(
+    `SELECT e.*, i.sku, l.code FROM exceptions e LEFT JOIN items i ON i.id = e.item_id LEFT JOIN locations l ON l.id = e.location_id
+     WHERE ${where.join(' AND ')} ORDER BY e.id LIMIT ?`,
+    [...params, opts.limit],
+  );
+}
+
+/** Net units into each internal account of each stock level, summed over the whole ledger. */
+export async function ledgerTotals(db: Db, workspaceId: string): Promise<{ item_id: string; location_id: string; account: string; net: number }[]> {
+  return db.all(
+    `SELECT item_id, location_id, account, SUM(q) AS net FROM (
+       SELECT item_id, location_id, to_account AS account, quantity AS q FROM movements WHERE workspace_id = ?
+       UNION ALL
+       SELECT item_id, location_id, from_account AS account, -quantity AS q FROM movements WHERE workspace_id = ?
+     ) t GROUP BY item_id, location_id, account`,
+    [workspaceId, workspaceId],
+  );
+}
+
+/** Units held by active holds (reserved) and open allocations (committed), per stock level. */
+export async function holdTotals(db: Db, workspaceId: string): Promise<{ item_id: string; location_id: string; state: string; units: number }[]> {
+  return db.all(
+    `SELECT hl.item_id, hl.location_id, h.state, SUM(hl.quantity - hl.shipped) AS units
+     FROM hold_lines hl JOIN holds h ON h.id = hl.hold_id
+     WHERE h.workspace_id = ? AND h.state IN ('active', 'allocated')
+     GROUP BY hl.item_id, hl.location_id, h.state`,
+    [workspaceId],
+  );
+}
+
+export async function allLevels(db: Db, workspaceId: string): Promise<LevelRow[]> {
+  return db.all('SELECT * FROM stock_levels WHERE workspace_id = ?', [workspaceId]);
+}
