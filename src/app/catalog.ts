@@ -9,6 +9,11 @@ import { newId } from './ids.ts';
 import { itemView, locationView } from './views.ts';
 import type { Written } from './idempotent.ts';
 
+export type ItemCreate = ItemInput;
+export type ItemPatch = Partial<Omit<ItemInput, 'sku'>>;
+export type LocationCreate = LocationInput;
+export type LocationPatch = Partial<Omit<LocationInput, 'code'>>;
+
 export async function createItem(db: Db, workspaceId: string, input: ItemInput, now: number): Promise<Written | Refusal> {
   const bad = checkItemInput(input);
   if (bad) return bad;
@@ -34,7 +39,7 @@ export async function updateItem(
   db: Db,
   workspaceId: string,
   id: string,
-  patch: Partial<Omit<ItemInput, 'sku'>>,
+  patch: ItemPatch,
   now: number,
 ): Promise<Written | Refusal> {
   if ('sku' in patch) return refusal('validation_failed', 'sku cannot be changed; archive the item and create a new one', 'sku');
@@ -80,7 +85,7 @@ export async function updateLocation(
   db: Db,
   workspaceId: string,
   id: string,
-  patch: Partial<Omit<LocationInput, 'code'>>,
+  patch: LocationPatch,
   now: number,
 ): Promise<Written | Refusal> {
   if ('code' in patch) return refusal('validation_failed', 'code cannot be changed', 'code');

@@ -10,6 +10,7 @@ import { KeyRing } from './access.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { HoldSweeper } from './hold-sweeper.ts';
 import { Ledger, type LedgerOptions } from './ledger.ts';
+import { Metrics } from './metrics.ts';
 
 export interface TruestockConfig {
   /** PostgreSQL when set; otherwise SQLite at `sqlitePath`. */
@@ -43,6 +44,7 @@ export class Truestock {
     readonly ledger: Ledger,
     readonly keys: KeyRing,
     readonly sweeper: HoldSweeper,
+    readonly metrics: Metrics,
   ) {}
 
   static async open(config: TruestockConfig): Promise<Truestock> {
@@ -54,8 +56,9 @@ export class Truestock {
       throw err;
     }
     const clock = config.clock ?? systemClock;
-    const ledger = new Ledger(store, clock, config.ledger);
-    return new Truestock(store, clock, ledger, new KeyRing(store, clock), new HoldSweeper(ledger, config.sweepInterval_ms));
+    const metrics = new Metrics();
+    const ledger = new Ledger(store, clock, { onBatch: metrics.onBatch, onOutcome: metrics.onOutcome, ...config.ledger });
+    return new Truestock(store, clock, ledger, new KeyRing(store, clock), new HoldSweeper(ledger, config.sweepInterval_ms), metrics);
   }
 
   async close(): Promise<void> {

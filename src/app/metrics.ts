@@ -1,0 +1,31 @@
+// Prometheus metrics. One registry per instance, so tests can run several in one process.
+
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({ name: 'truestock_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
+  readonly requestSeconds = new Histogram({
+    name: 'truestock_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly commands = new Counter({ name: 'truestock_commands_total', help: 'Ledger commands by type and outcome (ok, replayed, or the refusal code)', labelNames: ['type', 'outcome'], registers: [this.registry] });
+  readonly batchSize = new Histogram({ name: 'truestock_ledger_batch_size', help: 'Commands per group-commit transaction', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512], registers: [this.registry] });
+  readonly batchSeconds = new Histogram({ name: 'truestock_ledger_batch_duration_seconds', help: 'Duration of one group-commit transaction', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'truestock_' });
+  }
+
+  onBatch = (size: number, duration_ms: number) => {
+    this.batchSize.observe(size);
+    this.batchSeconds.observe(duration_ms / 1000);
+  };
+
+  onOutcome = (type: string, outcome: string) => {
+    this.commands.inc({ type, outcome });
+  };
+}

@@ -1,0 +1,139 @@
+// Read use-cases: stock across locations, ledger history, holds, exceptions.
+
+import { type Balances, zeroBalances } from '../domain/buckets.ts';
+import type { HoldState, Item } from '../domain/model.ts';
+import { getItem, getItemBySku, itemsById, locationsByCode, locationsById } from '../store/catalog-repo.ts';
+import { getHold, levelFromRow, listHolds } from '../store/ledger-repo.ts';
+import * as q from '../store/query-repo.ts';
+import type { Db } from '../store/store.ts';
+import { balancesView, holdView, iso, itemView } from './views.ts';
+
+/** Largest page a list returns. */
+export const PAGE_LIMIT_MAX = 500;
+export const PAGE_LIMIT_DEFAULT = 50;
+
+export const encodeCursor = (v: string | number) => Buffer.from(String(v)).toString('base64url');
+export const decodeCursor = (c: string) => Buffer.from(c, 'base64url').toString();
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+export async function itemStock(db: Db, workspaceId: string, item: Item) {
+  const rows = await q.levelsOfItem(db, workspaceId, item.id);
+  const total: Balances = zeroBalances();
+  const locations = rows.map((r) => {
+    const b = levelFromRow(r).balances;
+    for (const k of Object.keys(total) as (keyof Balances)[]) total[k] += b[k];
+    return { location: r.code, ...balancesView(b), updated_at: iso(Number(r.updated_at)) };
+  });
+  return { item: itemView(item), locations, total: balancesView(total) };
+}
+
+export async function stockBySku(db: Db, workspaceId: string, sku: string) {
+  const item = await getItemBySku(db, workspaceId, sku);
+  return item ? itemStock(db, workspaceId, item) : undefined;
+}
+
+export async function stockByItemId(db: Db, workspaceId: string, id: string) {
+  const item = await getItem(db, workspaceId, id);
+  return item ? itemStock(db, workspaceId, item) : undefined;
+}
+
+export interface MovementQuery {
+  sku?: string;
+  location?: string;
+  reference?: string;
+  reason?: string;
+  command?: string;
+  since?: string;
+  until?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** Ledger history, newest first. An unknown SKU or location yields an empty page, not an error. */
+export async function movements(db: Db, workspaceId: string, query: MovementQuery) {
+  const limit = Math.min(query.limit ?? PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX);
+  let itemId: string | undefined;
+  let locationId: string | undefined;
+  if (query.sku !== undefined) itemId = (await getItemBySku(db, workspaceId, query.sku))?.id ?? '-';
+  if (query.location !== undefined) locationId = (await locationsByCode(db, workspaceId, [query.location]))[0]?.id ?? '-';
+  const rows = await q.listMovements(db, workspaceId, {
+    ...(itemId ? { itemId } : {}),
+    ...(locationId ? { locationId } : {}),
+    ...(query.reference ? { reference: query.reference } : {}),
+    ...(query.reason ? { reason: query.reason } : {}),
+    ...(query.command ? { command: query.command } : {}),
+    ...(query.since ? { sinceMs: Date.parse(query.since) } : {}),
+    ...(query.until ? { untilMs: Date.parse(query.until) } : {}),
+    ...(query.cursor ? { beforeSeq: Number(decodeCursor(query.cursor)) } : {}),
+    limit,
+  });
+  return {
+    data: rows.map((m) => ({
+      id: m.id,
+      sku: m.sku,
+      location: m.code,
+      from: m.from_account,
+      to: m.to_account,
+      quantity: Number(m.quantity),
+      command: m.command,
+      reason: m.reason,
+      reference: m.reference,
+      note: m.note,
+      hold_id: m.hold_id,
+      actor: m.actor,
+      created_at: iso(Number(m.created_at)),
+    })),
+    next_cursor: rows.length === limit ? encodeCursor(Number(rows[rows.length - 1]!.seq)) : null,
+  };
+}
+
+async function holdCatalog(db: Db, workspaceId: string, holds: { lines: { itemId: string; locationId: string }[] }[]) {
+  const lines = holds.flatMap((h) => h.lines);
+  const items = new Map((await itemsById(db, workspaceId, lines.map((l) => l.itemId))).map((i) => [i.id, i]));
+  const locations = new Map((await locationsById(db, workspaceId, lines.map((l) => l.locationId))).map((l) => [l.id, l]));
+  return { item: (id: string) => items.get(id), location: (id: string) => locations.get(id) };
+}
+
+export async function holds(db: Db, workspaceId: string, query: { state?: HoldState; cursor?: string; limit?: number }) {
+  const limit = Math.min(query.limit ?? PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX);
+  const rows = await listHolds(db, workspaceId, {
+    ...(query.state ? { state: query.state } : {}),
+    ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
+    limit,
+  });
+  const catalog = await holdCatalog(db, workspaceId, rows);
+  return { data: rows.map((h) => holdView(h, catalog)), next_cursor: rows.length === limit ? encodeCursor(rows[rows.length - 1]!.id) : null };
+}
+
+export async function hold(db: Db, workspaceId: string, id: string) {
+  const h = await getHold(db, workspaceId, id);
+  return h ? holdView(h, await holdCatalog(db, workspaceId, [h])) : undefined;
+}
+
+export async function exceptions(db: Db, workspaceId: string, query: { state?: string; cursor?: string; limit?: number }) {
+  const limit = Math.min(query.limit ?? PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX);
+  const rows = await q.listExceptions(db, workspaceId, {
+    ...(query.state ? { state: query.state } : {}),
+    ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
+    limit,
+  });
+  return {
+    data: rows.map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      state: e.state,
+      sku: e.sku,
+      location: e.code,
+      quantity: e.quantity === null ? null : Number(e.quantity),
+      reference: e.reference,
+      hold_id: e.hold_id,
+      message: e.message,
+      created_at: iso(Number(e.created_at)),
+    })),
+    next_cursor: rows.length === limit ? encodeCursor(rows[rows.length - 1]!.id) : null,
+  };
+}

@@ -1,0 +1,156 @@
+// /v1 routes. Resources are plural nouns; actions on a hold are sub-resources
+// (`/holds/{id}/allocate`). Mutations need an Idempotency-Key; lists use cursors.
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { apiKeyView, createApiKey } from '../app/access.ts';
+import * as catalog from '../app/catalog.ts';
+import { fingerprint } from '../app/fingerprint.ts';
+import { idempotent, type Written } from '../app/idempotent.ts';
+import type { CommandResponse } from '../app/ledger.ts';
+import * as queries from '../app/queries.ts';
+import type { Truestock } from '../app/truestock.ts';
+import { verify } from '../app/verify.ts';
+import { itemView, locationView } from '../app/views.ts';
+import type { StockCommand } from '../domain/commands.ts';
+import { type Refusal, TruestockError } from '../domain/errors.ts';
+import type { HoldState, Role } from '../domain/model.ts';
+import { listApiKeys, revokeApiKey } from '../store/access-repo.ts';
+import { getItem, getLocation, listItems, listLocations } from '../store/catalog-repo.ts';
+import type { Db } from '../store/store.ts';
+import * as s from './schemas.ts';
+
+const idempotencyHeader = {
+  type: 'object',
+  properties: { 'idempotency-key': { type: 'string', description: 'Required on every mutation. The same key and body replay the first response; the same key with another body is a 409.' } },
+} as const;
+
+function idempotencyKey(req: FastifyRequest): string {
+  const key = req.headers['idempotency-key'];
+  if (typeof key !== 'string' || key.length === 0) {
+    throw TruestockError.of('idempotency_key_required', 'send an Idempotency-Key header (any unique string, e.g. a UUID) with every mutation', 'Idempotency-Key');
+  }
+  return key;
+}
+
+function send(reply: FastifyReply, r: CommandResponse) {
+  if (!r.ok) throw new TruestockError(r.refusal);
+  if (r.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.code(r.status).send(r.body);
+}
+
+const notFound = (what: string, id: string) => TruestockError.of('not_found', `no ${what} ${id} in this workspace`);
+
+type Params = { id: string };
+
+export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
+  const read = <T>(fn: (db: Db) => Promise<T>) => ts.store.read(fn);
+
+  /** A stock command through the ledger (group commit, idempotency in the same transaction). */
+  const command = (req: FastifyRequest, reply: FastifyReply, cmd: StockCommand) =>
+    ts.ledger.execute({ workspaceId: req.principal.workspaceId, idempotencyKey: idempotencyKey(req), actor: req.principal.keyId, command: cmd }).then((r) => send(reply, r));
+
+  /** A catalog or access mutation, idempotent on method, route, params and body. */
+  const mutation = (req: FastifyRequest, reply: FastifyReply, fn: (db: Db, now: number) => Promise<Written | Refusal>) =>
+    idempotent(ts.store, ts.clock, req.principal.workspaceId, idempotencyKey(req), fingerprint({ m: req.method, r: req.routeOptions.url, p: req.params, b: req.body }), fn).then((r) => send(reply, r));
+
+  const route = (role: Role, tags: string[], summary: string, extra: Record<string, unknown> = {}) => ({
+    config: { role },
+    schema: { tags, summary, ...extra },
+  });
+  const write = (role: Role, tags: string[], summary: string, body: unknown, extra: Record<string, unknown> = {}) =>
+    route(role, tags, summary, { body, headers: idempotencyHeader, ...extra });
+
+  // Items
+  app.get<{ Querystring: { cursor?: string; limit?: number; include_archived?: boolean } }>('/items', route('read', ['items'], 'List items', { querystring: s.itemsQuery }), async (req) => {
+    const limit = req.query.limit ?? queries.PAGE_LIMIT_DEFAULT;
+    const rows = await read((db) => listItems(db, req.principal.workspaceId, { limit, includeArchived: req.query.include_archived ?? false, ...(req.query.cursor ? { after: queries.decodeCursor(req.query.cursor) } : {}) }));
+    return { data: rows.map(itemView), next_cursor: rows.length === limit ? queries.encodeCursor(rows[rows.length - 1]!.id) : null };
+  });
+  app.post<{ Body: catalog.ItemCreate }>('/items', write('operate', ['items'], 'Create an item', s.itemBody), (req, reply) =>
+    mutation(req, reply, (db, now) => catalog.createItem(db, req.principal.workspaceId, req.body, now)));
+  app.get<{ Params: Params }>('/items/:id', route('read', ['items'], 'Get an item', { params: s.idParam }), async (req) => {
+    const item = await read((db) => getItem(db, req.principal.workspaceId, req.params.id));
+    if (!item) throw notFound('item', req.params.id);
+    return { item: itemView(item) };
+  });
+  app.patch<{ Params: Params; Body: catalog.ItemPatch }>('/items/:id', write('operate', ['items'], 'Rename, re-barcode or archive an item', s.itemPatch, { params: s.idParam }), (req, reply) =>
+    mutation(req, reply, (db, now) => catalog.updateItem(db, req.principal.workspaceId, req.params.id, req.body, now)));
+  app.get<{ Params: Params }>('/items/:id/stock', route('read', ['stock'], "An item's stock at every location, every bucket", { params: s.idParam }), async (req) => {
+    const stock = await read((db) => queries.stockByItemId(db, req.principal.workspaceId, req.params.id));
+    if (!stock) throw notFound('item', req.params.id);
+    return stock;
+  });
+  app.get<{ Params: { sku: string } }>('/stock/:sku', route('read', ['stock'], "An item's stock by SKU", { params: s.skuParam }), async (req) => {
+    const stock = await read((db) => queries.stockBySku(db, req.principal.workspaceId, req.params.sku));
+    if (!stock) throw notFound('item with SKU', req.params.sku);
+    return stock;
+  });
+
+  // Locations
+  app.get<{ Querystring: { cursor?: string; limit?: number } }>('/locations', route('read', ['locations'], 'List locations', { querystring: s.pageQuery }), async (req) => {
+    const limit = req.query.limit ?? queries.PAGE_LIMIT_DEFAULT;
+    const rows = await read((db) => listLocations(db, req.principal.workspaceId, { limit, ...(req.query.cursor ? { after: queries.decodeCursor(req.query.cursor) } : {}) }));
+    return { data: rows.map(locationView), next_cursor: rows.length === limit ? queries.encodeCursor(rows[rows.length - 1]!.id) : null };
+  });
+  app.post<{ Body: catalog.LocationCreate }>('/locations', write('admin', ['locations'], 'Create a location', s.locationBody), (req, reply) =>
+    mutation(req, reply, (db, now) => catalog.createLocation(db, req.principal.workspaceId, req.body, now)));
+  app.get<{ Params: Params }>('/locations/:id', route('read', ['locations'], 'Get a location', { params: s.idParam }), async (req) => {
+    const loc = await read((db) => getLocation(db, req.principal.workspaceId, req.params.id));
+    if (!loc) throw notFound('location', req.params.id);
+    return { location: locationView(loc) };
+  });
+  app.patch<{ Params: Params; Body: catalog.LocationPatch }>('/locations/:id', write('admin', ['locations'], 'Change a location', s.locationPatch, { params: s.idParam }), (req, reply) =>
+    mutation(req, reply, (db, now) => catalog.updateLocation(db, req.principal.workspaceId, req.params.id, req.body, now)));
+
+  // Stock commands
+  const stockCommand = (path: string, type: StockCommand['type'], summary: string, body: unknown) =>
+    app.post<{ Body: Record<string, unknown> }>(path, write('operate', ['stock'], summary, body), (req, reply) => command(req, reply, { ...req.body, type } as StockCommand));
+  stockCommand('/stock/receive', 'receive', 'Receive units into available or quality_control', s.receiveBody);
+  stockCommand('/stock/adjust', 'adjust', 'Adjust a bucket up or down with a reason code', s.adjustBody);
+  stockCommand('/stock/move', 'move', 'Move units between available, damaged, quality_control and safety_stock', s.moveBody);
+  stockCommand('/stock/safety-stock', 'set_safety_stock', 'Set the safety stock of a stock level', s.safetyStockBody);
+  stockCommand('/stock/count', 'count', 'Record a counted on_hand; the difference becomes a variance movement', s.countBody);
+
+  // Holds and allocations
+  stockCommand('/holds', 'reserve', 'Reserve lines (all or none) at a location or the first of a list that can cover each line', s.reserveBody);
+  stockCommand('/allocations', 'allocate_order', 'Allocate an order without a prior hold; an order the channel already took is never refused', s.allocationBody);
+  const holdAction = (action: string, type: StockCommand['type'], summary: string, body: unknown) =>
+    app.post<{ Params: Params; Body: Record<string, unknown> | null }>(`/holds/:id/${action}`, write('operate', ['holds'], summary, body, { params: s.idParam }), (req, reply) =>
+      command(req, reply, { ...(req.body ?? {}), type, hold_id: req.params.id } as StockCommand));
+  holdAction('extend', 'extend', 'Give an active hold more time', s.extendBody);
+  holdAction('release', 'release', 'Release an active hold', s.emptyBody);
+  holdAction('allocate', 'allocate', 'Allocate a hold to an order: reserved becomes committed', s.allocateBody);
+  holdAction('ship', 'ship', 'Ship an allocation, whole or by line', s.shipBody);
+  holdAction('cancel', 'cancel_allocation', 'Cancel what is left of an allocation', s.emptyBody);
+  app.get<{ Querystring: { state?: HoldState; cursor?: string; limit?: number } }>('/holds', route('read', ['holds'], 'List holds, optionally by state', { querystring: s.holdsQuery }), (req) =>
+    read((db) => queries.holds(db, req.principal.workspaceId, req.query)));
+  app.get<{ Params: Params }>('/holds/:id', route('read', ['holds'], 'Get a hold', { params: s.idParam }), async (req) => {
+    const hold = await read((db) => queries.hold(db, req.principal.workspaceId, req.params.id));
+    if (!hold) throw notFound('hold', req.params.id);
+    return { hold };
+  });
+
+  // Ledger, exceptions, verify
+  app.get<{ Querystring: queries.MovementQuery }>('/movements', route('read', ['ledger'], 'Ledger history, newest first', { querystring: s.movementsQuery }), (req) =>
+    read((db) => queries.movements(db, req.principal.workspaceId, req.query)));
+  app.get<{ Querystring: { state?: string; cursor?: string; limit?: number } }>('/exceptions', route('read', ['ledger'], 'Exceptions for a human: oversold orders, count shortfalls', { querystring: s.exceptionsQuery }), (req) =>
+    read((db) => queries.exceptions(db, req.principal.workspaceId, req.query)));
+  app.get('/verify', route('admin', ['ledger'], 'Replay the ledger and compare with stored balances'), (req) => verify(ts.store, req.principal.workspaceId));
+
+  // API keys
+  app.get('/api-keys', route('admin', ['access'], 'List API keys'), async (req) => ({
+    data: (await read((db) => listApiKeys(db, req.principal.workspaceId))).map(apiKeyView),
+  }));
+  app.post<{ Body: { name: string; role: Role } }>('/api-keys', write('admin', ['access'], 'Create an API key (its secret is shown once)', s.apiKeyBody), (req, reply) =>
+    mutation(req, reply, async (db, now) => {
+      const made = await createApiKey(db, req.principal.workspaceId, req.body.role, req.body.name, now);
+      return 'code' in made ? made : { status: 201, body: { api_key: apiKeyView(made.key), secret: made.plain } };
+    }));
+  app.post<{ Params: Params }>('/api-keys/:id/revoke', write('admin', ['access'], 'Revoke an API key', s.emptyBody, { params: s.idParam }), (req, reply) =>
+    mutation(req, reply, async (db, now) => {
+      const changed = await revokeApiKey(db, req.principal.workspaceId, req.params.id, now);
+      if (changed === 0) return { code: 'not_found', detail: `no active API key ${req.params.id}` };
+      ts.keys.forget();
+      return { status: 200, body: { revoked: req.params.id } };
+    }));
+}

@@ -1,0 +1,76 @@
+// JSON Schemas for request bodies and queries. They serve validation and the OpenAPI document.
+// Bodies reject unknown fields, so a typo ("quantitty") is an error, not a silent default.
+
+import { MOVABLE_BUCKETS } from '../domain/buckets.ts';
+import { ADJUST_REASONS, HOLD_LINES_MAX, HOLD_LOCATIONS_MAX, HOLD_TIMEOUT_MAX_MS } from '../domain/commands.ts';
+import { BARCODE_LENGTH_MAX, CODE_LENGTH_MAX, NAME_LENGTH_MAX, SKU_LENGTH_MAX } from '../domain/catalog-rules.ts';
+import { HOLD_STATES, LOCATION_KINDS, ROLES } from '../domain/model.ts';
+import { PAGE_LIMIT_MAX } from '../app/queries.ts';
+
+const QUANTITY_MAX = 1_000_000_000;
+
+export const sku = { type: 'string', minLength: 1, maxLength: SKU_LENGTH_MAX } as const;
+export const code = { type: 'string', minLength: 1, maxLength: CODE_LENGTH_MAX } as const;
+const quantity = { type: 'integer', minimum: 1, maximum: QUANTITY_MAX } as const;
+const text = (max: number) => ({ type: ['string', 'null'], maxLength: max }) as const;
+const reference = text(200);
+const note = text(1000);
+
+const object = (properties: Record<string, unknown>, required: string[] = []) =>
+  ({ type: 'object', additionalProperties: false, properties, required }) as const;
+
+export const itemBody = object({ sku, name: { type: 'string', minLength: 1, maxLength: NAME_LENGTH_MAX }, barcode: text(BARCODE_LENGTH_MAX), archived: { type: 'boolean' } }, ['sku', 'name']);
+export const itemPatch = object({ name: { type: 'string', minLength: 1, maxLength: NAME_LENGTH_MAX }, barcode: text(BARCODE_LENGTH_MAX), archived: { type: 'boolean' } });
+
+const locationProps = {
+  name: { type: 'string', minLength: 1, maxLength: NAME_LENGTH_MAX },
+  kind: { type: 'string', enum: [...LOCATION_KINDS] },
+  postal_code: text(32),
+  country: { type: ['string', 'null'], pattern: '^[A-Z]{2}$' },
+  ships_online: { type: 'boolean' },
+  pickup: { type: 'boolean' },
+};
+export const locationBody = object({ code, ...locationProps }, ['code', 'name', 'kind']);
+export const locationPatch = object(locationProps);
+
+export const receiveBody = object({ sku, location: code, quantity, into: { type: 'string', enum: ['available', 'quality_control'] }, reference, note }, ['sku', 'location', 'quantity']);
+export const adjustBody = object(
+  { sku, location: code, delta: { type: 'integer', minimum: -QUANTITY_MAX, maximum: QUANTITY_MAX, not: { const: 0 } }, bucket: { type: 'string', enum: [...MOVABLE_BUCKETS] }, reason: { type: 'string', enum: [...ADJUST_REASONS] }, reference, note },
+  ['sku', 'location', 'delta', 'reason'],
+);
+export const moveBody = object({ sku, location: code, quantity, from: { type: 'string', enum: [...MOVABLE_BUCKETS] }, to: { type: 'string', enum: [...MOVABLE_BUCKETS] }, reference, note }, ['sku', 'location', 'quantity', 'from', 'to']);
+export const safetyStockBody = object({ sku, location: code, quantity: { type: 'integer', minimum: 0, maximum: QUANTITY_MAX }, reference, note }, ['sku', 'location', 'quantity']);
+export const countBody = object({ sku, location: code, counted: { type: 'integer', minimum: 0, maximum: QUANTITY_MAX }, reference, note }, ['sku', 'location', 'counted']);
+
+const lines = { type: 'array', minItems: 1, maxItems: HOLD_LINES_MAX, items: object({ sku, quantity, location: code }, ['sku', 'quantity']) } as const;
+const locations = { type: 'array', maxItems: HOLD_LOCATIONS_MAX, items: code } as const;
+const expiresIn = { type: 'integer', minimum: 1_000, maximum: HOLD_TIMEOUT_MAX_MS } as const;
+
+export const reserveBody = object({ lines, locations, expires_in_ms: expiresIn, reference }, ['lines']);
+export const allocationBody = object({ lines, locations, order_reference: { type: 'string', minLength: 1, maxLength: 200 }, channel_accepted: { type: 'boolean' } }, ['lines', 'order_reference']);
+export const extendBody = object({ expires_in_ms: expiresIn }, ['expires_in_ms']);
+export const allocateBody = object({ order_reference: { type: 'string', minLength: 1, maxLength: 200 } }, ['order_reference']);
+export const shipBody = object({ lines: { type: 'array', minItems: 1, maxItems: HOLD_LINES_MAX, items: object({ line: { type: 'integer', minimum: 1 }, quantity }, ['line', 'quantity']) } });
+export const emptyBody = { anyOf: [object({}), { type: 'null' }] } as const;
+export const apiKeyBody = object({ name: { type: 'string', minLength: 1, maxLength: 100 }, role: { type: 'string', enum: [...ROLES] } }, ['name', 'role']);
+
+export const idParam = object({ id: { type: 'string', minLength: 1, maxLength: 100 } }, ['id']);
+export const skuParam = object({ sku }, ['sku']);
+
+const cursor = { type: 'string', maxLength: 200 } as const;
+const limit = { type: 'integer', minimum: 1, maximum: PAGE_LIMIT_MAX } as const;
+export const pageQuery = object({ cursor, limit });
+export const itemsQuery = object({ cursor, limit, include_archived: { type: 'boolean' } });
+export const holdsQuery = object({ cursor, limit, state: { type: 'string', enum: [...HOLD_STATES] } });
+export const exceptionsQuery = object({ cursor, limit, state: { type: 'string', enum: ['open', 'acknowledged', 'resolved'] } });
+export const movementsQuery = object({
+  cursor,
+  limit,
+  sku,
+  location: code,
+  reference: { type: 'string', maxLength: 200 },
+  reason: { type: 'string', maxLength: 64 },
+  command: { type: 'string', maxLength: 64 },
+  since: { type: 'string', format: 'date-time' },
+  until: { type: 'string', format: 'date-time' },
+});

@@ -1,0 +1,98 @@
+// The HTTP API on Fastify. `buildServer` makes the app without listening (tests use inject());
+// `startServer` listens. Routes stay thin: parse, authorise, call a use-case, send.
+
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { ERRORS, type ErrorCode } from '../domain/errors.ts';
+import type { Truestock } from '../app/truestock.ts';
+import { problemFrom, refusalFromError, sendProblem } from './problem.ts';
+import { authenticate } from './auth.ts';
+import { registerRoutes } from './routes.ts';
+
+/** Largest request body accepted (a 250-line order is well under this). */
+export const BODY_LIMIT_BYTES = 1_048_576;
+const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
+
+export interface ServerOptions {
+  truestock: Truestock;
+  logger?: boolean;
+}
+
+export async function buildServer({ truestock, logger = false }: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    },
+    // Bodies are checked strictly: unknown fields are errors, never silently dropped.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    return503OnClosing: true,
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    truestock.metrics.requests.inc({ method: req.method, route, status: reply.statusCode });
+    truestock.metrics.requestSeconds.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const refusal = refusalFromError(err);
+    if (refusal) return sendProblem(reply, problemFrom(refusal, req));
+    req.log.error({ err }, 'internal error');
+    return sendProblem(reply, problemFrom({ code: 'internal_error', detail: `something went wrong on our side; quote request id ${req.id}` }, req));
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, problemFrom({ code: 'route_not_found', detail: `${req.method} ${req.url.split('?')[0]} is not an endpoint` }, req)),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'truestock API',
+        version: '1',
+        description:
+          'The inventory ledger: stock levels, movements, holds. Every mutating call needs an `Idempotency-Key` header. Errors are RFC 9457 problem+json with a stable `code`.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer tsk_…`' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
+    await truestock.store.read((db) => db.get('SELECT 1 AS ok'));
+    return reply.send({ status: 'ok', database: truestock.store.dialect });
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    reply.type(truestock.metrics.registry.contentType);
+    return truestock.metrics.registry.metrics();
+  });
+  app.get<{ Params: { code: string } }>('/problems/:code', { schema: { hide: true } }, async (req, reply) => {
+    const spec = ERRORS[req.params.code as ErrorCode];
+    if (!spec) return reply.callNotFound();
+    return { code: req.params.code, title: spec.title, status: spec.status, retryable: spec.retryable, docs: 'docs/errors.md' };
+  });
+
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', authenticate(truestock));
+    registerRoutes(v1, truestock);
+  }, { prefix: '/v1' });
+
+  return app;
+}
+
+export async function startServer(opts: ServerOptions & { host: string; port: number }): Promise<{ url: string; close(): Promise<void> }> {
+  const app = await buildServer(opts);
+  const address = await app.listen({ host: opts.host, port: opts.port });
+  return { url: address.replace('[::1]', 'localhost'), close: () => app.close() };
+}
