@@ -1,6 +1,7 @@
 // Holds expire even when nobody asks: the sweeper finds active holds whose time is up and issues
 // `expire` commands through the ledger, so expiry is a movement like any other. Each expiry has
-// the idempotency key `expire:<hold id>`, so two sweepers (two processes) never expire twice.
+// the idempotency key `expire:<hold id>:<expires_at>`, so two sweepers (two processes) never
+// expire twice, and a hold extended after a refused expiry can still expire at its new time.
 
 import { dueHolds } from '../store/ledger-repo.ts';
 import type { Ledger } from './ledger.ts';
@@ -32,7 +33,7 @@ export class HoldSweeper {
     const due = await this.ledger.store.read((db) => dueHolds(db, this.ledger.clock.now(), SWEEP_BATCH_MAX));
     const results = await Promise.all(
       due.map((h) =>
-        this.ledger.execute({ workspaceId: h.workspace_id, idempotencyKey: `expire:${h.id}`, actor: 'system:sweeper', command: { type: 'expire', hold_id: h.id } }),
+        this.ledger.execute({ workspaceId: h.workspace_id, idempotencyKey: `expire:${h.id}:${h.expires_at}`, actor: 'system:sweeper', command: { type: 'expire', hold_id: h.id } }),
       ),
     );
     return results.filter((r) => r.ok && !r.replayed).length;

@@ -1,12 +1,32 @@
-// Idempotency for mutations outside the stock ledger (items, locations, keys): the key is
-// stored in the same transaction as the write, so a retry after a crash either finds both or
-// neither. Refusals are not stored: the client may fix the cause and retry with the same key.
+// Idempotency: the key is stored in the same transaction as the write, so a retry after a crash
+// finds both or neither. A refusal is stored too: replaying a key must change nothing and answer
+// the same, so a client that wants a new attempt (say, after stock arrived) sends a new key.
+// Only `busy` is not stored — that request never reached the rules.
 
-import { refusal, type Refusal } from '../domain/errors.ts';
-import { insertIdempotency, loadIdempotency } from '../store/ledger-repo.ts';
+import { ERRORS, refusal, type Refusal } from '../domain/errors.ts';
+import { type IdempotencyRecord, insertIdempotency, loadIdempotency } from '../store/ledger-repo.ts';
 import type { Db, Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
-import type { CommandResponse } from './ledger.ts';
+
+export type CommandResponse =
+  | { ok: true; replayed: boolean; status: number; body: Record<string, unknown> }
+  | { ok: false; replayed?: boolean; refusal: Refusal };
+
+/** What a stored key answers to a request with this fingerprint. */
+export function replay(seen: IdempotencyRecord, fingerprint: string): CommandResponse {
+  if (seen.fingerprint !== fingerprint) {
+    return { ok: false, refusal: refusal('idempotency_key_reused', `Idempotency-Key ${JSON.stringify(seen.key)} was first used for a different request`, 'Idempotency-Key') };
+  }
+  const body = JSON.parse(seen.response);
+  return seen.status >= 400 ? { ok: false, replayed: true, refusal: body.refusal } : { ok: true, replayed: true, status: seen.status, body };
+}
+
+/** The record to store for a response, or null when it must not be stored. */
+export function recordOf(key: string, fingerprint: string, r: CommandResponse): IdempotencyRecord | null {
+  if (r.ok) return { key, fingerprint, status: r.status, response: JSON.stringify(r.body) };
+  if (r.refusal.code === 'busy' || r.refusal.code === 'idempotency_key_reused') return null;
+  return { key, fingerprint, status: ERRORS[r.refusal.code].status, response: JSON.stringify({ refusal: r.refusal }) };
+}
 
 export interface Written {
   status: number;
@@ -24,15 +44,12 @@ export async function idempotent(
   if (!key) return { ok: false, refusal: refusal('idempotency_key_required', 'an Idempotency-Key header is required', 'Idempotency-Key') };
   return store.transaction(async (db) => {
     const [seen] = await loadIdempotency(db, workspaceId, [key]);
-    if (seen) {
-      return seen.fingerprint === fingerprint
-        ? { ok: true, replayed: true, status: seen.status, body: JSON.parse(seen.response) }
-        : { ok: false, refusal: refusal('idempotency_key_reused', `Idempotency-Key ${JSON.stringify(key)} was first used for a different request`, 'Idempotency-Key') };
-    }
+    if (seen) return replay(seen, fingerprint);
     const now = clock.now();
     const out = await fn(db, now);
-    if ('code' in out) return { ok: false, refusal: out };
-    await insertIdempotency(db, [{ workspaceId, key, fingerprint, status: out.status, response: JSON.stringify(out.body), createdAt: now }]);
-    return { ok: true, replayed: false, status: out.status, body: out.body };
+    const response: CommandResponse = 'code' in out ? { ok: false, refusal: out } : { ok: true, replayed: false, status: out.status, body: out.body };
+    const record = recordOf(key, fingerprint, response);
+    if (record) await insertIdempotency(db, [{ ...record, workspaceId, createdAt: now }]);
+    return response;
   });
 }

@@ -12,7 +12,7 @@ import type { Clock } from './clock.ts';
 import { applyCommand, type Touched } from '../domain/apply.ts';
 import { createsLevels, type StockCommand } from '../domain/commands.ts';
 import type { Catalog } from '../domain/context.ts';
-import { refusal, type Refusal } from '../domain/errors.ts';
+import { refusal } from '../domain/errors.ts';
 import type { Hold, Item, Location } from '../domain/model.ts';
 import { LedgerState, levelKey, Scratch } from '../domain/scratch.ts';
 import { itemsById, itemsBySku, locationsByCode, locationsById } from '../store/catalog-repo.ts';
@@ -31,6 +31,7 @@ import {
 } from '../store/ledger-repo.ts';
 import { ConflictError, type Db, type Store } from '../store/store.ts';
 import { fingerprint } from './fingerprint.ts';
+import { type CommandResponse, recordOf, replay } from './idempotent.ts';
 import { newId } from './ids.ts';
 import { holdView, levelView, movementView } from './views.ts';
 
@@ -46,9 +47,7 @@ export interface CommandRequest {
   command: StockCommand;
 }
 
-export type CommandResponse =
-  | { ok: true; replayed: boolean; status: number; body: Record<string, unknown> }
-  | { ok: false; refusal: Refusal };
+export type { CommandResponse };
 
 export interface LedgerOptions {
   /** Batch concurrent commands into one transaction (default). Off: one transaction per command. */
@@ -168,15 +167,21 @@ export class Ledger {
         const { req, fingerprint: fp } = batch[i]!;
         const seen = keys.get(req.idempotencyKey);
         if (seen) {
-          results[i] = seen.fingerprint === fp
-            ? { ok: true, replayed: true, status: seen.status, body: JSON.parse(seen.response) }
-            : { ok: false, refusal: refusal('idempotency_key_reused', `Idempotency-Key ${JSON.stringify(req.idempotencyKey)} was first used for a different request`, 'Idempotency-Key') };
+          results[i] = replay(seen, fp);
           continue;
         }
+        const remember = (r: CommandResponse) => {
+          const record = recordOf(req.idempotencyKey, fp, r);
+          if (record) {
+            keys.set(record.key, record);
+            writes.keys.push({ ...record, workspaceId, createdAt: now });
+          }
+          results[i] = r;
+        };
         const scratch = new Scratch(state);
         const outcome = applyCommand({ workspaceId, now, catalog, scratch, newHoldId: () => newId('hold', now) }, req.command);
         if (!outcome.ok) {
-          results[i] = outcome;
+          remember(outcome);
           continue;
         }
         const { movements, exceptions } = scratch.commit(now);
@@ -205,10 +210,7 @@ export class Ledger {
         writes.exceptions.push(...exceptions.map((e) => ({ ...e, id: newId('exc', now), workspaceId, createdAt: now })));
         const body = render(touched, state, catalog, rows);
         const status = creates ? 201 : 200;
-        const record = { key: req.idempotencyKey, fingerprint: fp, status, response: JSON.stringify(body) };
-        keys.set(record.key, record);
-        writes.keys.push({ ...record, workspaceId, createdAt: now });
-        results[i] = { ok: true, replayed: false, status, body };
+        remember({ ok: true, replayed: false, status, body });
       }
     }
 

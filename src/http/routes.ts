@@ -33,8 +33,8 @@ function idempotencyKey(req: FastifyRequest): string {
 }
 
 function send(reply: FastifyReply, r: CommandResponse) {
-  if (!r.ok) throw new TruestockError(r.refusal);
   if (r.replayed) reply.header('idempotent-replayed', 'true');
+  if (!r.ok) throw new TruestockError(r.refusal);
   return reply.code(r.status).send(r.body);
 }
 

@@ -189,9 +189,9 @@ export async function listHolds(db: Db, workspaceId: string, opts: { state?: Hol
 }
 
 /** Active holds whose time is up, oldest first, across workspaces (for the sweeper). */
-export async function dueHolds(db: Db, now: number, limit: number): Promise<{ id: string; workspace_id: string }[]> {
+export async function dueHolds(db: Db, now: number, limit: number): Promise<{ id: string; workspace_id: string; expires_at: number }[]> {
   return db.all(
-    `SELECT id, workspace_id FROM holds WHERE state = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ?`,
+    `SELECT id, workspace_id, expires_at FROM holds WHERE state = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ?`,
     [now, limit],
   );
 }
