@@ -1,7 +1,7 @@
 // Rules for commands on one stock level: receive, adjust, move, set safety stock, count.
 // Each checks everything first, in a fixed order, and only then moves units.
 
-import type { AdjustReason, AdjustCommand, CountCommand, MoveCommand, ReceiveCommand, SetSafetyStockCommand } from './commands.ts';
+import { ADJUST_REASONS, type AdjustCommand, type AdjustReason, type CountCommand, type MoveCommand, type ReceiveCommand, type SetSafetyStockCommand } from './commands.ts';
 import { type ExternalAccount, MOVABLE_BUCKETS, onHand } from './buckets.ts';
 import { refusal } from './errors.ts';
 import { checkQuantity, ok, type Outcome, refused, resolveItem, resolveLocation, type RuleContext } from './context.ts';
@@ -62,6 +62,9 @@ function checkMovable(bucket: unknown, field: string) {
 export function adjust(ctx: RuleContext, c: AdjustCommand): Outcome<LevelTouched> {
   if (typeof c.delta !== 'number' || !Number.isSafeInteger(c.delta) || c.delta === 0) {
     return refused(refusal('invalid_quantity', `delta must be a non-zero whole number, got ${JSON.stringify(c.delta)}`, 'delta'));
+  }
+  if (!(ADJUST_REASONS as readonly unknown[]).includes(c.reason)) {
+    return refused(refusal('validation_failed', `reason must be one of ${ADJUST_REASONS.join(', ')}`, 'reason'));
   }
   const bucket = c.bucket ?? 'available';
   const badBucket = checkMovable(bucket, 'bucket');

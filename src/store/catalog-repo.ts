@@ -130,3 +130,19 @@ export async function updateLocation(db: Db, l: Location): Promise<void> {
     [l.name, l.kind, l.postalCode, l.country, l.shipsOnline, l.pickup, l.updatedAt, l.id, l.workspaceId],
   );
 }
+
+/**
+ * Write items by SKU: insert the new ones, and for SKUs the workspace already has, update
+ * name, barcode and archived (id and created_at stay). One multi-row statement per chunk; the
+ * same SQL on SQLite (3.24+) and PostgreSQL.
+ */
+export async function upsertItems(db: Db, items: Item[]): Promise<void> {
+  for (const part of chunk(items, 2_000)) {
+    const params: Param[] = part.flatMap((i) => [i.id, i.workspaceId, i.sku, i.name, i.barcode, i.archived, i.createdAt, i.updatedAt]);
+    await db.run(
+      `INSERT INTO items (id, workspace_id, sku, name, barcode, archived, created_at, updated_at) VALUES ${valuesList(part.length, ITEM_COLUMNS)}
+       ON CONFLICT (workspace_id, sku) DO UPDATE SET name = excluded.name, barcode = excluded.barcode, archived = excluded.archived, updated_at = excluded.updated_at`,
+      params,
+    );
+  }
+}

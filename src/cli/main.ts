@@ -1,0 +1,135 @@
+// The `truestock` command. Thin: parse arguments, call one command module, turn any failure
+// into one line on stderr and an exit code. Command modules are loaded when they run, so
+// `truestock adjust` does not pay for the HTTP server or the CSV reader.
+
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { MOVABLE_BUCKETS } from '../domain/buckets.ts';
+import { ADJUST_REASONS } from '../domain/commands.ts';
+import { LOCATION_KINDS } from '../domain/model.ts';
+import { CliError, EXIT_USAGE, reportError } from './output.ts';
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const workspaceOption = () => new Option('--workspace <id>', 'workspace id or name (default: the only one)').env('TRUESTOCK_WORKSPACE');
+const keyOption = (what: string) => new Option('--idempotency-key <key>', `idempotency key (default: ${what})`);
+
+export function program(): Command {
+  const cli = new Command('truestock')
+    .description('Inventory ledger: one source of truth for stock, every channel.')
+    .version(version(), '-V, --version')
+    .exitOverride()
+    // Commander's own messages become our one-line errors (see run()).
+    .configureOutput({ outputError: () => undefined, writeErr: () => undefined })
+    .showSuggestionAfterError(true)
+    .addHelpText('after', '\nEnvironment: DATABASE_URL (PostgreSQL) or TRUESTOCK_DB (SQLite file, default ./truestock.db); TRUESTOCK_DEBUG=1 shows stack traces.');
+
+  cli
+    .command('serve')
+    .description('run the HTTP API and the hold sweeper')
+    .addOption(new Option('--host <host>', 'interface to listen on').env('HOST').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').env('PORT').default('8080'))
+    .option('--no-log', 'do not log requests')
+    .action(async (opts) => (await import('./serve.ts')).serve(opts));
+
+  cli
+    .command('init')
+    .description('create a workspace and print its admin API key')
+    .option('--name <name>', 'workspace name', 'default')
+    .action(async (opts) => (await import('./init.ts')).init(opts));
+
+  const items = cli.command('items').description('manage items');
+  items
+    .command('import')
+    .description('create or update items from a CSV file (columns sku,name[,barcode][,archived]); all rows or none')
+    .argument('<file>', 'CSV file with a header row')
+    .addOption(workspaceOption())
+    .addOption(keyOption('derived from the file content, so the same file imports once'))
+    .action(async (file, opts) => (await import('./items-import.ts')).itemsImport(file, opts));
+
+  const locations = cli.command('locations').description('manage locations');
+  locations
+    .command('add')
+    .description('add a location')
+    .argument('<code>', 'short code, e.g. WH1')
+    .argument('<name>', 'display name')
+    .addOption(new Option('--kind <kind>', 'kind of location').choices(LOCATION_KINDS).default('warehouse'))
+    .addOption(workspaceOption())
+    .addOption(keyOption('derived from the arguments'))
+    .action(async (code, name, opts) => (await import('./locations.ts')).locationsAdd(code, name, opts));
+  locations
+    .command('list')
+    .description('list locations')
+    .addOption(workspaceOption())
+    .action(async (opts) => (await import('./locations.ts')).locationsList(opts));
+
+  cli
+    .command('stock')
+    .description("show an item's stock per location and in total")
+    .argument('<sku>')
+    .addOption(workspaceOption())
+    .option('--json', 'print JSON')
+    .action(async (sku, opts) => (await import('./stock.ts')).stock(sku, opts));
+
+  cli
+    .command('adjust')
+    .description('add (DELTA > 0) or remove (DELTA < 0) units of a bucket at a location')
+    .argument('<sku>')
+    .argument('<location>', 'location code')
+    .argument('<delta>', 'signed whole number, e.g. 5 or -2')
+    .addOption(new Option('--reason <reason>', 'why').choices(ADJUST_REASONS).makeOptionMandatory())
+    .option('--note <text>', 'free text kept with the movement')
+    .addOption(new Option('--bucket <bucket>', 'bucket to change').choices(MOVABLE_BUCKETS).default('available'))
+    .addOption(workspaceOption())
+    .addOption(keyOption('a new random UUID, printed so that you can retry with it'))
+    .action(async (sku, location, delta, opts) => (await import('./adjust.ts')).adjust(sku, location, delta, opts));
+
+  cli
+    .command('verify')
+    .description('replay the ledger and compare with stored balances and holds; exit 1 on any mismatch')
+    .addOption(new Option('--workspace <id>', 'workspace id or name (default: every workspace)').env('TRUESTOCK_WORKSPACE'))
+    .action(async (opts) => (await import('./verify.ts')).verify(opts));
+
+  return cli;
+}
+
+/** Run the CLI; resolves with the exit code. Never throws. */
+export async function run(argv: string[]): Promise<number> {
+  const cli = program();
+  try {
+    await cli.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0; // --help, --version
+      const command = commandPath(cli, argv);
+      if (err.code === 'commander.help') return reportError(new CliError(`a command is required (see ${command} --help)`, EXIT_USAGE));
+      return reportError(new CliError(`${err.message.replace(/^error: /, '')} (see ${command} --help)`, EXIT_USAGE));
+    }
+    return reportError(err);
+  }
+}
+
+/** `truestock items import` for the help hint of a usage error. */
+function commandPath(cli: Command, argv: string[]): string {
+  const names = ['truestock'];
+  let cmd: Command | undefined = cli;
+  for (const arg of argv.slice(2)) {
+    cmd = cmd?.commands.find((c) => c.name() === arg);
+    if (!cmd) break;
+    names.push(arg);
+  }
+  return names.join(' ');
+}
+
+// Failures outside the awaited chain (a stray rejection in a library) still end as one line.
+process.on('uncaughtException', (err) => process.exit(reportError(err)));
+process.on('unhandledRejection', (err) => process.exit(reportError(err)));
+
+process.exit(await run(process.argv));

@@ -1,0 +1,66 @@
+// `truestock serve`: the HTTP API and the hold sweeper, until SIGINT or SIGTERM.
+
+import { ensureDefaultWorkspace } from '../app/access.ts';
+import { configFromEnv, Truestock } from '../app/truestock.ts';
+import { CliError, out } from './output.ts';
+
+export interface ServeOptions {
+  host: string;
+  port: string;
+  log: boolean;
+}
+
+export function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65_535) throw new CliError(`--port must be a number from 0 to 65535, got ${JSON.stringify(text)}`);
+  return port;
+}
+
+/** Resolves with the first of the signals that ask a server to stop. */
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      // A second signal while closing means "now": leave without waiting.
+      const force = () => process.exit(1);
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export async function serve(opts: ServeOptions): Promise<void> {
+  const port = parsePort(opts.port);
+  const stopping = stopSignal();
+  const truestock = await Truestock.open(configFromEnv());
+  let server: { url: string; close(): Promise<void> };
+  try {
+    const made = await ensureDefaultWorkspace(truestock.store, truestock.clock);
+    if (made) {
+      out(`Created workspace ${made.workspace.id} (${made.workspace.name}).`);
+      out(`Admin API key: ${made.adminKey}`);
+      out('This key will not be shown again: store it somewhere safe now.');
+    }
+    truestock.sweeper.start();
+    // Loaded here, not at the top: the other commands should not pay for Fastify.
+    const { startServer } = await import('../http/server.ts');
+    server = await startServer({ truestock, host: opts.host, port, logger: opts.log });
+  } catch (err) {
+    await truestock.close();
+    throw err;
+  }
+  out(`truestock listening on ${server.url}`);
+  out(`API docs:  ${server.url}/docs`);
+  out(`database:  ${truestock.store.description}`);
+  const signal = await stopping;
+  out(`${signal}: shutting down`);
+  try {
+    await server.close();
+  } finally {
+    await truestock.close();
+  }
+}
