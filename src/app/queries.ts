@@ -1,6 +1,7 @@
 // Read use-cases: stock across locations, ledger history, holds, exceptions.
 
 import { type Balances, zeroBalances } from '../domain/buckets.ts';
+import { TruestockError } from '../domain/errors.ts';
 import type { HoldState, Item } from '../domain/model.ts';
 import { getItem, getItemBySku, itemsById, locationsByCode, locationsById } from '../store/catalog-repo.ts';
 import { getHold, levelFromRow, listHolds } from '../store/ledger-repo.ts';
@@ -13,7 +14,21 @@ export const PAGE_LIMIT_MAX = 500;
 export const PAGE_LIMIT_DEFAULT = 50;
 
 export const encodeCursor = (v: string | number) => Buffer.from(String(v)).toString('base64url');
-export const decodeCursor = (c: string) => Buffer.from(c, 'base64url').toString();
+const CURSOR_VALUE_PATTERN = /^[\w.:-]{1,200}$/;
+const badCursor = () => TruestockError.of('validation_failed', 'cursor is not one this list returned', 'cursor');
+
+/** The id or sequence number a cursor stands for. A forged cursor is the client's mistake, not a database error. */
+export function decodeCursor(c: string): string {
+  const value = Buffer.from(c, 'base64url').toString();
+  if (!CURSOR_VALUE_PATTERN.test(value)) throw badCursor();
+  return value;
+}
+
+function decodeSeqCursor(c: string): number {
+  const seq = Number(decodeCursor(c));
+  if (!Number.isSafeInteger(seq) || seq < 0) throw badCursor();
+  return seq;
+}
 
 export interface Page<T> {
   data: T[];
@@ -68,7 +83,7 @@ export async function movements(db: Db, workspaceId: string, query: MovementQuer
     ...(query.command ? { command: query.command } : {}),
     ...(query.since ? { sinceMs: Date.parse(query.since) } : {}),
     ...(query.until ? { untilMs: Date.parse(query.until) } : {}),
-    ...(query.cursor ? { beforeSeq: Number(decodeCursor(query.cursor)) } : {}),
+    ...(query.cursor ? { beforeSeq: decodeSeqCursor(query.cursor) } : {}),
     limit,
   });
   return {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { ERRORS, type ErrorCode } from '../domain/errors.ts';
+import { ERRORS, type ErrorCode, TruestockError } from '../domain/errors.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { problemFrom, refusalFromError, sendProblem } from './problem.ts';
 import { authenticate } from './auth.ts';
@@ -14,6 +14,17 @@ import { registerRoutes } from './routes.ts';
 /** Largest request body accepted (a 250-line order is well under this). */
 export const BODY_LIMIT_BYTES = 1_048_576;
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
+
+/** The path of the first string in `value` holding a NUL character (`lines[0].sku`), or null. */
+function nulField(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    const found = nulField(v, Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k);
+    if (found !== null) return found;
+  }
+  return null;
+}
 
 export interface ServerOptions {
   truestock: Truestock;
@@ -33,9 +44,21 @@ export async function buildServer({ truestock, logger = false }: ServerOptions):
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     return503OnClosing: true,
   });
+  // Bodies are JSON only: without this, Fastify's built-in text/plain parser lets a text body
+  // through to schema validation (a 400) instead of answering 415 unsupported_media_type.
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('request-id', req.id);
+  });
+  // PostgreSQL text cannot hold NUL (the query fails, a 500) while SQLite stores it: refuse it at
+  // the edge so both stores answer a client's mistake the same way. After validation, so bodies
+  // have their schema's shallow shape.
+  app.addHook('preHandler', async (req) => {
+    for (const [where, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
+      const field = nulField(value, '');
+      if (field !== null) throw TruestockError.of('validation_failed', `${field || where} must not contain NUL characters`, field || where);
+    }
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
