@@ -12,6 +12,14 @@ export type CommandResponse =
   | { ok: true; replayed: boolean; status: number; body: Record<string, unknown> }
   | { ok: false; replayed?: boolean; refusal: Refusal };
 
+export const IDEMPOTENCY_KEY_LENGTH_MAX = 255;
+
+export function checkIdempotencyKey(key: unknown): Refusal | null {
+  return typeof key === 'string' && key.length > 0 && key.length <= IDEMPOTENCY_KEY_LENGTH_MAX
+    ? null
+    : refusal('idempotency_key_required', `an Idempotency-Key of 1 to ${IDEMPOTENCY_KEY_LENGTH_MAX} characters is required`, 'Idempotency-Key');
+}
+
 /** What a stored key answers to a request with this fingerprint. */
 export function replay(seen: IdempotencyRecord, fingerprint: string): CommandResponse {
   if (seen.fingerprint !== fingerprint) {
@@ -41,7 +49,8 @@ export async function idempotent(
   fingerprint: string,
   fn: (db: Db, now: number) => Promise<Written | Refusal>,
 ): Promise<CommandResponse> {
-  if (!key) return { ok: false, refusal: refusal('idempotency_key_required', 'an Idempotency-Key header is required', 'Idempotency-Key') };
+  const badKey = checkIdempotencyKey(key);
+  if (badKey) return { ok: false, refusal: badKey };
   return store.transaction(async (db) => {
     const [seen] = await loadIdempotency(db, workspaceId, [key]);
     if (seen) return replay(seen, fingerprint);

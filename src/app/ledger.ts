@@ -31,13 +31,12 @@ import {
 } from '../store/ledger-repo.ts';
 import { ConflictError, type Db, type Store } from '../store/store.ts';
 import { fingerprint } from './fingerprint.ts';
-import { type CommandResponse, recordOf, replay } from './idempotent.ts';
+import { checkIdempotencyKey, type CommandResponse, recordOf, replay } from './idempotent.ts';
 import { newId } from './ids.ts';
 import { holdView, levelView, movementView } from './views.ts';
 
 /** Commands one transaction may take. */
 export const BATCH_MAX_DEFAULT = 512;
-export const IDEMPOTENCY_KEY_LENGTH_MAX = 255;
 
 export interface CommandRequest {
   workspaceId: string;
@@ -87,13 +86,8 @@ export class Ledger {
 
   /** Apply one command. Resolves with the outcome; rejects only on a bug or a store failure. */
   execute(req: CommandRequest): Promise<CommandResponse> {
-    const key = req.idempotencyKey;
-    if (typeof key !== 'string' || key.length === 0 || key.length > IDEMPOTENCY_KEY_LENGTH_MAX) {
-      return Promise.resolve({
-        ok: false,
-        refusal: refusal('idempotency_key_required', `an idempotency key of 1 to ${IDEMPOTENCY_KEY_LENGTH_MAX} characters is required`, 'Idempotency-Key'),
-      });
-    }
+    const badKey = checkIdempotencyKey(req.idempotencyKey);
+    if (badKey) return Promise.resolve({ ok: false, refusal: badKey });
     return new Promise((resolve, reject) => {
       this.queue.push({ req, fingerprint: fingerprint(req.command), resolve, reject });
       this.pump();

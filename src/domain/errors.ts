@@ -5,7 +5,11 @@
 export interface ErrorSpec {
   readonly status: number;
   readonly title: string;
-  /** Retrying the identical request later may succeed without the client changing anything. */
+  /**
+   * The same request may succeed later without the client changing it. Refusals are stored under
+   * their Idempotency-Key, so that later attempt carries a new key — except `busy` and
+   * `internal_error`, which are not stored and may be retried with the same key.
+   */
   readonly retryable: boolean;
 }
 

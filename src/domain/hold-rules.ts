@@ -255,8 +255,8 @@ export function ship(ctx: RuleContext, c: ShipCommand): Outcome<HoldTouched> {
   const hold = found.value;
   const wanted = new Map<number, number>();
   if (c.lines === undefined) {
+    // An open allocation always has something left: the last shipment closes it (`shipped`).
     for (const line of hold.lines) if (line.quantity > line.shipped) wanted.set(line.lineNo, line.quantity - line.shipped);
-    if (wanted.size === 0) return refused(refusal('nothing_to_ship', `hold ${c.hold_id} has nothing left to ship`, 'hold_id'));
   } else {
     if (!Array.isArray(c.lines) || c.lines.length === 0) return refused(refusal('validation_failed', 'lines must not be empty', 'lines'));
     for (const [i, req] of c.lines.entries()) {

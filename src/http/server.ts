@@ -47,6 +47,13 @@ export async function buildServer({ truestock, logger = false }: ServerOptions):
   // Bodies are JSON only: without this, Fastify's built-in text/plain parser lets a text body
   // through to schema validation (a 400) instead of answering 415 unsupported_media_type.
   app.removeContentTypeParser('text/plain');
+  // Many clients send `Content-Type: application/json` on every request; an empty body on an
+  // action that takes none (`/holds/{id}/release`) is not malformed.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
+    body === '' ? done(null, null) : json(req, body as string, done),
+  );
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('request-id', req.id);

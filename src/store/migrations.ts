@@ -1,6 +1,9 @@
 // Versioned schema migrations. Append new versions; never edit an applied one.
 //
-// The SQL is shared by both dialects; `{{seq}}` is the one spelling they disagree on.
+// The SQL is shared by both dialects; `{{seq}}` and `{{without_rowid}}` are the spellings they
+// disagree on. (SQLite stores a table keyed by text twice — rows by rowid, plus the key index —
+// unless it is WITHOUT ROWID; for the append-heavy hold and idempotency tables that doubles the
+// pages every batch writes.)
 // Every bucket column carries a CHECK >= 0 as the last line of defence: the rules refuse first,
 // and a bug that slips past them fails the transaction instead of writing a negative balance.
 
@@ -95,9 +98,9 @@ CREATE TABLE movements (
 );
 CREATE INDEX movements_level ON movements (workspace_id, item_id, location_id, seq);
 CREATE INDEX movements_workspace ON movements (workspace_id, seq);
-CREATE INDEX movements_reference ON movements (workspace_id, reference);
+CREATE INDEX movements_reference ON movements (workspace_id, reference) WHERE reference IS NOT NULL;
 CREATE TABLE holds (
-  id TEXT PRIMARY KEY,
+  id TEXT NOT NULL PRIMARY KEY,
   workspace_id TEXT NOT NULL REFERENCES workspaces(id),
   state TEXT NOT NULL,
   reference TEXT,
@@ -105,7 +108,7 @@ CREATE TABLE holds (
   expires_at BIGINT,
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL
-);
+){{without_rowid}};
 CREATE INDEX holds_state ON holds (workspace_id, state, id);
 CREATE INDEX holds_due ON holds (expires_at) WHERE state = 'active';
 CREATE TABLE hold_lines (
@@ -117,7 +120,7 @@ CREATE TABLE hold_lines (
   shipped BIGINT NOT NULL DEFAULT 0 CHECK (shipped >= 0 AND shipped <= quantity),
   oversold BIGINT NOT NULL DEFAULT 0 CHECK (oversold >= 0 AND oversold <= quantity),
   PRIMARY KEY (hold_id, line_no)
-);
+){{without_rowid}};
 CREATE TABLE exceptions (
   id TEXT PRIMARY KEY,
   workspace_id TEXT NOT NULL REFERENCES workspaces(id),
@@ -141,13 +144,15 @@ CREATE TABLE idempotency_keys (
   response TEXT NOT NULL,
   created_at BIGINT NOT NULL,
   PRIMARY KEY (workspace_id, key)
-);
+){{without_rowid}};
 `,
   },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {
-  return sql.replaceAll('{{seq}}', dialect === 'sqlite' ? 'INTEGER PRIMARY KEY' : 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY');
+  return sql
+    .replaceAll('{{seq}}', dialect === 'sqlite' ? 'INTEGER PRIMARY KEY' : 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY')
+    .replaceAll('{{without_rowid}}', dialect === 'sqlite' ? ' WITHOUT ROWID' : '');
 }
 
 function statements(sql: string): string[] {
