@@ -73,6 +73,7 @@ export class Ledger {
   private readonly batchMax: number;
   private readonly inFlightMax: number;
   private idle: (() => void)[] = [];
+  private flushScheduled = false;
 
   constructor(
     readonly store: Store,
@@ -100,13 +101,27 @@ export class Ledger {
     return new Promise((r) => this.idle.push(r));
   }
 
+  /**
+   * Start the next batch after the current turn of the event loop, so every request that
+   * arrived in this turn joins it. Starting at once would run a lone command: with SQLite the
+   * whole transaction completes in microtasks before the next socket is even read.
+   */
   private pump(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
     while (this.inFlight < this.inFlightMax && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.batchMax);
       this.inFlight++;
       void this.run(batch).finally(() => {
         this.inFlight--;
-        this.pump();
+        this.flush();
         if (this.inFlight === 0 && this.queue.length === 0) for (const r of this.idle.splice(0)) r();
       });
     }

@@ -62,13 +62,20 @@ export async function lockLevels(db: Db, workspaceId: string, itemIds: string[],
 }
 
 export async function writeLevels(db: Db, levels: StockLevel[]): Promise<void> {
+  if (db.dialect === 'sqlite') {
+    // In-process, one prepared single-row UPDATE per level is cheaper than a multi-row upsert.
+    const sql = `UPDATE stock_levels SET ${LEVEL_COLUMNS.map((c) => `${c} = ?`).join(', ')}, updated_at = ? WHERE id = ?`;
+    for (const l of levels) await db.run(sql, [...LEVEL_COLUMNS.map((c) => l.balances[c]), l.updatedAt, l.id]);
+    return;
+  }
   const cols = ['id', 'workspace_id', 'item_id', 'location_id', ...LEVEL_COLUMNS, 'updated_at'];
   const rowsPerStatement = Math.floor(PARAMS_PER_STATEMENT_MAX / cols.length);
   for (const part of chunk(levels, rowsPerStatement)) {
     const params: Param[] = part.flatMap((l) => [
       l.id, l.workspaceId, l.itemId, l.locationId, ...LEVEL_COLUMNS.map((c) => l.balances[c]), l.updatedAt,
     ]);
-    // An upsert is the one multi-row update both dialects share; the rows exist and are locked.
+    // Over the network one statement per batch matters more; an upsert is the multi-row update
+    // both dialects share. The rows exist and are locked, so it always updates.
     await db.run(
       `INSERT INTO stock_levels (${cols.join(', ')}) VALUES ${valuesList(part.length, cols.length)}
        ON CONFLICT (id) DO UPDATE SET ${[...LEVEL_COLUMNS, 'updated_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`,
