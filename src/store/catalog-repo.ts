@@ -1,7 +1,7 @@
 // SQL for items and locations.
 
 import type { Item, Location, LocationKind } from '../domain/model.ts';
-import { chunk, type Db, type Param, placeholders, valuesList } from './store.ts';
+import { chunk, type Db, insertRows, type Param, placeholders } from './store.ts';
 
 interface ItemRow {
   id: string;
@@ -99,15 +99,11 @@ export async function listLocations(db: Db, ws: string, opts: { after?: string; 
   return rows.map(locationFromRow);
 }
 
-const ITEM_COLUMNS = 8;
+const ITEM_COLUMNS = ['id', 'workspace_id', 'sku', 'name', 'barcode', 'archived', 'created_at', 'updated_at'];
+const itemRow = (i: Item) => [i.id, i.workspaceId, i.sku, i.name, i.barcode, i.archived, i.createdAt, i.updatedAt];
+
 export async function insertItems(db: Db, items: Item[]): Promise<void> {
-  for (const part of chunk(items, 2_000)) {
-    const params: Param[] = part.flatMap((i) => [i.id, i.workspaceId, i.sku, i.name, i.barcode, i.archived, i.createdAt, i.updatedAt]);
-    await db.run(
-      `INSERT INTO items (id, workspace_id, sku, name, barcode, archived, created_at, updated_at) VALUES ${valuesList(part.length, ITEM_COLUMNS)}`,
-      params,
-    );
-  }
+  await insertRows(db, 'items', ITEM_COLUMNS, items.map(itemRow));
 }
 
 export async function updateItem(db: Db, item: Item): Promise<void> {
@@ -117,11 +113,9 @@ export async function updateItem(db: Db, item: Item): Promise<void> {
 }
 
 export async function insertLocation(db: Db, l: Location): Promise<void> {
-  await db.run(
-    `INSERT INTO locations (id, workspace_id, code, name, kind, postal_code, country, ships_online, pickup, created_at, updated_at)
-     VALUES ${valuesList(1, 11)}`,
+  await insertRows(db, 'locations', ['id', 'workspace_id', 'code', 'name', 'kind', 'postal_code', 'country', 'ships_online', 'pickup', 'created_at', 'updated_at'], [
     [l.id, l.workspaceId, l.code, l.name, l.kind, l.postalCode, l.country, l.shipsOnline, l.pickup, l.createdAt, l.updatedAt],
-  );
+  ]);
 }
 
 export async function updateLocation(db: Db, l: Location): Promise<void> {
@@ -137,12 +131,6 @@ export async function updateLocation(db: Db, l: Location): Promise<void> {
  * same SQL on SQLite (3.24+) and PostgreSQL.
  */
 export async function upsertItems(db: Db, items: Item[]): Promise<void> {
-  for (const part of chunk(items, 2_000)) {
-    const params: Param[] = part.flatMap((i) => [i.id, i.workspaceId, i.sku, i.name, i.barcode, i.archived, i.createdAt, i.updatedAt]);
-    await db.run(
-      `INSERT INTO items (id, workspace_id, sku, name, barcode, archived, created_at, updated_at) VALUES ${valuesList(part.length, ITEM_COLUMNS)}
-       ON CONFLICT (workspace_id, sku) DO UPDATE SET name = excluded.name, barcode = excluded.barcode, archived = excluded.archived, updated_at = excluded.updated_at`,
-      params,
-    );
-  }
+  await insertRows(db, 'items', ITEM_COLUMNS, items.map(itemRow),
+    ' ON CONFLICT (workspace_id, sku) DO UPDATE SET name = excluded.name, barcode = excluded.barcode, archived = excluded.archived, updated_at = excluded.updated_at');
 }

@@ -4,7 +4,7 @@
 
 import type { Balances } from '../domain/buckets.ts';
 import type { ExceptionDraft, Hold, HoldLine, HoldState, StockLevel } from '../domain/model.ts';
-import { chunk, type Db, type Param, PARAMS_PER_STATEMENT_MAX, placeholders, valuesList } from './store.ts';
+import { type Db, insertRows, type Param, placeholders } from './store.ts';
 
 export const LEVEL_COLUMNS = [
   'available',
@@ -37,14 +37,7 @@ export async function ensureLevels(
   rows: { id: string; workspaceId: string; itemId: string; locationId: string }[],
   now: number,
 ): Promise<void> {
-  for (const part of chunk(rows, 500)) {
-    const params: Param[] = part.flatMap((r) => [r.id, r.workspaceId, r.itemId, r.locationId, now]);
-    await db.run(
-      `INSERT INTO stock_levels (id, workspace_id, item_id, location_id, updated_at) VALUES ${valuesList(part.length, 5)}
-       ON CONFLICT (item_id, location_id) DO NOTHING`,
-      params,
-    );
-  }
+  await insertRows(db, 'stock_levels', ['id', 'workspace_id', 'item_id', 'location_id', 'updated_at'], rows.map((r) => [r.id, r.workspaceId, r.itemId, r.locationId, now]), ' ON CONFLICT (item_id, location_id) DO NOTHING');
 }
 
 /**
@@ -62,26 +55,20 @@ export async function lockLevels(db: Db, workspaceId: string, itemIds: string[],
 }
 
 export async function writeLevels(db: Db, levels: StockLevel[]): Promise<void> {
+  const values = (l: StockLevel) => [...LEVEL_COLUMNS.map((c) => l.balances[c]), l.updatedAt];
   if (db.dialect === 'sqlite') {
-    // In-process, one prepared single-row UPDATE per level is cheaper than a multi-row upsert.
-    const sql = `UPDATE stock_levels SET ${LEVEL_COLUMNS.map((c) => `${c} = ?`).join(', ')}, updated_at = ? WHERE id = ?`;
-    for (const l of levels) await db.run(sql, [...LEVEL_COLUMNS.map((c) => l.balances[c]), l.updatedAt, l.id]);
+    await db.runEach(`UPDATE stock_levels SET ${LEVEL_COLUMNS.map((c) => `${c} = ?`).join(', ')}, updated_at = ? WHERE id = ?`, levels.map((l) => [...values(l), l.id]));
     return;
   }
-  const cols = ['id', 'workspace_id', 'item_id', 'location_id', ...LEVEL_COLUMNS, 'updated_at'];
-  const rowsPerStatement = Math.floor(PARAMS_PER_STATEMENT_MAX / cols.length);
-  for (const part of chunk(levels, rowsPerStatement)) {
-    const params: Param[] = part.flatMap((l) => [
-      l.id, l.workspaceId, l.itemId, l.locationId, ...LEVEL_COLUMNS.map((c) => l.balances[c]), l.updatedAt,
-    ]);
-    // Over the network one statement per batch matters more; an upsert is the multi-row update
-    // both dialects share. The rows exist and are locked, so it always updates.
-    await db.run(
-      `INSERT INTO stock_levels (${cols.join(', ')}) VALUES ${valuesList(part.length, cols.length)}
-       ON CONFLICT (id) DO UPDATE SET ${[...LEVEL_COLUMNS, 'updated_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`,
-      params,
-    );
-  }
+  // Over the network one statement per batch matters; an upsert is a multi-row update. The rows
+  // exist and are locked, so it always takes the update branch.
+  await insertRows(
+    db,
+    'stock_levels',
+    ['id', 'workspace_id', 'item_id', 'location_id', ...LEVEL_COLUMNS, 'updated_at'],
+    levels.map((l) => [l.id, l.workspaceId, l.itemId, l.locationId, ...values(l)]),
+    ` ON CONFLICT (id) DO UPDATE SET ${[...LEVEL_COLUMNS, 'updated_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`,
+  );
 }
 
 export interface MovementRow {
@@ -101,19 +88,12 @@ export interface MovementRow {
   createdAt: number;
 }
 
-const MOVEMENT_COLUMNS = 14;
+const MOVEMENT_COLUMNS = ['id', 'workspace_id', 'item_id', 'location_id', 'from_account', 'to_account', 'quantity', 'command', 'reason', 'reference', 'note', 'hold_id', 'actor', 'created_at'];
 
 export async function insertMovements(db: Db, rows: MovementRow[]): Promise<void> {
-  for (const part of chunk(rows, Math.floor(PARAMS_PER_STATEMENT_MAX / MOVEMENT_COLUMNS))) {
-    const params: Param[] = part.flatMap((m) => [
-      m.id, m.workspaceId, m.itemId, m.locationId, m.from, m.to, m.quantity, m.command, m.reason, m.reference, m.note, m.holdId, m.actor, m.createdAt,
-    ]);
-    await db.run(
-      `INSERT INTO movements (id, workspace_id, item_id, location_id, from_account, to_account, quantity, command, reason, reference, note, hold_id, actor, created_at)
-       VALUES ${valuesList(part.length, MOVEMENT_COLUMNS)}`,
-      params,
-    );
-  }
+  await insertRows(db, 'movements', MOVEMENT_COLUMNS, rows.map((m) => [
+    m.id, m.workspaceId, m.itemId, m.locationId, m.from, m.to, m.quantity, m.command, m.reason, m.reference, m.note, m.holdId, m.actor, m.createdAt,
+  ]));
 }
 
 interface HoldRow {
@@ -204,39 +184,28 @@ export async function dueHolds(db: Db, now: number, limit: number): Promise<{ id
 }
 
 export async function writeHolds(db: Db, holds: Hold[], newHoldIds: ReadonlySet<string>): Promise<void> {
-  for (const part of chunk(holds, 1_000)) {
-    const params: Param[] = part.flatMap((h) => [h.id, h.workspaceId, h.state, h.reference, h.orderReference, h.expiresAt, h.createdAt, h.updatedAt]);
-    await db.run(
-      `INSERT INTO holds (id, workspace_id, state, reference, order_reference, expires_at, created_at, updated_at)
-       VALUES ${valuesList(part.length, 8)}
-       ON CONFLICT (id) DO UPDATE SET state = excluded.state, order_reference = excluded.order_reference,
-         expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
-      params,
-    );
-  }
+  await insertRows(
+    db,
+    'holds',
+    ['id', 'workspace_id', 'state', 'reference', 'order_reference', 'expires_at', 'created_at', 'updated_at'],
+    holds.map((h) => [h.id, h.workspaceId, h.state, h.reference, h.orderReference, h.expiresAt, h.createdAt, h.updatedAt]),
+    ` ON CONFLICT (id) DO UPDATE SET state = excluded.state, order_reference = excluded.order_reference,
+       expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
+  );
   // Lines are fixed when a hold is made; afterwards only `shipped` changes.
-  const lines = holds.flatMap((h) => h.lines.map((l) => ({ h, l })));
-  for (const part of chunk(lines, 2_000)) {
-    const params: Param[] = part.flatMap(({ h, l }) => [h.id, l.lineNo, l.itemId, l.locationId, l.quantity, l.shipped, l.oversold]);
-    const onConflict = part.every(({ h }) => newHoldIds.has(h.id)) ? '' : ' ON CONFLICT (hold_id, line_no) DO UPDATE SET shipped = excluded.shipped';
-    await db.run(
-      `INSERT INTO hold_lines (hold_id, line_no, item_id, location_id, quantity, shipped, oversold) VALUES ${valuesList(part.length, 7)}${onConflict}`,
-      params,
-    );
-  }
+  const row = (h: Hold, l: HoldLine) => [h.id, l.lineNo, l.itemId, l.locationId, l.quantity, l.shipped, l.oversold];
+  const columns = ['hold_id', 'line_no', 'item_id', 'location_id', 'quantity', 'shipped', 'oversold'];
+  await insertRows(db, 'hold_lines', columns, holds.filter((h) => newHoldIds.has(h.id)).flatMap((h) => h.lines.map((l) => row(h, l))));
+  await insertRows(db, 'hold_lines', columns, holds.filter((h) => !newHoldIds.has(h.id)).flatMap((h) => h.lines.map((l) => row(h, l))), ' ON CONFLICT (hold_id, line_no) DO UPDATE SET shipped = excluded.shipped');
 }
 
 export async function insertExceptions(db: Db, rows: (ExceptionDraft & { id: string; workspaceId: string; createdAt: number })[]): Promise<void> {
-  for (const part of chunk(rows, 1_000)) {
-    const params: Param[] = part.flatMap((e) => [
-      e.id, e.workspaceId, e.kind, e.itemId, e.locationId, e.quantity, e.reference, e.holdId, e.message, e.createdAt, e.createdAt,
-    ]);
-    await db.run(
-      `INSERT INTO exceptions (id, workspace_id, kind, item_id, location_id, quantity, reference, hold_id, message, created_at, updated_at)
-       VALUES ${valuesList(part.length, 11)}`,
-      params,
-    );
-  }
+  await insertRows(
+    db,
+    'exceptions',
+    ['id', 'workspace_id', 'kind', 'item_id', 'location_id', 'quantity', 'reference', 'hold_id', 'message', 'created_at', 'updated_at'],
+    rows.map((e) => [e.id, e.workspaceId, e.kind, e.itemId, e.locationId, e.quantity, e.reference, e.holdId, e.message, e.createdAt, e.createdAt]),
+  );
 }
 
 export interface IdempotencyRecord {
@@ -255,8 +224,5 @@ export async function loadIdempotency(db: Db, workspaceId: string, keys: string[
 }
 
 export async function insertIdempotency(db: Db, rows: (IdempotencyRecord & { workspaceId: string; createdAt: number })[]): Promise<void> {
-  for (const part of chunk(rows, 2_000)) {
-    const params: Param[] = part.flatMap((r) => [r.workspaceId, r.key, r.fingerprint, r.status, r.response, r.createdAt]);
-    await db.run(`INSERT INTO idempotency_keys (workspace_id, key, fingerprint, status, response, created_at) VALUES ${valuesList(part.length, 6)}`, params);
-  }
+  await insertRows(db, 'idempotency_keys', ['workspace_id', 'key', 'fingerprint', 'status', 'response', 'created_at'], rows.map((r) => [r.workspaceId, r.key, r.fingerprint, r.status, r.response, r.createdAt]));
 }

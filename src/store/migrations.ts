@@ -81,7 +81,7 @@ CREATE TABLE stock_levels (
 CREATE INDEX stock_levels_location ON stock_levels (location_id);
 CREATE TABLE movements (
   seq {{seq}},
-  id TEXT NOT NULL UNIQUE,
+  id TEXT NOT NULL,
   workspace_id TEXT NOT NULL,
   item_id TEXT NOT NULL,
   location_id TEXT NOT NULL,
@@ -96,7 +96,7 @@ CREATE TABLE movements (
   actor TEXT NOT NULL,
   created_at BIGINT NOT NULL
 );
-CREATE INDEX movements_level ON movements (workspace_id, item_id, location_id, seq);
+CREATE INDEX movements_level ON movements (item_id, location_id, seq);
 CREATE INDEX movements_workspace ON movements (workspace_id, seq);
 CREATE INDEX movements_reference ON movements (workspace_id, reference) WHERE reference IS NOT NULL;
 CREATE TABLE holds (

@@ -35,6 +35,9 @@ function wrap(client: pg.PoolClient | pg.Pool): Db {
     all: async <T>(sql: string, params?: readonly Param[]) => (await query(sql, params)).rows as T[],
     get: async <T>(sql: string, params?: readonly Param[]) => (await query(sql, params)).rows[0] as T | undefined,
     run: async (sql: string, params?: readonly Param[]) => (await query(sql, params)).rowCount ?? 0,
+    runEach: async (sql: string, rows: readonly (readonly Param[])[]) => {
+      for (const r of rows) await query(sql, r);
+    },
   };
 }
 

@@ -58,6 +58,10 @@ export class SqliteStore implements Store {
         const s = stmt(sql);
         return s.reader ? s.all(...bind(params)).length : s.run(...bind(params)).changes;
       },
+      runEach: async (sql: string, rows: readonly (readonly Param[])[]) => {
+        const s = stmt(sql);
+        for (const r of rows) s.run(...bind(r));
+      },
     };
   }
 

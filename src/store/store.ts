@@ -17,6 +17,8 @@ export interface Db {
   get<T>(sql: string, params?: readonly Param[]): Promise<T | undefined>;
   /** Returns the number of rows changed. */
   run(sql: string, params?: readonly Param[]): Promise<number>;
+  /** Run one statement once per parameter row, in order. */
+  runEach(sql: string, rows: readonly (readonly Param[])[]): Promise<void>;
 }
 
 export interface Store {
@@ -70,6 +72,20 @@ export function placeholders(n: number): string {
 
 /** Rows per multi-row statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
 export const PARAMS_PER_STATEMENT_MAX = 30_000;
+
+/**
+ * Insert rows. PostgreSQL is a round trip away, so rows go many to a statement; SQLite runs
+ * in-process, where one prepared single-row statement per row beats binding a huge one.
+ * `suffix` is appended to each statement (an ON CONFLICT clause).
+ */
+export async function insertRows(db: Db, table: string, columns: readonly string[], rows: readonly (readonly Param[])[], suffix = ''): Promise<void> {
+  if (rows.length === 0) return;
+  const head = `INSERT INTO ${table} (${columns.join(', ')}) VALUES `;
+  if (db.dialect === 'sqlite') return db.runEach(`${head}${valuesList(1, columns.length)}${suffix}`, rows);
+  for (const part of chunk(rows, Math.floor(PARAMS_PER_STATEMENT_MAX / columns.length))) {
+    await db.run(`${head}${valuesList(part.length, columns.length)}${suffix}`, part.flat());
+  }
+}
 
 export function chunk<T>(rows: readonly T[], size: number): T[][] {
   const out: T[][] = [];
