@@ -29,6 +29,10 @@ function randomPart(): string {
 
 export type IdPrefix = 'ws' | 'key' | 'item' | 'loc' | 'lvl' | 'mov' | 'hold' | 'exc';
 
+let lastMs = NaN;
+let lastTime = '';
+
 export function newId(prefix: IdPrefix, nowMs: number): string {
-  return `${prefix}_${encodeTime(nowMs)}${randomPart()}`;
+  if (nowMs !== lastMs) (lastMs = nowMs), (lastTime = encodeTime(nowMs));
+  return `${prefix}_${lastTime}${randomPart()}`;
 }

@@ -6,7 +6,14 @@ import type { Catalog } from '../domain/context.ts';
 import type { Hold, Item, Location } from '../domain/model.ts';
 import type { MovementRow } from '../store/ledger-repo.ts';
 
-export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+let lastMs = NaN;
+let lastIso = '';
+/** ISO time; a batch stamps everything with one `now`, so the last answer is usually the next. */
+export const iso = (ms: number | null): string | null => {
+  if (ms === null) return null;
+  if (ms !== lastMs) (lastMs = ms), (lastIso = new Date(ms).toISOString());
+  return lastIso;
+};
 
 export function itemView(i: Item) {
   return { id: i.id, sku: i.sku, name: i.name, barcode: i.barcode, archived: i.archived, created_at: iso(i.createdAt), updated_at: iso(i.updatedAt) };

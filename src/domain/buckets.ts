@@ -79,15 +79,15 @@ export function ledgerBalance(b: Balances, account: Bucket | 'oversold'): number
  * rules first; a bucket going negative here is a bug, not a refusal.
  */
 export function applyMovement(b: Balances, from: Account, to: Account, quantity: number): void {
-  invariant(Number.isSafeInteger(quantity) && quantity > 0, `movement quantity ${quantity} must be a positive integer`);
-  invariant(from !== to, `movement from ${from} to itself`);
+  invariant(Number.isSafeInteger(quantity) && quantity > 0, () => `movement quantity ${quantity} must be a positive integer`);
+  invariant(from !== to, () => `movement from ${from} to itself`);
   if (from === 'oversold') b.oversold += quantity;
   else if (isBucket(from)) {
-    invariant(b[from] >= quantity, `${from} ${b[from]} cannot give ${quantity}`);
+    invariant(b[from] >= quantity, () => `${from} ${b[from]} cannot give ${quantity}`);
     b[from] -= quantity;
   }
   if (to === 'oversold') {
-    invariant(b.oversold >= quantity, `oversold debt ${b.oversold} cannot be repaid by ${quantity}`);
+    invariant(b.oversold >= quantity, () => `oversold debt ${b.oversold} cannot be repaid by ${quantity}`);
     b.oversold -= quantity;
   } else if (isBucket(to)) b[to] += quantity;
 }

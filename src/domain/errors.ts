@@ -69,7 +69,10 @@ export class TruestockError extends Error {
   }
 }
 
-/** A broken invariant: a bug, never a client's mistake. Rolls the transaction back. */
-export function invariant(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(`invariant violated: ${message}`);
+/**
+ * A broken invariant: a bug, never a client's mistake. Rolls the transaction back. The message
+ * is a function so that hot paths build no string unless the check fails.
+ */
+export function invariant(condition: unknown, message: () => string): asserts condition {
+  if (!condition) throw new Error(`invariant violated: ${message()}`);
 }

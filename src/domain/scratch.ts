@@ -60,7 +60,7 @@ export class Scratch {
    */
   move(draft: MovementDraft): void {
     const key = levelKey(draft.itemId, draft.locationId);
-    invariant(this.state.levels.has(key), `stock level ${key} was not loaded before moving units`);
+    invariant(this.state.levels.has(key), () => `stock level ${key} was not loaded before moving units`);
     let b = this.balances.get(key);
     if (!b) {
       b = { ...this.state.levels.get(key)!.balances };

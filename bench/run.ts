@@ -1,0 +1,85 @@
+// `npm run bench`: the reservation benchmarks of the ledger issue on SQLite and PostgreSQL,
+// each with group commit and without, plus the naive check-then-reserve peer, in one run.
+// Prints the machine, a table, and ratios; `--quick` runs smaller workloads; `--json FILE`
+// also writes the raw figures.
+//
+// PostgreSQL is a real server started here (durable settings: fsync and synchronous_commit on),
+// SQLite a WAL file with synchronous=NORMAL, both on this machine's disk.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../test/support/pg-server.ts';
+import { httpScenario } from './http.ts';
+import { checkThenReserveScenario, ledgerScenario, type Scenario } from './reservations.ts';
+import { fmt } from './workload.ts';
+
+const quick = process.argv.includes('--quick');
+const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : undefined;
+const scale = quick ? 0.2 : 1;
+const N = (n: number) => Math.max(100, Math.round(n * scale));
+
+const tmp = mkdtempSync(join(os.tmpdir(), 'truestock-bench-'));
+let dbCount = 0;
+const sqlite = () => ({ sqlitePath: join(tmp, `bench-${++dbCount}.db`) });
+
+console.log(`truestock reservation benchmark — ${new Date().toISOString()}`);
+console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, ${os.type()} ${os.release()}, node ${process.version}`);
+const server = await startEmbeddedPostgres({ durable: true });
+const admin = new pg.Client({ connectionString: server.url });
+await admin.connect();
+const postgres = async () => {
+  const name = `bench_${process.pid}_${++dbCount}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const u = new URL(server.url);
+  u.pathname = `/${name}`;
+  return { databaseUrl: u.toString() };
+};
+
+const results: Scenario[] = [];
+const show = (s: Scenario) => {
+  results.push(s);
+  const refused = Object.entries(s.refused).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || '—';
+  console.log(
+    `${s.name.padEnd(22)} ${s.store.padEnd(10)} ${s.mode.padEnd(32)} ${fmt(s.per_second).padStart(8)}/s  p50 ${fmt(s.p50_ms, 2).padStart(7)} ms  p99 ${fmt(s.p99_ms, 2).padStart(7)} ms  ok ${fmt(s.ok)} of ${fmt(s.attempts)} (refused: ${refused})  oversold ${s.oversold_units}${s.verified ? '' : '  NOT VERIFIED'}`,
+  );
+};
+
+try {
+  for (const [store, config] of [['sqlite', sqlite], ['postgres', postgres]] as const) {
+    for (const groupCommit of [true, false]) {
+      show(await ledgerScenario({ name: '(a) 10k SKUs uniform', store, config: await config(), groupCommit, items: 10_000, stockEach: 1_000_000, attempts: N(60_000), concurrency: 256 }));
+      const hot = { name: '(b) hot SKU', store, groupCommit, items: 1, stockEach: 100, attempts: 2_000, concurrency: 50 };
+      await ledgerScenario({ ...hot, config: await config() }); // warm-up: 2,000 attempts are over in a blink, JIT included
+      show(await ledgerScenario({ ...hot, config: await config() }));
+    }
+    show(await checkThenReserveScenario({ store, config: await config(), attempts: 2_000, concurrency: 50, stock: 100 }));
+    for (const groupCommit of [true, false]) {
+      const cfg = await config();
+      const env: Record<string, string> = 'databaseUrl' in cfg ? { DATABASE_URL: cfg.databaseUrl } : { TRUESTOCK_DB: cfg.sqlitePath };
+      show(await httpScenario({ env, store, groupCommit, attempts: N(40_000), clients: 64, stock: N(20_000) }));
+    }
+  }
+
+  console.log('\nRatios (group commit ÷ one transaction per command, attempts/s):');
+  for (const name of new Set(results.map((r) => r.name))) {
+    for (const store of ['sqlite', 'postgres']) {
+      const on = results.find((r) => r.name === name && r.store === store && r.mode === 'group commit');
+      const off = results.find((r) => r.name === name && r.store === store && r.mode === 'one transaction per command');
+      const naive = results.find((r) => r.name === name && r.store === store && r.mode.startsWith('check-then-reserve'));
+      if (on && off) console.log(`  ${name.padEnd(22)} ${store.padEnd(10)} ×${fmt(on.per_second / off.per_second, 1)}  (p99 ${fmt(off.p99_ms, 1)} → ${fmt(on.p99_ms, 1)} ms)`);
+      if (on && naive) console.log(`  ${name.padEnd(22)} ${store.padEnd(10)} vs check-then-reserve: ×${fmt(on.per_second / naive.per_second, 1)} attempts/s, oversold ${naive.oversold_units} → ${on.oversold_units}`);
+    }
+  }
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, results }, null, 2));
+  const failed = results.filter((r) => !r.mode.startsWith('check-then-reserve') && (r.oversold_units > 0 || !r.verified));
+  if (failed.length) {
+    console.error(`\n${failed.length} scenario(s) oversold or failed verification`);
+    process.exitCode = 1;
+  }
+} finally {
+  await admin.end();
+  await server.stop();
+  rmSync(tmp, { recursive: true, force: true });
+}
