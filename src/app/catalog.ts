@@ -14,13 +14,9 @@ export type ItemPatch = Partial<Omit<ItemInput, 'sku'>>;
 export type LocationCreate = LocationInput;
 export type LocationPatch = Partial<Omit<LocationInput, 'code'>>;
 
-export async function createItem(db: Db, workspaceId: string, input: ItemInput, now: number): Promise<Written | Refusal> {
-  const bad = checkItemInput(input);
-  if (bad) return bad;
-  if (await repo.getItemBySku(db, workspaceId, input.sku)) {
-    return refusal('sku_taken', `an item with SKU ${JSON.stringify(input.sku)} already exists`, 'sku');
-  }
-  const item: Item = {
+/** A new item record from checked input. */
+export function newItem(workspaceId: string, input: ItemInput, now: number): Item {
+  return {
     id: newId('item', now),
     workspaceId,
     sku: input.sku,
@@ -30,6 +26,15 @@ export async function createItem(db: Db, workspaceId: string, input: ItemInput, 
     createdAt: now,
     updatedAt: now,
   };
+}
+
+export async function createItem(db: Db, workspaceId: string, input: ItemInput, now: number): Promise<Written | Refusal> {
+  const bad = checkItemInput(input);
+  if (bad) return bad;
+  if (await repo.getItemBySku(db, workspaceId, input.sku)) {
+    return refusal('sku_taken', `an item with SKU ${JSON.stringify(input.sku)} already exists`, 'sku');
+  }
+  const item = newItem(workspaceId, input, now);
   await repo.insertItems(db, [item]);
   return { status: 201, body: { item: itemView(item) } };
 }

@@ -19,7 +19,7 @@ import type { Clock } from './clock.ts';
 import { readCsv } from './csv.ts';
 import { fingerprint } from './fingerprint.ts';
 import { idempotent, type Written } from './idempotent.ts';
-import { newId } from './ids.ts';
+import { newItem } from './catalog.ts';
 import type { Store } from '../store/store.ts';
 
 export const ITEM_CSV_COLUMNS = ['sku', 'name', 'barcode', 'archived'] as const;
@@ -187,16 +187,7 @@ async function writeItems(db: Db, workspaceId: string, parsed: ParsedItems, now:
   for (const row of rows) {
     const before = existing.get(row.sku);
     if (!before) {
-      created.push({
-        id: newId('item', now),
-        workspaceId,
-        sku: row.sku,
-        name: row.name,
-        barcode: row.barcode ?? null,
-        archived: row.archived ?? false,
-        createdAt: now,
-        updatedAt: now,
-      });
+      created.push(newItem(workspaceId, row, now));
       continue;
     }
     const after: Item = {
