@@ -2,6 +2,7 @@
 // check-then-reserve pattern (as Medusa's checkout does it) re-implemented on the same store as
 // the naive peer.
 
+import { randomUUID } from 'node:crypto';
 import { Truestock, type TruestockConfig } from '../src/app/truestock.ts';
 import { newId } from '../src/app/ids.ts';
 import type { Store } from '../src/store/store.ts';
@@ -43,9 +44,9 @@ export async function ledgerScenario(opts: {
   const ts = await Truestock.open({ ...opts.config, ledger: { ...opts.config.ledger, groupCommit: opts.groupCommit, concurrency: opts.concurrency } });
   try {
     const fx = await seed(ts, opts.items, opts.stockEach);
-    const stats = await drive(opts.attempts, opts.concurrency, async (i) => {
+    const stats = await drive(opts.attempts, opts.concurrency, async () => {
       const sku = fx.skus[opts.items === 1 ? 0 : Math.floor(Math.random() * opts.items)]!;
-      const r = await ts.ledger.execute({ workspaceId: fx.workspaceId, idempotencyKey: `r-${i}`, actor: 'bench', command: { type: 'reserve', lines: [{ sku, location: 'WH', quantity: 1 }] } });
+      const r = await ts.ledger.execute({ workspaceId: fx.workspaceId, idempotencyKey: randomUUID(), actor: 'bench', command: { type: 'reserve', lines: [{ sku, location: 'WH', quantity: 1 }] } });
       return r.ok ? 'ok' : r.refusal.code;
     });
     const reserved = await reservedUnits(ts.store, fx.workspaceId, opts.items === 1 ? fx.skus : null);

@@ -1,9 +1,10 @@
 // Versioned schema migrations. Append new versions; never edit an applied one.
 //
 // The SQL is shared by both dialects; `{{seq}}` and `{{without_rowid}}` are the spellings they
-// disagree on. (SQLite stores a table keyed by text twice — rows by rowid, plus the key index —
-// unless it is WITHOUT ROWID; for the append-heavy hold and idempotency tables that doubles the
-// pages every batch writes.)
+// disagree on. (SQLite keeps a text-keyed table twice — rows by rowid, plus the key index —
+// unless it is WITHOUT ROWID. Holds have time-ordered ids, so clustering them by id appends.
+// Idempotency keys are usually random UUIDs: there a rowid table that appends the large response,
+// plus a small key index, writes fewer pages than clustering the responses by key.)
 // Every bucket column carries a CHECK >= 0 as the last line of defence: the rules refuse first,
 // and a bug that slips past them fails the transaction instead of writing a negative balance.
 
@@ -144,7 +145,7 @@ CREATE TABLE idempotency_keys (
   response TEXT NOT NULL,
   created_at BIGINT NOT NULL,
   PRIMARY KEY (workspace_id, key)
-){{without_rowid}};
+);
 `,
   },
 ];
