@@ -13,6 +13,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from '../test/support/pg-server.ts';
 import { httpScenario } from './http.ts';
 import { checkThenReserveScenario, ledgerScenario, type Scenario } from './reservations.ts';
+import { sqliteFloor } from './sqlite-floor.ts';
 import { fmt } from './workload.ts';
 
 const quick = process.argv.includes('--quick');
@@ -61,6 +62,13 @@ try {
       show(await httpScenario({ env, store, groupCommit, attempts: N(40_000), clients: 64, stock: N(20_000) }));
     }
   }
+
+  const floor = await sqliteFloor(sqlite().sqlitePath, { items: 10_000, attempts: N(60_000), batch: 256 });
+  const a = results.find((r) => r.name.startsWith('(a)') && r.store === 'sqlite' && r.mode === 'group commit')!;
+  console.log(
+    `\n(a) floor on SQLite: the same rows written with prepared statements and nothing else, batches of 256: ${fmt(floor.per_second)}/s ` +
+      `(COMMIT ${fmt(floor.commit_share * 100)} % of the time); the ledger reaches ${fmt((a.per_second / floor.per_second) * 100)} % of it`,
+  );
 
   console.log('\nRatios (group commit ÷ one transaction per command, attempts/s):');
   for (const name of new Set(results.map((r) => r.name))) {
