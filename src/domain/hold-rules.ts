@@ -103,8 +103,16 @@ function placeLines(
   return ok(placed);
 }
 
-function toLines(placed: PlacedLine[]): HoldLine[] {
-  return placed.map((p, i) => ({ lineNo: i + 1, itemId: p.itemId, locationId: p.locationId, quantity: p.quantity, shipped: 0, oversold: p.short }));
+/** A new hold over placed lines. */
+function newHold(ctx: RuleContext, placed: PlacedLine[], fields: Pick<Hold, 'state' | 'reference' | 'orderReference' | 'expiresAt'>): Hold {
+  return {
+    id: ctx.newHoldId(),
+    workspaceId: ctx.workspaceId,
+    ...fields,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+    lines: placed.map((p, i): HoldLine => ({ lineNo: i + 1, itemId: p.itemId, locationId: p.locationId, quantity: p.quantity, shipped: 0, oversold: p.short })),
+  };
 }
 
 export function reserve(ctx: RuleContext, c: ReserveCommand): Outcome<HoldTouched> {
@@ -113,17 +121,7 @@ export function reserve(ctx: RuleContext, c: ReserveCommand): Outcome<HoldTouche
   if (badTimeout) return refused(badTimeout);
   const placed = placeLines(ctx, c.lines, c.locations, false);
   if (!placed.ok) return placed;
-  const hold: Hold = {
-    id: ctx.newHoldId(),
-    workspaceId: ctx.workspaceId,
-    state: 'active',
-    reference: c.reference ?? null,
-    orderReference: null,
-    expiresAt: ctx.now + timeout,
-    createdAt: ctx.now,
-    updatedAt: ctx.now,
-    lines: toLines(placed.value),
-  };
+  const hold = newHold(ctx, placed.value, { state: 'active', reference: c.reference ?? null, orderReference: null, expiresAt: ctx.now + timeout });
   for (const line of hold.lines) {
     ctx.scratch.move({ itemId: line.itemId, locationId: line.locationId, from: 'available', to: 'reserved', quantity: line.quantity, reason: null, holdId: hold.id });
   }
@@ -206,17 +204,7 @@ export function allocateOrder(ctx: RuleContext, c: AllocateOrderCommand): Outcom
   const accepted = c.channel_accepted ?? true;
   const placed = placeLines(ctx, c.lines, c.locations, accepted);
   if (!placed.ok) return placed;
-  const hold: Hold = {
-    id: ctx.newHoldId(),
-    workspaceId: ctx.workspaceId,
-    state: 'allocated',
-    reference: null,
-    orderReference: c.order_reference,
-    expiresAt: null,
-    createdAt: ctx.now,
-    updatedAt: ctx.now,
-    lines: toLines(placed.value),
-  };
+  const hold = newHold(ctx, placed.value, { state: 'allocated', reference: null, orderReference: c.order_reference, expiresAt: null });
   for (const line of hold.lines) {
     const base = { itemId: line.itemId, locationId: line.locationId, holdId: hold.id } as const;
     const covered = line.quantity - line.oversold;

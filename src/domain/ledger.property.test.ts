@@ -8,31 +8,15 @@ import { describe, expect, it } from 'vitest';
 import { applyCommand } from './apply.ts';
 import { BUCKETS, EXTERNAL_ACCOUNTS, ledgerBalance, zeroBalances } from './buckets.ts';
 import type { StockCommand } from './commands.ts';
-import type { Catalog } from './context.ts';
-import type { ExceptionDraft, Item, Location, MovementDraft } from './model.ts';
+import type { ExceptionDraft, MovementDraft } from './model.ts';
 import { replay } from './replay.ts';
-import { LedgerState, levelKey, Scratch } from './scratch.ts';
+import { Scratch } from './scratch.ts';
+import { testWorld } from './test-world.ts';
 
 const SKUS = ['A', 'B', 'C'];
 const CODES = ['W1', 'W2', 'S1'];
 
-function world() {
-  const items = SKUS.map((sku): Item => ({ id: `item_${sku}`, workspaceId: 'ws', sku, name: sku, barcode: null, archived: false, createdAt: 0, updatedAt: 0 }));
-  const locations = CODES.map((code): Location => ({
-    id: `loc_${code}`, workspaceId: 'ws', code, name: code, kind: 'warehouse', postalCode: null, country: null, shipsOnline: true, pickup: false, createdAt: 0, updatedAt: 0,
-  }));
-  const catalog: Catalog = {
-    itemBySku: (s) => items.find((i) => i.sku === s),
-    locationByCode: (c) => locations.find((l) => l.code === c),
-    item: (id) => items.find((i) => i.id === id),
-    location: (id) => locations.find((l) => l.id === id),
-  };
-  const state = new LedgerState();
-  for (const i of items) for (const l of locations) {
-    state.levels.set(levelKey(i.id, l.id), { id: `lvl_${i.sku}_${l.code}`, workspaceId: 'ws', itemId: i.id, locationId: l.id, balances: zeroBalances(), updatedAt: 0 });
-  }
-  return { catalog, state };
-}
+const world = () => testWorld(SKUS, CODES);
 
 // Commands refer to holds by index into the holds created so far, resolved at run time.
 type Gen = StockCommand | { type: 'hold_op'; op: 'extend' | 'release' | 'expire' | 'allocate' | 'ship' | 'ship_part' | 'cancel_allocation'; index: number } | { type: 'tick'; ms: number };
@@ -72,13 +56,11 @@ function run(gens: Gen[]) {
     let c: StockCommand;
     if (g.type === 'hold_op') {
       const hold_id = holdIds[g.index % Math.max(1, holdIds.length)] ?? 'hold_missing';
-      const hold = state.holds.get(hold_id);
       c = g.op === 'allocate' ? { type: 'allocate', hold_id, order_reference: 'O' }
         : g.op === 'extend' ? { type: 'extend', hold_id, expires_in_ms: 5_000 }
         : g.op === 'ship_part' ? { type: 'ship', hold_id, lines: [{ line: 1, quantity: 1 }] }
         : g.op === 'ship' ? { type: 'ship', hold_id }
         : { type: g.op, hold_id };
-      void hold;
     } else c = g;
 
     const before = JSON.stringify([...state.levels.values()].map((l) => l.balances)) + JSON.stringify([...state.holds.values()]);

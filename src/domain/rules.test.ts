@@ -2,30 +2,18 @@
 
 import { describe, expect, it } from 'vitest';
 import { applyCommand } from './apply.ts';
-import { zeroBalances, type Balances } from './buckets.ts';
+import type { Balances } from './buckets.ts';
 import { gtinCheckOk } from './catalog-rules.ts';
 import type { StockCommand } from './commands.ts';
-import type { Catalog } from './context.ts';
-import type { ExceptionDraft, Item, Location, MovementDraft } from './model.ts';
-import { LedgerState, levelKey, Scratch } from './scratch.ts';
+import type { ExceptionDraft, MovementDraft } from './model.ts';
+import { levelKey, Scratch } from './scratch.ts';
+import { testWorld } from './test-world.ts';
 import { adjustmentAccount } from './stock-rules.ts';
 
 const T0 = 1_000_000;
 
 function setup(stock: Record<string, Partial<Balances>> = {}) {
-  const items: Item[] = ['A', 'B'].map((sku) => ({ id: `i${sku}`, workspaceId: 'w', sku, name: sku, barcode: null, archived: false, createdAt: 0, updatedAt: 0 }));
-  const locations: Location[] = ['W1', 'W2'].map((code) => ({ id: `l${code}`, workspaceId: 'w', code, name: code, kind: 'warehouse', postalCode: null, country: null, shipsOnline: true, pickup: false, createdAt: 0, updatedAt: 0 }));
-  const catalog: Catalog = {
-    itemBySku: (s) => items.find((i) => i.sku === s),
-    locationByCode: (c) => locations.find((l) => l.code === c),
-    item: (id) => items.find((i) => i.id === id),
-    location: (id) => locations.find((l) => l.id === id),
-  };
-  const state = new LedgerState();
-  for (const i of items) for (const l of locations) {
-    const balances = { ...zeroBalances(), ...(stock[`${i.sku}@${l.code}`] ?? {}) };
-    state.levels.set(levelKey(i.id, l.id), { id: `${i.sku}${l.code}`, workspaceId: 'w', itemId: i.id, locationId: l.id, balances, updatedAt: 0 });
-  }
+  const { catalog, state } = testWorld(['A', 'B'], ['W1', 'W2'], stock);
   let n = 0;
   const run = (c: StockCommand, now = T0) => {
     const scratch = new Scratch(state);

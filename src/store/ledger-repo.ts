@@ -2,20 +2,12 @@
 // Writes are multi-row statements so that a batch of commands costs a few round trips, not a
 // few per command.
 
-import type { Balances } from '../domain/buckets.ts';
+import { type Balances, BUCKETS } from '../domain/buckets.ts';
 import type { ExceptionDraft, Hold, HoldLine, HoldState, StockLevel } from '../domain/model.ts';
 import { type Db, insertRows, type Param, placeholders } from './store.ts';
 
-export const LEVEL_COLUMNS = [
-  'available',
-  'reserved',
-  'committed',
-  'damaged',
-  'quality_control',
-  'safety_stock',
-  'incoming',
-  'oversold',
-] as const satisfies readonly (keyof Balances)[];
+/** The balance columns of a stock level: one per bucket, and the oversold debt. */
+export const LEVEL_COLUMNS = [...BUCKETS, 'oversold'] as const satisfies readonly (keyof Balances)[];
 
 export interface LevelRow extends Balances {
   id: string;
