@@ -134,6 +134,18 @@ describe.each(STORE_KINDS)('ledger on %s', (kind) => {
     expect(await level('A', 'W1')).toMatchObject({ available: 5 });
   });
 
+  it('forgets idempotency keys after the retention window, oldest first', async () => {
+    await f.exec({ type: 'receive', sku: 'A', location: 'W1', quantity: 1 }, 'old-key');
+    clock.advance(ts.pruner.retention_ms - 1_000);
+    await f.exec({ type: 'receive', sku: 'A', location: 'W1', quantity: 1 }, 'new-key');
+    clock.advance(2_000);
+    expect(await ts.pruner.prune()).toBe(1);
+    // The old key is now a new request; the recent one still replays.
+    expect(await f.exec({ type: 'receive', sku: 'A', location: 'W1', quantity: 5 }, 'old-key')).toMatchObject({ ok: true, replayed: false });
+    expect(await f.exec({ type: 'receive', sku: 'A', location: 'W1', quantity: 1 }, 'new-key')).toMatchObject({ ok: true, replayed: true });
+    expect(await level('A', 'W1')).toMatchObject({ available: 7 });
+  });
+
   it('never oversells under many concurrent reservations, and batches them', async () => {
     await f.ok({ type: 'receive', sku: 'A', location: 'W1', quantity: 100 });
     const results = await Promise.all(Array.from({ length: 600 }, (_, i) => f.exec({ type: 'reserve', lines: [{ sku: 'A', location: 'W1', quantity: 1 }] }, `r${i}`)));

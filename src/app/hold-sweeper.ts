@@ -19,7 +19,7 @@ export class HoldSweeper {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.sweep().catch(() => undefined), this.interval_ms);
+    this.timer = setInterval(() => void this.sweep().catch((err: Error) => process.emitWarning(`hold sweep failed: ${err.message}`)), this.interval_ms);
     this.timer.unref();
   }
 

@@ -9,6 +9,7 @@ import type { Store } from '../store/store.ts';
 import { KeyRing } from './access.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { HoldSweeper } from './hold-sweeper.ts';
+import { IdempotencyPruner } from './idempotency-pruner.ts';
 import { Ledger, type LedgerOptions } from './ledger.ts';
 import { Metrics } from './metrics.ts';
 
@@ -20,6 +21,14 @@ export interface TruestockConfig {
   clock?: Clock;
   ledger?: LedgerOptions;
   sweepInterval_ms?: number;
+  /** How long an idempotency key is remembered. */
+  idempotencyRetention_ms?: number;
+}
+
+function hours(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number of hours, got ${JSON.stringify(value)}`);
+  return n * 3_600_000;
 }
 
 /** Configuration from the environment: DATABASE_URL, TRUESTOCK_DB. */
@@ -28,6 +37,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TruestockCo
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     sqlitePath: resolve(env.TRUESTOCK_DB ?? 'truestock.db'),
     ...(env.TRUESTOCK_GROUP_COMMIT === '0' ? { ledger: { groupCommit: false } } : {}),
+    ...(env.TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS ? { idempotencyRetention_ms: hours('TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS', env.TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS) } : {}),
   };
 }
 
@@ -45,6 +55,7 @@ export class Truestock {
     readonly keys: KeyRing,
     readonly sweeper: HoldSweeper,
     readonly metrics: Metrics,
+    readonly pruner: IdempotencyPruner,
   ) {}
 
   static async open(config: TruestockConfig): Promise<Truestock> {
@@ -58,11 +69,12 @@ export class Truestock {
     const clock = config.clock ?? systemClock;
     const metrics = new Metrics();
     const ledger = new Ledger(store, clock, { onBatch: metrics.onBatch, onOutcome: metrics.onOutcome, ...config.ledger });
-    return new Truestock(store, clock, ledger, new KeyRing(store, clock), new HoldSweeper(ledger, config.sweepInterval_ms), metrics);
+    return new Truestock(store, clock, ledger, new KeyRing(store, clock), new HoldSweeper(ledger, config.sweepInterval_ms), metrics, new IdempotencyPruner(store, clock, config.idempotencyRetention_ms));
   }
 
   async close(): Promise<void> {
     await this.sweeper.stop();
+    await this.pruner.stop();
     await this.ledger.drain();
     await this.store.close();
   }

@@ -218,3 +218,12 @@ export async function loadIdempotency(db: Db, workspaceId: string, keys: string[
 export async function insertIdempotency(db: Db, rows: (IdempotencyRecord & { workspaceId: string; createdAt: number })[]): Promise<void> {
   await insertRows(db, 'idempotency_keys', ['workspace_id', 'key', 'fingerprint', 'status', 'response', 'created_at'], rows.map((r) => [r.workspaceId, r.key, r.fingerprint, r.status, r.response, r.createdAt]));
 }
+
+/** Delete up to `limit` idempotency records older than `before`, oldest first; returns how many. */
+export async function pruneIdempotency(db: Db, before: number, limit: number): Promise<number> {
+  return db.run(
+    `DELETE FROM idempotency_keys WHERE (workspace_id, key) IN (
+       SELECT workspace_id, key FROM idempotency_keys WHERE created_at < ? ORDER BY created_at LIMIT ?)`,
+    [before, limit],
+  );
+}

@@ -148,6 +148,11 @@ CREATE TABLE idempotency_keys (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'idempotency retention',
+    sql: `CREATE INDEX idempotency_keys_age ON idempotency_keys (created_at);`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {
