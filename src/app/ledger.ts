@@ -160,7 +160,11 @@ export class Ledger {
     const newHolds = new Set<string>();
 
     const byWorkspace = new Map<string, number[]>();
-    batch.forEach((p, i) => byWorkspace.set(p.req.workspaceId, [...(byWorkspace.get(p.req.workspaceId) ?? []), i]));
+    batch.forEach((p, i) => {
+      const list = byWorkspace.get(p.req.workspaceId);
+      if (list) list.push(i);
+      else byWorkspace.set(p.req.workspaceId, [i]);
+    });
 
     // Workspaces in a fixed order, and within each holds before levels, each in id order: every
     // batch takes its row locks in the same global order, so two batches never deadlock.
