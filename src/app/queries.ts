@@ -35,6 +35,11 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/** A page of `rows` fetched with `limit`: a full page has a cursor to the next, made from its last row. */
+export function page<R, T>(rows: R[], limit: number, cursorOf: (last: R) => string | number, view: (row: R) => T): Page<T> {
+  return { data: rows.map(view), next_cursor: rows.length === limit ? encodeCursor(cursorOf(rows[rows.length - 1]!)) : null };
+}
+
 export async function itemStock(db: Db, workspaceId: string, item: Item) {
   const rows = await q.levelsOfItem(db, workspaceId, item.id);
   const total: Balances = zeroBalances();
@@ -86,24 +91,21 @@ export async function movements(db: Db, workspaceId: string, query: MovementQuer
     ...(query.cursor ? { beforeSeq: decodeSeqCursor(query.cursor) } : {}),
     limit,
   });
-  return {
-    data: rows.map((m) => ({
-      id: m.id,
-      sku: m.sku,
-      location: m.code,
-      from: m.from_account,
-      to: m.to_account,
-      quantity: Number(m.quantity),
-      command: m.command,
-      reason: m.reason,
-      reference: m.reference,
-      note: m.note,
-      hold_id: m.hold_id,
-      actor: m.actor,
-      created_at: iso(Number(m.created_at)),
-    })),
-    next_cursor: rows.length === limit ? encodeCursor(Number(rows[rows.length - 1]!.seq)) : null,
-  };
+  return page(rows, limit, (m) => Number(m.seq), (m) => ({
+    id: m.id,
+    sku: m.sku,
+    location: m.code,
+    from: m.from_account,
+    to: m.to_account,
+    quantity: Number(m.quantity),
+    command: m.command,
+    reason: m.reason,
+    reference: m.reference,
+    note: m.note,
+    hold_id: m.hold_id,
+    actor: m.actor,
+    created_at: iso(Number(m.created_at)),
+  }));
 }
 
 async function holdCatalog(db: Db, workspaceId: string, holds: { lines: { itemId: string; locationId: string }[] }[]) {
@@ -121,7 +123,7 @@ export async function holds(db: Db, workspaceId: string, query: { state?: HoldSt
     limit,
   });
   const catalog = await holdCatalog(db, workspaceId, rows);
-  return { data: rows.map((h) => holdView(h, catalog)), next_cursor: rows.length === limit ? encodeCursor(rows[rows.length - 1]!.id) : null };
+  return page(rows, limit, (h) => h.id, (h) => holdView(h, catalog));
 }
 
 export async function hold(db: Db, workspaceId: string, id: string) {
@@ -136,19 +138,16 @@ export async function exceptions(db: Db, workspaceId: string, query: { state?: s
     ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
     limit,
   });
-  return {
-    data: rows.map((e) => ({
-      id: e.id,
-      kind: e.kind,
-      state: e.state,
-      sku: e.sku,
-      location: e.code,
-      quantity: e.quantity === null ? null : Number(e.quantity),
-      reference: e.reference,
-      hold_id: e.hold_id,
-      message: e.message,
-      created_at: iso(Number(e.created_at)),
-    })),
-    next_cursor: rows.length === limit ? encodeCursor(rows[rows.length - 1]!.id) : null,
-  };
+  return page(rows, limit, (e) => e.id, (e) => ({
+    id: e.id,
+    kind: e.kind,
+    state: e.state,
+    sku: e.sku,
+    location: e.code,
+    quantity: e.quantity === null ? null : Number(e.quantity),
+    reference: e.reference,
+    hold_id: e.hold_id,
+    message: e.message,
+    created_at: iso(Number(e.created_at)),
+  }));
 }

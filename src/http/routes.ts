@@ -64,7 +64,7 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   app.get<{ Querystring: { cursor?: string; limit?: number; include_archived?: boolean } }>('/items', route('read', ['items'], 'List items', { querystring: s.itemsQuery }), async (req) => {
     const limit = req.query.limit ?? queries.PAGE_LIMIT_DEFAULT;
     const rows = await read((db) => listItems(db, req.principal.workspaceId, { limit, includeArchived: req.query.include_archived ?? false, ...(req.query.cursor ? { after: queries.decodeCursor(req.query.cursor) } : {}) }));
-    return { data: rows.map(itemView), next_cursor: rows.length === limit ? queries.encodeCursor(rows[rows.length - 1]!.id) : null };
+    return queries.page(rows, limit, (i) => i.id, itemView);
   });
   app.post<{ Body: catalog.ItemCreate }>('/items', write('operate', ['items'], 'Create an item', s.itemBody), (req, reply) =>
     mutation(req, reply, (db, now) => catalog.createItem(db, req.principal.workspaceId, req.body, now)));
@@ -90,7 +90,7 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   app.get<{ Querystring: { cursor?: string; limit?: number } }>('/locations', route('read', ['locations'], 'List locations', { querystring: s.pageQuery }), async (req) => {
     const limit = req.query.limit ?? queries.PAGE_LIMIT_DEFAULT;
     const rows = await read((db) => listLocations(db, req.principal.workspaceId, { limit, ...(req.query.cursor ? { after: queries.decodeCursor(req.query.cursor) } : {}) }));
-    return { data: rows.map(locationView), next_cursor: rows.length === limit ? queries.encodeCursor(rows[rows.length - 1]!.id) : null };
+    return queries.page(rows, limit, (l) => l.id, locationView);
   });
   app.post<{ Body: catalog.LocationCreate }>('/locations', write('admin', ['locations'], 'Create a location', s.locationBody), (req, reply) =>
     mutation(req, reply, (db, now) => catalog.createLocation(db, req.principal.workspaceId, req.body, now)));
