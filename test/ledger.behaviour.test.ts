@@ -1,9 +1,9 @@
 // The ledger's behaviour, the same suite on SQLite and on a real PostgreSQL server.
 
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/app/clock.ts';
-import { holds, movements } from '../src/app/queries.ts';
+import { exceptions, holds, movements, stockBySku } from '../src/app/queries.ts';
 import { Truestock } from '../src/app/truestock.ts';
 import { verify } from '../src/app/verify.ts';
 import type { StockCommand } from '../src/domain/commands.ts';
@@ -27,9 +27,10 @@ describe.each(STORE_KINDS)('ledger on %s', (kind) => {
   });
 
   const level = async (sku: string, location: string) => {
-    const stock = await ts.store.read((d) => import('../src/app/queries.ts').then((q) => q.stockBySku(d, f.workspaceId, sku)));
+    const stock = await ts.store.read((d) => stockBySku(d, f.workspaceId, sku));
     return stock!.locations.find((l) => l.location === location)!;
   };
+  const batchCount = async () => (await ts.metrics.batchSize.get()).values.find((v) => v.metricName?.endsWith('_count'))!.value;
   const movementCount = async () => (await ts.store.read((d) => movements(d, f.workspaceId, { limit: 500 }))).data.length;
 
   it('receives, adjusts, moves, sets safety stock and counts, each as movements that replay to the balances', async () => {
@@ -94,7 +95,7 @@ describe.each(STORE_KINDS)('ledger on %s', (kind) => {
     const { hold } = await f.ok({ type: 'allocate_order', lines: [{ sku: 'A', quantity: 5 }], locations: ['W1'], order_reference: 'AMZ-1' });
     expect(hold.lines[0]).toMatchObject({ quantity: 5, oversold: 3 });
     expect(await level('A', 'W1')).toMatchObject({ available: 0, committed: 5, oversold: 3, on_hand: 2 });
-    const ex = await ts.store.read((d) => import('../src/app/queries.ts').then((q) => q.exceptions(d, f.workspaceId, { state: 'open' })));
+    const ex = await ts.store.read((d) => exceptions(d, f.workspaceId, { state: 'open' }));
     expect(ex.data).toMatchObject([{ kind: 'oversold', sku: 'A', location: 'W1', quantity: 3, reference: 'AMZ-1' }]);
     expect(await f.exec({ type: 'allocate_order', lines: [{ sku: 'A', quantity: 1 }], locations: ['W1'], order_reference: 'WEB-1', channel_accepted: false })).toMatchObject({
       ok: false,
@@ -148,7 +149,10 @@ describe.each(STORE_KINDS)('ledger on %s', (kind) => {
 
   it('never oversells under many concurrent reservations, and batches them', async () => {
     await f.ok({ type: 'receive', sku: 'A', location: 'W1', quantity: 100 });
+    const batchesBefore = await batchCount();
     const results = await Promise.all(Array.from({ length: 600 }, (_, i) => f.exec({ type: 'reserve', lines: [{ sku: 'A', location: 'W1', quantity: 1 }] }, `r${i}`)));
+    // Group commit: far fewer transactions than commands.
+    expect((await batchCount()) - batchesBefore).toBeLessThan(60);
     expect(results.filter((r) => r.ok).length).toBe(100);
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.refusal.code === 'insufficient_stock')).toBe(true);
     expect(await level('A', 'W1')).toMatchObject({ available: 0, reserved: 100 });
@@ -196,4 +200,3 @@ describe.each(STORE_KINDS)('ledger on %s', (kind) => {
   });
 });
 
-afterAll(() => undefined);
