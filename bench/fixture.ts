@@ -2,10 +2,8 @@
 // same ledger commands production uses.
 
 import { createWorkspace } from '../src/app/access.ts';
-import { createLocation } from '../src/app/catalog.ts';
-import { newId } from '../src/app/ids.ts';
+import { createLocation, newItem } from '../src/app/catalog.ts';
 import type { Truestock } from '../src/app/truestock.ts';
-import type { Item } from '../src/domain/model.ts';
 import { insertItems } from '../src/store/catalog-repo.ts';
 
 export interface BenchFixture {
@@ -20,7 +18,7 @@ export async function seed(ts: Truestock, items: number, stockEach: number): Pro
   const skus = Array.from({ length: items }, (_, i) => `SKU-${String(i).padStart(6, '0')}`);
   await ts.store.transaction(async (db) => {
     await createLocation(db, workspace.id, { code: 'WH', name: 'Warehouse', kind: 'warehouse' }, now);
-    await insertItems(db, skus.map((sku): Item => ({ id: newId('item', now), workspaceId: workspace.id, sku, name: sku, barcode: null, archived: false, createdAt: now, updatedAt: now })));
+    await insertItems(db, skus.map((sku) => newItem(workspace.id, { sku, name: sku }, now)));
   });
   await Promise.all(
     skus.map(async (sku) => {

@@ -23,6 +23,12 @@ export function newItem(workspaceId: string, input: ItemInput, now: number): Ite
     name: input.name,
     barcode: input.barcode ?? null,
     archived: input.archived ?? false,
+    kind: 'standard',
+    productId: null,
+    options: null,
+    unitsPerCase: null,
+    requiresInspection: false,
+    skipReturnInspection: false,
     createdAt: now,
     updatedAt: now,
   };
@@ -79,6 +85,7 @@ export async function createLocation(db: Db, workspaceId: string, input: Locatio
     country: input.country ?? null,
     shipsOnline: input.ships_online ?? input.kind !== 'store',
     pickup: input.pickup ?? input.kind === 'store',
+    requiresInspection: false,
     createdAt: now,
     updatedAt: now,
   };

@@ -10,12 +10,12 @@
 
 import type { Clock } from './clock.ts';
 import { applyCommand, type Touched } from '../domain/apply.ts';
-import { createsLevels, type StockCommand } from '../domain/commands.ts';
-import type { Catalog } from '../domain/context.ts';
+import { createsLevels, type PostCommand, type StockCommand } from '../domain/commands.ts';
+import type { Catalog, Outcome } from '../domain/context.ts';
 import { refusal } from '../domain/errors.ts';
 import type { Hold, Item, Location } from '../domain/model.ts';
 import { LedgerState, levelKey, Scratch } from '../domain/scratch.ts';
-import { itemsById, itemsBySku, locationsByCode, locationsById } from '../store/catalog-repo.ts';
+import { componentsOf, itemsById, itemsBySku, locationsByCode, locationsById } from '../store/catalog-repo.ts';
 import {
   ensureLevels,
   type IdempotencyRecord,
@@ -31,18 +31,14 @@ import {
 } from '../store/ledger-repo.ts';
 import { ConflictError, type Db, type Store } from '../store/store.ts';
 import { fingerprint } from './fingerprint.ts';
-import { checkIdempotencyKey, type CommandResponse, recordOf, replay } from './idempotent.ts';
+import { checkIdempotencyKey, type CommandResponse, recordOf, replay, type Written } from './idempotent.ts';
 import { newId } from './ids.ts';
 import { holdView, levelView, movementView } from './views.ts';
 
 /** Commands one transaction may take. */
 export const BATCH_MAX_DEFAULT = 512;
 
-export interface CommandRequest {
-  workspaceId: string;
-  idempotencyKey: string;
-  /** Who: `key_…` for an API key, `cli:<user>`, `system:<job>`. */
-  actor: string;
+export interface CommandRequest extends DocumentRequest {
   command: StockCommand;
 }
 
@@ -60,12 +56,38 @@ export interface LedgerOptions {
   onOutcome?: (type: string, outcome: 'ok' | 'replayed' | string) => void;
 }
 
+/**
+ * One step of a warehouse document (receive against a purchase order, ship a transfer, post a
+ * count…). It runs in a transaction of its own, so that reading the document and writing its
+ * new state cannot interleave with another step of the same document.
+ */
+export interface DocumentStep {
+  /** Names the step for metrics, e.g. `po_receive`. */
+  readonly name: string;
+  /** What the client sent: the idempotency fingerprint is taken from it. */
+  readonly payload: unknown;
+  /** Lock and read the document and decide the movements, or refuse. Nothing is written yet. */
+  prepare(db: Db, now: number): Promise<Outcome<PostCommand>>;
+  /** The movements were applied: write the document's new state and answer. */
+  finish(db: Db, posted: { movements: MovementRow[] }, now: number): Promise<Written>;
+}
+
+export interface DocumentRequest {
+  workspaceId: string;
+  idempotencyKey: string;
+  /** Who: `key_…` for an API key, `cli:<user>`, `system:<job>`. */
+  actor: string;
+}
+
 interface Pending {
-  req: CommandRequest;
+  req: DocumentRequest & { command?: StockCommand };
+  document?: DocumentStep;
   fingerprint: string;
   resolve: (r: CommandResponse) => void;
   reject: (e: unknown) => void;
 }
+
+const typeOf = (p: Pending) => p.document?.name ?? p.req.command!.type;
 
 export class Ledger {
   private readonly queue: Pending[] = [];
@@ -95,6 +117,16 @@ export class Ledger {
     });
   }
 
+  /** Apply one step of a warehouse document, alone in its transaction. */
+  executeDocument(req: DocumentRequest, step: DocumentStep): Promise<CommandResponse> {
+    const badKey = checkIdempotencyKey(req.idempotencyKey);
+    if (badKey) return Promise.resolve({ ok: false, refusal: badKey });
+    return new Promise((resolve, reject) => {
+      this.queue.push({ req, document: step, fingerprint: fingerprint({ step: step.name, payload: step.payload }), resolve, reject });
+      this.pump();
+    });
+  }
+
   /** Resolves when nothing is queued or being written. */
   drain(): Promise<void> {
     if (this.inFlight === 0 && this.queue.length === 0) return Promise.resolve();
@@ -117,7 +149,9 @@ export class Ledger {
 
   private flush(): void {
     while (this.inFlight < this.inFlightMax && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.batchMax);
+      // A document step runs alone; commands batch up to the next document step.
+      const solo = this.queue.findIndex((p) => p.document !== undefined);
+      const batch = this.queue.splice(0, solo === 0 ? 1 : Math.min(this.batchMax, solo === -1 ? Infinity : solo));
       this.inFlight++;
       void this.run(batch).finally(() => {
         this.inFlight--;
@@ -134,7 +168,7 @@ export class Ledger {
       this.options.onBatch?.(batch.length, performance.now() - started);
       results.forEach((r, i) => {
         const p = batch[i]!;
-        this.options.onOutcome?.(p.req.command.type, r.ok ? (r.replayed ? 'replayed' : 'ok') : r.refusal.code);
+        this.options.onOutcome?.(typeOf(p), r.ok ? (r.replayed ? 'replayed' : 'ok') : r.refusal.code);
         p.resolve(r);
       });
     } catch (err) {
@@ -170,14 +204,25 @@ export class Ledger {
     // batch takes its row locks in the same global order, so two batches never deadlock.
     for (const workspaceId of [...byWorkspace.keys()].sort()) {
       const indexes = byWorkspace.get(workspaceId)!;
-      const commands = indexes.map((i) => batch[i]!.req.command);
-      const catalog = await loadWorkspace(db, workspaceId, commands, state, now);
       const keys = new Map<string, IdempotencyRecord>(
         (await loadIdempotency(db, workspaceId, [...new Set(indexes.map((i) => batch[i]!.req.idempotencyKey))])).map((r) => [r.key, r]),
       );
+      // A document step decides its movements from the document's state, read and locked here.
+      const commands = new Map<number, StockCommand>();
+      const prepared = new Map<number, Outcome<PostCommand>>();
+      for (const i of indexes) {
+        const p = batch[i]!;
+        if (!p.document) commands.set(i, p.req.command!);
+        else if (!keys.has(p.req.idempotencyKey)) {
+          const outcome = await p.document.prepare(db, now);
+          prepared.set(i, outcome);
+          if (outcome.ok) commands.set(i, outcome.value);
+        }
+      }
+      const catalog = await loadWorkspace(db, workspaceId, [...commands.values()], state, now);
 
       for (const i of indexes) {
-        const { req, fingerprint: fp } = batch[i]!;
+        const { req, fingerprint: fp, document } = batch[i]!;
         const seen = keys.get(req.idempotencyKey);
         if (seen) {
           results[i] = replay(seen, fp);
@@ -191,8 +236,14 @@ export class Ledger {
           }
           results[i] = r;
         };
+        const decided = prepared.get(i);
+        if (decided && !decided.ok) {
+          remember(decided);
+          continue;
+        }
+        const command = commands.get(i)!;
         const scratch = new Scratch(state);
-        const outcome = applyCommand({ workspaceId, now, catalog, scratch, newHoldId: () => newId('hold', now) }, req.command);
+        const outcome = applyCommand({ workspaceId, now, catalog, scratch, newHoldId: () => newId('hold', now) }, command);
         if (!outcome.ok) {
           remember(outcome);
           continue;
@@ -200,9 +251,9 @@ export class Ledger {
         const { movements, exceptions } = scratch.commit(now);
         const touched = outcome.value;
         const hold = touched.kind === 'hold' ? state.holds.get(touched.holdId) : undefined;
-        const creates = req.command.type === 'reserve' || req.command.type === 'allocate_order';
+        const creates = command.type === 'reserve' || command.type === 'allocate_order';
         if (hold && creates) newHolds.add(hold.id);
-        const reference = referenceOf(req.command, hold);
+        const reference = referenceOf(command, hold);
         const rows = movements.map((m): MovementRow => ({
           id: newId('mov', now),
           workspaceId,
@@ -211,19 +262,23 @@ export class Ledger {
           from: m.from,
           to: m.to,
           quantity: m.quantity,
-          command: req.command.type,
+          command: command.type === 'post' ? command.flow : command.type,
           reason: m.reason,
           reference,
-          note: noteOf(req.command),
+          note: noteOf(command),
           holdId: m.holdId,
           actor: req.actor,
           createdAt: now,
         }));
         writes.movements.push(...rows);
         writes.exceptions.push(...exceptions.map((e) => ({ ...e, id: newId('exc', now), workspaceId, createdAt: now })));
+        if (document) {
+          const written = await document.finish(db, { movements: rows }, now);
+          remember({ ok: true, replayed: false, ...written });
+          continue;
+        }
         const body = render(touched, state, catalog, rows);
-        const status = creates ? 201 : 200;
-        remember({ ok: true, replayed: false, status, body });
+        remember({ ok: true, replayed: false, status: creates ? 201 : 200, body });
       }
     }
 
@@ -249,6 +304,13 @@ function noteOf(c: StockCommand): string | null {
 function render(touched: Touched, state: LedgerState, catalog: Catalog, rows: MovementRow[]): Record<string, unknown> {
   const movements = rows.map((m) => movementView(m, catalog.item(m.itemId)!.sku, catalog.location(m.locationId)!.code));
   if (touched.kind === 'hold') return { hold: holdView(state.holds.get(touched.holdId)!, catalog), movements };
+  if (touched.kind === 'levels') {
+    const stock_levels = touched.levels.map((t) => {
+      const level = state.level(t.itemId, t.locationId)!;
+      return levelView(catalog.item(t.itemId)!.sku, catalog.location(t.locationId)!.code, level.balances, level.updatedAt);
+    });
+    return { stock_levels, movements };
+  }
   const level = state.level(touched.itemId, touched.locationId)!;
   return { stock_level: levelView(catalog.item(touched.itemId)!.sku, catalog.location(touched.locationId)!.code, level.balances, level.updatedAt), movements };
 }
@@ -260,8 +322,9 @@ function namesOf(c: StockCommand): { skus: string[]; codes: string[]; holdId?: s
   if ('sku' in c && typeof c.sku === 'string') skus.push(c.sku);
   if ('location' in c && typeof c.location === 'string') codes.push(c.location);
   if ('locations' in c && Array.isArray(c.locations)) codes.push(...c.locations.filter((x) => typeof x === 'string'));
-  if ('lines' in c && Array.isArray(c.lines)) {
-    for (const l of c.lines as { sku?: unknown; location?: unknown }[]) {
+  const lines = [...('lines' in c && Array.isArray(c.lines) ? c.lines : []), ...('variances' in c && Array.isArray(c.variances) ? c.variances : [])];
+  {
+    for (const l of lines as { sku?: unknown; location?: unknown }[]) {
       if (typeof l?.sku === 'string') skus.push(l.sku);
       if (typeof l?.location === 'string') codes.push(l.location);
     }
@@ -292,6 +355,11 @@ async function loadWorkspace(db: Db, workspaceId: string, commands: StockCommand
     ...(await locationsById(db, workspaceId, holdLines.map((l) => l.locationId))),
   ]) locations.set(l.id, l);
 
+  // Bundles and multipacks sell their components: load those and lock their stock levels too.
+  const components = await componentsOf(db, [...items.values()].filter((i) => i.kind !== 'standard').map((i) => i.id));
+  const componentIds = [...components.values()].flat().map((c) => c.itemId).filter((id) => !items.has(id));
+  for (const i of await itemsById(db, workspaceId, componentIds)) items.set(i.id, i);
+
   const bySku = new Map([...items.values()].map((i) => [i.sku, i]));
   const byCode = new Map([...locations.values()].map((l) => [l.code, l]));
   const catalog: Catalog = {
@@ -299,6 +367,7 @@ async function loadWorkspace(db: Db, workspaceId: string, commands: StockCommand
     locationByCode: (code) => byCode.get(code),
     item: (id) => items.get(id),
     location: (id) => locations.get(id),
+    components: (id) => components.get(id) ?? [],
   };
 
   const toCreate = new Map<string, { id: string; workspaceId: string; itemId: string; locationId: string }>();

@@ -4,9 +4,10 @@ import type { StockCommand } from './commands.ts';
 import { refusal } from './errors.ts';
 import { type Outcome, refused, type RuleContext } from './context.ts';
 import * as holds from './hold-rules.ts';
+import * as documents from './post-rules.ts';
 import * as stock from './stock-rules.ts';
 
-export type Touched = stock.LevelTouched | holds.HoldTouched;
+export type Touched = stock.LevelTouched | holds.HoldTouched | documents.LevelsTouched;
 
 export function applyCommand(ctx: RuleContext, c: StockCommand): Outcome<Touched> {
   switch (c.type) {
@@ -36,6 +37,8 @@ export function applyCommand(ctx: RuleContext, c: StockCommand): Outcome<Touched
       return holds.ship(ctx, c);
     case 'cancel_allocation':
       return holds.cancelAllocation(ctx, c);
+    case 'post':
+      return documents.post(ctx, c);
     default:
       return refused(refusal('validation_failed', `unknown command type ${JSON.stringify((c as { type?: unknown }).type)}`, 'type'));
   }

@@ -33,6 +33,8 @@ export const EXTERNAL_ACCOUNTS = [
   'count_variance', // differences found by counting
   'adjustment', // corrections and found stock
   'expected', // the counterpart of `incoming` (purchase orders, transfers)
+  'in_transit', // between two locations; the movement's reference names the transfer
+  'vendor', // returned to the supplier
 ] as const;
 export type ExternalAccount = (typeof EXTERNAL_ACCOUNTS)[number];
 

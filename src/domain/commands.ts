@@ -1,7 +1,7 @@
 // The commands that change stock, in the shape clients send them (HTTP bodies, CLI flags and
 // the internal command layer all use these). Every command is applied under an idempotency key.
 
-import type { MovableBucket } from './buckets.ts';
+import type { Account, MovableBucket } from './buckets.ts';
 
 export const ADJUST_REASONS = ['cycle_count', 'damage', 'shrinkage', 'correction', 'found', 'other'] as const;
 export type AdjustReason = (typeof ADJUST_REASONS)[number];
@@ -109,6 +109,42 @@ export interface CancelAllocationCommand {
   hold_id: string;
 }
 
+/** One movement a warehouse document asks for. */
+export interface PostLine {
+  sku: string;
+  location: string;
+  from: Account;
+  to: Account;
+  quantity: number;
+  reason?: string | null;
+}
+
+/** A counted difference to book at a stock level (see `applyVariance`). */
+export interface VarianceLine {
+  sku: string;
+  location: string;
+  /** Counted minus expected: positive found units, negative missing ones. */
+  variance: number;
+}
+
+/** Movements lines one document step may post. */
+export const POST_LINES_MAX = 1_000;
+
+/**
+ * The movements of one step of a warehouse document (a purchase-order receipt, a transfer
+ * shipment, a return inspection, a count posting), all or none. Never sent by clients: the
+ * document use-cases build it from the document's state, inside the same transaction.
+ */
+export interface PostCommand {
+  type: 'post';
+  /** Names the step in the ledger's `command` column, e.g. `po_receive`. */
+  flow: string;
+  lines: PostLine[];
+  variances?: VarianceLine[];
+  reference: string;
+  note?: string | null;
+}
+
 export type StockCommand =
   | ReceiveCommand
   | AdjustCommand
@@ -122,12 +158,13 @@ export type StockCommand =
   | AllocateCommand
   | AllocateOrderCommand
   | ShipCommand
-  | CancelAllocationCommand;
+  | CancelAllocationCommand
+  | PostCommand;
 
 export type CommandType = StockCommand['type'];
 
 /** Commands that may put units into a stock level that does not exist yet. */
 export function createsLevels(c: StockCommand): boolean {
   return c.type === 'receive' || c.type === 'adjust' || c.type === 'count' || c.type === 'allocate_order'
-    || c.type === 'move' || c.type === 'set_safety_stock';
+    || c.type === 'move' || c.type === 'set_safety_stock' || c.type === 'post';
 }

@@ -1,7 +1,7 @@
 // What a command's rules may look at: the catalog it names and a scratch copy of the ledger.
 
 import { refusal, type Refusal } from './errors.ts';
-import type { Item, Location } from './model.ts';
+import type { Component, Item, Location } from './model.ts';
 import type { Scratch } from './scratch.ts';
 
 export interface Catalog {
@@ -9,6 +9,8 @@ export interface Catalog {
   locationByCode(code: string): Location | undefined;
   item(id: string): Item | undefined;
   location(id: string): Location | undefined;
+  /** Components of a bundle or multipack (empty for a standard item). */
+  components(itemId: string): readonly Component[];
 }
 
 export interface RuleContext {

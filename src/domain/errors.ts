@@ -32,6 +32,7 @@ export const ERRORS = {
   unknown_item: { status: 422, title: 'No item with that SKU in this workspace', retryable: false },
   unknown_location: { status: 422, title: 'No location with that code in this workspace', retryable: false },
   item_archived: { status: 422, title: 'The item is archived', retryable: false },
+  item_has_no_stock: { status: 422, title: 'A bundle or multipack holds no stock of its own', retryable: false },
   sku_taken: { status: 409, title: 'Another item already has this SKU', retryable: false },
   location_code_taken: { status: 409, title: 'Another location already has this code', retryable: false },
   insufficient_stock: { status: 409, title: 'Not enough stock in that bucket', retryable: true },

@@ -14,9 +14,9 @@ import type {
   ShipCommand,
 } from './commands.ts';
 import { HOLD_LINES_MAX, HOLD_LOCATIONS_MAX, HOLD_TIMEOUT_DEFAULT_MS, HOLD_TIMEOUT_MAX_MS } from './commands.ts';
-import { refusal, type Refusal } from './errors.ts';
+import { invariant, refusal, type Refusal } from './errors.ts';
 import { checkQuantity, ok, type Outcome, refused, resolveItem, resolveLocation, type RuleContext } from './context.ts';
-import type { Hold, HoldLine, Location } from './model.ts';
+import type { Hold, HoldLine, Item, Location } from './model.ts';
 
 export interface HoldTouched {
   kind: 'hold';
@@ -36,6 +36,25 @@ interface PlacedLine {
   quantity: number;
   /** Units of the line that the chosen location cannot cover. */
   short: number;
+  bundleItemId: string | null;
+}
+
+/** What one requested line takes from stock: the item itself, or a bundle's components. */
+function partsOf(ctx: RuleContext, item: Item, quantity: number, field: string, allowArchived: boolean): Outcome<{ item: Item; quantity: number }[]> {
+  if (item.archived && !allowArchived) return refused(refusal('item_archived', `${item.sku} is archived`, field));
+  if (item.kind === 'standard') return ok([{ item, quantity }]);
+  const components = ctx.catalog.components(item.id);
+  if (components.length === 0) return refused(refusal('validation_failed', `${item.kind} ${item.sku} has no components`, field));
+  const parts: { item: Item; quantity: number }[] = [];
+  for (const c of components) {
+    const component = ctx.catalog.item(c.itemId);
+    invariant(component !== undefined, () => `component ${c.itemId} of ${item.sku} was not loaded`);
+    if (component.archived && !allowArchived) {
+      return refused(refusal('item_archived', `${item.sku} contains ${component.sku}, which is archived`, field));
+    }
+    parts.push({ item: component, quantity: quantity * c.quantity });
+  }
+  return ok(parts);
 }
 
 /**
@@ -73,9 +92,8 @@ function placeLines(
     const item = resolveItem(ctx, line.sku, `lines[${i}].sku`);
     if (!item.ok) return item;
     // Archived items are not for sale, but an order a channel already took must still be recorded.
-    if (item.value.archived && !allowShort) {
-      return refused(refusal('item_archived', `${line.sku} is archived`, `lines[${i}].sku`));
-    }
+    const parts = partsOf(ctx, item.value, line.quantity, `lines[${i}].sku`, allowShort);
+    if (!parts.ok) return parts;
     let options = candidates;
     if (line.location !== undefined) {
       const loc = resolveLocation(ctx, line.location, `lines[${i}].location`);
@@ -85,20 +103,24 @@ function placeLines(
     if (options.length === 0) {
       return refused(refusal('validation_failed', `lines[${i}] names no location and the request has no locations`, `lines[${i}].location`));
     }
-    const covering = options.find((loc) => free(item.value.id, loc.id) >= line.quantity);
-    let chosen = covering;
-    let short = 0;
+    // A bundle ships from one place: the location must cover every component.
+    const covers = (loc: Location) => parts.value.every((p) => free(p.item.id, loc.id) >= p.quantity);
+    let chosen = options.find(covers);
     if (!chosen) {
       if (!allowShort) {
-        const have = options.map((loc) => `${loc.code}: ${Math.max(0, free(item.value.id, loc.id))}`).join(', ');
-        return refused(refusal('insufficient_stock', `not enough ${line.sku} available for ${line.quantity} (${have})`, `lines[${i}].quantity`, { sku: line.sku }));
+        const have = options.map((loc) => `${loc.code}: ${parts.value.map((p) => Math.max(0, free(p.item.id, loc.id))).join('/')}`).join(', ');
+        const what = item.value.kind === 'standard' ? line.sku : `${line.sku} (components ${parts.value.map((p) => p.item.sku).join('/')})`;
+        return refused(refusal('insufficient_stock', `not enough ${what} available for ${line.quantity} (${have})`, `lines[${i}].quantity`, { sku: line.sku }));
       }
       chosen = options[0]!;
-      short = line.quantity - Math.max(0, free(item.value.id, chosen.id));
     }
-    const key = `${item.value.id}|${chosen.id}`;
-    taken.set(key, (taken.get(key) ?? 0) + line.quantity - short);
-    placed.push({ itemId: item.value.id, locationId: chosen.id, quantity: line.quantity, short });
+    const bundleItemId = item.value.kind === 'standard' ? null : item.value.id;
+    for (const p of parts.value) {
+      const short = Math.max(0, p.quantity - Math.max(0, free(p.item.id, chosen.id)));
+      const key = `${p.item.id}|${chosen.id}`;
+      taken.set(key, (taken.get(key) ?? 0) + p.quantity - short);
+      placed.push({ itemId: p.item.id, locationId: chosen.id, quantity: p.quantity, short, bundleItemId });
+    }
   }
   return ok(placed);
 }
@@ -111,7 +133,7 @@ function newHold(ctx: RuleContext, placed: PlacedLine[], fields: Pick<Hold, 'sta
     ...fields,
     createdAt: ctx.now,
     updatedAt: ctx.now,
-    lines: placed.map((p, i): HoldLine => ({ lineNo: i + 1, itemId: p.itemId, locationId: p.locationId, quantity: p.quantity, shipped: 0, oversold: p.short })),
+    lines: placed.map((p, i): HoldLine => ({ lineNo: i + 1, itemId: p.itemId, locationId: p.locationId, quantity: p.quantity, shipped: 0, oversold: p.short, bundleItemId: p.bundleItemId })),
   };
 }
 

@@ -13,6 +13,13 @@ export function roleAllows(have: Role, need: Role): boolean {
   return ROLES.indexOf(have) >= ROLES.indexOf(need);
 }
 
+/**
+ * `standard` items hold stock. A `bundle` (or kit) and a `multipack` (N of one item) hold none of
+ * their own: their components do, and selling one reserves or commits the components.
+ */
+export const ITEM_KINDS = ['standard', 'bundle', 'multipack'] as const;
+export type ItemKind = (typeof ITEM_KINDS)[number];
+
 export interface Item {
   id: string;
   workspaceId: string;
@@ -20,6 +27,16 @@ export interface Item {
   name: string;
   barcode: string | null;
   archived: boolean;
+  kind: ItemKind;
+  /** The product this item is a variant of, with its option values (`{"size": "M"}`). */
+  productId: string | null;
+  options: Record<string, string> | null;
+  /** Units in one case, for wholesale ordering in cases. */
+  unitsPerCase: number | null;
+  /** Received units go to quality_control first. */
+  requiresInspection: boolean;
+  /** Returned units go straight back to available, without inspection. */
+  skipReturnInspection: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -34,6 +51,8 @@ export interface Location {
   country: string | null;
   shipsOnline: boolean;
   pickup: boolean;
+  /** Everything received here goes to quality_control first. */
+  requiresInspection: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -78,6 +97,14 @@ export interface HoldLine {
   shipped: number;
   /** Units of this line allocated without stock behind them (an accepted order we could not cover). */
   oversold: number;
+  /** The bundle or multipack sold, when this line is one of its components. */
+  bundleItemId: string | null;
+}
+
+/** One component of a bundle or multipack: `quantity` units of `itemId` per unit sold. */
+export interface Component {
+  itemId: string;
+  quantity: number;
 }
 
 /** A movement before the store has given it an id, a sequence number and a time. */

@@ -15,8 +15,15 @@ export interface LevelTouched {
 
 type AtLocation = { sku: string; location: string };
 
-function resolveLevel(ctx: RuleContext, c: AtLocation): Outcome<{ item: Item; location: Location }> {
-  const item = resolveItem(ctx, c.sku, 'sku');
+/** An item that can hold stock: bundles and multipacks hold theirs in their components. */
+export function resolveStockItem(ctx: RuleContext, sku: string, field: string): Outcome<Item> {
+  const item = resolveItem(ctx, sku, field);
+  if (!item.ok || item.value.kind === 'standard') return item;
+  return refused(refusal('item_has_no_stock', `${sku} is a ${item.value.kind}; its stock is held by its components`, field));
+}
+
+export function resolveLevel(ctx: RuleContext, c: AtLocation): Outcome<{ item: Item; location: Location }> {
+  const item = resolveStockItem(ctx, c.sku, 'sku');
   if (!item.ok) return item;
   const location = resolveLocation(ctx, c.location, 'location');
   if (!location.ok) return location;
@@ -119,20 +126,24 @@ export function setSafetyStock(ctx: RuleContext, c: SetSafetyStockCommand): Outc
   return touched(item, location);
 }
 
-/**
- * A counted on_hand becomes a variance movement. A surplus goes to `available`. A shortage is
- * taken from `available`, then `safety_stock`; whatever is still missing was promised to holds or
- * orders that the shelf cannot cover, so it becomes oversold debt and an exception for a human.
- * Damaged and quality-control units are left alone: they are counted in their own areas.
- */
+/** A counted on_hand becomes a variance movement (see `applyVariance`). */
 export function count(ctx: RuleContext, c: CountCommand): Outcome<LevelTouched> {
   const bad = checkQuantity(c.counted, 'counted', true);
   if (bad) return refused(bad);
   const at = resolveLevel(ctx, c);
   if (!at.ok) return at;
   const { item, location } = at.value;
-  const b = ctx.scratch.read(item.id, location.id);
-  const variance = c.counted - onHand(b);
+  applyVariance(ctx, item, location, c.counted - onHand(ctx.scratch.read(item.id, location.id)), c.reference ?? null);
+  return touched(item, location);
+}
+
+/**
+ * Book a counted difference. A surplus goes to `available`. A shortage is taken from
+ * `available`, then `safety_stock`; whatever is still missing was promised to holds or orders
+ * that the shelf cannot cover, so it becomes oversold debt and an exception for a human. Damaged
+ * and quality-control units are left alone: they are counted in their own areas.
+ */
+export function applyVariance(ctx: RuleContext, item: Item, location: Location, variance: number, reference: string | null): void {
   const base = { itemId: item.id, locationId: location.id, reason: 'cycle_count', holdId: null } as const;
   if (variance > 0) {
     ctx.scratch.move({ ...base, from: 'count_variance', to: 'available', quantity: variance });
@@ -150,11 +161,10 @@ export function count(ctx: RuleContext, c: CountCommand): Outcome<LevelTouched> 
         itemId: item.id,
         locationId: location.id,
         quantity: missing,
-        reference: c.reference ?? null,
+        reference,
         holdId: null,
         message: `count found ${missing} fewer units than are reserved or committed at ${location.code}`,
       });
     }
   }
-  return touched(item, location);
 }

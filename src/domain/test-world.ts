@@ -7,15 +7,16 @@ import { LedgerState, levelKey } from './scratch.ts';
 
 /** Items `i<SKU>` and locations `l<CODE>` with a stock level for every pair; `stock` seeds `SKU@CODE`. */
 export function testWorld(skus: string[], codes: string[], stock: Record<string, Partial<Balances>> = {}) {
-  const items = skus.map((sku): Item => ({ id: `i${sku}`, workspaceId: 'w', sku, name: sku, barcode: null, archived: false, createdAt: 0, updatedAt: 0 }));
+  const items = skus.map((sku): Item => ({ id: `i${sku}`, workspaceId: 'w', sku, name: sku, barcode: null, archived: false, kind: 'standard', productId: null, options: null, unitsPerCase: null, requiresInspection: false, skipReturnInspection: false, createdAt: 0, updatedAt: 0 }));
   const locations = codes.map((code): Location => ({
-    id: `l${code}`, workspaceId: 'w', code, name: code, kind: 'warehouse', postalCode: null, country: null, shipsOnline: true, pickup: false, createdAt: 0, updatedAt: 0,
+    id: `l${code}`, workspaceId: 'w', code, name: code, kind: 'warehouse', postalCode: null, country: null, shipsOnline: true, pickup: false, requiresInspection: false, createdAt: 0, updatedAt: 0,
   }));
   const catalog: Catalog = {
     itemBySku: (s) => items.find((i) => i.sku === s),
     locationByCode: (c) => locations.find((l) => l.code === c),
     item: (id) => items.find((i) => i.id === id),
     location: (id) => locations.find((l) => l.id === id),
+    components: () => [],
   };
   const state = new LedgerState();
   for (const i of items) for (const l of locations) {

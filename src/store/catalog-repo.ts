@@ -1,6 +1,6 @@
 // SQL for items and locations.
 
-import type { Item, Location, LocationKind } from '../domain/model.ts';
+import type { Component, Item, ItemKind, Location, LocationKind } from '../domain/model.ts';
 import { chunk, type Db, insertRows, type Param, placeholders } from './store.ts';
 
 interface ItemRow {
@@ -10,6 +10,12 @@ interface ItemRow {
   name: string;
   barcode: string | null;
   archived: boolean | number;
+  kind: ItemKind;
+  product_id: string | null;
+  options: string | null;
+  units_per_case: number | null;
+  requires_inspection: boolean | number;
+  skip_return_inspection: boolean | number;
   created_at: number;
   updated_at: number;
 }
@@ -24,6 +30,7 @@ interface LocationRow {
   country: string | null;
   ships_online: boolean | number;
   pickup: boolean | number;
+  requires_inspection: boolean | number;
   created_at: number;
   updated_at: number;
 }
@@ -36,6 +43,12 @@ export function itemFromRow(r: ItemRow): Item {
     name: r.name,
     barcode: r.barcode,
     archived: Boolean(r.archived),
+    kind: r.kind,
+    productId: r.product_id,
+    options: r.options === null ? null : (JSON.parse(r.options) as Record<string, string>),
+    unitsPerCase: r.units_per_case === null ? null : Number(r.units_per_case),
+    requiresInspection: Boolean(r.requires_inspection),
+    skipReturnInspection: Boolean(r.skip_return_inspection),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
@@ -52,6 +65,7 @@ export function locationFromRow(r: LocationRow): Location {
     country: r.country,
     shipsOnline: Boolean(r.ships_online),
     pickup: Boolean(r.pickup),
+    requiresInspection: Boolean(r.requires_inspection),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
@@ -99,29 +113,52 @@ export async function listLocations(db: Db, ws: string, opts: { after?: string; 
   return rows.map(locationFromRow);
 }
 
-const ITEM_COLUMNS = ['id', 'workspace_id', 'sku', 'name', 'barcode', 'archived', 'created_at', 'updated_at'];
-const itemRow = (i: Item) => [i.id, i.workspaceId, i.sku, i.name, i.barcode, i.archived, i.createdAt, i.updatedAt];
+const ITEM_COLUMNS = ['id', 'workspace_id', 'sku', 'name', 'barcode', 'archived', 'kind', 'product_id', 'options', 'units_per_case', 'requires_inspection', 'skip_return_inspection', 'created_at', 'updated_at'];
+const itemRow = (i: Item) => [
+  i.id, i.workspaceId, i.sku, i.name, i.barcode, i.archived, i.kind, i.productId, i.options === null ? null : JSON.stringify(i.options),
+  i.unitsPerCase, i.requiresInspection, i.skipReturnInspection, i.createdAt, i.updatedAt,
+];
+
+/** Components of these bundles and multipacks, by bundle id. */
+export async function componentsOf(db: Db, itemIds: string[]): Promise<Map<string, Component[]>> {
+  const out = new Map<string, Component[]>();
+  for (const part of chunk([...new Set(itemIds)], 5_000)) {
+    const rows = await db.all<{ item_id: string; component_id: string; quantity: number }>(
+      `SELECT item_id, component_id, quantity FROM item_components WHERE item_id IN (${placeholders(part.length)}) ORDER BY item_id, component_id`,
+      part,
+    );
+    for (const r of rows) {
+      const list = out.get(r.item_id) ?? [];
+      list.push({ itemId: r.component_id, quantity: Number(r.quantity) });
+      out.set(r.item_id, list);
+    }
+  }
+  return out;
+}
 
 export async function insertItems(db: Db, items: Item[]): Promise<void> {
   await insertRows(db, 'items', ITEM_COLUMNS, items.map(itemRow));
 }
 
 export async function updateItem(db: Db, item: Item): Promise<void> {
-  await db.run('UPDATE items SET name = ?, barcode = ?, archived = ?, updated_at = ? WHERE id = ? AND workspace_id = ?', [
-    item.name, item.barcode, item.archived, item.updatedAt, item.id, item.workspaceId,
-  ]);
+  await db.run(
+    `UPDATE items SET name = ?, barcode = ?, archived = ?, product_id = ?, options = ?, units_per_case = ?, requires_inspection = ?,
+     skip_return_inspection = ?, updated_at = ? WHERE id = ? AND workspace_id = ?`,
+    [item.name, item.barcode, item.archived, item.productId, item.options === null ? null : JSON.stringify(item.options), item.unitsPerCase,
+      item.requiresInspection, item.skipReturnInspection, item.updatedAt, item.id, item.workspaceId],
+  );
 }
 
 export async function insertLocation(db: Db, l: Location): Promise<void> {
-  await insertRows(db, 'locations', ['id', 'workspace_id', 'code', 'name', 'kind', 'postal_code', 'country', 'ships_online', 'pickup', 'created_at', 'updated_at'], [
-    [l.id, l.workspaceId, l.code, l.name, l.kind, l.postalCode, l.country, l.shipsOnline, l.pickup, l.createdAt, l.updatedAt],
+  await insertRows(db, 'locations', ['id', 'workspace_id', 'code', 'name', 'kind', 'postal_code', 'country', 'ships_online', 'pickup', 'requires_inspection', 'created_at', 'updated_at'], [
+    [l.id, l.workspaceId, l.code, l.name, l.kind, l.postalCode, l.country, l.shipsOnline, l.pickup, l.requiresInspection, l.createdAt, l.updatedAt],
   ]);
 }
 
 export async function updateLocation(db: Db, l: Location): Promise<void> {
   await db.run(
-    'UPDATE locations SET name = ?, kind = ?, postal_code = ?, country = ?, ships_online = ?, pickup = ?, updated_at = ? WHERE id = ? AND workspace_id = ?',
-    [l.name, l.kind, l.postalCode, l.country, l.shipsOnline, l.pickup, l.updatedAt, l.id, l.workspaceId],
+    'UPDATE locations SET name = ?, kind = ?, postal_code = ?, country = ?, ships_online = ?, pickup = ?, requires_inspection = ?, updated_at = ? WHERE id = ? AND workspace_id = ?',
+    [l.name, l.kind, l.postalCode, l.country, l.shipsOnline, l.pickup, l.requiresInspection, l.updatedAt, l.id, l.workspaceId],
   );
 }
 

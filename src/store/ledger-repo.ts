@@ -106,6 +106,7 @@ interface HoldLineRow {
   quantity: number;
   shipped: number;
   oversold: number;
+  bundle_item_id: string | null;
 }
 
 function holdFromRows(h: HoldRow, lines: HoldLineRow[]): Hold {
@@ -126,6 +127,7 @@ function holdFromRows(h: HoldRow, lines: HoldLineRow[]): Hold {
         quantity: Number(l.quantity),
         shipped: Number(l.shipped),
         oversold: Number(l.oversold),
+        bundleItemId: l.bundle_item_id,
       }))
       .sort((a, b) => a.lineNo - b.lineNo),
   };
@@ -185,8 +187,8 @@ export async function writeHolds(db: Db, holds: Hold[], newHoldIds: ReadonlySet<
        expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
   );
   // Lines are fixed when a hold is made; afterwards only `shipped` changes.
-  const row = (h: Hold, l: HoldLine) => [h.id, l.lineNo, l.itemId, l.locationId, l.quantity, l.shipped, l.oversold];
-  const columns = ['hold_id', 'line_no', 'item_id', 'location_id', 'quantity', 'shipped', 'oversold'];
+  const row = (h: Hold, l: HoldLine) => [h.id, l.lineNo, l.itemId, l.locationId, l.quantity, l.shipped, l.oversold, l.bundleItemId];
+  const columns = ['hold_id', 'line_no', 'item_id', 'location_id', 'quantity', 'shipped', 'oversold', 'bundle_item_id'];
   await insertRows(db, 'hold_lines', columns, holds.filter((h) => newHoldIds.has(h.id)).flatMap((h) => h.lines.map((l) => row(h, l))));
   await insertRows(db, 'hold_lines', columns, holds.filter((h) => !newHoldIds.has(h.id)).flatMap((h) => h.lines.map((l) => row(h, l))), ' ON CONFLICT (hold_id, line_no) DO UPDATE SET shipped = excluded.shipped');
 }

@@ -153,6 +153,175 @@ CREATE TABLE idempotency_keys (
     name: 'idempotency retention',
     sql: `CREATE INDEX idempotency_keys_age ON idempotency_keys (created_at);`,
   },
+  {
+    version: 3,
+    name: 'catalog, channels and warehouse documents',
+    // Items gain a kind: a bundle or multipack holds no stock of its own; its components do.
+    // Barcodes are kept unique by the application (the clash is named in the error) rather than
+    // by a unique index, so that duplicates from older data are listed as catalog problems
+    // instead of making this migration fail.
+    sql: `
+ALTER TABLE items ADD COLUMN kind TEXT NOT NULL DEFAULT 'standard' CHECK (kind IN ('standard', 'bundle', 'multipack'));
+ALTER TABLE items ADD COLUMN product_id TEXT;
+ALTER TABLE items ADD COLUMN options TEXT;
+ALTER TABLE items ADD COLUMN units_per_case BIGINT CHECK (units_per_case IS NULL OR units_per_case > 0);
+ALTER TABLE items ADD COLUMN requires_inspection BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE items ADD COLUMN skip_return_inspection BOOLEAN NOT NULL DEFAULT FALSE;
+CREATE INDEX items_barcode ON items (workspace_id, barcode) WHERE barcode IS NOT NULL;
+CREATE INDEX items_product ON items (product_id) WHERE product_id IS NOT NULL;
+ALTER TABLE locations ADD COLUMN requires_inspection BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE stock_levels ADD COLUMN zone TEXT;
+ALTER TABLE workspaces ADD COLUMN count_variance_units_max BIGINT;
+ALTER TABLE workspaces ADD COLUMN count_variance_percent_max DOUBLE PRECISION;
+ALTER TABLE hold_lines ADD COLUMN bundle_item_id TEXT;
+CREATE TABLE products (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  handle TEXT NOT NULL,
+  name TEXT NOT NULL,
+  option_names TEXT NOT NULL DEFAULT '[]',
+  archived BOOLEAN NOT NULL DEFAULT FALSE,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (workspace_id, handle)
+);
+CREATE TABLE item_components (
+  item_id TEXT NOT NULL REFERENCES items(id),
+  component_id TEXT NOT NULL REFERENCES items(id),
+  quantity BIGINT NOT NULL CHECK (quantity > 0),
+  PRIMARY KEY (item_id, component_id)
+);
+CREATE INDEX item_components_component ON item_components (component_id);
+CREATE TABLE channels (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  kind TEXT NOT NULL CHECK (kind IN ('shopify', 'amazon', 'walmart', 'ebay', 'square', 'wholesale', 'custom')),
+  name TEXT NOT NULL,
+  settings TEXT NOT NULL DEFAULT '{}',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (workspace_id, name)
+);
+CREATE TABLE listings (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  channel_id TEXT NOT NULL REFERENCES channels(id),
+  item_id TEXT NOT NULL REFERENCES items(id),
+  external_key TEXT NOT NULL,
+  external TEXT NOT NULL,
+  active BOOLEAN NOT NULL DEFAULT TRUE,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX listings_external ON listings (channel_id, external_key);
+CREATE INDEX listings_item ON listings (item_id);
+CREATE TABLE purchase_orders (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  number TEXT NOT NULL,
+  supplier TEXT NOT NULL,
+  location_id TEXT NOT NULL REFERENCES locations(id),
+  state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+  note TEXT,
+  close_reason TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  closed_at BIGINT,
+  UNIQUE (workspace_id, number)
+);
+CREATE TABLE purchase_order_lines (
+  purchase_order_id TEXT NOT NULL REFERENCES purchase_orders(id),
+  line_no INTEGER NOT NULL,
+  item_id TEXT NOT NULL REFERENCES items(id),
+  ordered BIGINT NOT NULL CHECK (ordered > 0),
+  received_good BIGINT NOT NULL DEFAULT 0 CHECK (received_good >= 0),
+  received_damaged BIGINT NOT NULL DEFAULT 0 CHECK (received_damaged >= 0),
+  eta BIGINT,
+  PRIMARY KEY (purchase_order_id, line_no)
+){{without_rowid}};
+CREATE TABLE transfers (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  number TEXT NOT NULL,
+  from_location_id TEXT NOT NULL REFERENCES locations(id),
+  to_location_id TEXT NOT NULL REFERENCES locations(id),
+  state TEXT NOT NULL CHECK (state IN ('in_transit', 'closed')),
+  eta BIGINT,
+  note TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  closed_at BIGINT,
+  UNIQUE (workspace_id, number)
+);
+CREATE TABLE transfer_lines (
+  transfer_id TEXT NOT NULL REFERENCES transfers(id),
+  line_no INTEGER NOT NULL,
+  item_id TEXT NOT NULL REFERENCES items(id),
+  shipped BIGINT NOT NULL CHECK (shipped > 0),
+  received BIGINT NOT NULL DEFAULT 0 CHECK (received >= 0),
+  damaged BIGINT NOT NULL DEFAULT 0 CHECK (damaged >= 0),
+  lost BIGINT NOT NULL DEFAULT 0 CHECK (lost >= 0),
+  PRIMARY KEY (transfer_id, line_no)
+){{without_rowid}};
+CREATE TABLE returns (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  number TEXT NOT NULL,
+  channel_id TEXT REFERENCES channels(id),
+  order_reference TEXT,
+  location_id TEXT NOT NULL REFERENCES locations(id),
+  state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+  note TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  closed_at BIGINT,
+  UNIQUE (workspace_id, number)
+);
+CREATE TABLE return_lines (
+  return_id TEXT NOT NULL REFERENCES returns(id),
+  line_no INTEGER NOT NULL,
+  item_id TEXT NOT NULL REFERENCES items(id),
+  expected BIGINT NOT NULL CHECK (expected > 0),
+  received BIGINT NOT NULL DEFAULT 0 CHECK (received >= 0),
+  restocked BIGINT NOT NULL DEFAULT 0 CHECK (restocked >= 0),
+  damaged BIGINT NOT NULL DEFAULT 0 CHECK (damaged >= 0),
+  written_off BIGINT NOT NULL DEFAULT 0 CHECK (written_off >= 0),
+  returned_to_vendor BIGINT NOT NULL DEFAULT 0 CHECK (returned_to_vendor >= 0),
+  PRIMARY KEY (return_id, line_no)
+){{without_rowid}};
+CREATE TABLE counts (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  number TEXT NOT NULL,
+  location_id TEXT NOT NULL REFERENCES locations(id),
+  scope TEXT NOT NULL CHECK (scope IN ('all', 'zones', 'skus')),
+  zones TEXT,
+  blind BOOLEAN NOT NULL DEFAULT FALSE,
+  state TEXT NOT NULL CHECK (state IN ('open', 'awaiting_approval', 'posted', 'cancelled')),
+  approved_by TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  posted_at BIGINT,
+  UNIQUE (workspace_id, number)
+);
+CREATE TABLE count_lines (
+  count_id TEXT NOT NULL REFERENCES counts(id),
+  item_id TEXT NOT NULL REFERENCES items(id),
+  snapshot BIGINT NOT NULL,
+  PRIMARY KEY (count_id, item_id)
+){{without_rowid}};
+CREATE TABLE count_entries (
+  id TEXT PRIMARY KEY,
+  count_id TEXT NOT NULL REFERENCES counts(id),
+  item_id TEXT NOT NULL REFERENCES items(id),
+  counter TEXT NOT NULL,
+  counted BIGINT NOT NULL CHECK (counted >= 0),
+  expected BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX count_entries_count ON count_entries (count_id, item_id, created_at);
+`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {
