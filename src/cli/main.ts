@@ -8,6 +8,10 @@ import { MOVABLE_BUCKETS } from '../domain/buckets.ts';
 import { ADJUST_REASONS } from '../domain/commands.ts';
 import { LOCATION_KINDS } from '../domain/model.ts';
 import { CliError, EXIT_USAGE, reportError } from './output.ts';
+import { keyOption, workspaceOption } from './options.ts';
+import { registerCatalogCommands } from './catalog-commands.ts';
+import { registerPurchasingCommands } from './purchasing-commands.ts';
+import { registerReturnAndCountCommands } from './return-count-commands.ts';
 
 function version(): string {
   try {
@@ -17,8 +21,6 @@ function version(): string {
   }
 }
 
-const workspaceOption = () => new Option('--workspace <id>', 'workspace id or name (default: the only one)').env('TRUESTOCK_WORKSPACE');
-const keyOption = (what: string) => new Option('--idempotency-key <key>', `idempotency key (default: ${what})`);
 
 export function program(): Command {
   const cli = new Command('truestock')
@@ -96,6 +98,9 @@ export function program(): Command {
     .addOption(new Option('--workspace <id>', 'workspace id or name (default: every workspace)').env('TRUESTOCK_WORKSPACE'))
     .action(async (opts) => (await import('./verify.ts')).verify(opts));
 
+  registerCatalogCommands(cli);
+  registerPurchasingCommands(cli);
+  registerReturnAndCountCommands(cli);
   return cli;
 }
 

@@ -6,7 +6,7 @@ import { apiKeyView, createApiKey } from '../app/access.ts';
 import * as catalog from '../app/catalog.ts';
 import { fingerprint } from '../app/fingerprint.ts';
 import { idempotent, type Written } from '../app/idempotent.ts';
-import type { CommandResponse } from '../app/ledger.ts';
+import type { CommandResponse, DocumentStep } from '../app/ledger.ts';
 import * as queries from '../app/queries.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { verify } from '../app/verify.ts';
@@ -17,6 +17,9 @@ import type { HoldState, Role } from '../domain/model.ts';
 import { listApiKeys, revokeApiKey } from '../store/access-repo.ts';
 import { getItem, getLocation, listItems, listLocations } from '../store/catalog-repo.ts';
 import type { Db } from '../store/store.ts';
+import { registerCatalogRoutes } from './catalog-routes.ts';
+import { registerPurchasingRoutes } from './purchasing-routes.ts';
+import { registerReturnAndCountRoutes } from './return-count-routes.ts';
 import * as s from './schemas.ts';
 
 const idempotencyHeader = {
@@ -38,27 +41,43 @@ function send(reply: FastifyReply, r: CommandResponse) {
   return reply.code(r.status).send(r.body);
 }
 
-const notFound = (what: string, id: string) => TruestockError.of('not_found', `no ${what} ${id} in this workspace`);
+export const notFound = (what: string, id: string) => TruestockError.of('not_found', `no ${what} ${id} in this workspace`);
 
-type Params = { id: string };
+export type Params = { id: string };
 
-export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
-  const read = <T>(fn: (db: Db) => Promise<T>) => ts.store.read(fn);
-
+/** What every route module uses: reads, the three kinds of writes, and route options. */
+export interface RouteKit {
+  read<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /** A stock command through the ledger (group commit, idempotency in the same transaction). */
-  const command = (req: FastifyRequest, reply: FastifyReply, cmd: StockCommand) =>
-    ts.ledger.execute({ workspaceId: req.principal.workspaceId, idempotencyKey: idempotencyKey(req), actor: req.principal.keyId, command: cmd }).then((r) => send(reply, r));
+  command(req: FastifyRequest, reply: FastifyReply, cmd: StockCommand): Promise<FastifyReply>;
+  /** A step of a warehouse document through the ledger, alone in its transaction. */
+  document(req: FastifyRequest, reply: FastifyReply, step: DocumentStep): Promise<FastifyReply>;
+  /** A catalog, document-header or access mutation, idempotent on method, route, params and body. */
+  mutation(req: FastifyRequest, reply: FastifyReply, fn: (db: Db, now: number) => Promise<Written | Refusal>): Promise<FastifyReply>;
+  route(role: Role, tags: string[], summary: string, extra?: Record<string, unknown>): { config: { role: Role }; schema: Record<string, unknown> };
+  write(role: Role, tags: string[], summary: string, body: unknown, extra?: Record<string, unknown>): { config: { role: Role }; schema: Record<string, unknown> };
+}
 
-  /** A catalog or access mutation, idempotent on method, route, params and body. */
-  const mutation = (req: FastifyRequest, reply: FastifyReply, fn: (db: Db, now: number) => Promise<Written | Refusal>) =>
-    idempotent(ts.store, ts.clock, req.principal.workspaceId, idempotencyKey(req), fingerprint({ m: req.method, r: req.routeOptions.url, p: req.params, b: req.body }), fn).then((r) => send(reply, r));
-
+export function routeKit(ts: Truestock): RouteKit {
   const route = (role: Role, tags: string[], summary: string, extra: Record<string, unknown> = {}) => ({
     config: { role },
     schema: { tags, summary, ...extra },
   });
-  const write = (role: Role, tags: string[], summary: string, body: unknown, extra: Record<string, unknown> = {}) =>
-    route(role, tags, summary, { body, headers: idempotencyHeader, ...extra });
+  const who = (req: FastifyRequest) => ({ workspaceId: req.principal.workspaceId, idempotencyKey: idempotencyKey(req), actor: req.principal.keyId });
+  return {
+    read: (fn) => ts.store.read(fn),
+    command: (req, reply, cmd) => ts.ledger.execute({ ...who(req), command: cmd }).then((r) => send(reply, r)),
+    document: (req, reply, step) => ts.ledger.executeDocument(who(req), step).then((r) => send(reply, r)),
+    mutation: (req, reply, fn) =>
+      idempotent(ts.store, ts.clock, req.principal.workspaceId, idempotencyKey(req), fingerprint({ m: req.method, r: req.routeOptions.url, p: req.params, b: req.body }), fn).then((r) => send(reply, r)),
+    route,
+    write: (role, tags, summary, body, extra = {}) => route(role, tags, summary, { body, headers: idempotencyHeader, ...extra }),
+  };
+}
+
+export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
+  const kit = routeKit(ts);
+  const { read, command, mutation, route, write } = kit;
 
   // Items
   app.get<{ Querystring: { cursor?: string; limit?: number; include_archived?: boolean } }>('/items', route('read', ['items'], 'List items', { querystring: s.itemsQuery }), async (req) => {
@@ -153,4 +172,8 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
       ts.keys.forget();
       return { status: 200, body: { revoked: req.params.id } };
     }));
+
+  registerCatalogRoutes(app, ts, kit);
+  registerPurchasingRoutes(app, ts, kit);
+  registerReturnAndCountRoutes(app, ts, kit);
 }
