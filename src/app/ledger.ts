@@ -315,21 +315,30 @@ function render(touched: Touched, state: LedgerState, catalog: Catalog, rows: Mo
   return { stock_level: levelView(catalog.item(touched.itemId)!.sku, catalog.location(touched.locationId)!.code, level.balances, level.updatedAt), movements };
 }
 
+interface Names {
+  skus: string[];
+  codes: string[];
+  /** SKU and location code pairs the command may put units into. */
+  pairs: [string, string][];
+  holdId?: string;
+}
+
 /** SKUs, location codes and hold ids a command names. */
-function namesOf(c: StockCommand): { skus: string[]; codes: string[]; holdId?: string } {
+function namesOf(c: StockCommand): Names {
   const codes: string[] = [];
   const skus: string[] = [];
-  if ('sku' in c && typeof c.sku === 'string') skus.push(c.sku);
-  if ('location' in c && typeof c.location === 'string') codes.push(c.location);
-  if ('locations' in c && Array.isArray(c.locations)) codes.push(...c.locations.filter((x) => typeof x === 'string'));
-  const lines = [...('lines' in c && Array.isArray(c.lines) ? c.lines : []), ...('variances' in c && Array.isArray(c.variances) ? c.variances : [])];
-  {
-    for (const l of lines as { sku?: unknown; location?: unknown }[]) {
-      if (typeof l?.sku === 'string') skus.push(l.sku);
-      if (typeof l?.location === 'string') codes.push(l.location);
-    }
+  const pairs: [string, string][] = [];
+  const str = (x: unknown): x is string => typeof x === 'string';
+  const candidates = 'locations' in c && Array.isArray(c.locations) ? c.locations.filter(str) : [];
+  codes.push(...candidates);
+  const lines: unknown[] = [c, ...('lines' in c && Array.isArray(c.lines) ? c.lines : []), ...('variances' in c && Array.isArray(c.variances) ? c.variances : [])];
+  for (const l of lines as { sku?: unknown; location?: unknown }[]) {
+    if (!str(l?.sku)) continue;
+    skus.push(l.sku);
+    if (str(l.location)) codes.push(l.location);
+    for (const code of str(l.location) ? [l.location] : candidates) pairs.push([l.sku, code]);
   }
-  return { skus, codes, ...('hold_id' in c && typeof c.hold_id === 'string' ? { holdId: c.hold_id } : {}) };
+  return { skus, codes, pairs, ...('hold_id' in c && typeof c.hold_id === 'string' ? { holdId: c.hold_id } : {}) };
 }
 
 /**
@@ -370,16 +379,18 @@ async function loadWorkspace(db: Db, workspaceId: string, commands: StockCommand
     components: (id) => components.get(id) ?? [],
   };
 
+  // Empty levels for every pair a command may put units into; a bundle's units go to its components.
   const toCreate = new Map<string, { id: string; workspaceId: string; itemId: string; locationId: string }>();
   commands.forEach((c, i) => {
     if (!createsLevels(c)) return;
-    const locs = names[i]!.codes.map((code) => byCode.get(code)).filter((l) => l !== undefined);
-    for (const sku of names[i]!.skus) {
+    for (const [sku, code] of names[i]!.pairs) {
       const item = bySku.get(sku);
-      if (!item) continue;
-      for (const loc of locs) {
-        const key = levelKey(item.id, loc.id);
-        if (!toCreate.has(key)) toCreate.set(key, { id: newId('lvl', now), workspaceId, itemId: item.id, locationId: loc.id });
+      const loc = byCode.get(code);
+      if (!item || !loc) continue;
+      const stocked = item.kind === 'standard' ? [item.id] : (components.get(item.id) ?? []).map((x) => x.itemId);
+      for (const itemId of stocked) {
+        const key = levelKey(itemId, loc.id);
+        if (!toCreate.has(key)) toCreate.set(key, { id: newId('lvl', now), workspaceId, itemId, locationId: loc.id });
       }
     }
   });

@@ -10,6 +10,7 @@ import { LOCATION_KINDS } from '../domain/model.ts';
 import { CliError, EXIT_USAGE, reportError } from './output.ts';
 import { keyOption, workspaceOption } from './options.ts';
 import { registerCatalogCommands } from './catalog-commands.ts';
+import { registerCsvCommands } from './csv-commands.ts';
 import { registerPurchasingCommands } from './purchasing-commands.ts';
 import { registerReturnAndCountCommands } from './return-count-commands.ts';
 
@@ -99,6 +100,7 @@ export function program(): Command {
     .action(async (opts) => (await import('./verify.ts')).verify(opts));
 
   registerCatalogCommands(cli);
+  registerCsvCommands(cli);
   registerPurchasingCommands(cli);
   registerReturnAndCountCommands(cli);
   return cli;

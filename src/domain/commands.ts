@@ -127,8 +127,8 @@ export interface VarianceLine {
   variance: number;
 }
 
-/** Movements lines one document step may post. */
-export const POST_LINES_MAX = 1_000;
+/** Lines one document step may post: a stock-level import file is one step, all or none. */
+export const POST_LINES_MAX = 200_000;
 
 /**
  * The movements of one step of a warehouse document (a purchase-order receipt, a transfer

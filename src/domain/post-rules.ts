@@ -34,10 +34,9 @@ export function post(ctx: RuleContext, c: PostCommand): Outcome<LevelsTouched> {
     const field = `lines[${i}]`;
     const bad = checkQuantity(line.quantity, `${field}.quantity`) ?? checkAccount(line.from, `${field}.from`) ?? checkAccount(line.to, `${field}.to`);
     if (bad) return refused(bad);
+    // Both sides may be external (units lost in transit: in_transit → shrinkage); the movement
+    // still names the stock level it is booked against.
     if (line.from === line.to) return refused(refusal('validation_failed', `${field}: from and to must differ`, `${field}.to`));
-    if (!isBucket(line.from) && !isBucket(line.to)) {
-      return refused(refusal('validation_failed', `${field}: a movement must touch a bucket of the stock level`, field));
-    }
     const at = resolveLevel(ctx, line);
     if (!at.ok) return at;
     const { item, location } = at.value;

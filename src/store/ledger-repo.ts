@@ -4,7 +4,10 @@
 
 import { type Balances, BUCKETS } from '../domain/buckets.ts';
 import type { ExceptionDraft, Hold, HoldLine, HoldState, StockLevel } from '../domain/model.ts';
-import { type Db, insertRows, type Param, placeholders } from './store.ts';
+import { chunk, type Db, insertRows, type Param, placeholders } from './store.ts';
+
+/** Items per locking statement. */
+const LOCK_CHUNK_ITEMS = 5_000;
 
 /** The balance columns of a stock level: one per bucket, and the oversold debt. */
 export const LEVEL_COLUMNS = [...BUCKETS, 'oversold'] as const satisfies readonly (keyof Balances)[];
@@ -38,12 +41,17 @@ export async function ensureLevels(
  */
 export async function lockLevels(db: Db, workspaceId: string, itemIds: string[], locationIds: string[]): Promise<StockLevel[]> {
   if (itemIds.length === 0 || locationIds.length === 0) return [];
-  const rows = await db.all<LevelRow>(
-    `SELECT * FROM stock_levels WHERE workspace_id = ? AND item_id IN (${placeholders(itemIds.length)})
-     AND location_id IN (${placeholders(locationIds.length)}) ORDER BY id${db.forUpdate}`,
-    [workspaceId, ...itemIds, ...locationIds],
-  );
-  return rows.map(levelFromRow);
+  // Chunks keep each statement under the bound-parameter limits; ids are sorted, so chunks lock in order.
+  const out: StockLevel[] = [];
+  for (const part of chunk(itemIds, LOCK_CHUNK_ITEMS)) {
+    const rows = await db.all<LevelRow>(
+      `SELECT * FROM stock_levels WHERE workspace_id = ? AND item_id IN (${placeholders(part.length)})
+       AND location_id IN (${placeholders(locationIds.length)}) ORDER BY id${db.forUpdate}`,
+      [workspaceId, ...part, ...locationIds],
+    );
+    out.push(...rows.map(levelFromRow));
+  }
+  return out;
 }
 
 export async function writeLevels(db: Db, levels: StockLevel[]): Promise<void> {
