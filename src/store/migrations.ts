@@ -322,6 +322,35 @@ CREATE TABLE count_entries (
 CREATE INDEX count_entries_count ON count_entries (count_id, item_id, created_at);
 `,
   },
+  {
+    version: 4,
+    name: 'bundle component history; listings by identifier',
+    // Replacing a bundle's components keeps the bundle (its id, its movements and holds) and
+    // records each earlier set here, so "what was in the kit sold last March" has an answer.
+    // Listings are found by identifier across a workspace's channels (catalog problems).
+    sql: `
+CREATE TABLE item_component_history (
+  item_id TEXT NOT NULL REFERENCES items(id),
+  version INTEGER NOT NULL,
+  components TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (item_id, version)
+){{without_rowid}};
+CREATE INDEX listings_workspace_key ON listings (workspace_id, external_key);
+`,
+  },
+  {
+    version: 6,
+    name: 'count entries in order, with who entered them',
+    // Several entries may share a millisecond; `entry_no` orders them within a count so that a
+    // counter's latest entry is well defined. `actor` is the key or CLI user who typed it in,
+    // which a blind count shows back to that actor only.
+    sql: `
+ALTER TABLE count_entries ADD COLUMN entry_no BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE count_entries ADD COLUMN actor TEXT NOT NULL DEFAULT '';
+CREATE INDEX count_entries_order ON count_entries (count_id, entry_no);
+`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {
