@@ -99,6 +99,13 @@ describe.each(STORE_KINDS)('document steps and bundles on %s', (kind) => {
     expect(await level('A', 'W1')).toBeUndefined(); // not even the empty level it created survives
   });
 
+  it('leaves no empty stock level behind when the command that would have filled it is refused', async () => {
+    expect(await f.exec({ type: 'adjust', sku: 'B', location: 'W1', delta: -1, reason: 'correction' })).toMatchObject({ ok: false, refusal: { code: 'insufficient_stock' } });
+    expect(await run(step(async () => ok(postOf([{ sku: 'A', location: 'W2', from: 'available', to: 'damaged', quantity: 1 }]))))).toMatchObject({ ok: false });
+    const rows = await ts.store.read((d) => d.all('SELECT id FROM stock_levels WHERE workspace_id = ?', [f.workspaceId]));
+    expect(rows).toEqual([]);
+  });
+
   it('books count variances on the current level, oversold debt included', async () => {
     await f.ok({ type: 'receive', sku: 'A', location: 'W1', quantity: 5 });
     await f.ok({ type: 'reserve', lines: [{ sku: 'A', location: 'W1', quantity: 4 }] });

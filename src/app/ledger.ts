@@ -17,6 +17,7 @@ import type { Hold, Item, Location } from '../domain/model.ts';
 import { LedgerState, levelKey, Scratch } from '../domain/scratch.ts';
 import { componentsOf, itemsById, itemsBySku, locationsByCode, locationsById } from '../store/catalog-repo.ts';
 import {
+  deleteLevels,
   ensureLevels,
   type IdempotencyRecord,
   insertExceptions,
@@ -283,6 +284,9 @@ export class Ledger {
     }
 
     await writeLevels(db, [...state.dirtyLevels].map((k) => state.levels.get(k)!));
+    // Levels this batch created for commands that were then refused would be empty rows nobody
+    // asked for: a refusal writes nothing.
+    await deleteLevels(db, [...state.levels.entries()].filter(([k, l]) => state.created.has(l.id) && !state.dirtyLevels.has(k)).map(([, l]) => l.id));
     await insertMovements(db, writes.movements);
     await writeHolds(db, [...state.dirtyHolds].map((id) => state.holds.get(id)!), newHolds);
     await insertExceptions(db, writes.exceptions);
@@ -395,6 +399,7 @@ async function loadWorkspace(db: Db, workspaceId: string, commands: StockCommand
     }
   });
   if (toCreate.size > 0) await ensureLevels(db, [...toCreate.values()], now);
+  for (const l of toCreate.values()) state.created.add(l.id);
   const levels = await lockLevels(db, workspaceId, [...items.keys()].sort(), [...locations.keys()].sort());
   for (const l of levels) state.levels.set(levelKey(l.itemId, l.locationId), l);
   return catalog;

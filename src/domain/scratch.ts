@@ -19,6 +19,8 @@ export class LedgerState {
   readonly holds = new Map<string, Hold>();
   readonly dirtyLevels = new Set<string>();
   readonly dirtyHolds = new Set<string>();
+  /** Ids of the empty levels this batch inserted, so that unused ones can be removed again. */
+  readonly created = new Set<string>();
 
   level(itemId: string, locationId: string): StockLevel | undefined {
     return this.levels.get(levelKey(itemId, locationId));

@@ -54,6 +54,11 @@ export async function lockLevels(db: Db, workspaceId: string, itemIds: string[],
   return out;
 }
 
+/** Remove empty levels (ones a batch created and no command used). */
+export async function deleteLevels(db: Db, ids: string[]): Promise<void> {
+  for (const part of chunk(ids, LOCK_CHUNK_ITEMS)) await db.run(`DELETE FROM stock_levels WHERE id IN (${placeholders(part.length)})`, part);
+}
+
 export async function writeLevels(db: Db, levels: StockLevel[]): Promise<void> {
   const values = (l: StockLevel) => [...LEVEL_COLUMNS.map((c) => l.balances[c]), l.updatedAt];
   if (db.dialect === 'sqlite') {
