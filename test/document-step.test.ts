@@ -161,7 +161,9 @@ describe.each(STORE_KINDS)('document steps and bundles on %s', (kind) => {
       await f.ok({ type: 'receive', sku: 'B', location: 'W2', quantity: 1 });
       // W1 has A but no B, so the kit goes to W2 even though W1 is listed first.
       const { hold } = await f.ok({ type: 'reserve', lines: [{ sku: 'KIT', quantity: 1 }], locations: ['W1', 'W2'] });
-      expect(bySku(hold.lines)).toMatchObject([{ sku: 'A', location: 'W2', quantity: 2 }, { sku: 'B', location: 'W2', quantity: 1 }]);
+      expect(bySku(hold.lines)).toMatchObject([{ sku: 'A', location: 'W2', quantity: 2, bundle_sku: 'KIT' }, { sku: 'B', location: 'W2', quantity: 1, bundle_sku: 'KIT' }]);
+      const allocated = await f.ok({ type: 'allocate', hold_id: hold.id, order_reference: 'ORDER-1' });
+      expect(allocated.hold.lines.map((l: { bundle_sku: string }) => l.bundle_sku)).toEqual(['KIT', 'KIT']);
       expect(await f.exec({ type: 'reserve', lines: [{ sku: 'KIT', quantity: 1 }], locations: ['W1', 'W2'] })).toMatchObject({ ok: false, refusal: { code: 'insufficient_stock' } });
       const pack = await f.ok({ type: 'reserve', lines: [{ sku: 'PACK6', quantity: 1 }], locations: ['W1', 'W2'] });
       expect(pack.hold.lines).toMatchObject([{ sku: 'A', location: 'W1', quantity: 6 }]);

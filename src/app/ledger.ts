@@ -361,7 +361,7 @@ async function loadWorkspace(db: Db, workspaceId: string, commands: StockCommand
   const locations = new Map<string, Location>();
   for (const i of [
     ...(await itemsBySku(db, workspaceId, names.flatMap((n) => n.skus))),
-    ...(await itemsById(db, workspaceId, holdLines.map((l) => l.itemId))),
+    ...(await itemsById(db, workspaceId, holdLines.flatMap((l) => (l.bundleItemId ? [l.itemId, l.bundleItemId] : [l.itemId])))),
   ]) items.set(i.id, i);
   for (const l of [
     ...(await locationsByCode(db, workspaceId, names.flatMap((n) => n.codes))),

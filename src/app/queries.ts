@@ -108,9 +108,9 @@ export async function movements(db: Db, workspaceId: string, query: MovementQuer
   }));
 }
 
-async function holdCatalog(db: Db, workspaceId: string, holds: { lines: { itemId: string; locationId: string }[] }[]) {
+async function holdCatalog(db: Db, workspaceId: string, holds: { lines: { itemId: string; locationId: string; bundleItemId: string | null }[] }[]) {
   const lines = holds.flatMap((h) => h.lines);
-  const items = new Map((await itemsById(db, workspaceId, lines.map((l) => l.itemId))).map((i) => [i.id, i]));
+  const items = new Map((await itemsById(db, workspaceId, lines.flatMap((l) => (l.bundleItemId ? [l.itemId, l.bundleItemId] : [l.itemId])))).map((i) => [i.id, i]));
   const locations = new Map((await locationsById(db, workspaceId, lines.map((l) => l.locationId))).map((l) => [l.id, l]));
   return { item: (id: string) => items.get(id), location: (id: string) => locations.get(id) };
 }

@@ -16,7 +16,21 @@ export const iso = (ms: number | null): string | null => {
 };
 
 export function itemView(i: Item) {
-  return { id: i.id, sku: i.sku, name: i.name, barcode: i.barcode, archived: i.archived, created_at: iso(i.createdAt), updated_at: iso(i.updatedAt) };
+  return {
+    id: i.id,
+    sku: i.sku,
+    name: i.name,
+    barcode: i.barcode,
+    archived: i.archived,
+    kind: i.kind,
+    product_id: i.productId,
+    options: i.options,
+    units_per_case: i.unitsPerCase,
+    requires_inspection: i.requiresInspection,
+    skip_return_inspection: i.skipReturnInspection,
+    created_at: iso(i.createdAt),
+    updated_at: iso(i.updatedAt),
+  };
 }
 export type ItemView = ReturnType<typeof itemView>;
 
@@ -30,6 +44,7 @@ export function locationView(l: Location) {
     country: l.country,
     ships_online: l.shipsOnline,
     pickup: l.pickup,
+    requires_inspection: l.requiresInspection,
     created_at: iso(l.createdAt),
     updated_at: iso(l.updatedAt),
   };
@@ -83,6 +98,8 @@ export function holdView(h: Hold, catalog: Pick<Catalog, 'item' | 'location'>) {
       quantity: l.quantity,
       shipped: l.shipped,
       oversold: l.oversold,
+      // The bundle or multipack the customer bought, when this line is one of its components.
+      ...(l.bundleItemId ? { bundle_sku: catalog.item(l.bundleItemId)?.sku ?? l.bundleItemId } : {}),
     })),
   };
 }

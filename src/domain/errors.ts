@@ -45,6 +45,7 @@ export const ERRORS = {
   channel_name_taken: { status: 409, title: 'Another channel already has this name', retryable: false },
   listing_taken: { status: 409, title: 'That channel identifier is already mapped', retryable: false },
   invalid_component: { status: 422, title: 'A bundle component is not valid', retryable: false },
+  variant_taken: { status: 409, title: 'Another variant of this product has these options', retryable: false },
   document_number_taken: { status: 409, title: 'Another document already has this number', retryable: false },
   document_closed: { status: 409, title: 'The document is no longer open', retryable: false },
   over_receipt: { status: 409, title: 'More units than expected', retryable: false },

@@ -3,6 +3,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiKeyView, createApiKey } from '../app/access.ts';
+import { itemComponents } from '../app/bundles.ts';
 import * as catalog from '../app/catalog.ts';
 import { fingerprint } from '../app/fingerprint.ts';
 import { idempotent, type Written } from '../app/idempotent.ts';
@@ -15,7 +16,7 @@ import type { StockCommand } from '../domain/commands.ts';
 import { type Refusal, TruestockError } from '../domain/errors.ts';
 import type { HoldState, Role } from '../domain/model.ts';
 import { listApiKeys, revokeApiKey } from '../store/access-repo.ts';
-import { getItem, getLocation, listItems, listLocations } from '../store/catalog-repo.ts';
+import { getLocation, listItems, listLocations } from '../store/catalog-repo.ts';
 import type { Db } from '../store/store.ts';
 import { registerCatalogRoutes } from './catalog-routes.ts';
 import { registerPurchasingRoutes } from './purchasing-routes.ts';
@@ -87,10 +88,11 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   });
   app.post<{ Body: catalog.ItemCreate }>('/items', write('operate', ['items'], 'Create an item', s.itemBody), (req, reply) =>
     mutation(req, reply, (db, now) => catalog.createItem(db, req.principal.workspaceId, req.body, now)));
-  app.get<{ Params: Params }>('/items/:id', route('read', ['items'], 'Get an item', { params: s.idParam }), async (req) => {
-    const item = await read((db) => getItem(db, req.principal.workspaceId, req.params.id));
-    if (!item) throw notFound('item', req.params.id);
-    return { item: itemView(item) };
+  app.get<{ Params: Params }>('/items/:id', route('read', ['items'], 'Get an item, with its components or the bundles it is part of', { params: s.idParam }), async (req) => {
+    const found = await read((db) => itemComponents(db, req.principal.workspaceId, req.params.id));
+    if (!found) throw notFound('item', req.params.id);
+    const { item, components, used_in } = found;
+    return { item: { ...item, ...(item.kind === 'standard' ? { used_in } : { components }) } };
   });
   app.patch<{ Params: Params; Body: catalog.ItemPatch }>('/items/:id', write('operate', ['items'], 'Rename, re-barcode or archive an item', s.itemPatch, { params: s.idParam }), (req, reply) =>
     mutation(req, reply, (db, now) => catalog.updateItem(db, req.principal.workspaceId, req.params.id, req.body, now)));

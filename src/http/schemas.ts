@@ -3,8 +3,8 @@
 
 import { MOVABLE_BUCKETS } from '../domain/buckets.ts';
 import { ADJUST_REASONS, HOLD_LINES_MAX, HOLD_LOCATIONS_MAX, HOLD_TIMEOUT_MAX_MS } from '../domain/commands.ts';
-import { BARCODE_LENGTH_MAX, CODE_LENGTH_MAX, NAME_LENGTH_MAX, SKU_LENGTH_MAX } from '../domain/catalog-rules.ts';
-import { HOLD_STATES, LOCATION_KINDS, ROLES } from '../domain/model.ts';
+import { BARCODE_LENGTH_MAX, BUNDLE_COMPONENTS_MAX, CODE_LENGTH_MAX, COMPONENT_QUANTITY_MAX, NAME_LENGTH_MAX, OPTION_LENGTH_MAX, PRODUCT_OPTIONS_MAX, SKU_LENGTH_MAX, UNITS_PER_CASE_MAX } from '../domain/catalog-rules.ts';
+import { HOLD_STATES, ITEM_KINDS, LOCATION_KINDS, ROLES } from '../domain/model.ts';
 import { PAGE_LIMIT_MAX } from '../app/queries.ts';
 
 const QUANTITY_MAX = 1_000_000_000;
@@ -19,8 +19,32 @@ const note = text(1000);
 const object = (properties: Record<string, unknown>, required: string[] = []) =>
   ({ type: 'object', additionalProperties: false, properties, required }) as const;
 
-export const itemBody = object({ sku, name: { type: 'string', minLength: 1, maxLength: NAME_LENGTH_MAX }, barcode: text(BARCODE_LENGTH_MAX), archived: { type: 'boolean' } }, ['sku', 'name']);
-export const itemPatch = object({ name: { type: 'string', minLength: 1, maxLength: NAME_LENGTH_MAX }, barcode: text(BARCODE_LENGTH_MAX), archived: { type: 'boolean' } });
+const itemProps = {
+  name: { type: 'string', minLength: 1, maxLength: NAME_LENGTH_MAX },
+  barcode: text(BARCODE_LENGTH_MAX),
+  archived: { type: 'boolean' },
+  product_id: { type: ['string', 'null'], minLength: 1, maxLength: 100, description: 'The product this item is a variant of' },
+  options: {
+    type: ['object', 'null'],
+    maxProperties: PRODUCT_OPTIONS_MAX,
+    additionalProperties: { type: 'string', minLength: 1, maxLength: OPTION_LENGTH_MAX },
+    description: "One value per option name of the product, e.g. {\"Size\": \"M\"}",
+  },
+  units_per_case: { type: ['integer', 'null'], minimum: 1, maximum: UNITS_PER_CASE_MAX },
+  requires_inspection: { type: 'boolean', description: 'Received units go to quality_control first' },
+  skip_return_inspection: { type: 'boolean', description: 'Returned units go straight back to available' },
+};
+export const componentsSchema = {
+  type: 'array',
+  minItems: 1,
+  maxItems: BUNDLE_COMPONENTS_MAX,
+  items: object({ sku, quantity: { type: 'integer', minimum: 1, maximum: COMPONENT_QUANTITY_MAX } }, ['sku', 'quantity']),
+} as const;
+export const itemBody = object(
+  { sku, ...itemProps, kind: { type: 'string', enum: [...ITEM_KINDS] }, components: { ...componentsSchema, description: 'Bundles and multipacks only: the standard items one unit is made of' } },
+  ['sku', 'name'],
+);
+export const itemPatch = object(itemProps);
 
 const locationProps = {
   name: { type: 'string', minLength: 1, maxLength: NAME_LENGTH_MAX },
@@ -29,6 +53,7 @@ const locationProps = {
   country: { type: ['string', 'null'], pattern: '^[A-Z]{2}$' },
   ships_online: { type: 'boolean' },
   pickup: { type: 'boolean' },
+  requires_inspection: { type: 'boolean', description: 'Everything received here goes to quality_control first' },
 };
 export const locationBody = object({ code, ...locationProps }, ['code', 'name', 'kind']);
 export const locationPatch = object(locationProps);
