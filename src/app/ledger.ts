@@ -55,6 +55,17 @@ export interface LedgerOptions {
   onBatch?: (size: number, duration_ms: number) => void;
   /** Told about every command's outcome, for metrics. */
   onOutcome?: (type: string, outcome: 'ok' | 'replayed' | string) => void;
+  /**
+   * Runs inside the batch's transaction after its writes, with the items whose stock changed
+   * per workspace: what depends on stock (channel availability, its outbox) changes atomically
+   * with it.
+   */
+  afterWrite?: (db: Db, changed: StockChange[], now: number) => Promise<void>;
+}
+
+export interface StockChange {
+  workspaceId: string;
+  itemIds: string[];
 }
 
 /**
@@ -291,8 +302,20 @@ export class Ledger {
     await writeHolds(db, [...state.dirtyHolds].map((id) => state.holds.get(id)!), newHolds);
     await insertExceptions(db, writes.exceptions);
     await insertIdempotency(db, writes.keys);
+    if (this.options.afterWrite && state.dirtyLevels.size > 0) await this.options.afterWrite(db, changedItems(state), now);
     return results;
   }
+}
+
+function changedItems(state: LedgerState): StockChange[] {
+  const byWorkspace = new Map<string, Set<string>>();
+  for (const key of state.dirtyLevels) {
+    const level = state.levels.get(key)!;
+    const set = byWorkspace.get(level.workspaceId) ?? new Set<string>();
+    set.add(level.itemId);
+    byWorkspace.set(level.workspaceId, set);
+  }
+  return [...byWorkspace].map(([workspaceId, items]) => ({ workspaceId, itemIds: [...items] }));
 }
 
 function referenceOf(c: StockCommand, hold: Hold | undefined): string | null {
