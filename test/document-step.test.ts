@@ -132,6 +132,17 @@ describe.each(STORE_KINDS)('document steps and bundles on %s', (kind) => {
     expect((await verify(ts.store, f.workspaceId)).ok).toBe(true);
   });
 
+  it('records the channel a cart or order came from, and refuses a channel the workspace does not have', async () => {
+    await f.ok({ type: 'receive', sku: 'A', location: 'W1', quantity: 5 });
+    const channelId = 'chan_test';
+    await ts.store.transaction((d) => d.run(`INSERT INTO channels (id, workspace_id, kind, name, settings, created_at, updated_at) VALUES (?, ?, 'shopify', 'Shop', '{}', 0, 0)`, [channelId, f.workspaceId]));
+    const { hold } = await f.ok({ type: 'reserve', lines: [{ sku: 'A', location: 'W1', quantity: 1 }], channel: channelId });
+    expect(hold.channel_id).toBe(channelId);
+    const order = await f.ok({ type: 'allocate_order', lines: [{ sku: 'A', location: 'W1', quantity: 1 }], order_reference: 'O-1', channel: channelId });
+    expect(order.hold.channel_id).toBe(channelId);
+    expect(await f.exec({ type: 'reserve', lines: [{ sku: 'A', location: 'W1', quantity: 1 }], channel: 'chan_nope' })).toMatchObject({ ok: false, refusal: { code: 'validation_failed', field: 'channel' } });
+  });
+
   describe('bundles', () => {
     const bySku = (lines: { sku: string }[]) => [...lines].sort((x, y) => x.sku.localeCompare(y.sku));
     /** KIT = 2×A + 1×B, PACK6 = 6×A. Written straight to the tables: the catalog API is not under test here. */

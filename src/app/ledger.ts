@@ -15,7 +15,7 @@ import type { Catalog, Outcome } from '../domain/context.ts';
 import { refusal } from '../domain/errors.ts';
 import type { Hold, Item, Location } from '../domain/model.ts';
 import { LedgerState, levelKey, Scratch } from '../domain/scratch.ts';
-import { componentsOf, itemsById, itemsBySku, locationsByCode, locationsById } from '../store/catalog-repo.ts';
+import { componentsOf, existingChannels, itemsById, itemsBySku, locationsByCode, locationsById } from '../store/catalog-repo.ts';
 import {
   deleteLevels,
   ensureLevels,
@@ -391,6 +391,8 @@ async function loadWorkspace(db: Db, workspaceId: string, commands: StockCommand
     ...(await locationsById(db, workspaceId, holdLines.map((l) => l.locationId))),
   ]) locations.set(l.id, l);
 
+  const channels = new Set(await existingChannels(db, workspaceId, commands.flatMap((c) => ('channel' in c && typeof c.channel === 'string' ? [c.channel] : []))));
+
   // Bundles and multipacks sell their components: load those and lock their stock levels too.
   const components = await componentsOf(db, [...items.values()].filter((i) => i.kind !== 'standard').map((i) => i.id));
   const componentIds = [...components.values()].flat().map((c) => c.itemId).filter((id) => !items.has(id));
@@ -404,6 +406,7 @@ async function loadWorkspace(db: Db, workspaceId: string, commands: StockCommand
     item: (id) => items.get(id),
     location: (id) => locations.get(id),
     components: (id) => components.get(id) ?? [],
+    hasChannel: (id) => channels.has(id),
   };
 
   // Empty levels for every pair a command may put units into; a bundle's units go to its components.

@@ -88,6 +88,7 @@ export function holdView(h: Hold, catalog: Pick<Catalog, 'item' | 'location'>) {
     state: h.state,
     reference: h.reference,
     order_reference: h.orderReference,
+    channel_id: h.channelId,
     expires_at: iso(h.expiresAt),
     created_at: iso(h.createdAt),
     updated_at: iso(h.updatedAt),

@@ -66,6 +66,8 @@ export interface ReserveCommand {
   locations?: string[];
   expires_in_ms?: number;
   reference?: string | null;
+  /** The channel id the cart belongs to (for per-channel sales velocity). */
+  channel?: string | null;
 }
 export interface ExtendCommand {
   type: 'extend';
@@ -92,6 +94,8 @@ export interface AllocateOrderCommand {
   lines: LineRequest[];
   locations?: string[];
   order_reference: string;
+  /** The channel id the order came from. */
+  channel?: string | null;
   /**
    * The channel already took the order (the default): it is allocated even when stock is short,
    * the shortfall recorded as oversold with an exception. `false` refuses instead.

@@ -9,6 +9,8 @@ export interface Catalog {
   locationByCode(code: string): Location | undefined;
   item(id: string): Item | undefined;
   location(id: string): Location | undefined;
+  /** Is this a channel of the workspace? */
+  hasChannel(id: string): boolean;
   /** Components of a bundle or multipack (empty for a standard item). */
   components(itemId: string): readonly Component[];
 }

@@ -125,8 +125,15 @@ function placeLines(
   return ok(placed);
 }
 
+/** The channel a cart or order names, if any: it must be one of the workspace's. */
+function checkChannel(ctx: RuleContext, channel: string | null | undefined): Outcome<string | null> {
+  if (channel === undefined || channel === null) return ok(null);
+  if (typeof channel === 'string' && ctx.catalog.hasChannel(channel)) return ok(channel);
+  return refused(refusal('validation_failed', `no channel ${JSON.stringify(channel)} in this workspace`, 'channel'));
+}
+
 /** A new hold over placed lines. */
-function newHold(ctx: RuleContext, placed: PlacedLine[], fields: Pick<Hold, 'state' | 'reference' | 'orderReference' | 'expiresAt'>): Hold {
+function newHold(ctx: RuleContext, placed: PlacedLine[], fields: Pick<Hold, 'state' | 'reference' | 'orderReference' | 'expiresAt' | 'channelId'>): Hold {
   return {
     id: ctx.newHoldId(),
     workspaceId: ctx.workspaceId,
@@ -141,9 +148,11 @@ export function reserve(ctx: RuleContext, c: ReserveCommand): Outcome<HoldTouche
   const timeout = c.expires_in_ms ?? HOLD_TIMEOUT_DEFAULT_MS;
   const badTimeout = checkTimeout(timeout, 'expires_in_ms');
   if (badTimeout) return refused(badTimeout);
+  const channel = checkChannel(ctx, c.channel);
+  if (!channel.ok) return channel;
   const placed = placeLines(ctx, c.lines, c.locations, false);
   if (!placed.ok) return placed;
-  const hold = newHold(ctx, placed.value, { state: 'active', reference: c.reference ?? null, orderReference: null, expiresAt: ctx.now + timeout });
+  const hold = newHold(ctx, placed.value, { state: 'active', reference: c.reference ?? null, orderReference: null, expiresAt: ctx.now + timeout, channelId: channel.value });
   for (const line of hold.lines) {
     ctx.scratch.move({ itemId: line.itemId, locationId: line.locationId, from: 'available', to: 'reserved', quantity: line.quantity, reason: null, holdId: hold.id });
   }
@@ -223,10 +232,12 @@ export function allocate(ctx: RuleContext, c: AllocateCommand): Outcome<HoldTouc
 export function allocateOrder(ctx: RuleContext, c: AllocateOrderCommand): Outcome<HoldTouched> {
   const bad = checkOrderReference(c.order_reference);
   if (bad) return refused(bad);
+  const channel = checkChannel(ctx, c.channel);
+  if (!channel.ok) return channel;
   const accepted = c.channel_accepted ?? true;
   const placed = placeLines(ctx, c.lines, c.locations, accepted);
   if (!placed.ok) return placed;
-  const hold = newHold(ctx, placed.value, { state: 'allocated', reference: null, orderReference: c.order_reference, expiresAt: null });
+  const hold = newHold(ctx, placed.value, { state: 'allocated', reference: null, orderReference: c.order_reference, expiresAt: null, channelId: channel.value });
   for (const line of hold.lines) {
     const base = { itemId: line.itemId, locationId: line.locationId, holdId: hold.id } as const;
     const covered = line.quantity - line.oversold;

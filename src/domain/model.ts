@@ -83,6 +83,8 @@ export interface Hold {
   reference: string | null;
   /** The order the hold was allocated to. */
   orderReference: string | null;
+  /** The sales channel the cart or order came from, when known. */
+  channelId: string | null;
   expiresAt: number | null;
   createdAt: number;
   updatedAt: number;

@@ -17,6 +17,7 @@ export function testWorld(skus: string[], codes: string[], stock: Record<string,
     item: (id) => items.find((i) => i.id === id),
     location: (id) => locations.find((l) => l.id === id),
     components: () => [],
+    hasChannel: (id) => id === 'shop',
   };
   const state = new LedgerState();
   for (const i of items) for (const l of locations) {

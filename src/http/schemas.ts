@@ -71,8 +71,9 @@ const lines = { type: 'array', minItems: 1, maxItems: HOLD_LINES_MAX, items: obj
 const locations = { type: 'array', maxItems: HOLD_LOCATIONS_MAX, items: code } as const;
 const expiresIn = { type: 'integer', minimum: 1_000, maximum: HOLD_TIMEOUT_MAX_MS } as const;
 
-export const reserveBody = object({ lines, locations, expires_in_ms: expiresIn, reference }, ['lines']);
-export const allocationBody = object({ lines, locations, order_reference: { type: 'string', minLength: 1, maxLength: 200 }, channel_accepted: { type: 'boolean' } }, ['lines', 'order_reference']);
+const channel = { type: 'string', minLength: 1, maxLength: 100, description: 'The channel id the cart or order came from' };
+export const reserveBody = object({ lines, locations, expires_in_ms: expiresIn, reference, channel }, ['lines']);
+export const allocationBody = object({ lines, locations, order_reference: { type: 'string', minLength: 1, maxLength: 200 }, channel_accepted: { type: 'boolean' }, channel }, ['lines', 'order_reference']);
 export const extendBody = object({ expires_in_ms: expiresIn }, ['expires_in_ms']);
 export const allocateBody = object({ order_reference: { type: 'string', minLength: 1, maxLength: 200 } }, ['order_reference']);
 export const shipBody = object({ lines: { type: 'array', minItems: 1, maxItems: HOLD_LINES_MAX, items: object({ line: { type: 'integer', minimum: 1 }, quantity }, ['line', 'quantity']) } });

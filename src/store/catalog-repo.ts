@@ -306,3 +306,11 @@ export async function updateProduct(db: Db, p: Product): Promise<void> {
     p.name, JSON.stringify(p.optionNames), p.archived, p.updatedAt, p.id, p.workspaceId,
   ]);
 }
+
+/** Which of these channel ids belong to the workspace. */
+export async function existingChannels(db: Db, ws: string, ids: string[]): Promise<string[]> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return [];
+  const rows = await db.all<{ id: string }>(`SELECT id FROM channels WHERE workspace_id = ? AND id IN (${placeholders(unique.length)})`, [ws, ...unique]);
+  return rows.map((r) => r.id);
+}

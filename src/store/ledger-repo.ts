@@ -107,6 +107,7 @@ interface HoldRow {
   state: HoldState;
   reference: string | null;
   order_reference: string | null;
+  channel_id: string | null;
   expires_at: number | null;
   created_at: number;
   updated_at: number;
@@ -129,6 +130,7 @@ function holdFromRows(h: HoldRow, lines: HoldLineRow[]): Hold {
     state: h.state,
     reference: h.reference,
     orderReference: h.order_reference,
+    channelId: h.channel_id,
     expiresAt: h.expires_at === null ? null : Number(h.expires_at),
     createdAt: Number(h.created_at),
     updatedAt: Number(h.updated_at),
@@ -194,8 +196,8 @@ export async function writeHolds(db: Db, holds: Hold[], newHoldIds: ReadonlySet<
   await insertRows(
     db,
     'holds',
-    ['id', 'workspace_id', 'state', 'reference', 'order_reference', 'expires_at', 'created_at', 'updated_at'],
-    holds.map((h) => [h.id, h.workspaceId, h.state, h.reference, h.orderReference, h.expiresAt, h.createdAt, h.updatedAt]),
+    ['id', 'workspace_id', 'state', 'reference', 'order_reference', 'channel_id', 'expires_at', 'created_at', 'updated_at'],
+    holds.map((h) => [h.id, h.workspaceId, h.state, h.reference, h.orderReference, h.channelId, h.expiresAt, h.createdAt, h.updatedAt]),
     ` ON CONFLICT (id) DO UPDATE SET state = excluded.state, order_reference = excluded.order_reference,
        expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
   );

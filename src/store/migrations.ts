@@ -351,6 +351,16 @@ ALTER TABLE count_entries ADD COLUMN actor TEXT NOT NULL DEFAULT '';
 CREATE INDEX count_entries_order ON count_entries (count_id, entry_no);
 `,
   },
+  {
+    version: 8,
+    name: 'holds remember their sales channel',
+    // Which channel a hold or order came from: per-channel sales velocity (the adaptive buffer)
+    // is read from here.
+    sql: `
+ALTER TABLE holds ADD COLUMN channel_id TEXT;
+CREATE INDEX holds_channel ON holds (channel_id, created_at) WHERE channel_id IS NOT NULL;
+`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {
