@@ -1,4 +1,4 @@
-// A small RFC 4180 reader that knows where each record starts.
+// A small RFC 4180 reader that knows where each record starts, and the matching writer.
 //
 // Why not csv-parse: an import must name the line of EVERY bad row, and a record whose quoted
 // field holds a newline starts on one line and ends on another. csv-parse only reports where a
@@ -9,6 +9,10 @@
 // Accepted: `,` separators; LF, CRLF or CR line ends; a leading UTF-8 BOM; `""` inside quoted
 // fields; a `"` inside an unquoted field is taken literally (`12" pipe`, as spreadsheets write it).
 // Blank lines are skipped.
+//
+// `scanCsv` hands each record to a visitor as it is read, so a million-row import keeps no array
+// of records alive (the records would outlive a young-generation GC and cost seconds to promote);
+// `readCsv` collects them for callers that want the list.
 
 export interface CsvRecord {
   /** 1-based line the record starts on. */
@@ -18,13 +22,19 @@ export interface CsvRecord {
   error?: string;
 }
 
+/**
+ * Called once per record, in file order. `fields` is a new array the visitor may keep. Return
+ * `false` to stop reading.
+ */
+export type CsvVisitor = (fields: string[], line: number, error: string | undefined) => void | boolean;
+
 const QUOTE = 34;
 const COMMA = 44;
 const LF = 10;
 const CR = 13;
 
-export function readCsv(text: string): CsvRecord[] {
-  const records: CsvRecord[] = [];
+/** Read `text` record by record. Blank lines are skipped; a broken record is reported, not thrown. */
+export function scanCsv(text: string, visit: CsvVisitor): void {
   const n = text.length;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
@@ -41,32 +51,28 @@ export function readCsv(text: string): CsvRecord[] {
     for (;;) {
       if (text.charCodeAt(i) === QUOTE) {
         const opened = line;
+        // The value is built from slices only when a doubled quote interrupts it; most quoted
+        // fields ("Bolt, 12 mm") are one slice of the text.
         let value = '';
+        let from = i + 1;
         let j = i + 1;
         let closed = false;
         while (j < n) {
           const c = text.charCodeAt(j);
           if (c === QUOTE) {
             if (text.charCodeAt(j + 1) === QUOTE) {
-              value += '"';
+              value += text.slice(from, j + 1);
               j += 2;
+              from = j;
               continue;
             }
             closed = true;
-            j++;
             break;
           }
           if (c === LF || (c === CR && text.charCodeAt(j + 1) !== LF)) line++;
-          // Take a run of ordinary characters at once.
-          let k = j + 1;
-          while (k < n) {
-            const d = text.charCodeAt(k);
-            if (d === QUOTE || d === LF || d === CR) break;
-            k++;
-          }
-          value += text.slice(j, k);
-          j = k;
+          j++;
         }
+        value += text.slice(from, j);
         if (!closed) {
           error = `unclosed quote in field ${fields.length + 1} (opened on line ${opened})`;
           fields.push(value);
@@ -74,9 +80,9 @@ export function readCsv(text: string): CsvRecord[] {
           break;
         }
         fields.push(value);
-        i = j;
-        const after = text.charCodeAt(i);
+        i = j + 1;
         if (i >= n) break;
+        const after = text.charCodeAt(i);
         if (after === COMMA) {
           i++;
           continue;
@@ -115,7 +121,150 @@ export function readCsv(text: string): CsvRecord[] {
     }
 
     const blank = !error && fields.length === 1 && fields[0] === '';
-    if (!blank) records.push(error ? { line: start, fields, error } : { line: start, fields });
+    if (!blank && visit(fields, start, error) === false) return;
   }
+}
+
+/** Every record of `text`, in order. */
+export function readCsv(text: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
+  scanCsv(text, (fields, line, error) => {
+    records.push(error ? { line, fields, error } : { line, fields });
+  });
   return records;
+}
+
+/** One cell as a spreadsheet writes it: quoted when it holds a comma, a quote or a line end. */
+export function csvCell(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const s = String(value);
+  // A leading quote must be quoted too, or the reader would take the cell for a quoted field.
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/** One record and its line end (LF). */
+export const csvLine = (cells: readonly (string | number | boolean | null | undefined)[]): string => `${cells.map(csvCell).join(',')}\n`;
+
+/** Bad rows an import reports at most; the rest are counted ("and 1,234 more"). */
+export const IMPORT_ERRORS_REPORTED_MAX = 1_000;
+
+/** A bad row: its line (the header is line 1), the column at fault when there is one, and why. */
+export interface RowError {
+  line: number;
+  column?: string;
+  reason: string;
+}
+
+/** Bad rows as they are found: the first `max` kept, all of them counted. */
+export class RowErrors {
+  readonly list: RowError[] = [];
+  count = 0;
+  constructor(readonly max: number = IMPORT_ERRORS_REPORTED_MAX) {}
+
+  add(line: number, reason: string, column?: string): void {
+    this.count++;
+    if (this.list.length < this.max) this.list.push(column === undefined ? { line, reason } : { line, column, reason });
+  }
+
+  /** Take errors found out of line order (lookups done column by column), keeping the first by line. */
+  addAll(errors: RowError[]): void {
+    for (const e of [...errors].sort((a, b) => a.line - b.line)) this.add(e.line, e.reason, e.column);
+  }
+}
+
+/** Bad rows from two checks (the file, then the catalog) as one report, by line. */
+export function mergeErrors(a: { list: RowError[]; count: number }, b: { list: RowError[]; count: number }): RowErrors {
+  const out = new RowErrors();
+  out.addAll([...a.list, ...b.list]);
+  // Rows beyond the listed ones were counted by their checks but not kept.
+  out.count = a.count + b.count;
+  return out;
+}
+
+/** The words a yes/no cell may hold; an empty cell is no. */
+export function parseFlag(cell: string): boolean | undefined {
+  const word = cell.trim().toLowerCase();
+  if (word === 'true' || word === '1' || word === 'yes') return true;
+  if (word === 'false' || word === '0' || word === 'no' || word === '') return false;
+  return undefined;
+}
+
+/**
+ * The first row of each key (a SKU, a barcode, a SKU at a location), for duplicate checks over a
+ * million rows. A JavaScript Map of a million strings costs ~0.7 s here, most of it in rehashing
+ * as it grows; this open-addressing table over typed arrays does the same in under 0.1 s.
+ */
+export class KeyIndex {
+  private keys: string[] = [];
+  private values: number[] = [];
+  private hashes: Int32Array;
+  private slots: Int32Array;
+  private mask: number;
+
+  constructor(expected = 1_024) {
+    let capacity = 16;
+    while (capacity < expected * 2) capacity *= 2;
+    this.slots = new Int32Array(capacity);
+    this.hashes = new Int32Array(capacity / 2);
+    this.mask = capacity - 1;
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** FNV-1a over UTF-16 code units. */
+  private static hash(key: string): number {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+    return h;
+  }
+
+  /** The value stored under `key`, or -1. */
+  get(key: string): number {
+    let p = KeyIndex.hash(key) & this.mask;
+    for (;;) {
+      const e = this.slots[p]!;
+      if (e === 0) return -1;
+      if (this.keys[e - 1] === key) return this.values[e - 1]!;
+      p = (p + 1) & this.mask;
+    }
+  }
+
+  /** Store `value` under `key` unless the key is there already; returns the value already stored, or -1. */
+  add(key: string, value: number): number {
+    const h = KeyIndex.hash(key);
+    let p = h & this.mask;
+    for (;;) {
+      const e = this.slots[p]!;
+      if (e === 0) break;
+      if (this.keys[e - 1] === key) return this.values[e - 1]!;
+      p = (p + 1) & this.mask;
+    }
+    const n = this.keys.length;
+    if (n >= this.hashes.length) {
+      this.grow();
+      return this.add(key, value);
+    }
+    this.keys.push(key);
+    this.values.push(value);
+    this.hashes[n] = h;
+    this.slots[p] = n + 1;
+    return -1;
+  }
+
+  /** Double the table (kept at most half full, so probes stay short). */
+  private grow(): void {
+    const capacity = this.slots.length * 2;
+    this.slots = new Int32Array(capacity);
+    const hashes = new Int32Array(capacity / 2);
+    hashes.set(this.hashes);
+    this.hashes = hashes;
+    this.mask = capacity - 1;
+    for (let e = 0; e < this.keys.length; e++) {
+      let p = hashes[e]! & this.mask;
+      while (this.slots[p] !== 0) p = (p + 1) & this.mask;
+      this.slots[p] = e + 1;
+    }
+  }
 }

@@ -2,10 +2,12 @@
 
 import { readFile } from 'node:fs/promises';
 import { importItems } from '../app/item-import.ts';
+import type { RowError } from '../app/csv.ts';
 import { resolveWorkspace, withTruestock } from './context.ts';
 import { CliError, out, Progress, refusalError } from './output.ts';
 
-async function readText(file: string): Promise<string> {
+/** A CSV file as text: one line of error when it cannot be read or is not UTF-8. */
+export async function readText(file: string): Promise<string> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -21,24 +23,31 @@ async function readText(file: string): Promise<string> {
   }
 }
 
+/** Print every listed bad row as `FILE:LINE: reason`, then fail with one summary line. */
+export function badRows(file: string, errors: RowError[], errorCount: number, read: number): CliError {
+  process.stderr.write(errors.map((e) => `${file}:${e.line}: ${e.reason}\n`).join(''));
+  const where = read > 0 ? ` in ${read} ${read === 1 ? 'row' : 'rows'}` : '';
+  const listed = errorCount > errors.length ? ` (the first ${errors.length} listed)` : '';
+  return new CliError(`${file}: ${errorCount} ${errorCount === 1 ? 'error' : 'errors'}${where}${listed}; nothing was imported`);
+}
+
+/** Progress on stderr for the checking and writing phases (drawn only on a terminal). */
+export async function withProgress<T>(fn: (report: (phase: string, done: number, total: number) => void) => Promise<T>): Promise<T> {
+  const progress = new Progress();
+  try {
+    return await fn((phase, done, total) => progress.update(phase, done, total));
+  } finally {
+    progress.clear();
+  }
+}
+
 export async function itemsImport(file: string, opts: { workspace?: string; idempotencyKey?: string }): Promise<void> {
   const text = await readText(file);
   await withTruestock({ mustExist: true }, async (truestock) => {
     const ws = await resolveWorkspace(truestock, opts.workspace);
-    const progress = new Progress();
     const started = performance.now();
-    let res;
-    try {
-      res = await importItems(truestock, ws.id, text, opts.idempotencyKey, (phase, done, total) => progress.update(phase, done, total));
-    } finally {
-      progress.clear();
-    }
-    if (!res.ok && 'errors' in res) {
-      process.stderr.write(res.errors.map((e) => `${file}:${e.line}: ${e.reason}\n`).join(''));
-      const n = res.errors.length;
-      const where = res.read > 0 ? ` in ${res.read} ${res.read === 1 ? 'row' : 'rows'}` : '';
-      throw new CliError(`${file}: ${n} ${n === 1 ? 'error' : 'errors'}${where}; nothing was imported`);
-    }
+    const res = await withProgress((report) => importItems(truestock, ws.id, text, opts.idempotencyKey, report));
+    if (!res.ok && 'errors' in res) throw badRows(file, res.errors, res.errorCount, res.read);
     if (!res.ok) throw refusalError(res.refusal);
     const s = res.summary;
     const counts = `created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}`;

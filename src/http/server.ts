@@ -13,6 +13,8 @@ import { registerRoutes } from './routes.ts';
 
 /** Largest request body accepted (a 250-line order is well under this). */
 export const BODY_LIMIT_BYTES = 1_048_576;
+/** Largest CSV file an import request may carry (~1M item rows); bigger files go through the CLI. */
+export const CSV_BODY_LIMIT_BYTES = 64 * 1_048_576;
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
 /** The path of the first string in `value` holding a NUL character (`lines[0].sku`), or null. */
@@ -47,6 +49,8 @@ export async function buildServer({ truestock, logger = false }: ServerOptions):
   // Bodies are JSON only: without this, Fastify's built-in text/plain parser lets a text body
   // through to schema validation (a 400) instead of answering 415 unsupported_media_type.
   app.removeContentTypeParser('text/plain');
+  // CSV imports (import-routes.ts) take the file as the body, larger than any JSON request.
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: CSV_BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body));
   // Many clients send `Content-Type: application/json` on every request; an empty body on an
   // action that takes none (`/holds/{id}/release`) is not malformed.
   const json = app.getDefaultJsonParser('error', 'error');

@@ -1,0 +1,97 @@
+// CSV imports and exports over HTTP: `POST /v1/imports/items` and `/v1/imports/stock` take a
+// `text/csv` body (up to CSV_BODY_LIMIT_BYTES, see server.ts) and answer like the CLI: a summary,
+// or `422 csv_invalid` listing every bad row as `{line, column, reason}` with nothing written.
+// `GET /v1/exports/items` and `/v1/exports/stock` stream the same columns back.
+
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { exportItemsCsv, exportStockCsv } from '../app/csv-export.ts';
+import type { RowError } from '../app/csv.ts';
+import { importItems } from '../app/item-import.ts';
+import { importStock } from '../app/stock-import.ts';
+import type { Truestock } from '../app/truestock.ts';
+import { TruestockError } from '../domain/errors.ts';
+import type { RouteKit } from './routes.ts';
+
+const CSV_TYPE = 'text/csv; charset=utf-8';
+
+const idempotencyHeader = {
+  type: 'object',
+  properties: { 'idempotency-key': { type: 'string', description: 'Required. The same key and file replay the first answer; the same key with another file is a 409.' } },
+} as const;
+
+const stockQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    format: { type: 'string', enum: ['truestock', 'shopify'], description: '`truestock` (sku,location,on_hand[,zone]) or a Shopify inventory export' },
+    create_items: { type: 'boolean', description: 'Shopify files: create items for unknown SKUs first' },
+    file_name: { type: 'string', minLength: 1, maxLength: 150, description: 'shown in the movements’ reference, `import:<file_name>`' },
+  },
+} as const;
+
+function keyOf(req: FastifyRequest): string {
+  const key = req.headers['idempotency-key'];
+  if (typeof key !== 'string' || key.length === 0) {
+    throw TruestockError.of('idempotency_key_required', 'send an Idempotency-Key header (any unique string, e.g. a UUID) with every import', 'Idempotency-Key');
+  }
+  return key;
+}
+
+function csvBody(req: FastifyRequest): string {
+  if (typeof req.body !== 'string') throw TruestockError.of('unsupported_media_type', 'send the file as the request body with Content-Type: text/csv');
+  return req.body;
+}
+
+function csvInvalid(errors: RowError[], errorCount: number, read: number): TruestockError {
+  const listed = errorCount > errors.length ? ` (the first ${errors.length} listed)` : '';
+  return TruestockError.of('csv_invalid', `${errorCount} ${errorCount === 1 ? 'error' : 'errors'} in ${read} rows${listed}; nothing was imported`, undefined, {
+    errors: errors.map((e) => ({ line: e.line, column: e.column ?? null, reason: e.reason })),
+    error_count: errorCount,
+  });
+}
+
+function replayed(reply: FastifyReply, yes: boolean): void {
+  if (yes) reply.header('idempotent-replayed', 'true');
+}
+
+export function registerImportRoutes(app: FastifyInstance, ts: Truestock, kit: RouteKit): void {
+  const { route } = kit;
+
+  app.post('/imports/items', route('operate', ['imports'], 'Create or update items from a CSV file: all rows or none', {
+    headers: idempotencyHeader,
+    description: 'Body: `text/csv` with a header row: sku,name and optionally barcode, archived, kind, units_per_case, requires_inspection, skip_return_inspection.',
+  }), async (req, reply) => {
+    const res = await importItems(ts, req.principal.workspaceId, csvBody(req), keyOf(req));
+    if (!res.ok && 'errors' in res) throw csvInvalid(res.errors, res.errorCount, res.read);
+    if (!res.ok) throw new TruestockError(res.refusal);
+    replayed(reply, res.replayed);
+    return reply.code(res.summary.created > 0 ? 201 : 200).send({ import: res.summary });
+  });
+
+  app.post<{ Querystring: { format?: 'truestock' | 'shopify'; create_items?: boolean; file_name?: string } }>('/imports/stock', route('operate', ['imports'], 'Set counted stock from a CSV file (or a Shopify inventory export): one ledger step, all rows or none', {
+    headers: idempotencyHeader,
+    querystring: stockQuery,
+    description: 'Body: `text/csv`, sku,location,on_hand[,zone]. Each difference from the ledger becomes a count variance.',
+  }), async (req, reply) => {
+    const res = await importStock(ts, req.principal.workspaceId, csvBody(req), {
+      actor: req.principal.keyId,
+      key: keyOf(req),
+      format: req.query.format ?? 'truestock',
+      createItems: req.query.create_items ?? false,
+      ...(req.query.file_name ? { fileName: req.query.file_name } : {}),
+    });
+    if (!res.ok && 'errors' in res) throw csvInvalid(res.errors, res.errorCount, res.read);
+    if (!res.ok) throw new TruestockError(res.refusal);
+    replayed(reply, res.replayed);
+    return reply.code(200).send({ import: res.summary });
+  });
+
+  const stream = (chunks: AsyncGenerator<{ text: string }>) => Readable.from((async function* () {
+    for await (const c of chunks) yield c.text;
+  })());
+  app.get('/exports/items', route('read', ['imports'], 'Every item as CSV, in the columns the items import takes'), async (req, reply) =>
+    reply.type(CSV_TYPE).send(stream(exportItemsCsv(ts.store, req.principal.workspaceId))));
+  app.get('/exports/stock', route('read', ['imports'], 'Every stock level as CSV (sku,location,on_hand,zone)'), async (req, reply) =>
+    reply.type(CSV_TYPE).send(stream(exportStockCsv(ts.store, req.principal.workspaceId))));
+}
