@@ -1,7 +1,9 @@
 // `npm run bench`: the reservation benchmarks of the ledger issue on SQLite and PostgreSQL,
-// each with group commit and without, plus the naive check-then-reserve peer, in one run.
-// Prints the machine, a table, and ratios; `--quick` runs smaller workloads; `--json FILE`
-// also writes the raw figures.
+// each with group commit and without, plus the naive check-then-reserve peer, in one run; then
+// the CSV item import (1M rows; bench/csv-import.ts) and channel availability (1M listings;
+// bench/availability.ts) on both stores. Prints the machine, a table, and ratios; `--quick` runs
+// smaller workloads; `--only ledger|csv|availability` runs one section; `--json FILE` also
+// writes the raw figures.
 //
 // PostgreSQL is a real server started here (durable settings: fsync and synchronous_commit on),
 // SQLite a WAL file with synchronous=NORMAL, both on this machine's disk.
@@ -12,12 +14,16 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../test/support/pg-server.ts';
 import { httpScenario } from './http.ts';
+import { availabilityBench, type AvailabilityBenchResult, printAvailability } from './availability.ts';
+import { engineBench } from './availability-engine.ts';
+import { CSV_ROWS_DEFAULT, type CsvImportFigures, csvImportScenario, showCsvImport } from './csv-import.ts';
 import { checkThenReserveScenario, ledgerScenario, type Scenario } from './reservations.ts';
 import { sqliteFloor } from './sqlite-floor.ts';
 import { fmt } from './workload.ts';
 
 const quick = process.argv.includes('--quick');
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : undefined;
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const scale = quick ? 0.2 : 1;
 const N = (n: number) => Math.max(100, Math.round(n * scale));
 
@@ -47,8 +53,11 @@ const show = (s: Scenario) => {
   );
 };
 
+const csvResults: CsvImportFigures[] = [];
+const availabilityResults: AvailabilityBenchResult[] = [];
+const runs = (section: string) => only === undefined || only === section;
 try {
-  for (const [store, config] of [['sqlite', sqlite], ['postgres', postgres]] as const) {
+  for (const [store, config] of runs('ledger') ? ([['sqlite', sqlite], ['postgres', postgres]] as const) : []) {
     for (const groupCommit of [true, false]) {
       show(await ledgerScenario({ name: '(a) 10k SKUs uniform', store, config: await config(), groupCommit, items: 10_000, stockEach: 1_000_000, attempts: N(60_000), concurrency: 256 }));
       const hot = { name: '(b) hot SKU', store, groupCommit, items: 1, stockEach: 100, attempts: 2_000, concurrency: 50 };
@@ -63,6 +72,39 @@ try {
     }
   }
 
+  if (runs('ledger')) await reservationSummary();
+
+  if (runs('csv')) {
+    console.log('\nCSV item import (file on disk → committed), ratio against one INSERT per row in autocommit:');
+    for (const [store, config] of [['sqlite', sqlite], ['postgres', postgres]] as const) {
+      const figures = await csvImportScenario({ store, config: async () => config(), rows: Math.round(CSV_ROWS_DEFAULT * scale), dir: tmp });
+      csvResults.push(figures);
+      showCsvImport(figures);
+    }
+  }
+
+  if (runs('availability')) {
+    const engine = engineBench();
+    console.log(`\nChannel availability: engine ${fmt(engine.standard_us, 2)} µs per standard item, ${fmt(engine.bundle_us, 2)} µs per 20-component bundle at 10 locations (explained: ${fmt(engine.standard_explained_us, 2)} / ${fmt(engine.bundle_explained_us, 2)} µs)`);
+    for (const [store, config] of [['sqlite', sqlite], ['postgres', postgres]] as const) {
+      const r = await availabilityBench({ store, config: await config(), listings: N(1_000_000), movements: 2_000, naiveListings: 20_000 });
+      availabilityResults.push(r);
+      printAvailability(r);
+    }
+  }
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, results, csv: csvResults, availability: availabilityResults }, null, 2));
+  const failed = results.filter((r) => !r.mode.startsWith('check-then-reserve') && (r.oversold_units > 0 || !r.verified));
+  if (failed.length) {
+    console.error(`\n${failed.length} scenario(s) oversold or failed verification`);
+    process.exitCode = 1;
+  }
+} finally {
+  await admin.end();
+  await server.stop();
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+async function reservationSummary(): Promise<void> {
   const floor = await sqliteFloor(sqlite().sqlitePath, { items: 10_000, attempts: N(60_000), batch: 256 });
   const a = results.find((r) => r.name.startsWith('(a)') && r.store === 'sqlite' && r.mode === 'group commit')!;
   console.log(
@@ -80,14 +122,4 @@ try {
       if (on && naive) console.log(`  ${name.padEnd(22)} ${store.padEnd(10)} vs check-then-reserve: ×${fmt(on.per_second / naive.per_second, 1)} attempts/s, oversold ${naive.oversold_units} → ${on.oversold_units}`);
     }
   }
-  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, results }, null, 2));
-  const failed = results.filter((r) => !r.mode.startsWith('check-then-reserve') && (r.oversold_units > 0 || !r.verified));
-  if (failed.length) {
-    console.error(`\n${failed.length} scenario(s) oversold or failed verification`);
-    process.exitCode = 1;
-  }
-} finally {
-  await admin.end();
-  await server.stop();
-  rmSync(tmp, { recursive: true, force: true });
 }

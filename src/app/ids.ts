@@ -27,7 +27,7 @@ function randomPart(): string {
   return out;
 }
 
-export type IdPrefix = 'ws' | 'key' | 'item' | 'loc' | 'lvl' | 'mov' | 'hold' | 'exc' | 'prod' | 'chan' | 'lst' | 'po' | 'tr' | 'ret' | 'cnt' | 'cen';
+export type IdPrefix = 'ws' | 'key' | 'item' | 'loc' | 'lvl' | 'mov' | 'hold' | 'exc' | 'prod' | 'chan' | 'lst' | 'po' | 'tr' | 'ret' | 'cnt' | 'cen' | 'rule';
 
 let lastMs = NaN;
 let lastTime = '';

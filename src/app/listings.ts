@@ -2,6 +2,7 @@
 // one item per channel; a listing is deactivated, never deleted, so what was pushed where stays
 // explainable.
 
+import { recomputeListings } from './availability.ts';
 import { refusal, type Refusal } from '../domain/errors.ts';
 import { type Channel, checkExternal, externalKey, type Listing } from '../domain/listing-rules.ts';
 import type { Item } from '../domain/model.ts';
@@ -74,6 +75,8 @@ export async function createListing(db: Db, workspaceId: string, input: ListingC
   }
   const listing: Listing = { id: catalogId('lst', now), workspaceId, channelId: channel.id, itemId: item.id, externalKey: key, external: checked.external, active, createdAt: now, updatedAt: now };
   await repo.insertListings(db, [listing]);
+  // A new listing gets its first number now, not at the item's next stock change.
+  if (active) await recomputeListings(db, workspaceId, [{ id: listing.id, channel_id: channel.id, item_id: item.id }], now);
   return { status: 201, body: { listing: listingView(listing, channel, item) } };
 }
 
@@ -92,6 +95,7 @@ export async function updateListing(db: Db, workspaceId: string, id: string, pat
   }
   const next: Listing = active === listing.active ? listing : { ...listing, active, updatedAt: now };
   if (next !== listing) await repo.setListingActive(db, workspaceId, listing.id, active, now);
+  if (next !== listing && active) await recomputeListings(db, workspaceId, [{ id: listing.id, channel_id: channel.id, item_id: listing.itemId }], now);
   return { status: 200, body: { listing: listingView(next, channel, item) } };
 }
 

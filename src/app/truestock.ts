@@ -12,6 +12,8 @@ import { HoldSweeper } from './hold-sweeper.ts';
 import { IdempotencyPruner } from './idempotency-pruner.ts';
 import { Ledger, type LedgerOptions } from './ledger.ts';
 import { Metrics } from './metrics.ts';
+import { onStockChanged } from './availability.ts';
+import { RuleScheduler } from './rule-scheduler.ts';
 
 export interface TruestockConfig {
   /** PostgreSQL when set; otherwise SQLite at `sqlitePath`. */
@@ -56,6 +58,8 @@ export class Truestock {
     readonly sweeper: HoldSweeper,
     readonly metrics: Metrics,
     readonly pruner: IdempotencyPruner,
+    /** Starts and ends channel rules on time (`rules.start()` beside the sweeper; tests call `tick()`). */
+    readonly rules: RuleScheduler,
   ) {}
 
   static async open(config: TruestockConfig): Promise<Truestock> {
@@ -68,13 +72,22 @@ export class Truestock {
     }
     const clock = config.clock ?? systemClock;
     const metrics = new Metrics();
-    const ledger = new Ledger(store, clock, { onBatch: metrics.onBatch, onOutcome: metrics.onOutcome, ...config.ledger });
-    return new Truestock(store, clock, ledger, new KeyRing(store, clock), new HoldSweeper(ledger, config.sweepInterval_ms), metrics, new IdempotencyPruner(store, clock, config.idempotencyRetention_ms));
+    // Channel availability changes in the same transaction as the stock it comes from.
+    const extra = config.ledger?.afterWrite;
+    const afterWrite: LedgerOptions['afterWrite'] = extra
+      ? async (db, changed, now) => (await onStockChanged(db, changed, now), await extra(db, changed, now))
+      : onStockChanged;
+    const ledger = new Ledger(store, clock, { onBatch: metrics.onBatch, onOutcome: metrics.onOutcome, ...config.ledger, afterWrite });
+    return new Truestock(
+      store, clock, ledger, new KeyRing(store, clock), new HoldSweeper(ledger, config.sweepInterval_ms), metrics,
+      new IdempotencyPruner(store, clock, config.idempotencyRetention_ms), new RuleScheduler(ledger),
+    );
   }
 
   async close(): Promise<void> {
     await this.sweeper.stop();
     await this.pruner.stop();
+    await this.rules.stop();
     await this.ledger.drain();
     await this.store.close();
   }

@@ -9,6 +9,7 @@ import { ADJUST_REASONS } from '../domain/commands.ts';
 import { LOCATION_KINDS } from '../domain/model.ts';
 import { CliError, EXIT_USAGE, reportError } from './output.ts';
 import { keyOption, workspaceOption } from './options.ts';
+import { registerAvailabilityCommands } from './availability-commands.ts';
 import { registerCatalogCommands } from './catalog-commands.ts';
 import { registerCsvCommands } from './csv-commands.ts';
 import { registerPurchasingCommands } from './purchasing-commands.ts';
@@ -47,14 +48,8 @@ export function program(): Command {
     .option('--name <name>', 'workspace name', 'default')
     .action(async (opts) => (await import('./init.ts')).init(opts));
 
-  const items = cli.command('items').description('manage items');
-  items
-    .command('import')
-    .description('create or update items from a CSV file (columns sku,name[,barcode][,archived]); all rows or none')
-    .argument('<file>', 'CSV file with a header row')
-    .addOption(workspaceOption())
-    .addOption(keyOption('derived from the file content, so the same file imports once'))
-    .action(async (file, opts) => (await import('./items-import.ts')).itemsImport(file, opts));
+  // `items import|export` and `stock import|export` are in csv-commands.ts.
+  cli.command('items').description('manage items');
 
   const locations = cli.command('locations').description('manage locations');
   locations
@@ -103,6 +98,7 @@ export function program(): Command {
   registerCsvCommands(cli);
   registerPurchasingCommands(cli);
   registerReturnAndCountCommands(cli);
+  registerAvailabilityCommands(cli);
   return cli;
 }
 

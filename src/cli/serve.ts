@@ -46,6 +46,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
       out('This key will not be shown again: store it somewhere safe now.');
     }
     truestock.sweeper.start();
+    truestock.rules.start();
     truestock.pruner.start();
     // Loaded here, not at the top: the other commands should not pay for Fastify.
     const { startServer } = await import('../http/server.ts');

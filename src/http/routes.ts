@@ -18,7 +18,9 @@ import type { HoldState, Role } from '../domain/model.ts';
 import { listApiKeys, revokeApiKey } from '../store/access-repo.ts';
 import { getLocation, listItems, listLocations } from '../store/catalog-repo.ts';
 import type { Db } from '../store/store.ts';
+import { registerAvailabilityRoutes } from './availability-routes.ts';
 import { registerCatalogRoutes } from './catalog-routes.ts';
+import { registerImportRoutes } from './import-routes.ts';
 import { registerPurchasingRoutes } from './purchasing-routes.ts';
 import { registerReturnAndCountRoutes } from './return-count-routes.ts';
 import * as s from './schemas.ts';
@@ -178,4 +180,6 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   registerCatalogRoutes(app, ts, kit);
   registerPurchasingRoutes(app, ts, kit);
   registerReturnAndCountRoutes(app, ts, kit);
+  registerImportRoutes(app, ts, kit);
+  registerAvailabilityRoutes(app, ts, kit);
 }

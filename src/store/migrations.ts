@@ -361,6 +361,53 @@ ALTER TABLE holds ADD COLUMN channel_id TEXT;
 CREATE INDEX holds_channel ON holds (channel_id, created_at) WHERE channel_id IS NOT NULL;
 `,
   },
+  {
+    version: 9,
+    name: 'channel rules, availability per listing, channel outbox',
+    // `availability` is the last number computed per listing; `channel_outbox` holds at most one
+    // pending push per listing (the latest value): an upsert replaces it and raises `version`,
+    // and the dispatcher deletes a row only if the version is still the one it pushed.
+    // Rules are deactivated, never deleted (`active`), so what a channel was told stays explainable.
+    // "Listings of these items" uses listings_item and "bundles containing these items" uses
+    // item_components_component (both v3); a full recompute walks listings_workspace.
+    sql: `
+CREATE TABLE channel_rules (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  channel_id TEXT NOT NULL REFERENCES channels(id),
+  skus TEXT,
+  starts_at BIGINT,
+  ends_at BIGINT,
+  below_units BIGINT,
+  settings TEXT NOT NULL DEFAULT '{}',
+  active BOOLEAN NOT NULL DEFAULT TRUE,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX channel_rules_channel ON channel_rules (workspace_id, channel_id, id);
+CREATE INDEX channel_rules_starts ON channel_rules (starts_at) WHERE starts_at IS NOT NULL;
+CREATE INDEX channel_rules_ends ON channel_rules (ends_at) WHERE ends_at IS NOT NULL;
+CREATE TABLE availability (
+  listing_id TEXT NOT NULL PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  quantity BIGINT NOT NULL,
+  backorder_units BIGINT NOT NULL,
+  computed_at BIGINT NOT NULL,
+  version BIGINT NOT NULL
+){{without_rowid}};
+CREATE TABLE channel_outbox (
+  listing_id TEXT NOT NULL PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  channel_id TEXT NOT NULL,
+  quantity BIGINT NOT NULL,
+  backorder_units BIGINT NOT NULL,
+  version BIGINT NOT NULL,
+  enqueued_at BIGINT NOT NULL
+){{without_rowid}};
+CREATE INDEX channel_outbox_channel ON channel_outbox (workspace_id, channel_id, listing_id);
+CREATE INDEX listings_workspace ON listings (workspace_id, id);
+`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {

@@ -1,0 +1,164 @@
+// /v1 routes: channel rules, what each listing may show and why, what a rule change would do,
+// pickup and POS availability per location, a full recompute, and the outbox.
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { locationAvailability, recomputeAll } from '../app/availability.ts';
+import { createRule, deactivateRule, explainListing, replaceRule, type RuleInput, ruleView, whatIf } from '../app/channel-rule-admin.ts';
+import { findChannel } from '../app/channels.ts';
+import { fingerprint } from '../app/fingerprint.ts';
+import { type CommandResponse, idempotent, type Written } from '../app/idempotent.ts';
+import * as queries from '../app/queries.ts';
+import { type FenceReport, reconcileRingFence } from '../app/ring-fence.ts';
+import type { Truestock } from '../app/truestock.ts';
+import { iso } from '../app/views.ts';
+import { type Refusal, TruestockError } from '../domain/errors.ts';
+import { getItemBySku, locationsByCode } from '../store/catalog-repo.ts';
+import { getRule, levelsAtLocation, outboxPage, ringFenceLines, rulesOfChannel } from '../store/availability-repo.ts';
+import type { Db } from '../store/store.ts';
+import { notFound, type Params, type RouteKit } from './routes.ts';
+import { code, idParam, sku } from './schemas.ts';
+
+const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required }) as const;
+const cursor = { type: 'string', maxLength: 200 } as const;
+const limit = { type: 'integer', minimum: 1, maximum: queries.PAGE_LIMIT_MAX } as const;
+const time = { type: ['string', 'null'], maxLength: 40, description: 'ISO 8601, e.g. 2026-11-27T00:00:00Z; the rule applies while starts_at <= now < ends_at' } as const;
+
+const ruleProps = {
+  skus: { type: ['array', 'null'], minItems: 1, maxItems: 1_000, items: sku, description: 'Items this rule is for; null (default) for every item on the channel' },
+  starts_at: time,
+  ends_at: time,
+  below_units: { type: ['integer', 'null'], minimum: 1, description: 'Applies only while the pool the channel draws on is below this many units' },
+  settings: {
+    type: 'object',
+    description: 'Any of: locations {codes | kinds}, allocation {mode: shared | share (percent) | ring_fenced (quantity)}, buffer {mode: none | fixed (units) | percent (percent) | adaptive (confidence, min_units, max_units)}, cap_units, zero_below_units, backorder_days. See docs/availability.md.',
+  },
+};
+const ruleBody = object(ruleProps, ['settings']);
+const whatIfBody = object({ ...ruleProps, replaces: { type: ['string', 'null'], maxLength: 100, description: 'The id of the active rule this proposal would replace; omit for a new rule' } }, ['settings']);
+const channelParam = object({ id: { type: 'string', minLength: 1, maxLength: 100, description: 'Channel id or name' } }, ['id']);
+const rulesQuery = object({ include_inactive: { type: 'boolean' } });
+const locationParam = object({ code }, ['code']);
+const locationQuery = object({ sku, cursor, limit });
+const outboxQuery = object({ channel: { type: 'string', maxLength: 100, description: 'Channel id or name' }, cursor, limit });
+const recomputeBody = { anyOf: [object({ channel: { type: 'string', minLength: 1, maxLength: 100 } }), { type: 'null' }] } as const;
+
+function idempotencyKey(req: FastifyRequest): string {
+  const key = req.headers['idempotency-key'];
+  if (typeof key !== 'string' || key.length === 0) {
+    throw TruestockError.of('idempotency_key_required', 'send an Idempotency-Key header (any unique string, e.g. a UUID) with every mutation', 'Idempotency-Key');
+  }
+  return key;
+}
+
+export function registerAvailabilityRoutes(app: FastifyInstance, ts: Truestock, kit: RouteKit): void {
+  const { read, route, write } = kit;
+
+  /**
+   * A rule mutation, then the channel's ring-fence brought in line with its rules (reserves and
+   * releases go through the ledger after the rule is saved). The fence report is added to the
+   * answer, a replay included: it says what the fence holds now.
+   */
+  const ruleMutation = async (req: FastifyRequest, reply: FastifyReply, fn: (db: Db, now: number) => Promise<Written | Refusal>) => {
+    const ws = req.principal.workspaceId;
+    const r: CommandResponse = await idempotent(ts.store, ts.clock, ws, idempotencyKey(req), fingerprint({ m: req.method, r: req.routeOptions.url, p: req.params, b: req.body }), fn);
+    if (r.replayed) reply.header('idempotent-replayed', 'true');
+    if (!r.ok) throw new TruestockError(r.refusal);
+    const channelId = (r.body.rule as { channel_id: string }).channel_id;
+    const fence = await fenceOf(ws, channelId);
+    return reply.code(r.status).send(fence ? { ...r.body, ring_fence: fence } : r.body);
+  };
+  const fenceOf = async (ws: string, channelId: string): Promise<FenceReport[] | null> => {
+    const involved = await read(async (db) =>
+      (await rulesOfChannel(db, ws, channelId)).some((x) => x.settings.allocation?.mode === 'ring_fenced') || (await ringFenceLines(db, ws, channelId)).length > 0);
+    return involved ? reconcileRingFence(ts.ledger, ws, channelId) : null;
+  };
+
+  // Rules
+  app.post<{ Params: Params; Body: RuleInput }>('/channels/:id/rules', write('admin', ['availability'], 'Add a rule to a channel (the default, an item override, a promotion window, a below-N takeover)', ruleBody, { params: channelParam }), (req, reply) =>
+    ruleMutation(req, reply, (db, now) => createRule(db, req.principal.workspaceId, req.params.id, req.body, now)));
+  app.get<{ Params: Params; Querystring: { include_inactive?: boolean } }>('/channels/:id/rules', route('read', ['availability'], "A channel's rules, oldest first; deactivated ones with include_inactive", { params: channelParam, querystring: rulesQuery }), async (req) => {
+    const ws = req.principal.workspaceId;
+    const found = await read(async (db) => {
+      const channel = await findChannel(db, ws, req.params.id);
+      return channel && { channel, rules: await rulesOfChannel(db, ws, channel.id, req.query.include_inactive ?? false) };
+    });
+    if (!found) throw notFound('channel', req.params.id);
+    return { channel_id: found.channel.id, data: found.rules.map(ruleView) };
+  });
+  app.get<{ Params: Params }>('/channel-rules/:id', route('read', ['availability'], 'Get a channel rule', { params: idParam }), async (req) => {
+    const rule = await read((db) => getRule(db, req.principal.workspaceId, req.params.id));
+    if (!rule) throw notFound('channel rule', req.params.id);
+    return { rule: ruleView(rule) };
+  });
+  app.put<{ Params: Params; Body: RuleInput }>('/channel-rules/:id', write('admin', ['availability'], 'Replace a channel rule', ruleBody, { params: idParam }), (req, reply) =>
+    ruleMutation(req, reply, (db, now) => replaceRule(db, req.principal.workspaceId, req.params.id, req.body, now)));
+  app.delete<{ Params: Params }>('/channel-rules/:id', write('admin', ['availability'], 'Deactivate a channel rule (it stays in the history)', undefined, { params: idParam }), (req, reply) =>
+    ruleMutation(req, reply, (db, now) => deactivateRule(db, req.principal.workspaceId, req.params.id, now)));
+  app.post<{ Params: Params; Body: RuleInput & { replaces?: string | null } }>(
+    '/channels/:id/rules/what-if',
+    route('read', ['availability'], 'Which listings a proposed rule would change, before → after; nothing is saved', { params: channelParam, body: whatIfBody }),
+    async (req) => {
+      const out = await read((db) => whatIf(db, req.principal.workspaceId, req.params.id, req.body, ts.clock.now()));
+      if ('code' in out) throw new TruestockError(out);
+      return out.body;
+    },
+  );
+
+  // Availability
+  app.get<{ Params: Params }>('/listings/:id/availability', route('read', ['availability'], "A listing's number and every step that made it (explain)", { params: idParam }), async (req) => {
+    const explained = await read((db) => explainListing(db, req.principal.workspaceId, req.params.id, ts.clock.now()));
+    if (!explained) throw notFound('listing', req.params.id);
+    return explained;
+  });
+  app.get<{ Params: { code: string }; Querystring: { sku?: string; cursor?: string; limit?: number } }>(
+    '/locations/:code/availability',
+    route('read', ['availability'], "What a location can sell over the counter or hand over for pickup: its available units (safety stock, holds and orders excluded); bundles as kits buildable there", { params: locationParam, querystring: locationQuery }),
+    async (req) => {
+      const ws = req.principal.workspaceId;
+      const lim = req.query.limit ?? queries.PAGE_LIMIT_DEFAULT;
+      const out = await read(async (db) => {
+        const [location] = await locationsByCode(db, ws, [req.params.code]);
+        if (!location) return { missing: 'location' as const };
+        const where = { location: location.code, pickup: location.pickup, ships_online: location.shipsOnline };
+        if (req.query.sku !== undefined) {
+          const item = await getItemBySku(db, ws, req.query.sku);
+          if (!item) return { missing: 'item' as const };
+          return { ...where, data: await locationAvailability(db, ws, location, [item.id]), next_cursor: null };
+        }
+        const levels = await levelsAtLocation(db, ws, location.id, req.query.cursor ? queries.decodeCursor(req.query.cursor) : null, lim);
+        const byItem = new Map(levels.map((l) => [l.item_id, l]));
+        const rows = await locationAvailability(db, ws, location, levels.map((l) => l.item_id));
+        const data = rows.map((r, i) => ({ ...r, safety_stock: byItem.get(levels[i]!.item_id)?.safety_stock ?? 0 }));
+        return { ...where, ...queries.page(levels, lim, (l) => l.item_id, () => null), data };
+      });
+      if ('missing' in out) {
+        if (out.missing === 'location') throw notFound('location with code', req.params.code);
+        throw TruestockError.of('unknown_item', `no item with SKU ${JSON.stringify(req.query.sku)} in this workspace`, 'sku');
+      }
+      return out;
+    },
+  );
+  app.post<{ Body: { channel?: string } | null }>('/availability/recompute', route('admin', ['availability'], 'Recompute every listing of the workspace (or one channel) and enqueue what changed; safe to repeat', { body: recomputeBody }), async (req) => {
+    const ws = req.principal.workspaceId;
+    let channelId: string | undefined;
+    if (req.body?.channel !== undefined) {
+      const ref = req.body.channel;
+      channelId = (await read((db) => findChannel(db, ws, ref)))?.id;
+      if (!channelId) throw TruestockError.of('not_found', `no channel ${ref} in this workspace`, 'channel');
+    }
+    const counts = await recomputeAll(ts.store, () => ts.clock.now(), ws, channelId ? { channelId } : {});
+    return { recomputed: counts };
+  });
+
+  // Outbox
+  app.get<{ Querystring: { channel?: string; cursor?: string; limit?: number } }>('/outbox', route('read', ['availability'], 'Pending pushes: the latest number per listing, with its version', { querystring: outboxQuery }), async (req) => {
+    const ws = req.principal.workspaceId;
+    const lim = req.query.limit ?? queries.PAGE_LIMIT_DEFAULT;
+    return read(async (db) => {
+      let channelId: string | undefined;
+      if (req.query.channel !== undefined) channelId = (await findChannel(db, ws, req.query.channel))?.id ?? '-';
+      const rows = await outboxPage(db, ws, { limit: lim, ...(channelId !== undefined ? { channelId } : {}), ...(req.query.cursor ? { after: queries.decodeCursor(req.query.cursor) } : {}) });
+      return queries.page(rows, lim, (r) => r.listing_id, (r) => ({ ...r, enqueued_at: iso(r.enqueued_at) }));
+    });
+  });
+}
