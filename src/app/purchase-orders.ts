@@ -21,7 +21,6 @@ import { itemsBySku, locationsByCode } from '../store/catalog-repo.ts';
 import type { MovementRow } from '../store/ledger-repo.ts';
 import {
   documentMovements,
-  type DocumentMovementRow,
   type DocumentTable,
   findPurchaseOrder,
   insertPurchaseOrder,
@@ -34,7 +33,7 @@ import {
 import type { Db } from '../store/store.ts';
 import { newId } from './ids.ts';
 import type { DocumentStep } from './ledger.ts';
-import { decodeCursor, PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, page } from './queries.ts';
+import { decodeCursor, movementRowView, PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, page } from './queries.ts';
 import { iso, movementView } from './views.ts';
 
 export const PO_NUMBER_PREFIX = 'PO';
@@ -77,22 +76,6 @@ export function purchaseOrderView(po: PurchaseOrderRecord) {
 }
 export type PurchaseOrderView = ReturnType<typeof purchaseOrderView>;
 
-export function documentMovementView(m: DocumentMovementRow) {
-  return {
-    id: m.id,
-    sku: m.sku,
-    location: m.code,
-    from: m.from_account,
-    to: m.to_account,
-    quantity: Number(m.quantity),
-    command: m.command,
-    reason: m.reason,
-    reference: m.reference,
-    note: m.note,
-    actor: m.actor,
-    created_at: iso(Number(m.created_at)),
-  };
-}
 
 /** Movements just written by a step, in the shape `/v1/movements` answers with. */
 export function postedView(rows: MovementRow[], skus: ReadonlyMap<string, string>, codes: ReadonlyMap<string, string>) {
@@ -230,7 +213,7 @@ export async function purchaseOrders(db: Db, workspaceId: string, query: { state
  */
 export async function documentHistory(db: Db, workspaceId: string, reference: string, flows: readonly string[]) {
   const rows = await documentMovements(db, workspaceId, reference, flows, { limit: DOCUMENT_MOVEMENTS_MAX + 1 });
-  return { movements: rows.slice(0, DOCUMENT_MOVEMENTS_MAX).map(documentMovementView), movements_truncated: rows.length > DOCUMENT_MOVEMENTS_MAX };
+  return { movements: rows.slice(0, DOCUMENT_MOVEMENTS_MAX).map(movementRowView), movements_truncated: rows.length > DOCUMENT_MOVEMENTS_MAX };
 }
 
 /** A PO (by id or number) with its lines and its movements, or undefined. */

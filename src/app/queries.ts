@@ -91,7 +91,12 @@ export async function movements(db: Db, workspaceId: string, query: MovementQuer
     ...(query.cursor ? { beforeSeq: decodeSeqCursor(query.cursor) } : {}),
     limit,
   });
-  return page(rows, limit, (m) => Number(m.seq), (m) => ({
+  return page(rows, limit, (m) => Number(m.seq), movementRowView);
+}
+
+/** A movement read with its SKU and location code (any list of them: history, a document's). */
+export function movementRowView(m: Omit<q.MovementListRow, 'seq' | 'quantity' | 'created_at' | 'item_id' | 'location_id' | 'hold_id'> & { quantity: number | string; created_at: number | string; hold_id?: string | null }) {
+  return {
     id: m.id,
     sku: m.sku,
     location: m.code,
@@ -102,10 +107,10 @@ export async function movements(db: Db, workspaceId: string, query: MovementQuer
     reason: m.reason,
     reference: m.reference,
     note: m.note,
-    hold_id: m.hold_id,
+    ...(m.hold_id !== undefined ? { hold_id: m.hold_id } : {}),
     actor: m.actor,
     created_at: iso(Number(m.created_at)),
-  }));
+  };
 }
 
 async function holdCatalog(db: Db, workspaceId: string, holds: { lines: { itemId: string; locationId: string; bundleItemId: string | null }[] }[]) {

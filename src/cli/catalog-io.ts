@@ -2,7 +2,6 @@
 // reading and writing CSV files.
 
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { CsvImportResult } from '../app/bundle-import.ts';
 import { fingerprint } from '../app/fingerprint.ts';
 import { idempotent, type Written } from '../app/idempotent.ts';
@@ -10,6 +9,7 @@ import type { Truestock } from '../app/truestock.ts';
 import type { Refusal } from '../domain/errors.ts';
 import type { Db } from '../store/store.ts';
 import { CliError, out, refusalError } from './output.ts';
+export { readText } from './items-import.ts';
 
 /**
  * Run a catalog mutation. The default key is derived from the request, so the same command run
@@ -28,21 +28,6 @@ export async function mutate(
   return { body: res.body, replayed: res.replayed };
 }
 
-export async function readText(file: string): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new CliError(`cannot read ${file}: ${why}`);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new CliError(`${file} is not UTF-8 text: export it as "CSV UTF-8"`);
-  }
-}
 
 /** Report an import: every bad row as FILE:LINE: reason on stderr, or the summary. */
 export function reportImport<S extends object>(file: string, res: CsvImportResult<S>, what: string, where: string): void {
