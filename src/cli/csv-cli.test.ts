@@ -1,36 +1,13 @@
 // `truestock items import|export` and `truestock stock import|export` end to end: spawn the
 // real command against SQLite (and PostgreSQL once) and read stdout, stderr and the exit code.
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOPIFY_EXPORT } from '../app/shopify-inventory-csv.fixture.ts';
+import { run } from '../../test/support/cli.ts';
 import { createTestDatabase } from '../../test/support/postgres.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/truestock.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string>, cwd: string): Promise<Run> {
-  const base: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['DATABASE_URL', 'TRUESTOCK_DB', 'TRUESTOCK_WORKSPACE', 'TRUESTOCK_DEBUG']) delete base[k];
-  const child: ChildProcess = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe.each(['sqlite', 'postgres'] as const)('CSV commands on %s', (kind) => {
   let dir: string;

@@ -2,46 +2,15 @@
 // user would, against a SQLite file (and once against PostgreSQL), and read stdout, stderr and
 // the exit code. The workspace, items and locations are set up in-process.
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace } from '../app/access.ts';
 import { createItem, createLocation } from '../app/catalog.ts';
 import { Truestock, type TruestockConfig } from '../app/truestock.ts';
+import { expectOneLineError, run } from '../../test/support/cli.ts';
 import { createTestDatabase } from '../../test/support/postgres.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/truestock.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string>, cwd: string): Promise<Run> {
-  const clean: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['DATABASE_URL', 'TRUESTOCK_DB', 'TRUESTOCK_WORKSPACE', 'TRUESTOCK_DEBUG']) delete clean[k];
-  const child: ChildProcess = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function expectOneLineError(r: Run, pattern: RegExp, code = 2): void {
-  expect(r.code, r.stderr).toBe(code);
-  const lines = r.stderr.split('\n').filter(Boolean);
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^truestock: /);
-  expect(lines[0]).toMatch(pattern);
-}
 
 /** A workspace with items TEE-M, TEE-L and locations WH1, ST1, 20 TEE-M at WH1. */
 async function seed(config: TruestockConfig): Promise<void> {

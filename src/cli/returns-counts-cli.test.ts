@@ -1,46 +1,15 @@
 // `truestock returns …` and `truestock counts …` end to end: spawn `node bin/truestock.js` as a
 // user would, against a SQLite file in a temp dir (and once against PostgreSQL).
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createItem } from '../app/catalog.ts';
 import { Truestock, type TruestockConfig } from '../app/truestock.ts';
 import { listWorkspaces } from '../store/access-repo.ts';
+import { expectOneLineError, run, type Run } from '../../test/support/cli.ts';
 import { createTestDatabase } from '../../test/support/postgres.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/truestock.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string>, cwd: string): Promise<Run> {
-  const clean: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['DATABASE_URL', 'TRUESTOCK_DB', 'TRUESTOCK_WORKSPACE', 'TRUESTOCK_DEBUG']) delete clean[k];
-  const child: ChildProcess = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function expectOneLineError(r: Run, pattern: RegExp, code = 2): void {
-  expect(r.code, r.stderr).toBe(code);
-  const lines = r.stderr.split('\n').filter(Boolean);
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^truestock: /);
-  expect(lines[0]).toMatch(pattern);
-}
 
 const json = (r: Run) => JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
 
