@@ -20,7 +20,7 @@
 // nothing is remembered under the key, exactly as for rows the file check refuses.
 
 import { createHash } from 'node:crypto';
-import { checkItemInput } from '../domain/catalog-rules.ts';
+import { checkItemInput, UNITS_PER_CASE_MAX } from '../domain/catalog-rules.ts';
 import type { Refusal } from '../domain/errors.ts';
 import { ITEM_KINDS, type ItemKind } from '../domain/model.ts';
 import { barcodeOwners, existingItems, ItemBatch, specialItems, UPDATABLE_COLUMNS, type UpdatableColumn } from '../store/import-repo.ts';
@@ -44,8 +44,6 @@ export const IMPORT_WRITE_BATCH_ROWS = 2_000;
 /** Rows checked between two progress reports. */
 export const IMPORT_CHECK_REPORT_ROWS = 5_000;
 export const IMPORT_KEY_PREFIX = 'items-import:';
-/** Largest units_per_case accepted: a case of a million is a typo. */
-export const UNITS_PER_CASE_MAX = 1_000_000;
 
 /** One checked row, as an object (for tests and small callers; the import itself keeps columns). */
 export interface ItemCsvRow {
