@@ -20,7 +20,7 @@ export async function sqliteFloor(path: string, opts: { items: number; attempts:
   db.pragma('cache_size = -65536');
   const ws = newId('ws', 0);
   const loc = newId('loc', 0);
-  db.prepare('INSERT INTO workspaces VALUES (?, ?, 0)').run(ws, 'floor');
+  db.prepare('INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, 0)').run(ws, 'floor');
   db.prepare(`INSERT INTO locations (id, workspace_id, code, name, kind, created_at, updated_at) VALUES (?, ?, 'WH', 'WH', 'warehouse', 0, 0)`).run(loc, ws);
   const items = Array.from({ length: opts.items }, () => ({ item: newId('item', 0), level: newId('lvl', 0) }));
   const insItem = db.prepare('INSERT INTO items (id, workspace_id, sku, name, created_at, updated_at) VALUES (?, ?, ?, ?, 0, 0)');

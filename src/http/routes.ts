@@ -74,7 +74,8 @@ export function routeKit(ts: Truestock): RouteKit {
     mutation: (req, reply, fn) =>
       idempotent(ts.store, ts.clock, req.principal.workspaceId, idempotencyKey(req), fingerprint({ m: req.method, r: req.routeOptions.url, p: req.params, b: req.body }), fn).then((r) => send(reply, r)),
     route,
-    write: (role, tags, summary, body, extra = {}) => route(role, tags, summary, { body, headers: idempotencyHeader, ...extra }),
+    // A DELETE has no body: leave `body` out rather than undefined, which Fastify warns about.
+    write: (role, tags, summary, body, extra = {}) => route(role, tags, summary, { ...(body === undefined ? {} : { body }), headers: idempotencyHeader, ...extra }),
   };
 }
 
