@@ -6,10 +6,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recomputeAll } from '../src/app/availability.ts';
-import { createItem } from '../src/app/catalog.ts';
+import { replaceComponents } from '../src/app/bundles.ts';
+import { createItem, updateItem } from '../src/app/catalog.ts';
 import { createRule, deactivateRule, explainListing, replaceRule, type RuleInput, whatIf } from '../src/app/channel-rule-admin.ts';
 import { createChannel } from '../src/app/channels.ts';
 import { ManualClock } from '../src/app/clock.ts';
+import { importListings } from '../src/app/listing-import.ts';
 import { createListing } from '../src/app/listings.ts';
 import { reconcileRingFence } from '../src/app/ring-fence.ts';
 import { Truestock } from '../src/app/truestock.ts';
@@ -68,6 +70,30 @@ describe.each(STORE_KINDS)('channel availability on %s', (kind) => {
     ts.store.read((d) => d.all<{ listing_id: string; quantity: number; backorder_units: number }>('SELECT listing_id, quantity, backorder_units FROM availability WHERE workspace_id = ? ORDER BY listing_id', [ws]))
       .then((rows) => rows.map((r) => ({ listing_id: r.listing_id, quantity: Number(r.quantity), backorder_units: Number(r.backorder_units) })));
   const quantity = async (ws: string, listingId: string) => (await table(ws)).find((r) => r.listing_id === listingId)?.quantity;
+
+  it('an archived item, and every kit that contains it, is promised nowhere; a new kit recipe is published at once', async () => {
+    const { ws, ids } = await world();
+    const itemId = async (sku: string) => (await ts.store.read((d) => d.get<{ id: string }>('SELECT id FROM items WHERE workspace_id = ? AND sku = ?', [ws, sku])))!.id;
+    const [c, kit] = [await itemId('C'), await itemId('KIT')];
+    await tx(async (d, now) => must(await updateItem(d, ws, c, { archived: true }, now)));
+    expect(await quantity(ws, ids['shop:C']!)).toBe(0);
+    expect(await quantity(ws, ids['shop:BIGKIT']!)).toBe(0); // BIGKIT = A + C
+    expect(await quantity(ws, ids['shop:A']!)).toBe(20);
+    await tx(async (d, now) => must(await updateItem(d, ws, c, { archived: false }, now)));
+    expect(await quantity(ws, ids['shop:BIGKIT']!)).toBe(3);
+    // KIT was 2×A + B: 5 kits (B's 5 units). With 5×A per kit, A's 20 units allow only 4.
+    await tx(async (d, now) => must(await replaceComponents(d, ws, kit, [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 1 }], now)));
+    expect(await quantity(ws, ids['shop:KIT']!)).toBe(4);
+    expect((await outbox(ws)).get(ids['shop:KIT']!)!.quantity).toBe(4);
+  });
+
+  it('a listing imported from CSV is published at once, like one made through the API', async () => {
+    const { ws } = await world();
+    const r = await importListings(ts, ws, 'channel,sku,external.external_id\namazon,B,amazon-B\n');
+    expect(r.ok).toBe(true);
+    const listing = (await ts.store.read((d) => d.get<{ id: string }>("SELECT id FROM listings WHERE workspace_id = ? AND external_key LIKE '%amazon-B%'", [ws])))!;
+    expect((await outbox(ws)).get(listing.id)).toMatchObject({ quantity: 5 });
+  });
 
   it('a sale lowers the listing and every bundle listing containing the item, in the same transaction', async () => {
     const { f, ws, ids } = await world();

@@ -28,6 +28,7 @@ import {
   ringFenceLines,
   rulesOfChannels,
   salesSince,
+  lockListings,
 } from '../store/availability-repo.ts';
 import type { Db, Store } from '../store/store.ts';
 import type { StockChange } from './ledger.ts';
@@ -147,8 +148,11 @@ export class Facts {
    * The item as the engine sees it. `fenced` gives the channel's ring-fenced units per
    * `item|location`, `incoming` the units arriving within the backorder window.
    */
-  itemFacts(itemId: string, fenced: Map<string, number> | null, incoming: Map<string, number> | null, depth = 0): ItemFacts {
+  itemFacts(itemId: string, fenced: Map<string, number> | null, incoming: Map<string, number> | null, depth = 0, archived = false): ItemFacts {
     const item = this.items.get(itemId)!;
+    // An archived item (or a bundle with an archived part) is not for sale: checkout refuses it,
+    // so no channel may promise it. Its locations stay in the explanation, with nothing to sell.
+    const dead = archived || item.archived;
     // Nested kits are allowed, cycles are not (the catalog refuses them); this only stops a bug.
     if (depth > 32) throw new Error(`invariant violated: bundle ${item.sku} nests deeper than 32 levels`);
     if (item.kind === 'standard') {
@@ -156,13 +160,13 @@ export class Facts {
         location: l.code,
         kind: l.kind,
         ships_online: l.ships_online,
-        available: l.available,
-        ring_fenced: fenced?.get(`${itemId}|${l.location_id}`) ?? 0,
-        incoming_soon: incoming?.get(`${itemId}|${l.location_id}`) ?? 0,
+        available: dead ? 0 : l.available,
+        ring_fenced: dead ? 0 : (fenced?.get(`${itemId}|${l.location_id}`) ?? 0),
+        incoming_soon: dead ? 0 : (incoming?.get(`${itemId}|${l.location_id}`) ?? 0),
       }));
       return { sku: item.sku, kind: 'standard', levels, components: [] };
     }
-    const components = (this.components.get(itemId) ?? []).map((e) => ({ item: this.itemFacts(e.component_id, fenced, incoming, depth + 1), quantity: e.quantity }));
+    const components = (this.components.get(itemId) ?? []).map((e) => ({ item: this.itemFacts(e.component_id, fenced, incoming, depth + 1, dead), quantity: e.quantity }));
     return { sku: item.sku, kind: item.kind, levels: [], components };
   }
 
@@ -288,6 +292,9 @@ export async function publishChanged(db: Db, ws: string, results: ListingResult[
 /** Recompute these listings and publish what changed, in the caller's transaction. */
 export async function recomputeListings(db: Db, ws: string, listings: ListingRef[], now: number, channels?: Map<string, ChannelState>): Promise<number> {
   if (listings.length === 0) return 0;
+  // Lock the listings first (in id order) on PostgreSQL: two transactions recomputing one listing
+  // then take turns, the second reads the stock the first committed, and versions only grow.
+  await lockListings(db, listings.map((l) => l.id));
   const facts = new Facts(db, ws, now, channels);
   await facts.load(listings);
   // A listing of an item deleted under it, or of a channel gone, has nothing to compute.
@@ -312,6 +319,11 @@ export async function onStockChanged(db: Db, changed: StockChange[], now: number
       await recomputeListings(db, workspaceId, listings.slice(i, i + RECOMPUTE_CHUNK_LISTINGS), now, channels);
     }
   }
+}
+
+/** Recompute every listing an item change touches (its own and its bundles'), e.g. after archiving it or changing a kit. */
+export async function recomputeItems(db: Db, workspaceId: string, itemIds: string[], now: number): Promise<void> {
+  await onStockChanged(db, [{ workspaceId, itemIds }], now);
 }
 
 export interface RecomputeCounts {

@@ -9,6 +9,7 @@
 // changes nothing. A file refused for its rows is not remembered under the key, so after fixing
 // the catalog (say, creating a missing component) the same file can be imported.
 
+import { recomputeItems } from './availability.ts';
 import { checkComponents, checkItemInput, COMPONENT_QUANTITY_MAX, type ComponentInput } from '../domain/catalog-rules.ts';
 import type { Refusal } from '../domain/errors.ts';
 import type { Item, ItemKind } from '../domain/model.ts';
@@ -260,6 +261,7 @@ export async function importBundles(truestock: { store: Store; clock: Clock }, w
       await repo.updateItem(db, u.item);
       if (u.components) await repo.writeComponents(db, u.item.id, u.components, now);
     }
+    await recomputeItems(db, workspaceId, plan.updates.filter((u) => u.components).map((u) => u.item.id), now);
     const summary: BundleImportSummary = { bundles: parsed.bundles.length, created: plan.creates.length, updated: plan.updates.length, unchanged: plan.unchanged };
     return { summary, status: plan.creates.length > 0 ? 201 : 200 } as const;
   });

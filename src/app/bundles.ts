@@ -3,6 +3,7 @@
 // Replacing the components keeps the bundle item, so its history stays with it, and records the
 // earlier set as a version.
 
+import { recomputeItems } from './availability.ts';
 import type { ComponentInput } from '../domain/catalog-rules.ts';
 import { refusal, type Refusal } from '../domain/errors.ts';
 import * as repo from '../store/catalog-repo.ts';
@@ -23,6 +24,7 @@ export async function replaceComponents(db: Db, workspaceId: string, id: string,
   const resolved = await resolveComponents(db, workspaceId, item.kind, components);
   if (!resolved.ok) return resolved.refusal;
   const version = await repo.writeComponents(db, item.id, resolved.components, now);
+  await recomputeItems(db, workspaceId, [item.id], now); // a new kit recipe changes what can be built
   return { status: 200, body: { item: itemView(item), components: resolved.components.map(componentView), version } };
 }
 

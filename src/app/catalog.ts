@@ -1,5 +1,6 @@
 // Use-cases for items and locations. Items are archived, never deleted, so their history stays.
 
+import { recomputeItems } from './availability.ts';
 import { checkComponents, checkItemInput, checkLocationInput, checkVariant, type ComponentInput, type ItemInput, type LocationInput } from '../domain/catalog-rules.ts';
 import { refusal, type Refusal } from '../domain/errors.ts';
 import type { Item, Location } from '../domain/model.ts';
@@ -143,6 +144,8 @@ export async function updateItem(
     next.options = variant.options;
   }
   await repo.updateItem(db, next);
+  // Archived items are not for sale: channels must stop (or start again) promising them.
+  if (next.archived !== item.archived) await recomputeItems(db, workspaceId, [item.id], now);
   return { status: 200, body: { item: itemView(next) } };
 }
 

@@ -7,6 +7,7 @@
 // the row says, otherwise a listing is created. An identifier already mapped to another SKU on
 // that channel is a bad row, as is the same identifier twice in one file.
 
+import { recomputeListings } from './availability.ts';
 import { checkExternal, type Channel, EXTERNAL_FIELDS, externalKey, type Listing } from '../domain/listing-rules.ts';
 import { itemsById, itemsBySku } from '../store/catalog-repo.ts';
 import * as repo from '../store/channel-repo.ts';
@@ -150,6 +151,10 @@ export async function importListings(truestock: { store: Store; clock: Clock }, 
     if (errors.length > 0) return { errors: sortErrors(errors), read: parsed.read };
     await repo.insertListings(db, plan.creates);
     for (const c of plan.changes) await repo.setListingActive(db, workspaceId, c.id, c.active, now);
+    // New and re-activated listings get their first number now, as through the API.
+    const live = new Set(plan.changes.filter((c) => c.active).map((c) => c.id));
+    const reactivated = await Promise.all([...live].map(async (id) => (await repo.getListing(db, workspaceId, id))!));
+    await recomputeListings(db, workspaceId, [...plan.creates.filter((l) => l.active), ...reactivated].map((l) => ({ id: l.id, channel_id: l.channelId, item_id: l.itemId })), now);
     const summary: ListingImportSummary = { rows: parsed.rows.length, created: plan.creates.length, updated: plan.changes.length, unchanged: plan.unchanged };
     return { summary, status: plan.creates.length > 0 ? 201 : 200 } as const;
   });

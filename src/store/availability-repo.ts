@@ -166,6 +166,13 @@ export async function listingsAffectedBy(db: Db, itemIds: string[]): Promise<Lis
   return out;
 }
 
+/** Lock listings by id, in id order (`FOR UPDATE` on PostgreSQL; SQLite already holds the write lock). */
+export async function lockListings(db: Db, ids: string[]): Promise<void> {
+  if (db.dialect === 'sqlite') return;
+  const sorted = [...new Set(ids)].sort();
+  await inChunks(sorted, (part) => db.all(`SELECT id FROM listings WHERE id IN (${placeholders(part.length)}) ORDER BY id${db.forUpdate}`, part));
+}
+
 /** A page of a workspace's active listings in id order (full recompute). */
 export async function listingsPage(db: Db, ws: string, after: string | null, limit: number, channelId?: string): Promise<ListingRef[]> {
   const params: Param[] = [ws, true];
@@ -186,6 +193,7 @@ export interface ItemNode {
   id: string;
   sku: string;
   kind: 'standard' | 'bundle' | 'multipack';
+  archived: boolean;
 }
 
 export interface Edge {
@@ -205,8 +213,8 @@ export async function itemTrees(db: Db, itemIds: string[]): Promise<{ items: Ite
   let frontier = [...new Set(itemIds)];
   for (let depth = 0; frontier.length > 0 && depth <= BUNDLE_NESTING_MAX; depth++) {
     const rows = await inChunks(frontier, (part) =>
-      db.all<{ id: string; sku: string; kind: ItemNode['kind']; component_id: string | null; quantity: number | string | null }>(
-        `SELECT i.id, i.sku, i.kind, ic.component_id, ic.quantity
+      db.all<{ id: string; sku: string; kind: ItemNode['kind']; archived: boolean | number; component_id: string | null; quantity: number | string | null }>(
+        `SELECT i.id, i.sku, i.kind, i.archived, ic.component_id, ic.quantity
          FROM items i LEFT JOIN item_components ic ON ic.item_id = i.id
          WHERE i.id IN (${placeholders(part.length)})`,
         part,
@@ -214,7 +222,7 @@ export async function itemTrees(db: Db, itemIds: string[]): Promise<{ items: Ite
     // One row per (item, component) pair, or one row with no component for a standard item.
     const next = new Set<string>();
     for (const r of rows) {
-      items.set(r.id, { id: r.id, sku: r.sku, kind: r.kind });
+      items.set(r.id, { id: r.id, sku: r.sku, kind: r.kind, archived: Boolean(r.archived) });
       if (r.component_id !== null) {
         edges.push({ item_id: r.id, component_id: r.component_id, quantity: Number(r.quantity) });
         next.add(r.component_id);
