@@ -3,6 +3,7 @@
 // line's variance on the level as it is now (see count-rules.ts for why that keeps sales made
 // during the count). Blind counts hide the books' numbers from everyone but admins until posted.
 
+import { nextNumber, numberTaken } from '../store/purchasing-repo.ts';
 import type { PostCommand } from '../domain/commands.ts';
 import { ok, type Outcome, refused } from '../domain/context.ts';
 import {
@@ -22,8 +23,6 @@ import {
 import { type Refusal, refusal } from '../domain/errors.ts';
 import { itemsById, itemsBySku, locationsByCode } from '../store/catalog-repo.ts';
 import {
-  countCount,
-  countNumberTaken,
   getCount,
   getThresholds,
   insertCount,
@@ -41,7 +40,6 @@ import type { DocumentStep } from './ledger.ts';
 import { decodeCursor, PAGE_LIMIT_DEFAULT, page } from './queries.ts';
 import { iso, movementView } from './views.ts';
 
-const NUMBER_ATTEMPTS_MAX = 100;
 
 // ids.ts lists the prefixes it knows; `cnt` (count) and `cen` (count entry) are these documents'.
 const countId = (now: number) => newId('cnt', now);
@@ -119,14 +117,6 @@ export function countView(c: CountDocument, t: VarianceThresholds, viewer: Viewe
   return { ...headerView(c), books_hidden: true, lines: blindLines(c.lines, viewer) };
 }
 
-async function nextNumber(db: Db, workspaceId: string): Promise<string> {
-  const base = await countCount(db, workspaceId);
-  for (let i = 1; i <= NUMBER_ATTEMPTS_MAX; i++) {
-    const number = `CNT-${String(base + i).padStart(6, '0')}`;
-    if (!(await countNumberTaken(db, workspaceId, number))) return number;
-  }
-  throw new Error(`no free count number after CNT-${base + NUMBER_ATTEMPTS_MAX}`);
-}
 
 /** Open a count: the lines in scope, each with on_hand now as its snapshot. */
 export async function createCount(db: Db, workspaceId: string, input: CountCreate, viewer: Viewer, now: number): Promise<Written | Refusal> {
@@ -160,14 +150,14 @@ export async function createCount(db: Db, workspaceId: string, input: CountCreat
   }
   if (snapshot.size === 0) return refusal('validation_failed', `nothing to count at ${location.code} in that scope`, 'scope');
   if (snapshot.size > COUNT_LINES_MAX) return refusal('validation_failed', `a count takes at most ${COUNT_LINES_MAX} lines; narrow the scope to zones or SKUs`, 'scope');
-  if (input.number && (await countNumberTaken(db, workspaceId, input.number))) {
+  if (input.number && (await numberTaken(db, 'counts', workspaceId, input.number))) {
     return refusal('document_number_taken', `a count numbered ${JSON.stringify(input.number)} already exists`, 'number');
   }
   const skuOf = new Map((await itemsById(db, workspaceId, [...snapshot.keys()])).map((i) => [i.id, i.sku]));
   const doc: CountDocument = {
     id: countId(now),
     workspaceId,
-    number: input.number || (await nextNumber(db, workspaceId)),
+    number: input.number || (await nextNumber(db, 'counts', workspaceId, 'CNT')),
     locationId: location.id,
     location: location.code,
     scope: input.scope,

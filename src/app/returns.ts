@@ -17,9 +17,10 @@ import {
   type ReturnState,
   type ReturnStep,
 } from '../domain/return-rules.ts';
-import { itemsBySku, locationsByCode } from '../store/catalog-repo.ts';
+import { existingChannels, itemsBySku, locationsByCode } from '../store/catalog-repo.ts';
 import type { PostCommand } from '../domain/commands.ts';
-import { channelExists, getReturn, insertReturn, listReturns, returnCount, returnNumberTaken, writeReturn } from '../store/return-repo.ts';
+import { nextNumber, numberTaken } from '../store/purchasing-repo.ts';
+import { getReturn, insertReturn, listReturns, writeReturn } from '../store/return-repo.ts';
 import type { Db } from '../store/store.ts';
 import type { Written } from './idempotent.ts';
 import { newId } from './ids.ts';
@@ -27,8 +28,6 @@ import type { DocumentStep } from './ledger.ts';
 import { decodeCursor, PAGE_LIMIT_DEFAULT, page } from './queries.ts';
 import { iso, movementView } from './views.ts';
 
-/** Tries at the next free generated number before giving up (someone named returns by hand). */
-const NUMBER_ATTEMPTS_MAX = 100;
 
 // ids.ts lists the prefixes it knows; `ret` is this document's.
 const returnId = (now: number) => newId('ret', now);
@@ -70,14 +69,6 @@ export function returnView(r: ReturnDocument) {
 }
 export type ReturnView = ReturnType<typeof returnView>;
 
-async function nextNumber(db: Db, workspaceId: string): Promise<string> {
-  const base = await returnCount(db, workspaceId);
-  for (let i = 1; i <= NUMBER_ATTEMPTS_MAX; i++) {
-    const number = `RET-${String(base + i).padStart(6, '0')}`;
-    if (!(await returnNumberTaken(db, workspaceId, number))) return number;
-  }
-  throw new Error(`no free return number after RET-${base + NUMBER_ATTEMPTS_MAX}`);
-}
 
 /** Open a return for units a customer is sending back. No units move yet. */
 export async function createReturn(db: Db, workspaceId: string, input: ReturnCreate, now: number): Promise<Written | Refusal> {
@@ -91,16 +82,16 @@ export async function createReturn(db: Db, workspaceId: string, input: ReturnCre
     if (!item) return refusal('unknown_item', `no item with SKU ${JSON.stringify(l.sku)}`, `lines[${i}].sku`);
     if (item.kind !== 'standard') return refusal('item_has_no_stock', `${l.sku} is a ${item.kind}; list its components on the return`, `lines[${i}].sku`);
   }
-  if (input.channel_id && !(await channelExists(db, workspaceId, input.channel_id))) {
+  if (input.channel_id && (await existingChannels(db, workspaceId, [input.channel_id])).length === 0) {
     return refusal('validation_failed', `no channel ${input.channel_id} in this workspace`, 'channel_id');
   }
-  if (input.number && (await returnNumberTaken(db, workspaceId, input.number))) {
+  if (input.number && (await numberTaken(db, 'returns', workspaceId, input.number))) {
     return refusal('document_number_taken', `a return numbered ${JSON.stringify(input.number)} already exists`, 'number');
   }
   const doc: ReturnDocument = {
     id: returnId(now),
     workspaceId,
-    number: input.number || (await nextNumber(db, workspaceId)),
+    number: input.number || (await nextNumber(db, 'returns', workspaceId, 'RET')),
     channelId: input.channel_id ?? null,
     orderReference: input.order_reference ?? null,
     locationId: location.id,

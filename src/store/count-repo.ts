@@ -87,14 +87,6 @@ export async function listCounts(db: Db, workspaceId: string, opts: { state?: Co
   return rows.map((r) => countFromRow(r, []));
 }
 
-export async function countNumberTaken(db: Db, workspaceId: string, number: string): Promise<boolean> {
-  return (await db.get(`SELECT 1 AS x FROM counts WHERE workspace_id = ? AND number = ?`, [workspaceId, number])) !== undefined;
-}
-
-export async function countCount(db: Db, workspaceId: string): Promise<number> {
-  return n((await db.get<{ c: number }>(`SELECT COUNT(*) AS c FROM counts WHERE workspace_id = ?`, [workspaceId]))!.c);
-}
-
 export async function insertCount(db: Db, c: CountDocument): Promise<void> {
   await insertRows(db, 'counts', ['id', 'workspace_id', 'number', 'location_id', 'scope', 'zones', 'blind', 'state', 'approved_by', 'created_at', 'updated_at', 'posted_at'], [
     [c.id, c.workspaceId, c.number, c.locationId, c.scope, c.zones === null ? null : JSON.stringify(c.zones), c.blind, c.state, c.approvedBy, c.createdAt, c.updatedAt, c.postedAt],

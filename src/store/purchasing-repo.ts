@@ -236,7 +236,8 @@ export async function updateTransfer(db: Db, tr: TransferRecord): Promise<void> 
 // Numbers
 // ---------------------------------------------------------------------------------------------
 
-export type DocumentTable = 'purchase_orders' | 'transfers';
+/** Tables of numbered warehouse documents. */
+export type DocumentTable = 'purchase_orders' | 'transfers' | 'returns' | 'counts';
 
 export async function numberTaken(db: Db, table: DocumentTable, workspaceId: string, number: string): Promise<boolean> {
   return (await db.get(`SELECT 1 AS taken FROM ${table} WHERE workspace_id = ? AND number = ?`, [workspaceId, number])) !== undefined;

@@ -99,18 +99,6 @@ export async function listReturns(db: Db, workspaceId: string, opts: { state?: R
   return rows.map((r) => returnFromRow(r, lines.get(r.id) ?? []));
 }
 
-export async function returnNumberTaken(db: Db, workspaceId: string, number: string): Promise<boolean> {
-  return (await db.get(`SELECT 1 AS x FROM returns WHERE workspace_id = ? AND number = ?`, [workspaceId, number])) !== undefined;
-}
-
-export async function returnCount(db: Db, workspaceId: string): Promise<number> {
-  return n((await db.get<{ c: number }>(`SELECT COUNT(*) AS c FROM returns WHERE workspace_id = ?`, [workspaceId]))!.c);
-}
-
-export async function channelExists(db: Db, workspaceId: string, id: string): Promise<boolean> {
-  return (await db.get(`SELECT 1 AS x FROM channels WHERE workspace_id = ? AND id = ?`, [workspaceId, id])) !== undefined;
-}
-
 export async function insertReturn(db: Db, r: ReturnDocument): Promise<void> {
   await insertRows(db, 'returns', ['id', 'workspace_id', 'number', 'channel_id', 'order_reference', 'location_id', 'state', 'note', 'created_at', 'updated_at', 'closed_at'], [
     [r.id, r.workspaceId, r.number, r.channelId, r.orderReference, r.locationId, r.state, r.note, r.createdAt, r.updatedAt, r.closedAt],
