@@ -100,8 +100,8 @@ export async function lookupFor(db: Db, workspaceId: string, skus: unknown[], co
   return { item: (sku) => items.get(sku), location: (code) => locations.get(code) };
 }
 
-const field = (xs: unknown, name: string): unknown[] => (Array.isArray(xs) ? xs.map((x) => (typeof x === 'object' && x !== null ? (x as Record<string, unknown>)[name] : undefined)) : []);
-export const linesField = field;
+/** One field of every line of a request that may be malformed (the rules check it afterwards). */
+export const linesField = (xs: unknown, name: string): unknown[] => (Array.isArray(xs) ? xs.map((x) => (typeof x === 'object' && x !== null ? (x as Record<string, unknown>)[name] : undefined)) : []);
 
 /** A client-given number that is free, or the next generated one. */
 export async function chooseNumber(db: Db, table: DocumentTable, workspaceId: string, given: unknown, prefix: string): Promise<Outcome<string>> {
@@ -127,7 +127,7 @@ export function openPurchaseOrderStep(workspaceId: string, body: PoOpenRequest):
     payload: body,
     async prepare(db, now) {
       made = undefined;
-      const lookup = await lookupFor(db, workspaceId, field(body?.lines, 'sku'), [body?.location]);
+      const lookup = await lookupFor(db, workspaceId, linesField(body?.lines, 'sku'), [body?.location]);
       // Validate with a stand-in number first: a malformed request is refused before a number is chosen.
       const checked = openPurchaseOrder(body, typeof body?.number === 'string' ? body.number : `${PO_NUMBER_PREFIX}-?`, lookup);
       if (!checked.ok) return checked;
@@ -179,7 +179,7 @@ function poStep(
 /** Receive a delivery against a PO: good and damaged units per line (see the rule). */
 export function receivePurchaseOrderStep(workspaceId: string, id: string, body: PoReceiptRequest): DocumentStep {
   return poStep('po_receive', workspaceId, id, body, async (po, db) => {
-    const lookup = await lookupFor(db, workspaceId, [], field(body?.lines, 'location'));
+    const lookup = await lookupFor(db, workspaceId, [], linesField(body?.lines, 'location'));
     const r = receivePurchaseOrder(po, body, lookup);
     if (!r.ok) return r;
     return ok({ post: { lines: r.value.lines, note: body.reference ?? null }, next: { ...po, ...r.value.state }, codes: r.value.locations });
