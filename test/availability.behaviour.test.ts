@@ -199,6 +199,69 @@ describe.each(STORE_KINDS)('channel availability on %s', (kind) => {
     expect(await verify(ts.store, ws)).toMatchObject({ ok: true });
   });
 
+  it('orders from the fenced channel draw on its fence: the other channels do not move, and drawn units are not fenced again', async () => {
+    const { f, ws, ids } = await world();
+    await tx(async (d, now) => must(await createRule(d, ws, 'amazon', { skus: ['A'], settings: { allocation: { mode: 'ring_fenced', quantity: 8 } } }, now)));
+    await reconcileRingFence(ts.ledger, ws, ids.amazon!);
+    expect([await quantity(ws, ids['amazon:A']!), await quantity(ws, ids['shop:A']!)]).toEqual([8, 12]);
+
+    // Amazon sells 3: its fence shrinks to 5, the shop still shows 12.
+    await f.ok({ type: 'allocate_order', lines: [{ sku: 'A', quantity: 3, location: 'W1' }], order_reference: 'AMZ-1', channel: ids.amazon });
+    expect([await quantity(ws, ids['amazon:A']!), await quantity(ws, ids['shop:A']!)]).toEqual([5, 12]);
+    const draws = await ts.store.read((d) => d.all<{ from_account: string; to_account: string; quantity: number }>(
+      "SELECT from_account, to_account, quantity FROM movements WHERE workspace_id = ? AND reason = 'ring_fence_draw'", [ws]));
+    expect(draws.map((m) => ({ ...m, quantity: Number(m.quantity) }))).toEqual([{ from_account: 'reserved', to_account: 'committed', quantity: 3 }]);
+    // The reconciler does not top the fence up again: the rule gave Amazon 8 units, 3 are sold.
+    expect(await reconcileRingFence(ts.ledger, ws, ids.amazon!)).toEqual([{ sku: 'A', wanted: 5, fenced: 5, short: 0 }]);
+    expect(await quantity(ws, ids['shop:A']!)).toBe(12);
+
+    // A shop order comes from available, never from Amazon's fence.
+    await f.ok({ type: 'allocate_order', lines: [{ sku: 'A', quantity: 2, location: 'W1' }], order_reference: 'SHOP-1', channel: ids.shop });
+    expect([await quantity(ws, ids['amazon:A']!), await quantity(ws, ids['shop:A']!)]).toEqual([5, 10]);
+
+    // Amazon orders more than the fence holds: 5 from the fence, 2 from available; the fence is spent.
+    await f.ok({ type: 'allocate_order', lines: [{ sku: 'A', quantity: 7, location: 'W1' }], order_reference: 'AMZ-2', channel: ids.amazon });
+    expect([await quantity(ws, ids['amazon:A']!), await quantity(ws, ids['shop:A']!)]).toEqual([0, 8]);
+    const fence = await ts.store.read((d) => d.all<{ state: string; n: number }>(
+      "SELECT h.state, (SELECT COUNT(*) FROM hold_lines hl WHERE hl.hold_id = h.id) AS n FROM holds h WHERE h.workspace_id = ? AND h.reference LIKE 'ringfence:%'", [ws]));
+    expect(fence.map((h) => ({ state: h.state, n: Number(h.n) }))).toEqual([{ state: 'released', n: 0 }]);
+    expect(await reconcileRingFence(ts.ledger, ws, ids.amazon!)).toEqual([{ sku: 'A', wanted: 0, fenced: 0, short: 0 }]);
+    const a = (await ts.store.read((d) => d.get<{ available: number; reserved: number; committed: number }>(
+      "SELECT available, reserved, committed FROM stock_levels sl JOIN items i ON i.id = sl.item_id WHERE i.workspace_id = ? AND i.sku = 'A'", [ws])))!;
+    expect([Number(a.available), Number(a.reserved), Number(a.committed)]).toEqual([8, 0, 12]);
+    expect(await verify(ts.store, ws)).toMatchObject({ ok: true });
+  });
+
+  it('property: whatever the fenced and the other channel order, the fence never sells more than its rule, and no unit counts twice', async () => {
+    const op = fc.oneof(
+      fc.record({ op: fc.constant('order' as const), channel: fc.constantFrom('amazon', 'shop'), quantity: fc.integer({ min: 1, max: 6 }) }),
+      fc.record({ op: fc.constant('reconcile' as const) }),
+      fc.record({ op: fc.constant('receive' as const), quantity: fc.integer({ min: 1, max: 5 }) }),
+    );
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 15 }), fc.array(op, { maxLength: 10 }), async (fenceQty, ops) => {
+        const { f, ws, ids } = await world();
+        await tx(async (d, now) => must(await createRule(d, ws, 'amazon', { skus: ['A'], settings: { allocation: { mode: 'ring_fenced', quantity: fenceQty } } }, now)));
+        await reconcileRingFence(ts.ledger, ws, ids.amazon!);
+        for (const o of ops) {
+          if (o.op === 'order') await f.ok({ type: 'allocate_order', lines: [{ sku: 'A', quantity: o.quantity, location: 'W1' }], order_reference: `O-${++n}`, channel: ids[o.channel] });
+          else if (o.op === 'receive') await f.ok({ type: 'receive', sku: 'A', location: 'W1', quantity: o.quantity });
+          else await reconcileRingFence(ts.ledger, ws, ids.amazon!);
+          const level = (await ts.store.read((d) => d.get<{ available: number; reserved: number }>(
+            "SELECT available, reserved FROM stock_levels sl JOIN items i ON i.id = sl.item_id WHERE i.workspace_id = ? AND i.sku = 'A'", [ws])))!;
+          const drawn = await ts.store.read((d) => d.get<{ n: number | null }>("SELECT SUM(quantity) AS n FROM movements WHERE workspace_id = ? AND reason = 'ring_fence_draw'", [ws]));
+          // Fenced and shared never count a unit twice; the fence never gives more than the rule.
+          expect(Number(drawn?.n ?? 0) + Number(level.reserved)).toBeLessThanOrEqual(fenceQty);
+          expect(await quantity(ws, ids['amazon:A']!)).toBe(Number(level.reserved));
+          expect(await quantity(ws, ids['shop:A']!)).toBe(Number(level.available));
+        }
+        expect((await verify(ts.store, ws)).ok).toBe(true);
+      }),
+      { numRuns: kind === 'sqlite' ? 12 : 6 },
+    );
+  });
+
   it('an adaptive buffer holds back what other channels are likely to sell meanwhile', async () => {
     const { f, ws, ids } = await world();
     const slow = await tx(async (d, now) => {

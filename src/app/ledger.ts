@@ -10,9 +10,10 @@
 
 import type { Clock } from './clock.ts';
 import { applyCommand, type Touched } from '../domain/apply.ts';
-import { createsLevels, type PostCommand, type StockCommand } from '../domain/commands.ts';
+import { type AllocateOrderCommand, createsLevels, type PostCommand, type StockCommand } from '../domain/commands.ts';
 import type { Catalog, Outcome } from '../domain/context.ts';
 import { refusal } from '../domain/errors.ts';
+import { ringFenceReference } from '../domain/hold-rules.ts';
 import type { Hold, Item, Location } from '../domain/model.ts';
 import { LedgerState, levelKey, Scratch } from '../domain/scratch.ts';
 import { componentsOf, existingChannels, itemsById, itemsBySku, locationsByCode, locationsById } from '../store/catalog-repo.ts';
@@ -27,6 +28,7 @@ import {
   lockHolds,
   lockLevels,
   type MovementRow,
+  ringFenceHoldIds,
   writeHolds,
   writeLevels,
 } from '../store/ledger-repo.ts';
@@ -375,9 +377,17 @@ function namesOf(c: StockCommand): Names {
  */
 async function loadWorkspace(db: Db, workspaceId: string, commands: StockCommand[], state: LedgerState, now: number): Promise<Catalog> {
   const names = commands.map(namesOf);
-  const holdIds = [...new Set(names.flatMap((n) => (n.holdId ? [n.holdId] : [])))].sort();
+  // Orders from a ring-fenced channel draw on its fence: lock those holds with the named ones.
+  const orders = commands.filter((c): c is AllocateOrderCommand => c.type === 'allocate_order' && typeof c.channel === 'string');
+  const fenceIds = await ringFenceHoldIds(db, workspaceId, [...new Set(orders.map((c) => c.channel!))], orders.flatMap((c) => namesOf(c).skus));
+  const holdIds = [...new Set([...names.flatMap((n) => (n.holdId ? [n.holdId] : [])), ...fenceIds])].sort();
   const holds = await lockHolds(db, workspaceId, holdIds);
   for (const h of holds) state.holds.set(h.id, h);
+  const fences = new Map<string, string[]>();
+  for (const h of holds) {
+    if (!fenceIds.includes(h.id) || h.reference === null) continue;
+    fences.set(h.reference, [...(fences.get(h.reference) ?? []), h.id]);
+  }
 
   const holdLines = holds.flatMap((h) => h.lines);
   const items = new Map<string, Item>();
@@ -407,6 +417,7 @@ async function loadWorkspace(db: Db, workspaceId: string, commands: StockCommand
     location: (id) => locations.get(id),
     components: (id) => components.get(id) ?? [],
     hasChannel: (id) => channels.has(id),
+    ringFenceHolds: (channelId) => fences.get(ringFenceReference(channelId)) ?? [],
   };
 
   // Empty levels for every pair a command may put units into; a bundle's units go to its components.

@@ -3,6 +3,10 @@
 // eligible locations through the ledger like any reservation. Reserved units are not
 // `available`, so no other channel can see them; the fenced channel sees exactly them.
 //
+// Orders from the fenced channel draw on the fence (the ledger's `allocate_order`), so the other
+// channels' numbers do not move when the fenced channel sells; the rule's quantity is what the
+// channel may sell from the fence while the rule stands, so drawn units are not fenced again.
+//
 // Reconciling compares what the rules want now with what the holds keep, and reserves the
 // difference, or releases an item's holds and reserves the smaller quantity again (the release and
 // the reserve are submitted together, so with group commit they share one transaction). When
@@ -10,7 +14,8 @@
 
 import { locationEligible } from '../domain/availability.ts';
 import { HOLD_TIMEOUT_MAX_MS, type StockCommand } from '../domain/commands.ts';
-import { levelsOf, listingsPage, locationsOf, ringFenceLines, ringFenceReference } from '../store/availability-repo.ts';
+import type { ChannelRule } from '../domain/availability-model.ts';
+import { levelsOf, listingsPage, locationsOf, ringFenceDrawn, ringFenceLines, ringFenceReference, type StoredRule } from '../store/availability-repo.ts';
 import { Facts } from './availability.ts';
 import type { Ledger } from './ledger.ts';
 
@@ -56,16 +61,27 @@ export async function reconcileRingFence(ledger: Ledger, ws: string, channelId: 
       return p;
     };
     // Only standard items are fenced: a bundle's fence would have to keep whole kits at one place.
+    // The rule's quantity is what the channel may sell from its fence while the rule stands:
+    // units its orders drew since the rule took effect (its window's start, else when it was
+    // saved) are not fenced again.
+    const drawnSince = new Map<number, Set<string>>();
+    const wants: { itemId: string; quantity: number; since: number }[] = [];
     for (const l of listings) {
       const item = facts.item(l.item_id);
       if (!item || item.kind !== 'standard' || !facts.channel(l.channel_id)) continue;
       const rule = facts.resolve(l);
       if (rule.allocation.mode !== 'ring_fenced') continue;
       const p = plan(item.id, item.sku);
-      p.wanted = Math.max(p.wanted, rule.allocation.quantity);
+      const since = fenceSince(facts.channel(l.channel_id)!.rules, rule.applied);
+      wants.push({ itemId: item.id, quantity: rule.allocation.quantity, since });
+      drawnSince.set(since, (drawnSince.get(since) ?? new Set()).add(item.id));
       const scope = rule.locations;
       const eligible = locations.filter((loc) => locationEligible(scope, loc.code, loc.kind, loc.ships_online));
       p.room = eligible.map((loc) => ({ locationId: loc.id, code: loc.code, units: 0, held: 0 }));
+    }
+    for (const [since, items] of drawnSince) {
+      const drawn = await ringFenceDrawn(db, ws, channelId, [...items], since);
+      for (const w of wants) if (w.since === since) plans.get(w.itemId)!.wanted = Math.max(plans.get(w.itemId)!.wanted, w.quantity - (drawn.get(w.itemId) ?? 0));
     }
     const skus = new Map(listings.map((l) => [l.item_id, facts.item(l.item_id)?.sku ?? l.item_id]));
     for (const f of lines) {
@@ -128,6 +144,13 @@ export async function reconcileRingFence(ledger: Ledger, ws: string, channelId: 
     }
   });
   return reports;
+}
+
+/** When the ring-fencing rule in force took effect: its window's start, else when it was last saved. */
+function fenceSince(rules: ChannelRule[], applied: string[]): number {
+  const byId = new Map(rules.map((r) => [r.id, r as StoredRule]));
+  const rule = [...applied].reverse().map((id) => byId.get(id)).find((r) => r?.settings.allocation?.mode === 'ring_fenced');
+  return rule?.starts_at ? Date.parse(rule.starts_at) : (rule?.updatedAt ?? 0);
 }
 
 /** Take `want` units from the locations with the most first (fewest hold lines). */

@@ -13,6 +13,8 @@ export interface Catalog {
   hasChannel(id: string): boolean;
   /** Components of a bundle or multipack (empty for a standard item). */
   components(itemId: string): readonly Component[];
+  /** Ids of the channel's active ring-fence holds that cover the command's items (orders draw on them). */
+  ringFenceHolds(channelId: string): readonly string[];
 }
 
 export interface RuleContext {

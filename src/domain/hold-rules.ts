@@ -17,6 +17,7 @@ import { HOLD_LINES_MAX, HOLD_LOCATIONS_MAX, HOLD_TIMEOUT_DEFAULT_MS, HOLD_TIMEO
 import { invariant, refusal, type Refusal } from './errors.ts';
 import { checkQuantity, ok, type Outcome, refused, resolveItem, resolveLocation, type RuleContext } from './context.ts';
 import type { Hold, HoldLine, Item, Location } from './model.ts';
+import { levelKey } from './scratch.ts';
 
 export interface HoldTouched {
   kind: 'hold';
@@ -67,6 +68,8 @@ function placeLines(
   lines: LineRequest[],
   locations: string[] | undefined,
   allowShort: boolean,
+  /** Units this request may take beyond `available` at a level: its channel's ring-fence. */
+  fenced: FenceUnits = new Map(),
 ): Outcome<PlacedLine[]> {
   if (!Array.isArray(lines) || lines.length === 0 || lines.length > HOLD_LINES_MAX) {
     return refused(refusal('validation_failed', `lines must hold 1 to ${HOLD_LINES_MAX} lines`, 'lines'));
@@ -83,7 +86,7 @@ function placeLines(
   // Units taken by earlier lines of this request, per stock level.
   const taken = new Map<string, number>();
   const free = (itemId: string, locationId: string) =>
-    ctx.scratch.read(itemId, locationId).available - (taken.get(`${itemId}|${locationId}`) ?? 0);
+    ctx.scratch.read(itemId, locationId).available + (fenced.get(levelKey(itemId, locationId)) ?? 0) - (taken.get(levelKey(itemId, locationId)) ?? 0);
 
   const placed: PlacedLine[] = [];
   for (const [i, line] of lines.entries()) {
@@ -117,7 +120,7 @@ function placeLines(
     const bundleItemId = item.value.kind === 'standard' ? null : item.value.id;
     for (const p of parts.value) {
       const short = Math.max(0, p.quantity - Math.max(0, free(p.item.id, chosen.id)));
-      const key = `${p.item.id}|${chosen.id}`;
+      const key = levelKey(p.item.id, chosen.id);
       taken.set(key, (taken.get(key) ?? 0) + p.quantity - short);
       placed.push({ itemId: p.item.id, locationId: chosen.id, quantity: p.quantity, short, bundleItemId });
     }
@@ -183,6 +186,7 @@ export function extend(ctx: RuleContext, c: ExtendCommand): Outcome<HoldTouched>
 /** Void a hold: its reserved units go back to available. */
 function voidHold(ctx: RuleContext, hold: Hold, state: 'released' | 'expired', reason: string | null): Outcome<HoldTouched> {
   for (const line of hold.lines) {
+    if (line.quantity === 0) continue; // a ring-fence line that orders drew to nothing earlier in this batch
     ctx.scratch.move({ itemId: line.itemId, locationId: line.locationId, from: 'reserved', to: 'available', quantity: line.quantity, reason, holdId: hold.id });
   }
   ctx.scratch.putHold({ ...hold, state, updatedAt: ctx.now });
@@ -235,13 +239,16 @@ export function allocateOrder(ctx: RuleContext, c: AllocateOrderCommand): Outcom
   const channel = checkChannel(ctx, c.channel);
   if (!channel.ok) return channel;
   const accepted = c.channel_accepted ?? true;
-  const placed = placeLines(ctx, c.lines, c.locations, accepted);
+  const fences = channel.value === null ? [] : ctx.catalog.ringFenceHolds(channel.value).map((id) => ctx.scratch.hold(id)!).filter((h) => h.state === 'active');
+  const placed = placeLines(ctx, c.lines, c.locations, accepted, fenceUnits(fences));
   if (!placed.ok) return placed;
   const hold = newHold(ctx, placed.value, { state: 'allocated', reference: null, orderReference: c.order_reference, expiresAt: null, channelId: channel.value });
+  const draw = fenceDrawer(ctx, fences);
   for (const line of hold.lines) {
     const base = { itemId: line.itemId, locationId: line.locationId, holdId: hold.id } as const;
     const covered = line.quantity - line.oversold;
-    if (covered > 0) ctx.scratch.move({ ...base, from: 'available', to: 'committed', quantity: covered, reason: null });
+    const fromFence = draw(line.itemId, line.locationId, covered);
+    if (covered > fromFence) ctx.scratch.move({ ...base, from: 'available', to: 'committed', quantity: covered - fromFence, reason: null });
     if (line.oversold > 0) {
       ctx.scratch.move({ ...base, from: 'oversold', to: 'committed', quantity: line.oversold, reason: 'oversold' });
       const location = ctx.catalog.location(line.locationId)!;
@@ -257,8 +264,53 @@ export function allocateOrder(ctx: RuleContext, c: AllocateOrderCommand): Outcom
       });
     }
   }
+  draw.finish();
   ctx.scratch.putHold(hold);
   return ok({ kind: 'hold', holdId: hold.id });
+}
+
+/** The reference of a channel's ring-fence holds (long-lived reservations kept for one channel). */
+export const ringFenceReference = (channelId: string): string => `ringfence:${channelId}`;
+
+/** Units per stock level (`levelKey`). */
+type FenceUnits = Map<string, number>;
+
+function fenceUnits(fences: Hold[]): FenceUnits {
+  const units: FenceUnits = new Map();
+  for (const h of fences) for (const l of h.lines) units.set(levelKey(l.itemId, l.locationId), (units.get(levelKey(l.itemId, l.locationId)) ?? 0) + l.quantity);
+  return units;
+}
+
+/**
+ * Draw an order's units from its channel's ring-fence first: the fence was kept for exactly these
+ * orders, so other channels' numbers do not move. Drawn units go reserved → committed on the
+ * fence hold (reason `ring_fence_draw`, which the fence's reconciler counts against the rule's
+ * quantity) and the fence line shrinks; a fence drawn to nothing is spent (`released`).
+ */
+function fenceDrawer(ctx: RuleContext, fences: Hold[]) {
+  const lines = new Map(fences.map((h) => [h.id, h.lines.map((l) => ({ ...l }))]));
+  const draw = (itemId: string, locationId: string, wanted: number): number => {
+    let drawn = 0;
+    for (const h of fences) {
+      for (const l of lines.get(h.id)!) {
+        if (drawn === wanted || l.itemId !== itemId || l.locationId !== locationId || l.quantity === 0) continue;
+        const q = Math.min(l.quantity, wanted - drawn);
+        ctx.scratch.move({ itemId, locationId, from: 'reserved', to: 'committed', quantity: q, reason: 'ring_fence_draw', holdId: h.id });
+        l.quantity -= q;
+        drawn += q;
+      }
+    }
+    return drawn;
+  };
+  const finish = () => {
+    for (const h of fences) {
+      const after = lines.get(h.id)!;
+      if (after.every((l, i) => l.quantity === h.lines[i]!.quantity)) continue;
+      const spent = after.every((l) => l.quantity === 0);
+      ctx.scratch.putHold({ ...h, lines: after, state: spent ? 'released' : h.state, updatedAt: ctx.now });
+    }
+  };
+  return Object.assign(draw, { finish });
 }
 
 function openAllocation(ctx: RuleContext, holdId: string): Outcome<Hold> {

@@ -2,6 +2,7 @@
 
 import { type Balances, zeroBalances } from './buckets.ts';
 import type { Catalog } from './context.ts';
+import { ringFenceReference } from './hold-rules.ts';
 import type { Item, Location } from './model.ts';
 import { LedgerState, levelKey } from './scratch.ts';
 
@@ -18,6 +19,7 @@ export function testWorld(skus: string[], codes: string[], stock: Record<string,
     location: (id) => locations.find((l) => l.id === id),
     components: () => [],
     hasChannel: (id) => id === 'shop',
+    ringFenceHolds: (ch) => [...state.holds.values()].filter((h) => h.state === 'active' && h.reference === ringFenceReference(ch)).map((h) => h.id),
   };
   const state = new LedgerState();
   for (const i of items) for (const l of locations) {

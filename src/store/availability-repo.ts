@@ -5,6 +5,7 @@
 // statement over a known set of ids; nothing scans a workspace.
 
 import type { ChannelRule, RuleSettings } from '../domain/availability-model.ts';
+import { ringFenceReference } from '../domain/hold-rules.ts';
 import type { LocationKind } from '../domain/model.ts';
 import { chunk, type Db, insertRows, type Param, placeholders } from './store.ts';
 
@@ -265,7 +266,7 @@ export async function locationsOf(db: Db, ws: string): Promise<{ id: string; cod
 }
 
 /** Reference of the long-lived hold that ring-fences a channel's stock. */
-export const ringFenceReference = (channelId: string) => `ringfence:${channelId}`;
+export { ringFenceReference };
 
 export interface FenceLine {
   hold_id: string;
@@ -279,11 +280,23 @@ export interface FenceLine {
 export async function ringFenceLines(db: Db, ws: string, channelId: string, itemIds?: string[]): Promise<FenceLine[]> {
   const base = `SELECT h.id AS hold_id, hl.item_id, hl.location_id, hl.quantity, h.expires_at
      FROM holds h JOIN hold_lines hl ON hl.hold_id = h.id
-     WHERE h.workspace_id = ? AND h.state = ? AND h.reference = ? AND hl.bundle_item_id IS NULL`;
+     WHERE h.workspace_id = ? AND h.state = ? AND h.reference LIKE 'ringfence:%' AND h.reference = ? AND hl.bundle_item_id IS NULL`;
   const rows = itemIds === undefined
     ? await db.all<FenceLine>(base, [ws, 'active', ringFenceReference(channelId)])
     : await inChunks(itemIds, (part) => db.all<FenceLine>(`${base} AND hl.item_id IN (${placeholders(part.length)})`, [ws, 'active', ringFenceReference(channelId), ...part]));
   return rows.map((r) => ({ ...r, quantity: Number(r.quantity), expires_at: r.expires_at === null ? null : Number(r.expires_at) }));
+}
+
+/** Units the channel's orders drew from its ring-fence since `since`, per item. */
+export async function ringFenceDrawn(db: Db, ws: string, channelId: string, itemIds: string[], since: number): Promise<Map<string, number>> {
+  const rows = await inChunks(itemIds, (part) =>
+    db.all<{ item_id: string; units: number | string }>(
+      `SELECT m.item_id, SUM(m.quantity) AS units FROM movements m JOIN holds h ON h.id = m.hold_id
+       WHERE m.workspace_id = ? AND m.reason = 'ring_fence_draw' AND m.item_id IN (${placeholders(part.length)}) AND m.created_at >= ? AND h.reference = ?
+       GROUP BY m.item_id`,
+      [ws, ...part, since, ringFenceReference(channelId)],
+    ));
+  return new Map(rows.map((r) => [r.item_id, Number(r.units)]));
 }
 
 /**

@@ -3,6 +3,7 @@
 // few per command.
 
 import { type Balances, BUCKETS } from '../domain/buckets.ts';
+import { ringFenceReference } from '../domain/hold-rules.ts';
 import type { ExceptionDraft, Hold, HoldLine, HoldState, StockLevel } from '../domain/model.ts';
 import { chunk, type Db, insertRows, type Param, placeholders } from './store.ts';
 
@@ -201,11 +202,36 @@ export async function writeHolds(db: Db, holds: Hold[], newHoldIds: ReadonlySet<
     ` ON CONFLICT (id) DO UPDATE SET state = excluded.state, order_reference = excluded.order_reference,
        expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
   );
-  // Lines are fixed when a hold is made; afterwards only `shipped` changes.
+  // Lines are fixed when a hold is made; afterwards `shipped` changes, and a ring-fence line
+  // shrinks as its channel's orders draw on it (a line drawn to zero is deleted).
   const row = (h: Hold, l: HoldLine) => [h.id, l.lineNo, l.itemId, l.locationId, l.quantity, l.shipped, l.oversold, l.bundleItemId];
   const columns = ['hold_id', 'line_no', 'item_id', 'location_id', 'quantity', 'shipped', 'oversold', 'bundle_item_id'];
-  await insertRows(db, 'hold_lines', columns, holds.filter((h) => newHoldIds.has(h.id)).flatMap((h) => h.lines.map((l) => row(h, l))));
-  await insertRows(db, 'hold_lines', columns, holds.filter((h) => !newHoldIds.has(h.id)).flatMap((h) => h.lines.map((l) => row(h, l))), ' ON CONFLICT (hold_id, line_no) DO UPDATE SET shipped = excluded.shipped');
+  const kept = (h: Hold) => h.lines.filter((l) => l.quantity > 0).map((l) => row(h, l));
+  await insertRows(db, 'hold_lines', columns, holds.filter((h) => newHoldIds.has(h.id)).flatMap(kept));
+  const changed = holds.filter((h) => !newHoldIds.has(h.id));
+  await insertRows(db, 'hold_lines', columns, changed.flatMap(kept), ' ON CONFLICT (hold_id, line_no) DO UPDATE SET shipped = excluded.shipped, quantity = excluded.quantity');
+  for (const h of changed) {
+    for (const l of h.lines) if (l.quantity === 0) await db.run('DELETE FROM hold_lines WHERE hold_id = ? AND line_no = ?', [h.id, l.lineNo]);
+  }
+}
+
+/**
+ * Active ring-fence holds of these channels with a line for one of these SKUs, or for a
+ * component of one: an order from a fenced channel draws on them (hold ids, in id order).
+ */
+export async function ringFenceHoldIds(db: Db, workspaceId: string, channelIds: string[], skus: string[]): Promise<string[]> {
+  if (channelIds.length === 0 || skus.length === 0) return [];
+  const refs = channelIds.map(ringFenceReference);
+  const rows = await db.all<{ id: string }>(
+    `SELECT DISTINCT h.id FROM holds h JOIN hold_lines hl ON hl.hold_id = h.id
+     WHERE h.workspace_id = ? AND h.reference LIKE 'ringfence:%' AND h.reference IN (${placeholders(refs.length)}) AND h.state = 'active'
+       AND hl.item_id IN (
+         SELECT id FROM items WHERE workspace_id = ? AND sku IN (${placeholders(skus.length)})
+         UNION SELECT c.component_id FROM item_components c JOIN items b ON b.id = c.item_id WHERE b.workspace_id = ? AND b.sku IN (${placeholders(skus.length)}))
+     ORDER BY h.id`,
+    [workspaceId, ...refs, workspaceId, ...skus, workspaceId, ...skus],
+  );
+  return rows.map((r) => r.id);
 }
 
 export async function insertExceptions(db: Db, rows: (ExceptionDraft & { id: string; workspaceId: string; createdAt: number })[]): Promise<void> {

@@ -408,6 +408,17 @@ CREATE INDEX channel_outbox_channel ON channel_outbox (workspace_id, channel_id,
 CREATE INDEX listings_workspace ON listings (workspace_id, id);
 `,
   },
+  {
+    version: 10,
+    name: 'ring-fence holds and the orders that draw on them',
+    // An order from a fenced channel draws on the channel's fence holds: the ledger finds them by
+    // reference, and the reconciler sums what orders drew since the rule took effect. Both
+    // indexes are partial, so ordinary holds and movements pay nothing for them.
+    sql: `
+CREATE INDEX holds_ring_fence ON holds (workspace_id, reference) WHERE reference LIKE 'ringfence:%';
+CREATE INDEX movements_fence_draws ON movements (workspace_id, item_id, created_at) WHERE reason = 'ring_fence_draw';
+`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {
