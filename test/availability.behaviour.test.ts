@@ -262,6 +262,37 @@ describe.each(STORE_KINDS)('channel availability on %s', (kind) => {
     );
   });
 
+  it('a kit kept pre-built counts its built units beside what its components make, and sells the built ones first', async () => {
+    const { f, ws, ids } = await world();
+    const kitId = await tx(async (d, now) => {
+      const made = must(await createItem(d, ws, { sku: 'PRE', name: 'Pre-built kit', kind: 'bundle', stocks_prebuilt: true, components: [{ sku: 'A', quantity: 2 }, { sku: 'B', quantity: 1 }] }, now));
+      ids['shop:PRE'] = (must(await createListing(d, ws, { channel: 'shop', sku: 'PRE', external: { external_id: 'shop-PRE' } }, now)).body.listing as { id: string }).id;
+      return (made.body.item as { id: string }).id;
+    });
+    await recomputeAll(ts.store, () => clock.now(), ws);
+    expect(await quantity(ws, ids['shop:PRE']!)).toBe(5); // nothing built yet: B allows 5
+    await f.ok({ type: 'receive', sku: 'PRE', location: 'W1', quantity: 3 });
+    expect(await quantity(ws, ids['shop:PRE']!)).toBe(8); // 3 on the shelf + 5 to build
+    expect(await quantity(ws, ids['shop:KIT']!)).toBe(5); // the plain kit does not see PRE's built units
+
+    // Four sold: the 3 built ones, then one built from 2 A and 1 B.
+    const sold = await f.ok({ type: 'allocate_order', lines: [{ sku: 'PRE', quantity: 4, location: 'W1' }], order_reference: 'PRE-1' });
+    const lines = (sold.hold as { lines: { sku: string; quantity: number; bundle_sku: string | null }[] }).lines;
+    expect(lines.map((l) => [l.sku, l.quantity, l.bundle_sku ?? null]).sort()).toEqual([['A', 2, 'PRE'], ['B', 1, 'PRE'], ['PRE', 3, null]]);
+    expect(await quantity(ws, ids['shop:PRE']!)).toBe(4);
+    expect(await quantity(ws, ids['shop:A']!)).toBe(18);
+    // Selling a component lowers the kit; a plain bundle still holds no stock of its own.
+    await f.ok({ type: 'allocate_order', lines: [{ sku: 'B', quantity: 2, location: 'W1' }], order_reference: 'B-1' });
+    expect(await quantity(ws, ids['shop:PRE']!)).toBe(2);
+    expect(await f.exec({ type: 'receive', sku: 'KIT', location: 'W1', quantity: 1 })).toMatchObject({ ok: false, refusal: { code: 'item_has_no_stock' } });
+    // Pre-built stock can't be orphaned by switching the flag off.
+    await f.ok({ type: 'receive', sku: 'PRE', location: 'W1', quantity: 1 });
+    const off = await tx(async (d, now) => updateItem(d, ws, kitId, { stocks_prebuilt: false }, now));
+    expect(off).toMatchObject({ code: 'validation_failed', field: 'stocks_prebuilt' });
+    expect(await tx(async (d, now) => createItem(d, ws, { sku: 'STD', name: 'x', stocks_prebuilt: true }, now))).toMatchObject({ code: 'validation_failed', field: 'stocks_prebuilt' });
+    expect(await verify(ts.store, ws)).toMatchObject({ ok: true });
+  });
+
   it('an adaptive buffer holds back what other channels are likely to sell meanwhile', async () => {
     const { f, ws, ids } = await world();
     const slow = await tx(async (d, now) => {

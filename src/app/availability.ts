@@ -105,7 +105,8 @@ export class Facts {
         list.push(e);
         this.components.set(e.item_id, list);
       }
-      const stocked = items.filter((i) => i.kind === 'standard' && !this.levels.has(i.id)).map((i) => i.id);
+      // Bundles too: a kit kept pre-built has levels of its own (the others have none).
+      const stocked = items.filter((i) => !this.levels.has(i.id)).map((i) => i.id);
       for (const id of stocked) this.levels.set(id, []);
       for (const l of await levelsOf(this.db, this.workspaceId, stocked)) this.levels.get(l.item_id)!.push(l);
     }
@@ -155,27 +156,25 @@ export class Facts {
     const dead = archived || item.archived;
     // Nested kits are allowed, cycles are not (the catalog refuses them); this only stops a bug.
     if (depth > 32) throw new Error(`invariant violated: bundle ${item.sku} nests deeper than 32 levels`);
-    if (item.kind === 'standard') {
-      const levels = (this.levels.get(itemId) ?? []).map((l): LevelFacts => ({
-        location: l.code,
-        kind: l.kind,
-        ships_online: l.ships_online,
-        available: dead ? 0 : l.available,
-        ring_fenced: dead ? 0 : (fenced?.get(`${itemId}|${l.location_id}`) ?? 0),
-        incoming_soon: dead ? 0 : (incoming?.get(`${itemId}|${l.location_id}`) ?? 0),
-      }));
-      return { sku: item.sku, kind: 'standard', levels, components: [] };
-    }
+    const levels = (this.levels.get(itemId) ?? []).map((l): LevelFacts => ({
+      location: l.code,
+      kind: l.kind,
+      ships_online: l.ships_online,
+      available: dead ? 0 : l.available,
+      ring_fenced: dead ? 0 : (fenced?.get(`${itemId}|${l.location_id}`) ?? 0),
+      incoming_soon: dead ? 0 : (incoming?.get(`${itemId}|${l.location_id}`) ?? 0),
+    }));
+    if (item.kind === 'standard') return { sku: item.sku, kind: 'standard', levels, components: [] };
     const components = (this.components.get(itemId) ?? []).map((e) => ({ item: this.itemFacts(e.component_id, fenced, incoming, depth + 1, dead), quantity: e.quantity }));
-    return { sku: item.sku, kind: item.kind, levels: [], components };
+    return { sku: item.sku, kind: item.kind, levels, components };
   }
 
-  /** Standard items under an item (itself, or a bundle's components, nested). */
+  /** Items under an item that may hold stock: itself, and a bundle's components, nested. */
   stockedItems(itemId: string, out = new Set<string>()): Set<string> {
     const item = this.items.get(itemId);
     if (!item) return out;
-    if (item.kind === 'standard') out.add(itemId);
-    else for (const e of this.components.get(itemId) ?? []) this.stockedItems(e.component_id, out);
+    out.add(itemId);
+    for (const e of this.components.get(itemId) ?? []) this.stockedItems(e.component_id, out);
     return out;
   }
 
@@ -383,10 +382,11 @@ export async function locationAvailability(db: Db, ws: string, location: { id: s
   // Items, not listings: no channel ('') and no rules.
   await facts.load(itemIds.map((id) => ({ id, channel_id: '', item_id: id })));
   const kits = (itemId: string): number => {
-    const item = facts.item(itemId)!;
-    if (item.kind === 'standard') return facts.itemFacts(itemId, null, null).levels.find((l) => l.location === location.code)?.available ?? 0;
+    const own = facts.itemFacts(itemId, null, null).levels.find((l) => l.location === location.code)?.available ?? 0;
+    if (facts.item(itemId)!.kind === 'standard') return own;
     const parts = facts.componentsOf(itemId);
-    return parts.length === 0 ? 0 : Math.min(...parts.map((e) => Math.floor(kits(e.component_id) / e.quantity)));
+    // Pre-built kits on the shelf, plus the kits the components here make.
+    return own + (parts.length === 0 ? 0 : Math.min(...parts.map((e) => Math.floor(kits(e.component_id) / e.quantity))));
   };
   return itemIds.filter((id) => facts.item(id)).map((id) => ({ sku: facts.item(id)!.sku, kind: facts.item(id)!.kind, available: kits(id) }));
 }

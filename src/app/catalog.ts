@@ -33,10 +33,13 @@ export function newItem(workspaceId: string, input: ItemInput, now: number): Ite
     unitsPerCase: input.units_per_case ?? null,
     requiresInspection: input.requires_inspection ?? false,
     skipReturnInspection: input.skip_return_inspection ?? false,
+    stocksPrebuilt: input.stocks_prebuilt ?? false,
     createdAt: now,
     updatedAt: now,
   };
 }
+
+const notAKit = () => refusal('validation_failed', 'stocks_prebuilt is for bundles and multipacks: a standard item always holds its own stock', 'stocks_prebuilt');
 
 /** A barcode names one sellable thing: another item with it (archived too) is a clash. */
 async function barcodeClash(db: Db, workspaceId: string, barcode: string | null, selfId: string | null): Promise<Refusal | null> {
@@ -84,6 +87,7 @@ export async function createItem(db: Db, workspaceId: string, input: ItemInput, 
     return refusal('sku_taken', `an item with SKU ${JSON.stringify(input.sku)} already exists`, 'sku');
   }
   const item = newItem(workspaceId, input, now);
+  if (item.stocksPrebuilt && item.kind === 'standard') return notAKit();
   const clash = await barcodeClash(db, workspaceId, item.barcode, null);
   if (clash) return clash;
   const variant = await variantOptions(db, item);
@@ -120,6 +124,13 @@ export async function updateItem(
   if (bad) return bad;
   const item = await repo.getItem(db, workspaceId, id);
   if (!item) return refusal('not_found', `no item ${id}`);
+  if (patch.stocks_prebuilt === true && item.kind === 'standard') return notAKit();
+  if (patch.stocks_prebuilt === false && item.stocksPrebuilt) {
+    // Its pre-built units would be left where nothing can sell or move them.
+    const held = await db.get<{ n: number | null }>(
+      'SELECT SUM(available + reserved + committed + damaged + quality_control + safety_stock + incoming) AS n FROM stock_levels WHERE item_id = ?', [item.id]);
+    if (Number(held?.n ?? 0) > 0) return refusal('validation_failed', `${item.sku} still holds ${Number(held!.n)} pre-built units; sell, count or adjust them to 0 first`, 'stocks_prebuilt');
+  }
   const productId = patch.product_id === undefined ? item.productId : patch.product_id;
   const next: Item = {
     ...item,
@@ -132,6 +143,7 @@ export async function updateItem(
     unitsPerCase: patch.units_per_case === undefined ? item.unitsPerCase : patch.units_per_case,
     requiresInspection: patch.requires_inspection ?? item.requiresInspection,
     skipReturnInspection: patch.skip_return_inspection ?? item.skipReturnInspection,
+    stocksPrebuilt: patch.stocks_prebuilt ?? item.stocksPrebuilt,
     updatedAt: now,
   };
   if (next.barcode !== item.barcode) {

@@ -139,7 +139,7 @@ export async function createCount(db: Db, workspaceId: string, input: CountCreat
     for (const [i, sku] of input.skus.entries()) {
       const item = items.get(sku);
       if (!item) return refusal('unknown_item', `no item with SKU ${JSON.stringify(sku)}`, `skus[${i}]`);
-      if (item.kind !== 'standard') return refusal('item_has_no_stock', `${sku} is a ${item.kind}; count its components`, `skus[${i}]`);
+      if (item.kind !== 'standard' && !item.stocksPrebuilt) return refusal('item_has_no_stock', `${sku} is a ${item.kind}; count its components`, `skus[${i}]`);
     }
     const ids = [...items.values()].map((i) => i.id);
     const levels = await onHandAt(db, workspaceId, location.id, { itemIds: ids });

@@ -428,7 +428,9 @@ async function loadWorkspace(db: Db, workspaceId: string, commands: StockCommand
       const item = bySku.get(sku);
       const loc = byCode.get(code);
       if (!item || !loc) continue;
-      const stocked = item.kind === 'standard' ? [item.id] : (components.get(item.id) ?? []).map((x) => x.itemId);
+      // A kit kept pre-built has levels of its own beside its components'.
+      const parts = (components.get(item.id) ?? []).map((x) => x.itemId);
+      const stocked = item.kind === 'standard' ? [item.id] : item.stocksPrebuilt ? [item.id, ...parts] : parts;
       for (const itemId of stocked) {
         const key = levelKey(itemId, loc.id);
         if (!toCreate.has(key)) toCreate.set(key, { id: newId('lvl', now), workspaceId, itemId, locationId: loc.id });

@@ -28,6 +28,7 @@ export function itemView(i: Item) {
     units_per_case: i.unitsPerCase,
     requires_inspection: i.requiresInspection,
     skip_return_inspection: i.skipReturnInspection,
+    stocks_prebuilt: i.stocksPrebuilt,
     created_at: iso(i.createdAt),
     updated_at: iso(i.updatedAt),
   };

@@ -44,6 +44,12 @@ const standardArb: fc.Arbitrary<ItemFacts> = fc
   .tuple(fc.string({ minLength: 1, maxLength: 3 }), ...SITES.map((s) => fc.option(levelArb(s), { nil: undefined })))
   .map(([sku, ...levels]) => ({ sku: `S-${sku}`, kind: 'standard', levels: levels.filter((l): l is LevelFacts => l !== undefined), components: [] }));
 
+/** A kit's own levels: most kits hold none; one kept pre-built has built units on the shelf. */
+const prebuiltArb: fc.Arbitrary<LevelFacts[]> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant([]) },
+  { weight: 1, arbitrary: fc.tuple(...SITES.map((s) => fc.option(levelArb(s).map((l) => ({ ...l, ring_fenced: 0 })), { nil: undefined }))).map((ls) => ls.filter((l): l is LevelFacts => l !== undefined)) },
+);
+
 const itemArb = (depth: number): fc.Arbitrary<ItemFacts> => {
   if (depth === 0) return standardArb;
   const sub = itemArb(depth - 1);
@@ -52,8 +58,8 @@ const itemArb = (depth: number): fc.Arbitrary<ItemFacts> => {
     {
       weight: 3,
       arbitrary: fc
-        .array(fc.record({ item: sub, quantity: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 4 })
-        .map((components): ItemFacts => ({ sku: 'KIT', kind: 'bundle', levels: [], components })),
+        .tuple(fc.array(fc.record({ item: sub, quantity: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 4 }), prebuiltArb)
+        .map(([components, levels]): ItemFacts => ({ sku: 'KIT', kind: 'bundle', levels, components })),
     },
     {
       weight: 1,
@@ -118,11 +124,13 @@ function eligibleSite(scope: LocationScope, code: string): boolean {
   return !scope.codes?.length && !scope.kinds?.length ? site.ships : byCode || byKind;
 }
 
-/** Units (or whole kits) of an item at one location. */
+/** Units of an item's own levels at one location (a kit's: its pre-built units). */
+const ownAt = (item: ItemFacts, code: string, f: Field) => item.levels.filter((l) => l.location === code).reduce((s, l) => s + unitsOf(l, f), 0);
+
+/** Units (or whole kits: pre-built plus buildable) of an item at one location. */
 function at(item: ItemFacts, code: string, f: Field): number {
-  if (item.kind === 'standard') return item.levels.filter((l) => l.location === code).reduce((s, l) => s + unitsOf(l, f), 0);
-  if (item.components.length === 0) return 0;
-  return Math.min(...item.components.map((c) => Math.floor(at(c.item, code, f) / c.quantity)));
+  if (item.kind === 'standard' || item.components.length === 0) return ownAt(item, code, f);
+  return ownAt(item, code, f) + Math.min(...item.components.map((c) => Math.floor(at(c.item, code, f) / c.quantity)));
 }
 
 /** What the channel may draw on: per location first, then summed over eligible locations. */
@@ -130,7 +138,7 @@ const drawable = (item: ItemFacts, scope: LocationScope, f: Field) => CODES.filt
 
 /** Every leaf level, depth first, so a test can pick one and change it. */
 function leafLevels(item: ItemFacts): LevelFacts[] {
-  return item.kind === 'standard' ? item.levels : item.components.flatMap((c) => leafLevels(c.item));
+  return [...item.levels, ...item.components.flatMap((c) => leafLevels(c.item))];
 }
 
 const clone = (item: ItemFacts): ItemFacts => structuredClone(item);
@@ -175,14 +183,15 @@ describe('availability properties', () => {
     );
   });
 
-  it('a bundle never exceeds what any component allows', () => {
+  it('a bundle never exceeds what any component allows (beside the kits already built)', () => {
     fc.assert(
       fc.property(bundleArb, ruleArb(), demandArb, (item, rule, demand) => {
         const a = computeAvailability(item, rule, demand);
         const field: Field = rule.allocation.mode === 'ring_fenced' ? 'ring_fenced' : 'available';
+        const built = (f: Field) => CODES.filter((code) => eligibleSite(rule.locations, code)).reduce((s, code) => s + ownAt(item, code, f), 0);
         for (const c of item.components) {
-          expect(onHand(a)).toBeLessThanOrEqual(Math.floor(drawable(c.item, rule.locations, field) / c.quantity));
-          if (field === 'available') expect(a.quantity).toBeLessThanOrEqual(Math.floor(drawable(c.item, rule.locations, 'with_incoming') / c.quantity));
+          expect(onHand(a)).toBeLessThanOrEqual(built(field) + Math.floor(drawable(c.item, rule.locations, field) / c.quantity));
+          if (field === 'available') expect(a.quantity).toBeLessThanOrEqual(built('with_incoming') + Math.floor(drawable(c.item, rule.locations, 'with_incoming') / c.quantity));
         }
         // And it is exactly the per-location-first count when nothing else applies.
         const plain: ResolvedRule = { ...rule, allocation: { mode: 'shared' }, buffer: { mode: 'none' }, cap_units: null, zero_below_units: null, backorder_days: null };

@@ -174,20 +174,29 @@ function collectSites(item: ItemFacts, scope: LocationScope, index: Map<string, 
     }
     return;
   }
+  // A kit kept pre-built: its own levels are sites too.
+  for (const lv of item.levels) {
+    if (index.has(lv.location) || !locationEligible(scope, lv.location, lv.kind, lv.ships_online)) continue;
+    index.set(lv.location, sites.length);
+    sites.push({ location: lv.location, kind: lv.kind });
+  }
   if (depth >= BUNDLE_DEPTH_MAX) return;
   for (const c of item.components) collectSites(c.item, scope, index, sites, depth + 1);
 }
 
-/** Units (or, for a kit, whole kits) of `item` at each site: a kit is built from one location's stock. */
-function unitsAt(item: ItemFacts, index: Map<string, number>, n: number, f: Field, depth: number): number[] {
+/** Units of `item`'s own levels at each site (a standard item's stock, or a kit's pre-built units). */
+function ownUnitsAt(item: ItemFacts, index: Map<string, number>, n: number, f: Field): number[] {
   const out = new Array<number>(n).fill(0);
-  if (item.kind === 'standard') {
-    for (const lv of item.levels) {
-      const i = index.get(lv.location);
-      if (i !== undefined) out[i]! += levelUnits(lv, f);
-    }
-    return out;
+  for (const lv of item.levels) {
+    const i = index.get(lv.location);
+    if (i !== undefined) out[i]! += levelUnits(lv, f);
   }
+  return out;
+}
+
+/** Whole kits the components make at each site: a kit is built from one location's stock. */
+function buildableAt(item: ItemFacts, index: Map<string, number>, n: number, f: Field, depth: number): number[] {
+  const out = new Array<number>(n).fill(0);
   if (depth >= BUNDLE_DEPTH_MAX || item.components.length === 0) return out;
   out.fill(Infinity);
   for (const c of item.components) {
@@ -198,6 +207,14 @@ function unitsAt(item: ItemFacts, index: Map<string, number>, n: number, f: Fiel
     }
   }
   return out;
+}
+
+/** Units (or, for a kit, pre-built kits plus the kits its components make) of `item` at each site. */
+function unitsAt(item: ItemFacts, index: Map<string, number>, n: number, f: Field, depth: number): number[] {
+  const own = ownUnitsAt(item, index, n, f);
+  if (item.kind === 'standard') return own;
+  const built = buildableAt(item, index, n, f, depth);
+  return own.map((u, i) => u + built[i]!);
 }
 
 const sum = (xs: readonly number[]) => {
@@ -272,6 +289,8 @@ interface Facts {
   withIncoming: number[] | null;
   /** Per site, the component that limits the kits there (bundles only). */
   limiting: (Limiting | null)[] | null;
+  /** Per site, pre-built kits on the shelf (kits kept pre-built only). */
+  prebuilt?: number[] | null;
 }
 
 function standardFacts(item: ItemFacts, rule: ResolvedRule, wantFenced: boolean, wantIncoming: boolean): Facts {
@@ -294,21 +313,24 @@ function bundleFacts(item: ItemFacts, rule: ResolvedRule, wantFenced: boolean, w
   const sites: Site[] = [];
   collectSites(item, rule.locations, index, sites, 0);
   const n = sites.length;
-  const available = new Array<number>(n).fill(item.components.length > 0 ? Infinity : 0);
+  const buildable = new Array<number>(n).fill(item.components.length > 0 ? Infinity : 0);
   const limiting: (Limiting | null)[] | null = explain ? new Array<Limiting | null>(n).fill(null) : null;
   for (const c of item.components) {
     const sub = unitsAt(c.item, index, n, Field.Available, 1);
     for (let i = 0; i < n; i++) {
       const kits = c.quantity >= 1 ? Math.floor(sub[i]! / c.quantity) : 0;
-      if (kits < available[i]!) {
-        available[i] = kits;
+      if (kits < buildable[i]!) {
+        buildable[i] = kits;
         if (limiting) limiting[i] = { sku: c.item.sku, units: sub[i]!, per_kit: c.quantity };
       }
     }
   }
+  // Pre-built kits on the shelf count beside the kits the components make there.
+  const prebuilt = ownUnitsAt(item, index, n, Field.Available);
   return {
     sites,
-    available,
+    available: buildable.map((b, i) => b + prebuilt[i]!),
+    prebuilt: item.levels.length > 0 ? prebuilt : null,
     fenced: wantFenced ? unitsAt(item, index, n, Field.Fenced, 0) : null,
     withIncoming: wantIncoming ? unitsAt(item, index, n, Field.WithIncoming, 0) : null,
     limiting,
@@ -397,15 +419,16 @@ function explainSteps(item: ItemFacts, rule: ResolvedRule, demand: DemandFacts, 
 
   if (isKit) {
     const lim = facts.limiting ?? [];
-    const perLocation = sites.map((s, i) => ({ location: s.location, kits: available[i], limiting: lim[i] ?? null }));
+    const pre = facts.prebuilt ?? null;
+    const perLocation = sites.map((s, i) => ({ location: s.location, kits: available[i], limiting: lim[i] ?? null, ...(pre ? { prebuilt: pre[i] } : {}) }));
     const why =
-      item.components.length === 0
+      item.components.length === 0 && !pre
         ? `no components: 0 ${unit}`
-        : `${n.pool} ${unit}, built per location (the fewest any component allows there), then summed` +
+        : `${n.pool} ${unit}, built per location (the fewest any component allows there${pre ? ', plus pre-built ones on the shelf' : ''}), then summed` +
           (sites.length > 0
             ? ': ' +
               perLocation
-                .map((p) => `${p.location} ${p.kits}` + (p.limiting ? ` (limited by ${p.limiting.sku}: ${p.limiting.units} ÷ ${p.limiting.per_kit})` : ''))
+                .map((p) => `${p.location} ${p.kits}` + (p.prebuilt ? ` (${p.prebuilt} pre-built)` : '') + (p.limiting ? ` (limited by ${p.limiting.sku}: ${p.limiting.units} ÷ ${p.limiting.per_kit})` : ''))
                 .join(', ')
             : '');
     steps.push({

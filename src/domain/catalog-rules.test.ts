@@ -8,7 +8,7 @@ import type { Item, ItemKind } from './model.ts';
 
 const item = (sku: string, kind: ItemKind = 'standard', archived = false): Item => ({
   id: `item_${sku}`, workspaceId: 'ws', sku, name: sku, barcode: null, archived, kind, productId: null, options: null,
-  unitsPerCase: null, requiresInspection: false, skipReturnInspection: false, createdAt: 0, updatedAt: 0,
+  unitsPerCase: null, requiresInspection: false, skipReturnInspection: false, stocksPrebuilt: false, createdAt: 0, updatedAt: 0,
 });
 const catalog = new Map([item('A'), item('B'), item('KIT', 'bundle'), item('OLD', 'standard', true)].map((i) => [i.sku, i]));
 const lookup = (sku: string) => catalog.get(sku);

@@ -34,6 +34,8 @@ export interface ItemInput {
   units_per_case?: number | null;
   requires_inspection?: boolean;
   skip_return_inspection?: boolean;
+  /** Bundles and multipacks only: pre-assembled units are kept in stock. */
+  stocks_prebuilt?: boolean;
   /** Bundles and multipacks only. */
   components?: ComponentInput[];
 }
@@ -112,7 +114,7 @@ export function checkItemInput(input: Partial<ItemInput>, partial = false): Refu
   if (typeof input.barcode === 'string' && !gtinCheckOk(input.barcode)) {
     return refusal('validation_failed', `barcode ${input.barcode} has a wrong GTIN check digit`, 'barcode');
   }
-  for (const flag of ['archived', 'requires_inspection', 'skip_return_inspection'] as const) {
+  for (const flag of ['archived', 'requires_inspection', 'skip_return_inspection', 'stocks_prebuilt'] as const) {
     if (input[flag] !== undefined && typeof input[flag] !== 'boolean') return refusal('validation_failed', `${flag} must be true or false`, flag);
   }
   if (input.kind !== undefined && !(ITEM_KINDS as readonly unknown[]).includes(input.kind)) {

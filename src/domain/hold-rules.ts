@@ -106,23 +106,32 @@ function placeLines(
     if (options.length === 0) {
       return refused(refusal('validation_failed', `lines[${i}] names no location and the request has no locations`, `lines[${i}].location`));
     }
+    const kit = item.value;
+    const bundleItemId = kit.kind === 'standard' ? null : kit.id;
+    // What the line takes at a location. A kit kept pre-built sells its built units there first
+    // and builds the rest from components.
+    const partsAt = (loc: Location): { item: Item; quantity: number; bundleItemId: string | null }[] => {
+      const built = kit.stocksPrebuilt ? Math.min(line.quantity, Math.max(0, free(kit.id, loc.id))) : 0;
+      const rest = line.quantity - built;
+      const fromParts = rest === 0 ? [] : parts.value.map((p) => ({ item: p.item, quantity: (p.quantity / line.quantity) * rest, bundleItemId }));
+      return built > 0 ? [{ item: kit, quantity: built, bundleItemId: null }, ...fromParts] : fromParts;
+    };
     // A bundle ships from one place: the location must cover every component.
-    const covers = (loc: Location) => parts.value.every((p) => free(p.item.id, loc.id) >= p.quantity);
+    const covers = (loc: Location) => partsAt(loc).every((p) => free(p.item.id, loc.id) >= p.quantity);
     let chosen = options.find(covers);
     if (!chosen) {
       if (!allowShort) {
         const have = options.map((loc) => `${loc.code}: ${parts.value.map((p) => Math.max(0, free(p.item.id, loc.id))).join('/')}`).join(', ');
-        const what = item.value.kind === 'standard' ? line.sku : `${line.sku} (components ${parts.value.map((p) => p.item.sku).join('/')})`;
+        const what = kit.kind === 'standard' ? line.sku : `${line.sku} (components ${parts.value.map((p) => p.item.sku).join('/')})`;
         return refused(refusal('insufficient_stock', `not enough ${what} available for ${line.quantity} (${have})`, `lines[${i}].quantity`, { sku: line.sku }));
       }
       chosen = options[0]!;
     }
-    const bundleItemId = item.value.kind === 'standard' ? null : item.value.id;
-    for (const p of parts.value) {
+    for (const p of partsAt(chosen)) {
       const short = Math.max(0, p.quantity - Math.max(0, free(p.item.id, chosen.id)));
       const key = levelKey(p.item.id, chosen.id);
       taken.set(key, (taken.get(key) ?? 0) + p.quantity - short);
-      placed.push({ itemId: p.item.id, locationId: chosen.id, quantity: p.quantity, short, bundleItemId });
+      placed.push({ itemId: p.item.id, locationId: chosen.id, quantity: p.quantity, short, bundleItemId: p.bundleItemId });
     }
   }
   return ok(placed);

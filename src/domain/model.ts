@@ -37,6 +37,11 @@ export interface Item {
   requiresInspection: boolean;
   /** Returned units go straight back to available, without inspection. */
   skipReturnInspection: boolean;
+  /**
+   * Bundles and multipacks: pre-assembled units are kept in stock at the kit's own levels, sold
+   * before more are built from components. Otherwise a bundle holds no stock of its own.
+   */
+  stocksPrebuilt: boolean;
   createdAt: number;
   updatedAt: number;
 }

@@ -36,6 +36,8 @@ export interface ItemFacts {
   kind: 'standard' | 'bundle' | 'multipack';
   archived: boolean;
   requiresInspection: boolean;
+  /** A kit kept pre-built holds stock of its own. */
+  stocksPrebuilt?: boolean;
 }
 /** What a document rule needs to know about a location. */
 export interface LocationFacts {
@@ -112,7 +114,7 @@ export function checkItem(lookup: Lookup, sku: unknown, field: string): Outcome<
   if (typeof sku !== 'string' || sku.length === 0) return refused(refusal('validation_failed', `${field} is required`, field));
   const item = lookup.item(sku);
   if (!item) return refused(refusal('unknown_item', `no item with SKU ${JSON.stringify(sku)}`, field));
-  if (item.kind !== 'standard') return refused(refusal('item_has_no_stock', `${sku} is a ${item.kind}; order or move its components instead`, field));
+  if (item.kind !== 'standard' && !item.stocksPrebuilt) return refused(refusal('item_has_no_stock', `${sku} is a ${item.kind}; order or move its components instead`, field));
   if (item.archived) return refused(refusal('item_archived', `${sku} is archived`, field));
   return ok(item);
 }

@@ -15,10 +15,10 @@ export interface LevelTouched {
 
 type AtLocation = { sku: string; location: string };
 
-/** An item that can hold stock: bundles and multipacks hold theirs in their components. */
+/** An item that can hold stock: bundles and multipacks hold theirs in their components, unless kept pre-built. */
 export function resolveStockItem(ctx: RuleContext, sku: string, field: string): Outcome<Item> {
   const item = resolveItem(ctx, sku, field);
-  if (!item.ok || item.value.kind === 'standard') return item;
+  if (!item.ok || item.value.kind === 'standard' || item.value.stocksPrebuilt) return item;
   return refused(refusal('item_has_no_stock', `${sku} is a ${item.value.kind}; its stock is held by its components`, field));
 }
 

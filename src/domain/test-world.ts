@@ -8,7 +8,7 @@ import { LedgerState, levelKey } from './scratch.ts';
 
 /** Items `i<SKU>` and locations `l<CODE>` with a stock level for every pair; `stock` seeds `SKU@CODE`. */
 export function testWorld(skus: string[], codes: string[], stock: Record<string, Partial<Balances>> = {}) {
-  const items = skus.map((sku): Item => ({ id: `i${sku}`, workspaceId: 'w', sku, name: sku, barcode: null, archived: false, kind: 'standard', productId: null, options: null, unitsPerCase: null, requiresInspection: false, skipReturnInspection: false, createdAt: 0, updatedAt: 0 }));
+  const items = skus.map((sku): Item => ({ id: `i${sku}`, workspaceId: 'w', sku, name: sku, barcode: null, archived: false, kind: 'standard', productId: null, options: null, unitsPerCase: null, requiresInspection: false, skipReturnInspection: false, stocksPrebuilt: false, createdAt: 0, updatedAt: 0 }));
   const locations = codes.map((code): Location => ({
     id: `l${code}`, workspaceId: 'w', code, name: code, kind: 'warehouse', postalCode: null, country: null, shipsOnline: true, pickup: false, requiresInspection: false, createdAt: 0, updatedAt: 0,
   }));

@@ -33,6 +33,7 @@ const itemProps = {
   units_per_case: { type: ['integer', 'null'], minimum: 1, maximum: UNITS_PER_CASE_MAX },
   requires_inspection: { type: 'boolean', description: 'Received units go to quality_control first' },
   skip_return_inspection: { type: 'boolean', description: 'Returned units go straight back to available' },
+  stocks_prebuilt: { type: 'boolean', description: 'Bundles and multipacks: pre-assembled units are kept in stock and sold before more are built from components' },
 };
 export const componentsSchema = {
   type: 'array',

@@ -17,6 +17,7 @@ interface ItemRow {
   units_per_case: number | null;
   requires_inspection: boolean | number;
   skip_return_inspection: boolean | number;
+  stocks_prebuilt: boolean | number;
   created_at: number;
   updated_at: number;
 }
@@ -50,6 +51,7 @@ export function itemFromRow(r: ItemRow): Item {
     unitsPerCase: r.units_per_case === null ? null : Number(r.units_per_case),
     requiresInspection: Boolean(r.requires_inspection),
     skipReturnInspection: Boolean(r.skip_return_inspection),
+    stocksPrebuilt: Boolean(r.stocks_prebuilt),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
@@ -114,10 +116,10 @@ export async function listLocations(db: Db, ws: string, opts: { after?: string; 
   return rows.map(locationFromRow);
 }
 
-const ITEM_COLUMNS = ['id', 'workspace_id', 'sku', 'name', 'barcode', 'archived', 'kind', 'product_id', 'options', 'units_per_case', 'requires_inspection', 'skip_return_inspection', 'created_at', 'updated_at'];
+const ITEM_COLUMNS = ['id', 'workspace_id', 'sku', 'name', 'barcode', 'archived', 'kind', 'product_id', 'options', 'units_per_case', 'requires_inspection', 'skip_return_inspection', 'stocks_prebuilt', 'created_at', 'updated_at'];
 const itemRow = (i: Item) => [
   i.id, i.workspaceId, i.sku, i.name, i.barcode, i.archived, i.kind, i.productId, i.options === null ? null : JSON.stringify(i.options),
-  i.unitsPerCase, i.requiresInspection, i.skipReturnInspection, i.createdAt, i.updatedAt,
+  i.unitsPerCase, i.requiresInspection, i.skipReturnInspection, i.stocksPrebuilt, i.createdAt, i.updatedAt,
 ];
 
 /** Components of these bundles and multipacks, by bundle id. */
@@ -144,9 +146,9 @@ export async function insertItems(db: Db, items: Item[]): Promise<void> {
 export async function updateItem(db: Db, item: Item): Promise<void> {
   await db.run(
     `UPDATE items SET name = ?, barcode = ?, archived = ?, product_id = ?, options = ?, units_per_case = ?, requires_inspection = ?,
-     skip_return_inspection = ?, updated_at = ? WHERE id = ? AND workspace_id = ?`,
+     skip_return_inspection = ?, stocks_prebuilt = ?, updated_at = ? WHERE id = ? AND workspace_id = ?`,
     [item.name, item.barcode, item.archived, item.productId, item.options === null ? null : JSON.stringify(item.options), item.unitsPerCase,
-      item.requiresInspection, item.skipReturnInspection, item.updatedAt, item.id, item.workspaceId],
+      item.requiresInspection, item.skipReturnInspection, item.stocksPrebuilt, item.updatedAt, item.id, item.workspaceId],
   );
 }
 

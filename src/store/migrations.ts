@@ -419,6 +419,13 @@ CREATE INDEX holds_ring_fence ON holds (workspace_id, reference) WHERE reference
 CREATE INDEX movements_fence_draws ON movements (workspace_id, item_id, created_at) WHERE reason = 'ring_fence_draw';
 `,
   },
+  {
+    version: 11,
+    name: 'kits kept pre-built',
+    // A bundle or multipack may be kept pre-assembled: its own stock levels hold the built units,
+    // sold before building more from components. Other bundles still hold no stock.
+    sql: `ALTER TABLE items ADD COLUMN stocks_prebuilt BOOLEAN NOT NULL DEFAULT FALSE`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {
