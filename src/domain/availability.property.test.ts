@@ -46,7 +46,7 @@ const standardArb: fc.Arbitrary<ItemFacts> = fc
 
 /** A kit's own levels: most kits hold none; one kept pre-built has built units on the shelf. */
 const prebuiltArb: fc.Arbitrary<LevelFacts[]> = fc.oneof(
-  { weight: 3, arbitrary: fc.constant([]) },
+  { weight: 3, arbitrary: fc.constant([] as LevelFacts[]) },
   { weight: 1, arbitrary: fc.tuple(...SITES.map((s) => fc.option(levelArb(s).map((l) => ({ ...l, ring_fenced: 0 })), { nil: undefined }))).map((ls) => ls.filter((l): l is LevelFacts => l !== undefined)) },
 );
 
