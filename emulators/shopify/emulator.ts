@@ -1,0 +1,283 @@
+// One emulated shop behind a real HTTP server on 127.0.0.1: the Admin GraphQL endpoint, the
+// control endpoints, and webhook deliveries. Several can run in one process; each owns all its
+// state (the GraphQL schema is shared, it holds none).
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LeakyBucket } from './bucket.ts';
+import { answerControl, checkOutage, type Controlled } from './control.ts';
+import { EmulatorError, invalid, problemOf } from './errors.ts';
+import { answerGraphql, type HttpAnswer } from './graphql-endpoint.ts';
+import { gid, numOf } from './ids.ts';
+import { IdempotencyStore } from './idempotency.ts';
+import { seededRandom } from './prng.ts';
+import type { RequestContext, SetQuantitiesPayload } from './resolvers.ts';
+import { Shop } from './shop.ts';
+import type { Counters, Faults, Refund, RestockType, ShopifyEmulatorOptions, ShopifyOrder } from './types.ts';
+import { isApiVersion, WEBHOOK_API_VERSION } from './versions.ts';
+import { WebhookDispatcher } from './webhooks.ts';
+
+export interface ShopifyEmulator {
+  url: string;
+  shopDomain: string;
+  accessToken: string;
+  clientSecret: string;
+  addLocation(name: string): { id: string };
+  addItem(p: { sku: string; levels: Record<string, number> }): { inventoryItemId: string; variantId: string };
+  level(inventoryItemId: string, locationId: string): { available: number; committed: number; on_hand: number } | undefined;
+  placeOrder(p: { lines: { variantId?: string; sku?: string; quantity: number }[]; locationId?: string; allowOversell?: boolean }): ShopifyOrder;
+  cancelOrder(orderId: string, p?: { restock?: boolean }): ShopifyOrder;
+  /** Extension: ships every open unit of an order (committed and on_hand drop). */
+  fulfillOrder(orderId: string): ShopifyOrder;
+  refund(orderId: string, p: { lines: { lineItemId: string; quantity: number; restockType: RestockType }[] }): Refund;
+  editAvailable(inventoryItemId: string, locationId: string, available: number): void;
+  subscribe(address: string, topics?: string[]): void;
+  setFaults(f: Partial<Faults>): void;
+  goDown(seconds: number, mode?: '503' | 'reset'): void;
+  counters(): Counters;
+  flushWebhooks(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const DEFAULTS = {
+  shop: 'demo-shop',
+  accessToken: 'shpat_emulator',
+  clientSecret: 'emulator-secret',
+  bucketSize: 1000,
+  restoreRate: 100,
+  throttleHttpStatus: 200 as 200 | 429,
+  maxQueryCost: 1000,
+  requireIdempotencyKey: true,
+  webhookRetry: { attempts: 8, baseDelayMs: 1000 },
+  webhookTimeoutMs: 5000,
+  idempotencyKeyTtlSeconds: 24 * 3600,
+  seed: 1,
+};
+
+const BODY_BYTES_MAX = 16 * 1024 * 1024;
+const GRAPHQL_PATH = /^\/admin\/api\/([^/]+)\/graphql\.json$/;
+const UNAUTHORIZED = { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' };
+
+const zeroCounters = (): Counters => ({
+  requests: 0,
+  throttled: 0,
+  mutations: 0,
+  quantitiesSet: 0,
+  staleCompares: 0,
+  idempotentReplays: 0,
+  webhooksSent: 0,
+  webhooksFailed: 0,
+  webhooksDropped: 0,
+  webhooksDuplicated: 0,
+  ordersPlaced: 0,
+  ordersRefusedOutOfStock: 0,
+  unauthorized: 0,
+});
+
+class Emulator implements ShopifyEmulator, Controlled {
+  url = '';
+  readonly shopDomain: string;
+  readonly accessToken: string;
+  readonly clientSecret: string;
+  readonly shop: Shop;
+  private readonly shopName: string;
+  private readonly count = zeroCounters();
+  private readonly now = () => Date.now();
+  private readonly bucket: LeakyBucket;
+  private readonly idempotency: IdempotencyStore<SetQuantitiesPayload>;
+  private readonly webhooks: WebhookDispatcher;
+  private readonly o: typeof DEFAULTS;
+  private downUntil = 0;
+  private downMode: '503' | 'reset' = '503';
+  readonly server: Server;
+
+  constructor(options: ShopifyEmulatorOptions) {
+    const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS;
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(o.shop)) throw invalid(`shop ${JSON.stringify(o.shop)} must be lowercase letters, digits and dashes`);
+    if (!(o.bucketSize > 0) || !(o.restoreRate > 0) || !(o.maxQueryCost > 0)) throw invalid('bucketSize, restoreRate and maxQueryCost must be above 0');
+    if (!(Number.isSafeInteger(o.webhookRetry.attempts) && o.webhookRetry.attempts >= 1 && o.webhookRetry.baseDelayMs >= 0)) {
+      throw invalid('webhookRetry needs attempts ≥ 1 and baseDelayMs ≥ 0');
+    }
+    this.o = o;
+    this.shopName = o.shop;
+    this.shopDomain = `${o.shop}.myshopify.com`;
+    this.accessToken = o.accessToken;
+    this.clientSecret = o.clientSecret;
+    this.bucket = new LeakyBucket(o.bucketSize, o.restoreRate, this.now);
+    this.idempotency = new IdempotencyStore(o.idempotencyKeyTtlSeconds * 1000, this.now);
+    this.webhooks = new WebhookDispatcher({
+      shopDomain: this.shopDomain,
+      clientSecret: o.clientSecret,
+      apiVersion: WEBHOOK_API_VERSION,
+      retry: o.webhookRetry,
+      timeoutMs: o.webhookTimeoutMs,
+      random: seededRandom(o.seed),
+      counters: this.count,
+      downForMs: () => Math.max(0, this.downUntil - this.now()),
+    });
+    this.shop = new Shop((topic, payload, at) => this.webhooks.emit(topic, payload, at), this.now);
+    this.shop.onOrderPlaced = () => void this.count.ordersPlaced++;
+    this.shop.onOrderRefused = () => void this.count.ordersRefusedOutOfStock++;
+    this.server = createServer((req, res) => void this.handle(req, res));
+  }
+
+  async listen(port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  // ---- in-process surface -------------------------------------------------------------------
+
+  addLocation(name: string) {
+    return this.shop.addLocation(name);
+  }
+  addItem(p: { sku: string; levels: Record<string, number> }) {
+    return this.shop.addItem(p);
+  }
+  level(inventoryItemId: string, locationId: string) {
+    const itemNum = numOf(inventoryItemId, 'InventoryItem');
+    const locationNum = numOf(locationId, 'Location');
+    const l = itemNum === null || locationNum === null ? undefined : this.shop.level(itemNum, locationNum);
+    return l && { available: l.available, committed: l.committed, on_hand: l.available + l.committed };
+  }
+  placeOrder(p: Parameters<Shop['placeOrder']>[0]) {
+    return this.shop.placeOrder(p);
+  }
+  cancelOrder(orderId: string, p?: { restock?: boolean }) {
+    return this.shop.cancelOrder(orderId, p);
+  }
+  fulfillOrder(orderId: string) {
+    return this.shop.fulfillOrder(orderId);
+  }
+  refund(orderId: string, p: Parameters<Shop['refund']>[1]) {
+    return this.shop.refund(orderId, p);
+  }
+  editAvailable(inventoryItemId: string, locationId: string, available: number) {
+    this.shop.editAvailable(inventoryItemId, locationId, available);
+  }
+  subscribe(address: string, topics?: string[]) {
+    this.webhooks.subscribe(address, topics);
+  }
+  setFaults(f: Partial<Faults>) {
+    return this.webhooks.setFaults(f);
+  }
+  goDown(seconds: number, mode: '503' | 'reset' = '503') {
+    checkOutage(seconds, mode);
+    this.downUntil = this.now() + seconds * 1000;
+    this.downMode = mode;
+  }
+  counters(): Counters {
+    return { ...this.count };
+  }
+  flushWebhooks() {
+    return this.webhooks.flush();
+  }
+  async close(): Promise<void> {
+    this.webhooks.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  state(): Record<string, unknown> {
+    const shop = this.shop;
+    return {
+      counters: this.counters(),
+      locations: [...shop.locations.values()].map((l) => ({ id: gid('Location', l.num), name: l.name })),
+      items: [...shop.items.values()].map((i) => ({
+        sku: i.sku,
+        inventory_item_id: gid('InventoryItem', i.num),
+        variant_id: gid('ProductVariant', i.variantNum),
+        levels: shop.levelsOf(i.num).map((l) => ({ location_id: gid('Location', l.locationNum), available: l.available, committed: l.committed, on_hand: l.available + l.committed })),
+      })),
+    };
+  }
+
+  // ---- HTTP ---------------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (path.startsWith('/_emulator/')) return this.send(res, await this.control(req, path));
+      const m = GRAPHQL_PATH.exec(path);
+      if (!m) return this.send(res, { status: 404, body: { errors: 'Not Found' } });
+      this.count.requests++;
+      const downForMs = this.downUntil - this.now();
+      if (downForMs > 0) {
+        if (this.downMode === 'reset') return void req.socket.destroy();
+        return this.send(res, { status: 503, headers: { 'Retry-After': String(Math.ceil(downForMs / 1000)) }, body: { errors: 'Service Unavailable' } });
+      }
+      const version = m[1]!;
+      if (!isApiVersion(version)) return this.send(res, { status: 404, body: { errors: 'Not Found' } });
+      if (req.method !== 'POST') return this.send(res, { status: 405, headers: { Allow: 'POST' }, body: { errors: 'Method Not Allowed' } });
+      if (req.headers['x-shopify-access-token'] !== this.accessToken) {
+        this.count.unauthorized++;
+        return this.send(res, { status: 401, body: UNAUTHORIZED });
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(await readBody(req));
+      } catch {
+        return this.send(res, { status: 400, body: { errors: { query: 'Required parameter missing or invalid' } } });
+      }
+      const ctx: RequestContext = {
+        shop: this.shop,
+        shopName: this.shopName,
+        shopDomain: this.shopDomain,
+        version,
+        counters: this.count,
+        idempotency: this.idempotency,
+        requireIdempotencyKey: this.o.requireIdempotencyKey,
+      };
+      const settings = { bucket: this.bucket, maxQueryCost: this.o.maxQueryCost, throttleHttpStatus: this.o.throttleHttpStatus };
+      this.send(res, await answerGraphql(body, ctx, settings));
+    } catch (err) {
+      if (!res.headersSent) this.send(res, { status: 500, body: { errors: `Internal error: ${(err as Error).message}` } });
+      else res.destroy();
+    }
+  }
+
+  private async control(req: IncomingMessage, path: string): Promise<HttpAnswer> {
+    let body: unknown;
+    try {
+      const text = await readBody(req);
+      body = text.trim() === '' ? undefined : JSON.parse(text);
+    } catch {
+      const problem = problemOf(invalid('the body is not valid JSON'));
+      return { status: problem.status, headers: { 'Content-Type': 'application/problem+json' }, body: problem };
+    }
+    return answerControl(this, req.method ?? 'GET', path, body);
+  }
+
+  private send(res: ServerResponse, a: HttpAnswer): void {
+    const text = JSON.stringify(a.body);
+    res.writeHead(a.status, { 'Content-Type': 'application/json; charset=utf-8', ...a.headers, 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > BODY_BYTES_MAX) {
+        reject(new EmulatorError('invalid_input', `the body is larger than ${BODY_BYTES_MAX} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export async function startShopifyEmulator(o: ShopifyEmulatorOptions = {}): Promise<ShopifyEmulator> {
+  const e = new Emulator(o);
+  await e.listen(o.port ?? 0);
+  return e;
+}

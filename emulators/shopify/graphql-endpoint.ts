@@ -1,0 +1,95 @@
+// POST /admin/api/{version}/graphql.json after auth: parse and validate with graphql-js, price
+// the operation, charge the bucket, execute, refund the unused points, and report the cost in
+// every answer. Order of refusals: bad body (400) → syntax/validation/variables (200 + errors)
+// → MAX_COST_EXCEEDED → THROTTLED; only then does anything run.
+
+import { type DocumentNode, execute, type GraphQLError, getOperationAST, getVariableValues, parse, validate } from 'graphql';
+import type { LeakyBucket } from './bucket.ts';
+import { actualCost, requestedCost } from './cost.ts';
+import { type RequestContext, rootValue } from './resolvers.ts';
+import { adminSchema } from './schema.ts';
+
+export interface HttpAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body: unknown;
+}
+
+export interface GraphqlSettings {
+  bucket: LeakyBucket;
+  maxQueryCost: number;
+  throttleHttpStatus: 200 | 429;
+}
+
+const RATE_LIMITS_DOC = 'https://shopify.dev/api/usage/rate-limits';
+
+const formatErrors = (errors: readonly GraphQLError[]) => errors.map((e) => e.toJSON());
+
+export async function answerGraphql(body: unknown, ctx: RequestContext, s: GraphqlSettings): Promise<HttpAnswer> {
+  const schema = adminSchema();
+  const req = body as { query?: unknown; variables?: unknown; operationName?: unknown } | null;
+  const variables = req?.variables ?? {};
+  if (
+    typeof req !== 'object' ||
+    req === null ||
+    typeof req.query !== 'string' ||
+    typeof variables !== 'object' ||
+    variables === null ||
+    Array.isArray(variables) ||
+    (req.operationName != null && typeof req.operationName !== 'string')
+  ) {
+    return { status: 400, body: { errors: { query: 'Required parameter missing or invalid' } } };
+  }
+  const operationName = (req.operationName as string | null | undefined) ?? undefined;
+  const cost = (requested: number, actual: number | null) => ({ cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: s.bucket.status() } });
+  const refused = (errors: readonly GraphQLError[]) => ({ status: 200, body: { errors: formatErrors(errors), extensions: cost(0, 0) } });
+
+  let doc: DocumentNode;
+  try {
+    doc = parse(req.query);
+  } catch (err) {
+    return refused([err as GraphQLError]);
+  }
+  const invalid = validate(schema, doc);
+  if (invalid.length > 0) return refused(invalid);
+  const op = getOperationAST(doc, operationName);
+  if (!op) {
+    const message = operationName ? `No operation named "${operationName}"` : 'An operation name is required when the document holds several operations';
+    return { status: 200, body: { errors: [{ message }], extensions: cost(0, 0) } };
+  }
+  const coerced = getVariableValues(schema, op.variableDefinitions ?? [], variables as Record<string, unknown>);
+  if (coerced.errors) return refused(coerced.errors);
+
+  const requested = requestedCost(schema, doc, op, coerced.coerced);
+  if (requested > s.maxQueryCost) {
+    return {
+      status: 200,
+      body: {
+        errors: [
+          {
+            message: `Query cost is ${requested}, which exceeds the single query max cost limit (${s.maxQueryCost}).`,
+            extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: s.maxQueryCost, documentation: RATE_LIMITS_DOC },
+          },
+        ],
+        extensions: cost(requested, null),
+      },
+    };
+  }
+  if (!s.bucket.take(requested)) {
+    ctx.counters.throttled++;
+    const headers: Record<string, string> = s.throttleHttpStatus === 429 ? { 'Retry-After': String(s.bucket.secondsUntil(requested)) } : {};
+    return {
+      status: s.throttleHttpStatus,
+      headers,
+      body: { errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: RATE_LIMITS_DOC } }], extensions: cost(requested, null) },
+    };
+  }
+
+  const result = await execute({ schema, document: doc, rootValue, contextValue: ctx, variableValues: variables as Record<string, unknown>, operationName });
+  const actual = Math.min(requested, actualCost(schema, doc, op, coerced.coerced, result.data as Record<string, unknown> | null | undefined));
+  s.bucket.giveBack(requested - actual);
+  return {
+    status: 200,
+    body: { ...(result.errors ? { errors: formatErrors(result.errors) } : {}), data: result.data ?? null, extensions: cost(requested, actual) },
+  };
+}

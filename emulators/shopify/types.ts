@@ -1,0 +1,110 @@
+// The emulator's public shapes: options, faults, counters and the in-process views of orders and
+// refunds. Field names follow the brief the truestock connector is written against.
+
+export interface ShopifyEmulatorOptions {
+  /** 'demo-shop' → domain 'demo-shop.myshopify.com'. */
+  shop?: string;
+  /** Required X-Shopify-Access-Token; default 'shpat_emulator'. */
+  accessToken?: string;
+  /** Webhook HMAC key; default 'emulator-secret'. */
+  clientSecret?: string;
+  /** 0 = any free port (default); the host is always 127.0.0.1. */
+  port?: number;
+  /** Leaky bucket size in cost points, default 1000 (unconfirmed in Shopify's docs, so a setting). */
+  bucketSize?: number;
+  /** Points restored per second, default 100 (the standard plan). */
+  restoreRate?: number;
+  /** HTTP status of a THROTTLED answer, default 200 (secondary sources disagree). */
+  throttleHttpStatus?: 200 | 429;
+  /** Largest requested cost of a single query, default 1000. */
+  maxQueryCost?: number;
+  /** From 2026-04 a mutation without @idempotent is an error; default true. */
+  requireIdempotencyKey?: boolean;
+  /** Webhook retries: default 8 attempts, 1000 ms doubling (Shopify: 8 over 4 h; scaled down). */
+  webhookRetry?: { attempts: number; baseDelayMs: number };
+  /** PRNG seed for fault injection, so a run can be reproduced. Default 1. */
+  seed?: number;
+  /** Extension: how long a webhook receiver may take to answer, default 5000 ms. */
+  webhookTimeoutMs?: number;
+  /** Extension: how long an idempotency key is remembered, default 24 h. */
+  idempotencyKeyTtlSeconds?: number;
+}
+
+/** Fault injection for webhook deliveries: probabilities 0..1 and a delay range in ms. */
+export interface Faults {
+  duplicate: number;
+  drop: number;
+  reorder: number;
+  delayMs: [number, number];
+}
+
+export interface Counters {
+  /** Requests to the Admin API endpoint (not the control endpoints), whatever their answer. */
+  requests: number;
+  /** Rate-limit violations: requests answered THROTTLED. */
+  throttled: number;
+  /** Mutation fields executed, replays and userError answers included. */
+  mutations: number;
+  /** Quantities written by inventorySetQuantities (one per entry of an applied call). */
+  quantitiesSet: number;
+  /** Quantity entries refused as CHANGE_FROM_QUANTITY_STALE or COMPARE_QUANTITY_STALE. */
+  staleCompares: number;
+  /** Mutations answered from the idempotency store. */
+  idempotentReplays: number;
+  /** Webhook POSTs the receiver acknowledged with 2xx (a fault-injected duplicate counts twice). */
+  webhooksSent: number;
+  /** Deliveries that exhausted every retry. */
+  webhooksFailed: number;
+  /** Deliveries the drop fault swallowed. */
+  webhooksDropped: number;
+  /** Deliveries the duplicate fault sent a second time. */
+  webhooksDuplicated: number;
+  ordersPlaced: number;
+  ordersRefusedOutOfStock: number;
+  /** Admin API requests refused with 401. */
+  unauthorized: number;
+}
+
+export type RestockType = 'return' | 'cancel' | 'no_restock';
+
+export interface ShopifyLineItem {
+  id: string; // gid://shopify/LineItem/N
+  variantId: string;
+  inventoryItemId: string;
+  sku: string;
+  quantity: number;
+  /** Units refunded so far, any restock type. */
+  refundedQuantity: number;
+  /** Units shipped by fulfillOrder (an extension; orders start unfulfilled). */
+  fulfilledQuantity: number;
+}
+
+export interface ShopifyOrder {
+  id: string; // gid://shopify/Order/N
+  legacyId: number;
+  name: string; // '#1001'
+  createdAt: string;
+  updatedAt: string;
+  cancelledAt: string | null;
+  /** The location the emulator assigned; GraphQL shows it as Order.retailLocation. */
+  locationId: string;
+  lines: ShopifyLineItem[];
+}
+
+export interface RefundLine {
+  id: string; // gid://shopify/RefundLineItem/N
+  lineItemId: string;
+  quantity: number;
+  restockType: RestockType;
+  locationId: string;
+}
+
+export interface Refund {
+  id: string; // gid://shopify/Refund/N
+  orderId: string;
+  createdAt: string;
+  lines: RefundLine[];
+}
+
+export const WEBHOOK_TOPICS = ['orders/create', 'orders/updated', 'orders/cancelled', 'refunds/create', 'inventory_levels/update'] as const;
+export type WebhookTopic = (typeof WEBHOOK_TOPICS)[number];
