@@ -426,6 +426,43 @@ CREATE INDEX movements_fence_draws ON movements (workspace_id, item_id, created_
     // sold before building more from components. Other bundles still hold no stock.
     sql: `ALTER TABLE items ADD COLUMN stocks_prebuilt BOOLEAN NOT NULL DEFAULT FALSE`,
   },
+  {
+    version: 12,
+    name: 'sync: outbox claims, what each channel was told, channel controls',
+    // A worker claims outbox rows with a lease (`claimed_until`) so that several workers never
+    // push one listing at once, and a killed worker's claims lapse by themselves. `not_before`
+    // delays a row (a retry's backoff). `listing_sync` remembers, per listing, the last version
+    // and quantity the channel acknowledged and what the channel was last seen to show, so a
+    // pushed version is never replaced by an older one and compare-and-set has its "from".
+    sql: `
+ALTER TABLE channel_outbox ADD COLUMN claimed_by TEXT;
+ALTER TABLE channel_outbox ADD COLUMN claimed_until BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE channel_outbox ADD COLUMN not_before BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE channel_outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE channel_outbox ADD COLUMN last_error TEXT;
+CREATE INDEX channel_outbox_due ON channel_outbox (channel_id, quantity, enqueued_at);
+CREATE TABLE listing_sync (
+  listing_id TEXT NOT NULL PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  channel_id TEXT NOT NULL,
+  pushed_version BIGINT NOT NULL DEFAULT 0,
+  pushed_quantity BIGINT,
+  pushed_at BIGINT,
+  shown_quantity BIGINT,
+  shown_at BIGINT,
+  dead_at BIGINT,
+  dead_reason TEXT
+){{without_rowid}};
+CREATE INDEX listing_sync_dead ON listing_sync (workspace_id, channel_id) WHERE dead_at IS NOT NULL;
+CREATE TABLE channel_sync (
+  channel_id TEXT NOT NULL PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  paused BOOLEAN NOT NULL DEFAULT FALSE,
+  hidden_skus TEXT NOT NULL DEFAULT '[]',
+  updated_at BIGINT NOT NULL
+){{without_rowid}};
+`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {
