@@ -183,7 +183,9 @@ export class Facts {
     const channel = this.channels.get(listing.channel_id)!;
     const sku = this.items.get(listing.item_id)!.sku;
     // The engine asks for the pool only when a below_units rule matches, over the locations of its first pass.
-    return resolveRule(channel.rules, sku, this.now, (scope) => poolUnits(this.itemFacts(listing.item_id, null, null), scope));
+    const rule = resolveRule(channel.rules, sku, this.now, (scope) => poolUnits(this.itemFacts(listing.item_id, null, null), scope));
+    // Hidden on this channel (an operator's outage tool): whatever the rules say, it shows 0.
+    return channel.hidden_skus.has(sku) ? { ...rule, cap_units: 0, applied: [...rule.applied, 'hidden'] } : rule;
   }
 
   /** Compute these (loaded) listings, reading ring-fences, incoming and sales only where their rules need them. */

@@ -14,6 +14,8 @@ import { Ledger, type LedgerOptions } from './ledger.ts';
 import { Metrics } from './metrics.ts';
 import { onStockChanged } from './availability.ts';
 import { RuleScheduler } from './rule-scheduler.ts';
+import { connectorFor, SYNCED_KINDS } from '../channels/connectors.ts';
+import { Dispatcher, type DispatchLog } from '../sync/dispatcher.ts';
 
 export interface TruestockConfig {
   /** PostgreSQL when set; otherwise SQLite at `sqlitePath`. */
@@ -25,6 +27,8 @@ export interface TruestockConfig {
   sweepInterval_ms?: number;
   /** How long an idempotency key is remembered. */
   idempotencyRetention_ms?: number;
+  /** Options of the channel sync dispatcher (tests make it fast and quiet). */
+  sync?: { workerId?: string; leaseMs?: number; idleMs?: number; log?: DispatchLog; fetch?: typeof fetch };
 }
 
 function hours(name: string, value: string): number {
@@ -60,6 +64,8 @@ export class Truestock {
     readonly pruner: IdempotencyPruner,
     /** Starts and ends channel rules on time (`rules.start()` beside the sweeper; tests call `tick()`). */
     readonly rules: RuleScheduler,
+    /** Pushes channel numbers out (`sync.start()` in `serve` and `worker`; tests call `drainOnce`). */
+    readonly sync: Dispatcher,
   ) {}
 
   static async open(config: TruestockConfig): Promise<Truestock> {
@@ -77,14 +83,19 @@ export class Truestock {
     const afterWrite: LedgerOptions['afterWrite'] = extra
       ? async (db, changed, now) => (await onStockChanged(db, changed, now), await extra(db, changed, now))
       : onStockChanged;
-    const ledger = new Ledger(store, clock, { onBatch: metrics.onBatch, onOutcome: metrics.onOutcome, ...config.ledger, afterWrite });
+    const { fetch: fetchImpl, ...syncOpts } = config.sync ?? {};
+    const sync = new Dispatcher(store, clock, (ch) => connectorFor(ch, fetchImpl), SYNCED_KINDS, { ...syncOpts, events: metrics.syncEvents });
+    // A committed batch may have queued new numbers: the dispatcher looks at once.
+    const onBatch = (size: number, ms: number) => (metrics.onBatch(size, ms), sync.poke());
+    const ledger = new Ledger(store, clock, { onBatch, onOutcome: metrics.onOutcome, ...config.ledger, afterWrite });
     return new Truestock(
       store, clock, ledger, new KeyRing(store, clock), new HoldSweeper(ledger, config.sweepInterval_ms), metrics,
-      new IdempotencyPruner(store, clock, config.idempotencyRetention_ms), new RuleScheduler(ledger),
+      new IdempotencyPruner(store, clock, config.idempotencyRetention_ms), new RuleScheduler(ledger), sync,
     );
   }
 
   async close(): Promise<void> {
+    await this.sync.stop();
     await this.sweeper.stop();
     await this.pruner.stop();
     await this.rules.stop();

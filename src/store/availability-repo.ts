@@ -117,12 +117,16 @@ export interface ChannelFacts {
   name: string;
   kind: string;
   settings: Record<string, unknown>;
+  /** SKUs hidden on this channel (an outage tool): they publish 0. */
+  hidden_skus: ReadonlySet<string>;
 }
 
 export async function channelsById(db: Db, ws: string, ids: string[]): Promise<ChannelFacts[]> {
   const rows = await inChunks(ids, (part) =>
-    db.all<{ id: string; name: string; kind: string; settings: string }>(`SELECT id, name, kind, settings FROM channels WHERE workspace_id = ? AND id IN (${placeholders(part.length)})`, [ws, ...part]));
-  return rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, settings: JSON.parse(r.settings) as Record<string, unknown> }));
+    db.all<{ id: string; name: string; kind: string; settings: string; hidden_skus: string | null }>(
+      `SELECT c.id, c.name, c.kind, c.settings, cs.hidden_skus FROM channels c LEFT JOIN channel_sync cs ON cs.channel_id = c.id
+       WHERE c.workspace_id = ? AND c.id IN (${placeholders(part.length)})`, [ws, ...part]));
+  return rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, settings: JSON.parse(r.settings) as Record<string, unknown>, hidden_skus: new Set(JSON.parse(r.hidden_skus ?? '[]') as string[]) }));
 }
 
 // Listings.

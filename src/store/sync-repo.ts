@@ -61,3 +61,142 @@ export async function requeueListing(db: Db, listingId: string, now: number, not
   );
   return true;
 }
+
+// Claiming and acknowledging outbox rows.
+
+/** An outbox row claimed for one push, with what the push needs to know. */
+export interface Claimed {
+  listing_id: string;
+  workspace_id: string;
+  channel_id: string;
+  quantity: number;
+  backorder_units: number;
+  version: number;
+  enqueued_at: number;
+  attempts: number;
+  /** The listing's channel identifiers (JSON object). */
+  external: Record<string, string>;
+  pushed_quantity: number | null;
+  shown_quantity: number | null;
+}
+
+/**
+ * Claim up to `limit` due rows of one channel for `leaseMs`: closest to zero first (they oversell
+ * first), then the oldest. On PostgreSQL `SKIP LOCKED` lets several workers claim side by side
+ * without waiting on each other; a row another worker holds a live lease on is never taken, so
+ * one listing is never pushed twice at once. A lease a killed worker held simply runs out.
+ */
+export async function claimOutbox(db: Db, channelId: string, workerId: string, now: number, leaseMs: number, limit: number): Promise<Claimed[]> {
+  const skipLocked = db.dialect === 'postgres' ? ' FOR UPDATE OF o SKIP LOCKED' : '';
+  const rows = await db.all<Claimed & { external: string }>(
+    `SELECT o.listing_id, o.workspace_id, o.channel_id, o.quantity, o.backorder_units, o.version, o.enqueued_at, o.attempts,
+            l.external, s.pushed_quantity, s.shown_quantity
+     FROM channel_outbox o JOIN listings l ON l.id = o.listing_id LEFT JOIN listing_sync s ON s.listing_id = o.listing_id
+     WHERE o.channel_id = ? AND o.claimed_until <= ? AND o.not_before <= ? AND s.dead_at IS NULL
+     ORDER BY o.quantity, o.enqueued_at, o.listing_id LIMIT ?${skipLocked}`,
+    [channelId, now, now, limit],
+  );
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.listing_id);
+  await db.run(`UPDATE channel_outbox SET claimed_by = ?, claimed_until = ? WHERE listing_id IN (${placeholders(ids.length)})`, [workerId, now + leaseMs, ...ids]);
+  return rows.map((r) => ({
+    ...r,
+    quantity: Number(r.quantity), backorder_units: Number(r.backorder_units), version: Number(r.version), enqueued_at: Number(r.enqueued_at), attempts: Number(r.attempts),
+    external: JSON.parse(r.external) as Record<string, string>, pushed_quantity: num(r.pushed_quantity), shown_quantity: num(r.shown_quantity),
+  }));
+}
+
+/**
+ * The channel acknowledged `quantity` for this version. The outbox row goes only if nothing newer
+ * was enqueued meanwhile (else the claim is released and the newer value goes next); what the
+ * channel was told only moves forward in version.
+ */
+export async function ackPushed(db: Db, c: Claimed, workerId: string, pushedQuantity: number, now: number): Promise<void> {
+  const done = await db.run('DELETE FROM channel_outbox WHERE listing_id = ? AND version = ?', [c.listing_id, c.version]);
+  if (done === 0) await release(db, c.listing_id, workerId);
+  await db.run(
+    `INSERT INTO listing_sync (listing_id, workspace_id, channel_id, pushed_version, pushed_quantity, pushed_at, shown_quantity, shown_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (listing_id) DO UPDATE SET pushed_version = excluded.pushed_version, pushed_quantity = excluded.pushed_quantity, pushed_at = excluded.pushed_at,
+       shown_quantity = excluded.shown_quantity, shown_at = excluded.shown_at
+     WHERE listing_sync.pushed_version < excluded.pushed_version`,
+    [c.listing_id, c.workspace_id, c.channel_id, c.version, pushedQuantity, now, pushedQuantity, now],
+  );
+}
+
+/** Give a claimed row back untouched (the push was not attempted, or a newer version waits). */
+export async function release(db: Db, listingId: string, workerId: string): Promise<void> {
+  await db.run('UPDATE channel_outbox SET claimed_by = NULL, claimed_until = 0 WHERE listing_id = ? AND claimed_by = ?', [listingId, workerId]);
+}
+
+/** The push failed: try again after `notBefore`, counting the attempt. */
+export async function deferPush(db: Db, listingId: string, workerId: string, notBefore: number, error: string): Promise<void> {
+  await db.run(
+    'UPDATE channel_outbox SET claimed_by = NULL, claimed_until = 0, not_before = ?, attempts = attempts + 1, last_error = ? WHERE listing_id = ? AND claimed_by = ?',
+    [notBefore, error.slice(0, 500), listingId, workerId],
+  );
+}
+
+/** A listing that keeps failing is parked: no more pushes until someone retries it. */
+export async function deadLetter(db: Db, c: Claimed, workerId: string, reason: string, now: number): Promise<void> {
+  await release(db, c.listing_id, workerId);
+  await db.run(
+    `INSERT INTO listing_sync (listing_id, workspace_id, channel_id, dead_at, dead_reason) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (listing_id) DO UPDATE SET dead_at = excluded.dead_at, dead_reason = excluded.dead_reason`,
+    [c.listing_id, c.workspace_id, c.channel_id, now, reason.slice(0, 500)],
+  );
+}
+
+/** Take listings off the dead-letter list; their latest number is pushed again. */
+export async function retryDeadLetters(db: Db, channelId: string, listingIds?: string[]): Promise<number> {
+  const only = listingIds ? ` AND listing_id IN (${placeholders(listingIds.length)})` : '';
+  const r = await db.run(`UPDATE listing_sync SET dead_at = NULL, dead_reason = NULL WHERE channel_id = ? AND dead_at IS NOT NULL${only}`, [channelId, ...(listingIds ?? [])]);
+  await db.run(`UPDATE channel_outbox SET attempts = 0, not_before = 0 WHERE channel_id = ?${only}`, [channelId, ...(listingIds ?? [])]);
+  return r;
+}
+
+// Channel controls and status.
+
+export interface ChannelSync {
+  paused: boolean;
+  hidden_skus: string[];
+}
+
+export async function channelSyncOf(db: Db, channelId: string): Promise<ChannelSync> {
+  const r = await db.get<{ paused: boolean | number; hidden_skus: string }>('SELECT paused, hidden_skus FROM channel_sync WHERE channel_id = ?', [channelId]);
+  return { paused: Boolean(r?.paused), hidden_skus: r ? (JSON.parse(r.hidden_skus) as string[]) : [] };
+}
+
+export async function writeChannelSync(db: Db, ws: string, channelId: string, s: ChannelSync, now: number): Promise<void> {
+  await db.run(
+    `INSERT INTO channel_sync (channel_id, workspace_id, paused, hidden_skus, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (channel_id) DO UPDATE SET paused = excluded.paused, hidden_skus = excluded.hidden_skus, updated_at = excluded.updated_at`,
+    [channelId, ws, s.paused, JSON.stringify(s.hidden_skus), now],
+  );
+}
+
+/** Channels a dispatcher drains: every channel of these kinds, with whether it is paused. */
+export async function syncedChannels(db: Db, kinds: readonly string[]): Promise<{ id: string; workspace_id: string; kind: string; settings: Record<string, unknown>; paused: boolean }[]> {
+  const rows = await db.all<{ id: string; workspace_id: string; kind: string; settings: string; paused: boolean | number | null }>(
+    `SELECT c.id, c.workspace_id, c.kind, c.settings, cs.paused FROM channels c LEFT JOIN channel_sync cs ON cs.channel_id = c.id WHERE c.kind IN (${placeholders(kinds.length)}) ORDER BY c.id`,
+    [...kinds],
+  );
+  return rows.map((r) => ({ id: r.id, workspace_id: r.workspace_id, kind: r.kind, settings: JSON.parse(r.settings) as Record<string, unknown>, paused: Boolean(r.paused) }));
+}
+
+export interface QueueStats {
+  depth: number;
+  oldest_enqueued_at: number | null;
+  dead_letters: number;
+}
+
+export async function queueStats(db: Db, channelId: string): Promise<QueueStats> {
+  const q = await db.get<{ n: number; oldest: number | null }>('SELECT COUNT(*) AS n, MIN(enqueued_at) AS oldest FROM channel_outbox WHERE channel_id = ?', [channelId]);
+  const d = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM listing_sync WHERE channel_id = ? AND dead_at IS NOT NULL', [channelId]);
+  return { depth: Number(q?.n ?? 0), oldest_enqueued_at: num(q?.oldest), dead_letters: Number(d?.n ?? 0) };
+}
+
+export async function deadLetters(db: Db, channelId: string, limit: number): Promise<{ listing_id: string; dead_at: number; dead_reason: string | null }[]> {
+  const rows = await db.all<{ listing_id: string; dead_at: number; dead_reason: string | null }>(
+    'SELECT listing_id, dead_at, dead_reason FROM listing_sync WHERE channel_id = ? AND dead_at IS NOT NULL ORDER BY dead_at LIMIT ?', [channelId, limit]);
+  return rows.map((r) => ({ ...r, dead_at: Number(r.dead_at) }));
+}

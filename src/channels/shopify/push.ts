@@ -1,0 +1,109 @@
+// Pushing available quantities to Shopify and reading them back (channels.md §1).
+//
+// One `inventorySetQuantities` call sets up to 250 levels, each with `changeFromQuantity` — what
+// we believe Shopify shows — so Shopify refuses instead of overwriting a number that moved under
+// us (an order we have not imported yet, a hand edit). The call carries `@idempotent` with a key
+// derived from its content: a retry after a timeout cannot apply twice.
+
+import { createHash } from 'node:crypto';
+import type { BudgetReport, Connector, ItemOutcome, PushItem, PushResult } from '../../sync/connector.ts';
+import { type ShopifyApi, type ShopifyCost, SHOPIFY_BUCKET_POINTS_DEFAULT, SHOPIFY_RESTORE_POINTS_PER_SECOND_DEFAULT, type ShopifySettings } from './client.ts';
+
+/** Any array input holds at most 250 elements (shopify.dev/api/usage/limits). */
+export const SHOPIFY_QUANTITIES_PER_CALL_MAX = 250;
+/** A mutation's cost before Shopify reports the real one. */
+const MUTATION_COST = 10;
+/** A read-back costs about 2 points per inventory item (one object and one level). */
+const READ_COST_PER_ITEM = 2;
+
+const SET_QUANTITIES = `mutation TruestockSet($input: InventorySetQuantitiesInput!, $key: String!) {
+  inventorySetQuantities(input: $input) @idempotent(key: $key) {
+    inventoryAdjustmentGroup { id }
+    userErrors { code field message }
+  }
+}`;
+
+const READ_BACK = `query TruestockReadBack($ids: [ID!]!, $location: ID!) {
+  nodes(ids: $ids) {
+    ... on InventoryItem { id inventoryLevel(locationId: $location) { quantities(names: ["available"]) { name quantity } } }
+  }
+}`;
+
+/** Codes that mean the item itself can never be set as asked. */
+const REJECTING = new Set(['INVALID_INVENTORY_ITEM', 'INVALID_LOCATION', 'ITEM_NOT_STOCKED_AT_LOCATION', 'INVALID_QUANTITY_NEGATIVE', 'INVALID_QUANTITY_TOO_HIGH', 'INVALID_QUANTITY_TOO_LOW', 'NON_MUTABLE_INVENTORY_ITEM']);
+const STALE = new Set(['CHANGE_FROM_QUANTITY_STALE', 'COMPARE_QUANTITY_STALE']);
+
+interface UserError {
+  code: string | null;
+  field: string[] | null;
+  message: string;
+}
+
+export function shopifyConnector(api: ShopifyApi, settings: ShopifySettings): Connector {
+  return {
+    maxBatch: SHOPIFY_QUANTITIES_PER_CALL_MAX,
+    bucket: { capacity: settings.bucket_size ?? SHOPIFY_BUCKET_POINTS_DEFAULT, refillPerSecond: settings.restore_rate ?? SHOPIFY_RESTORE_POINTS_PER_SECOND_DEFAULT },
+    pushCost: () => MUTATION_COST,
+    readCost: (n) => READ_COST_PER_ITEM * n + 1,
+
+    async push(items: PushItem[]): Promise<PushResult> {
+      const outcomes: (ItemOutcome | null)[] = items.map((i) => (i.external.inventory_item_id && i.external.location_id ? null : { status: 'rejected', reason: 'a Shopify listing needs inventory_item_id and location_id to be pushed (a variant alone names no location)' }));
+      const sendable = items.filter((_, k) => outcomes[k] === null);
+      if (sendable.length === 0) return { ok: true, outcomes: outcomes as ItemOutcome[] };
+      const quantities = sendable.map((i) => ({ inventoryItemId: i.external.inventory_item_id, locationId: i.external.location_id, quantity: i.quantity, changeFromQuantity: i.expected }));
+      const input = { name: 'available', reason: 'correction', referenceDocumentUri: 'truestock://sync', quantities };
+      const key = `truestock-${createHash('sha256').update(JSON.stringify(quantities)).digest('hex').slice(0, 32)}`;
+      const res = await api.query<{ inventorySetQuantities: { userErrors: UserError[] } | null }>(SET_QUANTITIES, { input, key });
+      if (!res.ok) return { ok: false, failure: res.kind, retryAfterMs: res.kind === 'throttled' ? res.retryAfterMs : null, message: res.message, budget: budgetOf(res.cost) };
+      const errors = res.data.inventorySetQuantities?.userErrors ?? [];
+      // Shopify's userErrors name the quantity by its index; an error without one fails the call.
+      const byIndex = new Map<number, UserError>();
+      for (const e of errors) {
+        const at = e.field?.[0] === 'input' && e.field[1] === 'quantities' ? Number(e.field[2]) : NaN;
+        if (!Number.isInteger(at) || at < 0 || at >= sendable.length) return { ok: false, failure: 'permanent', retryAfterMs: null, message: `${e.code ?? 'ERROR'}: ${e.message}`, budget: budgetOf(res.cost) };
+        byIndex.set(at, e);
+      }
+      let k = 0;
+      const done = outcomes.map((o): ItemOutcome => {
+        if (o !== null) return o;
+        const e = byIndex.get(k++);
+        if (!e) return errors.length === 0 ? { status: 'acknowledged' } : { status: 'not_applied' };
+        if (e.code !== null && STALE.has(e.code)) return { status: 'stale' };
+        if (e.code !== null && REJECTING.has(e.code)) return { status: 'rejected', reason: `${e.code}: ${e.message}` };
+        return { status: 'not_applied' };
+      });
+      return { ok: true, outcomes: done, budget: budgetOf(res.cost) };
+    },
+
+    async readBack(items: PushItem[]) {
+      const shown: (number | null)[] = items.map(() => null);
+      let budget: BudgetReport | undefined;
+      const byLocation = new Map<string, number[]>();
+      items.forEach((i, k) => {
+        if (!i.external.inventory_item_id || !i.external.location_id) return;
+        byLocation.set(i.external.location_id, [...(byLocation.get(i.external.location_id) ?? []), k]);
+      });
+      for (const [location, indexes] of byLocation) {
+        const ids = indexes.map((k) => items[k]!.external.inventory_item_id!);
+        type Node = { id: string; inventoryLevel: { quantities: { name: string; quantity: number }[] } | null } | null;
+        const res = await api.query<{ nodes: Node[] }>(READ_BACK, { ids, location });
+        if (!res.ok) return { ok: false as const, message: res.message };
+        budget = budgetOf(res.cost);
+        res.data.nodes.forEach((n, j) => {
+          const q = n?.inventoryLevel?.quantities.find((x) => x.name === 'available')?.quantity;
+          if (typeof q === 'number') shown[indexes[j]!] = q;
+        });
+      }
+      return { ok: true as const, shown, ...(budget ? { budget } : {}) };
+    },
+  };
+}
+
+function budgetOf(cost: ShopifyCost | null): BudgetReport | undefined {
+  if (!cost || cost.currentlyAvailable === null) return undefined;
+  return {
+    ...(cost.maximumAvailable !== null ? { capacity: cost.maximumAvailable } : {}),
+    available: cost.currentlyAvailable,
+    ...(cost.restoreRate !== null ? { refillPerSecond: cost.restoreRate } : {}),
+  };
+}

@@ -1,0 +1,351 @@
+// The dispatcher drains the outbox per channel (design.md §4): it claims due rows with a lease,
+// pushes them in batches of the channel's maximum within its rate limit, and settles each row by
+// what the channel answered. It runs inside `truestock serve` and as `truestock worker`
+// processes; leases keep several workers from pushing one listing at once.
+//
+// Per channel it keeps, in memory, a token bucket (corrected by what the channel reports), a
+// circuit breaker, and lag and rate windows for the status page and the adaptive buffer.
+
+import type { Clock } from '../app/clock.ts';
+import { reconciledQuantity } from '../domain/sync-rules.ts';
+import type { Store } from '../store/store.ts';
+import {
+  ackPushed,
+  type Claimed,
+  claimOutbox,
+  deadLetter,
+  deferPush,
+  recordShown,
+  release,
+  syncedChannels,
+} from '../store/sync-repo.ts';
+import { CircuitBreaker } from './breaker.ts';
+import type { Connector, PushItem, PushResult } from './connector.ts';
+import { LagWindow, RateWindow } from './lag.ts';
+import { TokenBucket } from './limiter.ts';
+import { pushPriority } from './push-order.ts';
+import { DEFAULT_BACKOFF, nextDelay } from './retry.ts';
+
+/** How long a claim holds: longer than any push call (the client times out at 10 s). */
+export const DISPATCH_LEASE_MS = 30_000;
+/** Pause between rounds when nothing was due. */
+export const DISPATCH_IDLE_MS = 50;
+/** How often the list of channels (and their paused flags) is read again. */
+export const DISPATCH_CHANNELS_REFRESH_MS = 1_000;
+/** Attempts before a listing is parked on the dead-letter list. */
+export const DISPATCH_ATTEMPTS_MAX = 8;
+/** Rows claimed per batch slot: the extra ones let the most urgent win when there is a backlog. */
+const CANDIDATES_PER_SLOT = 2;
+
+export interface ChannelInfo {
+  id: string;
+  workspace_id: string;
+  kind: string;
+  settings: Record<string, unknown>;
+}
+
+/** A connector for a channel, or why the channel cannot be synced (settings missing). */
+export type ConnectorFactory = (channel: ChannelInfo) => Connector | { error: string } | null;
+
+export interface DispatchLog {
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+}
+
+export interface DispatchEvents {
+  /** One call to a channel and how it ended. */
+  onCall?(channelId: string, result: 'ok' | 'throttled' | 'transient' | 'permanent'): void;
+  /** A listing acknowledged, with its commit → acknowledged lag. */
+  onPushed?(channelId: string, lagMs: number): void;
+}
+
+export interface ChannelStatus {
+  channel_id: string;
+  paused: boolean;
+  connector_error: string | null;
+  breaker: ReturnType<CircuitBreaker['snapshot']>;
+  pushes_per_minute: number;
+  lag_p50_ms: number | null;
+  lag_p99_ms: number | null;
+  calls: Record<'ok' | 'throttled' | 'transient' | 'permanent', number>;
+  stale: number;
+  dead_lettered: number;
+  last_error: { at: string; message: string } | null;
+  budget: { available: number; capacity: number; refill_per_second: number } | null;
+}
+
+class ChannelRuntime {
+  readonly breaker = new CircuitBreaker();
+  readonly lag = new LagWindow();
+  readonly pushes = new RateWindow();
+  readonly calls = { ok: 0, throttled: 0, transient: 0, permanent: 0 };
+  stale = 0;
+  deadLettered = 0;
+  lastError: { at: number; message: string } | null = null;
+  busy: Promise<void> | null = null;
+  /** Not before this time (ms): the bucket is empty or the channel asked us to wait. */
+  nextAt = 0;
+  bucket: TokenBucket | null = null;
+
+  constructor(
+    public info: ChannelInfo,
+    public paused: boolean,
+    public connector: Connector | null,
+    public connectorError: string | null,
+  ) {}
+}
+
+export class Dispatcher {
+  private readonly channels = new Map<string, ChannelRuntime>();
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private lastRefresh = -Infinity;
+  private wake: (() => void) | null = null;
+  readonly workerId: string;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly connectorFor: ConnectorFactory,
+    private readonly kinds: readonly string[],
+    private readonly opts: { workerId?: string; leaseMs?: number; idleMs?: number; random?: () => number; log?: DispatchLog; events?: DispatchEvents } = {},
+  ) {
+    this.workerId = opts.workerId ?? `worker-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await Promise.all([...this.channels.values()].map((c) => c.busy));
+  }
+
+  /** Something was enqueued: look at once instead of at the next idle tick. */
+  poke(): void {
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let worked = false;
+      try {
+        await this.refresh(false);
+        const rounds = [...this.channels.values()].filter((c) => !c.busy && !c.paused && c.connector && this.clock.now() >= c.nextAt);
+        for (const c of rounds) {
+          c.busy = this.drainOnce(c.info.id)
+            .then((n) => void (worked ||= n > 0))
+            .catch((err: unknown) => this.opts.log?.warn({ channel: c.info.id, err: String(err) }, 'dispatch round failed'))
+            .finally(() => (c.busy = null));
+        }
+        await Promise.all(rounds.map((c) => c.busy));
+      } catch (err) {
+        this.opts.log?.warn({ err: String(err) }, 'dispatcher loop failed; retrying');
+      }
+      if (!worked && this.running) await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.opts.idleMs ?? DISPATCH_IDLE_MS);
+        this.wake = () => (clearTimeout(t), resolve());
+      });
+      this.wake = null;
+    }
+  }
+
+  /** Read the channels again (new ones, paused flags, changed settings). */
+  async refresh(force: boolean): Promise<void> {
+    const now = this.clock.now();
+    if (!force && now - this.lastRefresh < DISPATCH_CHANNELS_REFRESH_MS) return;
+    this.lastRefresh = now;
+    const list = await this.store.read((db) => syncedChannels(db, this.kinds));
+    const seen = new Set<string>();
+    for (const ch of list) {
+      seen.add(ch.id);
+      const made = this.connectorFor(ch);
+      const connector = made && !('error' in made) ? made : null;
+      const error = made && 'error' in made ? made.error : null;
+      const rt = this.channels.get(ch.id);
+      if (!rt) {
+        this.channels.set(ch.id, new ChannelRuntime(ch, ch.paused, connector, error));
+      } else {
+        rt.paused = ch.paused;
+        // New settings (a token, a URL): a new connector; the breaker and windows carry on.
+        if (JSON.stringify(rt.info.settings) !== JSON.stringify(ch.settings)) Object.assign(rt, { info: ch, connector, connectorError: error, bucket: null });
+      }
+    }
+    for (const id of [...this.channels.keys()]) if (!seen.has(id)) this.channels.delete(id);
+  }
+
+  private runtime(channelId: string): ChannelRuntime | undefined {
+    return this.channels.get(channelId);
+  }
+
+  /**
+   * One batch for one channel: claim, push, settle. Returns the rows settled (0 when nothing was
+   * due, the breaker is open, or the budget is short).
+   */
+  async drainOnce(channelId: string): Promise<number> {
+    const c = this.runtime(channelId);
+    if (!c || !c.connector || c.paused) return 0;
+    const connector = c.connector;
+    const now = this.clock.now();
+    if (!c.breaker.allow(now)) return 0;
+    c.bucket ??= new TokenBucket(connector.bucket, now);
+    const cost = connector.pushCost(connector.maxBatch);
+    const wait = c.bucket.waitFor(cost, now);
+    // No budget: claim nothing (a claim would hold rows another worker could push).
+    if (wait > 0) {
+      c.nextAt = now + wait;
+      c.breaker.onThrottled(now);
+      return 0;
+    }
+    const claimed = await this.store.transaction((db) => claimOutbox(db, channelId, this.workerId, now, this.opts.leaseMs ?? DISPATCH_LEASE_MS, connector.maxBatch * CANDIDATES_PER_SLOT));
+    if (claimed.length === 0) {
+      c.breaker.onThrottled(now); // no call made: hand back a half-open probe slot
+      return 0;
+    }
+    // With a backlog, the most urgent go first: closest to zero, decreases before increases.
+    const ordered = [...claimed].sort((a, b) => pushPriority(pending(a), pending(b)));
+    const batch = ordered.slice(0, connector.maxBatch);
+    const rest = ordered.slice(connector.maxBatch);
+    if (rest.length > 0) await this.store.transaction(async (db) => { for (const r of rest) await release(db, r.listing_id, this.workerId); });
+
+    c.bucket.tryTake(cost, now);
+    const items = batch.map(toPushItem);
+    let result: PushResult;
+    try {
+      result = await connector.push(items);
+    } catch (err) {
+      result = { ok: false, failure: 'transient', retryAfterMs: null, message: String(err) };
+    }
+    const at = this.clock.now();
+    if (result.budget) c.bucket.observe(result.budget, at);
+    this.opts.events?.onCall?.(channelId, result.ok ? 'ok' : result.failure);
+    c.calls[result.ok ? 'ok' : result.failure]++;
+    if (!result.ok) {
+      await this.failed(c, batch, result, at);
+      return batch.length;
+    }
+    c.breaker.onSuccess(at);
+    const stale: number[] = [];
+    await this.store.transaction(async (db) => {
+      for (const [k, outcome] of result.outcomes.entries()) {
+        const row = batch[k]!;
+        if (outcome.status === 'acknowledged') {
+          await ackPushed(db, row, this.workerId, items[k]!.quantity, at);
+          c.lag.record(at - row.enqueued_at, at);
+          c.pushes.add(1, at);
+          this.opts.events?.onPushed?.(channelId, at - row.enqueued_at);
+        } else if (outcome.status === 'rejected') {
+          await deadLetter(db, row, this.workerId, outcome.reason, at);
+          c.deadLettered++;
+          this.opts.log?.warn({ channel: channelId, listing: row.listing_id, reason: outcome.reason }, 'listing dead-lettered: the channel rejects it');
+        } else if (outcome.status === 'stale') {
+          stale.push(k);
+        } else {
+          await release(db, row.listing_id, this.workerId);
+        }
+      }
+    });
+    if (stale.length > 0) await this.reconcile(c, stale.map((k) => batch[k]!), stale.map((k) => items[k]!));
+    return batch.length;
+  }
+
+  /**
+   * Compare-and-set refused: the channel's number moved under us. Read what it shows now and
+   * record it; the next round pushes from there (`toPushItem` keeps an unexplained decrease),
+   * never blindly over it. A listing that keeps moving is parked like any failing one.
+   */
+  private async reconcile(c: ChannelRuntime, rows: Claimed[], items: PushItem[]): Promise<void> {
+    c.stale += rows.length;
+    const connector = c.connector!;
+    const now = this.clock.now();
+    const read = c.bucket!.waitFor(connector.readCost(rows.length), now) === 0 && c.bucket!.tryTake(connector.readCost(rows.length), now) === 0
+      ? await connector.readBack(items).catch((err: unknown) => ({ ok: false as const, message: String(err) }))
+      : ({ ok: false as const, message: 'no budget to read back' });
+    const at = this.clock.now();
+    if (read.ok && read.budget) c.bucket!.observe(read.budget, at);
+    await this.store.transaction(async (db) => {
+      for (const [k, row] of rows.entries()) {
+        const shown = read.ok ? read.shown[k] : null;
+        if (shown !== null && shown !== undefined) {
+          await recordShown(db, row.workspace_id, row.channel_id, row.listing_id, shown, at);
+          this.opts.log?.info({ channel: row.channel_id, listing: row.listing_id, shown, pushed: row.pushed_quantity, ours: row.quantity }, 'channel number moved under us');
+        }
+        if (row.attempts + 1 >= DISPATCH_ATTEMPTS_MAX) await this.park(db, c, row, `compare-and-set kept failing (${read.ok ? 'the number keeps moving' : read.message})`, at);
+        else await deferPush(db, row.listing_id, this.workerId, at, 'channel number moved: re-read');
+      }
+    });
+  }
+
+  private async failed(c: ChannelRuntime, batch: Claimed[], result: Extract<PushResult, { ok: false }>, at: number): Promise<void> {
+    c.lastError = { at, message: result.message };
+    if (result.failure === 'throttled') {
+      // The channel is healthy, just busy (another app on the same shop spends the bucket too).
+      c.bucket!.throttled(at, result.retryAfterMs ?? undefined);
+      c.breaker.onThrottled(at);
+      c.nextAt = at + (result.retryAfterMs ?? c.bucket!.waitFor(c.connector!.pushCost(batch.length), at));
+      await this.store.transaction(async (db) => { for (const r of batch) await release(db, r.listing_id, this.workerId); });
+      return;
+    }
+    c.breaker.onFailure(at);
+    this.opts.log?.warn({ channel: c.info.id, failure: result.failure, message: result.message, items: batch.length }, 'push failed');
+    await this.store.transaction(async (db) => {
+      for (const r of batch) {
+        if (r.attempts + 1 >= DISPATCH_ATTEMPTS_MAX) await this.park(db, c, r, `${result.failure}: ${result.message}`, at);
+        else await deferPush(db, r.listing_id, this.workerId, at + nextDelay(r.attempts, result.retryAfterMs, DEFAULT_BACKOFF, this.opts.random ?? Math.random), result.message);
+      }
+    });
+  }
+
+  private async park(db: Parameters<typeof deadLetter>[0], c: ChannelRuntime, row: Claimed, reason: string, at: number): Promise<void> {
+    await deadLetter(db, row, this.workerId, reason, at);
+    c.deadLettered++;
+    this.opts.log?.warn({ channel: row.channel_id, listing: row.listing_id, reason }, 'listing dead-lettered after repeated failures');
+  }
+
+  /** What this process knows of a channel's sync. */
+  status(channelId: string): ChannelStatus | null {
+    const c = this.runtime(channelId);
+    if (!c) return null;
+    const now = this.clock.now();
+    const b = c.bucket;
+    return {
+      channel_id: channelId,
+      paused: c.paused,
+      connector_error: c.connectorError,
+      breaker: c.breaker.snapshot(now),
+      pushes_per_minute: c.pushes.perMinute(now),
+      lag_p50_ms: c.lag.quantile(0.5, now),
+      lag_p99_ms: c.lag.quantile(0.99, now),
+      calls: { ...c.calls },
+      stale: c.stale,
+      dead_lettered: c.deadLettered,
+      last_error: c.lastError && { at: new Date(c.lastError.at).toISOString(), message: c.lastError.message },
+      budget: b && { available: Math.floor(b.available(now)), capacity: b.spec().capacity, refill_per_second: b.spec().refillPerSecond },
+    };
+  }
+
+  /** The measured p99 lag of a channel in seconds (feeds the adaptive buffer), or null. */
+  lagSeconds(channelId: string): number | null {
+    return this.runtime(channelId)?.lag.p99Seconds(this.clock.now()) ?? null;
+  }
+}
+
+const pending = (r: Claimed) => ({ listingId: r.listing_id, quantity: r.quantity, shown: r.shown_quantity ?? r.pushed_quantity, enqueuedAt: r.enqueued_at, attempts: r.attempts });
+
+/**
+ * The push for a claimed row: our number, compared against what the channel shows. When the
+ * channel shows less than we last pushed (an order or edit we have not heard of yet), the
+ * decrease is kept until the ledger catches up (`reconciledQuantity`).
+ */
+function toPushItem(r: Claimed): PushItem {
+  const expected = r.shown_quantity ?? r.pushed_quantity;
+  const quantity = r.shown_quantity !== null && r.pushed_quantity !== null && r.shown_quantity !== r.pushed_quantity
+    ? reconciledQuantity(r.quantity, r.pushed_quantity, r.shown_quantity)
+    : r.quantity;
+  return { listingId: r.listing_id, external: r.external, quantity, expected };
+}
