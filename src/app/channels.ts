@@ -3,7 +3,7 @@
 
 import { NAME_LENGTH_MAX } from '../domain/catalog-rules.ts';
 import { refusal, type Refusal } from '../domain/errors.ts';
-import { type Channel, CHANNEL_KINDS, CHANNEL_NAME_LENGTH_MAX, type ChannelKind, type ChannelSettings, checkChannelSettings, isChannelKind } from '../domain/listing-rules.ts';
+import { type Channel, CHANNEL_KINDS, CHANNEL_NAME_LENGTH_MAX, type ChannelKind, type ChannelSettings, checkChannelSettings, isChannelKind, REDACTED, redactSecrets } from '../domain/listing-rules.ts';
 import * as repo from '../store/channel-repo.ts';
 import type { Db } from '../store/store.ts';
 import { catalogId } from './catalog.ts';
@@ -19,7 +19,8 @@ export interface ChannelCreate {
 export type ChannelPatch = Partial<Omit<ChannelCreate, 'kind'>>;
 
 export function channelView(c: Channel) {
-  return { id: c.id, kind: c.kind, name: c.name, settings: c.settings, created_at: iso(c.createdAt), updated_at: iso(c.updatedAt) };
+  // Credentials are write-only: a read shows that they are set, never what they are.
+  return { id: c.id, kind: c.kind, name: c.name, settings: redactSecrets(c.settings), created_at: iso(c.createdAt), updated_at: iso(c.updatedAt) };
 }
 
 function checkName(name: unknown): Refusal | null {
@@ -56,7 +57,9 @@ export async function updateChannel(db: Db, workspaceId: string, id: string, pat
     const clash = await nameClash(db, workspaceId, patch.name, channel.id);
     if (clash) return clash;
   }
-  const next: Channel = { ...channel, name: patch.name ?? channel.name, settings: patch.settings ?? channel.settings, updatedAt: now };
+  // Settings read back show credentials as `(set)`: sending that back keeps the stored value.
+  const settings = patch.settings && Object.fromEntries(Object.entries(patch.settings).map(([k, v]) => [k, v === REDACTED ? channel.settings[k] : v]));
+  const next: Channel = { ...channel, name: patch.name ?? channel.name, settings: settings ?? channel.settings, updatedAt: now };
   await repo.updateChannel(db, next);
   return { status: 200, body: { channel: channelView(next) } };
 }

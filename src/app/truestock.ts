@@ -44,8 +44,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TruestockCo
     sqlitePath: resolve(env.TRUESTOCK_DB ?? 'truestock.db'),
     ...(env.TRUESTOCK_GROUP_COMMIT === '0' ? { ledger: { groupCommit: false } } : {}),
     ...(env.TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS ? { idempotencyRetention_ms: hours('TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS', env.TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS) } : {}),
+    sync: { log: jsonLog },
   };
 }
+
+/** The sync engine's log: one JSON line per event on stderr, with the channel and listing ids. */
+const jsonLog: DispatchLog = {
+  info: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg, ...obj })}\n`),
+  warn: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 'warn', time: new Date().toISOString(), msg, ...obj })}\n`),
+};
 
 export function openStore(config: TruestockConfig): Store {
   return config.databaseUrl

@@ -36,11 +36,17 @@ export function program(): Command {
 
   cli
     .command('serve')
-    .description('run the HTTP API and the hold sweeper')
+    .description('run the HTTP API, the hold sweeper, the rule scheduler and the channel sync dispatcher')
     .addOption(new Option('--host <host>', 'interface to listen on').env('HOST').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').env('PORT').default('8080'))
     .option('--no-log', 'do not log requests')
+    .option('--no-sync', 'do not push to channels from this process (run `truestock worker` processes instead)')
     .action(async (opts) => (await import('./serve.ts')).serve(opts));
+
+  cli
+    .command('worker')
+    .description('push channel numbers from the outbox (several workers may share one PostgreSQL database)')
+    .action(async () => (await import('./serve.ts')).worker());
 
   cli
     .command('init')

@@ -1,4 +1,5 @@
-// `truestock serve`: the HTTP API and the hold sweeper, until SIGINT or SIGTERM.
+// `truestock serve`: the HTTP API, the hold sweeper, the rule scheduler and the sync dispatcher,
+// until SIGINT or SIGTERM; `truestock worker`: the dispatcher alone.
 
 import { ensureDefaultWorkspace } from '../app/access.ts';
 import { configFromEnv, Truestock } from '../app/truestock.ts';
@@ -8,6 +9,7 @@ export interface ServeOptions {
   host: string;
   port: string;
   log: boolean;
+  sync: boolean;
 }
 
 export function parsePort(text: string): number {
@@ -48,6 +50,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     truestock.sweeper.start();
     truestock.rules.start();
     truestock.pruner.start();
+    if (opts.sync) truestock.sync.start();
     // Loaded here, not at the top: the other commands should not pay for Fastify.
     const { startServer } = await import('../http/server.ts');
     server = await startServer({ truestock, host: opts.host, port, logger: opts.log });
@@ -65,4 +68,15 @@ export async function serve(opts: ServeOptions): Promise<void> {
   } finally {
     await truestock.close();
   }
+}
+
+/** `truestock worker`: only the channel sync dispatcher, until SIGINT or SIGTERM. */
+export async function worker(): Promise<void> {
+  const stopping = stopSignal();
+  const truestock = await Truestock.open(configFromEnv());
+  truestock.sync.start();
+  out(`truestock worker ${truestock.sync.workerId} pushing from ${truestock.store.description}`);
+  const signal = await stopping;
+  out(`${signal}: finishing the batch in flight`);
+  await truestock.close();
 }

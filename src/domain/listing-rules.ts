@@ -111,6 +111,16 @@ export interface ChannelSettings {
   [other: string]: unknown;
 }
 
+/** Settings that hold credentials (any channel kind): stored, used, never shown. */
+const SECRET_SETTINGS = /token|secret|password|private_key/i;
+
+export const REDACTED = '(set)';
+
+/** Channel settings as shown to people: a credential reads `(set)`, never its value. */
+export function redactSecrets(settings: ChannelSettings): ChannelSettings {
+  return Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, SECRET_SETTINGS.test(k) && typeof v === 'string' ? REDACTED : v]));
+}
+
 export function checkChannelSettings(settings: unknown, field = 'settings'): Refusal | null {
   if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) return refusal('validation_failed', `${field} must be a JSON object`, field);
   if (JSON.stringify(settings).length > CHANNEL_SETTINGS_BYTES_MAX) {

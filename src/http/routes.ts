@@ -23,6 +23,7 @@ import { registerCatalogRoutes } from './catalog-routes.ts';
 import { registerImportRoutes } from './import-routes.ts';
 import { registerPurchasingRoutes } from './purchasing-routes.ts';
 import { registerReturnAndCountRoutes } from './return-count-routes.ts';
+import { registerSyncRoutes } from './sync-routes.ts';
 import * as s from './schemas.ts';
 
 const idempotencyHeader = {
@@ -183,4 +184,5 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   registerReturnAndCountRoutes(app, ts, kit);
   registerImportRoutes(app, ts, kit);
   registerAvailabilityRoutes(app, ts, kit);
+  registerSyncRoutes(app, ts, kit);
 }

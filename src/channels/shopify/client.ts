@@ -32,8 +32,6 @@ export interface ShopifySettings {
   restore_rate?: number;
 }
 
-const SECRET_KEYS = ['access_token', 'webhook_secret'] as const;
-
 /** A channel's settings as a Shopify connection, or why they are not one. */
 export function shopifySettings(settings: Record<string, unknown>): ShopifySettings | Refusal {
   const s = settings as Partial<ShopifySettings>;
@@ -47,13 +45,6 @@ export function shopifySettings(settings: Record<string, unknown>): ShopifySetti
     return refusal('validation_failed', 'settings.edit_policy must be master_wins or adopt', 'settings.edit_policy');
   }
   return s as ShopifySettings;
-}
-
-/** Channel settings as shown to people: secrets are never echoed back. */
-export function redactSecrets(settings: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...settings };
-  for (const k of SECRET_KEYS) if (typeof out[k] === 'string') out[k] = '(set)';
-  return out;
 }
 
 export interface ShopifyCost {
