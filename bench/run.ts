@@ -1,8 +1,8 @@
 // `npm run bench`: the reservation benchmarks of the ledger issue on SQLite and PostgreSQL,
 // each with group commit and without, plus the naive check-then-reserve peer, in one run; then
 // the CSV item import (1M rows; bench/csv-import.ts) and channel availability (1M listings;
-// bench/availability.ts) on both stores. Prints the machine, a table, and ratios; `--quick` runs
-// smaller workloads; `--only ledger|csv|availability` runs one section; `--json FILE` also
+// bench/availability.ts) on both stores, and the Shopify sync burst (bench/shopify-sync.ts). Prints the machine, a table, and ratios; `--quick` runs
+// smaller workloads; `--only ledger|csv|availability|sync` runs one section; `--json FILE` also
 // writes the raw figures.
 //
 // PostgreSQL is a real server started here (durable settings: fsync and synchronous_commit on),
@@ -19,6 +19,7 @@ import { engineBench } from './availability-engine.ts';
 import { CSV_ROWS_DEFAULT, type CsvImportFigures, csvImportScenario, showCsvImport } from './csv-import.ts';
 import { checkThenReserveScenario, ledgerScenario, type Scenario } from './reservations.ts';
 import { sqliteFloor } from './sqlite-floor.ts';
+import { printSync, syncBench, type SyncBenchResult } from './shopify-sync.ts';
 import { fmt } from './workload.ts';
 
 const quick = process.argv.includes('--quick');
@@ -55,6 +56,7 @@ const show = (s: Scenario) => {
 
 const csvResults: CsvImportFigures[] = [];
 const availabilityResults: AvailabilityBenchResult[] = [];
+const syncResults: SyncBenchResult[] = [];
 const runs = (section: string) => only === undefined || only === section;
 try {
   for (const [store, config] of runs('ledger') ? ([['sqlite', sqlite], ['postgres', postgres]] as const) : []) {
@@ -92,7 +94,16 @@ try {
       printAvailability(r);
     }
   }
-  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, results, csv: csvResults, availability: availabilityResults }, null, 2));
+  if (runs('sync')) {
+    console.log('\nShopify sync into the emulator at standard-plan limits (1,000-point bucket, 100 points/s), against a naive one-call-per-change peer:');
+    for (const [store, config] of [['sqlite', sqlite], ['postgres', postgres]] as const) {
+      // The naive peer takes minutes by design (one call per change); it runs once, on SQLite.
+      const r = await syncBench({ store, config: await config(), orders: N(2_000), seconds: 10, skus: 500, naive: store === 'sqlite' }, await config());
+      syncResults.push(r);
+      printSync(r);
+    }
+  }
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, results, csv: csvResults, availability: availabilityResults, sync: syncResults }, null, 2));
   const failed = results.filter((r) => !r.mode.startsWith('check-then-reserve') && (r.oversold_units > 0 || !r.verified));
   if (failed.length) {
     console.error(`\n${failed.length} scenario(s) oversold or failed verification`);

@@ -15,7 +15,7 @@ import { Metrics } from './metrics.ts';
 import { onStockChanged } from './availability.ts';
 import { RuleScheduler } from './rule-scheduler.ts';
 import { connectorFor, SYNCED_KINDS } from '../channels/connectors.ts';
-import { Dispatcher, type DispatchLog } from '../sync/dispatcher.ts';
+import { type DispatchEvents, Dispatcher, type DispatchLog } from '../sync/dispatcher.ts';
 
 export interface TruestockConfig {
   /** PostgreSQL when set; otherwise SQLite at `sqlitePath`. */
@@ -28,7 +28,7 @@ export interface TruestockConfig {
   /** How long an idempotency key is remembered. */
   idempotencyRetention_ms?: number;
   /** Options of the channel sync dispatcher (tests make it fast and quiet). */
-  sync?: { workerId?: string; leaseMs?: number; idleMs?: number; log?: DispatchLog; fetch?: typeof fetch };
+  sync?: { workerId?: string; leaseMs?: number; idleMs?: number; log?: DispatchLog; fetch?: typeof fetch; events?: DispatchEvents };
 }
 
 function hours(name: string, value: string): number {
@@ -90,8 +90,14 @@ export class Truestock {
     const afterWrite: LedgerOptions['afterWrite'] = extra
       ? async (db, changed, now) => (await onStockChanged(db, changed, now), await extra(db, changed, now))
       : onStockChanged;
-    const { fetch: fetchImpl, ...syncOpts } = config.sync ?? {};
-    const sync = new Dispatcher(store, clock, (ch) => connectorFor(ch, fetchImpl), SYNCED_KINDS, { ...syncOpts, events: metrics.syncEvents });
+    const { fetch: fetchImpl, events, ...syncOpts } = config.sync ?? {};
+    const sync = new Dispatcher(store, clock, (ch) => connectorFor(ch, fetchImpl), SYNCED_KINDS, {
+      ...syncOpts,
+      events: {
+        onCall: (c, r) => (metrics.syncEvents.onCall(c, r), events?.onCall?.(c, r)),
+        onPushed: (c, lag) => (metrics.syncEvents.onPushed(c, lag), events?.onPushed?.(c, lag)),
+      },
+    });
     // A committed batch may have queued new numbers: the dispatcher looks at once.
     const onBatch = (size: number, ms: number) => (metrics.onBatch(size, ms), sync.poke());
     const ledger = new Ledger(store, clock, { onBatch, onOutcome: metrics.onOutcome, ...config.ledger, afterWrite });

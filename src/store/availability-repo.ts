@@ -370,7 +370,8 @@ export async function publish(db: Db, ws: string, rows: Publish[], now: number):
   await insertRows(db, 'channel_outbox', ['listing_id', 'workspace_id', 'channel_id', 'quantity', 'backorder_units', 'version', 'enqueued_at'],
     rows.map((r) => [r.listingId, ws, r.channelId, r.quantity, r.backorderUnits, r.version, now]),
     // A new value is a new push: due at once, whatever backoff or grace the old one was in.
-    upsert('quantity = excluded.quantity, backorder_units = excluded.backorder_units, version = excluded.version, enqueued_at = excluded.enqueued_at, not_before = 0, attempts = 0'));
+    // `enqueued_at` stays the time of the oldest change not yet pushed: lag is measured from it.
+    upsert('quantity = excluded.quantity, backorder_units = excluded.backorder_units, version = excluded.version, not_before = 0, attempts = 0'));
 }
 
 export interface OutboxRow {

@@ -56,7 +56,7 @@ export async function requeueListing(db: Db, listingId: string, now: number, not
   await db.run(
     `INSERT INTO channel_outbox (listing_id, workspace_id, channel_id, quantity, backorder_units, version, enqueued_at, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (listing_id) DO UPDATE SET quantity = excluded.quantity, backorder_units = excluded.backorder_units, version = excluded.version,
-       enqueued_at = excluded.enqueued_at, not_before = excluded.not_before`,
+       not_before = excluded.not_before`,
     [listingId, row.workspace_id, row.channel_id, row.quantity, row.backorder_units, version, now, notBefore],
   );
   return true;
