@@ -44,7 +44,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TruestockCo
     sqlitePath: resolve(env.TRUESTOCK_DB ?? 'truestock.db'),
     ...(env.TRUESTOCK_GROUP_COMMIT === '0' ? { ledger: { groupCommit: false } } : {}),
     ...(env.TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS ? { idempotencyRetention_ms: hours('TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS', env.TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS) } : {}),
-    sync: { log: jsonLog },
+    sync: { log: jsonLog, ...(env.TRUESTOCK_SYNC_LEASE_MS ? { leaseMs: Number(env.TRUESTOCK_SYNC_LEASE_MS) } : {}) },
   };
 }
 

@@ -271,6 +271,12 @@ export class Dispatcher {
     await this.store.transaction(async (db) => {
       for (const [k, row] of rows.entries()) {
         const shown = read.ok ? read.shown[k] : null;
+        if (shown === items[k]!.quantity) {
+          // It already shows our number: an earlier push of ours landed but its answer was lost
+          // (a timeout, a worker killed mid-call). That is an acknowledgement.
+          await ackPushed(db, row, this.workerId, shown, at);
+          continue;
+        }
         if (shown !== null && shown !== undefined) {
           await recordShown(db, row.workspace_id, row.channel_id, row.listing_id, shown, at);
           this.opts.log?.info({ channel: row.channel_id, listing: row.listing_id, shown, pushed: row.pushed_quantity, ours: row.quantity }, 'channel number moved under us');
