@@ -3,7 +3,8 @@
 
 import type { Account, MovableBucket } from './buckets.ts';
 
-export const ADJUST_REASONS = ['cycle_count', 'damage', 'shrinkage', 'correction', 'found', 'other'] as const;
+/** `channel_edit`: a hand edit made in a channel's admin, adopted by truestock (docs/sync-in.md). */
+export const ADJUST_REASONS = ['cycle_count', 'damage', 'shrinkage', 'correction', 'found', 'other', 'channel_edit'] as const;
 export type AdjustReason = (typeof ADJUST_REASONS)[number];
 
 /** Default lifetime of a checkout hold. */

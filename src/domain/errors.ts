@@ -52,6 +52,7 @@ export const ERRORS = {
   nothing_to_inspect: { status: 409, title: 'Fewer units are awaiting inspection', retryable: false },
   approval_required: { status: 403, title: 'An admin must approve this count variance', retryable: false },
   csv_invalid: { status: 422, title: 'The file has rows that cannot be imported', retryable: false },
+  webhook_signature_invalid: { status: 401, title: 'The webhook is not signed by the channel', retryable: false },
   busy: { status: 503, title: 'The ledger is busy; retry shortly', retryable: true },
   internal_error: { status: 500, title: 'Internal error', retryable: true },
 } as const satisfies Record<string, ErrorSpec>;

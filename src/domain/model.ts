@@ -125,7 +125,12 @@ export interface MovementDraft {
   holdId: string | null;
 }
 
-export const EXCEPTION_KINDS = ['oversold', 'count_shortfall'] as const;
+/**
+ * `unmapped_order_line`: a channel order's line that maps to no listing or location (recorded, not
+ * allocated). `channel_event_unapplied`: a channel event truestock recorded but could not apply
+ * (a refused allocation, a partial cancellation of an allocated order, an edit adopted in part).
+ */
+export const EXCEPTION_KINDS = ['oversold', 'count_shortfall', 'unmapped_order_line', 'channel_event_unapplied'] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 
 /** Something a human must look at. */

@@ -18,11 +18,14 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     role?: Role;
+    /** `false`: the route proves its caller another way (a channel's signed webhook) and takes no API key. */
+    apiKey?: false;
   }
 }
 
 export function authenticate(truestock: Truestock): onRequestAsyncHookHandler {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
+    if (req.routeOptions.config.apiKey === false) return;
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw TruestockError.of('unauthorized', 'send an API key as `Authorization: Bearer <key>`', 'Authorization');

@@ -463,6 +463,56 @@ CREATE TABLE channel_sync (
 ){{without_rowid}};
 `,
   },
+  {
+    version: 13,
+    name: 'channel events in: webhook receipts, channel orders, order poll cursor',
+    // Receipts dedupe deliveries by their primary key (channel, webhook id); `received_at` is
+    // indexed only so old receipts can be pruned. A channel order is found by its primary key
+    // (channel, the channel's order id) and nothing else. The poll cursor is one row per channel.
+    sql: `
+CREATE TABLE webhook_receipts (
+  channel_id TEXT NOT NULL,
+  webhook_id TEXT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  event_id TEXT,
+  triggered_at BIGINT,
+  received_at BIGINT NOT NULL,
+  outcome TEXT NOT NULL,
+  PRIMARY KEY (channel_id, webhook_id)
+){{without_rowid}};
+CREATE INDEX webhook_receipts_age ON webhook_receipts (received_at);
+CREATE TABLE channel_orders (
+  channel_id TEXT NOT NULL,
+  external_order_id TEXT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  name TEXT,
+  state TEXT NOT NULL CHECK (state IN ('open', 'cancelled')),
+  occurred_at BIGINT NOT NULL,
+  lines TEXT,
+  allocation TEXT,
+  hold_id TEXT,
+  ledger_state TEXT CHECK (ledger_state IN ('allocated', 'refused', 'cancelled', 'cancel_refused')),
+  refunds TEXT NOT NULL DEFAULT '[]',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (channel_id, external_order_id)
+){{without_rowid}};
+CREATE TABLE channel_poll (
+  channel_id TEXT NOT NULL PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  cursor_at BIGINT NOT NULL,
+  polled_at BIGINT NOT NULL
+){{without_rowid}};
+`,
+  },
+  {
+    version: 14,
+    name: 'measured propagation lag per channel',
+    // The dispatcher writes each channel's measured p99 lag (commit → acknowledged) here; the
+    // adaptive buffer uses it instead of the channel's configured outbound lag once it exists.
+    sql: `ALTER TABLE channel_sync ADD COLUMN outbound_lag_seconds REAL`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {

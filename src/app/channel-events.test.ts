@@ -1,0 +1,225 @@
+// Channel events applied to the ledger, on SQLite and PostgreSQL, without HTTP: the property that
+// any delivery of create and cancel events — duplicated, reordered, concurrent — ends where each
+// order's latest state applied once would, and examples for refunds, mapping and edits.
+
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, Fixture, STORE_KINDS, type TestDatabase } from '../../test/support/truestock.ts';
+import { lineKeys, shopifyMapping } from '../channels/shopify/webhooks.ts';
+import { createChannel } from './channels.ts';
+import { applyChannelEvent, type ChannelContext, type ChannelEvent, type OrderFacts, type RefundFacts } from './channel-events.ts';
+import { createListing } from './listings.ts';
+import { Truestock } from './truestock.ts';
+import { verify } from './verify.ts';
+import { stockBySku } from './queries.ts';
+import { getChannel } from '../store/channel-repo.ts';
+
+const SKUS = ['A', 'B'];
+const STOCK = 1_000;
+const variant = (sku: string) => `gid://shopify/ProductVariant/${SKUS.indexOf(sku) + 1}`;
+const LOC1 = 'gid://shopify/Location/1';
+const LOC2 = 'gid://shopify/Location/2';
+
+describe.each(STORE_KINDS)('channel events on %s', (kind) => {
+  let db: TestDatabase;
+  let ts: Truestock;
+  beforeAll(async () => {
+    db = await createDatabase(kind);
+    ts = await Truestock.open(db.config);
+  });
+  afterAll(async () => {
+    await ts.close();
+    await db.drop();
+  });
+
+  /** A workspace with items A and B (1,000 units at W1), a Shopify channel and a variant listing per item. */
+  async function world(settings: Record<string, unknown> = {}, stockAt: Record<string, number> = { W1: STOCK }): Promise<{ f: Fixture; cx: ChannelContext }> {
+    const f = await Fixture.create(ts, { skus: SKUS });
+    for (const [location, quantity] of Object.entries(stockAt)) for (const sku of SKUS) await f.ok({ type: 'receive', sku, location, quantity });
+    const channel = await ts.store.transaction(async (tx) => {
+      const now = ts.clock.now();
+      const made = await createChannel(tx, f.workspaceId, { kind: 'shopify', name: 'shop', settings: { shop_domain: 'x.myshopify.com', access_token: 't', locations: { [LOC1]: 'W1', [LOC2]: 'W2' }, ...settings } }, now);
+      if ('code' in made) throw new Error(made.detail);
+      const id = (made.body.channel as { id: string }).id;
+      for (const sku of SKUS) {
+        const l = await createListing(tx, f.workspaceId, { channel: id, sku, external: { variant_id: variant(sku) } }, now);
+        if ('code' in l) throw new Error(l.detail);
+      }
+      return (await getChannel(tx, f.workspaceId, id))!;
+    });
+    return { f, cx: { channel, mapping: shopifyMapping(channel.settings), editPolicy: 'master_wins', editGraceMs: 30_000 } };
+  }
+
+  const orderOf = (n: number, lines: { sku: string; quantity: number }[], location: string | null = LOC1): OrderFacts => ({
+    orderId: `gid://shopify/Order/${n}`,
+    name: `#${n}`,
+    locationId: location,
+    cancelled: false,
+    lines: lines.map((l, i) => ({ lineId: `gid://shopify/LineItem/${n * 100 + i}`, quantity: l.quantity, sku: l.sku, ...lineKeys(variant(l.sku), null, [location]) })),
+  });
+  const created = (o: OrderFacts, at = 1_000): ChannelEvent => ({ kind: 'order_created', occurredAt: at, order: o });
+  const cancelled = (o: OrderFacts, at = 2_000): ChannelEvent => ({ kind: 'order_cancelled', occurredAt: at, order: { ...o, cancelled: true } });
+  const refund = (o: OrderFacts, id: number, lines: { line: number; quantity: number; restock: 'cancel' | 'return' }[]): ChannelEvent => ({
+    kind: 'refund_created',
+    occurredAt: 3_000,
+    refund: {
+      refundId: `gid://shopify/Refund/${id}`,
+      orderId: o.orderId,
+      lines: lines.map((l) => ({ ...o.lines[l.line]!, quantity: l.quantity, restock: l.restock, locationId: o.locationId })),
+    } satisfies RefundFacts,
+  });
+
+  async function totals(f: Fixture, sku: string) {
+    const stock = await ts.store.read((d) => stockBySku(d, f.workspaceId, sku));
+    return stock!.total;
+  }
+  const holds = (f: Fixture, channelId: string) =>
+    ts.store.read((d) => d.all<{ id: string; state: string; order_reference: string }>('SELECT id, state, order_reference FROM holds WHERE workspace_id = ? AND channel_id = ? ORDER BY id', [f.workspaceId, channelId]));
+  const exceptions = (f: Fixture) => ts.store.read((d) => d.all<{ kind: string; reference: string; message: string }>('SELECT kind, reference, message FROM exceptions WHERE workspace_id = ? ORDER BY id', [f.workspaceId]));
+
+  it('property: duplicated, reordered and concurrent create/cancel deliveries end as each order applied once', async () => {
+    const order = fc.record({
+      lines: fc.array(fc.record({ sku: fc.constantFrom(...SKUS), quantity: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 3 }),
+      // What the channel did and which events reached us.
+      fate: fc.constantFrom('open', 'cancelled', 'cancel_only', 'updated_only'),
+      copies: fc.integer({ min: 1, max: 3 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(order, { minLength: 1, maxLength: 5 }), fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })), fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 20, maxLength: 20 }),
+        async (orders, randoms, groups) => {
+          const { f, cx } = await world();
+          const deliveries: ChannelEvent[] = [];
+          orders.forEach((o, i) => {
+            const facts = orderOf(i + 1, o.lines);
+            for (let c = 0; c < o.copies; c++) {
+              if (o.fate === 'open' || o.fate === 'cancelled') deliveries.push(created(facts, 1_000 + i));
+              if (o.fate === 'updated_only') deliveries.push({ kind: 'order_updated', occurredAt: 1_500 + i, order: facts });
+              if (o.fate === 'cancelled' || o.fate === 'cancel_only') deliveries.push(cancelled(facts, 2_000 + i));
+            }
+          });
+          // Shuffle, then deliver in groups applied concurrently.
+          const keyed = deliveries.map((d) => ({ d, k: randoms.next().value as number }));
+          keyed.sort((a, b) => a.k - b.k);
+          let at = 0;
+          for (const size of [...groups, Infinity]) {
+            const group = keyed.slice(at, at + size);
+            if (group.length === 0) break;
+            await Promise.all(group.map(({ d }) => applyChannelEvent(ts, cx, d)));
+            at += size;
+          }
+          // The model: each order's latest state applied once.
+          const committed = new Map(SKUS.map((s) => [s, 0]));
+          orders.forEach((o) => {
+            if (o.fate === 'open' || o.fate === 'updated_only') for (const l of o.lines) committed.set(l.sku, committed.get(l.sku)! + l.quantity);
+          });
+          for (const sku of SKUS) expect(await totals(f, sku)).toMatchObject({ committed: committed.get(sku), available: STOCK - committed.get(sku)!, oversold: 0 });
+          const byOrder = new Map<string, string[]>();
+          for (const hold of await holds(f, cx.channel.id)) byOrder.set(hold.order_reference, [...(byOrder.get(hold.order_reference) ?? []), hold.state]);
+          orders.forEach((o, i) => {
+            const states = byOrder.get(`#${i + 1}`) ?? [];
+            if (o.fate === 'open' || o.fate === 'updated_only') expect(states).toEqual(['allocated']);
+            else if (o.fate === 'cancel_only') expect(states).toEqual([]);
+            else expect(states.every((s) => s === 'cancelled') && states.length <= 1).toBe(true);
+          });
+          expect((await verify(ts.store, f.workspaceId)).ok).toBe(true);
+        }),
+      { numRuns: kind === 'sqlite' ? 25 : 12 },
+    );
+  }, 120_000);
+
+  it('a cancellation that lands while the allocation is in flight still cancels it', async () => {
+    const { f, cx } = await world();
+    const o = orderOf(6, [{ sku: 'A', quantity: 2 }]);
+    const execute = ts.ledger.execute.bind(ts.ledger);
+    let overtaken: string | undefined;
+    // The cancellation is recorded (and finds nothing allocated yet) between the order's row and its allocation.
+    ts.ledger.execute = async (req) => {
+      if (req.command.type === 'allocate_order' && overtaken === undefined) overtaken = await applyChannelEvent(ts, cx, cancelled(o));
+      return execute(req);
+    };
+    try {
+      expect(await applyChannelEvent(ts, cx, created(o))).toBe('cancelled');
+    } finally {
+      ts.ledger.execute = execute;
+    }
+    expect(overtaken).toBe('cancel_recorded');
+    expect(await holds(f, cx.channel.id)).toMatchObject([{ state: 'cancelled' }]);
+    expect(await totals(f, 'A')).toMatchObject({ committed: 0, available: STOCK });
+    expect((await verify(ts.store, f.workspaceId)).ok).toBe(true);
+  });
+
+  it('a refund that cancels every unit before the order arrives leaves the order unallocated', async () => {
+    const { f, cx } = await world();
+    const o = orderOf(7, [{ sku: 'A', quantity: 2 }]);
+    expect(await applyChannelEvent(ts, cx, refund(o, 1, [{ line: 0, quantity: 2, restock: 'cancel' }]))).toBe('refund_recorded');
+    expect(await applyChannelEvent(ts, cx, created(o))).toBe('recorded');
+    expect(await holds(f, cx.channel.id)).toEqual([]);
+    expect(await totals(f, 'A')).toMatchObject({ committed: 0, available: STOCK });
+  });
+
+  it('a refund that cancels part of an order before it arrives allocates the rest', async () => {
+    const { f, cx } = await world();
+    const o = orderOf(8, [{ sku: 'A', quantity: 3 }, { sku: 'B', quantity: 1 }]);
+    await applyChannelEvent(ts, cx, refund(o, 2, [{ line: 0, quantity: 1, restock: 'cancel' }]));
+    expect(await applyChannelEvent(ts, cx, created(o))).toBe('allocated');
+    expect(await totals(f, 'A')).toMatchObject({ committed: 2 });
+    expect(await totals(f, 'B')).toMatchObject({ committed: 1 });
+    // The same refund delivered again changes nothing.
+    expect(await applyChannelEvent(ts, cx, refund(o, 2, [{ line: 0, quantity: 1, restock: 'cancel' }]))).toBe('no_change');
+  });
+
+  it('a partial cancellation of an allocated order is an exception; the allocation stays whole', async () => {
+    const { f, cx } = await world();
+    const o = orderOf(9, [{ sku: 'A', quantity: 3 }]);
+    await applyChannelEvent(ts, cx, created(o));
+    expect(await applyChannelEvent(ts, cx, refund(o, 3, [{ line: 0, quantity: 1, restock: 'cancel' }]))).toBe('partial_cancel_unapplied');
+    expect(await totals(f, 'A')).toMatchObject({ committed: 3 });
+    expect(await exceptions(f)).toMatchObject([{ kind: 'channel_event_unapplied', reference: '#9' }]);
+    // The rest cancelled later: nothing is left, so the allocation is cancelled.
+    expect(await applyChannelEvent(ts, cx, refund(o, 4, [{ line: 0, quantity: 2, restock: 'cancel' }]))).toBe('cancelled');
+    expect(await totals(f, 'A')).toMatchObject({ committed: 0, available: STOCK });
+  });
+
+  it('a refund with restock type return opens and receives a return, once per refund', async () => {
+    const { f, cx } = await world();
+    const o = orderOf(10, [{ sku: 'B', quantity: 2 }]);
+    await applyChannelEvent(ts, cx, created(o));
+    const [hold] = await holds(f, cx.channel.id);
+    await f.ok({ type: 'ship', hold_id: hold!.id });
+    const e = refund(o, 5, [{ line: 0, quantity: 2, restock: 'return' }]);
+    expect(await applyChannelEvent(ts, cx, e)).toBe('return_received');
+    expect(await applyChannelEvent(ts, cx, e)).toBe('return_received');
+    expect(await totals(f, 'B')).toMatchObject({ quality_control: 2, available: STOCK - 2 });
+    expect((await verify(ts.store, f.workspaceId)).ok).toBe(true);
+  });
+
+  it('an order without a location goes to the first mapped location that covers it', async () => {
+    const { f, cx } = await world({}, { W2: 5 });
+    const o = orderOf(11, [{ sku: 'A', quantity: 4 }], null);
+    expect(await applyChannelEvent(ts, cx, created(o))).toBe('allocated');
+    const stock = await ts.store.read((d) => stockBySku(d, f.workspaceId, 'A'));
+    expect(stock!.locations.find((l: { location: string }) => l.location === 'W2')).toMatchObject({ committed: 4 });
+  });
+
+  it('records a line with no listing and a location the workspace lacks as exceptions, allocating what maps', async () => {
+    const { f, cx } = await world({ locations: { [LOC1]: 'NOPE' } });
+    const o = orderOf(12, [{ sku: 'A', quantity: 1 }]);
+    const unknown = { lineId: 'gid://shopify/LineItem/99', quantity: 2, sku: 'ZZZ', ...lineKeys('gid://shopify/ProductVariant/99', null, [LOC1]) };
+    expect(await applyChannelEvent(ts, cx, created({ ...o, lines: [...o.lines, unknown] }))).toBe('recorded');
+    expect(await holds(f, cx.channel.id)).toEqual([]);
+    expect((await exceptions(f)).map((e) => e.kind)).toEqual(['unmapped_order_line', 'unmapped_order_line']);
+    // Redelivered: nothing more is raised.
+    await applyChannelEvent(ts, cx, created({ ...o, lines: [...o.lines, unknown] }));
+    expect(await exceptions(f)).toHaveLength(2);
+  });
+
+  it('a line added to an order after its allocation is an exception, not an allocation', async () => {
+    const { f, cx } = await world();
+    const o = orderOf(13, [{ sku: 'A', quantity: 1 }]);
+    await applyChannelEvent(ts, cx, created(o));
+    const edited = orderOf(13, [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 2 }]);
+    expect(await applyChannelEvent(ts, cx, { kind: 'order_updated', occurredAt: 5_000, order: edited })).toBe('lines_added');
+    expect(await totals(f, 'B')).toMatchObject({ committed: 0 });
+    expect(await exceptions(f)).toMatchObject([{ kind: 'channel_event_unapplied', reference: '#13' }]);
+  });
+});

@@ -1,0 +1,647 @@
+// Events from sales channels, applied to the ledger: an order allocated, a cancellation, a refund
+// that returns units, a level the channel shows. Webhooks and polls produce the same normalized
+// events (`ChannelEvent`) and hand them here; nothing below knows which channel kind sent them
+// beyond the identifiers each event carries and the channel's `ChannelMapping`.
+//
+// Channels deliver at least once, late and out of order, so every effect is idempotent by design:
+// - a channel order has one row (channel, order id) that only moves forward: `open` → `cancelled`,
+//   never back, whatever order the events arrive in;
+// - the allocate_order command is decided once and stored on that row, then sent to the ledger
+//   under an idempotency key derived from the channel and the order: a retry after a crash, or a
+//   second delivery racing the first, sends the identical command and gets the first answer back;
+// - the row then records which hold the order got; whoever records a step re-reads the row and
+//   does what is left (cancel an allocation that a cancellation overtook), so two deliveries
+//   racing end in the same state as one.
+
+import { createHash } from 'node:crypto';
+import type { AllocateOrderCommand, CancelAllocationCommand, StockCommand } from '../domain/commands.ts';
+import type { Channel } from '../domain/listing-rules.ts';
+import type { ExceptionKind } from '../domain/model.ts';
+import { componentsOf, itemsById, itemsBySku, locationsByCode, locationsById } from '../store/catalog-repo.ts';
+import {
+  activeListingsByKeyPrefix,
+  activeListingsByKeys,
+  activeListingsBySkus,
+  type ChannelException,
+  type ChannelOrder,
+  getChannelOrder,
+  insertChannelExceptions,
+  insertChannelOrder,
+  listingNumbers,
+  type MappedListing,
+  pruneReceipts,
+  type OrderLineRecord,
+  type OrderRefundRecord,
+  setLedgerState,
+  writeOrderFacts,
+} from '../store/channel-event-repo.ts';
+import { getHold } from '../store/ledger-repo.ts';
+import type { Db } from '../store/store.ts';
+import { listingSyncOf, recordShown, requeueListing } from '../store/sync-repo.ts';
+import { fingerprint } from './fingerprint.ts';
+import { type CommandResponse, IDEMPOTENCY_KEY_LENGTH_MAX, idempotent } from './idempotent.ts';
+import { newId } from './ids.ts';
+import { createReturn, receiveStep } from './returns.ts';
+import type { Truestock } from './truestock.ts';
+
+/** Edits on a channel wait this long before truestock's number is pushed over them, unless the channel's settings say. */
+export const EDIT_GRACE_SECONDS_DEFAULT = 30;
+/** The longest grace a channel may ask for: beyond it the channel shows a wrong number too long. */
+export const EDIT_GRACE_SECONDS_MAX = 3_600;
+/** How long a webhook receipt is kept: far beyond Shopify's redeliveries (8 attempts over 4 hours). */
+export const WEBHOOK_RECEIPT_RETENTION_MS = 7 * 24 * 3_600_000;
+/** Ledger steps one event may take an order through (allocate, then cancel what a cancellation overtook). */
+const CONVERGE_STEPS_MAX = 4;
+
+// ---- the normalized events --------------------------------------------------------------------
+
+/** One line of an order (or of a refund) in the channel's own identifiers. */
+export interface OrderLineFacts {
+  /** The channel's id of the line, stable across events of the order. */
+  lineId: string;
+  quantity: number;
+  /** The channel's SKU for the line, when it has one: the mapping of last resort. */
+  sku: string | null;
+  /** Listing keys (`externalKey`) that name this line's listing exactly, best first. */
+  keys: string[];
+  /** Prefixes of listing keys that name the line's item at any of the channel's locations. */
+  keyPrefixes: string[];
+}
+
+export interface OrderFacts {
+  /** The channel's id of the order (one spelling for every source: webhook and poll). */
+  orderId: string;
+  /** What people call it (`#1001`): the ledger's order reference. */
+  name: string | null;
+  /** The channel location the channel assigned the order to, when it says. */
+  locationId: string | null;
+  cancelled: boolean;
+  lines: OrderLineFacts[];
+}
+
+export type RestockType = 'return' | 'cancel' | 'no_restock';
+
+export interface RefundLineFacts extends OrderLineFacts {
+  restock: RestockType;
+  /** The channel location the units are restocked at. */
+  locationId: string | null;
+}
+
+export interface RefundFacts {
+  refundId: string;
+  orderId: string;
+  lines: RefundLineFacts[];
+}
+
+export interface LevelFacts {
+  /** Listing keys of the level (item at location), best first. */
+  keys: string[];
+  /** The channel location of the level. */
+  locationId: string;
+  /** What the channel now shows as available. */
+  available: number;
+}
+
+export type ChannelEvent =
+  | { kind: 'order_created' | 'order_updated' | 'order_cancelled'; occurredAt: number; order: OrderFacts }
+  | { kind: 'refund_created'; occurredAt: number; refund: RefundFacts }
+  /** `eventId`: the channel's id of this change, so adopting it is idempotent per event. */
+  | { kind: 'level_updated'; occurredAt: number; eventId: string; level: LevelFacts };
+
+export type ChannelEventKind = ChannelEvent['kind'];
+
+/** How a channel's locations reach truestock's (listings map items; see `OrderLineFacts.keys`). */
+export interface ChannelMapping {
+  /** The truestock location code a channel location id maps to, if the channel's settings map it. */
+  locationCode(channelLocationId: string): string | undefined;
+  /** Every truestock location code the channel maps to, in the settings' order. */
+  locationCodes(): string[];
+}
+
+export type EditPolicy = 'master_wins' | 'adopt';
+
+export interface EventLog {
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+}
+
+/** The channel an event came from and how to read it. */
+export interface ChannelContext {
+  channel: Pick<Channel, 'id' | 'workspaceId' | 'kind' | 'name' | 'settings'>;
+  mapping: ChannelMapping;
+  /** What a hand edit on the channel means: truestock's number goes back (default) or the edit is booked. */
+  editPolicy: EditPolicy;
+  /** How long truestock waits before pushing over an edit, so the order behind it can arrive first. */
+  editGraceMs: number;
+  log?: EventLog;
+}
+
+/** The ledger was too busy; the event applied nothing (or part of an idempotent whole) and must be retried. */
+export class RetryLater extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetryLater';
+  }
+}
+
+/** The channel's edit policy and grace from its settings; anything unreadable falls back to the default. */
+export function editSettings(settings: Record<string, unknown>): { editPolicy: EditPolicy; editGraceMs: number } {
+  const policy = settings.edit_policy === 'adopt' ? 'adopt' : 'master_wins';
+  const g = settings.edit_grace_seconds;
+  const seconds = typeof g === 'number' && Number.isFinite(g) && g >= 0 ? Math.min(g, EDIT_GRACE_SECONDS_MAX) : EDIT_GRACE_SECONDS_DEFAULT;
+  return { editPolicy: policy, editGraceMs: Math.round(seconds * 1000) };
+}
+
+/** Forget webhook receipts older than the retention (for the serve loop; returns how many). */
+export function pruneWebhookReceipts(ts: Truestock, retentionMs = WEBHOOK_RECEIPT_RETENTION_MS): Promise<number> {
+  return ts.store.transaction((db) => pruneReceipts(db, ts.clock.now() - retentionMs));
+}
+
+// ---- entry point -----------------------------------------------------------------------------
+
+/**
+ * Apply one event; returns what happened (`allocated`, `cancelled`, `return_received`, `echo`,
+ * `requeued`, `adopted`, …) for the webhook receipt. A refusal by the ledger is an outcome (and an
+ * exception for a human), never a throw: the channel must not redeliver an event that can never
+ * apply. Throws `RetryLater` when the ledger is busy, and store errors as they come.
+ */
+export async function applyChannelEvent(ts: Truestock, cx: ChannelContext, e: ChannelEvent): Promise<string> {
+  switch (e.kind) {
+    case 'order_created':
+    case 'order_updated':
+    case 'order_cancelled':
+      return applyOrder(ts, cx, e.kind, e.order, e.occurredAt);
+    case 'refund_created':
+      return applyRefund(ts, cx, e.refund, e.occurredAt);
+    case 'level_updated':
+      return applyLevel(ts, cx, e.eventId, e.level, e.occurredAt);
+  }
+}
+
+// ---- keys and small helpers --------------------------------------------------------------------
+
+/** An idempotency key for one step of one channel object; hashed if the channel's ids make it too long. */
+export function eventKey(channelId: string, ...parts: string[]): string {
+  const key = ['channel', channelId, ...parts].join(':');
+  return key.length <= IDEMPOTENCY_KEY_LENGTH_MAX ? key : `channel:${channelId}:${createHash('sha256').update(key).digest('base64url')}`;
+}
+
+const actorOf = (cx: ChannelContext) => `system:channel:${cx.channel.id}`;
+
+async function execute(ts: Truestock, cx: ChannelContext, key: string, command: StockCommand): Promise<CommandResponse> {
+  const r = await ts.ledger.execute({ workspaceId: cx.channel.workspaceId, idempotencyKey: key, actor: actorOf(cx), command });
+  if (!r.ok && r.refusal.code === 'busy') throw new RetryLater(r.refusal.detail);
+  return r;
+}
+
+/**
+ * Do `fn` once per key: the idempotency record is the marker, written in the same transaction as
+ * what `fn` writes. Used for side effects that have no ledger command of their own (exceptions).
+ */
+async function once(ts: Truestock, cx: ChannelContext, key: string, fn: (db: Db, now: number) => Promise<void>): Promise<boolean> {
+  const r = await idempotent(ts.store, ts.clock, cx.channel.workspaceId, key, fingerprint({ once: key }), async (db, now) => {
+    await fn(db, now);
+    return { status: 200, body: {} };
+  });
+  if (!r.ok && r.refusal.code === 'busy') throw new RetryLater(r.refusal.detail);
+  return r.ok && !r.replayed;
+}
+
+function exception(cx: ChannelContext, now: number, kind: ExceptionKind, message: string, extra: Partial<ChannelException> = {}): ChannelException {
+  return { id: newId('exc', now), workspaceId: cx.channel.workspaceId, kind, itemId: null, locationId: null, quantity: null, reference: null, holdId: null, message, createdAt: now, ...extra };
+}
+
+const describeLine = (l: OrderLineFacts) => `line ${l.lineId}${l.sku ? ` (SKU ${l.sku})` : ''}`;
+
+// ---- mapping lines to items and locations ------------------------------------------------------
+
+/**
+ * The listing an order line is for: an exact key (the variant, or the inventory item at the
+ * order's location), else the inventory item listed at another location, else — the one mapping
+ * that does not go through the channel's identifiers — the single item of this channel's
+ * listings whose SKU equals the line's (a Shopify order webhook names the variant and SKU only,
+ * while the listing usually names the inventory item and location that numbers are pushed to).
+ */
+async function listingFor(db: Db, cx: ChannelContext, line: OrderLineFacts): Promise<MappedListing | undefined> {
+  const { id: ch, workspaceId: ws } = cx.channel;
+  const exact = await activeListingsByKeys(db, ws, ch, line.keys);
+  for (const key of line.keys) {
+    const found = exact.find((l) => l.externalKey === key);
+    if (found) return found;
+  }
+  for (const prefix of line.keyPrefixes) {
+    const [found] = await activeListingsByKeyPrefix(db, ws, ch, prefix);
+    if (found) return found;
+  }
+  if (line.sku) {
+    const bySku = await activeListingsBySkus(db, ws, ch, [line.sku]);
+    if (new Set(bySku.map((l) => l.itemId)).size === 1) return bySku[0];
+  }
+  return undefined;
+}
+
+/** The truestock location code a listing names through its own channel location, if any. */
+function listingLocation(cx: ChannelContext, listing: MappedListing): string | undefined {
+  const loc = listing.external.location_id;
+  return loc === undefined ? undefined : cx.mapping.locationCode(loc);
+}
+
+/**
+ * Resolve an order's lines. The location is, in order: the order's own location through the
+ * channel's settings; else the location of the listing the line matched (a listing of an inventory
+ * item at one location); else none, and the allocation names every location the channel maps to
+ * so the ledger picks the first that covers the line. A code the settings name but the workspace
+ * does not have counts as unmapped. A line with no listing, or no location at all, is kept with
+ * the reason it was not allocated.
+ */
+async function resolveLines(db: Db, cx: ChannelContext, order: OrderFacts): Promise<OrderLineRecord[]> {
+  const ws = cx.channel.workspaceId;
+  const matched: (MappedListing | undefined)[] = [];
+  for (const line of order.lines) matched.push(await listingFor(db, cx, line));
+  const wanted = [
+    ...(order.locationId ? [cx.mapping.locationCode(order.locationId)] : []),
+    ...matched.map((m) => (m ? listingLocation(cx, m) : undefined)),
+    ...cx.mapping.locationCodes(),
+  ].filter((c): c is string => typeof c === 'string');
+  const known = new Set((await locationsByCode(db, ws, [...new Set(wanted)])).map((l) => l.code));
+  const has = (code: string | undefined): code is string => code !== undefined && known.has(code);
+  const orderLocation = order.locationId ? cx.mapping.locationCode(order.locationId) : undefined;
+  const anyLocation = cx.mapping.locationCodes().some(has);
+  return order.lines.map((line, i): OrderLineRecord => {
+    const listing = matched[i];
+    const base = { lineId: line.lineId, quantity: line.quantity };
+    if (!listing) {
+      const what = line.sku ? `SKU ${line.sku}` : 'its identifiers';
+      return { ...base, sku: null, location: null, unmapped: `no active listing on ${cx.channel.name} matches ${what}` };
+    }
+    const fromListing = listingLocation(cx, listing);
+    const location = has(orderLocation) ? orderLocation : has(fromListing) ? fromListing : null;
+    if (location === null && !anyLocation) {
+      const where = order.locationId ?? 'no location';
+      return { ...base, sku: listing.sku, location: null, unmapped: `${where} maps to no location of this workspace (settings.locations)` };
+    }
+    return { ...base, sku: listing.sku, location, unmapped: null };
+  });
+}
+
+/** Units of a line still to allocate: what refunds cancelled before fulfilment are not. */
+function remaining(line: OrderLineRecord, refunds: OrderRefundRecord[]): number {
+  const cancelled = refunds.flatMap((r) => r.lines).filter((l) => l.lineId === line.lineId).reduce((n, l) => n + l.quantity, 0);
+  return Math.max(0, line.quantity - cancelled);
+}
+
+const allocatable = (l: OrderLineRecord) => l.sku !== null && l.unmapped === null;
+
+/** The allocate_order command for an order's lines, or null when nothing is left to allocate. */
+function allocationOf(cx: ChannelContext, order: { orderId: string; name: string | null }, lines: OrderLineRecord[], refunds: OrderRefundRecord[]): AllocateOrderCommand | null {
+  const open = lines.filter(allocatable).map((l) => ({ l, q: remaining(l, refunds) })).filter((x) => x.q > 0);
+  if (open.length === 0) return null;
+  const needsCandidates = open.some((x) => x.l.location === null);
+  return {
+    type: 'allocate_order',
+    lines: open.map(({ l, q }) => ({ sku: l.sku!, quantity: q, ...(l.location ? { location: l.location } : {}) })),
+    ...(needsCandidates ? { locations: cx.mapping.locationCodes() } : {}),
+    order_reference: order.name ?? order.orderId,
+    channel: cx.channel.id,
+    channel_accepted: true,
+  };
+}
+
+function unmappedExceptions(cx: ChannelContext, now: number, reference: string, lines: OrderLineRecord[]): ChannelException[] {
+  return lines.filter((l) => !allocatable(l)).map((l) =>
+    exception(cx, now, 'unmapped_order_line', `order ${reference} on ${cx.channel.name}: line ${l.lineId} (${l.quantity} units) was not allocated: ${l.unmapped}`, {
+      quantity: l.quantity,
+      reference,
+    }));
+}
+
+// ---- orders ----------------------------------------------------------------------------------
+
+async function applyOrder(ts: Truestock, cx: ChannelContext, kind: ChannelEventKind, order: OrderFacts, occurredAt: number): Promise<string> {
+  const cancelled = kind === 'order_cancelled' || order.cancelled;
+  const recorded = await ts.store.transaction((db) => recordOrder(db, cx, order, cancelled, occurredAt, ts.clock.now()));
+  const progressed = await converge(ts, cx, order.orderId);
+  return progressed ?? recorded;
+}
+
+/**
+ * Record what an order event says, under the order row's lock. A cancellation is final: no later
+ * (or older, redelivered) event opens the order again. The allocation is decided the first time
+ * the order's lines are seen, from what refunds had already cancelled.
+ */
+async function recordOrder(db: Db, cx: ChannelContext, order: OrderFacts, cancelled: boolean, occurredAt: number, now: number): Promise<string> {
+  const { id: channelId, workspaceId } = cx.channel;
+  let row = await getChannelOrder(db, channelId, order.orderId, true);
+  if (!row) {
+    const lines = await resolveLines(db, cx, order);
+    const fresh: ChannelOrder = {
+      channelId, externalOrderId: order.orderId, workspaceId, name: order.name, state: cancelled ? 'cancelled' : 'open', occurredAt,
+      lines, allocation: cancelled ? null : (allocationOf(cx, order, lines, []) as unknown as Record<string, unknown> | null),
+      holdId: null, ledgerState: null, refunds: [], createdAt: now, updatedAt: now,
+    };
+    if (await insertChannelOrder(db, fresh)) {
+      if (!cancelled) await insertChannelExceptions(db, unmappedExceptions(cx, now, order.name ?? order.orderId, lines));
+      return cancelled ? 'recorded_cancelled' : 'recorded';
+    }
+    // Another delivery of this order inserted it meanwhile (PostgreSQL): merge into theirs.
+    row = (await getChannelOrder(db, channelId, order.orderId, true))!;
+  }
+  const next: ChannelOrder = { ...row, name: row.name ?? order.name, occurredAt: Math.max(row.occurredAt, occurredAt), updatedAt: now };
+  let said = 'no_change';
+  if (row.lines === null) {
+    // A refund got here before the order: the order's lines arrive now, less what it cancelled.
+    const lines = await resolveLines(db, cx, order);
+    next.lines = lines;
+    const allocation = row.state === 'open' && !cancelled ? allocationOf(cx, order, lines, row.refunds) : null;
+    next.allocation = allocation as unknown as Record<string, unknown> | null;
+    if (row.state === 'open' && !cancelled && allocation === null && lines.some(allocatable)) next.state = 'cancelled';
+    if (next.state === 'open' && !cancelled) await insertChannelExceptions(db, unmappedExceptions(cx, now, next.name ?? order.orderId, lines));
+    said = 'recorded';
+  } else if (occurredAt > row.occurredAt && row.state === 'open') {
+    // Lines added by an order edit after the allocation are recorded, not allocated: the ledger
+    // cannot grow a hold, and a human decides.
+    const known = new Set(row.lines.map((l) => l.lineId));
+    const added = order.lines.filter((l) => !known.has(l.lineId));
+    if (added.length > 0) {
+      const reference = next.name ?? order.orderId;
+      next.lines = [...row.lines, ...added.map((l) => ({ lineId: l.lineId, sku: null, quantity: l.quantity, location: null, unmapped: 'added to the order after it was allocated' }))];
+      await insertChannelExceptions(db, added.map((l) => exception(cx, now, 'channel_event_unapplied',
+        `order ${reference} on ${cx.channel.name} gained ${describeLine(l)} × ${l.quantity} after it was allocated; truestock did not allocate it — allocate it by hand`, { quantity: l.quantity, reference })));
+      said = 'lines_added';
+    }
+  }
+  if (cancelled && next.state === 'open') {
+    next.state = 'cancelled';
+    said = 'cancel_recorded';
+  }
+  const changed = next.state !== row.state || next.occurredAt !== row.occurredAt || next.lines !== row.lines || next.name !== row.name || said !== 'no_change';
+  if (changed) await writeOrderFacts(db, next);
+  return said;
+}
+
+/**
+ * Bring the ledger in line with the order row: allocate an open order not yet allocated; cancel
+ * the hold of a cancelled one. Each step goes through the ledger under its own key and is then
+ * recorded only if nobody recorded it first; the row is read again after every step, so a
+ * cancellation that arrived while the allocation was in flight is acted on here. Returns the last
+ * step taken, or null when there was nothing to do.
+ */
+async function converge(ts: Truestock, cx: ChannelContext, orderId: string): Promise<string | null> {
+  const { id: channelId } = cx.channel;
+  let said: string | null = null;
+  for (let step = 0; step < CONVERGE_STEPS_MAX; step++) {
+    const row = await ts.store.read((db) => getChannelOrder(db, channelId, orderId));
+    if (!row) return said;
+    const reference = row.name ?? orderId;
+    if (row.state === 'open' && row.allocation && row.ledgerState === null) {
+      const r = await execute(ts, cx, eventKey(channelId, 'order', orderId, 'allocate'), row.allocation as unknown as AllocateOrderCommand);
+      if (r.ok) {
+        const holdId = (r.body.hold as { id: string }).id;
+        await ts.store.transaction((db) => setLedgerState(db, channelId, orderId, null, 'allocated', holdId, ts.clock.now()));
+        said = 'allocated';
+      } else {
+        const { code, detail } = r.refusal;
+        await ts.store.transaction(async (db) => {
+          const now = ts.clock.now();
+          if (await setLedgerState(db, channelId, orderId, null, 'refused', null, now)) {
+            await insertChannelExceptions(db, [exception(cx, now, 'channel_event_unapplied', `order ${reference} on ${cx.channel.name} could not be allocated: ${code}: ${detail}`, { reference })]);
+          }
+        });
+        cx.log?.warn({ channel: channelId, order: orderId, code, detail }, 'channel order refused by the ledger');
+        said = `allocation_refused:${code}`;
+      }
+      continue;
+    }
+    if (row.state === 'cancelled' && row.ledgerState === 'allocated' && row.holdId) {
+      const command: CancelAllocationCommand = { type: 'cancel_allocation', hold_id: row.holdId };
+      const r = await execute(ts, cx, eventKey(channelId, 'order', orderId, 'cancel'), command);
+      const holdId = row.holdId;
+      await ts.store.transaction(async (db) => {
+        const now = ts.clock.now();
+        if (r.ok) return void (await setLedgerState(db, channelId, orderId, 'allocated', 'cancelled', null, now));
+        // Shipped already (or cancelled by hand): nothing left to release; a human checks the return.
+        if (await setLedgerState(db, channelId, orderId, 'allocated', 'cancel_refused', null, now)) {
+          await insertChannelExceptions(db, [exception(cx, now, 'channel_event_unapplied',
+            `order ${reference} was cancelled on ${cx.channel.name} but its allocation could not be cancelled: ${r.refusal.code}: ${r.refusal.detail}`, { reference, holdId })]);
+        }
+      });
+      said = r.ok ? 'cancelled' : `cancel_refused:${r.refusal.code}`;
+      continue;
+    }
+    return said;
+  }
+  return said;
+}
+
+// ---- refunds ---------------------------------------------------------------------------------
+
+/**
+ * A refund. `cancel` (restocked before fulfilment): if it leaves none of the order's allocated
+ * units, the order is cancelled (its allocation released); a part of an allocation cannot be
+ * released by the ledger, so that becomes an exception. `return`: a return document from the
+ * channel order, received into quality_control (awaiting inspection). `no_restock`: nothing.
+ */
+async function applyRefund(ts: Truestock, cx: ChannelContext, refund: RefundFacts, occurredAt: number): Promise<string> {
+  const said: string[] = [];
+  const cancels = refund.lines.filter((l) => l.restock === 'cancel');
+  const returns = refund.lines.filter((l) => l.restock === 'return');
+  if (cancels.length > 0) said.push(await cancelUnits(ts, cx, refund, cancels, occurredAt));
+  if (returns.length > 0) said.push(await returnUnits(ts, cx, refund, returns));
+  return said.length > 0 ? said.join(',') : 'no_restock';
+}
+
+async function cancelUnits(ts: Truestock, cx: ChannelContext, refund: RefundFacts, lines: RefundLineFacts[], occurredAt: number): Promise<string> {
+  const { id: channelId, workspaceId } = cx.channel;
+  const record: OrderRefundRecord = { id: refund.refundId, lines: lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) };
+  const said = await ts.store.transaction(async (db) => {
+    const now = ts.clock.now();
+    let row = await getChannelOrder(db, channelId, refund.orderId, true);
+    if (!row) {
+      // The order has not arrived yet: remember the refund, and the order allocates what is left.
+      const stub: ChannelOrder = {
+        channelId, externalOrderId: refund.orderId, workspaceId, name: null, state: 'open', occurredAt, lines: null, allocation: null,
+        holdId: null, ledgerState: null, refunds: [record], createdAt: now, updatedAt: now,
+      };
+      if (await insertChannelOrder(db, stub)) return 'refund_recorded';
+      row = (await getChannelOrder(db, channelId, refund.orderId, true))!;
+    }
+    if (row.refunds.some((r) => r.id === refund.refundId)) return 'no_change';
+    const refunds = [...row.refunds, record];
+    const next: ChannelOrder = { ...row, refunds, updatedAt: now };
+    let out = 'refund_recorded';
+    if (row.lines !== null && row.state === 'open') {
+      const allocated = row.lines.filter(allocatable);
+      if (allocated.length > 0 && allocated.every((l) => remaining(l, refunds) === 0)) {
+        next.state = 'cancelled';
+        out = 'cancel_recorded';
+      } else if (lines.some((l) => row!.lines!.some((x) => x.lineId === l.lineId && allocatable(x)))) {
+        const reference = row.name ?? refund.orderId;
+        const units = lines.map((l) => `${describeLine(l)} × ${l.quantity}`).join(', ');
+        await insertChannelExceptions(db, [exception(cx, now, 'channel_event_unapplied',
+          `refund ${refund.refundId} on ${cx.channel.name} cancelled ${units} of order ${reference} before fulfilment; truestock keeps them committed (an allocation is released whole or not at all) — cancel and re-allocate the order by hand`,
+          { reference, holdId: row.holdId })]);
+        out = 'partial_cancel_unapplied';
+      }
+    }
+    await writeOrderFacts(db, next);
+    return out;
+  });
+  return (await converge(ts, cx, refund.orderId)) ?? said;
+}
+
+interface ReturnLinePlan {
+  sku: string;
+  quantity: number;
+  location: string | null;
+}
+
+/** Units a refund returns: one return per location, created and received idempotently per refund. */
+async function returnUnits(ts: Truestock, cx: ChannelContext, refund: RefundFacts, lines: RefundLineFacts[]): Promise<string> {
+  const { id: channelId, workspaceId: ws } = cx.channel;
+  const plan = await ts.store.read(async (db) => {
+    const order = await getChannelOrder(db, channelId, refund.orderId);
+    const hold = order?.holdId ? await getHold(db, ws, order.holdId) : undefined;
+    const holdLocations = hold ? new Map((await locationsById(db, ws, hold.lines.map((l) => l.locationId))).map((l) => [l.id, l.code])) : new Map<string, string>();
+    const holdItems = hold ? new Map((await itemsById(db, ws, hold.lines.map((l) => l.bundleItemId ?? l.itemId))).map((i) => [i.id, i.sku])) : new Map<string, string>();
+    const whereHoldHas = (sku: string) => {
+      const line = hold?.lines.find((l) => holdItems.get(l.bundleItemId ?? l.itemId) === sku);
+      return line ? holdLocations.get(line.locationId) : undefined;
+    };
+    const planned: ReturnLinePlan[] = [];
+    const unmapped: RefundLineFacts[] = [];
+    for (const line of lines) {
+      const recorded = order?.lines?.find((l) => l.lineId === line.lineId && l.sku !== null);
+      const sku = recorded?.sku ?? (await listingFor(db, cx, line))?.sku;
+      if (!sku) {
+        unmapped.push(line);
+        continue;
+      }
+      const location = (line.locationId ? cx.mapping.locationCode(line.locationId) : undefined) ?? recorded?.location ?? whereHoldHas(sku) ?? cx.mapping.locationCodes()[0] ?? null;
+      planned.push({ sku, quantity: line.quantity, location });
+    }
+    return { planned: await expandKits(db, ws, planned), unmapped, reference: order?.name ?? refund.orderId };
+  });
+
+  const said: string[] = [];
+  const noLocation = plan.planned.filter((p) => p.location === null);
+  if (plan.unmapped.length > 0 || noLocation.length > 0) {
+    await once(ts, cx, eventKey(channelId, 'refund', refund.refundId, 'unmapped'), async (db, now) => {
+      await insertChannelExceptions(db, [
+        ...plan.unmapped.map((l) => exception(cx, now, 'unmapped_order_line', `refund ${refund.refundId} of order ${plan.reference} on ${cx.channel.name} returns ${describeLine(l)} × ${l.quantity}, which maps to no item; no return was opened for it`, { quantity: l.quantity, reference: plan.reference })),
+        ...noLocation.map((p) => exception(cx, now, 'unmapped_order_line', `refund ${refund.refundId} of order ${plan.reference} returns ${p.quantity} × ${p.sku} to no known location; no return was opened for it`, { quantity: p.quantity, reference: plan.reference })),
+      ]);
+    });
+    said.push('unmapped_lines');
+  }
+  const byLocation = new Map<string, ReturnLinePlan[]>();
+  for (const p of plan.planned) if (p.location !== null) byLocation.set(p.location, [...(byLocation.get(p.location) ?? []), p]);
+  for (const [location, planned] of byLocation) said.push(await openReturn(ts, cx, refund, plan.reference, location, planned));
+  return said.join(',') || 'nothing_returned';
+}
+
+/** A return's lines name standard items: a kit comes back as its components. Merged per SKU. */
+async function expandKits(db: Db, ws: string, planned: ReturnLinePlan[]): Promise<ReturnLinePlan[]> {
+  const items = new Map((await itemsBySku(db, ws, planned.map((p) => p.sku))).map((i) => [i.sku, i]));
+  const kits = [...items.values()].filter((i) => i.kind !== 'standard');
+  const parts = await componentsOf(db, kits.map((k) => k.id));
+  const partSkus = new Map((await itemsById(db, ws, [...parts.values()].flat().map((c) => c.itemId))).map((i) => [i.id, i.sku]));
+  const merged = new Map<string, ReturnLinePlan>();
+  const add = (sku: string, quantity: number, location: string | null) => {
+    const key = `${location}|${sku}`;
+    const had = merged.get(key);
+    merged.set(key, { sku, location, quantity: (had?.quantity ?? 0) + quantity });
+  };
+  for (const p of planned) {
+    const item = items.get(p.sku);
+    if (!item || item.kind === 'standard') add(p.sku, p.quantity, p.location);
+    else for (const c of parts.get(item.id) ?? []) add(partSkus.get(c.itemId)!, p.quantity * c.quantity, p.location);
+  }
+  return [...merged.values()];
+}
+
+async function openReturn(ts: Truestock, cx: ChannelContext, refund: RefundFacts, reference: string, location: string, planned: ReturnLinePlan[]): Promise<string> {
+  const { id: channelId, workspaceId: ws } = cx.channel;
+  const input = {
+    location,
+    channel_id: channelId,
+    order_reference: reference,
+    note: `refund ${refund.refundId} on ${cx.channel.name}`,
+    lines: planned.map((p) => ({ sku: p.sku, quantity: p.quantity })),
+  };
+  const created = await idempotent(ts.store, ts.clock, ws, eventKey(channelId, 'refund', refund.refundId, 'return', location), fingerprint(input), (db, now) => createReturn(db, ws, input, now));
+  if (!created.ok) {
+    if (created.refusal.code === 'busy') throw new RetryLater(created.refusal.detail);
+    const { code, detail } = created.refusal;
+    await once(ts, cx, eventKey(channelId, 'refund', refund.refundId, 'return_refused', location), async (db, now) => {
+      await insertChannelExceptions(db, [exception(cx, now, 'channel_event_unapplied', `refund ${refund.refundId} of order ${reference} on ${cx.channel.name}: no return opened at ${location}: ${code}: ${detail}`, { reference })]);
+    });
+    return `return_refused:${code}`;
+  }
+  const ret = created.body.return as { id: string; lines: { line: number; expected: number }[] };
+  const receipt = { lines: ret.lines.map((l) => ({ line: l.line, quantity: l.expected })) };
+  const received = await ts.ledger.executeDocument(
+    { workspaceId: ws, idempotencyKey: eventKey(channelId, 'refund', refund.refundId, 'receive', location), actor: actorOf(cx) },
+    receiveStep(ws, ret.id, receipt),
+  );
+  if (!received.ok) {
+    if (received.refusal.code === 'busy') throw new RetryLater(received.refusal.detail);
+    return `return_opened_not_received:${received.refusal.code}`;
+  }
+  return 'return_received';
+}
+
+// ---- levels ----------------------------------------------------------------------------------
+
+/**
+ * What the channel now shows for a listing. Equal to what truestock last pushed, or to what it
+ * is about to push or would push now: our own echo, nothing to do. Otherwise an order the channel
+ * took that has not reached us yet, or a hand edit in the channel's admin. `master_wins` pushes
+ * truestock's number again after a grace (the order's own event usually lands first, and its
+ * recompute queues the right number anyway); `adopt` books the difference from what was pushed as
+ * an adjustment (reason `channel_edit`), idempotent per channel event.
+ */
+async function applyLevel(ts: Truestock, cx: ChannelContext, eventId: string, level: LevelFacts, occurredAt: number): Promise<string> {
+  const { id: channelId, workspaceId: ws } = cx.channel;
+  const decided = await ts.store.transaction(async (db) => {
+    const found = await activeListingsByKeys(db, ws, channelId, level.keys);
+    const listing = level.keys.map((k) => found.find((l) => l.externalKey === k)).find((l) => l !== undefined);
+    if (!listing) return { said: 'no_listing' } as const;
+    const now = ts.clock.now();
+    if (!(await recordShown(db, ws, channelId, listing.id, level.available, occurredAt))) return { said: 'stale' } as const;
+    const pushed = (await listingSyncOf(db, [listing.id])).get(listing.id)?.pushed_quantity ?? null;
+    const { computed, queued } = await listingNumbers(db, listing.id);
+    if (level.available === pushed || level.available === queued || level.available === computed) return { said: 'echo' } as const;
+    const location = cx.mapping.locationCode(level.locationId) ?? listingLocation(cx, listing);
+    const canAdopt = cx.editPolicy === 'adopt' && pushed !== null && listing.kind === 'standard' && location !== undefined
+      && (await locationsByCode(db, ws, [location])).length === 1;
+    const log = { channel: channelId, listing: listing.id, sku: listing.sku, shown: level.available, pushed, policy: cx.editPolicy };
+    if (!canAdopt) {
+      await requeueListing(db, listing.id, now, now + cx.editGraceMs);
+      cx.log?.info(log, 'channel_edit');
+      return { said: 'requeued' } as const;
+    }
+    cx.log?.info(log, 'channel_edit');
+    return { said: 'adopt', sku: listing.sku, location: location!, delta: level.available - pushed! } as const;
+  });
+  if (decided.said !== 'adopt') return decided.said;
+  const r = await execute(ts, cx, eventKey(channelId, 'level', eventId, 'adopt'), {
+    type: 'adjust',
+    sku: decided.sku,
+    location: decided.location,
+    delta: decided.delta,
+    reason: 'channel_edit',
+    note: `${cx.channel.name} showed ${level.available} where truestock had pushed ${level.available - decided.delta}`,
+  });
+  if (r.ok) return 'adopted';
+  // Replayed under another delta (a redelivery after our number moved): the first booking stands.
+  if (r.refusal.code === 'idempotency_key_reused') return 'adopted';
+  const { code, detail } = r.refusal;
+  await once(ts, cx, eventKey(channelId, 'level', eventId, 'adopt_refused'), async (db, now) => {
+    const [loc] = await locationsByCode(db, ws, [decided.location]);
+    const [item] = await itemsBySku(db, ws, [decided.sku]);
+    await insertChannelExceptions(db, [exception(cx, now, 'channel_event_unapplied',
+      `${cx.channel.name} shows ${level.available} × ${decided.sku}; adopting the edit (${decided.delta > 0 ? '+' : ''}${decided.delta}) was refused: ${code}: ${detail}`,
+      { itemId: item?.id ?? null, locationId: loc?.id ?? null, quantity: decided.delta })]);
+  });
+  return `adopt_refused:${code}`;
+}

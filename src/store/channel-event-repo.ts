@@ -1,0 +1,268 @@
+// SQL for events coming in from channels: webhook receipts (dedupe by delivery), the orders a
+// channel reported (what truestock did with each), the order poll's cursor, and the listing and
+// exception lookups the ingest needs.
+
+import type { Channel, External } from '../domain/listing-rules.ts';
+import type { ExceptionKind, ItemKind } from '../domain/model.ts';
+import { getChannel } from './channel-repo.ts';
+import { type Db, insertRows, placeholders } from './store.ts';
+
+// ---- channels -------------------------------------------------------------------------------
+
+/** A channel by id alone: a webhook names its channel in the URL and carries no API key. */
+export async function channelById(db: Db, id: string): Promise<Channel | undefined> {
+  const row = await db.get<{ workspace_id: string }>('SELECT workspace_id FROM channels WHERE id = ?', [id]);
+  return row ? getChannel(db, row.workspace_id, id) : undefined;
+}
+
+// ---- webhook receipts -----------------------------------------------------------------------
+
+export interface Receipt {
+  channelId: string;
+  webhookId: string;
+  workspaceId: string;
+  topic: string;
+  eventId: string | null;
+  triggeredAt: number | null;
+  receivedAt: number;
+  outcome: string;
+}
+
+export async function receiptOf(db: Db, channelId: string, webhookId: string): Promise<{ outcome: string; received_at: number } | undefined> {
+  const r = await db.get<{ outcome: string; received_at: number }>('SELECT outcome, received_at FROM webhook_receipts WHERE channel_id = ? AND webhook_id = ?', [channelId, webhookId]);
+  return r && { outcome: r.outcome, received_at: Number(r.received_at) };
+}
+
+/** Record a delivery; a concurrent copy of it that got here first keeps its receipt. */
+export async function insertReceipt(db: Db, r: Receipt): Promise<boolean> {
+  const changed = await db.run(
+    `INSERT INTO webhook_receipts (channel_id, webhook_id, workspace_id, topic, event_id, triggered_at, received_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (channel_id, webhook_id) DO NOTHING`,
+    [r.channelId, r.webhookId, r.workspaceId, r.topic, r.eventId, r.triggeredAt, r.receivedAt, r.outcome.slice(0, 500)],
+  );
+  return changed > 0;
+}
+
+/** Forget receipts older than `before`: long after the channel stopped redelivering them. */
+export async function pruneReceipts(db: Db, before: number): Promise<number> {
+  return db.run('DELETE FROM webhook_receipts WHERE received_at < ?', [before]);
+}
+
+// ---- channel orders -------------------------------------------------------------------------
+
+export type ChannelOrderState = 'open' | 'cancelled';
+export type LedgerState = 'allocated' | 'refused' | 'cancelled' | 'cancel_refused';
+
+/** One line of a channel order as truestock resolved it. */
+export interface OrderLineRecord {
+  lineId: string;
+  /** The truestock item the line maps to, or null when it maps to none. */
+  sku: string | null;
+  quantity: number;
+  /** Where it is allocated; null with a mapped SKU means "the first of the channel's locations that covers it". */
+  location: string | null;
+  /** Why the line was not allocated, when it was not. */
+  unmapped: string | null;
+}
+
+/** A refund that cancelled units of the order before fulfilment. */
+export interface OrderRefundRecord {
+  id: string;
+  lines: { lineId: string; quantity: number }[];
+}
+
+export interface ChannelOrder {
+  channelId: string;
+  externalOrderId: string;
+  workspaceId: string;
+  name: string | null;
+  state: ChannelOrderState;
+  occurredAt: number;
+  /** Null until the order itself was seen (a refund may arrive first). */
+  lines: OrderLineRecord[] | null;
+  /** The allocate_order command decided once, so a retry sends the identical command. */
+  allocation: Record<string, unknown> | null;
+  holdId: string | null;
+  ledgerState: LedgerState | null;
+  refunds: OrderRefundRecord[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface OrderRow {
+  channel_id: string;
+  external_order_id: string;
+  workspace_id: string;
+  name: string | null;
+  state: ChannelOrderState;
+  occurred_at: number;
+  lines: string | null;
+  allocation: string | null;
+  hold_id: string | null;
+  ledger_state: LedgerState | null;
+  refunds: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const orderFromRow = (r: OrderRow): ChannelOrder => ({
+  channelId: r.channel_id,
+  externalOrderId: r.external_order_id,
+  workspaceId: r.workspace_id,
+  name: r.name,
+  state: r.state,
+  occurredAt: Number(r.occurred_at),
+  lines: r.lines === null ? null : (JSON.parse(r.lines) as OrderLineRecord[]),
+  allocation: r.allocation === null ? null : (JSON.parse(r.allocation) as Record<string, unknown>),
+  holdId: r.hold_id,
+  ledgerState: r.ledger_state,
+  refunds: JSON.parse(r.refunds) as OrderRefundRecord[],
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+});
+
+/** Read a channel order; with `lock`, hold its row for the rest of the transaction. */
+export async function getChannelOrder(db: Db, channelId: string, externalOrderId: string, lock = false): Promise<ChannelOrder | undefined> {
+  const r = await db.get<OrderRow>(`SELECT * FROM channel_orders WHERE channel_id = ? AND external_order_id = ?${lock ? db.forUpdate : ''}`, [channelId, externalOrderId]);
+  return r && orderFromRow(r);
+}
+
+/**
+ * Insert a channel order unless one is there already (another delivery of the same order got in
+ * first): the caller re-reads it under lock and merges.
+ */
+export async function insertChannelOrder(db: Db, o: ChannelOrder): Promise<boolean> {
+  const changed = await db.run(
+    `INSERT INTO channel_orders (channel_id, external_order_id, workspace_id, name, state, occurred_at, lines, allocation, hold_id, ledger_state, refunds, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, external_order_id) DO NOTHING`,
+    [o.channelId, o.externalOrderId, o.workspaceId, o.name, o.state, o.occurredAt, o.lines && JSON.stringify(o.lines), o.allocation && JSON.stringify(o.allocation),
+      o.holdId, o.ledgerState, JSON.stringify(o.refunds), o.createdAt, o.updatedAt],
+  );
+  return changed > 0;
+}
+
+/** Write what the facts of an order say (not its ledger progress, which `setLedgerState` moves). */
+export async function writeOrderFacts(db: Db, o: ChannelOrder): Promise<void> {
+  await db.run(
+    `UPDATE channel_orders SET name = ?, state = ?, occurred_at = ?, lines = ?, allocation = ?, refunds = ?, updated_at = ? WHERE channel_id = ? AND external_order_id = ?`,
+    [o.name, o.state, o.occurredAt, o.lines && JSON.stringify(o.lines), o.allocation && JSON.stringify(o.allocation), JSON.stringify(o.refunds), o.updatedAt, o.channelId, o.externalOrderId],
+  );
+}
+
+/**
+ * Move an order's ledger progress from `from` to `to`, only if it is still at `from`: of two
+ * deliveries racing to record the same step, exactly one does. Returns whether this one did.
+ */
+export async function setLedgerState(db: Db, channelId: string, externalOrderId: string, from: LedgerState | null, to: LedgerState, holdId: string | null, now: number): Promise<boolean> {
+  const where = from === null ? 'ledger_state IS NULL' : 'ledger_state = ?';
+  const changed = await db.run(
+    `UPDATE channel_orders SET ledger_state = ?, hold_id = COALESCE(?, hold_id), updated_at = ? WHERE channel_id = ? AND external_order_id = ? AND ${where}`,
+    [to, holdId, now, channelId, externalOrderId, ...(from === null ? [] : [from])],
+  );
+  return changed > 0;
+}
+
+// ---- order poll cursor ----------------------------------------------------------------------
+
+export async function pollCursorOf(db: Db, channelId: string): Promise<number | undefined> {
+  const r = await db.get<{ cursor_at: number }>('SELECT cursor_at FROM channel_poll WHERE channel_id = ?', [channelId]);
+  return r ? Number(r.cursor_at) : undefined;
+}
+
+/** Move the cursor forward (never back: two polls racing keep the later one). */
+export async function advancePollCursor(db: Db, ws: string, channelId: string, cursorAt: number, now: number): Promise<void> {
+  await db.run(
+    `INSERT INTO channel_poll (channel_id, workspace_id, cursor_at, polled_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (channel_id) DO UPDATE SET cursor_at = CASE WHEN excluded.cursor_at > channel_poll.cursor_at THEN excluded.cursor_at ELSE channel_poll.cursor_at END,
+       polled_at = excluded.polled_at`,
+    [channelId, ws, cursorAt, now],
+  );
+}
+
+// ---- listings and items for mapping ---------------------------------------------------------
+
+export interface MappedListing {
+  id: string;
+  itemId: string;
+  sku: string;
+  kind: ItemKind;
+  externalKey: string;
+  external: External;
+}
+
+interface MappedRow {
+  id: string;
+  item_id: string;
+  sku: string;
+  kind: ItemKind;
+  external_key: string;
+  external: string;
+}
+
+const mappedFromRow = (r: MappedRow): MappedListing => ({ id: r.id, itemId: r.item_id, sku: r.sku, kind: r.kind, externalKey: r.external_key, external: JSON.parse(r.external) as External });
+
+const SELECT_MAPPED = `SELECT l.id, l.item_id, i.sku, i.kind, l.external_key, l.external FROM listings l JOIN items i ON i.id = l.item_id`;
+
+/** Active listings of a channel with any of these external keys. */
+export async function activeListingsByKeys(db: Db, ws: string, channelId: string, keys: string[]): Promise<MappedListing[]> {
+  if (keys.length === 0) return [];
+  const rows = await db.all<MappedRow>(
+    `${SELECT_MAPPED} WHERE l.workspace_id = ? AND l.channel_id = ? AND l.active = ? AND l.external_key IN (${placeholders(keys.length)}) ORDER BY l.id`,
+    [ws, channelId, true, ...keys],
+  );
+  return rows.map(mappedFromRow);
+}
+
+/**
+ * Active listings of a channel whose key starts with this prefix (an inventory item listed at
+ * another location). `substr` rather than LIKE: keys are percent-encoded, so they hold `%`.
+ */
+export async function activeListingsByKeyPrefix(db: Db, ws: string, channelId: string, prefix: string): Promise<MappedListing[]> {
+  const rows = await db.all<MappedRow>(
+    `${SELECT_MAPPED} WHERE l.workspace_id = ? AND l.channel_id = ? AND l.active = ? AND substr(l.external_key, 1, ?) = ? ORDER BY l.id`,
+    [ws, channelId, true, prefix.length, prefix],
+  );
+  return rows.map(mappedFromRow);
+}
+
+/** Active listings of a channel whose item has one of these SKUs. */
+export async function activeListingsBySkus(db: Db, ws: string, channelId: string, skus: string[]): Promise<MappedListing[]> {
+  if (skus.length === 0) return [];
+  const rows = await db.all<MappedRow>(
+    `${SELECT_MAPPED} WHERE l.workspace_id = ? AND l.channel_id = ? AND l.active = ? AND i.sku IN (${placeholders(skus.length)}) ORDER BY l.id`,
+    [ws, channelId, true, ...skus],
+  );
+  return rows.map(mappedFromRow);
+}
+
+/** What truestock currently wants a listing to show, and what is queued or in flight to it. */
+export async function listingNumbers(db: Db, listingId: string): Promise<{ computed: number | null; queued: number | null }> {
+  const a = await db.get<{ quantity: number }>('SELECT quantity FROM availability WHERE listing_id = ?', [listingId]);
+  const o = await db.get<{ quantity: number }>('SELECT quantity FROM channel_outbox WHERE listing_id = ?', [listingId]);
+  return { computed: a ? Number(a.quantity) : null, queued: o ? Number(o.quantity) : null };
+}
+
+// ---- exceptions ------------------------------------------------------------------------------
+
+export interface ChannelException {
+  id: string;
+  workspaceId: string;
+  kind: ExceptionKind;
+  itemId: string | null;
+  locationId: string | null;
+  quantity: number | null;
+  reference: string | null;
+  holdId: string | null;
+  message: string;
+  createdAt: number;
+}
+
+/** Exceptions about channel events; unlike the ledger's, they may name no item or location. */
+export async function insertChannelExceptions(db: Db, rows: ChannelException[]): Promise<void> {
+  await insertRows(
+    db,
+    'exceptions',
+    ['id', 'workspace_id', 'kind', 'item_id', 'location_id', 'quantity', 'reference', 'hold_id', 'message', 'created_at', 'updated_at'],
+    rows.map((e) => [e.id, e.workspaceId, e.kind, e.itemId, e.locationId, e.quantity, e.reference, e.holdId, e.message.slice(0, 1000), e.createdAt, e.createdAt]),
+  );
+}
