@@ -268,7 +268,8 @@ export class Facts {
     return {
       others_units_per_hour: velocity(listing.item_id),
       inbound_lag_seconds: Math.max(0, ...others.map((c) => lagSetting(c, 'inbound_lag_seconds', INBOUND_LAG_SECONDS_DEFAULT))),
-      outbound_lag_seconds: lagSetting(channel, 'outbound_lag_seconds', OUTBOUND_LAG_SECONDS_DEFAULT),
+      // Measured by the sync engine once it has pushed to the channel; configured until then.
+      outbound_lag_seconds: channel.measured_outbound_lag_seconds ?? lagSetting(channel, 'outbound_lag_seconds', OUTBOUND_LAG_SECONDS_DEFAULT),
     };
   }
 }

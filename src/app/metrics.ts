@@ -1,6 +1,17 @@
 // Prometheus metrics. One registry per instance, so tests can run several in one process.
 
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** One channel's sync state at scrape time. */
+export interface ChannelGauges {
+  channel: string;
+  queue_depth: number;
+  oldest_pending_age_seconds: number;
+  dead_letters: number;
+  /** 0 closed, 1 half open, 2 open. */
+  breaker: number;
+  paused: number;
+}
 
 export class Metrics {
   readonly registry = new Registry();
@@ -25,14 +36,46 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private syncGauges: (() => Promise<ChannelGauges[]>) | null = null;
+
+  /** Where the per-channel gauges come from (the store and the dispatcher), read at each scrape. */
+  watchSync(read: () => Promise<ChannelGauges[]>): void {
+    this.syncGauges = read;
+  }
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'truestock_' });
+    const gauges: [keyof Omit<ChannelGauges, 'channel'>, string][] = [
+      ['queue_depth', 'Listings waiting to be pushed to the channel'],
+      ['oldest_pending_age_seconds', 'Age of the oldest change not yet pushed'],
+      ['dead_letters', 'Listings parked after repeated failures'],
+      ['breaker', 'Circuit breaker: 0 closed, 1 half open, 2 open'],
+      ['paused', '1 while the channel is paused'],
+    ];
+    // The registry collects every gauge at once: one read per scrape, shared by all of them.
+    let scrape: Promise<ChannelGauges[]> | null = null;
+    const rows = () => {
+      if (!scrape) {
+        scrape = this.syncGauges ? this.syncGauges() : Promise.resolve([]);
+        void scrape.finally(() => setTimeout(() => (scrape = null), 0));
+      }
+      return scrape;
+    };
+    for (const [key, help] of gauges) {
+      new Gauge({
+        name: `truestock_sync_${key}`, help, labelNames: ['channel'], registers: [this.registry],
+        async collect() {
+          this.reset();
+          for (const r of await rows()) this.set({ channel: r.channel }, r[key]);
+        },
+      });
+    }
+  }
+
   readonly syncEvents = {
     onCall: (channel: string, result: string) => this.syncCalls.inc({ channel, result }),
     onPushed: (channel: string, lagMs: number) => this.syncLag.observe({ channel }, lagMs / 1000),
   };
-
-  constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'truestock_' });
-  }
 
   onBatch = (size: number, duration_ms: number) => {
     this.batchSize.observe(size);

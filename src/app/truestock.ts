@@ -11,10 +11,12 @@ import { type Clock, systemClock } from './clock.ts';
 import { HoldSweeper } from './hold-sweeper.ts';
 import { IdempotencyPruner } from './idempotency-pruner.ts';
 import { Ledger, type LedgerOptions } from './ledger.ts';
-import { Metrics } from './metrics.ts';
+import { type ChannelGauges, Metrics } from './metrics.ts';
+import { queueStats, syncedChannels } from '../store/sync-repo.ts';
 import { onStockChanged } from './availability.ts';
 import { RuleScheduler } from './rule-scheduler.ts';
 import { connectorFor, SYNCED_KINDS } from '../channels/connectors.ts';
+import type { BreakerOptions } from '../sync/breaker.ts';
 import { type DispatchEvents, Dispatcher, type DispatchLog } from '../sync/dispatcher.ts';
 
 export interface TruestockConfig {
@@ -28,7 +30,7 @@ export interface TruestockConfig {
   /** How long an idempotency key is remembered. */
   idempotencyRetention_ms?: number;
   /** Options of the channel sync dispatcher (tests make it fast and quiet). */
-  sync?: { workerId?: string; leaseMs?: number; idleMs?: number; log?: DispatchLog; fetch?: typeof fetch; events?: DispatchEvents };
+  sync?: { workerId?: string; leaseMs?: number; idleMs?: number; log?: DispatchLog; fetch?: typeof fetch; events?: DispatchEvents; breaker?: Partial<BreakerOptions> };
 }
 
 function hours(name: string, value: string): number {
@@ -46,6 +48,23 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TruestockCo
     ...(env.TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS ? { idempotencyRetention_ms: hours('TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS', env.TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS) } : {}),
     sync: { log: jsonLog, ...(env.TRUESTOCK_SYNC_LEASE_MS ? { leaseMs: Number(env.TRUESTOCK_SYNC_LEASE_MS) } : {}) },
   };
+}
+
+/** Per-channel sync gauges at scrape time: the queue from the store, the breaker from this process. */
+async function syncGauges(store: Store, clock: Clock, sync: Dispatcher): Promise<ChannelGauges[]> {
+  const now = clock.now();
+  return store.read(async (db) => {
+    const out: ChannelGauges[] = [];
+    for (const ch of await syncedChannels(db, SYNCED_KINDS)) {
+      const q = await queueStats(db, ch.id);
+      const breaker = sync.status(ch.id)?.breaker.state;
+      out.push({
+        channel: ch.id, queue_depth: q.depth, oldest_pending_age_seconds: q.oldest_enqueued_at === null ? 0 : Math.max(0, (now - q.oldest_enqueued_at) / 1000),
+        dead_letters: q.dead_letters, breaker: breaker === 'open' ? 2 : breaker === 'half_open' ? 1 : 0, paused: ch.paused ? 1 : 0,
+      });
+    }
+    return out;
+  });
 }
 
 /** The sync engine's log: one JSON line per event on stderr, with the channel and listing ids. */
@@ -98,6 +117,7 @@ export class Truestock {
         onPushed: (c, lag) => (metrics.syncEvents.onPushed(c, lag), events?.onPushed?.(c, lag)),
       },
     });
+    metrics.watchSync(() => syncGauges(store, clock, sync));
     // A committed batch may have queued new numbers: the dispatcher looks at once.
     const onBatch = (size: number, ms: number) => (metrics.onBatch(size, ms), sync.poke());
     const ledger = new Ledger(store, clock, { onBatch, onOutcome: metrics.onOutcome, ...config.ledger, afterWrite });

@@ -23,6 +23,7 @@ import { registerCatalogRoutes } from './catalog-routes.ts';
 import { registerImportRoutes } from './import-routes.ts';
 import { registerPurchasingRoutes } from './purchasing-routes.ts';
 import { registerReturnAndCountRoutes } from './return-count-routes.ts';
+import { registerWebhookRoutes } from './webhook-routes.ts';
 import { registerSyncRoutes } from './sync-routes.ts';
 import * as s from './schemas.ts';
 
@@ -184,5 +185,6 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   registerReturnAndCountRoutes(app, ts, kit);
   registerImportRoutes(app, ts, kit);
   registerAvailabilityRoutes(app, ts, kit);
+  registerWebhookRoutes(app, ts);
   registerSyncRoutes(app, ts, kit);
 }

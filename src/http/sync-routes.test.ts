@@ -42,6 +42,9 @@ describe.each(STORE_KINDS)('sync routes on %s', (kind) => {
     const status = await h.get(`/v1/channels/${channel.id}/sync`, h.a.keys.read);
     expect(status.json()).toMatchObject({ channel_id: channel.id, kind: 'shopify', paused: true, hidden_skus: [], queue_depth: 1, dead_letters: 0 });
     expect(status.json().oldest_pending_age_s).toBeGreaterThanOrEqual(0);
+    const metrics = (await h.get('/metrics', null)).body;
+    expect(metrics).toContain(`truestock_sync_queue_depth{channel="${channel.id}"} 1`);
+    expect(metrics).toContain(`truestock_sync_paused{channel="${channel.id}"} 1`);
     expect((await h.post(`/v1/channels/${channel.id}/resume`, undefined)).json()).toMatchObject({ paused: false });
     expect((await h.get(`/v1/channels/${channel.id}/sync`, h.a.keys.read)).json()).toMatchObject({ paused: false });
   });

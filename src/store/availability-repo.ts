@@ -119,14 +119,17 @@ export interface ChannelFacts {
   settings: Record<string, unknown>;
   /** SKUs hidden on this channel (an outage tool): they publish 0. */
   hidden_skus: ReadonlySet<string>;
+  /** The p99 propagation lag the sync engine measured, seconds (null until it has). */
+  measured_outbound_lag_seconds: number | null;
 }
 
 export async function channelsById(db: Db, ws: string, ids: string[]): Promise<ChannelFacts[]> {
   const rows = await inChunks(ids, (part) =>
-    db.all<{ id: string; name: string; kind: string; settings: string; hidden_skus: string | null }>(
-      `SELECT c.id, c.name, c.kind, c.settings, cs.hidden_skus FROM channels c LEFT JOIN channel_sync cs ON cs.channel_id = c.id
+    db.all<{ id: string; name: string; kind: string; settings: string; hidden_skus: string | null; outbound_lag_seconds: number | null }>(
+      `SELECT c.id, c.name, c.kind, c.settings, cs.hidden_skus, cs.outbound_lag_seconds FROM channels c LEFT JOIN channel_sync cs ON cs.channel_id = c.id
        WHERE c.workspace_id = ? AND c.id IN (${placeholders(part.length)})`, [ws, ...part]));
-  return rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, settings: JSON.parse(r.settings) as Record<string, unknown>, hidden_skus: new Set(JSON.parse(r.hidden_skus ?? '[]') as string[]) }));
+  return rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, settings: JSON.parse(r.settings) as Record<string, unknown>, hidden_skus: new Set(JSON.parse(r.hidden_skus ?? '[]') as string[]),
+    measured_outbound_lag_seconds: r.outbound_lag_seconds === null || r.outbound_lag_seconds === undefined ? null : Number(r.outbound_lag_seconds) }));
 }
 
 // Listings.
@@ -151,17 +154,24 @@ const BUNDLE_NESTING_MAX = 32;
  * them is too.
  */
 export async function listingsAffectedBy(db: Db, itemIds: string[]): Promise<ListingRef[]> {
-  // One statement: the items and every bundle containing them (nested), then their listings.
-  return inChunks([...new Set(itemIds)], (part) =>
-    db.all<ListingRef>(
-      `WITH RECURSIVE affected (item_id, depth) AS (
-         SELECT id, 0 FROM items WHERE id IN (${placeholders(part.length)})
-         UNION
-         SELECT ic.item_id, a.depth + 1 FROM item_components ic JOIN affected a ON ic.component_id = a.item_id WHERE a.depth < ?
-       )
-       SELECT id, channel_id, item_id FROM listings WHERE item_id IN (SELECT item_id FROM affected) AND active = ?`,
-      [...part, BUNDLE_NESTING_MAX, true],
-    ));
+  const seen = new Set(itemIds);
+  const out: ListingRef[] = [];
+  let frontier = [...seen];
+  for (let depth = 0; frontier.length > 0 && depth <= BUNDLE_NESTING_MAX; depth++) {
+    const rows = await inChunks(frontier, (part) =>
+      db.all<{ id: string; channel_id: string | null; item_id: string }>(
+        `SELECT id, channel_id, item_id FROM listings WHERE item_id IN (${placeholders(part.length)}) AND active = ?
+         UNION ALL
+         SELECT item_id AS id, NULL AS channel_id, component_id AS item_id FROM item_components WHERE component_id IN (${placeholders(part.length)})`,
+        [...part, true, ...part],
+      ));
+    frontier = [];
+    for (const r of rows) {
+      if (r.channel_id !== null) out.push({ id: r.id, channel_id: r.channel_id, item_id: r.item_id });
+      else if (!seen.has(r.id)) (seen.add(r.id), frontier.push(r.id));
+    }
+  }
+  return out;
 }
 
 /** Lock listings by id, in id order (`FOR UPDATE` on PostgreSQL; SQLite already holds the write lock). */
@@ -208,28 +218,25 @@ export interface Edge {
 export async function itemTrees(db: Db, itemIds: string[]): Promise<{ items: ItemNode[]; edges: Edge[] }> {
   const items = new Map<string, ItemNode>();
   const edges: Edge[] = [];
-  // One statement: the items and their components, nested, each with its component edges.
-  const rows = await inChunks([...new Set(itemIds)], (part) =>
-    db.all<{ id: string; sku: string; kind: ItemNode['kind']; archived: boolean | number; component_id: string | null; quantity: number | string | null }>(
-      `WITH RECURSIVE tree (id, depth) AS (
-         SELECT id, 0 FROM items WHERE id IN (${placeholders(part.length)})
-         UNION
-         SELECT ic.component_id, t.depth + 1 FROM item_components ic JOIN tree t ON ic.item_id = t.id WHERE t.depth < ?
-       )
-       SELECT i.id, i.sku, i.kind, i.archived, ic.component_id, ic.quantity
-       FROM items i LEFT JOIN item_components ic ON ic.item_id = i.id
-       WHERE i.id IN (SELECT id FROM tree)`,
-      [...part, BUNDLE_NESTING_MAX],
-    ));
-  // One row per (item, component) pair, or one row with no component for a standard item; an
-  // item reached from two chunks comes twice.
-  const seenEdges = new Set<string>();
-  for (const r of rows) {
-    items.set(r.id, { id: r.id, sku: r.sku, kind: r.kind, archived: Boolean(r.archived) });
-    if (r.component_id !== null && !seenEdges.has(`${r.id}|${r.component_id}`)) {
-      seenEdges.add(`${r.id}|${r.component_id}`);
-      edges.push({ item_id: r.id, component_id: r.component_id, quantity: Number(r.quantity) });
+  let frontier = [...new Set(itemIds)];
+  for (let depth = 0; frontier.length > 0 && depth <= BUNDLE_NESTING_MAX; depth++) {
+    const rows = await inChunks(frontier, (part) =>
+      db.all<{ id: string; sku: string; kind: ItemNode['kind']; archived: boolean | number; component_id: string | null; quantity: number | string | null }>(
+        `SELECT i.id, i.sku, i.kind, i.archived, ic.component_id, ic.quantity
+         FROM items i LEFT JOIN item_components ic ON ic.item_id = i.id
+         WHERE i.id IN (${placeholders(part.length)})`,
+        part,
+      ));
+    // One row per (item, component) pair, or one row with no component for a standard item.
+    const next = new Set<string>();
+    for (const r of rows) {
+      items.set(r.id, { id: r.id, sku: r.sku, kind: r.kind, archived: Boolean(r.archived) });
+      if (r.component_id !== null) {
+        edges.push({ item_id: r.id, component_id: r.component_id, quantity: Number(r.quantity) });
+        next.add(r.component_id);
+      }
     }
+    frontier = [...next].filter((id) => !items.has(id));
   }
   return { items: [...items.values()], edges };
 }

@@ -183,6 +183,15 @@ export async function syncedChannels(db: Db, kinds: readonly string[]): Promise<
   return rows.map((r) => ({ id: r.id, workspace_id: r.workspace_id, kind: r.kind, settings: JSON.parse(r.settings) as Record<string, unknown>, paused: Boolean(r.paused) }));
 }
 
+/** The dispatcher's measured p99 lag for a channel (the adaptive buffer reads it). */
+export async function writeMeasuredLag(db: Db, ws: string, channelId: string, seconds: number, now: number): Promise<void> {
+  await db.run(
+    `INSERT INTO channel_sync (channel_id, workspace_id, outbound_lag_seconds, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (channel_id) DO UPDATE SET outbound_lag_seconds = excluded.outbound_lag_seconds, updated_at = excluded.updated_at`,
+    [channelId, ws, seconds, now],
+  );
+}
+
 export interface QueueStats {
   depth: number;
   oldest_enqueued_at: number | null;

@@ -18,8 +18,9 @@ import {
   recordShown,
   release,
   syncedChannels,
+  writeMeasuredLag,
 } from '../store/sync-repo.ts';
-import { CircuitBreaker } from './breaker.ts';
+import { type BreakerOptions, CircuitBreaker } from './breaker.ts';
 import type { Connector, PushItem, PushResult } from './connector.ts';
 import { LagWindow, RateWindow } from './lag.ts';
 import { TokenBucket } from './limiter.ts';
@@ -32,6 +33,8 @@ export const DISPATCH_LEASE_MS = 30_000;
 export const DISPATCH_IDLE_MS = 50;
 /** How often the list of channels (and their paused flags) is read again. */
 export const DISPATCH_CHANNELS_REFRESH_MS = 1_000;
+/** How often each channel's measured p99 lag is written for the adaptive buffer. */
+export const DISPATCH_LAG_PERSIST_MS = 30_000;
 /** Attempts before a listing is parked on the dead-letter list. */
 export const DISPATCH_ATTEMPTS_MAX = 8;
 /** Rows claimed per batch slot: the extra ones let the most urgent win when there is a backlog. */
@@ -75,7 +78,7 @@ export interface ChannelStatus {
 }
 
 class ChannelRuntime {
-  readonly breaker = new CircuitBreaker();
+  readonly breaker: CircuitBreaker;
   readonly lag = new LagWindow();
   readonly pushes = new RateWindow();
   readonly calls = { ok: 0, throttled: 0, transient: 0, permanent: 0 };
@@ -92,7 +95,10 @@ class ChannelRuntime {
     public paused: boolean,
     public connector: Connector | null,
     public connectorError: string | null,
-  ) {}
+    breaker: Partial<BreakerOptions>,
+  ) {
+    this.breaker = new CircuitBreaker(breaker);
+  }
 }
 
 export class Dispatcher {
@@ -100,6 +106,7 @@ export class Dispatcher {
   private running = false;
   private loop: Promise<void> | null = null;
   private lastRefresh = -Infinity;
+  private lastLagWrite = -Infinity;
   private wake: (() => void) | null = null;
   readonly workerId: string;
 
@@ -108,7 +115,7 @@ export class Dispatcher {
     private readonly clock: Clock,
     private readonly connectorFor: ConnectorFactory,
     private readonly kinds: readonly string[],
-    private readonly opts: { workerId?: string; leaseMs?: number; idleMs?: number; random?: () => number; log?: DispatchLog; events?: DispatchEvents } = {},
+    private readonly opts: { workerId?: string; leaseMs?: number; idleMs?: number; random?: () => number; log?: DispatchLog; events?: DispatchEvents; breaker?: Partial<BreakerOptions> } = {},
   ) {
     this.workerId = opts.workerId ?? `worker-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   }
@@ -136,6 +143,7 @@ export class Dispatcher {
       let worked = false;
       try {
         await this.refresh(false);
+        await this.persistLag();
         const rounds = [...this.channels.values()].filter((c) => !c.busy && !c.paused && c.connector && this.clock.now() >= c.nextAt);
         for (const c of rounds) {
           c.busy = this.drainOnce(c.info.id)
@@ -169,7 +177,7 @@ export class Dispatcher {
       const error = made && 'error' in made ? made.error : null;
       const rt = this.channels.get(ch.id);
       if (!rt) {
-        this.channels.set(ch.id, new ChannelRuntime(ch, ch.paused, connector, error));
+        this.channels.set(ch.id, new ChannelRuntime(ch, ch.paused, connector, error, this.opts.breaker ?? {}));
       } else {
         rt.paused = ch.paused;
         // New settings (a token, a URL): a new connector; the breaker and windows carry on.
@@ -177,6 +185,18 @@ export class Dispatcher {
       }
     }
     for (const id of [...this.channels.keys()]) if (!seen.has(id)) this.channels.delete(id);
+  }
+
+  /** Write each channel's measured p99 lag, so every process's adaptive buffer uses it. */
+  private async persistLag(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.lastLagWrite < DISPATCH_LAG_PERSIST_MS) return;
+    this.lastLagWrite = now;
+    const measured = [...this.channels.values()].map((c) => [c, c.lag.p99Seconds(now)] as const).filter(([, s]) => s !== null);
+    if (measured.length === 0) return;
+    await this.store.transaction(async (db) => {
+      for (const [c, seconds] of measured) await writeMeasuredLag(db, c.info.workspace_id, c.info.id, seconds!, now);
+    });
   }
 
   private runtime(channelId: string): ChannelRuntime | undefined {
