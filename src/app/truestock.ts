@@ -30,7 +30,7 @@ export interface TruestockConfig {
   /** How long an idempotency key is remembered. */
   idempotencyRetention_ms?: number;
   /** Options of the channel sync dispatcher (tests make it fast and quiet). */
-  sync?: { workerId?: string; leaseMs?: number; idleMs?: number; log?: DispatchLog; fetch?: typeof fetch; events?: DispatchEvents; breaker?: Partial<BreakerOptions> };
+  sync?: { workerId?: string; leaseMs?: number; idleMs?: number; log?: DispatchLog; fetch?: typeof fetch; events?: DispatchEvents; breaker?: Partial<BreakerOptions>; staleGraceMs?: number };
 }
 
 function hours(name: string, value: string): number {
@@ -68,7 +68,7 @@ async function syncGauges(store: Store, clock: Clock, sync: Dispatcher): Promise
 }
 
 /** The sync engine's log: one JSON line per event on stderr, with the channel and listing ids. */
-const jsonLog: DispatchLog = {
+export const jsonLog: DispatchLog = {
   info: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), msg, ...obj })}\n`),
   warn: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 'warn', time: new Date().toISOString(), msg, ...obj })}\n`),
 };

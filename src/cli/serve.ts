@@ -2,7 +2,8 @@
 // until SIGINT or SIGTERM; `truestock worker`: the dispatcher alone.
 
 import { ensureDefaultWorkspace } from '../app/access.ts';
-import { configFromEnv, Truestock } from '../app/truestock.ts';
+import { configFromEnv, jsonLog, Truestock } from '../app/truestock.ts';
+import { OrderPoller } from '../channels/order-polling.ts';
 import { CliError, out } from './output.ts';
 
 export interface ServeOptions {
@@ -40,6 +41,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const stopping = stopSignal();
   const truestock = await Truestock.open(configFromEnv());
   let server: { url: string; close(): Promise<void> };
+  const poller = new OrderPoller(truestock, jsonLog);
   try {
     const made = await ensureDefaultWorkspace(truestock.store, truestock.clock);
     if (made) {
@@ -50,7 +52,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     truestock.sweeper.start();
     truestock.rules.start();
     truestock.pruner.start();
-    if (opts.sync) truestock.sync.start();
+    if (opts.sync) (truestock.sync.start(), poller.start());
     // Loaded here, not at the top: the other commands should not pay for Fastify.
     const { startServer } = await import('../http/server.ts');
     server = await startServer({ truestock, host: opts.host, port, logger: opts.log });
@@ -65,6 +67,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   out(`${signal}: shutting down`);
   try {
     await server.close();
+    await poller.stop();
   } finally {
     await truestock.close();
   }
@@ -75,8 +78,11 @@ export async function worker(): Promise<void> {
   const stopping = stopSignal();
   const truestock = await Truestock.open(configFromEnv());
   truestock.sync.start();
+  const poller = new OrderPoller(truestock, jsonLog);
+  poller.start();
   out(`truestock worker ${truestock.sync.workerId} pushing from ${truestock.store.description}`);
   const signal = await stopping;
   out(`${signal}: finishing the batch in flight`);
+  await poller.stop();
   await truestock.close();
 }

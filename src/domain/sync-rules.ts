@@ -1,17 +1,16 @@
-// What to tell a channel when its number moved under us (design.md §4): a compare-and-set
-// mismatch, or a read-back that differs from what we last pushed.
+// What to do when a channel's number moved under us (design.md §4): a compare-and-set mismatch
+// or a read-back that differs from what we last pushed.
 
 /**
- * The number to push when the channel shows `shown` but we last pushed `pushed` and now want
- * `ours`. A channel number lower than we pushed is most likely an order truestock has not heard
- * of yet (or a hand edit down): overwriting it with `ours` would hand those units out again, so
- * we keep the channel's decrease on top of ours until the order (or the edit's policy) reaches
- * the ledger and a fresh number follows. A channel number higher than we pushed is never
- * followed: showing more than the ledger allows is how overselling starts.
+ * Wait before pushing `ours` over what the channel shows? When the channel shows less than we
+ * last pushed, the likeliest cause is an order truestock has not heard of yet (its webhook is
+ * seconds behind; the poll catches a lost one): raising the channel's number now would hand those
+ * units out again. So a recent unexplained decrease is left in place for a grace period; by then
+ * the order has usually reached the ledger and our number already accounts for it (a hand edit
+ * down is then overridden or adopted by the channel's edit policy). Lowering the channel's number
+ * never waits, and a channel showing more than we pushed is never left alone: showing more than
+ * the ledger allows is how overselling starts.
  */
-export function reconciledQuantity(ours: number, pushed: number | null, shown: number): number {
-  // Never pushed: nothing to compare the channel's number with.
-  if (pushed === null) return Math.max(0, ours);
-  const unexplainedDecrease = Math.max(0, pushed - shown);
-  return Math.max(0, ours - unexplainedDecrease);
+export function waitBeforeOverwrite(ours: number, pushed: number | null, shown: number | null): boolean {
+  return pushed !== null && shown !== null && shown < pushed && ours > shown;
 }

@@ -266,3 +266,15 @@ export async function insertChannelExceptions(db: Db, rows: ChannelException[]):
     rows.map((e) => [e.id, e.workspaceId, e.kind, e.itemId, e.locationId, e.quantity, e.reference, e.holdId, e.message.slice(0, 1000), e.createdAt, e.createdAt]),
   );
 }
+
+/**
+ * Claim a channel's next poll: true for exactly one process per interval (several workers share
+ * one database), and only when the last poll is at least `intervalMs` old.
+ */
+export async function claimPoll(db: Db, ws: string, channelId: string, since: number, now: number, intervalMs: number): Promise<boolean> {
+  await db.run(
+    'INSERT INTO channel_poll (channel_id, workspace_id, cursor_at, polled_at) VALUES (?, ?, ?, 0) ON CONFLICT (channel_id) DO NOTHING',
+    [channelId, ws, since],
+  );
+  return (await db.run('UPDATE channel_poll SET polled_at = ? WHERE channel_id = ? AND polled_at <= ?', [now, channelId, now - intervalMs])) > 0;
+}

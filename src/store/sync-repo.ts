@@ -78,6 +78,7 @@ export interface Claimed {
   external: Record<string, string>;
   pushed_quantity: number | null;
   shown_quantity: number | null;
+  shown_at: number | null;
 }
 
 /**
@@ -90,7 +91,7 @@ export async function claimOutbox(db: Db, channelId: string, workerId: string, n
   const skipLocked = db.dialect === 'postgres' ? ' FOR UPDATE OF o SKIP LOCKED' : '';
   const rows = await db.all<Claimed & { external: string }>(
     `SELECT o.listing_id, o.workspace_id, o.channel_id, o.quantity, o.backorder_units, o.version, o.enqueued_at, o.attempts,
-            l.external, s.pushed_quantity, s.shown_quantity
+            l.external, s.pushed_quantity, s.shown_quantity, s.shown_at
      FROM channel_outbox o JOIN listings l ON l.id = o.listing_id LEFT JOIN listing_sync s ON s.listing_id = o.listing_id
      WHERE o.channel_id = ? AND o.claimed_until <= ? AND o.not_before <= ? AND s.dead_at IS NULL
      ORDER BY o.quantity, o.enqueued_at, o.listing_id LIMIT ?${skipLocked}`,
@@ -102,7 +103,7 @@ export async function claimOutbox(db: Db, channelId: string, workerId: string, n
   return rows.map((r) => ({
     ...r,
     quantity: Number(r.quantity), backorder_units: Number(r.backorder_units), version: Number(r.version), enqueued_at: Number(r.enqueued_at), attempts: Number(r.attempts),
-    external: JSON.parse(r.external) as Record<string, string>, pushed_quantity: num(r.pushed_quantity), shown_quantity: num(r.shown_quantity),
+    external: JSON.parse(r.external) as Record<string, string>, pushed_quantity: num(r.pushed_quantity), shown_quantity: num(r.shown_quantity), shown_at: num(r.shown_at),
   }));
 }
 
@@ -126,6 +127,11 @@ export async function ackPushed(db: Db, c: Claimed, workerId: string, pushedQuan
 /** Give a claimed row back untouched (the push was not attempted, or a newer version waits). */
 export async function release(db: Db, listingId: string, workerId: string): Promise<void> {
   await db.run('UPDATE channel_outbox SET claimed_by = NULL, claimed_until = 0 WHERE listing_id = ? AND claimed_by = ?', [listingId, workerId]);
+}
+
+/** Not yet, and not a failure: hand the row back until `notBefore` without counting an attempt. */
+export async function postpone(db: Db, listingId: string, workerId: string, notBefore: number): Promise<void> {
+  await db.run('UPDATE channel_outbox SET claimed_by = NULL, claimed_until = 0, not_before = ? WHERE listing_id = ? AND claimed_by = ?', [notBefore, listingId, workerId]);
 }
 
 /** The push failed: try again after `notBefore`, counting the attempt. */

@@ -7,7 +7,7 @@
 // circuit breaker, and lag and rate windows for the status page and the adaptive buffer.
 
 import type { Clock } from '../app/clock.ts';
-import { reconciledQuantity } from '../domain/sync-rules.ts';
+import { waitBeforeOverwrite } from '../domain/sync-rules.ts';
 import type { Store } from '../store/store.ts';
 import {
   ackPushed,
@@ -15,13 +15,14 @@ import {
   claimOutbox,
   deadLetter,
   deferPush,
+  postpone,
   recordShown,
   release,
   syncedChannels,
   writeMeasuredLag,
 } from '../store/sync-repo.ts';
 import { type BreakerOptions, CircuitBreaker } from './breaker.ts';
-import type { Connector, PushItem, PushResult } from './connector.ts';
+import type { BudgetReport, Connector, PushItem, PushResult } from './connector.ts';
 import { LagWindow, RateWindow } from './lag.ts';
 import { TokenBucket } from './limiter.ts';
 import { pushPriority } from './push-order.ts';
@@ -35,6 +36,8 @@ export const DISPATCH_IDLE_MS = 50;
 export const DISPATCH_CHANNELS_REFRESH_MS = 1_000;
 /** How often each channel's measured p99 lag is written for the adaptive buffer. */
 export const DISPATCH_LAG_PERSIST_MS = 30_000;
+/** How long a channel's unexplained decrease is left in place before our number goes over it. */
+export const STALE_GRACE_MS = 5_000;
 /** Attempts before a listing is parked on the dead-letter list. */
 export const DISPATCH_ATTEMPTS_MAX = 8;
 /** Rows claimed per batch slot: the extra ones let the most urgent win when there is a backlog. */
@@ -115,7 +118,7 @@ export class Dispatcher {
     private readonly clock: Clock,
     private readonly connectorFor: ConnectorFactory,
     private readonly kinds: readonly string[],
-    private readonly opts: { workerId?: string; leaseMs?: number; idleMs?: number; random?: () => number; log?: DispatchLog; events?: DispatchEvents; breaker?: Partial<BreakerOptions> } = {},
+    private readonly opts: { workerId?: string; leaseMs?: number; idleMs?: number; random?: () => number; log?: DispatchLog; events?: DispatchEvents; breaker?: Partial<BreakerOptions>; staleGraceMs?: number } = {},
   ) {
     this.workerId = opts.workerId ?? `worker-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   }
@@ -227,8 +230,13 @@ export class Dispatcher {
       c.breaker.onThrottled(now); // no call made: hand back a half-open probe slot
       return 0;
     }
+    // A recent decrease on the channel we cannot explain yet is left in place for a while.
+    const grace = this.opts.staleGraceMs ?? STALE_GRACE_MS;
+    const waiting = claimed.filter((r) => waitBeforeOverwrite(r.quantity, r.pushed_quantity, r.shown_quantity) && (r.shown_at ?? 0) + grace > now);
+    if (waiting.length > 0) await this.store.transaction(async (db) => { for (const r of waiting) await postpone(db, r.listing_id, this.workerId, r.shown_at! + grace); });
     // With a backlog, the most urgent go first: closest to zero, decreases before increases.
-    const ordered = [...claimed].sort((a, b) => pushPriority(pending(a), pending(b)));
+    const ordered = claimed.filter((r) => !waiting.includes(r)).sort((a, b) => pushPriority(pending(a), pending(b)));
+    if (ordered.length === 0) return 0;
     const batch = ordered.slice(0, connector.maxBatch);
     const rest = ordered.slice(connector.maxBatch);
     if (rest.length > 0) await this.store.transaction(async (db) => { for (const r of rest) await release(db, r.listing_id, this.workerId); });
@@ -276,8 +284,9 @@ export class Dispatcher {
 
   /**
    * Compare-and-set refused: the channel's number moved under us. Read what it shows now and
-   * record it; the next round pushes from there (`toPushItem` keeps an unexplained decrease),
-   * never blindly over it. A listing that keeps moving is parked like any failing one.
+   * record it, so the next push compares against it. A decrease we cannot explain yet is left in
+   * place for a grace period (`waitBeforeOverwrite`): a new number from the ledger (the order
+   * arriving) goes out at once and ends the wait. A listing that keeps moving is parked.
    */
   private async reconcile(c: ChannelRuntime, rows: Claimed[], items: PushItem[]): Promise<void> {
     c.stale += rows.length;
@@ -301,6 +310,7 @@ export class Dispatcher {
           await recordShown(db, row.workspace_id, row.channel_id, row.listing_id, shown, at);
           this.opts.log?.info({ channel: row.channel_id, listing: row.listing_id, shown, pushed: row.pushed_quantity, ours: row.quantity }, 'channel number moved under us');
         }
+        // Back in the queue; the next claim compares against what it shows now (and waits out a recent decrease).
         if (row.attempts + 1 >= DISPATCH_ATTEMPTS_MAX) await this.park(db, c, row, `compare-and-set kept failing (${read.ok ? 'the number keeps moving' : read.message})`, at);
         else await deferPush(db, row.listing_id, this.workerId, at, 'channel number moved: re-read');
       }
@@ -333,6 +343,28 @@ export class Dispatcher {
     this.opts.log?.warn({ channel: row.channel_id, listing: row.listing_id, reason }, 'listing dead-lettered after repeated failures');
   }
 
+  /**
+   * Spend `cost` from a channel's budget for another call on the same API (the order poll): the
+   * channel has one bucket per app, so everything that calls it draws on ours. Waits until the
+   * tokens are there; false when the cost can never fit.
+   */
+  async spend(channelId: string, cost: number): Promise<boolean> {
+    const c = this.runtime(channelId);
+    if (!c?.connector) return true;
+    c.bucket ??= new TokenBucket(c.connector.bucket, this.clock.now());
+    for (;;) {
+      const wait = c.bucket.waitFor(cost, this.clock.now());
+      if (wait === Infinity) return false;
+      if (wait === 0 && c.bucket.tryTake(cost, this.clock.now()) === 0) return true;
+      await new Promise((r) => setTimeout(r, Math.max(1, wait)));
+    }
+  }
+
+  /** What the channel reported about its bucket after a call made outside the dispatcher. */
+  observe(channelId: string, budget: BudgetReport): void {
+    this.runtime(channelId)?.bucket?.observe(budget, this.clock.now());
+  }
+
   /** What this process knows of a channel's sync. */
   status(channelId: string): ChannelStatus | null {
     const c = this.runtime(channelId);
@@ -363,15 +395,7 @@ export class Dispatcher {
 
 const pending = (r: Claimed) => ({ listingId: r.listing_id, quantity: r.quantity, shown: r.shown_quantity ?? r.pushed_quantity, enqueuedAt: r.enqueued_at, attempts: r.attempts });
 
-/**
- * The push for a claimed row: our number, compared against what the channel shows. When the
- * channel shows less than we last pushed (an order or edit we have not heard of yet), the
- * decrease is kept until the ledger catches up (`reconciledQuantity`).
- */
+/** The push for a claimed row: our number, compared against what the channel was last seen to show. */
 function toPushItem(r: Claimed): PushItem {
-  const expected = r.shown_quantity ?? r.pushed_quantity;
-  const quantity = r.shown_quantity !== null && r.pushed_quantity !== null && r.shown_quantity !== r.pushed_quantity
-    ? reconciledQuantity(r.quantity, r.pushed_quantity, r.shown_quantity)
-    : r.quantity;
-  return { listingId: r.listing_id, external: r.external, quantity, expected };
+  return { listingId: r.listing_id, external: r.external, quantity: r.quantity, expected: r.shown_quantity ?? r.pushed_quantity };
 }
