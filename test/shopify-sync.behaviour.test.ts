@@ -160,6 +160,9 @@ describe.each(STORE_KINDS)('Shopify sync on %s', (kind) => {
     const dead = await ts.store.read((d) => d.all<{ dead_reason: string }>('SELECT dead_reason FROM listing_sync WHERE channel_id = ? AND dead_at IS NOT NULL', [w.channel]));
     expect(dead).toHaveLength(1);
     expect(dead[0]!.dead_reason).toMatch(/INVALID_INVENTORY_ITEM/);
+    const exceptions = await ts.store.read((d) => d.all<{ kind: string; message: string }>("SELECT kind, message FROM exceptions WHERE workspace_id = ? AND kind = 'sync_dead_letter'", [w.ws]));
+    expect(exceptions).toHaveLength(1);
+    expect(exceptions[0]!.message).toMatch(/INVALID_INVENTORY_ITEM/);
     expect(await ts.store.transaction((d) => retryDeadLetters(d, w.channel))).toBe(1);
   });
 

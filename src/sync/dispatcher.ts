@@ -8,7 +8,9 @@
 
 import type { Clock } from '../app/clock.ts';
 import { waitBeforeOverwrite } from '../domain/sync-rules.ts';
-import type { Store } from '../store/store.ts';
+import { newId } from '../app/ids.ts';
+import { insertChannelExceptions } from '../store/channel-event-repo.ts';
+import type { Db, Store } from '../store/store.ts';
 import {
   ackPushed,
   type Claimed,
@@ -268,9 +270,7 @@ export class Dispatcher {
           c.pushes.add(1, at);
           this.opts.events?.onPushed?.(channelId, at - row.enqueued_at);
         } else if (outcome.status === 'rejected') {
-          await deadLetter(db, row, this.workerId, outcome.reason, at);
-          c.deadLettered++;
-          this.opts.log?.warn({ channel: channelId, listing: row.listing_id, reason: outcome.reason }, 'listing dead-lettered: the channel rejects it');
+          await this.park(db, c, row, outcome.reason, at);
         } else if (outcome.status === 'stale') {
           stale.push(k);
         } else {
@@ -337,10 +337,15 @@ export class Dispatcher {
     });
   }
 
-  private async park(db: Parameters<typeof deadLetter>[0], c: ChannelRuntime, row: Claimed, reason: string, at: number): Promise<void> {
+  /** Park a listing on the dead-letter list, with an exception for a person to look at. */
+  private async park(db: Db, c: ChannelRuntime, row: Claimed, reason: string, at: number): Promise<void> {
     await deadLetter(db, row, this.workerId, reason, at);
+    await insertChannelExceptions(db, [{
+      id: newId('exc', at), workspaceId: row.workspace_id, kind: 'sync_dead_letter', itemId: null, locationId: null, quantity: row.quantity,
+      reference: row.listing_id, holdId: null, message: `channel ${row.channel_id} will not take listing ${row.listing_id} (${row.quantity}): ${reason}`, createdAt: at,
+    }]);
     c.deadLettered++;
-    this.opts.log?.warn({ channel: row.channel_id, listing: row.listing_id, reason }, 'listing dead-lettered after repeated failures');
+    this.opts.log?.warn({ channel: row.channel_id, listing: row.listing_id, reason }, 'listing dead-lettered');
   }
 
   /**
