@@ -99,6 +99,10 @@ describe.each(STORE_KINDS)('Shopify end to end on %s', (kind) => {
     expect(two.shown('B')).toBe(6);
     const allocated = await ts.store.read((d) => d.get<{ n: number }>("SELECT COUNT(*) AS n FROM holds WHERE workspace_id = ? AND state = 'allocated'", [f.workspaceId]));
     expect(Number(allocated!.n)).toBe(1);
+    // The webhooks that did arrive measured how late this channel's events reach us.
+    const lag = await ts.store.read((d) => d.get<{ s: number | null }>('SELECT inbound_lag_seconds AS s FROM channel_sync WHERE channel_id = ?', [one.channel]));
+    expect(lag?.s).not.toBeNull();
+    expect(Number(lag!.s)).toBeLessThan(5);
     // A second poll within the interval is not even made; a later one changes nothing.
     await poller.tick();
     expect(Number((await ts.store.read((d) => d.get<{ n: number }>("SELECT COUNT(*) AS n FROM holds WHERE workspace_id = ? AND state = 'allocated'", [f.workspaceId])))!.n)).toBe(1);

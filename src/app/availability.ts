@@ -267,7 +267,8 @@ export class Facts {
     const others = [...this.channels.values()].filter((c) => c.id !== channel.id);
     return {
       others_units_per_hour: velocity(listing.item_id),
-      inbound_lag_seconds: Math.max(0, ...others.map((c) => lagSetting(c, 'inbound_lag_seconds', INBOUND_LAG_SECONDS_DEFAULT))),
+      // Webhook delays measured from the channels' own send times once there are some; configured until then.
+      inbound_lag_seconds: Math.max(0, ...others.map((c) => c.measured_inbound_lag_seconds ?? lagSetting(c, 'inbound_lag_seconds', INBOUND_LAG_SECONDS_DEFAULT))),
       // Measured by the sync engine once it has pushed to the channel; configured until then.
       outbound_lag_seconds: channel.measured_outbound_lag_seconds ?? lagSetting(channel, 'outbound_lag_seconds', OUTBOUND_LAG_SECONDS_DEFAULT),
     };

@@ -7,7 +7,7 @@
 import { pruneWebhookReceipts } from '../app/channel-events.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { channelById, claimPoll } from '../store/channel-event-repo.ts';
-import { syncedChannels } from '../store/sync-repo.ts';
+import { recentWebhookDelays, syncedChannels, writeInboundLag } from '../store/sync-repo.ts';
 import type { DispatchLog } from '../sync/dispatcher.ts';
 import { budgetedApi } from './shopify/budgeted-api.ts';
 import { shopifyApi, shopifySettings } from './shopify/client.ts';
@@ -17,6 +17,9 @@ export const POLL_SECONDS_DEFAULT = 60;
 /** How often the poller looks for channels that are due. */
 const TICK_MS = 5_000;
 const PRUNE_EVERY_MS = 3_600_000;
+/** Webhook delays over this window, at most this many, make the measured inbound lag. */
+const INBOUND_LAG_WINDOW_MS = 3_600_000;
+const INBOUND_LAG_SAMPLES_MAX = 2_000;
 
 export class OrderPoller {
   private timer: NodeJS.Timeout | null = null;
@@ -44,6 +47,18 @@ export class OrderPoller {
     return this.running;
   }
 
+  /** Each channel's p99 webhook delay over the last hour, for the other channels' adaptive buffers. */
+  private async measureInboundLag(now: number): Promise<void> {
+    const ts = this.ts;
+    for (const ch of await ts.store.read((db) => syncedChannels(db, ['shopify']))) {
+      const delays = await ts.store.read((db) => recentWebhookDelays(db, ch.id, now - INBOUND_LAG_WINDOW_MS, INBOUND_LAG_SAMPLES_MAX));
+      if (delays.length === 0) continue;
+      delays.sort((a, b) => a - b);
+      const p99 = delays[Math.min(delays.length - 1, Math.ceil(delays.length * 0.99) - 1)]!;
+      await ts.store.transaction((db) => writeInboundLag(db, ch.workspace_id, ch.id, p99 / 1000, now));
+    }
+  }
+
   private async round(): Promise<void> {
     const ts = this.ts;
     const now = ts.clock.now();
@@ -60,6 +75,7 @@ export class OrderPoller {
       const result = await pollOrders(ts, channel, channel.createdAt, { api, ...(this.log ? { log: this.log } : {}) });
       if (result.status !== 'ok' || result.orders > 0) this.log?.info({ channel: ch.id, ...result }, 'orders polled');
     }
+    await this.measureInboundLag(now);
     if (now - this.lastPrune >= PRUNE_EVERY_MS) {
       this.lastPrune = now;
       await pruneWebhookReceipts(ts);

@@ -121,15 +121,18 @@ export interface ChannelFacts {
   hidden_skus: ReadonlySet<string>;
   /** The p99 propagation lag the sync engine measured, seconds (null until it has). */
   measured_outbound_lag_seconds: number | null;
+  /** The p99 delay of this channel's webhooks, seconds (null until measured). */
+  measured_inbound_lag_seconds: number | null;
 }
 
 export async function channelsById(db: Db, ws: string, ids: string[]): Promise<ChannelFacts[]> {
   const rows = await inChunks(ids, (part) =>
-    db.all<{ id: string; name: string; kind: string; settings: string; hidden_skus: string | null; outbound_lag_seconds: number | null }>(
-      `SELECT c.id, c.name, c.kind, c.settings, cs.hidden_skus, cs.outbound_lag_seconds FROM channels c LEFT JOIN channel_sync cs ON cs.channel_id = c.id
+    db.all<{ id: string; name: string; kind: string; settings: string; hidden_skus: string | null; outbound_lag_seconds: number | null; inbound_lag_seconds: number | null }>(
+      `SELECT c.id, c.name, c.kind, c.settings, cs.hidden_skus, cs.outbound_lag_seconds, cs.inbound_lag_seconds FROM channels c LEFT JOIN channel_sync cs ON cs.channel_id = c.id
        WHERE c.workspace_id = ? AND c.id IN (${placeholders(part.length)})`, [ws, ...part]));
   return rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, settings: JSON.parse(r.settings) as Record<string, unknown>, hidden_skus: new Set(JSON.parse(r.hidden_skus ?? '[]') as string[]),
-    measured_outbound_lag_seconds: r.outbound_lag_seconds === null || r.outbound_lag_seconds === undefined ? null : Number(r.outbound_lag_seconds) }));
+    measured_outbound_lag_seconds: r.outbound_lag_seconds === null || r.outbound_lag_seconds === undefined ? null : Number(r.outbound_lag_seconds),
+    measured_inbound_lag_seconds: r.inbound_lag_seconds === null || r.inbound_lag_seconds === undefined ? null : Number(r.inbound_lag_seconds) }));
 }
 
 // Listings.

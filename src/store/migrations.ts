@@ -513,6 +513,13 @@ CREATE TABLE channel_poll (
     // adaptive buffer uses it instead of the channel's configured outbound lag once it exists.
     sql: `ALTER TABLE channel_sync ADD COLUMN outbound_lag_seconds REAL`,
   },
+  {
+    version: 15,
+    name: 'measured inbound lag per channel',
+    // How late a channel's events reach truestock (webhook sent → received, p99 over the last
+    // hour), written by the poller; the adaptive buffer of every other channel uses it.
+    sql: `ALTER TABLE channel_sync ADD COLUMN inbound_lag_seconds REAL`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {

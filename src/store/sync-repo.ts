@@ -198,6 +198,24 @@ export async function writeMeasuredLag(db: Db, ws: string, channelId: string, se
   );
 }
 
+/** How late this channel's webhooks arrived: received − sent, ms, most recent first. */
+export async function recentWebhookDelays(db: Db, channelId: string, since: number, limit: number): Promise<number[]> {
+  const rows = await db.all<{ d: number }>(
+    'SELECT received_at - triggered_at AS d FROM webhook_receipts WHERE channel_id = ? AND received_at >= ? AND triggered_at IS NOT NULL ORDER BY received_at DESC LIMIT ?',
+    [channelId, since, limit],
+  );
+  return rows.map((r) => Math.max(0, Number(r.d)));
+}
+
+/** The measured p99 inbound lag of a channel (the adaptive buffer of the other channels reads it). */
+export async function writeInboundLag(db: Db, ws: string, channelId: string, seconds: number, now: number): Promise<void> {
+  await db.run(
+    `INSERT INTO channel_sync (channel_id, workspace_id, inbound_lag_seconds, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (channel_id) DO UPDATE SET inbound_lag_seconds = excluded.inbound_lag_seconds, updated_at = excluded.updated_at`,
+    [channelId, ws, seconds, now],
+  );
+}
+
 export interface QueueStats {
   depth: number;
   oldest_enqueued_at: number | null;
