@@ -95,7 +95,7 @@ describe.each(STORE_KINDS)('ledger on %s', (kind) => {
     const { hold } = await f.ok({ type: 'allocate_order', lines: [{ sku: 'A', quantity: 5 }], locations: ['W1'], order_reference: 'AMZ-1' });
     expect(hold.lines[0]).toMatchObject({ quantity: 5, oversold: 3 });
     expect(await level('A', 'W1')).toMatchObject({ available: 0, committed: 5, oversold: 3, on_hand: 2 });
-    const ex = await ts.store.read((d) => exceptions(d, f.workspaceId, { state: 'open' }));
+    const ex = await ts.store.read((d) => exceptions(d, f.workspaceId, { state: 'open' }, ts.clock.now()));
     expect(ex.data).toMatchObject([{ kind: 'oversold', sku: 'A', location: 'W1', quantity: 3, reference: 'AMZ-1' }]);
     expect(await f.exec({ type: 'allocate_order', lines: [{ sku: 'A', quantity: 1 }], locations: ['W1'], order_reference: 'WEB-1', channel_accepted: false })).toMatchObject({
       ok: false,

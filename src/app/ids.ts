@@ -27,7 +27,7 @@ function randomPart(): string {
   return out;
 }
 
-export type IdPrefix = 'ws' | 'key' | 'item' | 'loc' | 'lvl' | 'mov' | 'hold' | 'exc' | 'prod' | 'chan' | 'lst' | 'po' | 'tr' | 'ret' | 'cnt' | 'cen' | 'rule';
+export type IdPrefix = 'ws' | 'key' | 'item' | 'loc' | 'lvl' | 'mov' | 'hold' | 'exc' | 'prod' | 'chan' | 'lst' | 'po' | 'tr' | 'ret' | 'cnt' | 'cen' | 'rule' | 'user';
 
 let lastMs = NaN;
 let lastTime = '';

@@ -136,23 +136,59 @@ export async function hold(db: Db, workspaceId: string, id: string) {
   return h ? holdView(h, await holdCatalog(db, workspaceId, [h])) : undefined;
 }
 
-export async function exceptions(db: Db, workspaceId: string, query: { state?: string; cursor?: string; limit?: number }) {
+export interface ExceptionQuery {
+  state?: string;
+  kind?: string;
+  sku?: string;
+  location?: string;
+  channel?: string;
+  older_than_hours?: number;
+  cursor?: string;
+  limit?: number;
+}
+
+export async function exceptions(db: Db, workspaceId: string, query: ExceptionQuery, now: number) {
   const limit = Math.min(query.limit ?? PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX);
   const rows = await q.listExceptions(db, workspaceId, {
     ...(query.state ? { state: query.state } : {}),
+    ...(query.kind ? { kind: query.kind } : {}),
+    ...(query.sku ? { sku: query.sku } : {}),
+    ...(query.location ? { location: query.location } : {}),
+    ...(query.channel ? { channel: query.channel } : {}),
+    ...(query.older_than_hours !== undefined ? { createdBefore: now - query.older_than_hours * 3_600_000 } : {}),
     ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
     limit,
   });
-  return page(rows, limit, (e) => e.id, (e) => ({
+  return page(rows, limit, (e) => e.id, (e) => exceptionView(e, now));
+}
+
+/**
+ * How urgent an exception is: units sold that are not there, and orders or listings a channel
+ * cannot be told about, are high; count shortfalls and events that could not be applied, medium.
+ */
+export const EXCEPTION_SEVERITY: Readonly<Record<string, 'high' | 'medium' | 'low'>> = {
+  oversold: 'high', unmapped_order_line: 'high', sync_dead_letter: 'high', count_shortfall: 'medium', channel_event_unapplied: 'medium',
+};
+
+export function exceptionView(e: q.ExceptionRow, now: number) {
+  const at = (x: number | null) => (x === null || x === undefined ? null : iso(Number(x)));
+  return {
     id: e.id,
     kind: e.kind,
+    severity: EXCEPTION_SEVERITY[e.kind] ?? 'low',
     state: e.state,
     sku: e.sku,
     location: e.code,
+    channel_id: e.channel_id ?? null,
     quantity: e.quantity === null ? null : Number(e.quantity),
     reference: e.reference,
     hold_id: e.hold_id,
     message: e.message,
+    assignee: e.assignee ?? null,
     created_at: iso(Number(e.created_at)),
-  }));
+    age_s: Math.max(0, Math.round((now - Number(e.created_at)) / 1000)),
+    acknowledged_at: at(e.acknowledged_at),
+    resolved_at: at(e.resolved_at),
+    resolution: e.resolution ?? null,
+  };
 }

@@ -11,6 +11,7 @@ import { type Clock, systemClock } from './clock.ts';
 import { HoldSweeper } from './hold-sweeper.ts';
 import { IdempotencyPruner } from './idempotency-pruner.ts';
 import { Ledger, type LedgerOptions } from './ledger.ts';
+import { AuditLog } from './dashboard.ts';
 import { type ChannelGauges, Metrics } from './metrics.ts';
 import { queueStats, syncedChannels } from '../store/sync-repo.ts';
 import { onStockChanged } from './availability.ts';
@@ -92,6 +93,8 @@ export class Truestock {
     readonly rules: RuleScheduler,
     /** Pushes channel numbers out (`sync.start()` in `serve` and `worker`; tests call `drainOnce`). */
     readonly sync: Dispatcher,
+    /** Who did what over HTTP, written in small batches. */
+    readonly audit: AuditLog,
   ) {}
 
   static async open(config: TruestockConfig): Promise<Truestock> {
@@ -123,12 +126,13 @@ export class Truestock {
     const ledger = new Ledger(store, clock, { onBatch, onOutcome: metrics.onOutcome, ...config.ledger, afterWrite });
     return new Truestock(
       store, clock, ledger, new KeyRing(store, clock), new HoldSweeper(ledger, config.sweepInterval_ms), metrics,
-      new IdempotencyPruner(store, clock, config.idempotencyRetention_ms), new RuleScheduler(ledger), sync,
+      new IdempotencyPruner(store, clock, config.idempotencyRetention_ms), new RuleScheduler(ledger), sync, new AuditLog(store),
     );
   }
 
   async close(): Promise<void> {
     await this.sync.stop();
+    await this.audit.flush();
     await this.sweeper.stop();
     await this.pruner.stop();
     await this.rules.stop();

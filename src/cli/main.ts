@@ -105,6 +105,20 @@ export function program(): Command {
   registerPurchasingCommands(cli);
   registerReturnAndCountCommands(cli);
   registerAvailabilityCommands(cli);
+
+  const users = cli.command('users').description('dashboard user accounts (sign in with email and password)');
+  users
+    .command('add <email>')
+    .description('add a user; prints a generated password once')
+    .option('--name <name>', 'display name (default: the part of the email before @)')
+    .addOption(new Option('--role <role>', 'what the user may do').choices(['read', 'operate', 'admin']).default('operate'))
+    .addOption(workspaceOption())
+    .action(async (email, opts) => (await import('./users.ts')).addUser(email, opts));
+  users
+    .command('list')
+    .description('list the users of a workspace')
+    .addOption(workspaceOption())
+    .action(async (opts) => (await import('./users.ts')).listUsersCommand(opts));
   return cli;
 }
 

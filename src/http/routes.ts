@@ -25,6 +25,7 @@ import { registerPurchasingRoutes } from './purchasing-routes.ts';
 import { registerReturnAndCountRoutes } from './return-count-routes.ts';
 import { registerWebhookRoutes } from './webhook-routes.ts';
 import { registerSyncRoutes } from './sync-routes.ts';
+import { registerDashboardRoutes } from './dashboard-routes.ts';
 import * as s from './schemas.ts';
 
 const idempotencyHeader = {
@@ -159,8 +160,8 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   // Ledger, exceptions, verify
   app.get<{ Querystring: queries.MovementQuery }>('/movements', route('read', ['ledger'], 'Ledger history, newest first', { querystring: s.movementsQuery }), (req) =>
     read((db) => queries.movements(db, req.principal.workspaceId, req.query)));
-  app.get<{ Querystring: { state?: string; cursor?: string; limit?: number } }>('/exceptions', route('read', ['ledger'], 'Exceptions for a human: oversold orders, count shortfalls', { querystring: s.exceptionsQuery }), (req) =>
-    read((db) => queries.exceptions(db, req.principal.workspaceId, req.query)));
+  app.get<{ Querystring: queries.ExceptionQuery }>('/exceptions', route('read', ['ledger'], 'Exceptions for a human (oversold orders, count shortfalls, unmapped order lines, sync dead letters), filtered by state, kind, SKU, location, channel and age', { querystring: s.exceptionsQuery }), (req) =>
+    read((db) => queries.exceptions(db, req.principal.workspaceId, req.query, ts.clock.now())));
   app.get('/verify', route('admin', ['ledger'], 'Replay the ledger and compare with stored balances'), (req) => verify(ts.store, req.principal.workspaceId));
 
   // API keys
@@ -187,4 +188,5 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   registerAvailabilityRoutes(app, ts, kit);
   registerWebhookRoutes(app, ts);
   registerSyncRoutes(app, ts, kit);
+  registerDashboardRoutes(app, ts, kit);
 }

@@ -89,7 +89,16 @@ const limit = { type: 'integer', minimum: 1, maximum: PAGE_LIMIT_MAX } as const;
 export const pageQuery = object({ cursor, limit });
 export const itemsQuery = object({ cursor, limit, include_archived: { type: 'boolean' } });
 export const holdsQuery = object({ cursor, limit, state: { type: 'string', enum: [...HOLD_STATES] } });
-export const exceptionsQuery = object({ cursor, limit, state: { type: 'string', enum: ['open', 'acknowledged', 'resolved'] } });
+export const exceptionsQuery = object({
+  cursor,
+  limit,
+  state: { type: 'string', enum: ['open', 'acknowledged', 'resolved'] },
+  kind: { type: 'string', maxLength: 50 },
+  sku,
+  location: code,
+  channel: { type: 'string', maxLength: 100, description: 'Channel id' },
+  older_than_hours: { type: 'number', minimum: 0, maximum: 100_000 },
+});
 export const movementsQuery = object({
   cursor,
   limit,

@@ -2,6 +2,10 @@
 // `startServer` listens. Routes stay thin: parse, authorise, call a use-case, send.
 
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -75,6 +79,14 @@ export async function buildServer({ truestock, logger = false }: ServerOptions):
     const route = req.routeOptions.url ?? 'unmatched';
     truestock.metrics.requests.inc({ method: req.method, route, status: reply.statusCode });
     truestock.metrics.requestSeconds.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    // The audit log: every mutating request someone was authenticated for, whatever its outcome.
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.principal) {
+      const key = req.headers['idempotency-key'];
+      truestock.audit.record({
+        workspace_id: req.principal.workspaceId, at: truestock.clock.now(), actor_kind: req.principal.kind, actor_id: req.principal.keyId, actor_name: req.principal.name,
+        method: req.method, path: req.url.split('?')[0]!.slice(0, 500), status: reply.statusCode, ip: req.ip ?? null, idempotency_key: typeof key === 'string' ? key.slice(0, 200) : null,
+      });
+    }
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -83,9 +95,16 @@ export async function buildServer({ truestock, logger = false }: ServerOptions):
     req.log.error({ err }, 'internal error');
     return sendProblem(reply, problemFrom({ code: 'internal_error', detail: `something went wrong on our side; quote request id ${req.id}` }, req));
   });
-  app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, problemFrom({ code: 'route_not_found', detail: `${req.method} ${req.url.split('?')[0]} is not an endpoint` }, req)),
-  );
+  // The dashboard (web/dist, built by `npm run build:web`) is served at `/`; a browser's GET of
+  // any other page path gets its index.html (the app routes itself). API paths stay problems.
+  const dashboard = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+  const hasDashboard = existsSync(join(dashboard, 'index.html'));
+  if (hasDashboard) await app.register(fastifyStatic, { root: dashboard, prefix: '/', wildcard: false, index: ['index.html'] });
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    if (hasDashboard && req.method === 'GET' && !path.startsWith('/v1/') && (req.headers.accept ?? '').includes('text/html')) return reply.sendFile('index.html');
+    return sendProblem(reply, problemFrom({ code: 'route_not_found', detail: `${req.method} ${path} is not an endpoint` }, req));
+  });
 
   await app.register(swagger, {
     openapi: {

@@ -50,6 +50,11 @@ export async function listWorkspaces(db: Db): Promise<Workspace[]> {
   return rows.map((r) => ({ id: r.id, name: r.name, createdAt: Number(r.created_at) }));
 }
 
+export async function getWorkspace(db: Db, id: string): Promise<Workspace | undefined> {
+  const r = await db.get<{ id: string; name: string; created_at: number }>('SELECT * FROM workspaces WHERE id = ?', [id]);
+  return r && { id: r.id, name: r.name, createdAt: Number(r.created_at) };
+}
+
 export async function insertWorkspace(db: Db, w: Workspace): Promise<void> {
   await db.run('INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?)', [w.id, w.name, w.createdAt]);
 }

@@ -520,6 +520,61 @@ CREATE TABLE channel_poll (
     // hour), written by the poller; the adaptive buffer of every other channel uses it.
     sql: `ALTER TABLE channel_sync ADD COLUMN inbound_lag_seconds REAL`,
   },
+  {
+    version: 16,
+    name: 'dashboard: users and sessions, the audit log, lag samples, exceptions workflow',
+    // Users sign in to the dashboard with email and password (scrypt); a session is a random
+    // token kept only as a hash, sent as an HttpOnly cookie. The audit log is append-only, one
+    // row per mutating request. Lag samples are written by the dispatcher every 30 s.
+    sql: `
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  email TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  disabled BOOLEAN NOT NULL DEFAULT FALSE,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  role TEXT NOT NULL,
+  principal_kind TEXT NOT NULL,
+  principal_id TEXT NOT NULL,
+  principal_name TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE TABLE audit_log (
+  seq {{seq}},
+  workspace_id TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  actor_kind TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  actor_name TEXT,
+  method TEXT NOT NULL,
+  path TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  ip TEXT,
+  idempotency_key TEXT
+);
+CREATE INDEX audit_log_workspace ON audit_log (workspace_id, seq);
+CREATE TABLE channel_lag_samples (
+  channel_id TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  p50_ms REAL,
+  p99_ms REAL,
+  pushes INTEGER NOT NULL,
+  PRIMARY KEY (channel_id, at)
+){{without_rowid}};
+ALTER TABLE exceptions ADD COLUMN assignee TEXT;
+ALTER TABLE exceptions ADD COLUMN acknowledged_at BIGINT;
+ALTER TABLE exceptions ADD COLUMN resolved_at BIGINT;
+ALTER TABLE exceptions ADD COLUMN resolution TEXT
+`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {

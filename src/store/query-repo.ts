@@ -76,18 +76,52 @@ export interface ExceptionRow {
   hold_id: string | null;
   message: string;
   created_at: number;
+  channel_id: string | null;
+  assignee: string | null;
+  acknowledged_at: number | null;
+  resolved_at: number | null;
+  resolution: string | null;
 }
 
-export async function listExceptions(db: Db, workspaceId: string, opts: { state?: string; after?: string; limit: number }): Promise<ExceptionRow[]> {
+export interface ExceptionFilter {
+  state?: string;
+  kind?: string;
+  sku?: string;
+  location?: string;
+  /** A channel id: the channel of the exception's hold (an order) or listing (a dead letter). */
+  channel?: string;
+  /** Only exceptions raised before this time (ms). */
+  createdBefore?: number;
+  after?: string;
+  limit: number;
+}
+
+// The channel an exception concerns: the hold's (an order it came from) or the listing's (a sync dead letter).
+const EXCEPTION_SELECT = `SELECT e.*, i.sku, l.code, COALESCE(h.channel_id, ls.channel_id) AS channel_id FROM exceptions e
+  LEFT JOIN items i ON i.id = e.item_id LEFT JOIN locations l ON l.id = e.location_id
+  LEFT JOIN holds h ON h.id = e.hold_id LEFT JOIN listings ls ON ls.id = e.reference`;
+
+export async function listExceptions(db: Db, workspaceId: string, opts: ExceptionFilter): Promise<ExceptionRow[]> {
   const where = ['e.workspace_id = ?'];
   const params: Param[] = [workspaceId];
   if (opts.state) (where.push('e.state = ?'), params.push(opts.state));
+  if (opts.kind) (where.push('e.kind = ?'), params.push(opts.kind));
+  if (opts.sku) (where.push('i.sku = ?'), params.push(opts.sku));
+  if (opts.location) (where.push('l.code = ?'), params.push(opts.location));
+  if (opts.channel) (where.push('COALESCE(h.channel_id, ls.channel_id) = ?'), params.push(opts.channel));
+  if (opts.createdBefore !== undefined) (where.push('e.created_at <= ?'), params.push(opts.createdBefore));
   if (opts.after) (where.push('e.id > ?'), params.push(opts.after));
-  return db.all(
-    `SELECT e.*, i.sku, l.code FROM exceptions e LEFT JOIN items i ON i.id = e.item_id LEFT JOIN locations l ON l.id = e.location_id
-     WHERE ${where.join(' AND ')} ORDER BY e.id LIMIT ?`,
-    [...params, opts.limit],
-  );
+  return db.all(`${EXCEPTION_SELECT} WHERE ${where.join(' AND ')} ORDER BY e.id LIMIT ?`, [...params, opts.limit]);
+}
+
+export async function getException(db: Db, workspaceId: string, id: string): Promise<ExceptionRow | undefined> {
+  return db.get(`${EXCEPTION_SELECT} WHERE e.workspace_id = ? AND e.id = ?`, [workspaceId, id]);
+}
+
+/** Move an exception along its workflow; only the named fields change. */
+export async function updateException(db: Db, workspaceId: string, id: string, set: { state?: string; assignee?: string; acknowledged_at?: number; resolved_at?: number; resolution?: string }, now: number): Promise<void> {
+  const cols = Object.keys(set);
+  await db.run(`UPDATE exceptions SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ? WHERE workspace_id = ? AND id = ?`, [...Object.values(set), now, workspaceId, id]);
 }
 
 /** Net units into each internal account of each stock level, summed over the whole ledger. */

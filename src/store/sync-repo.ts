@@ -216,6 +216,14 @@ export async function writeInboundLag(db: Db, ws: string, channelId: string, sec
   );
 }
 
+/** One point of a channel's lag over time (the dashboard's chart). */
+export async function insertLagSample(db: Db, channelId: string, at: number, p50: number | null, p99: number | null, pushesPerMinute: number): Promise<void> {
+  await db.run('INSERT INTO channel_lag_samples (channel_id, at, p50_ms, p99_ms, pushes) VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_id, at) DO NOTHING',
+    [channelId, at, p50, p99, Math.round(pushesPerMinute)]);
+  // A week of samples is plenty for the chart.
+  await db.run('DELETE FROM channel_lag_samples WHERE channel_id = ? AND at < ?', [channelId, at - 7 * 86_400_000]);
+}
+
 export interface QueueStats {
   depth: number;
   oldest_enqueued_at: number | null;

@@ -20,6 +20,7 @@ import {
   postpone,
   recordShown,
   release,
+  insertLagSample,
   syncedChannels,
   writeMeasuredLag,
 } from '../store/sync-repo.ts';
@@ -192,15 +193,21 @@ export class Dispatcher {
     for (const id of [...this.channels.keys()]) if (!seen.has(id)) this.channels.delete(id);
   }
 
-  /** Write each channel's measured p99 lag, so every process's adaptive buffer uses it. */
+  /**
+   * Every 30 s: each channel's measured p99 lag, so every process's adaptive buffer uses it, and
+   * a sample of p50/p99 and pushes for the dashboard's lag-over-time chart.
+   */
   private async persistLag(): Promise<void> {
     const now = this.clock.now();
     if (now - this.lastLagWrite < DISPATCH_LAG_PERSIST_MS) return;
     this.lastLagWrite = now;
-    const measured = [...this.channels.values()].map((c) => [c, c.lag.p99Seconds(now)] as const).filter(([, s]) => s !== null);
-    if (measured.length === 0) return;
+    const active = [...this.channels.values()].filter((c) => c.connector && c.lag.count(now) > 0);
+    if (active.length === 0) return;
     await this.store.transaction(async (db) => {
-      for (const [c, seconds] of measured) await writeMeasuredLag(db, c.info.workspace_id, c.info.id, seconds!, now);
+      for (const c of active) {
+        await writeMeasuredLag(db, c.info.workspace_id, c.info.id, c.lag.p99Seconds(now)!, now);
+        await insertLagSample(db, c.info.id, now, c.lag.quantile(0.5, now), c.lag.quantile(0.99, now), c.pushes.perMinute(now));
+      }
     });
   }
 

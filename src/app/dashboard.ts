@@ -1,0 +1,149 @@
+// What the dashboard reads beyond the plain resources: the overview, an item's on_hand and
+// available over time, a channel's lag over time, the exceptions workflow, and the audit log.
+
+import { type Account, type Balances, isBucket, onHand, zeroBalances } from '../domain/buckets.ts';
+import { refusal, type Refusal } from '../domain/errors.ts';
+import { getItemBySku } from '../store/catalog-repo.ts';
+import { getException, updateException } from '../store/query-repo.ts';
+import { type AuditEntry, auditPage, insertAudit } from '../store/session-repo.ts';
+import type { Db, Store } from '../store/store.ts';
+import { queueStats } from '../store/sync-repo.ts';
+import type { ChannelStatus } from '../sync/dispatcher.ts';
+import type { Written } from './idempotent.ts';
+import { EXCEPTION_SEVERITY, exceptionView } from './queries.ts';
+import { iso } from './views.ts';
+
+const HOUR = 3_600_000;
+
+/** The overview page: stock health, open exceptions by kind and age, oversells, and each channel's sync. */
+export async function overview(db: Db, ws: string, now: number, live: (channelId: string) => ChannelStatus | null) {
+  const n = (r: { n: number | string | null } | undefined) => Number(r?.n ?? 0);
+  const items = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM items WHERE workspace_id = ? AND archived = ? AND kind = 'standard'", [ws, false]);
+  const levels = await db.get<{ n: number; oversold: number; units: number | null }>(
+    'SELECT COUNT(*) AS n, SUM(CASE WHEN oversold > 0 THEN 1 ELSE 0 END) AS oversold, SUM(oversold) AS units FROM stock_levels WHERE workspace_id = ?', [ws]);
+  const out = await db.get<{ n: number }>(
+    `SELECT COUNT(*) AS n FROM items i WHERE i.workspace_id = ? AND i.archived = ? AND i.kind = 'standard'
+     AND COALESCE((SELECT SUM(available) FROM stock_levels sl WHERE sl.item_id = i.id), 0) = 0`, [ws, false]);
+  const open = await db.all<{ kind: string; created_at: number }>("SELECT kind, created_at FROM exceptions WHERE workspace_id = ? AND state <> 'resolved'", [ws]);
+  const byKind: Record<string, number> = {};
+  const bySeverity: Record<string, number> = { high: 0, medium: 0, low: 0 };
+  const byAge = { lt_1h: 0, h1_24: 0, d1_7: 0, gt_7d: 0 };
+  for (const e of open) {
+    byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
+    bySeverity[EXCEPTION_SEVERITY[e.kind] ?? 'low']!++;
+    const age = now - Number(e.created_at);
+    if (age < HOUR) byAge.lt_1h++;
+    else if (age < 24 * HOUR) byAge.h1_24++;
+    else if (age < 7 * 24 * HOUR) byAge.d1_7++;
+    else byAge.gt_7d++;
+  }
+  // A reservation refused for lack of stock is an oversell prevented; its refusal is kept with its idempotency key.
+  const prevented = await db.get<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM idempotency_keys WHERE workspace_id = ? AND created_at >= ? AND status = 409 AND response LIKE '%\"insufficient_stock\"%'", [ws, now - 24 * HOUR]);
+  const recorded = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM exceptions WHERE workspace_id = ? AND kind = 'oversold' AND created_at >= ?", [ws, now - 24 * HOUR]);
+  const channels = [];
+  for (const ch of await db.all<{ id: string; name: string; kind: string; paused: boolean | number | null }>(
+    'SELECT c.id, c.name, c.kind, cs.paused FROM channels c LEFT JOIN channel_sync cs ON cs.channel_id = c.id WHERE c.workspace_id = ? ORDER BY c.name', [ws])) {
+    const q = await queueStats(db, ch.id);
+    const s = live(ch.id);
+    channels.push({
+      id: ch.id, name: ch.name, kind: ch.kind, paused: Boolean(ch.paused), queue_depth: q.depth,
+      oldest_pending_age_s: q.oldest_enqueued_at === null ? null : Math.max(0, (now - q.oldest_enqueued_at) / 1000),
+      dead_letters: q.dead_letters, lag_p50_ms: s?.lag_p50_ms ?? null, lag_p99_ms: s?.lag_p99_ms ?? null, breaker: s?.breaker.state ?? null,
+    });
+  }
+  return {
+    stock: { items: n(items), stock_levels: n(levels), out_of_stock_items: n(out), oversold_levels: Number(levels?.oversold ?? 0), oversold_units: Number(levels?.units ?? 0) },
+    exceptions: { open: open.length, by_kind: byKind, by_severity: bySeverity, by_age: byAge },
+    oversells: { prevented_24h: n(prevented), recorded_24h: n(recorded) },
+    channels,
+  };
+}
+
+// How a movement changes the balances summed over an item's locations (externals are outside).
+const credit = (b: Balances, a: Account, q: number) => (a === 'oversold' ? (b.oversold -= q) : isBucket(a) ? (b[a] += q) : 0);
+const debit = (b: Balances, a: Account, q: number) => (a === 'oversold' ? (b.oversold += q) : isBucket(a) ? (b[a] -= q) : 0);
+
+/**
+ * An item's on_hand and available over its last `limit` movements, oldest first: the current
+ * balances (all locations) walked back through the movements.
+ */
+export async function stockHistory(db: Db, ws: string, sku: string, limit: number) {
+  const item = await getItemBySku(db, ws, sku);
+  if (!item) return undefined;
+  const b = zeroBalances();
+  for (const l of await db.all<Balances>('SELECT * FROM stock_levels WHERE item_id = ?', [item.id])) for (const k of Object.keys(b) as (keyof Balances)[]) b[k] += Number(l[k]);
+  const moves = await db.all<{ id: string; from_account: Account; to_account: Account; quantity: number; created_at: number }>(
+    'SELECT id, from_account, to_account, quantity, created_at FROM movements WHERE item_id = ? ORDER BY seq DESC LIMIT ?', [item.id, limit]);
+  const points = [];
+  for (const m of moves) {
+    points.push({ at: iso(Number(m.created_at)), on_hand: onHand(b), available: b.available, movement_id: m.id });
+    // Undo it: what it took comes back, what it gave goes.
+    credit(b, m.from_account, Number(m.quantity));
+    debit(b, m.to_account, Number(m.quantity));
+  }
+  return { sku, points: points.reverse() };
+}
+
+export async function lagHistory(db: Db, channelId: string, since: number) {
+  const rows = await db.all<{ at: number; p50_ms: number | null; p99_ms: number | null; pushes: number }>(
+    'SELECT at, p50_ms, p99_ms, pushes FROM channel_lag_samples WHERE channel_id = ? AND at >= ? ORDER BY at', [channelId, since]);
+  return { data: rows.map((r) => ({ at: iso(Number(r.at)), p50_ms: r.p50_ms === null ? null : Number(r.p50_ms), p99_ms: r.p99_ms === null ? null : Number(r.p99_ms), pushes: Number(r.pushes) })) };
+}
+
+/** The exceptions workflow: open → acknowledged (someone is on it) → resolved (with what was done); assign at any time before resolving. */
+export async function moveException(db: Db, ws: string, id: string, action: 'acknowledge' | 'assign' | 'resolve', body: { assignee?: unknown; resolution?: unknown }, now: number): Promise<Written | Refusal> {
+  const e = await getException(db, ws, id);
+  if (!e) return refusal('not_found', `no exception ${id}`);
+  if (e.state === 'resolved') return refusal('validation_failed', `exception ${id} is already resolved`, 'id');
+  if (action === 'acknowledge') {
+    await updateException(db, ws, id, { state: 'acknowledged', acknowledged_at: e.acknowledged_at ?? now }, now);
+  } else if (action === 'assign') {
+    if (typeof body.assignee !== 'string' || body.assignee.trim() === '' || body.assignee.length > 100) return refusal('validation_failed', 'assignee must be 1 to 100 characters', 'assignee');
+    await updateException(db, ws, id, { assignee: body.assignee.trim() }, now);
+  } else {
+    if (typeof body.resolution !== 'string' || body.resolution.trim() === '' || body.resolution.length > 1_000) return refusal('validation_failed', 'resolution must say what was done (1 to 1000 characters)', 'resolution');
+    await updateException(db, ws, id, { state: 'resolved', resolved_at: now, resolution: body.resolution.trim() }, now);
+  }
+  return { status: 200, body: { exception: exceptionView((await getException(db, ws, id))!, now) } };
+}
+
+/**
+ * The audit log, written off the request path: entries are buffered and written together every
+ * `flushMs`, so auditing costs no extra transaction per request. An entry can be lost only if the
+ * process dies within that window — the ledger itself (movements, with actor and time) is never.
+ */
+export class AuditLog {
+  private buffer: AuditEntry[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly store: Store, private readonly flushMs = 200) {}
+
+  record(e: AuditEntry): void {
+    this.buffer.push(e);
+    this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
+  }
+
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const entries = this.buffer;
+    this.buffer = [];
+    if (entries.length === 0) return this.flushing;
+    this.flushing = this.flushing.then(() => this.store.transaction(async (db) => { for (const e of entries) await insertAudit(db, e); })).catch(() => undefined);
+    return this.flushing;
+  }
+}
+
+export async function audit(db: Db, ws: string, q: { cursor?: string; limit?: number; actor?: string }) {
+  const limit = Math.min(q.limit ?? 50, 500);
+  const before = q.cursor !== undefined ? Number(Buffer.from(q.cursor, 'base64url').toString()) : undefined;
+  const rows = await auditPage(db, ws, { ...(before !== undefined && Number.isFinite(before) ? { before } : {}), ...(q.actor ? { actor: q.actor } : {}), limit: limit + 1 });
+  const page = rows.slice(0, limit);
+  return {
+    data: page.map((r) => ({ at: iso(r.at), actor: { kind: r.actor_kind, id: r.actor_id, name: r.actor_name }, method: r.method, path: r.path, status: r.status, ip: r.ip, idempotency_key: r.idempotency_key })),
+    next_cursor: rows.length > limit ? Buffer.from(String(page.at(-1)!.seq)).toString('base64url') : null,
+  };
+}
+

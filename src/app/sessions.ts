@@ -1,0 +1,89 @@
+// Signing in to the dashboard: with an API key or a user account, the browser gets a session
+// cookie (HttpOnly, SameSite=Strict) and never holds the key itself afterwards — not in a URL,
+// not in storage. Users have a role like API keys; passwords are kept as scrypt hashes.
+
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import { refusal, type Refusal } from '../domain/errors.ts';
+import { ROLES, type Role } from '../domain/model.ts';
+import * as repo from '../store/session-repo.ts';
+import type { Store } from '../store/store.ts';
+import type { KeyRing } from './access.ts';
+import type { Clock } from './clock.ts';
+import { newId } from './ids.ts';
+
+const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+
+/** A session lasts a working day; signing in again starts a new one. */
+export const SESSION_TTL_MS = 12 * 3_600_000;
+export const SESSION_COOKIE = 'ts_session';
+export const PASSWORD_LENGTH_MIN = 10;
+const SCRYPT_KEY_BYTES = 32;
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  return `scrypt:${salt.toString('base64')}:${(await scrypt(password, salt, SCRYPT_KEY_BYTES)).toString('base64')}`;
+}
+
+async function passwordMatches(password: string, stored: string): Promise<boolean> {
+  const [scheme, salt, hash] = stored.split(':');
+  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const got = await scrypt(password, Buffer.from(salt, 'base64'), expected.length);
+  return timingSafeEqual(got, expected);
+}
+
+export interface SignedIn {
+  token: string;
+  session: repo.Session;
+}
+
+/** Sign in with an API key or an email and password. One answer for every failure: no probing for accounts. */
+export async function signIn(store: Store, clock: Clock, keys: KeyRing, creds: { api_key?: string; email?: string; password?: string }): Promise<SignedIn | Refusal> {
+  const now = clock.now();
+  let session: repo.Session | null = null;
+  if (typeof creds.api_key === 'string') {
+    const key = await keys.authenticate(creds.api_key);
+    if (key) session = { workspace_id: key.workspaceId, role: key.role, principal_kind: 'api_key', principal_id: key.id, principal_name: key.name, expires_at: now + SESSION_TTL_MS };
+  } else if (typeof creds.email === 'string' && typeof creds.password === 'string') {
+    const user = await store.read((db) => repo.userByEmail(db, creds.email!.trim().toLowerCase()));
+    if (user && !user.disabled && (await passwordMatches(creds.password, user.password_hash))) {
+      session = { workspace_id: user.workspace_id, role: user.role, principal_kind: 'user', principal_id: user.id, principal_name: user.name, expires_at: now + SESSION_TTL_MS };
+    }
+  } else {
+    return refusal('validation_failed', 'send {"api_key"} or {"email", "password"}');
+  }
+  if (!session) return refusal('unauthorized', 'those credentials are not valid');
+  const token = randomBytes(32).toString('base64url');
+  await store.transaction((db) => repo.insertSession(db, hashToken(token), session!, now));
+  return { token, session };
+}
+
+export function sessionOf(store: Store, clock: Clock, token: string): Promise<repo.Session | undefined> {
+  return store.read((db) => repo.sessionByHash(db, hashToken(token), clock.now()));
+}
+
+export function signOut(store: Store, clock: Clock, token: string): Promise<void> {
+  return store.transaction((db) => repo.deleteSession(db, hashToken(token), clock.now()));
+}
+
+export async function createUser(store: Store, clock: Clock, ws: string, input: { email: unknown; name: unknown; role: unknown; password: unknown }): Promise<repo.User | Refusal> {
+  const email = typeof input.email === 'string' ? input.email.trim().toLowerCase() : '';
+  if (!/^[^@\s]+@[^@\s]+$/.test(email) || email.length > 200) return refusal('validation_failed', 'email must be an email address', 'email');
+  if (typeof input.name !== 'string' || input.name.length === 0 || input.name.length > 100) return refusal('validation_failed', 'name must be 1 to 100 characters', 'name');
+  if (!(ROLES as readonly unknown[]).includes(input.role)) return refusal('validation_failed', `role must be one of ${ROLES.join(', ')}`, 'role');
+  if (typeof input.password !== 'string' || input.password.length < PASSWORD_LENGTH_MIN || input.password.length > 200) {
+    return refusal('validation_failed', `password must be ${PASSWORD_LENGTH_MIN} to 200 characters`, 'password');
+  }
+  const now = clock.now();
+  const user: repo.User = { id: newId('user', now), workspace_id: ws, email, name: input.name, role: input.role as Role, password_hash: await hashPassword(input.password), disabled: false, created_at: now };
+  return store.transaction(async (db) => {
+    if (await repo.userByEmail(db, email)) return refusal('validation_failed', `a user with email ${email} already exists`, 'email');
+    await repo.insertUser(db, user);
+    return user;
+  });
+}
+
+export const userView = (u: repo.User) => ({ id: u.id, email: u.email, name: u.name, role: u.role, disabled: u.disabled, created_at: new Date(u.created_at).toISOString() });

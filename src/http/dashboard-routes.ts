@@ -1,0 +1,95 @@
+// /v1 routes for the dashboard: signing in (a session cookie), users, the overview, an item's
+// stock over time, a channel's lag over time, the exceptions workflow, and the audit log.
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { audit, lagHistory, moveException, overview, stockHistory } from '../app/dashboard.ts';
+import { findChannel } from '../app/channels.ts';
+import { createUser, SESSION_COOKIE, SESSION_TTL_MS, signIn, signOut, userView } from '../app/sessions.ts';
+import type { Truestock } from '../app/truestock.ts';
+import { TruestockError } from '../domain/errors.ts';
+import { getWorkspace } from '../store/access-repo.ts';
+import { listUsers } from '../store/session-repo.ts';
+import type { Session } from '../store/session-repo.ts';
+import { cookie } from './auth.ts';
+import { notFound, type Params, type RouteKit } from './routes.ts';
+import { idParam, sku } from './schemas.ts';
+
+const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required }) as const;
+const sessionBody = { anyOf: [object({ api_key: { type: 'string', minLength: 1, maxLength: 200 } }, ['api_key']), object({ email: { type: 'string', minLength: 1, maxLength: 200 }, password: { type: 'string', minLength: 1, maxLength: 200 } }, ['email', 'password'])] } as const;
+const userBody = object({ email: { type: 'string', maxLength: 200 }, name: { type: 'string', maxLength: 100 }, role: { type: 'string', enum: ['read', 'operate', 'admin'] }, password: { type: 'string', maxLength: 200 } }, ['email', 'name', 'role', 'password']);
+const channelParam = object({ id: { type: 'string', minLength: 1, maxLength: 100, description: 'Channel id or name' } }, ['id']);
+const skuParam = object({ sku }, ['sku']);
+
+/** The session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site sends it), Secure over https. */
+function setSessionCookie(req: FastifyRequest, reply: FastifyReply, value: string, maxAgeS: number): void {
+  const secure = req.protocol === 'https' || req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
+  reply.header('set-cookie', `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure}`);
+}
+
+export function registerDashboardRoutes(app: FastifyInstance, ts: Truestock, kit: RouteKit): void {
+  const { read, mutation, route, write } = kit;
+  const tags = ['dashboard'];
+
+  const sessionView = async (s: Pick<Session, 'workspace_id' | 'role' | 'principal_kind' | 'principal_id' | 'principal_name'>) => {
+    const ws = await read((db) => getWorkspace(db, s.workspace_id));
+    return { workspace: { id: s.workspace_id, name: ws?.name ?? null }, role: s.role, principal: { kind: s.principal_kind, id: s.principal_id, name: s.principal_name } };
+  };
+
+  app.post<{ Body: { api_key?: string; email?: string; password?: string } }>('/session', {
+    config: { apiKey: false },
+    schema: { tags, summary: 'Sign in (API key, or email and password): sets an HttpOnly session cookie; the key is never kept by the browser', body: sessionBody, security: [] },
+  }, async (req, reply) => {
+    const r = await signIn(ts.store, ts.clock, ts.keys, req.body);
+    if ('code' in r) throw new TruestockError(r);
+    setSessionCookie(req, reply, r.token, Math.floor(SESSION_TTL_MS / 1000));
+    return sessionView(r.session);
+  });
+  app.get('/session', route('read', tags, 'Who is signed in'), async (req) =>
+    sessionView({ workspace_id: req.principal.workspaceId, role: req.principal.role, principal_kind: req.principal.kind, principal_id: req.principal.keyId, principal_name: req.principal.name ?? '' }));
+  app.delete('/session', route('read', tags, 'Sign out: the session ends and its cookie is cleared'), async (req, reply) => {
+    const token = cookie(req, SESSION_COOKIE);
+    if (token) await signOut(ts.store, ts.clock, token);
+    setSessionCookie(req, reply, '', 0);
+    return reply.code(204).send();
+  });
+
+  app.get('/users', route('admin', tags, 'Dashboard users of this workspace'), async (req) => ({ data: (await read((db) => listUsers(db, req.principal.workspaceId))).map(userView) }));
+  app.post<{ Body: { email: string; name: string; role: string; password: string } }>('/users', write('admin', tags, 'Add a dashboard user (email, name, role, password of at least 10 characters)', userBody), async (req, reply) => {
+    const u = await createUser(ts.store, ts.clock, req.principal.workspaceId, req.body);
+    if ('code' in u) throw new TruestockError(u);
+    return reply.code(201).send({ user: userView(u) });
+  });
+
+  app.get('/overview', route('read', tags, 'Stock health, open exceptions by kind, severity and age, oversells prevented and recorded (24 h), and each channel’s sync'), async (req) =>
+    read((db) => overview(db, req.principal.workspaceId, ts.clock.now(), (id) => ts.sync.status(id))));
+  app.get<{ Params: { sku: string }; Querystring: { limit?: number } }>('/stock/:sku/history', route('read', tags, "An item's on_hand and available (all locations) after each of its last movements, oldest first", {
+    params: skuParam, querystring: object({ limit: { type: 'integer', minimum: 1, maximum: 2_000 } }),
+  }), async (req) => {
+    const h = await read((db) => stockHistory(db, req.principal.workspaceId, req.params.sku, req.query.limit ?? 200));
+    if (!h) throw notFound('item', req.params.sku);
+    return h;
+  });
+  app.get<{ Params: Params; Querystring: { hours?: number } }>('/channels/:id/lag-history', route('read', tags, "A channel's p50/p99 propagation lag and pushes per minute over time (a sample every 30 s while it syncs)", {
+    params: channelParam, querystring: object({ hours: { type: 'number', minimum: 0.1, maximum: 168 } }),
+  }), async (req) => {
+    const ws = req.principal.workspaceId;
+    const out = await read(async (db) => {
+      const channel = await findChannel(db, ws, req.params.id);
+      return channel && lagHistory(db, channel.id, ts.clock.now() - (req.query.hours ?? 1) * 3_600_000);
+    });
+    if (!out) throw notFound('channel', req.params.id);
+    return out;
+  });
+
+  for (const action of ['acknowledge', 'assign', 'resolve'] as const) {
+    const body = action === 'assign' ? object({ assignee: { type: 'string', minLength: 1, maxLength: 100 } }, ['assignee'])
+      : action === 'resolve' ? object({ resolution: { type: 'string', minLength: 1, maxLength: 1_000 } }, ['resolution']) : undefined;
+    const summary = { acknowledge: 'Acknowledge an exception: someone is on it', assign: 'Assign an exception to someone', resolve: 'Resolve an exception, saying what was done' }[action];
+    app.post<{ Params: Params; Body: { assignee?: string; resolution?: string } | null }>(`/exceptions/:id/${action}`, write('operate', ['ledger'], summary, body, { params: idParam }), (req, reply) =>
+      mutation(req, reply, (db, now) => moveException(db, req.principal.workspaceId, req.params.id, action, req.body ?? {}, now)));
+  }
+
+  app.get<{ Querystring: { cursor?: string; limit?: number; actor?: string } }>('/audit', route('read', tags, 'Who did what, when, from where: every mutating request, newest first', {
+    querystring: object({ cursor: { type: 'string', maxLength: 100 }, limit: { type: 'integer', minimum: 1, maximum: 500 }, actor: { type: 'string', maxLength: 100 } }),
+  }), async (req) => read((db) => audit(db, req.principal.workspaceId, req.query)));
+}

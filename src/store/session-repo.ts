@@ -1,0 +1,82 @@
+// SQL for dashboard sign-in: users, sessions, and the audit log of mutating requests.
+
+import type { Role } from '../domain/model.ts';
+import type { Db, Param } from './store.ts';
+
+export interface User {
+  id: string;
+  workspace_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  password_hash: string;
+  disabled: boolean;
+  created_at: number;
+}
+
+export async function insertUser(db: Db, u: User): Promise<void> {
+  await db.run('INSERT INTO users (id, workspace_id, email, name, role, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    [u.id, u.workspace_id, u.email, u.name, u.role, u.password_hash, u.disabled, u.created_at]);
+}
+
+export async function userByEmail(db: Db, email: string): Promise<User | undefined> {
+  const r = await db.get<User>('SELECT * FROM users WHERE email = ?', [email]);
+  return r && { ...r, disabled: Boolean(r.disabled), created_at: Number(r.created_at) };
+}
+
+export async function listUsers(db: Db, ws: string): Promise<User[]> {
+  const rows = await db.all<User>('SELECT * FROM users WHERE workspace_id = ? ORDER BY email', [ws]);
+  return rows.map((r) => ({ ...r, disabled: Boolean(r.disabled), created_at: Number(r.created_at) }));
+}
+
+export interface Session {
+  workspace_id: string;
+  role: Role;
+  principal_kind: 'api_key' | 'user';
+  principal_id: string;
+  principal_name: string;
+  expires_at: number;
+}
+
+export async function insertSession(db: Db, tokenHash: string, s: Session, now: number): Promise<void> {
+  await db.run('INSERT INTO sessions (token_hash, workspace_id, role, principal_kind, principal_id, principal_name, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    [tokenHash, s.workspace_id, s.role, s.principal_kind, s.principal_id, s.principal_name, now, s.expires_at]);
+}
+
+export async function sessionByHash(db: Db, tokenHash: string, now: number): Promise<Session | undefined> {
+  const r = await db.get<Session>('SELECT workspace_id, role, principal_kind, principal_id, principal_name, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?', [tokenHash, now]);
+  return r && { ...r, expires_at: Number(r.expires_at) };
+}
+
+export async function deleteSession(db: Db, tokenHash: string, now: number): Promise<void> {
+  // Expired sessions go with it: sign-outs keep the table small.
+  await db.run('DELETE FROM sessions WHERE token_hash = ? OR expires_at <= ?', [tokenHash, now]);
+}
+
+export interface AuditEntry {
+  workspace_id: string;
+  at: number;
+  actor_kind: string;
+  actor_id: string;
+  actor_name: string | null;
+  method: string;
+  path: string;
+  status: number;
+  ip: string | null;
+  idempotency_key: string | null;
+}
+
+export async function insertAudit(db: Db, e: AuditEntry): Promise<void> {
+  await db.run('INSERT INTO audit_log (workspace_id, at, actor_kind, actor_id, actor_name, method, path, status, ip, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    [e.workspace_id, e.at, e.actor_kind, e.actor_id, e.actor_name, e.method, e.path, e.status, e.ip, e.idempotency_key]);
+}
+
+/** Newest first; `before` is a sequence number (the cursor). */
+export async function auditPage(db: Db, ws: string, opts: { before?: number; actor?: string; limit: number }): Promise<(AuditEntry & { seq: number })[]> {
+  const params: Param[] = [ws];
+  let where = 'workspace_id = ?';
+  if (opts.before !== undefined) (where += ' AND seq < ?'), params.push(opts.before);
+  if (opts.actor !== undefined) (where += ' AND (actor_id = ? OR actor_name = ?)'), params.push(opts.actor, opts.actor);
+  const rows = await db.all<AuditEntry & { seq: number }>(`SELECT * FROM audit_log WHERE ${where} ORDER BY seq DESC LIMIT ?`, [...params, opts.limit]);
+  return rows.map((r) => ({ ...r, seq: Number(r.seq), at: Number(r.at), status: Number(r.status) }));
+}
