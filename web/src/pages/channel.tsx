@@ -1,0 +1,175 @@
+// One channel: its sync in detail, pause/resume, hidden SKUs (they publish 0), dead letters, the
+// lag over the last hour, and what it lists.
+
+import { type FormEvent, useState } from 'react';
+import { useAction } from '../action.ts';
+import { all, api, type Page, seg } from '../api.ts';
+import * as f from '../format.ts';
+import { useLive } from '../live.ts';
+import type { PageProps } from '../routes.ts';
+import { href } from '../router.ts';
+import type { Channel, Listing, SyncStatus } from '../types.ts';
+import { ActionButton, Outcome, Submit, TextField } from '../ui/forms.tsx';
+import { Badge, Empty, LoadState, PageHeader, Section, Stat, TableWrap } from '../ui/page.tsx';
+import { SKU_LIST_ID, SkuDatalist } from '../ui/pickers.tsx';
+import { breakerState, ChannelStatus, errorsOf, LagChart } from '../ui/channels.tsx';
+
+/** Listings shown on a channel's page. */
+const LISTINGS_SHOWN = 100;
+
+export function ChannelPage({ params }: PageProps) {
+  const id = params.id ?? '';
+  // By id, or by name (`#/channels/shopify-eu` is a handy bookmark): the sync endpoints take both.
+  const channel = useLive(async () => (await all<Channel>('/channels')).find((x) => x.id === id || x.name === id) ?? null, [id], 30_000);
+  const sync = useLive(() => api.get<SyncStatus>(`/channels/${seg(id)}/sync`), [id]);
+  const c = channel.data ?? undefined;
+  const s = sync.data;
+  const d = s?.dispatcher;
+  const pause = useAction();
+  const toggle = () => pause.run('POST', `/channels/${seg(id)}/${s?.paused ? 'resume' : 'pause'}`, {}, () => (sync.refresh(), s?.paused ? 'Resumed' : 'Paused'));
+
+  return (
+    <div>
+      <PageHeader title={c ? c.name : 'Channel'} sub={c ? <>{c.kind} · <code>{c.id}</code></> : undefined}>
+        {s && (
+          <ActionButton action={pause} onClick={toggle} kind={s.paused ? 'primary' : 'plain'}>
+            {s.paused ? 'Resume channel' : 'Pause channel'}
+          </ActionButton>
+        )}
+      </PageHeader>
+      <Outcome action={pause} />
+      <LoadState live={channel} what="the channel" />
+      {channel.data === null && (
+        <p className="load-error" role="alert">
+          No channel {id} in this workspace. <a href={href('/channels')}>All channels</a>
+        </p>
+      )}
+      <LoadState live={sync} what="its sync status" />
+      {s && (
+        <Section title="Sync" id="sync">
+          <p>
+            <ChannelStatus paused={s.paused} breaker={d?.breaker} /> {d === null && <span className="muted">this server process does not run the dispatcher for this channel</span>}
+          </p>
+          <div className="stats">
+            <Stat label="queued" value={f.int(s.queue_depth)} tone={s.queue_depth > 0 ? 'warn' : undefined} />
+            <Stat label="oldest pending" value={f.age(s.oldest_pending_age_s)} />
+            <Stat label="lag p50" value={f.ms(d?.lag_p50_ms)} />
+            <Stat label="lag p99" value={f.ms(d?.lag_p99_ms)} />
+            <Stat label="pushes / min" value={f.int(d?.pushes_per_minute)} />
+            <Stat label="dead letters" value={f.int(s.dead_letters)} tone={s.dead_letters > 0 ? 'bad' : undefined} />
+            <Stat label="breaker" value={breakerState(d?.breaker) ?? '—'} tone={breakerState(d?.breaker) === 'open' ? 'bad' : undefined} />
+          </div>
+          {d && (
+            <p className="muted">
+              Calls: {f.int(d.calls.ok)} ok{errorsOf(s) ? `, ${errorsOf(s)}` : ''}.{d.last_error && <> Last error: {d.last_error}</>}
+              {d.connector_error && <> Connector: {d.connector_error}</>}
+            </p>
+          )}
+        </Section>
+      )}
+      {c && <LagChart channels={[c]} title="Lag, last hour" />}
+      {s && <HiddenSkus id={id} hidden={s.hidden_skus} onChanged={sync.refresh} />}
+      {s && <DeadLetters id={id} sync={s} onChanged={sync.refresh} />}
+      <Listings id={id} />
+    </div>
+  );
+}
+
+function HiddenSkus({ id, hidden, onChanged }: { id: string; hidden: string[]; onChanged: () => void }) {
+  const action = useAction();
+  const [sku, setSku] = useState('');
+  const save = (skus: string[], msg: string) => action.run('PUT', `/channels/${seg(id)}/hidden-skus`, { skus }, () => (onChanged(), msg));
+  const hide = (e: FormEvent) => {
+    e.preventDefault();
+    const s = sku.trim();
+    if (!s || hidden.includes(s)) return;
+    void save([...hidden, s], `${s} hidden: it publishes 0`).then((r) => r && setSku(''));
+  };
+  return (
+    <Section title="Hidden SKUs" id="hidden">
+      <p className="muted">A hidden SKU shows 0 on this channel until it is unhidden.</p>
+      <SkuDatalist />
+      <form className="inline-form" onSubmit={hide}>
+        <TextField label="SKU to hide" value={sku} onChange={setSku} list={SKU_LIST_ID} required />
+        <Submit action={action}>Hide</Submit>
+      </form>
+      <Outcome action={action} />
+      {hidden.length === 0 ? (
+        <Empty>No SKU is hidden.</Empty>
+      ) : (
+        <ul className="chips">
+          {hidden.map((h) => (
+            <li key={h}>
+              <a href={href(`/items/${seg(h)}`)}>{h}</a>
+              <ActionButton action={action} label={`Unhide ${h}`} onClick={() => save(hidden.filter((x) => x !== h), `${h} unhidden`)}>
+                Unhide
+              </ActionButton>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}
+
+function DeadLetters({ id, sync, onChanged }: { id: string; sync: SyncStatus; onChanged: () => void }) {
+  const action = useAction();
+  if (sync.dead_letters === 0) return null;
+  return (
+    <Section title="Dead letters" id="dead">
+      <p>
+        {f.int(sync.dead_letters)} listing{sync.dead_letters === 1 ? '' : 's'} could not be pushed after every retry.{' '}
+        <ActionButton action={action} onClick={() => action.run('POST', `/channels/${seg(id)}/dead-letters/retry`, {}, () => (onChanged(), 'Queued again'))}>
+          Retry all
+        </ActionButton>
+      </p>
+      <Outcome action={action} />
+      {sync.dead_letter_sample && sync.dead_letter_sample.length > 0 && (
+        <ul className="plain-list">
+          {sync.dead_letter_sample.map((d) => (
+            <li key={d.listing_id}>
+              <code>{d.listing_id}</code> {d.sku && <a href={href(`/items/${seg(d.sku)}`)}>{d.sku}</a>} <span className="muted">{d.last_error ?? d.error ?? ''}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}
+
+function Listings({ id }: { id: string }) {
+  const listings = useLive(() => api.get<Page<Listing>>('/listings', { channel: id, limit: LISTINGS_SHOWN }), [id], 30_000);
+  return (
+    <Section title="Listings" id="listings">
+      <LoadState live={listings} what="listings" />
+      {listings.data && listings.data.data.length === 0 && <Empty>Nothing listed on this channel.</Empty>}
+      {listings.data && listings.data.data.length > 0 && (
+        <TableWrap label="Listings">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">SKU</th>
+                <th scope="col">Channel identifiers</th>
+                <th scope="col">State</th>
+              </tr>
+            </thead>
+            <tbody>
+              {listings.data.data.map((l) => (
+                <tr key={l.id}>
+                  <th scope="row">
+                    <a href={href(`/items/${seg(l.sku)}`)}>{l.sku}</a>
+                  </th>
+                  <td>
+                    <code>{l.external_key}</code>
+                  </td>
+                  <td>{l.active ? 'active' : <Badge>inactive</Badge>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+      {listings.data?.next_cursor && <p className="muted">Showing the first {LISTINGS_SHOWN}; open an item to see its number on this channel.</p>}
+    </Section>
+  );
+}

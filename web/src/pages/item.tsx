@@ -1,0 +1,261 @@
+// One item: its buckets at every location, the number every channel publishes and why, and its
+// ledger history (a chart of on_hand and available, and every movement).
+
+import { useCallback, useMemo, useState } from 'react';
+import { api, ApiError, describeError, type Page, seg } from '../api.ts';
+import * as f from '../format.ts';
+import { useLive } from '../live.ts';
+import type { PageProps } from '../routes.ts';
+import { href } from '../router.ts';
+import { type Availability, BUCKETS, type HistoryPoint, type Listing, type Movement, type StockView } from '../types.ts';
+import { TimeChart } from '../ui/chart.tsx';
+import { Badge, Empty, LoadState, PageHeader, Section, TableWrap } from '../ui/page.tsx';
+
+/** Points in the on_hand/available chart (the most recent movements). */
+const HISTORY_POINTS_MAX = 200;
+/** Movements per page of the history table. */
+const MOVEMENTS_PAGE = 50;
+
+export function ItemPage({ params }: PageProps) {
+  const sku = params.sku ?? '';
+  const stock = useLive(() => api.get<StockView>(`/stock/${seg(sku)}`), [sku]);
+  const item = stock.data?.item;
+  const missing = stock.error instanceof ApiError && stock.error.status === 404 && stock.error.code !== 'route_not_found';
+
+  return (
+    <div>
+      <PageHeader title={sku} sub={item ? <>{item.name} · {item.kind} {item.archived && <Badge>archived</Badge>}</> : undefined} />
+      {missing ? (
+        <p className="load-error" role="alert">
+          No item with SKU {sku} in this workspace. <a href={href('/items')}>Back to items</a>
+        </p>
+      ) : (
+        <>
+          <LoadState live={stock} what="stock" />
+          {stock.data && <Buckets stock={stock.data} />}
+          <Channels sku={sku} />
+          <History sku={sku} />
+          <Movements sku={sku} />
+        </>
+      )}
+    </div>
+  );
+}
+
+function Buckets({ stock }: { stock: StockView }) {
+  const cols = ['on_hand', ...BUCKETS] as const;
+  return (
+    <Section title="Stock by location" id="buckets">
+      {stock.locations.length === 0 ? (
+        <Empty>No stock anywhere yet.</Empty>
+      ) : (
+        <TableWrap label="Stock by location">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Location</th>
+                {cols.map((c) => (
+                  <th scope="col" key={c} className="num">
+                    {f.label(c)}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {stock.locations.map((l) => (
+                <tr key={l.location}>
+                  <th scope="row">{l.location}</th>
+                  {cols.map((c) => (
+                    <td key={c} className={`num ${c === 'oversold' && l[c] > 0 ? 'bad' : ''}`}>
+                      {f.int(l[c])}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row">Total</th>
+                {cols.map((c) => (
+                  <td key={c} className={`num ${c === 'oversold' && stock.total[c] > 0 ? 'bad' : ''}`}>
+                    {f.int(stock.total[c])}
+                  </td>
+                ))}
+              </tr>
+            </tfoot>
+          </table>
+        </TableWrap>
+      )}
+      <p className="muted small">on hand = available + reserved + committed + damaged + quality control + safety stock − oversold; incoming is not on hand.</p>
+    </Section>
+  );
+}
+
+function Channels({ sku }: { sku: string }) {
+  const numbers = useLive(async () => {
+    const listings = await api.get<Page<Listing>>('/listings', { sku, limit: 100 });
+    return Promise.all(
+      listings.data.map((l) =>
+        api.get<Availability>(`/listings/${seg(l.id)}/availability`).then(
+          (a) => ({ l, a, error: null as string | null }),
+          (err) => ({ l, a: null, error: describeError(err) }),
+        ),
+      ),
+    );
+  }, [sku]);
+  return (
+    <Section title="Published on channels" id="channels">
+      <LoadState live={numbers} what="channel numbers" />
+      {numbers.data && numbers.data.length === 0 && <Empty>Not listed on any channel.</Empty>}
+      {numbers.data && numbers.data.length > 0 && (
+        <ul className="listings">
+          {numbers.data.map(({ l, a, error }) => (
+            <li key={l.id} className="listing">
+              <div className="listing-head">
+                <a href={href(`/channels/${seg(l.channel_id)}`)}>{l.channel}</a> <span className="muted">{l.channel_kind} · {l.external_key}</span>
+                {!l.active && <Badge>inactive</Badge>}
+                {a && (
+                  <span className="listing-number">
+                    shows <strong>{f.int(a.published?.quantity ?? null)}</strong>
+                    {a.published && a.published.quantity !== a.quantity && <> (computed {f.int(a.quantity)}, not pushed yet)</>}
+                    {a.backorder_units > 0 && <> + {f.int(a.backorder_units)} on backorder</>}
+                  </span>
+                )}
+              </div>
+              {error && <p className="load-warning">{error}</p>}
+              {a && (
+                <details>
+                  <summary>
+                    Why {f.int(a.quantity)} on {l.channel}?
+                  </summary>
+                  <ol className="explain">
+                    {a.steps.map((s, i) => (
+                      <li key={i}>
+                        <span className="step">{f.label(s.step)}</span> <strong>{f.int(s.value)}</strong> — {s.why}
+                      </li>
+                    ))}
+                  </ol>
+                  <p className="muted small">computed {f.time(a.computed_at)}</p>
+                </details>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}
+
+function History({ sku }: { sku: string }) {
+  const history = useLive(() => api.get<{ sku: string; points: HistoryPoint[] }>(`/stock/${seg(sku)}/history`, { limit: HISTORY_POINTS_MAX }), [sku]);
+  const chart = useMemo(() => {
+    const points = history.data?.points ?? [];
+    return {
+      xs: points.map((p) => Date.parse(p.at) / 1000),
+      ys: [points.map((p) => p.on_hand), points.map((p) => p.available)],
+    };
+  }, [history.data]);
+  return (
+    <Section title="On hand and available over time" id="history">
+      <LoadState live={history} what="the stock history" />
+      {history.data && chart.xs.length === 0 && <Empty>No movements yet.</Empty>}
+      {chart.xs.length > 0 && (
+        <TimeChart
+          xs={chart.xs}
+          ys={chart.ys}
+          step
+          label={`On hand and available of ${sku} after each of its last ${chart.xs.length} movements, summed over locations`}
+          series={[
+            { label: 'on hand', color: '#2563eb' },
+            { label: 'available', color: '#16a34a' },
+          ]}
+        />
+      )}
+    </Section>
+  );
+}
+
+function Movements({ sku }: { sku: string }) {
+  // Every movement seen so far, by id: the newest page is polled, older pages are loaded on
+  // request, and new movements pushing rows off the newest page can never leave a gap.
+  const [seen, setSeen] = useState<Map<string, Movement>>(new Map());
+  const [olderCursor, setOlderCursor] = useState<string | null | undefined>(undefined);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [olderError, setOlderError] = useState<string | null>(null);
+  const merge = useCallback((rows: Movement[]) => setSeen((m) => {
+    const next = new Map(m);
+    for (const r of rows) next.set(r.id, r);
+    return next;
+  }), []);
+  const first = useLive(async () => {
+    const page = await api.get<Page<Movement>>('/movements', { sku, limit: MOVEMENTS_PAGE });
+    merge(page.data);
+    setOlderCursor((c) => (c === undefined ? page.next_cursor : c));
+    return page;
+  }, [sku]);
+
+  const loadOlder = async () => {
+    if (!olderCursor) return;
+    setLoadingOlder(true);
+    setOlderError(null);
+    try {
+      const page = await api.get<Page<Movement>>('/movements', { sku, limit: MOVEMENTS_PAGE, cursor: olderCursor });
+      merge(page.data);
+      setOlderCursor(page.next_cursor);
+    } catch (err) {
+      setOlderError(describeError(err));
+    } finally {
+      setLoadingOlder(false);
+    }
+  };
+
+  const rows = [...seen.values()].sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1));
+  return (
+    <Section title="Movements" id="movements">
+      <LoadState live={first} what="movements" />
+      {first.data && rows.length === 0 && <Empty>No movements yet.</Empty>}
+      {rows.length > 0 && (
+        <TableWrap label="Movements, newest first">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Location</th>
+                <th scope="col">From → to</th>
+                <th scope="col" className="num">Units</th>
+                <th scope="col">Reference</th>
+                <th scope="col">Command</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Who</th>
+                <th scope="col">Note</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((m) => (
+                <tr key={m.id} data-movement={m.id}>
+                  <td className="nowrap">{f.time(m.created_at)}</td>
+                  <td>{m.location}</td>
+                  <td className="nowrap">
+                    {f.label(m.from)} → {f.label(m.to)}
+                  </td>
+                  <td className="num">{f.int(m.quantity)}</td>
+                  <td className="nowrap">{m.reference ?? ''}</td>
+                  <td>{m.command}</td>
+                  <td>{m.reason ? f.label(m.reason) : ''}</td>
+                  <td className="muted">{m.actor}</td>
+                  <td>{m.note ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+      {olderError && <p className="load-warning" role="alert">{olderError}</p>}
+      {olderCursor && (
+        <button type="button" className="btn btn-plain" onClick={loadOlder} disabled={loadingOlder}>
+          {loadingOlder ? 'Loading…' : 'Load older movements'}
+        </button>
+      )}
+    </Section>
+  );
+}

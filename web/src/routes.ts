@@ -1,0 +1,43 @@
+// The route table: one page module per screen. A new screen (a channel's own settings, a new
+// document flow) is one new module and one line here; `nav` puts it in the menu.
+
+import type { ComponentType } from 'react';
+import { AuditPage } from './pages/audit.tsx';
+import { ChannelPage } from './pages/channel.tsx';
+import { ChannelsPage } from './pages/channels.tsx';
+import { CountPage } from './pages/count.tsx';
+import { CountsPage } from './pages/counts.tsx';
+import { ExceptionsPage } from './pages/exceptions.tsx';
+import { ItemPage } from './pages/item.tsx';
+import { ItemsPage } from './pages/items.tsx';
+import { OverviewPage } from './pages/overview.tsx';
+import { ReceivingPage } from './pages/receiving.tsx';
+import { ReturnsPage } from './pages/returns.tsx';
+import { TransfersPage } from './pages/transfers.tsx';
+
+export interface PageProps {
+  params: Record<string, string>;
+  query: URLSearchParams;
+}
+
+export interface Route {
+  path: string;
+  page: ComponentType<PageProps>;
+  /** Shown in the menu under this name; the menu entry is current for its sub-paths too. */
+  nav?: string;
+}
+
+export const ROUTES: Route[] = [
+  { path: '/', page: OverviewPage, nav: 'Overview' },
+  { path: '/items', page: ItemsPage, nav: 'Items' },
+  { path: '/items/:sku', page: ItemPage },
+  { path: '/channels', page: ChannelsPage, nav: 'Channels' },
+  { path: '/channels/:id', page: ChannelPage },
+  { path: '/exceptions', page: ExceptionsPage, nav: 'Exceptions' },
+  { path: '/receiving', page: ReceivingPage, nav: 'Receiving' },
+  { path: '/returns', page: ReturnsPage, nav: 'Returns' },
+  { path: '/transfers', page: TransfersPage, nav: 'Transfers' },
+  { path: '/counts', page: CountsPage, nav: 'Counts' },
+  { path: '/counts/:id', page: CountPage },
+  { path: '/audit', page: AuditPage, nav: 'Audit log' },
+];

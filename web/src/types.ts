@@ -1,0 +1,245 @@
+// The JSON views the dashboard reads (snake_case, ISO times), as the API sends them. Only the
+// fields a screen uses; anything newer is ignored.
+
+export const BUCKETS = ['available', 'reserved', 'committed', 'damaged', 'quality_control', 'safety_stock', 'incoming', 'oversold'] as const;
+export type Bucket = (typeof BUCKETS)[number];
+
+export interface Item {
+  id: string;
+  sku: string;
+  name: string;
+  barcode: string | null;
+  archived: boolean;
+  kind: 'standard' | 'bundle' | 'multipack';
+}
+
+export interface Location {
+  id: string;
+  code: string;
+  name: string;
+  kind: string;
+}
+
+export type Levels = Record<Bucket, number> & { on_hand: number };
+
+export interface StockView {
+  item: Item;
+  locations: (Levels & { location: string; zone?: string | null; updated_at: string })[];
+  total: Levels;
+}
+
+export interface Movement {
+  id: string;
+  sku: string;
+  location: string;
+  from: string;
+  to: string;
+  quantity: number;
+  command: string;
+  reason: string | null;
+  reference: string | null;
+  note: string | null;
+  actor: string;
+  created_at: string;
+}
+
+export interface HistoryPoint {
+  at: string;
+  on_hand: number;
+  available: number;
+  movement_id: string;
+}
+
+export interface Listing {
+  id: string;
+  channel_id: string;
+  channel: string;
+  channel_kind: string;
+  sku: string;
+  external_key: string;
+  active: boolean;
+}
+
+export interface Availability {
+  listing_id: string;
+  channel: string;
+  quantity: number;
+  backorder_units: number;
+  steps: { step: string; value: number; why: string }[];
+  published: { quantity: number; backorder_units: number; version: number } | null;
+  computed_at: string;
+}
+
+export interface Channel {
+  id: string;
+  kind: string;
+  name: string;
+}
+
+export interface Breaker {
+  state: 'closed' | 'open' | 'half_open' | string;
+  consecutive_failures?: number;
+  retry_at?: string | null;
+}
+
+export interface SyncStatus {
+  channel_id: string;
+  kind: string;
+  paused: boolean;
+  hidden_skus: string[];
+  queue_depth: number;
+  oldest_pending_age_s: number | null;
+  dead_letters: number;
+  dead_letter_sample?: { listing_id: string; sku?: string; error?: string; last_error?: string }[];
+  dispatcher: null | {
+    connector_error?: string | null;
+    breaker: Breaker;
+    pushes_per_minute: number;
+    lag_p50_ms: number | null;
+    lag_p99_ms: number | null;
+    calls: { ok: number; throttled: number; transient: number; permanent: number };
+    last_error: string | null;
+  };
+}
+
+export interface OverviewChannel {
+  id: string;
+  name: string;
+  kind: string;
+  paused: boolean;
+  queue_depth: number;
+  oldest_pending_age_s: number | null;
+  dead_letters: number;
+  lag_p50_ms: number | null;
+  lag_p99_ms: number | null;
+  breaker: string | Breaker | null;
+}
+
+export interface Overview {
+  stock: { items: number; stock_levels: number; out_of_stock_items: number; oversold_levels: number; oversold_units: number };
+  exceptions: { open: number; by_kind: Record<string, number>; by_severity?: Record<string, number>; by_age: { lt_1h: number; h1_24: number; d1_7: number; gt_7d: number } };
+  oversells: { prevented_24h: number; recorded_24h: number };
+  channels: OverviewChannel[];
+}
+
+export interface LagSample {
+  at: string;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  pushes: number;
+}
+
+export type Severity = 'high' | 'medium' | 'low';
+
+export interface StockException {
+  id: string;
+  kind: string;
+  severity?: Severity;
+  state: 'open' | 'acknowledged' | 'resolved';
+  sku: string | null;
+  location: string | null;
+  channel_id?: string | null;
+  quantity: number | null;
+  reference: string | null;
+  message: string;
+  assignee?: string | null;
+  created_at: string;
+  age_s?: number;
+  acknowledged_at?: string | null;
+  resolved_at?: string | null;
+  resolution?: string | null;
+}
+
+export interface AuditEntry {
+  at: string;
+  actor: { kind: string; id: string; name: string | null };
+  method: string;
+  path: string;
+  status: number;
+  ip: string | null;
+  idempotency_key: string | null;
+}
+
+export interface PurchaseOrder {
+  id: string;
+  number: string;
+  supplier: string;
+  location: string;
+  state: 'open' | 'closed';
+  close_reason: string | null;
+  ordered: number;
+  received_good: number;
+  received_damaged: number;
+  still_expected: number;
+  lines: { line: number; sku: string; ordered: number; received_good: number; received_damaged: number; still_expected: number; eta: string | null }[];
+  created_at: string;
+}
+
+export interface Transfer {
+  id: string;
+  number: string;
+  from: string;
+  to: string;
+  state: 'in_transit' | 'closed';
+  shipped: number;
+  received: number;
+  damaged: number;
+  lost: number;
+  in_transit: number;
+  lines: { line: number; sku: string; shipped: number; received: number; damaged: number; lost: number; in_transit: number }[];
+  created_at: string;
+}
+
+export interface Return {
+  id: string;
+  number: string;
+  location: string;
+  channel_id: string | null;
+  order_reference: string | null;
+  state: 'open' | 'closed';
+  lines: {
+    line: number;
+    sku: string;
+    expected: number;
+    received: number;
+    restocked: number;
+    damaged: number;
+    written_off: number;
+    returned_to_vendor: number;
+    awaiting_inspection: number;
+    skips_inspection: boolean;
+  }[];
+  created_at: string;
+}
+
+export type CountState = 'open' | 'awaiting_approval' | 'posted' | 'cancelled';
+
+/** A count line; on a blind count still open, a non-admin sees only the SKU and their own entries. */
+export interface CountLine {
+  sku: string;
+  snapshot?: number | null;
+  expected?: number | null;
+  counted?: number | null;
+  variance?: number | null;
+  variance_percent?: number | null;
+  exceeds_threshold?: boolean;
+  counters?: { counter: string; counted: number }[];
+  your_counts?: { counter: string; counted: number }[];
+}
+
+export interface Count {
+  id: string;
+  number: string;
+  location: string;
+  scope: 'all' | 'zones' | 'skus';
+  blind: boolean;
+  state: CountState;
+  approved_by: string | null;
+  created_at: string;
+  posted_at: string | null;
+  books_hidden?: boolean;
+  thresholds?: { variance_units_max: number | null; variance_percent_max: number | null };
+  lines?: CountLine[];
+  uncounted?: string[];
+  exceeding?: string[];
+}
