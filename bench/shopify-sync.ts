@@ -165,6 +165,7 @@ async function naivePeer(config: TruestockConfig, opts: SyncBenchOptions): Promi
     const queue: { sku: string; at: number }[] = [];
     const lags: number[] = [];
     let done = false;
+    let pushes = 0;
     const calls0 = w.shop.counters().mutations;
     const pusher = (async () => {
       while (!done || queue.length > 0) {
@@ -177,7 +178,7 @@ async function naivePeer(config: TruestockConfig, opts: SyncBenchOptions): Promi
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         bucket.tryTake(connector.pushCost(1), Date.now());
         const stock = await w.ts.store.read((db) => db.get<{ available: number }>('SELECT sl.available FROM stock_levels sl JOIN items i ON i.id = sl.item_id WHERE i.workspace_id = ? AND i.sku = ?', [w.ws, next.sku]));
-        const res = await connector.push([{ listingId: next.sku, external: { inventory_item_id: w.inv.get(next.sku)!, location_id: w.loc }, quantity: Number(stock!.available), expected: null }]);
+        const res = await connector.push([{ listingId: next.sku, version: ++pushes, external: { inventory_item_id: w.inv.get(next.sku)!, location_id: w.loc }, quantity: Number(stock!.available), expected: null }]);
         if (!res.ok) throw new Error(`naive push failed: ${res.message}`);
         if (res.budget) bucket.observe(res.budget, Date.now());
         lags.push(Date.now() - next.at);

@@ -115,7 +115,7 @@ class Emulator implements ShopifyEmulator, Controlled {
       counters: this.count,
       downForMs: () => Math.max(0, this.downUntil - this.now()),
     });
-    this.shop = new Shop((topic, payload, at) => this.webhooks.emit(topic, payload, at), this.now);
+    this.shop = new Shop((topic, payload, at) => this.webhooks.emit(topic, payload, at), this.now, options.orderIdStart);
     this.shop.onOrderPlaced = () => void this.count.ordersPlaced++;
     this.shop.onOrderRefused = () => void this.count.ordersRefusedOutOfStock++;
     this.server = createServer((req, res) => void this.handle(req, res));

@@ -112,6 +112,8 @@ const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as nu
 
 export class Shop {
   readonly ids = new IdSequence();
+  /** Orders, their lines and refunds: the shared counter, or their own from `orderIdStart`. */
+  private readonly orderIds: IdSequence;
   private orderNumber = 1001;
   readonly locations = new Map<number, LocationRec>();
   readonly items = new Map<number, ItemRec>();
@@ -126,7 +128,10 @@ export class Shop {
   constructor(
     private readonly emit: Emit,
     readonly now: () => number = Date.now,
-  ) {}
+    orderIdStart?: number,
+  ) {
+    this.orderIds = orderIdStart === undefined ? this.ids : new IdSequence(orderIdStart);
+  }
 
   // ---- catalog ------------------------------------------------------------------------------
 
@@ -246,14 +251,14 @@ export class Shop {
 
     const at = this.now();
     const order: OrderRec = {
-      num: this.ids.take(),
+      num: this.orderIds.take(),
       name: `#${this.orderNumber++}`,
       createdAt: at,
       updatedAt: at,
       cancelledAt: null,
       locationNum,
       lines: lines.map((l) => ({
-        num: this.ids.take(),
+        num: this.orderIds.take(),
         itemNum: l.item.num,
         variantNum: l.item.variantNum,
         sku: l.item.sku,
@@ -361,7 +366,7 @@ export class Shop {
     });
 
     const at = this.now();
-    const refund: RefundRec = { num: this.ids.take(), orderNum: order.num, createdAt: at, lines: [] };
+    const refund: RefundRec = { num: this.orderIds.take(), orderNum: order.num, createdAt: at, lines: [] };
     const touched = new Set<LevelRec>();
     for (const { line, quantity, restockType, take } of plan) {
       const level = this.ensureLevel(line.itemNum, order.locationNum, at);
@@ -376,7 +381,7 @@ export class Shop {
         touched.add(level);
       }
       level.updatedAt = at;
-      refund.lines.push({ num: this.ids.take(), lineNum: line.num, quantity, restockType, locationNum: order.locationNum });
+      refund.lines.push({ num: this.orderIds.take(), lineNum: line.num, quantity, restockType, locationNum: order.locationNum });
     }
     order.refunds.push(refund);
     order.updatedAt = at;

@@ -24,6 +24,12 @@ export interface ShopifyEmulatorOptions {
   webhookRetry?: { attempts: number; baseDelayMs: number };
   /** PRNG seed for fault injection, so a run can be reproduced. Default 1. */
   seed?: number;
+  /**
+   * Extension: number orders, their line items and refunds from here (default: on the one counter
+   * after locations and items). A shop started again beside an existing truestock database passes
+   * a number above any earlier run's, so new orders never reuse an old order's id.
+   */
+  orderIdStart?: number;
   /** Extension: how long a webhook receiver may take to answer, default 5000 ms. */
   webhookTimeoutMs?: number;
   /** Extension: how long an idempotency key is remembered, default 24 h. */

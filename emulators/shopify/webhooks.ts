@@ -3,6 +3,7 @@
 // while the shop is down. Faults (drop, duplicate, reorder, delay) are drawn from a seeded PRNG:
 // four draws per delivery in a fixed order, so a seed replays the same faults whichever are on.
 
+import { setMaxListeners } from 'node:events';
 import { createHmac, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { invalid } from './errors.ts';
@@ -57,7 +58,12 @@ export class WebhookDispatcher {
   private faults: Faults = { ...NO_FAULTS };
   private held: Delivery | null = null;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly closing = new AbortController();
+  // Every delivery waiting out an outage or a retry listens on this one signal: many at once is normal.
+  private readonly closing = (() => {
+    const c = new AbortController();
+    setMaxListeners(0, c.signal);
+    return c;
+  })();
 
   constructor(private readonly s: WebhookSettings) {}
 

@@ -48,6 +48,8 @@ import type { Truestock } from './truestock.ts';
 export const EDIT_GRACE_SECONDS_DEFAULT = 30;
 /** The longest grace a channel may ask for: beyond it the channel shows a wrong number too long. */
 export const EDIT_GRACE_SECONDS_MAX = 3_600;
+/** Channel timestamps are whole seconds. */
+const CHANNEL_TIME_RESOLUTION_MS = 1_000;
 /** How long a webhook receipt is kept: far beyond Shopify's redeliveries (8 attempts over 4 hours). */
 export const WEBHOOK_RECEIPT_RETENTION_MS = 7 * 24 * 3_600_000;
 /** Ledger steps one event may take an order through (allocate, then cancel what a cancellation overtook). */
@@ -607,7 +609,11 @@ async function applyLevel(ts: Truestock, cx: ChannelContext, eventId: string, le
     const listing = level.keys.map((k) => found.find((l) => l.externalKey === k)).find((l) => l !== undefined);
     if (!listing) return { said: 'no_listing' } as const;
     const now = ts.clock.now();
-    if (!(await recordShown(db, ws, channelId, listing.id, level.available, occurredAt))) return { said: 'stale' } as const;
+    // The channel's time has whole seconds (Shopify's updated_at); our own observations (a push
+    // acknowledged) have milliseconds. An event in the same second as our last observation may be
+    // the later one: taking it as late as its second allows means a real change is never missed
+    // (at worst an old echo costs one more compare-and-set, which reads the truth back).
+    if (!(await recordShown(db, ws, channelId, listing.id, level.available, occurredAt + CHANNEL_TIME_RESOLUTION_MS - 1))) return { said: 'stale' } as const;
     const pushed = (await listingSyncOf(db, [listing.id])).get(listing.id)?.pushed_quantity ?? null;
     const { computed, queued } = await listingNumbers(db, listing.id);
     if (level.available === pushed || level.available === queued || level.available === computed) return { said: 'echo' } as const;

@@ -381,7 +381,8 @@ export async function publish(db: Db, ws: string, rows: Publish[], now: number):
     rows.map((r) => [r.listingId, ws, r.channelId, r.quantity, r.backorderUnits, r.version, now]),
     // A new value is a new push: due at once, whatever backoff or grace the old one was in.
     // `enqueued_at` stays the time of the oldest change not yet pushed: lag is measured from it.
-    upsert('quantity = excluded.quantity, backorder_units = excluded.backorder_units, version = excluded.version, not_before = 0, attempts = 0'));
+    `${upsert('quantity = excluded.quantity, backorder_units = excluded.backorder_units, version = excluded.version, not_before = 0, attempts = 0')}
+     WHERE channel_outbox.version < excluded.version`);
 }
 
 export interface OutboxRow {

@@ -46,6 +46,9 @@ export async function recordShown(db: Db, ws: string, channelId: string, listing
  * from what the channel now shows.
  */
 export async function requeueListing(db: Db, listingId: string, now: number, notBefore: number): Promise<boolean> {
+  // The listing's lock first, as a recompute takes it: otherwise a recompute committing between
+  // our read and our write would be overwritten with the older number under a newer version.
+  await db.all(`SELECT id FROM listings WHERE id = ?${db.forUpdate}`, [listingId]);
   const row = await db.get<{ workspace_id: string; channel_id: string; quantity: number; backorder_units: number; version: number }>(
     `SELECT a.workspace_id, l.channel_id, a.quantity, a.backorder_units, a.version FROM availability a JOIN listings l ON l.id = a.listing_id WHERE a.listing_id = ?`,
     [listingId],
@@ -56,7 +59,8 @@ export async function requeueListing(db: Db, listingId: string, now: number, not
   await db.run(
     `INSERT INTO channel_outbox (listing_id, workspace_id, channel_id, quantity, backorder_units, version, enqueued_at, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (listing_id) DO UPDATE SET quantity = excluded.quantity, backorder_units = excluded.backorder_units, version = excluded.version,
-       not_before = excluded.not_before`,
+       not_before = excluded.not_before
+     WHERE channel_outbox.version < excluded.version`,
     [listingId, row.workspace_id, row.channel_id, row.quantity, row.backorder_units, version, now, notBefore],
   );
   return true;

@@ -6,6 +6,8 @@ import type { BucketSpec } from './limiter.ts';
 
 export interface PushItem {
   listingId: string;
+  /** The outbox version being pushed: one push intent, so a retry of it is the same call and a new number is a new one. */
+  version: number;
   /** The channel's identifiers of the listing (e.g. Shopify inventory item + location). */
   external: Record<string, string>;
   quantity: number;

@@ -317,9 +317,12 @@ export class Dispatcher {
           await recordShown(db, row.workspace_id, row.channel_id, row.listing_id, shown, at);
           this.opts.log?.info({ channel: row.channel_id, listing: row.listing_id, shown, pushed: row.pushed_quantity, ours: row.quantity }, 'channel number moved under us');
         }
-        // Back in the queue; the next claim compares against what it shows now (and waits out a recent decrease).
-        if (row.attempts + 1 >= DISPATCH_ATTEMPTS_MAX) await this.park(db, c, row, `compare-and-set kept failing (${read.ok ? 'the number keeps moving' : read.message})`, at);
-        else await deferPush(db, row.listing_id, this.workerId, at, 'channel number moved: re-read');
+        // Back in the queue; the next claim compares against what it shows now (and waits out a
+        // recent decrease). A busy listing on a busy shop may go stale again and again while
+        // orders flow: that is not a failure, so only a read-back that told us nothing counts.
+        if (shown !== null && shown !== undefined) await postpone(db, row.listing_id, this.workerId, at);
+        else if (row.attempts + 1 >= DISPATCH_ATTEMPTS_MAX) await this.park(db, c, row, `compare-and-set kept failing and the number could not be read back (${read.ok ? 'no level' : read.message})`, at);
+        else await deferPush(db, row.listing_id, this.workerId, at + nextDelay(row.attempts, null, DEFAULT_BACKOFF, this.opts.random ?? Math.random), 'channel number moved and could not be read back');
       }
     });
   }
@@ -409,5 +412,5 @@ const pending = (r: Claimed) => ({ listingId: r.listing_id, quantity: r.quantity
 
 /** The push for a claimed row: our number, compared against what the channel was last seen to show. */
 function toPushItem(r: Claimed): PushItem {
-  return { listingId: r.listing_id, external: r.external, quantity: r.quantity, expected: r.shown_quantity ?? r.pushed_quantity };
+  return { listingId: r.listing_id, version: r.version, external: r.external, quantity: r.quantity, expected: r.shown_quantity ?? r.pushed_quantity };
 }

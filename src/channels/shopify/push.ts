@@ -3,7 +3,7 @@
 // One `inventorySetQuantities` call sets up to 250 levels, each with `changeFromQuantity` — what
 // we believe Shopify shows — so Shopify refuses instead of overwriting a number that moved under
 // us (an order we have not imported yet, a hand edit). The call carries `@idempotent` with a key
-// derived from its content: a retry after a timeout cannot apply twice.
+// derived from the push intent (listings, versions, numbers): a retry after a timeout cannot apply twice.
 
 import { createHash } from 'node:crypto';
 import type { BudgetReport, Connector, ItemOutcome, PushItem, PushResult } from '../../sync/connector.ts';
@@ -52,7 +52,11 @@ export function shopifyConnector(api: ShopifyApi, settings: ShopifySettings): Co
       if (sendable.length === 0) return { ok: true, outcomes: outcomes as ItemOutcome[] };
       const quantities = sendable.map((i) => ({ inventoryItemId: i.external.inventory_item_id, locationId: i.external.location_id, quantity: i.quantity, changeFromQuantity: i.expected }));
       const input = { name: 'available', reason: 'correction', referenceDocumentUri: 'truestock://sync', quantities };
-      const key = `truestock-${createHash('sha256').update(JSON.stringify(quantities)).digest('hex').slice(0, 32)}`;
+      // The key names this push intent — these listings at these versions, from these numbers —
+      // so a retry after a timeout replays, while a later push of the same numbers (after the
+      // shop's number moved and came back) is a new call Shopify applies.
+      const intent = sendable.map((i, k) => [i.listingId, i.version, quantities[k]]);
+      const key = `truestock-${createHash('sha256').update(JSON.stringify(intent)).digest('hex').slice(0, 32)}`;
       const res = await api.query<{ inventorySetQuantities: { userErrors: UserError[] } | null }>(SET_QUANTITIES, { input, key });
       if (!res.ok) return { ok: false, failure: res.kind, retryAfterMs: res.kind === 'throttled' ? res.retryAfterMs : null, message: res.message, budget: budgetOf(res.cost) };
       const errors = res.data.inventorySetQuantities?.userErrors ?? [];
