@@ -14,6 +14,7 @@ import { registerCatalogCommands } from './catalog-commands.ts';
 import { registerCsvCommands } from './csv-commands.ts';
 import { registerPurchasingCommands } from './purchasing-commands.ts';
 import { registerReturnAndCountCommands } from './return-count-commands.ts';
+import { registerStartCommand } from './start.ts';
 
 function version(): string {
   try {
@@ -105,6 +106,7 @@ export function program(): Command {
   registerPurchasingCommands(cli);
   registerReturnAndCountCommands(cli);
   registerAvailabilityCommands(cli);
+  registerStartCommand(cli);
 
   const users = cli.command('users').description('dashboard user accounts (sign in with email and password)');
   users

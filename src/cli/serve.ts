@@ -13,6 +13,17 @@ export interface ServeOptions {
   sync: boolean;
 }
 
+/**
+ * What `truestock start` adds around `serve` (the demo). `beforeStart` runs once the store is
+ * open and migrated, before the default workspace is made and before the sweeper, the dispatcher
+ * and the server start; `afterStart` once the server listens, and what it returns is stopped
+ * first on shutdown.
+ */
+export interface ServeHooks {
+  beforeStart?(truestock: Truestock): Promise<void>;
+  afterStart?(truestock: Truestock, server: { url: string }): Promise<{ stop(): Promise<void> } | void>;
+}
+
 export function parsePort(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65_535) throw new CliError(`--port must be a number from 0 to 65535, got ${JSON.stringify(text)}`);
@@ -36,13 +47,14 @@ function stopSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-export async function serve(opts: ServeOptions): Promise<void> {
+export async function serve(opts: ServeOptions, hooks: ServeHooks = {}): Promise<void> {
   const port = parsePort(opts.port);
   const stopping = stopSignal();
   const truestock = await Truestock.open(configFromEnv());
   let server: { url: string; close(): Promise<void> };
   const poller = new OrderPoller(truestock, jsonLog);
   try {
+    await hooks.beforeStart?.(truestock);
     const made = await ensureDefaultWorkspace(truestock.store, truestock.clock);
     if (made) {
       out(`Created workspace ${made.workspace.id} (${made.workspace.name}).`);
@@ -63,13 +75,26 @@ export async function serve(opts: ServeOptions): Promise<void> {
   out(`truestock listening on ${server.url}`);
   out(`API docs:  ${server.url}/docs`);
   out(`database:  ${truestock.store.description}`);
+  let extra: { stop(): Promise<void> } | void = undefined;
+  try {
+    extra = await hooks.afterStart?.(truestock, server);
+  } catch (err) {
+    await server.close().catch(() => undefined);
+    await poller.stop();
+    await truestock.close();
+    throw err;
+  }
   const signal = await stopping;
   out(`${signal}: shutting down`);
   try {
-    await server.close();
-    await poller.stop();
+    await extra?.stop();
   } finally {
-    await truestock.close();
+    try {
+      await server.close();
+      await poller.stop();
+    } finally {
+      await truestock.close();
+    }
   }
 }
 

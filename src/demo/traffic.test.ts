@@ -1,0 +1,99 @@
+// Five minutes of demo traffic, sped up 60 times, against a real server and two Shopify
+// emulators: shop orders are allocated in the ledger, and once the webhooks are in and the
+// dispatcher has drained, every Shopify listing shows exactly the ledger's number; the ledger
+// replays to its balances. On SQLite and PostgreSQL.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Truestock } from '../app/truestock.ts';
+import { verify } from '../app/verify.ts';
+import { startServer } from '../http/server.ts';
+import { availabilityOf } from '../store/availability-repo.ts';
+import { listingsOfChannels } from '../store/channel-repo.ts';
+import { createDatabase, STORE_KINDS, type TestDatabase } from '../../test/support/truestock.ts';
+import { type DemoCatalog, seedCatalog } from './catalog.ts';
+import { type DemoShops, startShops } from './shops.ts';
+import { Traffic } from './traffic.ts';
+
+const SPEED = 60;
+const RUN_MS = 5_000;
+const quiet = { info: () => undefined, warn: () => undefined };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(ok: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end && !(await ok()); ) await sleep(100);
+}
+
+describe.each(STORE_KINDS)('demo traffic on %s', (kind) => {
+  let db: TestDatabase;
+  let ts: Truestock;
+  let server: { url: string; close(): Promise<void> };
+  let catalog: DemoCatalog;
+  let shops: DemoShops | undefined;
+
+  beforeAll(async () => {
+    db = await createDatabase(kind);
+    // Short breaker and stale-grace periods: the outage lasts one second at this speed.
+    ts = await Truestock.open({ ...db.config, sync: { idleMs: 20, staleGraceMs: 100, breaker: { openMs: 200, openMaxMs: 400 }, log: quiet } });
+    server = await startServer({ truestock: ts, host: '127.0.0.1', port: 0, logger: false });
+    catalog = await seedCatalog(ts, { seed: 7 });
+    shops = await startShops(ts, catalog, { seed: 7, faults: false, editGraceSeconds: 1 });
+    shops.subscribe(server.url);
+    ts.sync.start();
+    await ts.sync.refresh(true);
+  });
+  afterAll(async () => {
+    await ts?.sync.stop();
+    await shops?.close();
+    await server?.close();
+    await ts?.close();
+    await db?.drop();
+  });
+
+  /** Shopify listings whose shop shows another number than the ledger computed for them. */
+  async function mismatches() {
+    const out: { shop: string; sku: string; shown: number | undefined; computed: number | undefined }[] = [];
+    for (const shop of shops!.shops) {
+      const listings = (await ts.store.read((d) => listingsOfChannels(d, catalog.workspaceId, [shop.channelId]))).filter((l) => l.active);
+      const computed = new Map((await ts.store.read((d) => availabilityOf(d, listings.map((l) => l.id)))).map((a) => [a.listing_id, a.quantity]));
+      for (const l of listings) {
+        const shown = shop.emulator.level(l.external.inventory_item_id!, l.external.location_id!)?.available;
+        if (shown !== computed.get(l.id)) out.push({ shop: shop.name, sku: l.external.inventory_item_id!, shown, computed: computed.get(l.id) });
+      }
+    }
+    return out;
+  }
+
+  it('allocates the shops\' orders, and the shops converge on the ledger\'s numbers', { timeout: 120_000 }, async () => {
+    // The first pushes give the shops something to sell.
+    await until(async () => (await mismatches()).length === 0, 30_000);
+    expect(await mismatches()).toEqual([]);
+
+    const lines: string[] = [];
+    const traffic = new Traffic(ts, catalog, shops!, { seed: 7, speed: SPEED, log: (l) => lines.push(l) });
+    await traffic.start();
+    await sleep(RUN_MS);
+    await traffic.stop();
+    await shops!.flushWebhooks();
+
+    await until(async () => (await mismatches()).length === 0, 45_000);
+    expect(await mismatches()).toEqual([]);
+
+    const orders = await ts.store.read((d) => d.all<{ channel_id: string; ledger_state: string | null; n: number }>(
+      'SELECT channel_id, ledger_state, COUNT(*) AS n FROM channel_orders WHERE workspace_id = ? GROUP BY channel_id, ledger_state', [catalog.workspaceId]));
+    const allocated = (channel: string) => orders.filter((o) => o.channel_id === channel && o.ledger_state !== null).reduce((s, o) => s + Number(o.n), 0);
+    expect(allocated(catalog.channels.webstore)).toBeGreaterThan(10);
+    expect(allocated(catalog.channels.outlet)).toBeGreaterThan(3);
+    expect(orders.filter((o) => o.ledger_state === 'refused')).toEqual([]);
+    expect(traffic.totals.orders).toBeGreaterThan(40);
+    expect(traffic.totals.pos).toBeGreaterThan(0);
+    expect(traffic.totals.errors, lines.join('\n')).toBe(0);
+    expect(lines.some((l) => /^demo: burst of 40 orders on \w+$/.test(l)), lines.join('\n')).toBe(true);
+    expect(lines.some((l) => /^demo: \w+ is down for 60 s/.test(l)), lines.join('\n')).toBe(true);
+    expect(lines.some((l) => /^demo: purchase order \S+ to /.test(l)), lines.join('\n')).toBe(true);
+    expect(shops!.shops.every((s) => s.emulator.counters().throttled === 0)).toBe(true);
+
+    const report = await verify(ts.store, catalog.workspaceId);
+    expect(report.mismatches).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+});
