@@ -27,8 +27,12 @@ import { listingSyncOf } from '../store/sync-repo.ts';
 import type { DemoCatalog } from './catalog.ts';
 import { DEMO_CHANNELS, type DemoChannelName } from './sample-catalog.ts';
 
-/** How long truestock waits before pushing its number over a hand edit in the shop's admin. */
-export const EDIT_GRACE_SECONDS_DEMO = 30;
+/**
+ * How long truestock waits before pushing its number over a change in the shop's admin. The
+ * emulated shops deliver webhooks in milliseconds, so an order's own webhook is long in by then;
+ * a short grace keeps the demo's shops close to the ledger (production default: 30 s).
+ */
+export const EDIT_GRACE_SECONDS_DEMO = 5;
 
 export interface DemoShop {
   name: DemoChannelName;

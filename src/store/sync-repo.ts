@@ -61,7 +61,8 @@ export async function requeueListing(db: Db, listingId: string, now: number, not
      ON CONFLICT (listing_id) DO UPDATE SET quantity = excluded.quantity, backorder_units = excluded.backorder_units, version = excluded.version,
        not_before = excluded.not_before
      WHERE channel_outbox.version < excluded.version`,
-    [listingId, row.workspace_id, row.channel_id, row.quantity, row.backorder_units, version, now, notBefore],
+    // A new row is not a commit waiting: its lag counts from when it falls due, not from now.
+    [listingId, row.workspace_id, row.channel_id, row.quantity, row.backorder_units, version, Math.max(now, notBefore), notBefore],
   );
   return true;
 }
