@@ -9,7 +9,7 @@ import * as f from '../format.ts';
 import { useLive, usePinned } from '../live.ts';
 import { href } from '../router.ts';
 import type { PurchaseOrder } from '../types.ts';
-import { CellNumber, type Entries, NumberField, Outcome, SelectField, setEntry, Submit, TextField, whole } from '../ui/forms.tsx';
+import { type Entries, GoodDamagedCells, NumberField, Outcome, SelectField, Submit, TextField, whole } from '../ui/forms.tsx';
 import { Badge, DOCUMENTS_SHOWN, Empty, LoadState, PageHeader, Section, TableWrap } from '../ui/page.tsx';
 import { emptyLine, type LineDraft, LinesEditor, linesBody, LocationSelect, SKU_LIST_ID, SkuDatalist, useLocations } from '../ui/pickers.tsx';
 
@@ -94,16 +94,7 @@ function PurchaseOrderCard({ po, onChanged }: { po: PurchaseOrder; onChanged: (d
                   <td className="num">{f.int(l.received_good)}</td>
                   <td className="num">{f.int(l.received_damaged)}</td>
                   <td className="num">{f.int(l.still_expected)}</td>
-                  {open && (
-                    <td>
-                      <CellNumber label={`Good units of ${l.sku} now`} value={entries[l.line]?.good ?? ''} onChange={(v) => setEntries(setEntry(entries, l.line, 'good', v))} />
-                    </td>
-                  )}
-                  {open && (
-                    <td>
-                      <CellNumber label={`Damaged units of ${l.sku} now`} value={entries[l.line]?.damaged ?? ''} onChange={(v) => setEntries(setEntry(entries, l.line, 'damaged', v))} />
-                    </td>
-                  )}
+                  {open && <GoodDamagedCells sku={l.sku} line={l.line} entries={entries} setEntries={setEntries} />}
                 </tr>
               ))}
             </tbody>

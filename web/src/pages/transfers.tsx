@@ -8,7 +8,7 @@ import * as f from '../format.ts';
 import { useLive, usePinned } from '../live.ts';
 import { href } from '../router.ts';
 import type { Transfer } from '../types.ts';
-import { CellNumber, type Entries, Outcome, SelectField, setEntry, Submit, TextField, whole } from '../ui/forms.tsx';
+import { type Entries, GoodDamagedCells, Outcome, SelectField, Submit, TextField, whole } from '../ui/forms.tsx';
 import { Badge, DOCUMENTS_SHOWN, Empty, LoadState, PageHeader, Section, TableWrap } from '../ui/page.tsx';
 import { emptyLine, type LineDraft, LinesEditor, linesBody, LocationSelect, SkuDatalist, useLocations } from '../ui/pickers.tsx';
 
@@ -87,16 +87,7 @@ function TransferCard({ t, onChanged }: { t: Transfer; onChanged: (doc: Transfer
                   <td className="num">{f.int(l.damaged)}</td>
                   <td className="num">{f.int(l.lost)}</td>
                   <td className="num">{f.int(l.in_transit)}</td>
-                  {open && (
-                    <td>
-                      <CellNumber label={`Good units of ${l.sku} now`} value={entries[l.line]?.good ?? ''} onChange={(v) => setEntries(setEntry(entries, l.line, 'good', v))} />
-                    </td>
-                  )}
-                  {open && (
-                    <td>
-                      <CellNumber label={`Damaged units of ${l.sku} now`} value={entries[l.line]?.damaged ?? ''} onChange={(v) => setEntries(setEntry(entries, l.line, 'damaged', v))} />
-                    </td>
-                  )}
+                  {open && <GoodDamagedCells sku={l.sku} line={l.line} entries={entries} setEntries={setEntries} />}
                 </tr>
               ))}
             </tbody>

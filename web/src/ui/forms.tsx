@@ -171,3 +171,20 @@ export type Entries = Record<string, Record<string, string>>;
 export function setEntry(entries: Entries, row: string | number, field: string, value: string): Entries {
   return { ...entries, [row]: { ...entries[row], [field]: value } };
 }
+
+/**
+ * A delivery line's "good now" and "damaged now" cells (receiving a PO, receiving a transfer):
+ * what arrives in sellable shape and what arrives broken, typed per line.
+ */
+export function GoodDamagedCells({ sku, line, entries, setEntries }: { sku: string; line: number; entries: Entries; setEntries: (e: Entries) => void }) {
+  return (
+    <>
+      <td>
+        <CellNumber label={`Good units of ${sku} now`} value={entries[line]?.good ?? ''} onChange={(v) => setEntries(setEntry(entries, line, 'good', v))} />
+      </td>
+      <td>
+        <CellNumber label={`Damaged units of ${sku} now`} value={entries[line]?.damaged ?? ''} onChange={(v) => setEntries(setEntry(entries, line, 'damaged', v))} />
+      </td>
+    </>
+  );
+}
