@@ -37,9 +37,7 @@ export async function overview(db: Db, ws: string, now: number, live: (channelId
     else if (age < 7 * 24 * HOUR) byAge.d1_7++;
     else byAge.gt_7d++;
   }
-  // A reservation refused for lack of stock is an oversell prevented; its refusal is kept with its idempotency key.
-  const prevented = await db.get<{ n: number }>(
-    "SELECT COUNT(*) AS n FROM idempotency_keys WHERE workspace_id = ? AND created_at >= ? AND status = 409 AND response LIKE '%\"insufficient_stock\"%'", [ws, now - 24 * HOUR]);
+  const prevented = await preventedLastDay(db, ws, now);
   const recorded = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM exceptions WHERE workspace_id = ? AND kind = 'oversold' AND created_at >= ?", [ws, now - 24 * HOUR]);
   const channels = [];
   for (const ch of await db.all<{ id: string; name: string; kind: string; paused: boolean | number | null }>(
@@ -55,9 +53,29 @@ export async function overview(db: Db, ws: string, now: number, live: (channelId
   return {
     stock: { items: n(items), stock_levels: n(levels), out_of_stock_items: n(out), oversold_levels: Number(levels?.oversold ?? 0), oversold_units: Number(levels?.units ?? 0) },
     exceptions: { open: open.length, by_kind: byKind, by_severity: bySeverity, by_age: byAge },
-    oversells: { prevented_24h: n(prevented), recorded_24h: n(recorded) },
+    oversells: { prevented_24h: prevented, recorded_24h: n(recorded) },
     channels,
   };
+}
+
+/** How long the "oversells prevented" count is reused: it scans a day of idempotency records. */
+const PREVENTED_CACHE_MS = 60_000;
+const preventedCache = new Map<string, { at: number; n: number }>();
+
+/**
+ * Reservations refused for lack of stock in the last 24 h: oversells prevented. A refusal is kept
+ * with its idempotency key, so this counts those records — a scan of a day's commands, done at
+ * most once a minute per workspace however many dashboards poll the overview.
+ */
+async function preventedLastDay(db: Db, ws: string, now: number): Promise<number> {
+  const hit = preventedCache.get(ws);
+  if (hit && now - hit.at < PREVENTED_CACHE_MS && now >= hit.at) return hit.n;
+  const r = await db.get<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM idempotency_keys WHERE workspace_id = ? AND created_at >= ? AND status = 409 AND response LIKE '%\"insufficient_stock\"%'", [ws, now - 24 * HOUR]);
+  const n = Number(r?.n ?? 0);
+  if (preventedCache.size > 1_000) preventedCache.clear();
+  preventedCache.set(ws, { at: now, n });
+  return n;
 }
 
 // How a movement changes the balances summed over an item's locations (externals are outside).

@@ -73,6 +73,17 @@ describe.each(STORE_KINDS)('dashboard routes on %s', (kind) => {
     expectProblem(await h.post(`/v1/exceptions/${id}/acknowledge`, undefined, { key: h.b.keys.operate }), 'not_found');
   });
 
+  it('counts a reservation refused for lack of stock as an oversell prevented', async () => {
+    const { sku } = await h.item(1);
+    expectProblem(await h.post('/v1/holds', { lines: [{ sku, quantity: 2, location: 'WH1' }] }), 'insufficient_stock');
+    h.clock.advance(61_000); // the count is reused for a minute
+    const first = (await h.get('/v1/overview', h.a.keys.read)).json().oversells.prevented_24h;
+    expect(first).toBeGreaterThanOrEqual(1);
+    expectProblem(await h.post('/v1/holds', { lines: [{ sku, quantity: 2, location: 'WH1' }] }), 'insufficient_stock');
+    h.clock.advance(61_000);
+    expect((await h.get('/v1/overview', h.a.keys.read)).json().oversells.prevented_24h).toBe(first + 1);
+  });
+
   it('gives an item’s on_hand and available over its movements, oldest first', async () => {
     const { sku } = await h.item(5);
     await h.reserve(sku, 2);
