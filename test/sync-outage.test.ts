@@ -60,7 +60,8 @@ describe.each(STORE_KINDS)('a 30-second Shopify outage on %s', (kind) => {
       expect(during.calls.transient).toBeGreaterThan(0);
       expect(['open', 'half_open']).toContain(during.breaker.state);
 
-      await until(async () => JSON.stringify(shown()) === JSON.stringify(await ledger()), 15_000);
+      const depth = async () => Number((await ts.store.read((d) => d.get<{ n: number }>('SELECT COUNT(*) AS n FROM channel_outbox WHERE channel_id = ?', [channel])))!.n);
+      await until(async () => JSON.stringify(shown()) === JSON.stringify(await ledger()) && (await depth()) === 0, 15_000);
       expect(shown()).toEqual(await ledger());
       expect(shown().reduce((a, b) => a + b, 0)).toBe(200 - n);
       expect(Number((await ts.store.read((d) => d.get<{ n: number }>('SELECT COUNT(*) AS n FROM channel_outbox WHERE channel_id = ?', [channel])))!.n)).toBe(0);

@@ -147,6 +147,11 @@ export async function deferPush(db: Db, listingId: string, workerId: string, not
   );
 }
 
+/** The channel is back: rows waiting out a backoff from its outage are due at once. */
+export async function resumeDeferred(db: Db, channelId: string, now: number): Promise<number> {
+  return db.run('UPDATE channel_outbox SET not_before = ? WHERE channel_id = ? AND not_before > ? AND attempts > 0', [now, channelId, now]);
+}
+
 /** A listing that keeps failing is parked: no more pushes until someone retries it. */
 export async function deadLetter(db: Db, c: Claimed, workerId: string, reason: string, now: number): Promise<void> {
   await release(db, c.listing_id, workerId);

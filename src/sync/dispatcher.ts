@@ -20,6 +20,7 @@ import {
   postpone,
   recordShown,
   release,
+  resumeDeferred,
   insertLagSample,
   syncedChannels,
   writeMeasuredLag,
@@ -225,6 +226,7 @@ export class Dispatcher {
     const connector = c.connector;
     const now = this.clock.now();
     if (!c.breaker.allow(now)) return 0;
+    const recovering = c.breaker.state(now) !== 'closed';
     c.bucket ??= new TokenBucket(connector.bucket, now);
     const cost = connector.pushCost(connector.maxBatch);
     const wait = c.bucket.waitFor(cost, now);
@@ -267,6 +269,8 @@ export class Dispatcher {
       return batch.length;
     }
     c.breaker.onSuccess(at);
+    // The probe after an outage went through: what the outage deferred goes now, not after its backoff.
+    if (recovering) await this.store.transaction((db) => resumeDeferred(db, channelId, at));
     const stale: number[] = [];
     await this.store.transaction(async (db) => {
       for (const [k, outcome] of result.outcomes.entries()) {
