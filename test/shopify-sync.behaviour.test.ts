@@ -118,7 +118,7 @@ describe.each(STORE_KINDS)('Shopify sync on %s', (kind) => {
       await w.drain();
     }
     // Whatever was not pushed for lack of budget is still queued, not lost.
-    for (let i = 0; i < 30 && (await outboxDepth(w.channel)) > 0; i++) (await new Promise((r) => setTimeout(r, 100)), await w.drain());
+    for (let i = 0; i < 100 && (await outboxDepth(w.channel)) > 0; i++) (await new Promise((r) => setTimeout(r, 100)), await w.drain());
     expect([w.shown('A'), w.shown('B')]).toEqual([3, 3]);
     expect(shop.counters().throttled).toBe(0);
   });
@@ -144,7 +144,8 @@ describe.each(STORE_KINDS)('Shopify sync on %s', (kind) => {
     await w.drain();
     expect(w.shown('A')).toBe(0);
     expect(ts.sync.status(w.channel)!.calls.transient).toBeGreaterThan(0);
-    for (let i = 0; i < 40 && w.shown('A') !== 5; i++) (await new Promise((r) => setTimeout(r, 100)), await w.drain());
+    // Backoff with full jitter: the n-th retry waits up to 0.5 s × 2^n, so allow a few seconds past the outage.
+    for (let i = 0; i < 150 && w.shown('A') !== 5; i++) (await new Promise((r) => setTimeout(r, 100)), await w.drain());
     expect(w.shown('A'), JSON.stringify(ts.sync.status(w.channel))).toBe(5);
     expect(await outboxDepth(w.channel)).toBe(0);
   });
