@@ -107,7 +107,7 @@ describe.each(STORE_KINDS)('sync workers on %s', (kind) => {
     // Its claims lapse after the lease; this process's dispatcher takes over.
     await new Promise((r) => setTimeout(r, 1_100));
     await ts.sync.refresh(true);
-    for (let i = 0; i < 40 && ((await w.depth()) > 0 || !w.matches()); i++) {
+    for (let i = 0; i < 100 && ((await w.depth()) > 0 || !w.matches()); i++) {
       await ts.sync.drainOnce(w.channel);
       await new Promise((r) => setTimeout(r, 50));
     }
