@@ -4,25 +4,17 @@
 import { EmulatorError, invalid, notFound, problemOf } from './errors.ts';
 import type { HttpAnswer } from './graphql-endpoint.ts';
 import { gid } from './ids.ts';
+import type { ShopifyEmulator } from './emulator.ts';
 import type { Shop } from './shop.ts';
 import type { Faults, Refund, RestockType, ShopifyOrder } from './types.ts';
 
 /** What the control endpoints drive: the emulator's in-process surface. */
-export interface Controlled {
+export type Controlled = Pick<ShopifyEmulator,
+  'addLocation' | 'addItem' | 'level' | 'placeOrder' | 'cancelOrder' | 'fulfillOrder' | 'refund' | 'editAvailable' | 'subscribe' | 'setFaults' | 'goDown'
+> & {
   shop: Shop;
-  addLocation(name: string): { id: string };
-  addItem(p: { sku: string; levels: Record<string, number> }): { inventoryItemId: string; variantId: string };
-  level(inventoryItemId: string, locationId: string): { available: number; committed: number; on_hand: number } | undefined;
-  placeOrder(p: { lines: { variantId?: string; sku?: string; quantity: number }[]; locationId?: string; allowOversell?: boolean }): ShopifyOrder;
-  cancelOrder(orderId: string, p?: { restock?: boolean }): ShopifyOrder;
-  fulfillOrder(orderId: string): ShopifyOrder;
-  refund(orderId: string, p: { lines: { lineItemId: string; quantity: number; restockType: RestockType }[] }): Refund;
-  editAvailable(inventoryItemId: string, locationId: string, available: number): void;
-  subscribe(address: string, topics?: string[]): void;
-  setFaults(f: Partial<Faults>): Faults;
-  goDown(seconds: number, mode?: '503' | 'reset'): void;
   state(): Record<string, unknown>;
-}
+};
 
 type Json = Record<string, unknown>;
 

@@ -32,7 +32,8 @@ export interface ShopifyEmulator {
   refund(orderId: string, p: { lines: { lineItemId: string; quantity: number; restockType: RestockType }[] }): Refund;
   editAvailable(inventoryItemId: string, locationId: string, available: number): void;
   subscribe(address: string, topics?: string[]): void;
-  setFaults(f: Partial<Faults>): void;
+  /** Returns the faults now in force. */
+  setFaults(f: Partial<Faults>): Faults;
   goDown(seconds: number, mode?: '503' | 'reset'): void;
   counters(): Counters;
   flushWebhooks(): Promise<void>;

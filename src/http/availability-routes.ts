@@ -15,7 +15,7 @@ import { type Refusal, TruestockError } from '../domain/errors.ts';
 import { getItemBySku, locationsByCode } from '../store/catalog-repo.ts';
 import { getRule, levelsAtLocation, outboxPage, ringFenceLines, rulesOfChannel } from '../store/availability-repo.ts';
 import type { Db } from '../store/store.ts';
-import { notFound, type Params, type RouteKit } from './routes.ts';
+import { idempotencyKey, notFound, type Params, type RouteKit } from './routes.ts';
 import { code, idParam, sku } from './schemas.ts';
 
 const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required }) as const;
@@ -41,14 +41,6 @@ const locationParam = object({ code }, ['code']);
 const locationQuery = object({ sku, cursor, limit });
 const outboxQuery = object({ channel: { type: 'string', maxLength: 100, description: 'Channel id or name' }, cursor, limit });
 const recomputeBody = { anyOf: [object({ channel: { type: 'string', minLength: 1, maxLength: 100 } }), { type: 'null' }] } as const;
-
-function idempotencyKey(req: FastifyRequest): string {
-  const key = req.headers['idempotency-key'];
-  if (typeof key !== 'string' || key.length === 0) {
-    throw TruestockError.of('idempotency_key_required', 'send an Idempotency-Key header (any unique string, e.g. a UUID) with every mutation', 'Idempotency-Key');
-  }
-  return key;
-}
 
 export function registerAvailabilityRoutes(app: FastifyInstance, ts: Truestock, kit: RouteKit): void {
   const { read, route, write } = kit;

@@ -33,7 +33,7 @@ const idempotencyHeader = {
   properties: { 'idempotency-key': { type: 'string', description: 'Required on every mutation. The same key and body replay the first response; the same key with another body is a 409.' } },
 } as const;
 
-function idempotencyKey(req: FastifyRequest): string {
+export function idempotencyKey(req: FastifyRequest): string {
   const key = req.headers['idempotency-key'];
   if (typeof key !== 'string' || key.length === 0) {
     throw TruestockError.of('idempotency_key_required', 'send an Idempotency-Key header (any unique string, e.g. a UUID) with every mutation', 'Idempotency-Key');
