@@ -8,7 +8,7 @@ import { startShopifyEmulator, type ShopifyEmulator } from '../emulators/shopify
 import { createChannel } from '../src/app/channels.ts';
 import { createListing } from '../src/app/listings.ts';
 import { Truestock } from '../src/app/truestock.ts';
-import { OrderPoller } from '../src/channels/order-polling.ts';
+import { PollScheduler } from '../src/channels/poll-scheduler.ts';
 import { startServer } from '../src/http/server.ts';
 import { createDatabase, Fixture, STORE_KINDS, type TestDatabase } from './support/truestock.ts';
 
@@ -51,7 +51,7 @@ describe.each(STORE_KINDS)('Shopify end to end on %s', (kind) => {
         for (const sku of ['A', 'B']) await createListing(d, f.workspaceId, { channel: id, sku, external: { inventory_item_id: inv[sku]!, location_id: loc } }, now);
         return id;
       });
-      shop.subscribe(`${server.url}/v1/channels/${channel}/webhooks/shopify`);
+      shop.subscribe(`${server.url}/v1/channels/${channel}/webhooks`);
       made.push({ shop, loc, inv, channel, shown: (sku: string) => shop.level(inv[sku]!, loc)!.available });
     }
     for (const sku of ['A', 'B']) await f.ok({ type: 'receive', sku, location: 'W1', quantity: 10 });
@@ -93,7 +93,7 @@ describe.each(STORE_KINDS)('Shopify end to end on %s', (kind) => {
     one.shop.placeOrder({ lines: [{ sku: 'B', quantity: 4 }] });
     await one.shop.flushWebhooks();
     expect(one.shop.counters().webhooksDropped).toBeGreaterThan(0);
-    const poller = new OrderPoller(ts);
+    const poller = new PollScheduler(ts);
     await poller.tick();
     await until(() => two.shown('B') === 6);
     expect(two.shown('B')).toBe(6);

@@ -6,6 +6,7 @@
 // changes nothing. Only listings whose quantity or backorder changed are written; each write
 // raises the listing's version and replaces its one pending outbox row (ten sales, one push).
 
+import { kindOf } from '../channels/registry.ts';
 import type { ChannelRule, DemandFacts, ItemFacts, LevelFacts, ResolvedRule } from '../domain/availability-model.ts';
 import type { Availability } from '../domain/availability-model.ts';
 import { computeAvailability, decayedVelocity, poolUnits } from '../domain/availability.ts';
@@ -42,19 +43,14 @@ export const VELOCITY_WINDOW_DAYS = 7;
 const DAY_MS = 86_400_000;
 
 /**
- * How late a channel's sales reach truestock, seconds, when its settings do not say
- * (`inbound_lag_seconds`): webhooks arrive in seconds; Amazon orders are polled.
+ * A channel's lag in seconds: its settings (`inbound_lag_seconds`: how late its sales reach
+ * truestock; `outbound_lag_seconds`: how late it shows a number we push), else its kind's default.
  */
-export const INBOUND_LAG_SECONDS_DEFAULT: Readonly<Record<string, number>> = { amazon: 120, walmart: 300, ebay: 60, shopify: 5, square: 5, wholesale: 3_600, custom: 60 };
-/**
- * How late a channel shows a number we push, seconds, when its settings do not say
- * (`outbound_lag_seconds`): Shopify applies at once; Amazon processes inventory feeds for minutes.
- */
-export const OUTBOUND_LAG_SECONDS_DEFAULT: Readonly<Record<string, number>> = { amazon: 900, walmart: 900, ebay: 120, shopify: 5, square: 5, wholesale: 0, custom: 60 };
-
-const lagSetting = (c: ChannelFacts, name: string, defaults: Readonly<Record<string, number>>) => {
+const lagSetting = (c: ChannelFacts, name: 'inbound_lag_seconds' | 'outbound_lag_seconds') => {
   const v = c.settings[name];
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : (defaults[c.kind] ?? 60);
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
+  const lags = kindOf(c.kind).lags;
+  return name === 'inbound_lag_seconds' ? lags.inboundSeconds : lags.outboundSeconds;
 };
 
 interface ChannelState extends ChannelFacts {
@@ -268,9 +264,9 @@ export class Facts {
     return {
       others_units_per_hour: velocity(listing.item_id),
       // Webhook delays measured from the channels' own send times once there are some; configured until then.
-      inbound_lag_seconds: Math.max(0, ...others.map((c) => c.measured_inbound_lag_seconds ?? lagSetting(c, 'inbound_lag_seconds', INBOUND_LAG_SECONDS_DEFAULT))),
+      inbound_lag_seconds: Math.max(0, ...others.map((c) => c.measured_inbound_lag_seconds ?? lagSetting(c, 'inbound_lag_seconds'))),
       // Measured by the sync engine once it has pushed to the channel; configured until then.
-      outbound_lag_seconds: channel.measured_outbound_lag_seconds ?? lagSetting(channel, 'outbound_lag_seconds', OUTBOUND_LAG_SECONDS_DEFAULT),
+      outbound_lag_seconds: channel.measured_outbound_lag_seconds ?? lagSetting(channel, 'outbound_lag_seconds'),
     };
   }
 }

@@ -2,7 +2,8 @@
 // read time, so they are never stale and there is nothing to keep in sync. Each kind is capped
 // (CATALOG_PROBLEMS_PER_KIND_MAX); `truncated` names the kinds that had more.
 
-import { type Channel, channelAccount } from '../domain/listing-rules.ts';
+import type { Channel } from '../domain/listing-rules.ts';
+import { kindOf } from '../channels/registry.ts';
 import * as repo from '../store/channel-repo.ts';
 import type { Db } from '../store/store.ts';
 
@@ -71,7 +72,7 @@ export async function catalogProblems(db: Db, workspaceId: string, only?: Catalo
     // Two channels of one kind on one account (a store connected twice) share identifiers.
     const accounts = new Map<string, Channel[]>();
     for (const c of channels) {
-      const account = channelAccount(c.kind, c.settings);
+      const account = kindOf(c.kind).settings.account?.(c.settings) ?? null;
       if (account !== null) accounts.set(`${c.kind}|${account}`, [...(accounts.get(`${c.kind}|${account}`) ?? []), c]);
     }
     let more = same.length > cap * 2;

@@ -47,7 +47,7 @@ describe.each(STORE_KINDS)('channel events on %s', (kind) => {
       }
       return (await getChannel(tx, f.workspaceId, id))!;
     });
-    return { f, cx: { channel, mapping: shopifyMapping(channel.settings), editPolicy: 'master_wins', editGraceMs: 30_000 } };
+    return { f, cx: { channel, mapping: shopifyMapping(channel.settings), editPolicy: 'master_wins', editGraceMs: 30_000, timeResolutionMs: 1_000 } };
   }
 
   const orderOf = (n: number, lines: { sku: string; quantity: number }[], location: string | null = LOC1): OrderFacts => ({

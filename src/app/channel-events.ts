@@ -48,77 +48,15 @@ import type { Truestock } from './truestock.ts';
 export const EDIT_GRACE_SECONDS_DEFAULT = 30;
 /** The longest grace a channel may ask for: beyond it the channel shows a wrong number too long. */
 export const EDIT_GRACE_SECONDS_MAX = 3_600;
-/** Channel timestamps are whole seconds. */
-const CHANNEL_TIME_RESOLUTION_MS = 1_000;
 /** How long a webhook receipt is kept: far beyond Shopify's redeliveries (8 attempts over 4 hours). */
 export const WEBHOOK_RECEIPT_RETENTION_MS = 7 * 24 * 3_600_000;
 /** Ledger steps one event may take an order through (allocate, then cancel what a cancellation overtook). */
 const CONVERGE_STEPS_MAX = 4;
 
-// ---- the normalized events --------------------------------------------------------------------
-
-/** One line of an order (or of a refund) in the channel's own identifiers. */
-export interface OrderLineFacts {
-  /** The channel's id of the line, stable across events of the order. */
-  lineId: string;
-  quantity: number;
-  /** The channel's SKU for the line, when it has one: the mapping of last resort. */
-  sku: string | null;
-  /** Listing keys (`externalKey`) that name this line's listing exactly, best first. */
-  keys: string[];
-  /** Prefixes of listing keys that name the line's item at any of the channel's locations. */
-  keyPrefixes: string[];
-}
-
-export interface OrderFacts {
-  /** The channel's id of the order (one spelling for every source: webhook and poll). */
-  orderId: string;
-  /** What people call it (`#1001`): the ledger's order reference. */
-  name: string | null;
-  /** The channel location the channel assigned the order to, when it says. */
-  locationId: string | null;
-  cancelled: boolean;
-  lines: OrderLineFacts[];
-}
-
-export type RestockType = 'return' | 'cancel' | 'no_restock';
-
-export interface RefundLineFacts extends OrderLineFacts {
-  restock: RestockType;
-  /** The channel location the units are restocked at. */
-  locationId: string | null;
-}
-
-export interface RefundFacts {
-  refundId: string;
-  orderId: string;
-  lines: RefundLineFacts[];
-}
-
-export interface LevelFacts {
-  /** Listing keys of the level (item at location), best first. */
-  keys: string[];
-  /** The channel location of the level. */
-  locationId: string;
-  /** What the channel now shows as available. */
-  available: number;
-}
-
-export type ChannelEvent =
-  | { kind: 'order_created' | 'order_updated' | 'order_cancelled'; occurredAt: number; order: OrderFacts }
-  | { kind: 'refund_created'; occurredAt: number; refund: RefundFacts }
-  /** `eventId`: the channel's id of this change, so adopting it is idempotent per event. */
-  | { kind: 'level_updated'; occurredAt: number; eventId: string; level: LevelFacts };
-
-export type ChannelEventKind = ChannelEvent['kind'];
-
-/** How a channel's locations reach truestock's (listings map items; see `OrderLineFacts.keys`). */
-export interface ChannelMapping {
-  /** The truestock location code a channel location id maps to, if the channel's settings map it. */
-  locationCode(channelLocationId: string): string | undefined;
-  /** Every truestock location code the channel maps to, in the settings' order. */
-  locationCodes(): string[];
-}
+// The normalized events live in the domain (`src/domain/channel-event.ts`): every channel kind
+// produces them; this module only applies them.
+export type { ChannelEvent, ChannelEventKind, ChannelMapping, LevelFacts, ListingProblemFacts, OrderFacts, OrderLineFacts, RefundFacts, RefundLineFacts, RestockType } from '../domain/channel-event.ts';
+import type { ChannelEvent, ChannelEventKind, ChannelMapping, LevelFacts, ListingProblemFacts, OrderFacts, OrderLineFacts, RefundFacts, RefundLineFacts } from '../domain/channel-event.ts';
 
 export type EditPolicy = 'master_wins' | 'adopt';
 
@@ -135,6 +73,8 @@ export interface ChannelContext {
   editPolicy: EditPolicy;
   /** How long truestock waits before pushing over an edit, so the order behind it can arrive first. */
   editGraceMs: number;
+  /** The precision of the channel's own timestamps (its kind's `timeResolutionMs`; whole seconds for Shopify). */
+  timeResolutionMs: number;
   log?: EventLog;
 }
 
@@ -177,6 +117,8 @@ export async function applyChannelEvent(ts: Truestock, cx: ChannelContext, e: Ch
       return applyRefund(ts, cx, e.refund, e.occurredAt);
     case 'level_updated':
       return applyLevel(ts, cx, e.eventId, e.level, e.occurredAt);
+    case 'listing_problem':
+      return applyListingProblem(ts, cx, e.eventId, e.problem);
   }
 }
 
@@ -318,6 +260,10 @@ function unmappedExceptions(cx: ChannelContext, now: number, reference: string, 
 }
 
 // ---- orders ----------------------------------------------------------------------------------
+// ORDERS-MODULE: the order lifecycle from here to the end of the refunds section (a channel order
+// row, its allocation, cancellation and refunds) belongs to the orders module that comes next
+// (orders and routing): it moves there with its behaviour kept, and this file keeps only the
+// dispatch of normalized events.
 
 async function applyOrder(ts: Truestock, cx: ChannelContext, kind: ChannelEventKind, order: OrderFacts, occurredAt: number): Promise<string> {
   const cancelled = kind === 'order_cancelled' || order.cancelled;
@@ -609,11 +555,11 @@ async function applyLevel(ts: Truestock, cx: ChannelContext, eventId: string, le
     const listing = level.keys.map((k) => found.find((l) => l.externalKey === k)).find((l) => l !== undefined);
     if (!listing) return { said: 'no_listing' } as const;
     const now = ts.clock.now();
-    // The channel's time has whole seconds (Shopify's updated_at); our own observations (a push
+    // The channel's time may have whole seconds only (Shopify's updated_at); our own observations (a push
     // acknowledged) have milliseconds. An event in the same second as our last observation may be
     // the later one: taking it as late as its second allows means a real change is never missed
     // (at worst an old echo costs one more compare-and-set, which reads the truth back).
-    if (!(await recordShown(db, ws, channelId, listing.id, level.available, occurredAt + CHANNEL_TIME_RESOLUTION_MS - 1))) return { said: 'stale' } as const;
+    if (!(await recordShown(db, ws, channelId, listing.id, level.available, occurredAt + cx.timeResolutionMs - 1))) return { said: 'stale' } as const;
     const pushed = (await listingSyncOf(db, [listing.id])).get(listing.id)?.pushed_quantity ?? null;
     const { computed, queued } = await listingNumbers(db, listing.id);
     if (level.available === pushed || level.available === queued || level.available === computed) return { said: 'echo' } as const;
@@ -650,4 +596,18 @@ async function applyLevel(ts: Truestock, cx: ChannelContext, eventId: string, le
       { itemId: item?.id ?? null, locationId: loc?.id ?? null, quantity: decided.delta })]);
   });
   return `adopt_refused:${code}`;
+}
+
+// ---- listing problems --------------------------------------------------------------------------
+
+/** The channel reports a listing it will not sell as it is: one exception per reported event. */
+async function applyListingProblem(ts: Truestock, cx: ChannelContext, eventId: string, problem: ListingProblemFacts): Promise<string> {
+  const { id: channelId, workspaceId: ws } = cx.channel;
+  const first = await once(ts, cx, eventKey(channelId, 'listing_problem', eventId), async (db, now) => {
+    const found = await activeListingsByKeys(db, ws, channelId, problem.keys);
+    const listing = problem.keys.map((k) => found.find((l) => l.externalKey === k)).find((l) => l !== undefined);
+    const what = listing ? `listing ${listing.id} (${listing.sku})` : `SKU ${problem.sku ?? problem.keys[0] ?? '(unnamed)'}`;
+    await insertChannelExceptions(db, [exception(cx, now, 'channel_listing_problem', `${cx.channel.name} reports ${what}: ${problem.code}: ${problem.message}`, { reference: listing?.id ?? problem.sku })]);
+  });
+  return first ? 'listing_problem_recorded' : 'no_change';
 }

@@ -3,7 +3,8 @@
 
 import { NAME_LENGTH_MAX } from '../domain/catalog-rules.ts';
 import { refusal, type Refusal } from '../domain/errors.ts';
-import { type Channel, CHANNEL_KINDS, CHANNEL_NAME_LENGTH_MAX, type ChannelKind, type ChannelSettings, checkChannelSettings, isChannelKind, REDACTED, redactSecrets } from '../domain/listing-rules.ts';
+import { type Channel, CHANNEL_NAME_LENGTH_MAX, type ChannelKind, type ChannelSettings, checkChannelSettings, REDACTED, redactSecrets } from '../domain/listing-rules.ts';
+import { isKind, KIND_NAMES, kindOf } from '../channels/registry.ts';
 import * as repo from '../store/channel-repo.ts';
 import type { Db } from '../store/store.ts';
 import { catalogId } from './catalog.ts';
@@ -20,7 +21,7 @@ export type ChannelPatch = Partial<Omit<ChannelCreate, 'kind'>>;
 
 export function channelView(c: Channel) {
   // Credentials are write-only: a read shows that they are set, never what they are.
-  return { id: c.id, kind: c.kind, name: c.name, settings: redactSecrets(c.settings), created_at: iso(c.createdAt), updated_at: iso(c.updatedAt) };
+  return { id: c.id, kind: c.kind, name: c.name, settings: redactSecrets(c.settings, kindOf(c.kind).settings.secrets), created_at: iso(c.createdAt), updated_at: iso(c.updatedAt) };
 }
 
 function checkName(name: unknown): Refusal | null {
@@ -30,6 +31,11 @@ function checkName(name: unknown): Refusal | null {
   return null;
 }
 
+/** The checks every channel's settings pass, then its kind's own. */
+function checkSettings(kind: string | undefined, settings: unknown): Refusal | null {
+  return checkChannelSettings(settings) ?? (kind === undefined ? null : kindOf(kind).settings.check(settings as ChannelSettings, 'settings'));
+}
+
 async function nameClash(db: Db, workspaceId: string, name: string, selfId: string | null): Promise<Refusal | null> {
   const other = await repo.getChannelByName(db, workspaceId, name);
   if (!other || other.id === selfId) return null;
@@ -37,8 +43,8 @@ async function nameClash(db: Db, workspaceId: string, name: string, selfId: stri
 }
 
 export async function createChannel(db: Db, workspaceId: string, input: ChannelCreate, now: number): Promise<Written | Refusal> {
-  if (!isChannelKind(input.kind)) return refusal('validation_failed', `kind must be one of ${CHANNEL_KINDS.join(', ')}`, 'kind');
-  const bad = checkName(input.name) ?? checkChannelSettings(input.settings ?? {});
+  if (!isKind(input.kind)) return refusal('validation_failed', `kind must be one of ${KIND_NAMES.join(', ')}`, 'kind');
+  const bad = checkName(input.name) ?? checkSettings(input.kind, input.settings ?? {});
   if (bad) return bad;
   const clash = await nameClash(db, workspaceId, input.name, null);
   if (clash) return clash;
@@ -49,9 +55,9 @@ export async function createChannel(db: Db, workspaceId: string, input: ChannelC
 
 export async function updateChannel(db: Db, workspaceId: string, id: string, patch: ChannelPatch, now: number): Promise<Written | Refusal> {
   if ('kind' in patch) return refusal('validation_failed', 'kind cannot be changed; create another channel', 'kind');
-  const bad = (patch.name !== undefined ? checkName(patch.name) : null) ?? (patch.settings !== undefined ? checkChannelSettings(patch.settings) : null);
-  if (bad) return bad;
   const channel = await repo.getChannel(db, workspaceId, id);
+  const bad = (patch.name !== undefined ? checkName(patch.name) : null) ?? (patch.settings !== undefined ? checkSettings(channel?.kind, patch.settings) : null);
+  if (bad) return bad;
   if (!channel) return refusal('not_found', `no channel ${id}`);
   if (patch.name !== undefined) {
     const clash = await nameClash(db, workspaceId, patch.name, channel.id);

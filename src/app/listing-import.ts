@@ -8,7 +8,8 @@
 // that channel is a bad row, as is the same identifier twice in one file.
 
 import { recomputeListings } from './availability.ts';
-import { checkExternal, type Channel, EXTERNAL_FIELDS, externalKey, type Listing } from '../domain/listing-rules.ts';
+import { checkExternal, type Channel, externalKey, type Listing } from '../domain/listing-rules.ts';
+import { EXTERNAL_FIELDS, listingIdentity } from '../channels/registry.ts';
 import { itemsById, itemsBySku } from '../store/catalog-repo.ts';
 import * as repo from '../store/channel-repo.ts';
 import type { Db, Store } from '../store/store.ts';
@@ -96,7 +97,7 @@ async function planListings(db: Db, workspaceId: string, rows: ListingRow[], err
       errors.push({ line: row.line, column: 'channel', reason: `no channel ${JSON.stringify(row.channel)} in this workspace` });
       continue;
     }
-    const checked = checkExternal(channel.kind, row.external);
+    const checked = checkExternal(listingIdentity(channel.kind), row.external);
     if (!checked.ok) {
       errors.push({ line: row.line, column: checked.refusal.field ?? 'external', reason: checked.refusal.detail });
       continue;
@@ -106,7 +107,7 @@ async function planListings(db: Db, workspaceId: string, rows: ListingRow[], err
       errors.push({ line: row.line, column: 'sku', reason: `no item with SKU ${JSON.stringify(row.sku)}` });
       continue;
     }
-    const key = externalKey(channel.kind, checked.external);
+    const key = externalKey(listingIdentity(channel.kind), checked.external);
     const slot = `${channel.id}|${key}`;
     // One identifier, one active item: two active rows of it, or one row twice, is a mistake.
     const first = firstLine.get(`${slot}|${item.id}`) ?? (row.active ? firstLine.get(slot) : undefined);

@@ -5,6 +5,7 @@
 import { recomputeListings } from './availability.ts';
 import { refusal, type Refusal } from '../domain/errors.ts';
 import { type Channel, checkExternal, externalKey, type Listing } from '../domain/listing-rules.ts';
+import { listingIdentity } from '../channels/registry.ts';
 import type { Item } from '../domain/model.ts';
 import { getItemBySku, itemsById } from '../store/catalog-repo.ts';
 import * as repo from '../store/channel-repo.ts';
@@ -61,14 +62,14 @@ export async function createListing(db: Db, workspaceId: string, input: ListingC
   if (typeof input.channel !== 'string' || input.channel === '') return refusal('validation_failed', 'channel is required', 'channel');
   const channel = await findChannel(db, workspaceId, input.channel);
   if (!channel) return refusal('validation_failed', `no channel ${JSON.stringify(input.channel)} in this workspace`, 'channel');
-  const checked = checkExternal(channel.kind, input.external);
+  const checked = checkExternal(listingIdentity(channel.kind), input.external);
   if (!checked.ok) return checked.refusal;
   if (input.active !== undefined && typeof input.active !== 'boolean') return refusal('validation_failed', 'active must be true or false', 'active');
   const item = typeof input.sku === 'string' ? await getItemBySku(db, workspaceId, input.sku) : undefined;
   if (!item) return refusal('unknown_item', `no item with SKU ${JSON.stringify(input.sku)}`, 'sku');
   const active = input.active ?? true;
   if (active && item.archived) return refusal('item_archived', `${item.sku} is archived; unarchive it before listing it`, 'sku');
-  const key = externalKey(channel.kind, checked.external);
+  const key = externalKey(listingIdentity(channel.kind), checked.external);
   if (active) {
     const clash = await keyClash(db, workspaceId, channel, key, null, firstField(checked.external));
     if (clash) return clash;

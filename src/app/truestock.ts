@@ -16,7 +16,7 @@ import { type ChannelGauges, Metrics } from './metrics.ts';
 import { queueStats, syncedChannels } from '../store/sync-repo.ts';
 import { onStockChanged } from './availability.ts';
 import { RuleScheduler } from './rule-scheduler.ts';
-import { connectorFor, SYNCED_KINDS } from '../channels/connectors.ts';
+import { connectorFor, PUSHED_KINDS } from '../channels/connectors.ts';
 import type { BreakerOptions } from '../sync/breaker.ts';
 import { type DispatchEvents, Dispatcher, type DispatchLog } from '../sync/dispatcher.ts';
 
@@ -56,7 +56,7 @@ async function syncGauges(store: Store, clock: Clock, sync: Dispatcher): Promise
   const now = clock.now();
   return store.read(async (db) => {
     const out: ChannelGauges[] = [];
-    for (const ch of await syncedChannels(db, SYNCED_KINDS)) {
+    for (const ch of await syncedChannels(db, PUSHED_KINDS)) {
       const q = await queueStats(db, ch.id);
       const breaker = sync.status(ch.id)?.breaker.state;
       out.push({
@@ -113,7 +113,7 @@ export class Truestock {
       ? async (db, changed, now) => (await onStockChanged(db, changed, now), await extra(db, changed, now))
       : onStockChanged;
     const { fetch: fetchImpl, events, ...syncOpts } = config.sync ?? {};
-    const sync = new Dispatcher(store, clock, (ch) => connectorFor(ch, fetchImpl), SYNCED_KINDS, {
+    const sync = new Dispatcher(store, clock, (ch) => connectorFor(ch, { clock, ...(fetchImpl ? { fetch: fetchImpl } : {}) }), PUSHED_KINDS, {
       ...syncOpts,
       events: {
         onCall: (c, r) => (metrics.syncEvents.onCall(c, r), events?.onCall?.(c, r)),

@@ -1,16 +1,16 @@
-// Which connector syncs a channel of each kind. Channels of other kinds keep their outbox rows
-// (numbers are computed and queued) until a connector for their kind exists.
+// Which connector syncs a channel: its kind's `connect()`. A channel whose kind has none is
+// served, not pushed (its numbers are read by whoever pulls them).
 
+import type { Clock } from '../app/clock.ts';
 import type { Connector } from '../sync/connector.ts';
 import type { ChannelInfo } from '../sync/dispatcher.ts';
-import { shopifyApi, shopifySettings } from './shopify/client.ts';
-import { shopifyConnector } from './shopify/push.ts';
+import { isKind, kindOf } from './registry.ts';
 
-export const SYNCED_KINDS = ['shopify'] as const;
+export { isPushedKind, PUSHED_KINDS } from './registry.ts';
 
-export function connectorFor(channel: ChannelInfo, fetchImpl?: typeof fetch): Connector | { error: string } | null {
-  if (channel.kind !== 'shopify') return null;
-  const settings = shopifySettings(channel.settings);
-  if ('code' in settings) return { error: settings.detail };
-  return shopifyConnector(shopifyApi(settings, fetchImpl), settings);
+export function connectorFor(channel: ChannelInfo, env: { clock: Clock; fetch?: typeof fetch }): Connector | { error: string } | null {
+  const connect = isKind(channel.kind) ? kindOf(channel.kind).connect : undefined;
+  if (!connect) return null;
+  const made = connect(channel.settings, { clock: env.clock, fetch: env.fetch ?? fetch });
+  return 'code' in made ? { error: made.detail } : made;
 }

@@ -2,7 +2,7 @@
 
 import { Argument, type Command, Option } from 'commander';
 import { CATALOG_PROBLEM_KINDS } from '../app/catalog-problems.ts';
-import { CHANNEL_KINDS } from '../domain/listing-rules.ts';
+import { KIND_NAMES } from '../channels/registry.ts';
 import { keyOption, workspaceOption } from './options.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -53,7 +53,7 @@ export function registerCatalogCommands(cli: Command): void {
   channels
     .command('add')
     .description('add a channel')
-    .addArgument(new Argument('<kind>', 'kind of channel').choices(CHANNEL_KINDS))
+    .addArgument(new Argument('<kind>', 'kind of channel').choices(KIND_NAMES))
     .argument('<name>', 'unique name, e.g. "Shopify US"')
     .option('--setting <key=value>', 'a setting (repeat); values true/false/numbers are typed, e.g. shop_domain=acme.myshopify.com', collect)
     .option('--lists-all-items', 'every active item should be listed here (reported as a catalog problem when not)')

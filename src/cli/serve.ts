@@ -3,7 +3,7 @@
 
 import { ensureDefaultWorkspace } from '../app/access.ts';
 import { configFromEnv, jsonLog, Truestock } from '../app/truestock.ts';
-import { OrderPoller } from '../channels/order-polling.ts';
+import { PollScheduler } from '../channels/poll-scheduler.ts';
 import { CliError, out } from './output.ts';
 
 export interface ServeOptions {
@@ -52,7 +52,7 @@ export async function serve(opts: ServeOptions, hooks: ServeHooks = {}): Promise
   const stopping = stopSignal();
   const truestock = await Truestock.open(configFromEnv());
   let server: { url: string; close(): Promise<void> };
-  const poller = new OrderPoller(truestock, jsonLog);
+  const poller = new PollScheduler(truestock, { log: jsonLog });
   try {
     await hooks.beforeStart?.(truestock);
     const made = await ensureDefaultWorkspace(truestock.store, truestock.clock);
@@ -103,7 +103,7 @@ export async function worker(): Promise<void> {
   const stopping = stopSignal();
   const truestock = await Truestock.open(configFromEnv());
   truestock.sync.start();
-  const poller = new OrderPoller(truestock, jsonLog);
+  const poller = new PollScheduler(truestock, { log: jsonLog });
   poller.start();
   out(`truestock worker ${truestock.sync.workerId} pushing from ${truestock.store.description}`);
   const signal = await stopping;

@@ -63,7 +63,7 @@ export class DemoShops {
 
   /** Point every shop's webhooks at the server (its channel's webhook endpoint). */
   subscribe(serverUrl: string): void {
-    for (const s of this.shops) s.emulator.subscribe(`${serverUrl.replace(/\/$/, '')}/v1/channels/${s.channelId}/webhooks/shopify`);
+    for (const s of this.shops) s.emulator.subscribe(`${serverUrl.replace(/\/$/, '')}/v1/channels/${s.channelId}/webhooks`);
   }
 
   /** Resolves when every webhook the shops queued has been delivered (or given up). */

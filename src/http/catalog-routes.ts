@@ -12,7 +12,8 @@ import * as queries from '../app/queries.ts';
 import type { Truestock } from '../app/truestock.ts';
 import type { ComponentInput } from '../domain/catalog-rules.ts';
 import { HANDLE_LENGTH_MAX, NAME_LENGTH_MAX, OPTION_LENGTH_MAX, PRODUCT_OPTIONS_MAX } from '../domain/catalog-rules.ts';
-import { CHANNEL_KINDS, CHANNEL_NAME_LENGTH_MAX, EXTERNAL_ID_LENGTH_MAX, EXTERNAL_FIELDS } from '../domain/listing-rules.ts';
+import { CHANNEL_NAME_LENGTH_MAX, EXTERNAL_ID_LENGTH_MAX } from '../domain/listing-rules.ts';
+import { EXTERNAL_FIELDS, KIND_NAMES } from '../channels/registry.ts';
 import { getItemBySku, listProducts } from '../store/catalog-repo.ts';
 import { getChannel, getListing, listChannels, listListings } from '../store/channel-repo.ts';
 import { notFound, type Params, type RouteKit } from './routes.ts';
@@ -33,7 +34,7 @@ const productsQuery = object({ cursor, limit, include_archived: { type: 'boolean
 
 const settings = { type: 'object', description: 'Free-form JSON. Read by the catalog: lists_all_items (boolean), shop_domain (Shopify), seller_id (Amazon)' } as const;
 const channelName = { type: 'string', minLength: 1, maxLength: CHANNEL_NAME_LENGTH_MAX } as const;
-const channelBody = object({ kind: { type: 'string', enum: [...CHANNEL_KINDS] }, name: channelName, settings }, ['kind', 'name']);
+const channelBody = object({ kind: { type: 'string', enum: [...KIND_NAMES] }, name: channelName, settings }, ['kind', 'name']);
 const channelPatch = object({ name: channelName, settings });
 
 const externalId = { anyOf: [{ type: 'string', minLength: 1, maxLength: EXTERNAL_ID_LENGTH_MAX }, { type: 'integer', minimum: 0 }] } as const;

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ShopifyEmulator, startShopifyEmulator } from '../../emulators/shopify/index.ts';
 import { pruneWebhookReceipts, WEBHOOK_RECEIPT_RETENTION_MS } from '../app/channel-events.ts';
 import { verify } from '../app/verify.ts';
-import { pollOrders } from '../channels/shopify/order-poll.ts';
+import { pollChannel } from '../channels/poll-scheduler.ts';
 import { channelById } from '../store/channel-event-repo.ts';
 import { expectProblem, Harness, type Json, unique } from '../../test/support/http.ts';
 import { STORE_KINDS } from '../../test/support/truestock.ts';
@@ -76,7 +76,7 @@ describe.each(STORE_KINDS)('Shopify webhooks on %s', (kind) => {
     const channel = ch.json().channel;
     const l = await h.post('/v1/listings', { channel: channel.id, sku, external: { inventory_item_id: inventoryItemId, location_id: location } });
     expect(l.statusCode, l.body).toBe(201);
-    const hook = `${base}/v1/channels/${channel.id}/webhooks/shopify`;
+    const hook = `${base}/v1/channels/${channel.id}/webhooks`;
     if (subscribe) shop.subscribe(hook);
     return { shop, channel, listing: l.json().listing, sku, location, inventoryItemId, hook };
   }
@@ -185,11 +185,22 @@ describe.each(STORE_KINDS)('Shopify webhooks on %s', (kind) => {
   });
 
   it('needs no API key but answers an API-key route as before', async () => {
-    const res = await h.inject({ method: 'POST', url: '/v1/channels/chan_x/webhooks/shopify', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    const res = await h.inject({ method: 'POST', url: '/v1/channels/chan_x/webhooks', headers: { 'content-type': 'application/json' }, payload: '{}' });
     expectProblem(res, 'not_found');
     expectProblem(await h.inject({ method: 'GET', url: '/v1/channels' }), 'unauthorized', 'Authorization');
     const spec = (await h.get('/openapi.json', null)).json();
-    expect(spec.paths['/v1/channels/{id}/webhooks/shopify'].post.security).toEqual([]);
+    expect(spec.paths['/v1/channels/{id}/webhooks'].post.security).toEqual([]);
+    expect(spec.paths['/v1/channels/{id}/webhooks/{kind}'].post.security).toEqual([]);
+  });
+
+  it('answers the address that names the kind, for that kind only', async () => {
+    const { shop, channel, sku } = await setup({}, false);
+    shop.subscribe(`${base}/v1/channels/${channel.id}/webhooks/shopify`);
+    const order = shop.placeOrder({ lines: [{ sku, quantity: 1 }] });
+    await shop.flushWebhooks();
+    expect(await holdsOf(channel, order.name)).toMatchObject([{ state: 'allocated' }]);
+    const wrong = await h.inject({ method: 'POST', url: `/v1/channels/${channel.id}/webhooks/walmart`, headers: { 'content-type': 'application/json' }, payload: '{}' });
+    expectProblem(wrong, 'not_found');
   });
 
   it('catches an order whose webhooks were dropped with the order poll', async () => {
@@ -200,15 +211,15 @@ describe.each(STORE_KINDS)('Shopify webhooks on %s', (kind) => {
     expect(shop.counters().webhooksDropped).toBeGreaterThan(0);
     expect(await holdsOf(channel, order.name)).toEqual([]);
     const stored = (await h.ts.store.read((db) => channelById(db, channel.id)))!;
-    const polled = await pollOrders(h.ts, stored, Date.now() - 60_000);
-    expect(polled).toMatchObject({ status: 'ok', orders: 1, outcomes: { allocated: 1 } });
+    const polled = await pollChannel(h.ts, { ...stored, createdAt: Date.now() - 60_000 });
+    expect(polled).toMatchObject({ status: 'ok', events: 1, outcomes: { allocated: 1 } });
     expect(await holdsOf(channel, order.name)).toMatchObject([{ state: 'allocated', channel_id: channel.id, lines: [{ sku, location: 'WH1', quantity: 2 }] }]);
     // The next poll sees it again (same second, `>=`) and changes nothing.
-    expect(await pollOrders(h.ts, stored, 0)).toMatchObject({ status: 'ok', outcomes: { no_change: 1 } });
+    expect(await pollChannel(h.ts, stored)).toMatchObject({ status: 'ok', outcomes: { no_change: 1 } });
     // A cancellation the webhooks also lost is caught the same way.
     shop.cancelOrder(order.id);
     await shop.flushWebhooks();
-    expect(await pollOrders(h.ts, stored, 0)).toMatchObject({ status: 'ok', outcomes: { cancelled: 1 } });
+    expect(await pollChannel(h.ts, stored)).toMatchObject({ status: 'ok', outcomes: { cancelled: 1 } });
     expect(await h.totals(sku)).toMatchObject({ available: 10, committed: 0 });
     await verified();
   });

@@ -1,21 +1,24 @@
-// Channel webhooks in: `POST /v1/channels/{id}/webhooks/shopify`. Shopify cannot send an API key,
-// so the route opts out of key authentication (`config.apiKey: false`, see auth.ts) and proves the
-// sender with the HMAC of the raw body instead — which is why it lives in a plugin of its own,
-// with a JSON parser that keeps the bytes (the rest of the server parses JSON as usual).
+// Channel webhooks in: one route for every kind, `POST /v1/channels/{id}/webhooks`. A channel
+// cannot send an API key, so the route opts out of key authentication (`config.apiKey: false`,
+// see auth.ts) and the channel's kind proves the sender instead (a signature over the raw body,
+// and whatever else the kind checks) — which is why it lives in a plugin of its own, with a JSON
+// parser that keeps the bytes (the rest of the server parses JSON as usual).
 //
-// Order of checks: the channel (404), Shopify's required headers (400), the signature and the
-// shop (401), then the receipt (a redelivery answers 200 and does nothing). A good delivery is
-// answered 200 even when the ledger refused what it asked: the refusal is recorded (receipt
-// outcome, an exception) because redelivering it would never help. Only a busy ledger or a store
-// failure answers 5xx, so that Shopify delivers again.
+// Order of checks: the channel and whether its kind takes webhooks (404), the kind's required
+// headers (400), its proof (401), then the receipt (a redelivery answers 200 and does nothing).
+// A good delivery is answered 200 even when the ledger refused what it asked: the refusal is
+// recorded (receipt outcome, an exception) because redelivering it would never help. Only a busy
+// ledger or a store failure answers 5xx, so that the channel delivers again.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
-import { applyChannelEvent, type ChannelContext, editSettings, RetryLater } from '../app/channel-events.ts';
+import { applyChannelEvent, RetryLater } from '../app/channel-events.ts';
 import type { Truestock } from '../app/truestock.ts';
+import { channelContext } from '../channels/context.ts';
+import type { Delivery } from '../channels/kind.ts';
+import { kindOf } from '../channels/registry.ts';
 import { TruestockError } from '../domain/errors.ts';
 import { channelById, insertReceipt, receiptOf } from '../store/channel-event-repo.ts';
-import { parseShopifyWebhook, REQUIRED_HEADERS, SHOPIFY_HEADERS, shopifyMapping, verifyShopifyHmac } from '../channels/shopify/webhooks.ts';
 
 /**
  * The raw body, kept out of enumerable properties: the server's NUL-character check walks every
@@ -44,103 +47,102 @@ function deliveries(ts: Truestock): Counter<'channel_kind' | 'result'> {
   return counter;
 }
 
-/** How Shopify spells the headers, for problems. */
-const SPELLING: Record<string, string> = {
-  [SHOPIFY_HEADERS.hmac]: 'X-Shopify-Hmac-Sha256',
-  [SHOPIFY_HEADERS.topic]: 'X-Shopify-Topic',
-  [SHOPIFY_HEADERS.shopDomain]: 'X-Shopify-Shop-Domain',
-  [SHOPIFY_HEADERS.webhookId]: 'X-Shopify-Webhook-Id',
-};
-
-const params = { type: 'object', additionalProperties: false, properties: { id: { type: 'string', minLength: 1, maxLength: 100, description: 'The channel id' } }, required: ['id'] } as const;
-
-function header(req: FastifyRequest, name: string): string | undefined {
-  const v = req.headers[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  return typeof s === 'string' && s.trim() !== '' ? s.trim() : undefined;
-}
+const id = { type: 'string', minLength: 1, maxLength: 100, description: 'The channel id' } as const;
+const params = { type: 'object', additionalProperties: false, properties: { id }, required: ['id'] } as const;
+const legacyParams = {
+  type: 'object', additionalProperties: false, required: ['id', 'kind'],
+  properties: { id, kind: { type: 'string', minLength: 1, maxLength: 40, description: 'The channel\'s kind (the address before one route served every kind)' } },
+} as const;
 
 export function registerWebhookRoutes(app: FastifyInstance, ts: Truestock): void {
   void app.register(async (hooks) => {
     hooks.removeContentTypeParser('application/json');
     hooks.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, new RawBody(body as Buffer)));
+    const common = { tags: ['channels'], security: [] } as const;
 
-    hooks.post<{ Params: { id: string } }>('/channels/:id/webhooks/shopify', {
+    hooks.post<{ Params: { id: string } }>('/channels/:id/webhooks', {
       config: { apiKey: false },
       schema: {
-        tags: ['channels'],
-        summary: 'Shopify webhook receiver: orders, cancellations, refunds, inventory levels (signed with the channel\'s webhook_secret; no API key)',
-        security: [],
+        ...common,
+        summary: 'Channel webhook receiver: orders, cancellations, refunds, levels and listing problems, verified by the channel\'s kind (its signature and secret from the channel\'s settings; no API key)',
         params,
       },
-    }, (req, reply) => receive(ts, req, reply));
+    }, (req, reply) => receive(ts, req, reply, null));
+
+    hooks.post<{ Params: { id: string; kind: string } }>('/channels/:id/webhooks/:kind', {
+      config: { apiKey: false },
+      schema: { ...common, summary: 'The same receiver under the address that names the channel\'s kind (kept for subscriptions made before one route served every kind)', params: legacyParams },
+    }, (req, reply) => receive(ts, req, reply, req.params.kind));
   });
 }
 
-async function receive(ts: Truestock, req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) {
-  const count = (result: string) => deliveries(ts).inc({ channel_kind: 'shopify', result });
-  const channel = await ts.store.read((db) => channelById(db, req.params.id));
-  if (!channel || channel.kind !== 'shopify') {
-    count('not_found');
-    throw TruestockError.of('not_found', `no Shopify channel ${req.params.id}`);
+/** Headers as the kinds read them: lower-case names, one trimmed value each, empty as absent. */
+function headersOf(req: FastifyRequest): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, v] of Object.entries(req.headers)) {
+    const s = Array.isArray(v) ? v[0] : v;
+    if (typeof s === 'string' && s.trim() !== '') out[name.toLowerCase()] = s.trim();
   }
-  for (const name of REQUIRED_HEADERS) {
-    if (header(req, name) === undefined) {
-      count('bad_request');
-      throw TruestockError.of('validation_failed', `a Shopify webhook carries ${SPELLING[name]}`, SPELLING[name]);
-    }
-  }
-  const shopDomain = header(req, SHOPIFY_HEADERS.shopDomain)!;
-  const reject = (why: string, field: string) => {
-    count('unauthorized');
-    req.log.warn({ channel: channel.id, shop_domain: shopDomain, why }, 'webhook rejected');
-    return TruestockError.of('webhook_signature_invalid', why, field);
-  };
-  const secret = channel.settings.webhook_secret;
-  const signature = header(req, SHOPIFY_HEADERS.hmac);
-  const raw = req.body instanceof RawBody ? req.body.bytes : Buffer.alloc(0);
-  if (typeof secret !== 'string' || secret === '') throw reject(`channel ${channel.id} has no settings.webhook_secret to verify webhooks with`, SPELLING[SHOPIFY_HEADERS.hmac]!);
-  if (!signature || !verifyShopifyHmac(raw, secret, signature)) throw reject('the signature does not match the body and the channel\'s webhook_secret', SPELLING[SHOPIFY_HEADERS.hmac]!);
-  const expected = typeof channel.settings.shop_domain === 'string' ? channel.settings.shop_domain.trim().toLowerCase() : '';
-  if (shopDomain.toLowerCase() !== expected) throw reject(`the webhook is from ${shopDomain}, not this channel's shop`, SPELLING[SHOPIFY_HEADERS.shopDomain]!);
+  return out;
+}
 
-  const webhookId = header(req, SHOPIFY_HEADERS.webhookId)!;
-  const seen = await ts.store.read((db) => receiptOf(db, channel.id, webhookId));
+async function receive(ts: Truestock, req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, kindInPath: string | null) {
+  const channel = await ts.store.read((db) => channelById(db, req.params.id));
+  const webhook = channel ? kindOf(channel.kind).inbound?.webhook : undefined;
+  const count = (result: string) => deliveries(ts).inc({ channel_kind: channel?.kind ?? 'unknown', result });
+  if (!channel || !webhook || (kindInPath !== null && kindInPath !== channel.kind)) {
+    count('not_found');
+    throw TruestockError.of('not_found', channel && !webhook ? `channel ${req.params.id} (${channel.kind}) takes no webhooks` : `no ${kindInPath ?? ''} channel ${req.params.id} that takes webhooks`.replace('  ', ' '));
+  }
+  const raw = req.body instanceof RawBody ? req.body.bytes : Buffer.alloc(0);
+  const delivery: Delivery = { raw, headers: headersOf(req), url: `${req.protocol}://${req.host}${req.url}` };
+  const verified = webhook.verify(delivery, channel.settings);
+  if (!verified.ok) {
+    if (verified.problem === 'missing') {
+      count('bad_request');
+      throw TruestockError.of('validation_failed', verified.detail, verified.field);
+    }
+    count('unauthorized');
+    req.log.warn({ channel: channel.id, why: verified.detail }, 'webhook rejected');
+    throw TruestockError.of('webhook_signature_invalid', verified.detail, verified.field);
+  }
+
+  const seen = await ts.store.read((db) => receiptOf(db, channel.id, verified.deliveryId));
   if (seen) {
     count('duplicate');
     return reply.code(200).send({ status: 'duplicate', outcome: seen.outcome });
   }
 
-  const topic = header(req, SHOPIFY_HEADERS.topic)!;
-  const triggered = header(req, SHOPIFY_HEADERS.triggeredAt);
-  const triggeredAt = triggered === undefined || Number.isNaN(Date.parse(triggered)) ? null : Date.parse(triggered);
-  const eventId = header(req, SHOPIFY_HEADERS.eventId) ?? null;
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
   } catch {
     body = undefined;
   }
-  const parsed = parseShopifyWebhook({ topic, eventId: eventId ?? webhookId, triggeredAt }, body);
+  const parsed = webhook.parse(verified, body);
   let outcome: string;
   if (!parsed.ok) {
-    // Signed by Shopify, so redelivering it would not make it readable: recorded and answered 200.
+    // Signed by the channel, so redelivering it would not make it readable: recorded and answered 200.
     outcome = `ignored: ${parsed.ignored}`;
-    if (parsed.ignored.startsWith('unreadable')) req.log.warn({ channel: channel.id, topic, webhook_id: webhookId, why: parsed.ignored }, 'webhook ignored');
+    if (parsed.ignored.startsWith('unreadable')) req.log.warn({ channel: channel.id, topic: verified.topic, delivery_id: verified.deliveryId, why: parsed.ignored }, 'webhook ignored');
   } else {
-    const cx: ChannelContext = { channel, mapping: shopifyMapping(channel.settings), ...editSettings(channel.settings), log: req.log };
+    const cx = channelContext(channel, req.log);
+    const said: string[] = [];
     try {
-      outcome = await applyChannelEvent(ts, cx, parsed.event);
+      for (const event of parsed.events) said.push(await applyChannelEvent(ts, cx, event));
     } catch (err) {
       if (!(err instanceof RetryLater)) throw err;
       count('busy');
-      throw TruestockError.of('busy', `${err.message}; Shopify will deliver again`);
+      throw TruestockError.of('busy', `${err.message}; the channel will deliver again`);
     }
+    outcome = said.join(',') || 'no_events';
   }
-  // The receipt comes last: a crash before it leaves the delivery unanswered, Shopify delivers it
-  // again, and every effect above is idempotent on the event's own ids.
-  await ts.store.transaction((db) =>
-    insertReceipt(db, { channelId: channel.id, webhookId, workspaceId: channel.workspaceId, topic, eventId, triggeredAt, receivedAt: ts.clock.now(), outcome }));
+  // The receipt comes last: a crash before it leaves the delivery unanswered, the channel delivers
+  // it again, and every effect above is idempotent on the event's own ids.
+  await ts.store.transaction((db) => insertReceipt(db, {
+    channelId: channel.id, webhookId: verified.deliveryId, workspaceId: channel.workspaceId, topic: verified.topic, eventId: verified.eventId,
+    triggeredAt: verified.sentAt, receivedAt: ts.clock.now(), outcome,
+  }));
   count(parsed.ok ? 'applied' : 'ignored');
   return reply.code(200).send({ status: 'ok', outcome });
 }

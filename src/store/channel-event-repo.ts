@@ -164,18 +164,22 @@ export async function setLedgerState(db: Db, channelId: string, externalOrderId:
 
 // ---- order poll cursor ----------------------------------------------------------------------
 
-export async function pollCursorOf(db: Db, channelId: string): Promise<number | undefined> {
-  const r = await db.get<{ cursor_at: number }>('SELECT cursor_at FROM channel_poll WHERE channel_id = ?', [channelId]);
-  return r ? Number(r.cursor_at) : undefined;
+/**
+ * Where a channel's last poll stopped: the kind's own cursor text; undefined before the first
+ * stop (rows from before migration 17 kept a time in ms in `cursor_at`).
+ */
+export async function pollCursorOf(db: Db, channelId: string): Promise<string | undefined> {
+  const r = await db.get<{ cursor: string | null; cursor_at: number }>('SELECT cursor, cursor_at FROM channel_poll WHERE channel_id = ?', [channelId]);
+  if (!r) return undefined;
+  return r.cursor ?? (Number(r.cursor_at) > 0 ? String(r.cursor_at) : undefined);
 }
 
-/** Move the cursor forward (never back: two polls racing keep the later one). */
-export async function advancePollCursor(db: Db, ws: string, channelId: string, cursorAt: number, now: number): Promise<void> {
+/** Store where a poll stopped, once the events before it are applied. */
+export async function advancePollCursor(db: Db, ws: string, channelId: string, cursor: string, now: number): Promise<void> {
   await db.run(
-    `INSERT INTO channel_poll (channel_id, workspace_id, cursor_at, polled_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (channel_id) DO UPDATE SET cursor_at = CASE WHEN excluded.cursor_at > channel_poll.cursor_at THEN excluded.cursor_at ELSE channel_poll.cursor_at END,
-       polled_at = excluded.polled_at`,
-    [channelId, ws, cursorAt, now],
+    `INSERT INTO channel_poll (channel_id, workspace_id, cursor_at, cursor, polled_at) VALUES (?, ?, 0, ?, ?)
+     ON CONFLICT (channel_id) DO UPDATE SET cursor = excluded.cursor, polled_at = excluded.polled_at`,
+    [channelId, ws, cursor, now],
   );
 }
 
@@ -271,10 +275,10 @@ export async function insertChannelExceptions(db: Db, rows: ChannelException[]):
  * Claim a channel's next poll: true for exactly one process per interval (several workers share
  * one database), and only when the last poll is at least `intervalMs` old.
  */
-export async function claimPoll(db: Db, ws: string, channelId: string, since: number, now: number, intervalMs: number): Promise<boolean> {
+export async function claimPoll(db: Db, ws: string, channelId: string, now: number, intervalMs: number): Promise<boolean> {
   await db.run(
-    'INSERT INTO channel_poll (channel_id, workspace_id, cursor_at, polled_at) VALUES (?, ?, ?, 0) ON CONFLICT (channel_id) DO NOTHING',
-    [channelId, ws, since],
+    'INSERT INTO channel_poll (channel_id, workspace_id, cursor_at, polled_at) VALUES (?, ?, 0, 0) ON CONFLICT (channel_id) DO NOTHING',
+    [channelId, ws],
   );
   return (await db.run('UPDATE channel_poll SET polled_at = ? WHERE channel_id = ? AND polled_at <= ?', [now, channelId, now - intervalMs])) > 0;
 }

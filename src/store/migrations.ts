@@ -8,13 +8,35 @@
 // Every bucket column carries a CHECK >= 0 as the last line of defence: the rules refuse first,
 // and a bug that slips past them fails the transaction instead of writing a negative balance.
 
+import { SqliteStore } from './sqlite-store.ts';
 import type { Db, Dialect, Store } from './store.ts';
 
 interface Migration {
   version: number;
   name: string;
-  sql: string;
+  /** One text for both dialects, or one each where they cannot share it (a table rebuild). */
+  sql: string | { sqlite: string; postgres: string };
 }
+
+const PLATFORM_17 = `
+ALTER TABLE channel_poll ADD COLUMN cursor TEXT;
+ALTER TABLE channel_sync ADD COLUMN paused_reason TEXT;
+CREATE TABLE channel_submissions (
+  channel_id TEXT NOT NULL,
+  listing_id TEXT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  submission_id TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  quantity BIGINT NOT NULL,
+  external TEXT NOT NULL,
+  expected BIGINT,
+  enqueued_at BIGINT NOT NULL,
+  submitted_at BIGINT NOT NULL,
+  checked_at BIGINT NOT NULL,
+  PRIMARY KEY (channel_id, listing_id)
+){{without_rowid}};
+CREATE INDEX channel_submissions_id ON channel_submissions (channel_id, submission_id);
+`;
 
 const bucket = (name: string) => `${name} BIGINT NOT NULL DEFAULT 0 CHECK (${name} >= 0)`;
 
@@ -575,6 +597,36 @@ ALTER TABLE exceptions ADD COLUMN resolved_at BIGINT;
 ALTER TABLE exceptions ADD COLUMN resolution TEXT
 `,
   },
+  {
+    version: 17,
+    name: 'channel platform: kinds from the registry, poll cursors of any kind, auth pauses, asynchronous submissions',
+    // A channel's kind is checked against the registry of kinds (src/channels/registry.ts), not by
+    // the schema, so a new kind needs no migration. SQLite cannot drop a CHECK: the table is
+    // rebuilt (migrate() runs SQLite migrations with foreign keys off and checks them after).
+    // A poll cursor is the kind's own text (a timestamp, a page token). A channel paused because
+    // its credentials were refused says so. A submission a channel applies later (a feed) is
+    // followed per listing until the channel says it was applied.
+    sql: {
+      sqlite: `
+CREATE TABLE channels_v17 (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  settings TEXT NOT NULL DEFAULT '{}',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (workspace_id, name)
+);
+INSERT INTO channels_v17 (id, workspace_id, kind, name, settings, created_at, updated_at) SELECT id, workspace_id, kind, name, settings, created_at, updated_at FROM channels;
+DROP TABLE channels;
+ALTER TABLE channels_v17 RENAME TO channels;
+${PLATFORM_17}`,
+      postgres: `
+ALTER TABLE channels DROP CONSTRAINT IF EXISTS channels_kind_check;
+${PLATFORM_17}`,
+    },
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {
@@ -587,8 +639,22 @@ function statements(sql: string): string[] {
   return sql.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean);
 }
 
-/** Bring the schema up to date. Safe to run from several processes at once. */
+/**
+ * Bring the schema up to date. Safe to run from several processes at once. On SQLite foreign
+ * keys are off meanwhile (a table rebuild drops a referenced table; SQLite ignores the setting
+ * inside a transaction, so it is set around it) and checked before the commit.
+ */
 export async function migrate(store: Store): Promise<number[]> {
+  if (!(store instanceof SqliteStore)) return migrateIn(store);
+  store.setForeignKeys(false);
+  try {
+    return await migrateIn(store);
+  } finally {
+    store.setForeignKeys(true);
+  }
+}
+
+function migrateIn(store: Store): Promise<number[]> {
   return store.transaction(async (db: Db) => {
     if (db.dialect === 'postgres') await db.run('SELECT pg_advisory_xact_lock(7431001)');
     await db.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
@@ -596,10 +662,15 @@ export async function migrate(store: Store): Promise<number[]> {
     const applied: number[] = [];
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
-      for (const stmt of statements(dialectSql(m.sql, db.dialect))) await db.run(stmt);
+      const sql = typeof m.sql === 'string' ? m.sql : m.sql[db.dialect];
+      for (const stmt of statements(dialectSql(sql, db.dialect))) await db.run(stmt);
       // Migrations record wall time: they are an operational fact, not a ledger event.
       await db.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, Date.now()]);
       applied.push(m.version);
+    }
+    if (db.dialect === 'sqlite' && applied.length > 0) {
+      const broken = await db.all<{ table: string }>('PRAGMA foreign_key_check');
+      if (broken.length > 0) throw new Error(`invariant violated: migrations ${applied.join(', ')} left rows whose references are gone (${broken[0]!.table})`);
     }
     return applied;
   });

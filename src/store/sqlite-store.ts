@@ -75,6 +75,11 @@ export class SqliteStore implements Store {
     return s;
   }
 
+  /** Foreign keys on or off (outside a transaction only: SQLite ignores it inside one). Migrations only. */
+  setForeignKeys(on: boolean): void {
+    this.db.pragma(`foreign_keys = ${on ? 'ON' : 'OFF'}`);
+  }
+
   /** Serialise async users of the single connection. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);

@@ -1,6 +1,7 @@
 // SQL for the sync engine: claiming outbox rows with a lease, acknowledging pushes, what each
 // channel was told and was last seen to show (listing_sync), and channel controls (channel_sync).
 
+import { insertChannelExceptions } from './channel-event-repo.ts';
 import { type Db, placeholders } from './store.ts';
 
 export interface ListingSync {
@@ -120,6 +121,11 @@ export async function claimOutbox(db: Db, channelId: string, workerId: string, n
 export async function ackPushed(db: Db, c: Claimed, workerId: string, pushedQuantity: number, now: number): Promise<void> {
   const done = await db.run('DELETE FROM channel_outbox WHERE listing_id = ? AND version = ?', [c.listing_id, c.version]);
   if (done === 0) await release(db, c.listing_id, workerId);
+  await recordPushed(db, c, pushedQuantity, now);
+}
+
+/** The channel now shows `pushedQuantity` for this version of the listing (only ever moves forward). */
+export async function recordPushed(db: Db, c: Pick<Claimed, 'listing_id' | 'workspace_id' | 'channel_id' | 'version'>, pushedQuantity: number, now: number): Promise<void> {
   await db.run(
     `INSERT INTO listing_sync (listing_id, workspace_id, channel_id, pushed_version, pushed_quantity, pushed_at, shown_quantity, shown_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (listing_id) DO UPDATE SET pushed_version = excluded.pushed_version, pushed_quantity = excluded.pushed_quantity, pushed_at = excluded.pushed_at,
@@ -175,19 +181,41 @@ export async function retryDeadLetters(db: Db, channelId: string, listingIds?: s
 export interface ChannelSync {
   paused: boolean;
   hidden_skus: string[];
+  /** Why truestock paused the channel itself (`auth`: its credentials were refused); null when a person did, or it runs. */
+  paused_reason?: string | null;
 }
 
 export async function channelSyncOf(db: Db, channelId: string): Promise<ChannelSync> {
-  const r = await db.get<{ paused: boolean | number; hidden_skus: string }>('SELECT paused, hidden_skus FROM channel_sync WHERE channel_id = ?', [channelId]);
-  return { paused: Boolean(r?.paused), hidden_skus: r ? (JSON.parse(r.hidden_skus) as string[]) : [] };
+  const r = await db.get<{ paused: boolean | number; hidden_skus: string; paused_reason: string | null }>('SELECT paused, hidden_skus, paused_reason FROM channel_sync WHERE channel_id = ?', [channelId]);
+  return { paused: Boolean(r?.paused), hidden_skus: r ? (JSON.parse(r.hidden_skus) as string[]) : [], paused_reason: r?.paused ? (r.paused_reason ?? null) : null };
 }
 
+/** Write a channel's controls; a person pausing or resuming clears the reason truestock paused it for. */
 export async function writeChannelSync(db: Db, ws: string, channelId: string, s: ChannelSync, now: number): Promise<void> {
   await db.run(
-    `INSERT INTO channel_sync (channel_id, workspace_id, paused, hidden_skus, updated_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (channel_id) DO UPDATE SET paused = excluded.paused, hidden_skus = excluded.hidden_skus, updated_at = excluded.updated_at`,
-    [channelId, ws, s.paused, JSON.stringify(s.hidden_skus), now],
+    `INSERT INTO channel_sync (channel_id, workspace_id, paused, hidden_skus, paused_reason, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (channel_id) DO UPDATE SET paused = excluded.paused, hidden_skus = excluded.hidden_skus, paused_reason = excluded.paused_reason, updated_at = excluded.updated_at`,
+    [channelId, ws, s.paused, JSON.stringify(s.hidden_skus), s.paused ? (s.paused_reason ?? null) : null, now],
   );
+}
+
+/**
+ * The channel refused our credentials: pause it (nothing more is sent until a person fixes them
+ * and resumes) and raise ONE exception for it — not one per listing, not one per call. True when
+ * this call paused it.
+ */
+export async function pauseForAuth(db: Db, ws: string, channelId: string, message: string, exceptionId: string, now: number): Promise<boolean> {
+  const s = await channelSyncOf(db, channelId);
+  if (s.paused) return false;
+  await writeChannelSync(db, ws, channelId, { ...s, paused: true, paused_reason: 'auth' }, now);
+  const open = await db.get('SELECT id FROM exceptions WHERE workspace_id = ? AND kind = ? AND reference = ? AND resolved_at IS NULL', [ws, 'channel_auth_failed', channelId]);
+  if (!open) {
+    await insertChannelExceptions(db, [{
+      id: exceptionId, workspaceId: ws, kind: 'channel_auth_failed', itemId: null, locationId: null, quantity: null, reference: channelId, holdId: null, createdAt: now,
+      message: `channel ${channelId} refused truestock's credentials and is paused: ${message.slice(0, 300)} — fix the channel's settings, then resume it`,
+    }]);
+  }
+  return true;
 }
 
 /** Channels a dispatcher drains: every channel of these kinds, with whether it is paused. */

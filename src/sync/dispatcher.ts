@@ -22,11 +22,13 @@ import {
   release,
   resumeDeferred,
   insertLagSample,
+  pauseForAuth,
   syncedChannels,
   writeMeasuredLag,
 } from '../store/sync-repo.ts';
 import { type BreakerOptions, CircuitBreaker } from './breaker.ts';
-import type { BudgetReport, Connector, PushItem, PushResult } from './connector.ts';
+import { type BudgetReport, bucketSpecOf, budgetFor, type CallFailure, type Connector, DEFAULT_BUDGET, type Failure, type PushItem, type PushResult } from './connector.ts';
+import { checkSubmissions, recordSubmitted } from './submissions.ts';
 import { LagWindow, RateWindow } from './lag.ts';
 import { TokenBucket } from './limiter.ts';
 import { pushPriority } from './push-order.ts';
@@ -64,7 +66,7 @@ export interface DispatchLog {
 
 export interface DispatchEvents {
   /** One call to a channel and how it ended. */
-  onCall?(channelId: string, result: 'ok' | 'throttled' | 'transient' | 'permanent'): void;
+  onCall?(channelId: string, result: 'ok' | Failure): void;
   /** A listing acknowledged, with its commit → acknowledged lag. */
   onPushed?(channelId: string, lagMs: number): void;
 }
@@ -77,25 +79,28 @@ export interface ChannelStatus {
   pushes_per_minute: number;
   lag_p50_ms: number | null;
   lag_p99_ms: number | null;
-  calls: Record<'ok' | 'throttled' | 'transient' | 'permanent', number>;
+  calls: Record<'ok' | Failure, number>;
   stale: number;
   dead_lettered: number;
   last_error: { at: string; message: string } | null;
   budget: { available: number; capacity: number; refill_per_second: number } | null;
 }
 
-class ChannelRuntime {
+export class ChannelRuntime {
   readonly breaker: CircuitBreaker;
   readonly lag = new LagWindow();
   readonly pushes = new RateWindow();
-  readonly calls = { ok: 0, throttled: 0, transient: 0, permanent: 0 };
+  readonly calls = { ok: 0, throttled: 0, transient: 0, auth: 0, permanent: 0 };
   stale = 0;
   deadLettered = 0;
   lastError: { at: number; message: string } | null = null;
   busy: Promise<void> | null = null;
   /** Not before this time (ms): the bucket is empty or the channel asked us to wait. */
   nextAt = 0;
-  bucket: TokenBucket | null = null;
+  /** One token bucket per budget the connector names (`default` for channels with one). */
+  buckets = new Map<string, TokenBucket>();
+  /** When submissions still processing were last looked at. */
+  submissionsCheckedAt = -Infinity;
 
   constructor(
     public info: ChannelInfo,
@@ -188,7 +193,7 @@ export class Dispatcher {
       } else {
         rt.paused = ch.paused;
         // New settings (a token, a URL): a new connector; the breaker and windows carry on.
-        if (JSON.stringify(rt.info.settings) !== JSON.stringify(ch.settings)) Object.assign(rt, { info: ch, connector, connectorError: error, bucket: null });
+        if (JSON.stringify(rt.info.settings) !== JSON.stringify(ch.settings)) Object.assign(rt, { info: ch, connector, connectorError: error, buckets: new Map() });
       }
     }
     for (const id of [...this.channels.keys()]) if (!seen.has(id)) this.channels.delete(id);
@@ -227,9 +232,10 @@ export class Dispatcher {
     const now = this.clock.now();
     if (!c.breaker.allow(now)) return 0;
     const recovering = c.breaker.state(now) !== 'closed';
-    c.bucket ??= new TokenBucket(connector.bucket, now);
+    await checkSubmissions(this.store, this.clock, c, this.workerId, this.submissionHooks);
+    const bucket = this.bucket(c, budgetFor(connector, 'push'), now);
     const cost = connector.pushCost(connector.maxBatch);
-    const wait = c.bucket.waitFor(cost, now);
+    const wait = bucket.waitFor(cost, now);
     // No budget: claim nothing (a claim would hold rows another worker could push).
     if (wait > 0) {
       c.nextAt = now + wait;
@@ -252,7 +258,7 @@ export class Dispatcher {
     const rest = ordered.slice(connector.maxBatch);
     if (rest.length > 0) await this.store.transaction(async (db) => { for (const r of rest) await release(db, r.listing_id, this.workerId); });
 
-    c.bucket.tryTake(cost, now);
+    bucket.tryTake(cost, now);
     const items = batch.map(toPushItem);
     let result: PushResult;
     try {
@@ -261,7 +267,7 @@ export class Dispatcher {
       result = { ok: false, failure: 'transient', retryAfterMs: null, message: String(err) };
     }
     const at = this.clock.now();
-    if (result.budget) c.bucket.observe(result.budget, at);
+    if (result.budget) this.observeOn(c, result.budget, at);
     this.opts.events?.onCall?.(channelId, result.ok ? 'ok' : result.failure);
     c.calls[result.ok ? 'ok' : result.failure]++;
     if (!result.ok) {
@@ -280,6 +286,8 @@ export class Dispatcher {
           c.lag.record(at - row.enqueued_at, at);
           c.pushes.add(1, at);
           this.opts.events?.onPushed?.(channelId, at - row.enqueued_at);
+        } else if (outcome.status === 'submitted') {
+          await recordSubmitted(db, row, items[k]!, outcome.submissionId, this.workerId, at);
         } else if (outcome.status === 'rejected') {
           await this.park(db, c, row, outcome.reason, at);
         } else if (outcome.status === 'stale') {
@@ -303,11 +311,12 @@ export class Dispatcher {
     c.stale += rows.length;
     const connector = c.connector!;
     const now = this.clock.now();
-    const read = c.bucket!.waitFor(connector.readCost(rows.length), now) === 0 && c.bucket!.tryTake(connector.readCost(rows.length), now) === 0
+    const readBucket = this.bucket(c, budgetFor(connector, 'read'), now);
+    const read = readBucket.waitFor(connector.readCost(rows.length), now) === 0 && readBucket.tryTake(connector.readCost(rows.length), now) === 0
       ? await connector.readBack(items).catch((err: unknown) => ({ ok: false as const, message: String(err) }))
       : ({ ok: false as const, message: 'no budget to read back' });
     const at = this.clock.now();
-    if (read.ok && read.budget) c.bucket!.observe(read.budget, at);
+    if (read.ok && read.budget) this.observeOn(c, read.budget, at);
     await this.store.transaction(async (db) => {
       for (const [k, row] of rows.entries()) {
         const shown = read.ok ? read.shown[k] : null;
@@ -331,13 +340,20 @@ export class Dispatcher {
     });
   }
 
-  private async failed(c: ChannelRuntime, batch: Claimed[], result: Extract<PushResult, { ok: false }>, at: number): Promise<void> {
+  private async failed(c: ChannelRuntime, batch: Claimed[], result: CallFailure, at: number): Promise<void> {
     c.lastError = { at, message: result.message };
     if (result.failure === 'throttled') {
       // The channel is healthy, just busy (another app on the same shop spends the bucket too).
-      c.bucket!.throttled(at, result.retryAfterMs ?? undefined);
+      const bucket = this.bucket(c, budgetFor(c.connector!, 'push'), at);
+      bucket.throttled(at, result.retryAfterMs ?? undefined);
       c.breaker.onThrottled(at);
-      c.nextAt = at + (result.retryAfterMs ?? c.bucket!.waitFor(c.connector!.pushCost(batch.length), at));
+      c.nextAt = at + (result.retryAfterMs ?? bucket.waitFor(c.connector!.pushCost(batch.length), at));
+      await this.store.transaction(async (db) => { for (const r of batch) await release(db, r.listing_id, this.workerId); });
+      return;
+    }
+    if (result.failure === 'auth') {
+      // Every listing would fail the same way: the channel stops here, with one exception.
+      await this.pauseForAuth(c, result.message, at);
       await this.store.transaction(async (db) => { for (const r of batch) await release(db, r.listing_id, this.workerId); });
       return;
     }
@@ -367,29 +383,64 @@ export class Dispatcher {
    * channel has one bucket per app, so everything that calls it draws on ours. Waits until the
    * tokens are there; false when the cost can never fit.
    */
-  async spend(channelId: string, cost: number): Promise<boolean> {
+  async spend(channelId: string, cost: number, budget: string = DEFAULT_BUDGET): Promise<boolean> {
     const c = this.runtime(channelId);
     if (!c?.connector) return true;
-    c.bucket ??= new TokenBucket(c.connector.bucket, this.clock.now());
+    const bucket = this.bucket(c, budget, this.clock.now());
     for (;;) {
-      const wait = c.bucket.waitFor(cost, this.clock.now());
+      const wait = bucket.waitFor(cost, this.clock.now());
       if (wait === Infinity) return false;
-      if (wait === 0 && c.bucket.tryTake(cost, this.clock.now()) === 0) return true;
+      if (wait === 0 && bucket.tryTake(cost, this.clock.now()) === 0) return true;
       await new Promise((r) => setTimeout(r, Math.max(1, wait)));
     }
   }
 
-  /** What the channel reported about its bucket after a call made outside the dispatcher. */
-  observe(channelId: string, budget: BudgetReport): void {
-    this.runtime(channelId)?.bucket?.observe(budget, this.clock.now());
+  /** What the channel reported about a budget after a call made outside the dispatcher. */
+  observe(channelId: string, report: BudgetReport): void {
+    const c = this.runtime(channelId);
+    if (c?.connector) this.observeOn(c, report, this.clock.now());
   }
+
+  /** One of a channel's budgets, made from the connector's spec the first time it is used. */
+  private bucket(c: ChannelRuntime, name: string, now: number): TokenBucket {
+    let b = c.buckets.get(name);
+    if (!b) {
+      b = new TokenBucket(bucketSpecOf(c.connector!, name), now);
+      c.buckets.set(name, b);
+    }
+    return b;
+  }
+
+  private observeOn(c: ChannelRuntime, report: BudgetReport, now: number): void {
+    this.bucket(c, report.budget ?? DEFAULT_BUDGET, now).observe(report, now);
+  }
+
+  /** The channel refused our credentials: paused, with one exception, until a person resumes it. */
+  private async pauseForAuth(c: ChannelRuntime, message: string, at: number): Promise<void> {
+    c.paused = true;
+    const paused = await this.store.transaction((db) => pauseForAuth(db, c.info.workspace_id, c.info.id, message, newId('exc', at), at));
+    if (paused) this.opts.log?.warn({ channel: c.info.id, message }, 'channel paused: credentials refused');
+  }
+
+  /** What submission checks need from the dispatcher. */
+  private readonly submissionHooks = {
+    bucket: (c: ChannelRuntime, name: string, now: number) => this.bucket(c, name, now),
+    observe: (c: ChannelRuntime, report: BudgetReport, now: number) => this.observeOn(c, report, now),
+    pauseForAuth: (c: ChannelRuntime, message: string, at: number) => this.pauseForAuth(c, message, at),
+    park: (db: Db, c: ChannelRuntime, row: Claimed, reason: string, at: number) => this.park(db, c, row, reason, at),
+    onAcknowledged: (c: ChannelRuntime, enqueuedAt: number, at: number) => {
+      c.lag.record(at - enqueuedAt, at);
+      c.pushes.add(1, at);
+      this.opts.events?.onPushed?.(c.info.id, at - enqueuedAt);
+    },
+  };
 
   /** What this process knows of a channel's sync. */
   status(channelId: string): ChannelStatus | null {
     const c = this.runtime(channelId);
     if (!c) return null;
     const now = this.clock.now();
-    const b = c.bucket;
+    const b = c.connector ? (c.buckets.get(budgetFor(c.connector, 'push')) ?? null) : null;
     return {
       channel_id: channelId,
       paused: c.paused,

@@ -2,7 +2,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, classifyHttp, DEFAULT_BACKOFF, nextDelay, parseRetryAfter, RETRY_BASE_MS, RETRY_MAX_MS } from './retry.ts';
+import { backoffDelay, classifyHttp, DEFAULT_BACKOFF, httpFailure, nextDelay, parseRetryAfter, RETRY_BASE_MS, RETRY_MAX_MS } from './retry.ts';
 
 const NOW = Date.UTC(2026, 4, 15, 12, 0, 0); // Fri, 15 May 2026 12:00:00 GMT
 const spec = { baseMs: RETRY_BASE_MS, maxMs: RETRY_MAX_MS };
@@ -135,16 +135,26 @@ describe('nextDelay', () => {
 });
 
 describe('classifyHttp', () => {
-  it('429 throttled; 408, 5xx and network errors transient; other 4xx permanent', () => {
+  it('429 throttled; 408, 5xx and network errors transient; 401/403 auth; other 4xx permanent', () => {
     expect(classifyHttp(429)).toBe('throttled');
     expect(classifyHttp(null)).toBe('transient');
     expect(classifyHttp(408)).toBe('transient');
     for (const s of [500, 502, 503, 504, 599]) expect(classifyHttp(s)).toBe('transient');
-    for (const s of [400, 401, 403, 404, 409, 413, 422]) expect(classifyHttp(s)).toBe('permanent');
+    for (const s of [401, 403]) expect(classifyHttp(s)).toBe('auth');
+    for (const s of [400, 404, 409, 413, 422]) expect(classifyHttp(s)).toBe('permanent');
     expect(classifyHttp(301)).toBe('permanent');
   });
 
   it('a success or a non-status is a programmer error', () => {
     for (const s of [200, 204, 207, 0, 99, 600, 404.5]) expect(() => classifyHttp(s)).toThrow(RangeError);
+  });
+});
+
+describe('httpFailure', () => {
+  it('reports what an answer means and the wait it asks for', () => {
+    const headers = new Headers({ 'Retry-After': '7' });
+    expect(httpFailure(429, headers, 'slow down', NOW)).toEqual({ ok: false, failure: 'throttled', retryAfterMs: 7_000, message: 'slow down' });
+    expect(httpFailure(401, new Headers(), 'no', NOW)).toEqual({ ok: false, failure: 'auth', retryAfterMs: null, message: 'no' });
+    expect(httpFailure(null, null, 'reset', NOW)).toMatchObject({ failure: 'transient', retryAfterMs: null });
   });
 });

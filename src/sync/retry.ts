@@ -1,6 +1,9 @@
-// When to try a failed push again (docs/sync.md §2): exponential backoff with full jitter, the
+// When to try a failed call again (docs/sync-out.md): exponential backoff with full jitter, the
 // channel's Retry-After honoured (never retried sooner than it asks), and which answers are worth
-// retrying at all. Pure: `now` and `random` are passed in.
+// retrying at all. The HTTP helpers every connector uses to report a failed answer. Pure: `now`
+// and `random` are passed in.
+
+import type { CallFailure, Failure } from './connector.ts';
 
 export interface BackoffSpec {
   baseMs: number;
@@ -66,13 +69,11 @@ export function nextDelay(attempt: number, retryAfterMs: number | null, spec: Ba
   return backoffDelay(attempt, spec, random);
 }
 
-/** What a failed call means for the next try. */
-export type Failure = 'throttled' | 'transient' | 'permanent';
-
 /**
  * Classify a failed HTTP answer (null = network error/timeout): 429 → throttled (wait, the
  * channel is healthy); 408, 5xx, network → transient (retry with backoff, counts against the
- * breaker); other 4xx → permanent (the same request will fail again: dead-letter it). An
+ * breaker); 401 and 403 → auth (the credentials were refused: the channel pauses for a person);
+ * other 4xx → permanent (the same request will fail again: dead-letter it). An
  * unexpected 1xx/3xx is permanent too — resending it changes nothing. Channels that signal
  * throttling in a 200 body (Shopify THROTTLED) must be recognised by the connector; a 2xx given
  * here is a programmer error.
@@ -83,7 +84,16 @@ export function classifyHttp(status: number | null): Failure {
   if (status >= 200 && status < 300) throw new RangeError(`HTTP ${status} is not a failure`);
   if (status === 429) return 'throttled';
   if (status === 408 || status >= 500) return 'transient';
+  if (status === 401 || status === 403) return 'auth';
   return 'permanent';
+}
+
+/**
+ * A failed HTTP answer as every connector reports it: what it means, and how long the channel
+ * asked us to wait (Retry-After; a channel without one leaves the wait to backoff).
+ */
+export function httpFailure(status: number | null, headers: { get(name: string): string | null } | null, message: string, now: number): CallFailure {
+  return { ok: false, failure: classifyHttp(status), retryAfterMs: parseRetryAfter(headers?.get('retry-after'), now), message };
 }
 
 // ---- HTTP-date (RFC 9110 §5.6.7) ----------------------------------------------------------------

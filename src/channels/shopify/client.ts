@@ -5,6 +5,7 @@
 
 import { createAdminApiClient } from '@shopify/admin-api-client';
 import { refusal, type Refusal } from '../../domain/errors.ts';
+import { classifyHttp } from '../../sync/retry.ts';
 
 /** The Admin API version truestock speaks: compare-and-set with `changeFromQuantity`, `@idempotent`. */
 export const SHOPIFY_API_VERSION = '2026-10';
@@ -59,7 +60,7 @@ export interface ShopifyCost {
 export type ShopifyAnswer<T> =
   | { ok: true; data: T; cost: ShopifyCost }
   | { ok: false; kind: 'throttled'; cost: ShopifyCost; retryAfterMs: number | null; message: string }
-  | { ok: false; kind: 'transient' | 'permanent'; status: number | null; message: string; cost: ShopifyCost | null };
+  | { ok: false; kind: 'transient' | 'auth' | 'permanent'; status: number | null; message: string; cost: ShopifyCost | null };
 
 export interface ShopifyApi {
   readonly shopDomain: string;
@@ -94,9 +95,10 @@ export function shopifyApi(settings: ShopifySettings, fetchImpl: typeof fetch = 
       if (errors) {
         const status = errors.networkStatusCode ?? null;
         const message = gqlErrors.map((e) => e.message).filter(Boolean).join('; ') || errors.message || 'Shopify call failed';
-        // No answer, 5xx and timeouts may pass; a 4xx or a GraphQL error will not.
-        const transient = status === null || status >= 500 || status === 408;
-        return { ok: false, kind: transient ? 'transient' : 'permanent', status, message, cost: res.extensions ? cost : null };
+        // A GraphQL error inside a 2xx answer is about the query itself; the status says the rest.
+        const failure = status === null ? 'transient' : status < 300 ? 'permanent' : classifyHttp(status);
+        const kind = failure === 'throttled' ? 'transient' : failure; // 429 was read as throttled above
+        return { ok: false, kind, status, message, cost: res.extensions ? cost : null };
       }
       return { ok: true, data: res.data as T, cost };
     },

@@ -12,7 +12,8 @@ import { verify } from '../../app/verify.ts';
 import type { Channel } from '../../domain/listing-rules.ts';
 import { getChannel } from '../../store/channel-repo.ts';
 import { pollCursorOf } from '../../store/channel-event-repo.ts';
-import { LINES_PER_ORDER, ORDERS_PER_PAGE, pollOrders } from './order-poll.ts';
+import { pollChannel } from '../poll-scheduler.ts';
+import { LINES_PER_ORDER, ORDERS_PER_PAGE } from './order-poll.ts';
 
 const SKUS = Array.from({ length: LINES_PER_ORDER + 2 }, (_, i) => `P${i}`);
 
@@ -56,14 +57,14 @@ describe.each(STORE_KINDS)('order poll on %s', (kind) => {
       const orders = ORDERS_PER_PAGE + 5;
       for (let i = 0; i < orders - 1; i++) shop.placeOrder({ lines: [{ sku: 'P0', quantity: 1 }] });
       shop.placeOrder({ lines: SKUS.map((sku) => ({ sku, quantity: 2 })) });
-      const first = await pollOrders(ts, channel, Date.now() - 60_000);
-      expect(first).toMatchObject({ status: 'ok', orders, outcomes: { allocated: orders } });
+      const first = await pollChannel(ts, { ...channel, createdAt: Date.now() - 60_000 });
+      expect(first).toMatchObject({ status: 'ok', events: orders, outcomes: { allocated: orders } });
       expect(await committed(f, 'P0')).toBe(orders - 1 + 2);
       for (const sku of SKUS.slice(1)) expect(await committed(f, sku)).toBe(2);
       const cursor = await ts.store.read((d) => pollCursorOf(d, channel.id));
       expect(cursor).toBe(first.cursor);
       // The cursor's second is read again (`>=`); nothing applies twice.
-      const again = await pollOrders(ts, channel, 0);
+      const again = await pollChannel(ts, { ...channel, createdAt: 0 });
       expect(again.status).toBe('ok');
       expect(Object.keys(again.outcomes)).toEqual(['no_change']);
       expect(await committed(f, 'P0')).toBe(orders - 1 + 2);
@@ -77,8 +78,7 @@ describe.each(STORE_KINDS)('order poll on %s', (kind) => {
     const { shop, f, channel } = await world({ bucketSize: 400 });
     try {
       shop.placeOrder({ lines: [{ sku: 'P1', quantity: 1 }] });
-      const since = Date.now() - 60_000;
-      expect(await pollOrders(ts, channel, since)).toMatchObject({ status: 'throttled', orders: 0, cursor: since });
+      expect(await pollChannel(ts, { ...channel, createdAt: Date.now() - 60_000 })).toMatchObject({ status: 'throttled', events: 0, cursor: null });
       expect(await ts.store.read((d) => pollCursorOf(d, channel.id))).toBeUndefined();
       expect(await committed(f, 'P1')).toBe(0);
     } finally {
@@ -86,9 +86,9 @@ describe.each(STORE_KINDS)('order poll on %s', (kind) => {
     }
   });
 
-  it('says a channel without credentials is not configured', async () => {
+  it('says what a channel without credentials lacks', async () => {
     const { shop, channel } = await world();
     await shop.close();
-    expect(await pollOrders(ts, { ...channel, settings: { shop_domain: 'x.myshopify.com' } }, 0)).toMatchObject({ status: 'not_configured' });
+    expect(await pollChannel(ts, { ...channel, settings: { shop_domain: 'x.myshopify.com' } })).toMatchObject({ status: 'permanent', error: expect.stringContaining('access_token') });
   });
 });

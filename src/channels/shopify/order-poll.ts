@@ -1,19 +1,17 @@
-// The order poll: read the orders Shopify changed since the channel's cursor and apply each one as
-// the same `order_created` / `order_cancelled` event a webhook would have been, so an order whose
-// webhooks never arrived is still allocated (or cancelled). Every effect is idempotent on the
-// order's id, so seeing an order again — on the poll and by webhook, or twice in one second — is
-// harmless. The serve loop calls `pollOrders` every N seconds; this module starts no timers.
+// The order poll: read the orders Shopify changed since the channel's cursor as the same
+// `order_created` / `order_cancelled` events a webhook would have carried, so an order whose
+// webhooks never arrived is still allocated (or cancelled). The kind-agnostic poll scheduler
+// (src/channels/poll-scheduler.ts) applies them; every effect is idempotent on the order's id, so
+// seeing an order again — on the poll and by webhook, or twice in one second — is harmless.
 //
 // Shopify stores `updated_at` in whole seconds, so the poll asks `updated_at:>='<cursor>'` (not
 // `>`): changes later in the cursor's own second are not missed, and the orders seen twice apply
 // nothing the second time.
 
-import { applyChannelEvent, type ChannelContext, editSettings, type EventLog, type OrderFacts, type OrderLineFacts, RetryLater } from '../../app/channel-events.ts';
-import type { Truestock } from '../../app/truestock.ts';
-import type { Channel } from '../../domain/listing-rules.ts';
-import { advancePollCursor, pollCursorOf } from '../../store/channel-event-repo.ts';
-import { type ShopifyAnswer, type ShopifyApi, shopifyApi, shopifySettings } from './client.ts';
-import { lineKeys, shopifyMapping, toGid } from './webhooks.ts';
+import type { ChannelEvent, OrderFacts, OrderLineFacts } from '../../domain/channel-event.ts';
+import type { PollPage } from '../kind.ts';
+import type { ShopifyAnswer, ShopifyApi } from './client.ts';
+import { lineKeys, toGid } from './webhooks.ts';
 
 /**
  * Orders per page and line items per order. A query's requested cost is 2 + orders × (1 + 2 +
@@ -65,82 +63,49 @@ interface OrderNode {
   lineItems: { nodes: LineNode[]; pageInfo: PageInfo };
 }
 
-export interface PollResult {
-  /** `ok`: read to the end (or to `POLL_PAGES_MAX`); otherwise why it stopped — the cursor keeps what was applied. */
-  status: 'ok' | 'throttled' | 'failed' | 'busy' | 'not_configured';
-  orders: number;
-  /** Outcome counts: `allocated`, `cancelled`, `no_change`, … */
-  outcomes: Record<string, number>;
-  /** The cursor after this poll (ms), or null when the channel has none. */
-  cursor: number | null;
-  /** Throttled: wait at least this long before polling again. */
-  retryAfterMs?: number | null;
-  error?: string;
-}
-
-export interface PollOptions {
-  fetch?: typeof fetch;
-  log?: EventLog;
-  /** A client to use instead of one built from the channel's settings (tests). */
-  api?: ShopifyApi;
-}
-
 /** Whole seconds, as Shopify stores and compares times. */
 const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 /**
- * Poll one Shopify channel's orders changed since its cursor (or since `since`, ms, when the
- * channel has never been polled: orders older than that are never allocated by the poll) and
- * apply them. The cursor moves after each page is applied.
+ * Pages of the orders Shopify changed since the cursor (ms as a string; `since` on the first
+ * poll: orders older than that are never allocated by the poll), each order as the same
+ * `order_created` / `order_cancelled` event its webhook would have been. The cursor after a page
+ * is the latest `updatedAt` on it; the scheduler stores it once the page's events are applied.
  */
-export async function pollOrders(ts: Truestock, channel: Pick<Channel, 'id' | 'workspaceId' | 'kind' | 'name' | 'settings'>, since: number, opts: PollOptions = {}): Promise<PollResult> {
-  const result: PollResult = { status: 'ok', orders: 0, outcomes: {}, cursor: null };
-  const settings = shopifySettings(channel.settings);
-  if (channel.kind !== 'shopify' || 'code' in settings) {
-    return { ...result, status: 'not_configured', error: 'code' in settings ? settings.detail : `${channel.kind} is not a Shopify channel` };
-  }
-  const api = opts.api ?? shopifyApi(settings, opts.fetch);
-  const cx: ChannelContext = { channel, mapping: shopifyMapping(channel.settings), ...editSettings(channel.settings), ...(opts.log ? { log: opts.log } : {}) };
-  const start = (await ts.store.read((db) => pollCursorOf(db, channel.id))) ?? since;
-  result.cursor = start;
-  const query = `updated_at:>='${isoSeconds(start)}'`;
+export async function* shopifyOrderPages(api: ShopifyApi, cursor: string | null, since: number): AsyncGenerator<PollPage> {
+  const parsed = cursor === null ? NaN : Number(cursor);
+  let at = Number.isFinite(parsed) ? parsed : since;
+  const query = `updated_at:>='${isoSeconds(at)}'`;
   let after: string | null = null;
   for (let page = 0; page < POLL_PAGES_MAX; page++) {
     const answer: ShopifyAnswer<{ orders: { nodes: OrderNode[]; pageInfo: PageInfo } }> = await api.query(ORDERS_QUERY, { first: ORDERS_PER_PAGE, after, query });
-    if (!answer.ok) return stopped(result, answer);
-    let cursor: number = result.cursor!;
+    if (!answer.ok) {
+      yield failed(answer);
+      return;
+    }
+    const events: ChannelEvent[] = [];
     for (const node of answer.data.orders.nodes) {
       const lines = await allLines(api, node);
-      if (!Array.isArray(lines)) return stopped(result, lines);
+      if (!Array.isArray(lines)) {
+        yield failed(lines);
+        return;
+      }
       const updatedAt = Date.parse(node.updatedAt);
       const order = orderFacts(node, lines);
-      const kind = order.cancelled ? 'order_cancelled' : 'order_created';
-      let outcome: string;
-      try {
-        outcome = await applyChannelEvent(ts, cx, { kind, occurredAt: updatedAt, order });
-      } catch (err) {
-        // The ledger was busy: stop here; the cursor still names this page, so the next poll retries it.
-        if (err instanceof RetryLater) return { ...result, status: 'busy', error: err.message };
-        throw err;
-      }
-      result.orders++;
-      result.outcomes[outcome] = (result.outcomes[outcome] ?? 0) + 1;
-      if (Number.isFinite(updatedAt)) cursor = Math.max(cursor, updatedAt);
+      events.push({ kind: order.cancelled ? 'order_cancelled' : 'order_created', occurredAt: updatedAt, order });
+      if (Number.isFinite(updatedAt)) at = Math.max(at, updatedAt);
     }
-    await ts.store.transaction((db) => advancePollCursor(db, channel.workspaceId, channel.id, cursor, ts.clock.now()));
-    result.cursor = cursor;
+    yield { ok: true, events, cursor: String(at) };
     const { hasNextPage, endCursor }: PageInfo = answer.data.orders.pageInfo;
-    if (!hasNextPage || !endCursor) break;
+    if (!hasNextPage || !endCursor) return;
     after = endCursor;
   }
-  return result;
 }
 
 type Failed = Exclude<ShopifyAnswer<unknown>, { ok: true }>;
 
-function stopped(result: PollResult, answer: Failed): PollResult {
-  if (answer.kind === 'throttled') return { ...result, status: 'throttled', retryAfterMs: answer.retryAfterMs, error: answer.message };
-  return { ...result, status: 'failed', error: `${answer.kind}: ${answer.message}` };
+function failed(answer: Failed): PollPage {
+  return { ok: false, failure: answer.kind, retryAfterMs: answer.kind === 'throttled' ? answer.retryAfterMs : null, message: answer.message };
 }
 
 /** An order's line items: the first page came with the order; the rest are paged here. */

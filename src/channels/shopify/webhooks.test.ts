@@ -1,6 +1,7 @@
 // Reading Shopify deliveries: the signature check, id spellings, listing keys, location mapping
 // and each topic's payload (in the REST shapes the emulator sends) into normalized events.
 
+import { SHOPIFY_LISTING } from './identity.ts';
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -55,13 +56,13 @@ describe('ids, keys and locations', () => {
   it('keys a line by its variant and by its inventory item at the location, in both spellings', () => {
     const { keys, keyPrefixes } = lineKeys('gid://shopify/ProductVariant/5', 'gid://shopify/InventoryItem/4', ['gid://shopify/Location/7']);
     expect(keys).toEqual(expect.arrayContaining([
-      externalKey('shopify', { variant_id: 'gid://shopify/ProductVariant/5' }),
-      externalKey('shopify', { variant_id: '5' }),
-      externalKey('shopify', { inventory_item_id: 'gid://shopify/InventoryItem/4', location_id: 'gid://shopify/Location/7' }),
-      externalKey('shopify', { inventory_item_id: '4', location_id: '7' }),
+      externalKey(SHOPIFY_LISTING, { variant_id: 'gid://shopify/ProductVariant/5' }),
+      externalKey(SHOPIFY_LISTING, { variant_id: '5' }),
+      externalKey(SHOPIFY_LISTING, { inventory_item_id: 'gid://shopify/InventoryItem/4', location_id: 'gid://shopify/Location/7' }),
+      externalKey(SHOPIFY_LISTING, { inventory_item_id: '4', location_id: '7' }),
     ]));
     expect(keys).toHaveLength(6);
-    for (const p of keyPrefixes) expect(externalKey('shopify', { inventory_item_id: p.includes('gid') ? 'gid://shopify/InventoryItem/4' : '4', location_id: '99' }).startsWith(p)).toBe(true);
+    for (const p of keyPrefixes) expect(externalKey(SHOPIFY_LISTING, { inventory_item_id: p.includes('gid') ? 'gid://shopify/InventoryItem/4' : '4', location_id: '99' }).startsWith(p)).toBe(true);
   });
 
   it('maps channel locations given as gids or numbers', () => {
@@ -116,7 +117,7 @@ describe('parseShopifyWebhook', () => {
     const level = { inventory_item_id: 4, location_id: 7, available: -2, updated_at: '2026-11-23T10:00:00Z' };
     expect(parseShopifyWebhook(info('inventory_levels/update'), level)).toMatchObject({
       ok: true,
-      event: { kind: 'level_updated', eventId: 'evt-1', level: { locationId: 'gid://shopify/Location/7', available: -2, keys: expect.arrayContaining([externalKey('shopify', { inventory_item_id: '4', location_id: '7' })]) } },
+      event: { kind: 'level_updated', eventId: 'evt-1', level: { locationId: 'gid://shopify/Location/7', available: -2, keys: expect.arrayContaining([externalKey(SHOPIFY_LISTING, { inventory_item_id: '4', location_id: '7' })]) } },
     });
   });
 

@@ -8,8 +8,9 @@
 // because a listing may have been created with either.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { ChannelEvent, ChannelMapping, OrderFacts, OrderLineFacts, RefundLineFacts, RestockType } from '../../app/channel-events.ts';
+import type { ChannelEvent, ChannelMapping, OrderFacts, OrderLineFacts, RefundLineFacts, RestockType } from '../../domain/channel-event.ts';
 import { externalKey } from '../../domain/listing-rules.ts';
+import { SHOPIFY_LISTING } from './identity.ts';
 
 /** The delivery headers, lower-cased as Node gives them. */
 export const SHOPIFY_HEADERS = {
@@ -64,13 +65,13 @@ export function idForms(type: GidType, id: string): string[] {
 export function lineKeys(variantId: string | null, inventoryItemId: string | null, locationIds: (string | null)[]): Pick<OrderLineFacts, 'keys' | 'keyPrefixes'> {
   const keys: string[] = [];
   const keyPrefixes: string[] = [];
-  if (variantId) for (const v of idForms('ProductVariant', variantId)) keys.push(externalKey('shopify', { variant_id: v }));
+  if (variantId) for (const v of idForms('ProductVariant', variantId)) keys.push(externalKey(SHOPIFY_LISTING, { variant_id: v }));
   if (inventoryItemId) {
     const locations = locationIds.filter((l): l is string => l !== null).flatMap((l) => idForms('Location', l));
     for (const i of idForms('InventoryItem', inventoryItemId)) {
-      for (const l of locations) keys.push(externalKey('shopify', { inventory_item_id: i, location_id: l }));
+      for (const l of locations) keys.push(externalKey(SHOPIFY_LISTING, { inventory_item_id: i, location_id: l }));
       // The key up to the location: `inventory_item:<id>@` (ids are percent-encoded, so hold no `@`).
-      keyPrefixes.push(`${externalKey('shopify', { inventory_item_id: i, location_id: '0' }).split('@')[0]}@`);
+      keyPrefixes.push(`${externalKey(SHOPIFY_LISTING, { inventory_item_id: i, location_id: '0' }).split('@')[0]}@`);
     }
   }
   return { keys: [...new Set(keys)], keyPrefixes };

@@ -1,0 +1,20 @@
+// How an event from a channel is read: its kind's location mapping and time resolution, and the
+// channel's edit policy. Built the same way for webhooks and polls.
+
+import { type ChannelContext, editSettings, type EventLog } from '../app/channel-events.ts';
+import type { Channel } from '../domain/listing-rules.ts';
+import { kindOf } from './registry.ts';
+
+/** A kind without inbound maps no channel location. */
+const NO_MAPPING = { locationCode: () => undefined, locationCodes: () => [] };
+
+export function channelContext(channel: Pick<Channel, 'id' | 'workspaceId' | 'kind' | 'name' | 'settings'>, log?: EventLog): ChannelContext {
+  const kind = kindOf(channel.kind);
+  return {
+    channel,
+    mapping: kind.inbound?.mapping(channel.settings) ?? NO_MAPPING,
+    ...editSettings(channel.settings),
+    timeResolutionMs: kind.timeResolutionMs,
+    ...(log ? { log } : {}),
+  };
+}

@@ -1,0 +1,132 @@
+// The contract of a channel kind: everything truestock needs to know about one kind of channel
+// (Shopify, Amazon, a POS, …), declared once in `src/channels/<kind>/` and listed in
+// `registry.ts`. The rest of the code is kind-agnostic: it asks the registry, never names a kind.
+// docs/channels.md tells someone writing a kind what to implement and how the conformance kit
+// checks it.
+
+import type { Clock } from '../app/clock.ts';
+import type { ChannelEvent, ChannelMapping } from '../domain/channel-event.ts';
+import type { Refusal } from '../domain/errors.ts';
+import type { ListingIdentity } from '../domain/listing-rules.ts';
+import type { BudgetReport, Connector, Failure } from '../sync/connector.ts';
+
+export type Settings = Record<string, unknown>;
+
+/** What a kind can do; the conformance kit checks each capability a kind claims. */
+export interface Capabilities {
+  /** Pushes carry what we believe the channel shows, and the channel refuses when it differs. */
+  compareAndSet: boolean;
+  /** Pushes may be accepted now and applied later (feeds, `ACCEPTED`), followed by `checkSubmission`. */
+  asyncSubmissions: boolean;
+  /** The channel can say what it shows now (drift checks, lost answers). */
+  readBack: boolean;
+  /** The channel sends signed webhooks to `/v1/channels/{id}/webhooks`. */
+  webhooks: boolean;
+  /** Orders (and other events) are polled on a schedule. */
+  polling: boolean;
+}
+
+export interface SettingsSpec {
+  /**
+   * Check the kind's own settings when a channel is created or changed (null: fine). Settings a
+   * connection needs may still be missing here — a channel can be set up before its credentials —
+   * `connect()` says what is missing.
+   */
+  check(settings: Settings, field: string): Refusal | null;
+  /** Names of settings that hold credentials: stored, used, never shown. */
+  readonly secrets: readonly string[];
+  /** The account behind a channel (two channels of one kind and account are one storefront seen twice). */
+  account?(settings: Settings): string | null;
+}
+
+/** What `connect()` and inbound calls may use from outside: the clock, and fetch (tests give an emulator's). */
+export interface ConnectEnv {
+  clock: Clock;
+  fetch: typeof fetch;
+}
+
+/** A webhook delivery as received: the exact bytes, the headers (lower-case names) and the URL. */
+export interface Delivery {
+  raw: Buffer;
+  headers: Readonly<Record<string, string | undefined>>;
+  /** The URL the channel called, as configured on the channel (some kinds sign it). */
+  url: string;
+}
+
+export type Verified = {
+  ok: true;
+  /** The channel's id of this delivery: redeliveries of it are answered and not applied again. */
+  deliveryId: string;
+  /** What the channel says the delivery is about (a topic, an event type), for receipts and logs. */
+  topic: string;
+  /** The channel's id of the change reported, when it has one beside the delivery id. */
+  eventId: string | null;
+  /** When the channel sent or triggered it (ms), for the measured inbound lag. */
+  sentAt: number | null;
+};
+
+/** `missing`: not a delivery of this kind at all (400); `forged`: the proof does not hold (401). */
+export type VerifyFailed = { ok: false; problem: 'missing' | 'forged'; field: string; detail: string };
+
+export type Parsed = { ok: true; events: ChannelEvent[] } | { ok: false; ignored: string };
+
+export interface WebhookSpec {
+  /** Is this delivery from the channel? Checks the kind's headers, signature and account, in constant time. */
+  verify(delivery: Delivery, settings: Settings): Verified | VerifyFailed;
+  /** The normalized events of a verified delivery (its parsed JSON body), or why it is ignored. */
+  parse(delivery: Verified, body: unknown): Parsed;
+}
+
+export interface PollEnv extends ConnectEnv {
+  settings: Settings;
+  /** Where the last poll stopped (the kind's own cursor), or null on the first poll. */
+  cursor: string | null;
+  /** The first poll reads from here (ms): what happened before the channel was connected is not ours. */
+  since: number;
+  /** Draw `cost` tokens from the channel's budget (shared with pushes); false when it can never fit. */
+  spend(cost: number, budget?: string): Promise<boolean>;
+  /** What the channel reported about a budget. */
+  observe(report: BudgetReport): void;
+}
+
+/** One page of a poll: its events (applied before the cursor moves), and the cursor after them. */
+export type PollPage =
+  | { ok: true; events: ChannelEvent[]; cursor: string }
+  | { ok: false; failure: Failure; retryAfterMs: number | null; message: string };
+
+export interface PollSpec {
+  /** How often a channel is polled when its settings (`poll_seconds`) do not say. */
+  readonly defaultIntervalSeconds: number;
+  /** Pages of changes since `env.cursor`, oldest first; the scheduler stops reading after a failed page. */
+  pages(env: PollEnv): AsyncIterable<PollPage>;
+}
+
+export interface Inbound {
+  /** How the channel's locations map to truestock's (from its settings). */
+  mapping(settings: Settings): ChannelMapping;
+  webhook?: WebhookSpec;
+  poll?: PollSpec;
+}
+
+export interface ChannelKindSpec {
+  /** The kind's name as stored on channels (lower case, e.g. shopify). */
+  readonly name: string;
+  /** How people call it (`Shopify`). */
+  readonly label: string;
+  /** A listing's identifiers on this kind. */
+  readonly listing: ListingIdentity;
+  readonly settings: SettingsSpec;
+  /**
+   * Default lags, before truestock measures them: how late this channel's sales reach us
+   * (`inboundSeconds`: webhooks in seconds, polled orders in minutes), and how late it shows a
+   * number we push (`outboundSeconds`: its own processing). They feed the adaptive buffers.
+   */
+  readonly lags: { inboundSeconds: number; outboundSeconds: number };
+  /** The precision of the channel's timestamps (whole seconds: 1,000). */
+  readonly timeResolutionMs: number;
+  readonly capabilities: Capabilities;
+  /** A connector for a channel's settings, or what is missing. Absent: the kind's numbers are served, not pushed. */
+  connect?(settings: Settings, env: ConnectEnv): Connector | Refusal;
+  /** Events in: webhooks, polls, and the location mapping. Absent: the kind reports nothing back. */
+  readonly inbound?: Inbound;
+}

@@ -1,0 +1,148 @@
+// One polling scheduler for every kind that polls (the safety net under webhooks, and the only way
+// in for channels without them). Each due channel is claimed by one process per interval (several
+// workers share one database), its kind reads pages of changes from the stored cursor, drawing
+// on the channel's one rate-limit budget (the dispatcher's), and each page's normalized events
+// are applied before the cursor moves past them. A refused credential pauses the channel with one
+// exception; the last poll's outcome is kept for the channel's status.
+
+import { applyChannelEvent, pruneWebhookReceipts, RetryLater } from '../app/channel-events.ts';
+import { newId } from '../app/ids.ts';
+import type { Truestock } from '../app/truestock.ts';
+import type { Channel } from '../domain/listing-rules.ts';
+import { advancePollCursor, channelById, claimPoll, pollCursorOf } from '../store/channel-event-repo.ts';
+import { pauseForAuth, recentWebhookDelays, syncedChannels, writeInboundLag } from '../store/sync-repo.ts';
+import type { Failure } from '../sync/connector.ts';
+import type { DispatchLog } from '../sync/dispatcher.ts';
+import { channelContext } from './context.ts';
+import { KINDS, kindOf, POLLED_KINDS } from './registry.ts';
+
+/** A channel may not be polled more often than this, whatever its settings say. */
+export const POLL_SECONDS_MIN = 5;
+/** How often the scheduler looks for channels that are due. */
+const TICK_MS = 5_000;
+const PRUNE_EVERY_MS = 3_600_000;
+/** Webhook delays over this window, at most this many, make the measured inbound lag. */
+const INBOUND_LAG_WINDOW_MS = 3_600_000;
+const INBOUND_LAG_SAMPLES_MAX = 2_000;
+
+export interface PollResult {
+  /** `ok`: read to the end of what the kind returns in one poll; otherwise why it stopped — the cursor keeps what was applied. */
+  status: 'ok' | Failure | 'busy' | 'not_configured';
+  /** Events applied. */
+  events: number;
+  /** Outcome counts: `allocated`, `cancelled`, `no_change`, … */
+  outcomes: Record<string, number>;
+  /** The cursor after this poll, or null when the channel has none. */
+  cursor: string | null;
+  /** Throttled: wait at least this long before polling again. */
+  retryAfterMs?: number | null;
+  error?: string;
+}
+
+export interface PollEnvOptions {
+  fetch?: typeof fetch;
+  log?: DispatchLog;
+}
+
+/** The interval a channel asks for (`settings.poll_seconds`), else its kind's default. */
+export function pollIntervalMs(channel: Pick<Channel, 'kind' | 'settings'>): number {
+  const spec = kindOf(channel.kind).inbound?.poll;
+  const s = channel.settings.poll_seconds;
+  const seconds = typeof s === 'number' && Number.isFinite(s) && s >= POLL_SECONDS_MIN ? s : (spec?.defaultIntervalSeconds ?? 60);
+  return seconds * 1000;
+}
+
+/** Poll one channel now: read its kind's pages from the stored cursor and apply their events. */
+export async function pollChannel(ts: Truestock, channel: Channel, opts: PollEnvOptions = {}): Promise<PollResult> {
+  const result: PollResult = { status: 'ok', events: 0, outcomes: {}, cursor: null };
+  const spec = kindOf(channel.kind).inbound?.poll;
+  if (!spec) return { ...result, status: 'not_configured', error: `${channel.kind} channels are not polled` };
+  const cx = channelContext(channel, opts.log);
+  const cursor = (await ts.store.read((db) => pollCursorOf(db, channel.id))) ?? null;
+  result.cursor = cursor;
+  const pages = spec.pages({
+    settings: channel.settings, cursor, since: channel.createdAt, clock: ts.clock, fetch: opts.fetch ?? fetch,
+    spend: (cost, budget) => ts.sync.spend(channel.id, cost, budget),
+    observe: (report) => ts.sync.observe(channel.id, report),
+  });
+  for await (const page of pages) {
+    if (!page.ok) {
+      if (page.failure === 'auth') await ts.store.transaction((db) => pauseForAuth(db, channel.workspaceId, channel.id, page.message, newId('exc', ts.clock.now()), ts.clock.now()));
+      return { ...result, status: page.failure, retryAfterMs: page.retryAfterMs, error: page.message };
+    }
+    for (const event of page.events) {
+      let outcome: string;
+      try {
+        outcome = await applyChannelEvent(ts, cx, event);
+      } catch (err) {
+        // The ledger was busy: stop here; the cursor still names this page, so the next poll retries it.
+        if (err instanceof RetryLater) return { ...result, status: 'busy', error: err.message };
+        throw err;
+      }
+      result.events++;
+      result.outcomes[outcome] = (result.outcomes[outcome] ?? 0) + 1;
+    }
+    await ts.store.transaction((db) => advancePollCursor(db, channel.workspaceId, channel.id, page.cursor, ts.clock.now()));
+    result.cursor = page.cursor;
+  }
+  return result;
+}
+
+export class PollScheduler {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private lastPrune = 0;
+
+  constructor(private readonly ts: Truestock, private readonly opts: PollEnvOptions = {}) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Poll every channel that is due (one round; tests call it directly). */
+  tick(): Promise<void> {
+    this.running ??= this.round().catch((err: unknown) => this.opts.log?.warn({ err: String(err) }, 'poll round failed')).finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async round(): Promise<void> {
+    const ts = this.ts;
+    const now = ts.clock.now();
+    for (const ch of await ts.store.read((db) => syncedChannels(db, POLLED_KINDS))) {
+      if (ch.paused) continue;
+      const channel = await ts.store.read((db) => channelById(db, ch.id));
+      if (!channel) continue;
+      const claimed = await ts.store.transaction((db) => claimPoll(db, ch.workspace_id, ch.id, now, pollIntervalMs(channel)));
+      if (!claimed) continue;
+      const result = await pollChannel(ts, channel, this.opts);
+      if (result.status !== 'ok' || result.events > 0) this.opts.log?.info({ channel: ch.id, ...result }, 'channel polled');
+    }
+    await this.measureInboundLag(now);
+    if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      await pruneWebhookReceipts(ts);
+    }
+  }
+
+  /** Each webhook channel's p99 delivery delay over the last hour, for the other channels' adaptive buffers. */
+  private async measureInboundLag(now: number): Promise<void> {
+    const ts = this.ts;
+    const kinds = KINDS.filter((k) => k.inbound?.webhook).map((k) => k.name);
+    for (const ch of await ts.store.read((db) => syncedChannels(db, kinds))) {
+      const delays = await ts.store.read((db) => recentWebhookDelays(db, ch.id, now - INBOUND_LAG_WINDOW_MS, INBOUND_LAG_SAMPLES_MAX));
+      if (delays.length === 0) continue;
+      delays.sort((a, b) => a - b);
+      const p99 = delays[Math.min(delays.length - 1, Math.ceil(delays.length * 0.99) - 1)]!;
+      await ts.store.transaction((db) => writeInboundLag(db, ch.workspace_id, ch.id, p99 / 1000, now));
+    }
+  }
+}
