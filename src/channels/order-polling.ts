@@ -11,7 +11,8 @@ import { recentWebhookDelays, syncedChannels, writeInboundLag } from '../store/s
 import type { DispatchLog } from '../sync/dispatcher.ts';
 import { budgetedApi } from './shopify/budgeted-api.ts';
 import { shopifyApi, shopifySettings } from './shopify/client.ts';
-import { pollOrders } from './shopify/order-poll.ts';
+import { pollOrders, type PollResult } from './shopify/order-poll.ts';
+import { type PollOutcome, recordPoll } from '../store/poll-health-repo.ts';
 
 export const POLL_SECONDS_DEFAULT = 60;
 /** How often the poller looks for channels that are due. */
@@ -72,7 +73,11 @@ export class OrderPoller {
       const claimed = await ts.store.transaction((db) => claimPoll(db, ch.workspace_id, ch.id, channel.createdAt, now, seconds * 1000));
       if (!claimed) continue;
       const api = budgetedApi(shopifyApi(settings), { spend: (cost) => ts.sync.spend(ch.id, cost), observe: (r) => ts.sync.observe(ch.id, r) });
-      const result = await pollOrders(ts, channel, channel.createdAt, { api, ...(this.log ? { log: this.log } : {}) });
+      const result = await pollOrders(ts, channel, channel.createdAt, { api, ...(this.log ? { log: this.log } : {}) })
+        .catch((err: unknown): PollResult => ({ status: 'failed', orders: 0, outcomes: {}, cursor: null, error: String(err) }));
+      // Inbound health for the status page: a throttled or busy poll is neither a success nor a failure.
+      const outcome: PollOutcome | null = result.status === 'ok' ? { ok: true } : result.status === 'failed' || result.status === 'not_configured' ? { ok: false, message: result.error ?? result.status } : null;
+      if (outcome) await ts.store.transaction((db) => recordPoll(db, ch.workspace_id, ch.id, outcome, ts.clock.now()));
       if (result.status !== 'ok' || result.orders > 0) this.log?.info({ channel: ch.id, ...result }, 'orders polled');
     }
     await this.measureInboundLag(now);
