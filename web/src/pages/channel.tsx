@@ -140,11 +140,12 @@ function HiddenSkus({ id, hidden, onChanged }: { id: string; hidden: string[]; o
 
 function DeadLetters({ id, sync, onChanged }: { id: string; sync: SyncStatus; onChanged: () => void }) {
   const action = useAction();
-  if (!sync.dead_letters) return null;
+  // Stays on screen after a retry emptied the list, so its outcome is seen.
+  if (!sync.dead_letters && !action.done && !action.error) return null;
   return (
     <Section title="Dead letters" id="dead">
       <p>
-        {f.int(sync.dead_letters)} listing{sync.dead_letters === 1 ? '' : 's'} could not be pushed after every retry.{' '}
+        {sync.dead_letters ? <>{f.int(sync.dead_letters)} listing{sync.dead_letters === 1 ? '' : 's'} could not be pushed after every retry.</> : 'No dead letters.'}{' '}
         <ActionButton action={action} onClick={() => action.run('POST', `/channels/${seg(id)}/dead-letters/retry`, {}, () => (onChanged(), 'Queued again'))}>
           Retry all
         </ActionButton>
