@@ -140,6 +140,9 @@ describe.skipIf(!hasChromium)('the dashboard during a shop outage', () => {
       await page.getByText(/Orders in: last order poll .* failed 1 in a row/).waitFor();
       await page.getByText(/Last error: /).waitFor();
       expect(await page.locator('main').innerText()).not.toContain('[object Object]');
+      // The listing: 45 published (after the receipt during the outage), 40 last pushed and last shown, with when.
+      const tee = page.getByRole('region', { name: 'Listings', exact: true }).getByRole('row', { name: /TEE-BLK-M/ });
+      expect((await tee.innerText()).replace(/\s+/g, ' ')).toMatch(/active 45 40 \d{4}-\d\d-\d\d [\d:]+ 40 \d{4}-\d\d-\d\d [\d:]+/);
 
       await page.getByRole('button', { name: 'Pause channel' }).click();
       await until('the channel to be paused', async () => (await status('shop')).paused === true);
@@ -155,6 +158,36 @@ describe.skipIf(!hasChromium)('the dashboard during a shop outage', () => {
       await page.getByRole('region', { name: 'Dead letters' }).getByText('MUG-1').waitFor();
       await page.getByRole('button', { name: 'Retry all' }).click();
       await page.getByText('Queued again').waitFor();
+    });
+    await context.close();
+  });
+
+  it("a channel's listings show their numbers and page beyond the first 100", async () => {
+    await server.ok('POST', '/v1/channels', { kind: 'wholesale', name: 'trade' });
+    const skus = Array.from({ length: 101 }, (_, i) => `TRADE-${String(i).padStart(3, '0')}`);
+    for (let i = 0; i < skus.length; i += 10) {
+      await Promise.all(skus.slice(i, i + 10).map(async (sku) => {
+        await server.ok('POST', '/v1/items', { sku, name: sku });
+        await server.ok('POST', '/v1/listings', { channel: 'trade', sku, external: { external_id: sku.toLowerCase() } });
+      }));
+    }
+    await server.ok('POST', '/v1/stock/receive', { sku: 'TRADE-000', location: 'WH1', quantity: 9 });
+    const { context, page } = await newPage(browser, server);
+    await signInWithKey(page, server.adminKey);
+    await seen(page, 'listing-pages', async () => {
+      await page.goto('/#/channels/trade');
+      const table = page.getByRole('region', { name: 'Listings', exact: true });
+      await table.getByRole('rowheader', { name: 'TRADE-000' }).waitFor();
+      expect(await table.getByRole('row', { name: /TRADE-000/ }).innerText()).toMatch(/\b9\b/);
+      expect(await table.locator('tbody tr').count()).toBe(100);
+      // Served: no pushed or shown column, and the page says where the numbers are read.
+      expect(await table.locator('thead').innerText()).not.toMatch(/pushed/i);
+      await page.getByText('served, not pushed', { exact: false }).first().waitFor();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await table.getByRole('rowheader', { name: 'TRADE-100' }).waitFor();
+      expect(await table.locator('tbody tr').count()).toBe(1);
+      await page.getByRole('button', { name: 'Previous' }).click();
+      await table.getByRole('rowheader', { name: 'TRADE-000' }).waitFor();
     });
     await context.close();
   });
