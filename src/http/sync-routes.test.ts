@@ -105,6 +105,12 @@ describe.each(STORE_KINDS)('sync routes on %s', (kind) => {
     expect(line(skus[2]!)).toContain(`,"till, ""3""",`);
     expect(line(skus[2]!)).toContain(',6,0,');
 
+    // Documented in the OpenAPI: the row's fields, and the CSV as text/csv.
+    const doc = (await h.get('/openapi.json', null)).json();
+    const json = doc.paths['/v1/channels/{id}/numbers'].get;
+    expect(Object.keys(json.responses['200'].content['application/json'].schema.properties.data.items.properties)).toEqual(['listing_id', 'sku', 'external', 'external_key', 'quantity', 'backorder_units', 'computed_at']);
+    expect(doc.paths['/v1/channels/{id}/numbers.csv'].get.responses['200'].content).toHaveProperty('text/csv');
+
     expectProblem(await h.get('/v1/channels/no-such-channel/numbers', h.a.keys.read), 'not_found');
     expectProblem(await h.get('/v1/channels/no-such-channel/numbers.csv', h.a.keys.read), 'not_found');
     expectProblem(await h.get(`/v1/channels/${channel.id}/numbers`, h.b.keys.read), 'not_found');
