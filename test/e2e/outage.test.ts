@@ -128,6 +128,12 @@ describe.skipIf(!hasChromium)('the dashboard during a shop outage', () => {
       expect(web).toContain('served, not pushed');
       expect(web).not.toMatch(/breaker/);
     });
+    await seen(page, 'outage-overview', async () => {
+      await page.goto('/#/');
+      const channels = page.getByRole('region', { name: 'Channels', exact: true });
+      await channels.getByRole('row', { name: /^shop/ }).getByText(/failing|degraded/).waitFor();
+      expect(await channels.getByRole('row', { name: /^web/ }).innerText()).toContain('served, not pushed');
+    });
     await context.close();
   });
 
