@@ -627,6 +627,23 @@ ALTER TABLE channels DROP CONSTRAINT IF EXISTS channels_kind_check;
 ${PLATFORM_17}`,
     },
   },
+  {
+    version: 18,
+    name: 'inbound health per channel: the outcome of its last order polls',
+    // Written by the poller after every poll, so the status page can say a channel is not
+    // taking orders in when its polls fail (its pushes may be fine meanwhile).
+    sql: `
+CREATE TABLE channel_poll_health (
+  channel_id TEXT NOT NULL PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  last_poll_at BIGINT,
+  last_ok_at BIGINT,
+  last_error_at BIGINT,
+  last_error TEXT,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0
+){{without_rowid}}
+`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {
