@@ -16,9 +16,10 @@ import { type ChannelGauges, Metrics } from './metrics.ts';
 import { queueStats, syncedChannels } from '../store/sync-repo.ts';
 import { onStockChanged } from './availability.ts';
 import { RuleScheduler } from './rule-scheduler.ts';
-import { connectorFor, SYNCED_KINDS } from '../channels/connectors.ts';
+import { connectorFor, mappingFor, SYNCED_KINDS } from '../channels/connectors.ts';
 import type { BreakerOptions } from '../sync/breaker.ts';
 import { type DispatchEvents, Dispatcher, type DispatchLog } from '../sync/dispatcher.ts';
+import { Reconciler } from '../sync/reconciler.ts';
 
 export interface TruestockConfig {
   /** PostgreSQL when set; otherwise SQLite at `sqlitePath`. */
@@ -81,6 +82,9 @@ export function openStore(config: TruestockConfig): Store {
 }
 
 export class Truestock {
+  /** Reads channels back and handles drift (`reconciler.start()` beside the dispatcher; tests call `tick()`). */
+  readonly reconciler: Reconciler;
+
   private constructor(
     readonly store: Store,
     readonly clock: Clock,
@@ -95,7 +99,11 @@ export class Truestock {
     readonly sync: Dispatcher,
     /** Who did what over HTTP, written in small batches. */
     readonly audit: AuditLog,
-  ) {}
+    fetchImpl?: typeof fetch,
+    log?: DispatchLog,
+  ) {
+    this.reconciler = new Reconciler(this, { connect: (ch) => connectorFor(ch, fetchImpl), mapping: mappingFor }, SYNCED_KINDS, log ? { log } : {});
+  }
 
   static async open(config: TruestockConfig): Promise<Truestock> {
     const store = openStore(config);
@@ -126,11 +134,12 @@ export class Truestock {
     const ledger = new Ledger(store, clock, { onBatch, onOutcome: metrics.onOutcome, ...config.ledger, afterWrite });
     return new Truestock(
       store, clock, ledger, new KeyRing(store, clock), new HoldSweeper(ledger, config.sweepInterval_ms), metrics,
-      new IdempotencyPruner(store, clock, config.idempotencyRetention_ms), new RuleScheduler(ledger), sync, new AuditLog(store),
+      new IdempotencyPruner(store, clock, config.idempotencyRetention_ms), new RuleScheduler(ledger), sync, new AuditLog(store), fetchImpl, syncOpts.log,
     );
   }
 
   async close(): Promise<void> {
+    await this.reconciler.stop();
     await this.sync.stop();
     await this.audit.flush();
     await this.sweeper.stop();

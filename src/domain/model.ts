@@ -130,7 +130,7 @@ export interface MovementDraft {
  * allocated). `channel_event_unapplied`: a channel event truestock recorded but could not apply
  * (a refused allocation, a partial cancellation of an allocated order, an edit adopted in part).
  */
-export const EXCEPTION_KINDS = ['oversold', 'count_shortfall', 'unmapped_order_line', 'channel_event_unapplied', 'sync_dead_letter'] as const;
+export const EXCEPTION_KINDS = ['oversold', 'count_shortfall', 'unmapped_order_line', 'channel_event_unapplied', 'sync_dead_letter', 'channel_drift'] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 
 /** Something a human must look at. */
