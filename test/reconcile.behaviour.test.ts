@@ -214,6 +214,25 @@ describe.each(STORE_KINDS)('Reconciliation on %s', (kind) => {
     expect(shop.counters().throttled).toBe(0);
   }, 60_000);
 
+  it('a push the channel shows only later is a publish-to-visible sample, and the buffer’s outbound lag follows it', async () => {
+    const w = await world();
+    await w.reconcileAfter(0);
+    await w.f.ok({ type: 'receive', sku: 'A', location: 'W1', quantity: 10 });
+    await w.drain();
+    const ackedAt = clock.now();
+    // As a feed would: acknowledged, but the channel still shows the old number at the next read…
+    await w.handEdit('A', 0);
+    await w.reconcileAfter(DRIFT_AGE_MIN_MS);
+    // …and ours a little later.
+    await w.handEdit('A', 10);
+    await w.reconcileAfter(DRIFT_AGE_MIN_MS);
+    const lag = await ts.store.read((d) => d.get<{ v: number; o: number }>('SELECT visible_lag_seconds AS v, outbound_lag_seconds AS o FROM channel_sync WHERE channel_id = ?', [w.channel]));
+    expect(Number(lag!.v)).toBe((clock.now() - ackedAt) / 1000);
+    expect(Number(lag!.o)).toBe(Number(lag!.v));
+    expect(ts.reconciler.visibleLagSeconds(w.channel)).toBe(Number(lag!.v));
+    expect(await w.drifts('A')).toEqual([]);
+  });
+
   it('one process claims a channel’s round at a time', async () => {
     const w = await world();
     const now = clock.now() + 1_000_000;

@@ -39,13 +39,15 @@ export interface DueListing {
 /**
  * Active listings of a channel whose read-back is due, oldest read first (never read first of
  * all): not read for `intervalMs`, or — when the last read-back did not show what we pushed — not
- * for `recheckMs`, so a difference is looked at again once it can be judged. Dead-lettered
- * listings are left to the dead-letter list.
+ * for `recheckMs`, so a difference is looked at again once it can be judged. Listings with a push
+ * of ours queued or in flight are skipped (a read could not judge them: the budget goes where it
+ * can), and dead-lettered ones are left to the dead-letter list.
  */
 export async function dueListings(db: Db, channelId: string, now: number, intervalMs: number, recheckMs: number, limit: number): Promise<DueListing[]> {
   const rows = await db.all<{ id: string; item_id: string; sku: string; external_key: string; external: string }>(
     `SELECT l.id, l.item_id, i.sku, l.external_key, l.external FROM listings l JOIN items i ON i.id = l.item_id LEFT JOIN listing_sync s ON s.listing_id = l.id
      WHERE l.channel_id = ? AND l.active = ? AND s.dead_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM channel_outbox o WHERE o.listing_id = l.id)
        AND (s.read_at IS NULL OR s.read_at <= ? OR (s.read_quantity <> s.pushed_quantity AND s.read_at <= ?))
      ORDER BY COALESCE(s.read_at, 0), l.id LIMIT ?`,
     [channelId, true, now - intervalMs, now - recheckMs, limit],

@@ -169,16 +169,18 @@ export class Reconciler {
     if (!ts.sync.status(ch.id)!.budget) await ts.sync.spend(ch.id, 0);
     if (this.spare(ch.id) === null) return null;
     const start = ts.clock.now();
+    const lags = await ts.store.read((db) => measuredLags(db, ch.id));
+    // How late the channel's orders reach us; how long it may take to show what it acknowledged.
+    const inboundLagMs = Math.max(DRIFT_AGE_MIN_MS, 1000 * (lags.inbound ?? seconds(ch.settings, 'inbound_lag_seconds', INBOUND_LAG_SECONDS_DEFAULT[ch.kind] ?? 60)));
+    const visibleAllowanceMs = 1000 * Math.max(lags.visible ?? 0, seconds(ch.settings, 'outbound_lag_seconds', OUTBOUND_LAG_SECONDS_DEFAULT[ch.kind] ?? 60));
+    const judge = { inboundLagMs, visibleAllowanceMs, intervalMs: reconcileIntervalMs(ch.settings), recheckMs: Math.max(inboundLagMs, visibleAllowanceMs) };
+    // Most ticks find nothing due: look (a read) before claiming (a write).
+    if ((await ts.store.read((db) => dueListings(db, ch.id, start, judge.intervalMs, judge.recheckMs, 1))).length === 0) return null;
     if (!(await ts.store.transaction((db) => claimReconcile(db, ch.workspace_id, ch.id, start, RECONCILE_LEASE_MS)))) return null;
     const report: RoundReport = { channel: ch.id, read: 0, drift: 0, stopped: null };
     try {
       const channel = await ts.store.read((db) => channelById(db, ch.id));
       if (!channel) return report;
-      const lags = await ts.store.read((db) => measuredLags(db, ch.id));
-      // How late the channel's orders reach us; how long it may take to show what it acknowledged.
-      const inboundLagMs = Math.max(DRIFT_AGE_MIN_MS, 1000 * (lags.inbound ?? seconds(ch.settings, 'inbound_lag_seconds', INBOUND_LAG_SECONDS_DEFAULT[ch.kind] ?? 60)));
-      const visibleAllowanceMs = 1000 * Math.max(lags.visible ?? 0, seconds(ch.settings, 'outbound_lag_seconds', OUTBOUND_LAG_SECONDS_DEFAULT[ch.kind] ?? 60));
-      const judge = { inboundLagMs, visibleAllowanceMs, intervalMs: reconcileIntervalMs(ch.settings), recheckMs: Math.max(inboundLagMs, visibleAllowanceMs) };
       while (report.read < RECONCILE_ROUND_LISTINGS_MAX) {
         const spare = this.spare(ch.id) ?? 0;
         let n = Math.min(RECONCILE_SLICE_MAX, RECONCILE_ROUND_LISTINGS_MAX - report.read);
