@@ -295,7 +295,15 @@ export class Reconciler {
         kind: 'level_updated', occurredAt: at, eventId: `reconcile:${listing.id}:${since}`,
         level: { keys: [listing.externalKey], locationId: listing.external.location_id ?? '', available: shown },
       };
-      const said = await applyChannelEvent(ts, cx, event).catch((err: unknown) => `failed: ${String(err)}`);
+      let said: string;
+      try {
+        said = await applyChannelEvent(ts, cx, event);
+      } catch (err) {
+        // The ledger was busy (or the store failed): pushing ours now would overwrite the edit we
+        // mean to book. The next read-back judges the same difference again, under the same event id.
+        this.opts.log?.warn({ channel: channel.id, listing: listing.id, err: String(err) }, 'adopting a drifted number failed; retried at the next read-back');
+        return;
+      }
       // Requeued by applyLevel (it could not adopt): its grace stands. Stale: a newer observation won.
       if (said === 'requeued' || said === 'stale' || said === 'no_listing') return;
     }
