@@ -9,13 +9,13 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startShopifyEmulator, type ShopifyEmulator } from '../emulators/shopify/index.ts';
+import { EDIT_GRACE_SECONDS_DEFAULT } from '../src/app/channel-events.ts';
 import { createChannel } from '../src/app/channels.ts';
 import { ManualClock } from '../src/app/clock.ts';
 import { createListing } from '../src/app/listings.ts';
 import { Truestock } from '../src/app/truestock.ts';
 import { claimReconcile } from '../src/store/reconcile-repo.ts';
 import { writeMeasuredLag, writeVisibleLag } from '../src/store/sync-repo.ts';
-import { STALE_GRACE_MS } from '../src/sync/dispatcher.ts';
 import { DRIFT_AGE_MIN_MS, RECONCILE_BUDGET_RESERVE_FRACTION, RECONCILE_SECONDS_DEFAULT, RECONCILE_TICK_MS } from '../src/sync/reconciler.ts';
 import { createDatabase, Fixture, STORE_KINDS, type TestDatabase } from './support/truestock.ts';
 
@@ -86,6 +86,7 @@ describe.each(STORE_KINDS)('Reconciliation on %s', (kind) => {
   }
 
   const INTERVAL_MS = RECONCILE_SECONDS_DEFAULT * 1000;
+  const EDIT_GRACE_MS = EDIT_GRACE_SECONDS_DEFAULT * 1000;
 
   it('master_wins: a hand edit becomes one drift exception with a count, ours is pushed back, and it closes when the channel converges', async () => {
     const w = await world();
@@ -102,12 +103,15 @@ describe.each(STORE_KINDS)('Reconciliation on %s', (kind) => {
     await w.reconcileAfter(INTERVAL_MS);
     expect(await w.drifts('A')).toEqual([]);
     expect(w.shown('A')).toBe(7);
-    // Still there after the inbound lag: drift, and ours goes back.
+    // Still there after the inbound lag: drift, and ours goes back — over a lower number only
+    // after the edit grace (an order whose event was lost may be behind it).
     expect((await w.reconcileAfter(DRIFT_AGE_MIN_MS))!.drift).toBe(1);
     const [first] = await w.drifts('A');
     expect(first).toMatchObject({ state: 'open', quantity: -3 });
     expect(first!.message).toContain('seen by 1 read-back');
-    clock.advance(STALE_GRACE_MS + 1);
+    await w.drain();
+    expect(w.shown('A')).toBe(7);
+    clock.advance(EDIT_GRACE_MS);
     await w.drain();
     expect(w.shown('A')).toBe(10);
 
@@ -119,7 +123,7 @@ describe.each(STORE_KINDS)('Reconciliation on %s', (kind) => {
     expect(again).toHaveLength(1);
     expect(again[0]).toMatchObject({ id: first!.id, state: 'open', quantity: -4 });
     expect(again[0]!.message).toContain('seen by 2 read-backs');
-    clock.advance(STALE_GRACE_MS + 1);
+    clock.advance(EDIT_GRACE_MS);
     await w.drain();
     expect(w.shown('A')).toBe(10);
 
@@ -131,6 +135,15 @@ describe.each(STORE_KINDS)('Reconciliation on %s', (kind) => {
     expect(closed[0]!.resolution).toContain('converged');
     await w.reconcileAfter(INTERVAL_MS);
     expect(await w.drifts('A')).toHaveLength(1);
+
+    // A number above ours goes back as soon as it is judged: no grace for a raise on the channel.
+    await w.handEdit('A', 50);
+    await w.reconcileAfter(INTERVAL_MS);
+    expect((await w.reconcileAfter(DRIFT_AGE_MIN_MS))!.drift).toBe(1);
+    await w.drain();
+    expect(w.shown('A')).toBe(10);
+    await w.reconcileAfter(DRIFT_AGE_MIN_MS);
+    expect((await w.drifts('A')).map((e) => [e.state, Number(e.quantity)])).toEqual([['resolved', -4], ['resolved', 40]]);
     expect(shop.counters().throttled).toBe(0);
   });
 

@@ -221,7 +221,7 @@ export class Reconciler {
   private async settle(channel: Channel, due: DueListing[], shown: (number | null)[], readAt: number, judge: { inboundLagMs: number; visibleAllowanceMs: number }): Promise<number> {
     const { ts } = this;
     const { editPolicy } = editSettings(channel.settings);
-    const drifted: { listing: DueListing; shown: number; since: number }[] = [];
+    const drifted: { listing: DueListing; shown: number; since: number; difference: number }[] = [];
     const samples: number[] = [];
     await ts.store.transaction(async (db) => {
       const states = await reconcileStates(db, due.map((l) => l.id));
@@ -247,7 +247,7 @@ export class Reconciler {
           driftSince = v.since;
           driftCount += 1;
           driftExceptionId = await this.raise(db, channel, listing, v, now!, st.pushedQuantity!, driftCount, driftExceptionId, readAt, editPolicy);
-          drifted.push({ listing, shown: now!, since: v.since });
+          drifted.push({ listing, shown: now!, since: v.since, difference: v.difference });
         } else if (v.verdict === 'unknown' && st.pushedQuantity === null) {
           (driftSince = null), (driftCount = 0);
         }
@@ -256,7 +256,7 @@ export class Reconciler {
       }
     });
     if (samples.length > 0) await this.recordVisible(channel, samples, readAt);
-    for (const d of drifted) await this.act(channel, d.listing, d.shown, d.since, readAt);
+    for (const d of drifted) await this.act(channel, d.listing, d.shown, d.since, d.difference, readAt);
     if (drifted.length > 0) ts.sync.poke();
     return drifted.length;
   }
@@ -276,7 +276,11 @@ export class Reconciler {
   }
 
   /**
-   * The channel's policy on a drifted listing. `master_wins`: our number goes out again now.
+   * The channel's policy on a drifted listing. `master_wins`: our number goes out again — at once
+   * when the channel shows more than we pushed (that is how overselling starts); over a lower
+   * number only once the channel's edit grace has passed since the difference was first seen, as
+   * for a level webhook (the grace may only ever delay a raise: it is the time an order behind
+   * the lower number, whose event was lost, gets to reach us through the poll).
    * `adopt`: a `level_updated` event built from the read-back goes through the same path as a
    * level webhook (applyLevel books the difference from what we pushed as a `channel_edit`
    * adjustment, idempotent per event); its id names the listing and the read-back that first saw
@@ -285,7 +289,7 @@ export class Reconciler {
    * rule or buffer keeps it from showing the booked number (else the next read would see the same
    * difference again).
    */
-  private async act(channel: Channel, listing: DueListing, shown: number, since: number, at: number): Promise<void> {
+  private async act(channel: Channel, listing: DueListing, shown: number, since: number, difference: number, at: number): Promise<void> {
     const { ts } = this;
     const { editPolicy, editGraceMs } = editSettings(channel.settings);
     this.opts.log?.info({ channel: channel.id, listing: listing.id, sku: listing.sku, shown, policy: editPolicy }, 'channel_drift');
@@ -307,7 +311,10 @@ export class Reconciler {
       // Requeued by applyLevel (it could not adopt): its grace stands. Stale: a newer observation won.
       if (said === 'requeued' || said === 'stale' || said === 'no_listing') return;
     }
-    await ts.store.transaction((db) => requeueListing(db, listing.id, ts.clock.now(), ts.clock.now()));
+    const now = ts.clock.now();
+    // Booked (adopt): our number now includes the edit and goes at once.
+    const notBefore = editPolicy === 'master_wins' && difference < 0 ? Math.max(now, since + editGraceMs) : now;
+    await ts.store.transaction((db) => requeueListing(db, listing.id, now, notBefore));
   }
 
   private async recordVisible(channel: Channel, samples: number[], at: number): Promise<void> {
