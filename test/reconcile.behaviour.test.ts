@@ -246,6 +246,19 @@ describe.each(STORE_KINDS)('Reconciliation on %s', (kind) => {
     expect(await w.drifts('A')).toEqual([]);
   });
 
+  it('two processes on one database read each listing once', async () => {
+    const w = await world({ skus: ['A', 'B', 'C', 'D', 'E'] });
+    const other = await Truestock.open({ ...db.config, clock, sync: { workerId: 'other-worker' } });
+    try {
+      await other.sync.refresh(true);
+      clock.advance(RECONCILE_TICK_MS);
+      const reports = (await Promise.all([ts.reconciler.tick(), other.reconciler.tick()])).flat().filter((r) => r.channel === w.channel);
+      expect(reports.reduce((n, r) => n + r.read, 0)).toBe(5);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('one process claims a channel’s round at a time', async () => {
     const w = await world();
     const now = clock.now() + 1_000_000;
