@@ -12,6 +12,7 @@ import { startShopifyEmulator, type ShopifyEmulator } from '../emulators/shopify
 import { EDIT_GRACE_SECONDS_DEFAULT } from '../src/app/channel-events.ts';
 import { createChannel } from '../src/app/channels.ts';
 import { ManualClock } from '../src/app/clock.ts';
+import { exceptions } from '../src/app/queries.ts';
 import { createListing } from '../src/app/listings.ts';
 import { Truestock } from '../src/app/truestock.ts';
 import { claimReconcile } from '../src/store/reconcile-repo.ts';
@@ -109,6 +110,9 @@ describe.each(STORE_KINDS)('Reconciliation on %s', (kind) => {
     const [first] = await w.drifts('A');
     expect(first).toMatchObject({ state: 'open', quantity: -3 });
     expect(first!.message).toContain('seen by 1 read-back');
+    // In the inbox, by SKU, channel and location.
+    const inbox = await ts.store.read((d) => exceptions(d, w.ws, { kind: 'channel_drift', sku: 'A', location: 'W1', channel: w.channel }, clock.now()));
+    expect(inbox.data.map((e) => e.id)).toEqual([first!.id]);
     await w.drain();
     expect(w.shown('A')).toBe(7);
     clock.advance(EDIT_GRACE_MS);

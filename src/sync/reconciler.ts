@@ -23,6 +23,7 @@ import { newId } from '../app/ids.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { judgeReadBack, type Verdict, visibleDelaySample } from '../domain/drift-rules.ts';
 import type { Channel } from '../domain/listing-rules.ts';
+import { locationsByCode } from '../store/catalog-repo.ts';
 import { channelById, insertChannelExceptions } from '../store/channel-event-repo.ts';
 import {
   claimReconcile,
@@ -268,8 +269,11 @@ export class Reconciler {
       + `unexplained since ${iso(v.since)}, seen by ${count} read-back${count === 1 ? '' : 's'}, last ${iso(at)}; edit_policy ${policy}: ${action}`;
     if (openId && (await updateOpenException(db, openId, v.difference, message, at))) return openId;
     const id = newId('exc', at);
+    // Grouped by SKU, channel and location (design.md §5): the location the listing's channel location maps to, if any.
+    const code = listing.external.location_id === undefined ? undefined : this.seam.mapping(channel).locationCode(listing.external.location_id);
+    const [location] = code === undefined ? [] : await locationsByCode(db, channel.workspaceId, [code]);
     await insertChannelExceptions(db, [{
-      id, workspaceId: channel.workspaceId, kind: 'channel_drift', itemId: listing.itemId, locationId: null, quantity: v.difference,
+      id, workspaceId: channel.workspaceId, kind: 'channel_drift', itemId: listing.itemId, locationId: location?.id ?? null, quantity: v.difference,
       reference: listing.id, holdId: null, message, createdAt: at,
     }]);
     return id;
