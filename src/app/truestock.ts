@@ -17,8 +17,11 @@ import { queueStats, syncedChannels } from '../store/sync-repo.ts';
 import { onStockChanged } from './availability.ts';
 import { RuleScheduler } from './rule-scheduler.ts';
 import { connectorFor, PUSHED_KINDS } from '../channels/connectors.ts';
+import { channelContext, mappingOf } from '../channels/context.ts';
+import { kindOf, READ_BACK_KINDS } from '../channels/registry.ts';
 import type { BreakerOptions } from '../sync/breaker.ts';
 import { type DispatchEvents, Dispatcher, type DispatchLog } from '../sync/dispatcher.ts';
+import { Reconciler } from '../sync/reconciler.ts';
 
 export interface TruestockConfig {
   /** PostgreSQL when set; otherwise SQLite at `sqlitePath`. */
@@ -81,6 +84,9 @@ export function openStore(config: TruestockConfig): Store {
 }
 
 export class Truestock {
+  /** Reads channels back and handles drift (`reconciler.start()` beside the dispatcher; tests call `tick()`). */
+  readonly reconciler: Reconciler;
+
   private constructor(
     readonly store: Store,
     readonly clock: Clock,
@@ -95,7 +101,11 @@ export class Truestock {
     readonly sync: Dispatcher,
     /** Who did what over HTTP, written in small batches. */
     readonly audit: AuditLog,
-  ) {}
+    fetchImpl?: typeof fetch,
+    log?: DispatchLog,
+  ) {
+    this.reconciler = new Reconciler(this, { connect: (ch) => connectorFor(ch, { clock: this.clock, ...(fetchImpl ? { fetch: fetchImpl } : {}) }), mapping: mappingOf, context: (ch) => channelContext(ch), lags: (k) => kindOf(k).lags }, READ_BACK_KINDS, log ? { log } : {});
+  }
 
   static async open(config: TruestockConfig): Promise<Truestock> {
     const store = openStore(config);
@@ -126,11 +136,12 @@ export class Truestock {
     const ledger = new Ledger(store, clock, { onBatch, onOutcome: metrics.onOutcome, ...config.ledger, afterWrite });
     return new Truestock(
       store, clock, ledger, new KeyRing(store, clock), new HoldSweeper(ledger, config.sweepInterval_ms), metrics,
-      new IdempotencyPruner(store, clock, config.idempotencyRetention_ms), new RuleScheduler(ledger), sync, new AuditLog(store),
+      new IdempotencyPruner(store, clock, config.idempotencyRetention_ms), new RuleScheduler(ledger), sync, new AuditLog(store), fetchImpl, syncOpts.log,
     );
   }
 
   async close(): Promise<void> {
+    await this.reconciler.stop();
     await this.sync.stop();
     await this.audit.flush();
     await this.sweeper.stop();

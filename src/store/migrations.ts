@@ -644,6 +644,25 @@ CREATE TABLE channel_poll_health (
 ){{without_rowid}}
 `,
   },
+  {
+    version: 21,
+    name: 'reconciliation: read-backs, drift per listing, publish-to-visible delay',
+    // Per listing: the last read-back (when, and what the channel showed), and the difference being
+    // watched — since when, how many read-backs judged it drift, and its one open exception. Per
+    // channel: the reconciler's claim (one process reads a channel at a time) and the two halves of
+    // the measured outbound lag, whose larger is what the adaptive buffer reads (outbound_lag_seconds).
+    sql: `
+ALTER TABLE listing_sync ADD COLUMN read_at BIGINT;
+ALTER TABLE listing_sync ADD COLUMN read_quantity BIGINT;
+ALTER TABLE listing_sync ADD COLUMN drift_since BIGINT;
+ALTER TABLE listing_sync ADD COLUMN drift_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE listing_sync ADD COLUMN drift_exception_id TEXT;
+ALTER TABLE channel_sync ADD COLUMN reconcile_until BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE channel_sync ADD COLUMN push_lag_seconds REAL;
+ALTER TABLE channel_sync ADD COLUMN visible_lag_seconds REAL;
+UPDATE channel_sync SET push_lag_seconds = outbound_lag_seconds
+`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {

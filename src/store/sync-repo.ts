@@ -227,12 +227,39 @@ export async function syncedChannels(db: Db, kinds: readonly string[]): Promise<
   return rows.map((r) => ({ id: r.id, workspace_id: r.workspace_id, kind: r.kind, settings: JSON.parse(r.settings) as Record<string, unknown>, paused: Boolean(r.paused) }));
 }
 
-/** The dispatcher's measured p99 lag for a channel (the adaptive buffer reads it). */
+/**
+ * The dispatcher's measured p99 lag for a channel (commit → acknowledged). The adaptive buffer
+ * reads `outbound_lag_seconds`: the larger of this and the reconciler's publish-to-visible delay
+ * (see writeVisibleLag for why the larger, not the sum).
+ */
 export async function writeMeasuredLag(db: Db, ws: string, channelId: string, seconds: number, now: number): Promise<void> {
   await db.run(
-    `INSERT INTO channel_sync (channel_id, workspace_id, outbound_lag_seconds, updated_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (channel_id) DO UPDATE SET outbound_lag_seconds = excluded.outbound_lag_seconds, updated_at = excluded.updated_at`,
-    [channelId, ws, seconds, now],
+    `INSERT INTO channel_sync (channel_id, workspace_id, push_lag_seconds, outbound_lag_seconds, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (channel_id) DO UPDATE SET push_lag_seconds = excluded.push_lag_seconds,
+       outbound_lag_seconds = CASE WHEN channel_sync.visible_lag_seconds > excluded.push_lag_seconds THEN channel_sync.visible_lag_seconds ELSE excluded.push_lag_seconds END,
+       updated_at = excluded.updated_at`,
+    [channelId, ws, seconds, seconds, now],
+  );
+}
+
+/**
+ * The reconciler's measured publish-to-visible delay for a channel (acknowledged or submitted →
+ * first read-back that shows the number), and with it the outbound lag the adaptive buffer reads:
+ * the larger of this and the push lag. The larger and not the sum, because each half already
+ * stands for the whole on the channels where it matters: on a synchronous channel (Shopify) an
+ * acknowledgement means the number is showing, so the visible delay is nil and the push lag is the
+ * outbound lag; on an asynchronous one (a feed) the acknowledgement is only the submission, seconds
+ * after the commit, and the processing behind it, minutes, is the lag. The visible delay is also
+ * measured as an upper bound (to the read-back that first saw the number), and p99s do not add:
+ * summing two upper tails would size every buffer for a push that is slowest at both ends.
+ */
+export async function writeVisibleLag(db: Db, ws: string, channelId: string, seconds: number, now: number): Promise<void> {
+  await db.run(
+    `INSERT INTO channel_sync (channel_id, workspace_id, visible_lag_seconds, outbound_lag_seconds, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (channel_id) DO UPDATE SET visible_lag_seconds = excluded.visible_lag_seconds,
+       outbound_lag_seconds = CASE WHEN channel_sync.push_lag_seconds > excluded.visible_lag_seconds THEN channel_sync.push_lag_seconds ELSE excluded.visible_lag_seconds END,
+       updated_at = excluded.updated_at`,
+    [channelId, ws, seconds, seconds, now],
   );
 }
 
