@@ -5,6 +5,7 @@
 // budget, the same one the dispatcher's pushes use. Old webhook receipts are pruned hourly.
 
 import { pruneWebhookReceipts } from '../app/channel-events.ts';
+import type { Timer } from '../app/scheduler.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { channelById, claimPoll } from '../store/channel-event-repo.ts';
 import { recentWebhookDelays, syncedChannels, writeInboundLag } from '../store/sync-repo.ts';
@@ -22,7 +23,7 @@ const INBOUND_LAG_WINDOW_MS = 3_600_000;
 const INBOUND_LAG_SAMPLES_MAX = 2_000;
 
 export class OrderPoller {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private running: Promise<void> | null = null;
   private lastPrune = 0;
 
@@ -30,13 +31,12 @@ export class OrderPoller {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), TICK_MS);
-    this.timer.unref();
+    this.timer = this.ts.scheduler.every(TICK_MS, () => this.tick());
     void this.tick();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     await this.running;
   }
