@@ -91,7 +91,9 @@ const SETTLE_QUIET_TURNS = 10;
  * Real time a settle waits at most for a woken sleeper to wait again (a loop that was stopped
  * never does); real I/O — PostgreSQL, a socket — is waited for within it.
  */
-const SETTLE_REAL_MS_MAX = 10_000;
+const SETTLE_WOKEN_REAL_MS_MAX = 3_000;
+/** Real time a timer callback's promise may take before the run is called stuck. */
+const SETTLE_PENDING_REAL_MS_MAX = 30_000;
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -190,10 +192,9 @@ export class ManualScheduler implements Scheduler {
       await turn();
       if (this.pending.size > 0 || this.woken > 0) quiet = 0;
       else quiet++;
-      if (performance.now() - started > SETTLE_REAL_MS_MAX) {
-        if (this.pending.size > 0) throw new Error('a timer callback is still running after 10 s of real time');
-        this.woken = 0; // a loop that was stopped and will not sleep again
-      }
+      const waited = performance.now() - started;
+      if (this.pending.size > 0 && waited > SETTLE_PENDING_REAL_MS_MAX) throw new Error('a timer callback is still running after 30 s of real time');
+      if (this.pending.size === 0 && this.woken > 0 && waited > SETTLE_WOKEN_REAL_MS_MAX) this.woken = 0; // a stopped loop: it will not sleep again
     }
     const errors = this.errors;
     this.errors = [];
