@@ -33,6 +33,8 @@ interface Push {
 interface Trace {
   workerId: string;
   ids: string[];
+  /** What the server answered in `request-id`. */
+  requestIds: string[];
   movements: Record<string, unknown>[];
   holds: Record<string, unknown>[];
   listingSync: Record<string, unknown>[];
@@ -89,9 +91,11 @@ describe.each(STORE_KINDS)('a replayed run on %s', (kind) => {
       return id;
     });
     let n = 0;
+    const requestIds: string[] = [];
     const post = async (url: string, payload: unknown) => {
       const res = await app.inject({ method: 'POST', url, payload: payload as Record<string, unknown>, headers: { authorization: `Bearer ${adminKey}`, 'idempotency-key': `step-${++n}` } });
       if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
+      requestIds.push(String(res.headers['request-id']));
       await scheduler.runUntilIdle(); // what the request set going (the dispatcher's round) ends first
       return res.json() as Record<string, any>;
     };
@@ -127,7 +131,7 @@ describe.each(STORE_KINDS)('a replayed run on %s', (kind) => {
     await scheduler.advance(3 * MINUTE);
     expect(shown()).toEqual([10, 6]);
 
-    const all = <T>(sql: string, p: unknown[] = []) => ts.store.read((d) => d.all<T>(sql, p));
+    const all = <T>(sql: string) => ts.store.read((d) => d.all<T>(sql));
     const movements = await all<Record<string, unknown>>('SELECT id, item_id, location_id, from_account, to_account, quantity, command, reason, reference, hold_id, actor, created_at FROM movements ORDER BY seq');
     const holds = await all<Record<string, unknown>>('SELECT id, state, expires_at, created_at, updated_at FROM holds ORDER BY id');
     const listingSync = await all<Record<string, unknown>>('SELECT listing_id, pushed_version, pushed_quantity, pushed_at, shown_quantity, shown_at FROM listing_sync ORDER BY listing_id');
@@ -135,6 +139,7 @@ describe.each(STORE_KINDS)('a replayed run on %s', (kind) => {
     return {
       workerId: ts.sync.workerId,
       ids: [ws, channel, hold.hold.id as string],
+      requestIds,
       movements: norm(movements),
       holds: norm(holds),
       listingSync: norm(listingSync),
@@ -158,6 +163,7 @@ describe.each(STORE_KINDS)('a replayed run on %s', (kind) => {
 
     expect(other.ids.every((id, k) => id !== first.ids[k])).toBe(true);
     expect(other.workerId).not.toBe(first.workerId);
+    expect(other.requestIds.every((id, k) => id !== first.requestIds[k])).toBe(true);
     expect(other.movements.map((m) => m.id)).not.toEqual(first.movements.map((m) => m.id));
     // Everything but the ids is the same: the seed draws ids, not behaviour.
     const withoutIds = (t: Trace) => ({ movements: t.movements.map(({ id: _, hold_id: __, item_id: ___, location_id: ____, actor, ...m }) => ({ ...m, actor: String(actor).replace(/^key_\w+$/, 'key') })), pushes: t.pushes.map((p) => ({ at_ms: p.at_ms, quantities: p.quantities })), shown: t.shown });

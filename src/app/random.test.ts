@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newId, useIdRandom } from './ids.ts';
-import { randomString, seededRandom } from './random.ts';
+import { randomString, randomUuid, seededRandom } from './random.ts';
 
 describe('seededRandom', () => {
   it('property: the same seed gives the same stream, in [0, 1)', () => {
@@ -25,6 +25,13 @@ describe('seededRandom', () => {
     const buckets = new Array(10).fill(0);
     for (let i = 0; i < 10_000; i++) buckets[Math.floor(r() * 10)]++;
     for (const n of buckets) expect(n).toBeGreaterThan(800);
+  });
+
+  it('randomUuid is a version-4 UUID, the same from the same seed', () => {
+    const id = randomUuid(seededRandom(3));
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(randomUuid(seededRandom(3))).toBe(id);
+    expect(randomUuid(seededRandom(4))).not.toBe(id);
   });
 
   it('randomString draws from the alphabet', () => {

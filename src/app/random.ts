@@ -23,6 +23,15 @@ export function seededRandom(seed: number): Random {
   };
 }
 
+/** A version-4 UUID drawn from `random` (a replayed run's request ids). */
+export function randomUuid(random: Random): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16));
+  hex[12] = 4;
+  hex[16] = 8 + (hex[16]! & 3);
+  const s = hex.map((d) => d.toString(16)).join('');
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+}
+
 /** `n` characters from `alphabet` drawn from `random` (a worker's name, a suffix). */
 export function randomString(random: Random, n: number, alphabet = '0123456789abcdefghijklmnopqrstuvwxyz'): string {
   let out = '';

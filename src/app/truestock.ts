@@ -111,7 +111,8 @@ export class Truestock {
     readonly scheduler: Scheduler,
     /** Where ids and jitter draw from. */
     readonly random: Random,
-    private readonly seeded: boolean,
+    /** Whether `random` is a seeded source (a replayed run), not the system's. */
+    readonly seeded: boolean,
   ) {}
 
   static async open(config: TruestockConfig): Promise<Truestock> {
