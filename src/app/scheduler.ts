@@ -120,12 +120,13 @@ export class ManualScheduler implements Scheduler {
   }
 
   after(ms: number, fn: () => unknown): Timer {
-    const e = this.add(this.clock.now() + Math.max(0, ms), fn, null);
+    // Like setTimeout, a delay that is not a finite number counts as none.
+    const e = this.add(this.clock.now() + (Number.isFinite(ms) ? Math.max(0, ms) : 0), fn, null);
     return { cancel: () => void (e.cancelled = true) };
   }
 
   every(ms: number, fn: () => unknown): Timer {
-    const period = Math.max(1, ms);
+    const period = Number.isFinite(ms) ? Math.max(1, ms) : 1;
     const e = this.add(this.clock.now() + period, fn, period);
     return { cancel: () => void (e.cancelled = true) };
   }
