@@ -11,6 +11,7 @@ import type { ChannelStatus } from '../sync/dispatcher.ts';
 import { syncStatus } from './channel-sync.ts';
 import type { Written } from './idempotent.ts';
 import { EXCEPTION_SEVERITY, exceptionView } from './queries.ts';
+import { type Scheduler, systemScheduler, type Timer } from './scheduler.ts';
 import { iso } from './views.ts';
 
 const HOUR = 3_600_000;
@@ -136,18 +137,18 @@ export async function moveException(db: Db, ws: string, id: string, action: 'ack
  */
 export class AuditLog {
   private buffer: AuditEntry[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly store: Store, private readonly flushMs = 200) {}
+  constructor(private readonly store: Store, private readonly flushMs = 200, private readonly scheduler: Scheduler = systemScheduler) {}
 
   record(e: AuditEntry): void {
     this.buffer.push(e);
-    this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
+    this.timer ??= this.scheduler.after(this.flushMs, () => this.flush());
   }
 
   flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     const entries = this.buffer;
     this.buffer = [];

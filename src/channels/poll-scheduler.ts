@@ -7,6 +7,7 @@
 
 import { applyChannelEvent, pruneWebhookReceipts, RetryLater } from '../app/channel-events.ts';
 import { newId } from '../app/ids.ts';
+import type { Timer } from '../app/scheduler.ts';
 import type { Truestock } from '../app/truestock.ts';
 import type { Channel } from '../domain/listing-rules.ts';
 import { advancePollCursor, channelById, claimPoll, pollCursorOf } from '../store/channel-event-repo.ts';
@@ -90,7 +91,7 @@ export async function pollChannel(ts: Truestock, channel: Channel, opts: PollEnv
 }
 
 export class PollScheduler {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private running: Promise<void> | null = null;
   private lastPrune = 0;
 
@@ -98,13 +99,12 @@ export class PollScheduler {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), TICK_MS);
-    this.timer.unref();
+    this.timer = this.ts.scheduler.every(TICK_MS, () => this.tick());
     void this.tick();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     await this.running;
   }

@@ -9,6 +9,8 @@
 import type { Clock } from '../app/clock.ts';
 import { waitBeforeOverwrite } from '../domain/sync-rules.ts';
 import { newId } from '../app/ids.ts';
+import { randomString, systemRandom } from '../app/random.ts';
+import { type Scheduler, systemScheduler } from '../app/scheduler.ts';
 import { insertChannelExceptions } from '../store/channel-event-repo.ts';
 import type { Db, Store } from '../store/store.ts';
 import {
@@ -120,6 +122,7 @@ export class Dispatcher {
   private lastRefresh = -Infinity;
   private lastLagWrite = -Infinity;
   private wake: (() => void) | null = null;
+  private readonly scheduler: Scheduler;
   readonly workerId: string;
 
   constructor(
@@ -127,9 +130,10 @@ export class Dispatcher {
     private readonly clock: Clock,
     private readonly connectorFor: ConnectorFactory,
     private readonly kinds: readonly string[],
-    private readonly opts: { workerId?: string; leaseMs?: number; idleMs?: number; random?: () => number; log?: DispatchLog; events?: DispatchEvents; breaker?: Partial<BreakerOptions>; staleGraceMs?: number } = {},
+    private readonly opts: { workerId?: string; leaseMs?: number; idleMs?: number; random?: () => number; scheduler?: Scheduler; log?: DispatchLog; events?: DispatchEvents; breaker?: Partial<BreakerOptions>; staleGraceMs?: number } = {},
   ) {
-    this.workerId = opts.workerId ?? `worker-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    this.workerId = opts.workerId ?? `worker-${process.pid}-${randomString(opts.random ?? systemRandom, 6)}`;
+    this.scheduler = opts.scheduler ?? systemScheduler;
   }
 
   start(): void {
@@ -167,10 +171,11 @@ export class Dispatcher {
       } catch (err) {
         this.opts.log?.warn({ err: String(err) }, 'dispatcher loop failed; retrying');
       }
-      if (!worked && this.running) await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.opts.idleMs ?? DISPATCH_IDLE_MS);
-        this.wake = () => (clearTimeout(t), resolve());
-      });
+      if (!worked && this.running) {
+        const idle = this.scheduler.sleep(this.opts.idleMs ?? DISPATCH_IDLE_MS);
+        this.wake = idle.wake;
+        await idle;
+      }
       this.wake = null;
     }
   }
@@ -391,7 +396,7 @@ export class Dispatcher {
       const wait = bucket.waitFor(cost, this.clock.now());
       if (wait === Infinity) return false;
       if (wait === 0 && bucket.tryTake(cost, this.clock.now()) === 0) return true;
-      await new Promise((r) => setTimeout(r, Math.max(1, wait)));
+      await this.scheduler.sleep(Math.max(1, wait));
     }
   }
 

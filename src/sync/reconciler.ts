@@ -17,6 +17,7 @@
 // - Every read records what the channel shows and when (`listing_sync.shown_*`, `read_*`), and
 //   measures the channel's publish-to-visible delay, which feeds the adaptive buffer.
 
+import type { Timer } from '../app/scheduler.ts';
 import { applyChannelEvent, type ChannelContext, type ChannelMapping, editSettings, type ChannelEvent } from '../app/channel-events.ts';
 import { newId } from '../app/ids.ts';
 import type { Truestock } from '../app/truestock.ts';
@@ -99,7 +100,7 @@ const seconds = (settings: Record<string, unknown>, name: string, fallback: numb
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export class Reconciler {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private running: Promise<RoundReport[]> | null = null;
   private readonly connectors = new Map<string, { settings: string; connector: Connector | null }>();
   private readonly visible = new Map<string, LagWindow>();
@@ -113,13 +114,12 @@ export class Reconciler {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.opts.tickMs ?? RECONCILE_TICK_MS);
-    this.timer.unref();
+    this.timer = this.ts.scheduler.every(this.opts.tickMs ?? RECONCILE_TICK_MS, () => this.tick());
     void this.tick();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     await this.running;
   }
