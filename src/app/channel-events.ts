@@ -622,7 +622,7 @@ async function applyLevel(ts: Truestock, cx: ChannelContext, eventId: string, le
       && (await locationsByCode(db, ws, [location])).length === 1;
     const log = { channel: channelId, listing: listing.id, sku: listing.sku, shown: level.available, pushed, policy: cx.editPolicy };
     if (!canAdopt) {
-      await requeueListing(db, listing.id, now, now + cx.editGraceMs);
+      await requeueListing(db, listing.id, now, level.available, cx.editGraceMs);
       cx.log?.info(log, 'channel_edit');
       return { said: 'requeued' } as const;
     }
