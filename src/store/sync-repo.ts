@@ -152,9 +152,12 @@ export async function deferPush(db: Db, listingId: string, workerId: string, not
   );
 }
 
-/** The channel is back: rows waiting out a backoff from its outage are due at once. */
+/**
+ * The channel is back: rows waiting out a backoff from its outage are due at once, and the
+ * attempts the outage counted are forgiven — they were the channel's failures, not the listing's.
+ */
 export async function resumeDeferred(db: Db, channelId: string, now: number): Promise<number> {
-  return db.run('UPDATE channel_outbox SET not_before = ? WHERE channel_id = ? AND not_before > ? AND attempts > 0', [now, channelId, now]);
+  return db.run('UPDATE channel_outbox SET not_before = CASE WHEN not_before > ? THEN ? ELSE not_before END, attempts = 0 WHERE channel_id = ? AND attempts > 0', [now, now, channelId]);
 }
 
 /** A listing that keeps failing is parked: no more pushes until someone retries it. */
