@@ -29,3 +29,17 @@ export function waitBeforeOverwrite(ours: number, pushed: number | null, shown: 
 export function pushAfterEdit(ours: number, shown: number, now: number, graceMs: number): number {
   return ours > shown ? now + graceMs : now;
 }
+
+/** Hand edits on one listing that make a recurring-edit exception… */
+export const CHANNEL_EDIT_RECUR_COUNT = 3;
+/** …when they fall within this window (ms). */
+export const CHANNEL_EDIT_RECUR_WINDOW_MS = 60 * 60_000;
+
+/**
+ * Do `editsInWindow` edits of one listing within CHANNEL_EDIT_RECUR_WINDOW_MS mean someone (or an
+ * app on the shop) keeps setting the channel's number by hand? One edit is a correction; three in
+ * an hour fight truestock's number, and each opens a window in which the channel shows a wrong one.
+ */
+export function editsRecur(editsInWindow: number): boolean {
+  return editsInWindow >= CHANNEL_EDIT_RECUR_COUNT;
+}
