@@ -99,7 +99,7 @@ describe.each(STORE_KINDS)('dispatcher on an injected clock on %s', (kind) => {
       const keys = lineKeys(null, `gid://shopify/InventoryItem/${SKUS.indexOf(sku) + 1}`, ['gid://shopify/Location/1']).keys;
       return applyChannelEvent(ts, cx(graceMs), { kind: 'level_updated', occurredAt: clock.now(), eventId: `e${++events}`, level: { keys, locationId: 'gid://shopify/Location/1', available } });
     };
-    const ledger = () => ts.store.read((d) => d.all<{ listing_id: string; quantity: number }>('SELECT listing_id, quantity FROM availability WHERE listing_id IN (?, ?) ORDER BY listing_id', [listings.A, listings.B]))
+    const ledger = () => ts.store.read((d) => d.all<{ listing_id: string; quantity: number }>('SELECT listing_id, quantity FROM availability WHERE listing_id IN (?, ?) ORDER BY listing_id', [listings.A!, listings.B!]))
       .then((rows) => rows.map((r) => [r.listing_id, Number(r.quantity)]));
     const outbox = () => ts.store.read((d) => d.all<{ enqueued_at: number }>('SELECT enqueued_at FROM channel_outbox WHERE channel_id = ?', [channel.id]));
     const deadLetters = () => ts.store.read((d) => d.get<{ n: number }>('SELECT COUNT(*) AS n FROM listing_sync WHERE channel_id = ? AND dead_at IS NOT NULL', [channel.id])).then((r) => Number(r!.n));
