@@ -169,6 +169,7 @@ export async function exceptions(db: Db, workspaceId: string, query: ExceptionQu
  */
 export const EXCEPTION_SEVERITY: Readonly<Record<string, 'high' | 'medium' | 'low'>> = {
   oversold: 'high', unmapped_order_line: 'high', sync_dead_letter: 'high', count_shortfall: 'medium', channel_event_unapplied: 'medium', channel_drift: 'medium',
+  channel_edit_adopted: 'medium', channel_edit_recurring: 'medium', channel_listing_problem: 'medium', channel_auth_failed: 'high',
 };
 
 export function exceptionView(e: q.ExceptionRow, now: number) {

@@ -645,6 +645,33 @@ CREATE TABLE channel_poll_health (
 `,
   },
   {
+    version: 19,
+    name: 'listing events: hand edits seen on a channel',
+    // What a channel was seen to do to a listing that truestock did not push (a hand edit, or an
+    // order not taken in yet), so an operator sees it on the listing instead of in a log line.
+    // One row per channel event and listing (`event_id`): a redelivery records nothing new. Read
+    // per listing, newest first, and counted per listing over a recent window (recurring edits).
+    sql: `
+CREATE TABLE listing_events (
+  seq {{seq}},
+  workspace_id TEXT NOT NULL,
+  listing_id TEXT NOT NULL,
+  channel_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  shown BIGINT NOT NULL,
+  pushed BIGINT,
+  ours BIGINT,
+  policy TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  due_at BIGINT
+);
+CREATE UNIQUE INDEX listing_events_once ON listing_events (listing_id, event_id);
+CREATE INDEX listing_events_listing ON listing_events (listing_id, at)
+`,
+  },
+  {
     version: 21,
     name: 'reconciliation: read-backs, drift per listing, publish-to-visible delay',
     // Per listing: the last read-back (when, and what the channel showed), and the difference being

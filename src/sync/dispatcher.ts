@@ -276,7 +276,8 @@ export class Dispatcher {
     this.opts.events?.onCall?.(channelId, result.ok ? 'ok' : result.failure);
     c.calls[result.ok ? 'ok' : result.failure]++;
     if (!result.ok) {
-      await this.failed(c, batch, result, at);
+      if (recovering && result.failure === 'transient') await this.stillDown(c, batch, result, at);
+      else await this.failed(c, batch, result, at);
       return batch.length;
     }
     c.breaker.onSuccess(at);
@@ -288,9 +289,11 @@ export class Dispatcher {
         const row = batch[k]!;
         if (outcome.status === 'acknowledged') {
           await ackPushed(db, row, this.workerId, items[k]!.quantity, at);
-          c.lag.record(at - row.enqueued_at, at);
+          // Never below 0: `enqueued_at` is a commit time, but it may come from another process's clock.
+          const lag = Math.max(0, at - row.enqueued_at);
+          c.lag.record(lag, at);
           c.pushes.add(1, at);
-          this.opts.events?.onPushed?.(channelId, at - row.enqueued_at);
+          this.opts.events?.onPushed?.(channelId, lag);
         } else if (outcome.status === 'submitted') {
           await recordSubmitted(db, row, items[k]!, outcome.submissionId, this.workerId, at);
         } else if (outcome.status === 'rejected') {
@@ -370,6 +373,20 @@ export class Dispatcher {
         else await deferPush(db, r.listing_id, this.workerId, at + nextDelay(r.attempts, result.retryAfterMs, DEFAULT_BACKOFF, this.opts.random ?? Math.random), result.message);
       }
     });
+  }
+
+  /**
+   * The breaker's probe found the channel still down. That says nothing about these listings: they
+   * wait for the next probe (at most BREAKER_PROBE_INTERVAL_MS away) without spending an attempt,
+   * so an outage never dead-letters a listing, and once the channel is back the probe finds rows
+   * due instead of rows sitting out a backoff that grew while nobody could push.
+   */
+  private async stillDown(c: ChannelRuntime, batch: Claimed[], result: Extract<PushResult, { ok: false }>, at: number): Promise<void> {
+    c.lastError = { at, message: result.message };
+    c.breaker.onFailure(at);
+    const next = c.breaker.retryAt(at) ?? at;
+    this.opts.log?.warn({ channel: c.info.id, failure: result.failure, message: result.message, items: batch.length }, 'channel still down');
+    await this.store.transaction(async (db) => { for (const r of batch) await postpone(db, r.listing_id, this.workerId, next); });
   }
 
   /** Park a listing on the dead-letter list, with an exception for a person to look at. */

@@ -319,9 +319,11 @@ export class Reconciler {
       if (said === 'requeued' || said === 'stale' || said === 'no_listing') return;
     }
     const now = ts.clock.now();
-    // Booked (adopt): our number now includes the edit and goes at once.
-    const notBefore = editPolicy === 'master_wins' && difference < 0 ? Math.max(now, since + editGraceMs) : now;
-    await ts.store.transaction((db) => requeueListing(db, listing.id, now, notBefore));
+    // Booked (adopt): our number now includes the edit and goes at once. Over a lower number
+    // (master_wins) the grace counts from when the difference was first seen, and only ever delays
+    // a raise (requeueListing decides that against the number that goes out).
+    const graceMs = editPolicy === 'master_wins' ? Math.max(0, since + editGraceMs - now) : 0;
+    await ts.store.transaction((db) => requeueListing(db, listing.id, now, shown, graceMs));
   }
 
   private async recordVisible(channel: Channel, samples: number[], at: number): Promise<void> {
