@@ -26,7 +26,7 @@ const RATE_LIMITS_DOC = 'https://shopify.dev/api/usage/rate-limits';
 const formatErrors = (errors: readonly GraphQLError[]) => errors.map((e) => e.toJSON());
 
 export async function answerGraphql(body: unknown, ctx: RequestContext, s: GraphqlSettings): Promise<HttpAnswer> {
-  const schema = adminSchema();
+  const schema = adminSchema(ctx.version);
   const req = body as { query?: unknown; variables?: unknown; operationName?: unknown } | null;
   const variables = req?.variables ?? {};
   if (

@@ -197,11 +197,13 @@ export class Shop {
     this.emit('inventory_levels/update', inventoryLevelPayload(level), at);
   }
 
-  /** Applies writes the set-quantities ladder approved; emits one inventory_levels/update per changed level. */
+  /**
+   * Applies writes the set-quantities ladder approved, stocking the item where it was not (the
+   * ladder allows that from 2026-10); emits one inventory_levels/update per changed level.
+   */
   applyWrites(writes: LevelWrite[], at: number): void {
     for (const w of writes) {
-      const level = this.level(w.itemNum, w.locationNum);
-      if (!level) throw new Error(`assertion: level ${w.itemNum}@${w.locationNum} vanished between check and write`);
+      const level = this.ensureLevel(w.itemNum, w.locationNum, at);
       if (level.available === w.available) continue;
       level.available = w.available;
       level.updatedAt = at;
