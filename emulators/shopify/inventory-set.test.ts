@@ -229,6 +229,42 @@ describe('@idempotent', () => {
     expect(e.level(a.inventoryItemId, loc)?.available).toBe(3);
   });
 
+  it('IDEMPOTENCY_CONCURRENT_REQUEST (fault): nothing applied or remembered; the same key later applies', async () => {
+    const key = randomUUID();
+    e.failNext('IDEMPOTENCY_CONCURRENT_REQUEST');
+    const busy = await set(q(), { key });
+    expect(busy.data.inventorySetQuantities).toEqual({ inventoryAdjustmentGroup: null, userErrors: [{ code: 'IDEMPOTENCY_CONCURRENT_REQUEST', field: null, message: expect.any(String) }] });
+    expect(e.level(a.inventoryItemId, loc)?.available).toBe(10);
+    const later = await set(q(), { key });
+    expect(later.data.inventorySetQuantities.userErrors).toEqual([]);
+    expect(e.level(a.inventoryItemId, loc)?.available).toBe(3);
+    expect(e.counters()).toMatchObject({ apiFaults: 1, quantitiesSet: 1, idempotentReplays: 0 });
+  });
+
+  it('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED (fault): the key is spent for good; a new key applies', async () => {
+    const key = randomUUID();
+    e.failNext('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED');
+    for (let i = 0; i < 2; i++) {
+      const failed = await set(q(), { key });
+      expect(failed.data.inventorySetQuantities.userErrors).toEqual([{ code: 'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED', field: null, message: expect.any(String) }]);
+    }
+    expect(e.level(a.inventoryItemId, loc)?.available).toBe(10);
+    expect((await set(q(), { key: randomUUID() })).data.inventorySetQuantities.userErrors).toEqual([]);
+    expect(e.level(a.inventoryItemId, loc)?.available).toBe(3);
+  });
+
+  it('INTERNAL_SERVER_ERROR (fault) in an HTTP 200: nothing applied, points back, the key spent', async () => {
+    const key = randomUUID();
+    e.failNext('INTERNAL_SERVER_ERROR');
+    const broken = await set(q(), { key });
+    expect(broken.errors?.graphQLErrors?.[0]).toMatchObject({ extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(broken.extensions?.cost).toMatchObject({ actualQueryCost: 0, throttleStatus: { currentlyAvailable: broken.extensions?.cost.throttleStatus.maximumAvailable } });
+    expect(e.level(a.inventoryItemId, loc)?.available).toBe(10);
+    const again = await set(q(), { key });
+    expect(again.data.inventorySetQuantities.userErrors).toMatchObject([{ code: 'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED' }]);
+    expect(e.level(a.inventoryItemId, loc)?.available).toBe(10);
+  });
+
   it('requires the directive from 2026-04 (a top-level error, nothing applied), not before', async () => {
     const NO_KEY = SET_QUANTITIES.replace(', $key: String!', '').replace(' @idempotent(key: $key)', '');
     const strict = await clientFor(e, { apiVersion: '2026-04' }).request(NO_KEY, { variables: { input: q() } });

@@ -3,7 +3,8 @@
 // default field resolver calls; `__typename` lets its default type resolver pick the concrete
 // type of a Node.
 
-import { getDirectiveValues, GraphQLError, type GraphQLResolveInfo } from 'graphql';
+import { type FieldNode, getDirectiveValues, GraphQLError, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { type ApiFaultSwitch, CONCURRENT_REQUEST_MESSAGE, PREVIOUS_ATTEMPT_FAILED_MESSAGE } from './api-faults.ts';
 import { gid, inventoryLevelGid, numOf, parseGid } from './ids.ts';
 import { fingerprintOf, IdempotencyStore } from './idempotency.ts';
 import { compare, matches, parseSearchQuery, type Term } from './search-query.ts';
@@ -29,6 +30,7 @@ export interface RequestContext {
   counters: Counters;
   idempotency: IdempotencyStore<SetQuantitiesPayload>;
   requireIdempotencyKey: boolean;
+  faults: ApiFaultSwitch;
 }
 
 type View = Record<string, unknown>;
@@ -183,7 +185,8 @@ function orderView(shop: Shop, order: OrderRec): View {
     processedAt: isoSeconds(order.createdAt),
     updatedAt: isoSeconds(order.updatedAt),
     cancelledAt: order.cancelledAt === null ? null : isoSeconds(order.cancelledAt),
-    retailLocation: () => locationView(shop.locations.get(order.locationNum)!),
+    // Shopify fills retailLocation only for point-of-sale orders.
+    retailLocation: () => (order.pos ? locationView(shop.locations.get(order.locationNum)!) : null),
     lineItems: ({ first, after }: { first?: number | null; after?: string | null }) =>
       paginate(order.lines, (l) => [l.num], (l) => lineItemView(shop, l), first, after),
     refunds: ({ first }: { first?: number | null }) => order.refunds.slice(0, first ?? undefined).map((r) => refundView(shop, order, r)),
@@ -276,10 +279,11 @@ const ORDER_SORT: Record<string, (o: OrderRec) => number[]> = {
 
 // ---- the mutation -------------------------------------------------------------------------------
 
-function idempotencyKeyOf(info: GraphQLResolveInfo): string | undefined {
-  const directive = info.schema.getDirective('idempotent')!;
-  for (const node of info.fieldNodes) {
-    const values = getDirectiveValues(directive, node, info.variableValues);
+/** The `@idempotent(key:)` of a field, if it carries one. */
+export function idempotencyKeyOf(schema: GraphQLSchema, nodes: readonly FieldNode[], variables: Record<string, unknown>): string | undefined {
+  const directive = schema.getDirective('idempotent')!;
+  for (const node of nodes) {
+    const values = getDirectiveValues(directive, node, variables);
     if (values && typeof values.key === 'string') return values.key;
   }
   return undefined;
@@ -288,7 +292,7 @@ function idempotencyKeyOf(info: GraphQLResolveInfo): string | undefined {
 function inventorySetQuantities(args: { input: SetQuantitiesInput }, ctx: RequestContext, info: GraphQLResolveInfo): SetQuantitiesPayload {
   const { shop, counters } = ctx;
   counters.mutations++;
-  const key = idempotencyKeyOf(info);
+  const key = idempotencyKeyOf(info.schema, info.fieldNodes, info.variableValues);
   if (key === undefined && ctx.requireIdempotencyKey && atLeast(ctx.version, STRICT_CONCURRENCY_SINCE)) {
     throw new GraphQLError(
       `The @idempotent directive is required for ${info.fieldName} from API version ${STRICT_CONCURRENCY_SINCE}: add @idempotent(key: "<uuid>") after the field.`,
@@ -297,7 +301,19 @@ function inventorySetQuantities(args: { input: SetQuantitiesInput }, ctx: Reques
   }
   const fingerprint = fingerprintOf({ field: info.fieldName, args });
   if (key !== undefined) {
+    const refused = (code: string, message: string): SetQuantitiesPayload => ({ inventoryAdjustmentGroup: null, userErrors: [{ code, field: null, message }] });
+    // Injected faults first: as if another request with this key were running, or had failed.
+    if (ctx.faults.take('IDEMPOTENCY_CONCURRENT_REQUEST')) {
+      counters.apiFaults++;
+      return refused('IDEMPOTENCY_CONCURRENT_REQUEST', CONCURRENT_REQUEST_MESSAGE);
+    }
+    if (ctx.faults.take('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED')) {
+      counters.apiFaults++;
+      ctx.idempotency.fail(key);
+      return refused('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED', PREVIOUS_ATTEMPT_FAILED_MESSAGE);
+    }
     const prior = ctx.idempotency.get(key);
+    if (prior?.failed) return refused('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED', PREVIOUS_ATTEMPT_FAILED_MESSAGE);
     if (prior && prior.fingerprint === fingerprint) {
       counters.idempotentReplays++;
       return prior.answer;

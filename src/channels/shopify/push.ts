@@ -16,14 +16,14 @@ const MUTATION_COST = 10;
 /** A read-back costs about 2 points per inventory item (one object and one level). */
 const READ_COST_PER_ITEM = 2;
 
-const SET_QUANTITIES = `mutation TruestockSet($input: InventorySetQuantitiesInput!, $key: String!) {
+export const SET_QUANTITIES = `mutation TruestockSet($input: InventorySetQuantitiesInput!, $key: String!) {
   inventorySetQuantities(input: $input) @idempotent(key: $key) {
     inventoryAdjustmentGroup { id }
     userErrors { code field message }
   }
 }`;
 
-const READ_BACK = `query TruestockReadBack($ids: [ID!]!, $location: ID!) {
+export const READ_BACK = `query TruestockReadBack($ids: [ID!]!, $location: ID!) {
   nodes(ids: $ids) {
     ... on InventoryItem { id inventoryLevel(locationId: $location) { quantities(names: ["available"]) { name quantity } } }
   }
