@@ -258,7 +258,7 @@ describe('@idempotent', () => {
     e.failNext('INTERNAL_SERVER_ERROR');
     const broken = await set(q(), { key });
     expect(broken.errors?.graphQLErrors?.[0]).toMatchObject({ extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-    expect(broken.extensions?.cost).toMatchObject({ actualQueryCost: 0, throttleStatus: { currentlyAvailable: broken.extensions?.cost.throttleStatus.maximumAvailable } });
+    expect(broken.extensions?.cost).toMatchObject({ actualQueryCost: 0, throttleStatus: { currentlyAvailable: broken.extensions?.cost?.throttleStatus?.maximumAvailable } });
     expect(e.level(a.inventoryItemId, loc)?.available).toBe(10);
     const again = await set(q(), { key });
     expect(again.data.inventorySetQuantities.userErrors).toMatchObject([{ code: 'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED' }]);

@@ -11,6 +11,8 @@ export const SHOPIFY_API_VERSION = '2026-10';
 /** Cost points a shop's bucket holds and restores per second when the channel's settings do not say (standard plan). */
 export const SHOPIFY_BUCKET_POINTS_DEFAULT = 1_000;
 export const SHOPIFY_RESTORE_POINTS_PER_SECOND_DEFAULT = 100;
+/** Top-level GraphQL error codes (in an HTTP 200) that are Shopify's failure, not the request's: try again. */
+export const TRANSIENT_GRAPHQL_CODES = new Set(['INTERNAL_SERVER_ERROR']);
 /** Answers slower than this count as a failed call. */
 export const SHOPIFY_TIMEOUT_MS = 10_000;
 
@@ -94,8 +96,9 @@ export function shopifyApi(settings: ShopifySettings, fetchImpl: typeof fetch = 
       if (errors) {
         const status = errors.networkStatusCode ?? null;
         const message = gqlErrors.map((e) => e.message).filter(Boolean).join('; ') || errors.message || 'Shopify call failed';
-        // No answer, 5xx and timeouts may pass; a 4xx or a GraphQL error will not.
-        const transient = status === null || status >= 500 || status === 408;
+        // No answer, 5xx and timeouts may pass, and so may Shopify's own failure inside a 200
+        // (INTERNAL_SERVER_ERROR); a 4xx or any other GraphQL error will not.
+        const transient = status === null || status >= 500 || status === 408 || gqlErrors.some((e) => TRANSIENT_GRAPHQL_CODES.has(e.extensions?.code ?? ''));
         return { ok: false, kind: transient ? 'transient' : 'permanent', status, message, cost: res.extensions ? cost : null };
       }
       return { ok: true, data: res.data as T, cost };

@@ -8,7 +8,7 @@ import { realAdminSchema, STORED_SCHEMA_VERSIONS, type StoredSchemaVersion } fro
 import { adminSchema } from '../../../emulators/shopify/schema.ts';
 import { SHOPIFY_API_VERSION } from './client.ts';
 import { ORDER_LINES_QUERY, ORDERS_QUERY } from './order-poll.ts';
-import { READ_BACK, SET_QUANTITIES } from './push.ts';
+import { CONCURRENT, PREVIOUS_ATTEMPT_FAILED, READ_BACK, REJECTING, SET_QUANTITIES, STALE } from './push.ts';
 
 const DOCUMENTS = { SET_QUANTITIES, READ_BACK, ORDERS_QUERY, ORDER_LINES_QUERY };
 
@@ -33,6 +33,12 @@ describe('the connector’s GraphQL documents', () => {
       .flatMap((f) => [...readFileSync(new URL(f, dir), 'utf8').matchAll(/`\s*(query|mutation)\s+(\w+)/g)].map((m) => m[2]));
     const listed = Object.values(DOCUMENTS).map((d) => /(?:query|mutation)\s+(\w+)/.exec(d)![1]);
     expect(found.sort()).toEqual(listed.sort());
+  });
+
+  it('reads only userError codes the targeted version has', () => {
+    const codes = realAdminSchema(SHOPIFY_API_VERSION as StoredSchemaVersion).getType('InventorySetQuantitiesUserErrorCode') as { getValue(n: string): unknown };
+    const unknown = [...REJECTING, ...STALE, CONCURRENT, PREVIOUS_ATTEMPT_FAILED].filter((c) => codes.getValue(c) === undefined);
+    expect(unknown).toEqual([]);
   });
 
   it('would notice a field Shopify does not have', () => {
