@@ -184,6 +184,30 @@ describe.each(STORE_KINDS)('Shopify webhooks on %s', (kind) => {
     expect(await h.totals(sku)).toMatchObject({ committed: 1 });
   });
 
+  it('ignores, and records, a signed body re-sent under a topic it disagrees with', async () => {
+    const { shop, channel, sku, hook } = await setup({}, false);
+    const cap = await capture();
+    open.push(cap);
+    shop.subscribe(cap.url);
+    const order = shop.placeOrder({ lines: [{ sku, quantity: 2 }] });
+    await shop.flushWebhooks();
+    const created = cap.deliveries.find((x) => x.topic === 'orders/create')!;
+    expect((await post(hook, created)).status).toBe(200);
+    expect(await holdsOf(channel, order.name)).toMatchObject([{ state: 'allocated' }]);
+    // The same signed orders/create body, re-sent as orders/cancelled under a fresh webhook id.
+    const replayed = await post(hook, created, { 'x-shopify-topic': 'orders/cancelled', 'x-shopify-webhook-id': `${created.headers['x-shopify-webhook-id']}-again` });
+    expect(replayed.status).toBe(200);
+    expect(await replayed.json()).toEqual({ status: 'ok', outcome: expect.stringMatching(/^ignored: topic orders\/cancelled disagrees with its body: .*cancelled_at/) });
+    expect(await holdsOf(channel, order.name)).toMatchObject([{ state: 'allocated' }]);
+    expect(await h.totals(sku)).toMatchObject({ available: 8, committed: 2 });
+    expect((await receipts(channel.id)).filter((r) => r.topic === 'orders/cancelled')).toEqual([{ topic: 'orders/cancelled', outcome: expect.stringMatching(/^ignored: topic orders\/cancelled disagrees/) }]);
+    // An inventory level body under orders/create does nothing either.
+    const levelBody = cap.deliveries.find((x) => x.topic === 'inventory_levels/update')!;
+    const asOrder = await post(hook, levelBody, { 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': 'level-as-order' });
+    expect(await asOrder.json()).toMatchObject({ outcome: expect.stringMatching(/^ignored: topic orders\/create disagrees/) });
+    await verified();
+  });
+
   it('needs no API key but answers an API-key route as before', async () => {
     const res = await h.inject({ method: 'POST', url: '/v1/channels/chan_x/webhooks/shopify', headers: { 'content-type': 'application/json' }, payload: '{}' });
     expectProblem(res, 'not_found');
