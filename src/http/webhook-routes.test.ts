@@ -313,4 +313,35 @@ describe.each(STORE_KINDS)('Shopify webhooks on %s', (kind) => {
     const exceptions = ((await h.get('/v1/exceptions?limit=500', h.a.keys.read)).json().data as Json[]).filter((e) => e.reference === order.name);
     expect(exceptions).toMatchObject([{ kind: 'unmapped_order_line', quantity: 2 }]);
   });
+
+  it('two variants with one SKU: an order line only the SKU could map is an exception naming the listings, not a guess', async () => {
+    const { shop, channel, listing, sku, location } = await setup();
+    // Shopify allows a second variant with the same SKU; it is listed too (same truestock item).
+    const second = shop.addItem({ sku, levels: { [location]: 10 } });
+    const l2 = await h.post('/v1/listings', { channel: channel.id, sku, external: { inventory_item_id: second.inventoryItemId, location_id: location } });
+    expect(l2.statusCode, l2.body).toBe(201);
+    // The webhook names the variant and the SKU only; neither listing names the variant.
+    const order = shop.placeOrder({ lines: [{ variantId: second.variantId, quantity: 2 }] });
+    await shop.flushWebhooks();
+    expect(await holdsOf(channel, order.name)).toEqual([]);
+    const exceptions = ((await h.get('/v1/exceptions?limit=500', h.a.keys.read)).json().data as Json[]).filter((e) => e.reference === order.name && String(e.message).includes(` on ${channel.name}:`));
+    expect(exceptions).toMatchObject([{ kind: 'unmapped_order_line', quantity: 2, message: expect.stringContaining(`SKU ${sku} could be any of 2 products`) }]);
+    expect(exceptions[0]!.message).toContain(listing.id);
+    expect(exceptions[0]!.message).toContain(l2.json().listing.id);
+    expect(await h.totals(sku)).toMatchObject({ committed: 0 });
+  });
+
+  it('two variants with one SKU, one listed: the poll, which knows the line\'s inventory item, does not map the other variant by SKU', async () => {
+    const { shop, channel, listing, sku, location } = await setup();
+    const second = shop.addItem({ sku, levels: { [location]: 10 } });
+    shop.setFaults({ drop: 1 });
+    const order = shop.placeOrder({ lines: [{ variantId: second.variantId, quantity: 1 }] });
+    await shop.flushWebhooks();
+    const stored = (await h.ts.store.read((db) => channelById(db, channel.id)))!;
+    expect(await pollOrders(h.ts, stored, Date.now() - 60_000)).toMatchObject({ status: 'ok', orders: 1 });
+    expect(await holdsOf(channel, order.name)).toEqual([]);
+    const exceptions = ((await h.get('/v1/exceptions?limit=500', h.a.keys.read)).json().data as Json[]).filter((e) => e.reference === order.name && String(e.message).includes(` on ${channel.name}:`));
+    expect(exceptions).toMatchObject([{ kind: 'unmapped_order_line', message: expect.stringContaining(`SKU ${sku} is shared by variants`) }]);
+    expect(exceptions[0]!.message).toContain(listing.id);
+  });
 });
