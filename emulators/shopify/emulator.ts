@@ -48,7 +48,7 @@ const DEFAULTS = {
   shop: 'demo-shop',
   accessToken: 'shpat_emulator',
   clientSecret: 'emulator-secret',
-  bucketSize: 1000,
+  bucketSize: 2000,
   restoreRate: 100,
   throttleHttpStatus: 200 as 200 | 429,
   maxQueryCost: 1000,

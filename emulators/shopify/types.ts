@@ -10,7 +10,7 @@ export interface ShopifyEmulatorOptions {
   clientSecret?: string;
   /** 0 = any free port (default); the host is always 127.0.0.1. */
   port?: number;
-  /** Leaky bucket size in cost points, default 1000 (unconfirmed in Shopify's docs, so a setting). */
+  /** Leaky bucket size in cost points, default 2000 (a standard shop's; a setting, as Shopify varies it by plan). */
   bucketSize?: number;
   /** Points restored per second, default 100 (the standard plan). */
   restoreRate?: number;

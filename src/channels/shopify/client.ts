@@ -8,8 +8,8 @@ import { refusal, type Refusal } from '../../domain/errors.ts';
 
 /** The Admin API version truestock speaks: compare-and-set with `changeFromQuantity`, `@idempotent`. */
 export const SHOPIFY_API_VERSION = '2026-10';
-/** Cost points a shop's bucket holds and restores per second when the channel's settings do not say (standard plan). */
-export const SHOPIFY_BUCKET_POINTS_DEFAULT = 1_000;
+/** Cost points a shop's bucket holds and restores per second when the channel's settings do not say (standard plan: 2,000 restoring 100/s). */
+export const SHOPIFY_BUCKET_POINTS_DEFAULT = 2_000;
 export const SHOPIFY_RESTORE_POINTS_PER_SECOND_DEFAULT = 100;
 /** Top-level GraphQL error codes (in an HTTP 200) that are Shopify's failure, not the request's: try again. */
 export const TRANSIENT_GRAPHQL_CODES = new Set(['INTERNAL_SERVER_ERROR']);

@@ -17,14 +17,13 @@
 
 import { createHash } from 'node:crypto';
 import type { BudgetReport, Connector, ItemOutcome, PushItem, PushResult } from '../../sync/connector.ts';
+import { connectionCost, SHOPIFY_MUTATION_COST } from './query-cost.ts';
 import { type ShopifyApi, type ShopifyCost, SHOPIFY_BUCKET_POINTS_DEFAULT, SHOPIFY_RESTORE_POINTS_PER_SECOND_DEFAULT, type ShopifySettings } from './client.ts';
 
 /** Any array input holds at most 250 elements (shopify.dev/api/usage/limits). */
 export const SHOPIFY_QUANTITIES_PER_CALL_MAX = 250;
-/** A mutation's cost before Shopify reports the real one. */
-const MUTATION_COST = 10;
-/** A read-back costs about 2 points per inventory item (one object and one level). */
-const READ_COST_PER_ITEM = 2;
+/** A read-back node: the item's inventoryLevel (1) and its quantities (1). */
+const READ_BACK_NODE_COST = 2;
 
 export const SET_QUANTITIES = `mutation TruestockSet($input: InventorySetQuantitiesInput!, $key: String!) {
   inventorySetQuantities(input: $input) @idempotent(key: $key) {
@@ -68,8 +67,9 @@ export function shopifyConnector(api: ShopifyApi, settings: ShopifySettings): Co
   return {
     maxBatch: SHOPIFY_QUANTITIES_PER_CALL_MAX,
     bucket: { capacity: settings.bucket_size ?? SHOPIFY_BUCKET_POINTS_DEFAULT, refillPerSecond: settings.restore_rate ?? SHOPIFY_RESTORE_POINTS_PER_SECOND_DEFAULT },
-    pushCost: () => MUTATION_COST,
-    readCost: (n) => READ_COST_PER_ITEM * n + 1,
+    pushCost: () => SHOPIFY_MUTATION_COST,
+    // nodes(ids:) is sized like a connection: 250 items ask 2 + 11 × 2 = 24.
+    readCost: (n) => connectionCost(n, READ_BACK_NODE_COST),
 
     async push(items: PushItem[]): Promise<PushResult> {
       const outcomes: (ItemOutcome | null)[] = items.map((i) => (i.external.inventory_item_id && i.external.location_id ? null : { status: 'rejected', reason: 'a Shopify listing needs inventory_item_id and location_id to be pushed (a variant alone names no location)' }));
