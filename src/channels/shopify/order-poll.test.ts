@@ -12,7 +12,7 @@ import { verify } from '../../app/verify.ts';
 import type { Channel } from '../../domain/listing-rules.ts';
 import { getChannel } from '../../store/channel-repo.ts';
 import { pollCursorOf } from '../../store/channel-event-repo.ts';
-import { LINES_PER_ORDER, ORDERS_PER_PAGE, pollOrders } from './order-poll.ts';
+import { LINES_PER_ORDER, ORDERS_PER_PAGE, ORDERS_QUERY_COST, pollOrders } from './order-poll.ts';
 
 const SKUS = Array.from({ length: LINES_PER_ORDER + 2 }, (_, i) => `P${i}`);
 
@@ -74,7 +74,8 @@ describe.each(STORE_KINDS)('order poll on %s', (kind) => {
   });
 
   it('stops on a throttled answer and keeps its cursor', async () => {
-    const { shop, f, channel } = await world({ bucketSize: 400 });
+    // A bucket smaller than one page's requested cost (ORDERS_QUERY_COST, 80).
+    const { shop, f, channel } = await world({ bucketSize: ORDERS_QUERY_COST - 1 });
     try {
       shop.placeOrder({ lines: [{ sku: 'P1', quantity: 1 }] });
       const since = Date.now() - 60_000;
