@@ -1,7 +1,9 @@
 // Webhook deliveries: one per subscription and event, signed with the client secret over the raw
 // body, retried with doubling backoff on a non-2xx answer or no answer within the timeout, held
 // while the shop is down. Faults (drop, duplicate, reorder, delay) are drawn from a seeded PRNG:
-// four draws per delivery in a fixed order, so a seed replays the same faults whichever are on.
+// four draws per delivery in a fixed order, so a seed replays the same faults whichever are on;
+// webhook and event ids come from a second seeded PRNG, and every wait from the emulator's
+// scheduler, so a fake clock drives deliveries too.
 
 import { setMaxListeners } from 'node:events';
 import { createHmac } from 'node:crypto';
@@ -65,7 +67,7 @@ export class WebhookDispatcher {
   private held: Delivery | null = null;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly sleeping = new Set<EmulatorSleep>();
-  // Every delivery waiting out an outage or a retry listens on this one signal: many at once is normal.
+  // close() aborts the posts in flight (many at once is normal) and wakes every pause on the scheduler.
   private readonly closing = (() => {
     const c = new AbortController();
     setMaxListeners(0, c.signal);
