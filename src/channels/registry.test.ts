@@ -82,15 +82,6 @@ function productFiles(dir: string): string[] {
 const ALLOWED: Readonly<Record<string, string>> = {
   'src/demo/sample-catalog.ts': 'the sample business names its channels\' kinds',
   'src/store/migrations.ts': 'applied migrations are history and never edited; migration 17 took the kind check out of the schema',
-  // TODO(seam): the rest of the demo and Shopify's inventory export format move into the kind's folder.
-  'src/demo/catalog.ts': 'pending',
-  'src/demo/shops.ts': 'pending',
-  'src/demo/traffic.ts': 'pending',
-  'src/app/shopify-inventory-csv.ts': 'pending',
-  'src/app/stock-import.ts': 'pending',
-  'src/cli/csv-commands.ts': 'pending',
-  'src/cli/stock-import.ts': 'pending',
-  'src/http/import-routes.ts': 'pending',
 };
 
 describe('the seam', () => {
