@@ -29,9 +29,9 @@ import { allLocations, existingItems, setZones } from '../store/import-repo.ts';
 import { lockLevels } from '../store/ledger-repo.ts';
 import type { Db, Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
-import { KeyIndex, mergeErrors, type RowError, RowErrors, scanCsv } from './csv.ts';
+import { countLines, isEmptyRow, KeyIndex, mergeErrors, type RowError, RowErrors, scanCsv } from './csv.ts';
 import { newId } from './ids.ts';
-import { checkHeader, contentHash, countLines, type ImportProgress, type ImportSummary, isEmptyRow, ItemRows, writeItemRows } from './item-import.ts';
+import { checkHeader, contentHash, type ImportProgress, type ImportSummary, ItemRows, writeItemRows } from './item-import.ts';
 import type { DocumentStep, Ledger } from './ledger.ts';
 import { parseUnits, type ParsedStock, type StockFileFormat, type StockRow } from './stock-file.ts';
 

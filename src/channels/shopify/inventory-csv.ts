@@ -19,8 +19,8 @@
 // Pure: no I/O. The caller resolves SKUs and locations (src/app/stock-import.ts); the kind
 // declares this format as its `stockFile` (kind.ts), so `--format shopify` reads it.
 
-import { KeyIndex, RowErrors, scanCsv } from '../../app/csv.ts';
-import { countLines, type ImportProgress, isEmptyRow } from '../../app/item-import.ts';
+import { countLines, isEmptyRow, KeyIndex, RowErrors, scanCsv } from '../../app/csv.ts';
+import type { ImportProgress } from '../../app/item-import.ts';
 import { type ItemDraft, parseUnits, type ParsedStock, type StockFileFormat, type StockRow } from '../../app/stock-file.ts';
 
 /** What an item is created from when its SKU is unknown (`--create-items`). */
