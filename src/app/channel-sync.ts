@@ -77,6 +77,7 @@ export async function syncStatus(db: Db, ws: string, ref: string, now: number, l
   const health = channelHealth({
     pushed,
     paused: state.paused,
+    paused_reason: state.paused_reason ?? null,
     breaker: d ? (d.breaker.state as 'closed' | 'open' | 'half_open') : null,
     connector_error: d?.connector_error ?? null,
     dead_letters: queue?.dead_letters ?? 0,
@@ -91,6 +92,7 @@ export async function syncStatus(db: Db, ws: string, ref: string, now: number, l
     state: health.state,
     state_reasons: health.reasons,
     paused: state.paused,
+    paused_reason: state.paused_reason ?? null,
     hidden_skus: state.hidden_skus,
     queue_depth: queue ? queue.depth : null,
     oldest_pending_age_s: queue ? (queue.oldest_enqueued_at === null ? null : Math.max(0, (now - queue.oldest_enqueued_at) / 1000)) : null,

@@ -21,6 +21,13 @@ describe('channel health', () => {
     expect(channelHealth({ ...healthy, pushed: false, breaker: 'open', dead_letters: 3 }).state).toBe('served');
   });
 
+  it('a channel truestock paused because its credentials were refused is failing, not merely paused', () => {
+    expect(channelHealth({ ...healthy, paused: true }).state).toBe('paused');
+    const auth = channelHealth({ ...healthy, paused: true, paused_reason: 'auth' });
+    expect(auth.state).toBe('failing');
+    expect(auth.reasons[0]).toContain('refused its credentials');
+  });
+
   it('is active or served exactly when there is no reason to say otherwise', () => {
     const facts = fc.record({
       pushed: fc.boolean(), paused: fc.boolean(), breaker: fc.constantFrom('closed' as const, 'open' as const, 'half_open' as const, null),

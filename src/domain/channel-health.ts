@@ -9,6 +9,8 @@ export interface ChannelHealthFacts {
   /** Pushed by a connector, or served to whoever pulls them. */
   pushed: boolean;
   paused: boolean;
+  /** Why truestock paused it itself (`auth`: the channel refused its credentials), else null. */
+  paused_reason?: string | null;
   /** The dispatcher's breaker, when this process runs it. */
   breaker: 'closed' | 'open' | 'half_open' | null;
   /** The channel's connector cannot be built (settings missing or wrong). */
@@ -31,7 +33,8 @@ export function channelHealth(f: ChannelHealthFacts): { state: ChannelState; rea
     if (RANK[to] > RANK[state]) state = to;
     reasons.push(why);
   };
-  if (f.paused) raise('paused', 'paused: nothing is pushed, orders are still taken in');
+  if (f.paused && f.paused_reason === 'auth') raise('failing', 'paused by truestock: the channel refused its credentials; fix the settings, then resume');
+  else if (f.paused) raise('paused', 'paused: nothing is pushed, orders are still taken in');
   if (f.pushed && f.connector_error) raise('failing', `cannot push: ${f.connector_error}`);
   if (f.pushed && f.breaker === 'open') raise('failing', 'pushes failing: breaker open');
   if (f.pushed && f.breaker === 'half_open') raise('degraded', 'pushes recovering: breaker half-open');
