@@ -105,14 +105,15 @@ async function startShopifyAdapter(options: EmulatorOptions): Promise<EmulatedCh
           headers: { 'content-type': 'application/json', 'x-shopify-access-token': shop.accessToken },
           body: JSON.stringify({ query, variables }),
         });
-        const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[]; extensions?: { cost?: { throttleStatus?: { currentlyAvailable: number; maximumAvailable: number } } } };
+        const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[]; extensions?: { cost?: { throttleStatus?: { currentlyAvailable: number; maximumAvailable: number; restoreRate: number } } } };
         if (body.errors?.some((e) => e.extensions?.code === 'THROTTLED')) otherAppThrottled++;
-        return body.extensions?.cost?.throttleStatus ?? { currentlyAvailable: 0, maximumAvailable: 0 };
+        return body.extensions?.cost?.throttleStatus ?? { currentlyAvailable: 0, maximumAvailable: 0, restoreRate: 0 };
       };
-      for (let i = 0; i < 200; i++) {
+      // Each look costs a point: look, then sleep until the bucket should be full again.
+      for (let i = 0; i < 20; i++) {
         const s = await call('{ shop { id } }');
         if (s.currentlyAvailable >= s.maximumAvailable - 1) break;
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, Math.ceil(((s.maximumAvailable - s.currentlyAvailable) / (s.restoreRate || 1)) * 1000)));
       }
       for (let i = 0; i < 1_000; i++) {
         const s = await call(SPEND, { key: randomUUID(), input: { name: 'available', reason: 'correction', referenceDocumentUri: 'other-app://spend', quantities: [{ inventoryItemId: 'gid://shopify/InventoryItem/999999999', locationId: location, quantity: 1, changeFromQuantity: 0 }] } });
