@@ -259,9 +259,7 @@ export function describeChannel(kind: string, startEmulator: StartEmulator): voi
     });
 
     check('under a small budget the emulator counts no throttled answer; after another client spends it, the wait it asks for is honoured', always, async () => {
-      // A short edit grace: an echo of an earlier push that lands late reads as an edit (sync-faults'
-      // work), and this check is about the budget, not about waiting out that grace.
-      const w = await world({ budget: { size: 40, perSecond: 10 }, skus: ['A', 'B'], settings: { edit_grace_seconds: 1 } });
+      const w = await world({ budget: { size: 40, perSecond: 10 }, skus: ['A', 'B'] });
       for (let i = 0; i < 8; i++) await w.f.ok({ type: 'receive', sku: i % 2 ? 'A' : 'B', location: LOCATION, quantity: 1 });
       await until(() => converged(w), 20_000);
       expect([w.shown('A'), w.shown('B')]).toEqual([14, 14]);
@@ -387,6 +385,15 @@ export function describeChannel(kind: string, startEmulator: StartEmulator): voi
       for (const d of [...w.tap.held].reverse()) expect((await w.tap.send(d)).status).toBe(200);
       expect(await allocated(w)).toEqual([]);
       expect(await level(w, 'A')).toMatchObject({ available: 10, committed: 0 });
+      // The emulator's own reorder switch: each delivery swapped with the next.
+      w.tap.mode = 'forward';
+      w.emu.faults({ reorder: true });
+      const other = w.emu.placeOrder([{ sku: 'B', quantity: 2 }]);
+      w.emu.cancelOrder(other);
+      await w.emu.flushWebhooks();
+      w.emu.faults({ reorder: false });
+      expect(await allocated(w)).toEqual([]);
+      expect(await level(w, 'B')).toMatchObject({ available: 10, committed: 0 });
     });
 
     check('an order placed is allocated once, cancelled is released, refunded with restock is a return in quality_control', (c) => (c.webhooks || c.polling ? null : 'the kind reports no orders'), async () => {
