@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualKitClock, settle } from './clock.ts';
+import { ManualKitScheduler, settle } from './clock.ts';
 import { inProcessFetch, type NodeHandler } from './in-process-fetch.ts';
 import { WebhookSender, type WebhookSenderOptions } from './webhook-delivery.ts';
 
@@ -63,10 +63,10 @@ describe('WebhookSender', () => {
     expect(s.counters).toMatchObject({ sent: 3, attempts: 3, failed: 0 });
   });
 
-  it('retries with doubling backoff on the injected clock, keeping the delivery id', async () => {
-    const clock = new ManualKitClock();
+  it('retries with doubling backoff on the injected scheduler, keeping the delivery id', async () => {
+    const clock = new ManualKitScheduler();
     const r = receiver(2);
-    const s = make(r.fetch, { clock });
+    const s = make(r.fetch, { scheduler: clock });
     s.send('orders/create', '{}');
     await settle();
     await settle();
@@ -113,10 +113,10 @@ describe('WebhookSender', () => {
   });
 
   it('delays deliveries within the fault range, and holds them while the emulator is down', async () => {
-    const clock = new ManualKitClock();
+    const clock = new ManualKitScheduler();
     const r = receiver();
     let downFor = 5_000;
-    const s = make(r.fetch, { clock, downForMs: () => downFor });
+    const s = make(r.fetch, { scheduler: clock, downForMs: () => downFor });
     s.send('held', '{}');
     await clock.advance(4_000);
     expect(r.got).toEqual([]);
@@ -135,9 +135,9 @@ describe('WebhookSender', () => {
   });
 
   it('stops every waiting delivery on close', async () => {
-    const clock = new ManualKitClock();
+    const clock = new ManualKitScheduler();
     const r = receiver(5);
-    const s = make(r.fetch, { clock });
+    const s = make(r.fetch, { scheduler: clock });
     s.send('x', '{}');
     await settle();
     await settle();

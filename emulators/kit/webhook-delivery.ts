@@ -2,11 +2,12 @@
 // the emulator's own function (each kind signs differently), retried with doubling backoff on a
 // non-2xx answer or none within the timeout, held while the emulator is down, and subject to the
 // fault switches. A delivery keeps its id on every retry and on a fault-injected duplicate, so a
-// receiver's dedupe is what the duplicate tests. Time and waiting come from the injected clock.
+// receiver's dedupe is what the duplicate tests. Time and waiting come from the injected
+// scheduler; closing wakes every pause and abandons what waits.
 
 import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { realClock, type KitClock } from './clock.ts';
+import { type KitScheduler, type KitSleep, realScheduler } from './clock.ts';
 import { FaultSwitches } from './faults.ts';
 import { seededRandom, type Random } from './prng.ts';
 
@@ -27,7 +28,8 @@ export interface WebhookSenderOptions {
   sign(body: string, d: DeliveryInfo): Record<string, string>;
   retry: { attempts: number; baseDelayMs: number };
   timeoutMs: number;
-  clock?: KitClock;
+  /** Clock and pauses (real time when absent). The receiver's timeout is wall time. */
+  scheduler?: KitScheduler;
   fetch?: typeof fetch;
   /** The PRNG the fault switches draw from (seeded 1 when absent). */
   random?: Random;
@@ -62,7 +64,8 @@ export class WebhookSender {
   private held: Pending | null = null;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly closing = new AbortController();
-  private readonly clock: KitClock;
+  private readonly scheduler: KitScheduler;
+  private readonly pauses = new Set<KitSleep>();
   private readonly fetchImpl: typeof fetch;
   private readonly newId: () => string;
 
@@ -70,7 +73,7 @@ export class WebhookSender {
     if (!(Number.isSafeInteger(o.retry.attempts) && o.retry.attempts >= 1 && o.retry.baseDelayMs >= 0)) throw new RangeError('retry needs attempts ≥ 1 and baseDelayMs ≥ 0');
     // Every waiting delivery listens on this one signal: many at once is normal.
     setMaxListeners(0, this.closing.signal);
-    this.clock = o.clock ?? realClock;
+    this.scheduler = o.scheduler ?? realScheduler;
     this.fetchImpl = o.fetch ?? fetch;
     this.newId = o.newId ?? randomUUID;
     this.faults = new FaultSwitches(o.random ?? seededRandom(1));
@@ -84,7 +87,7 @@ export class WebhookSender {
   }
 
   /** One event: a delivery to every subscription of its topic. Returns the event id. */
-  send(topic: string, body: string, at = this.clock.now()): string {
+  send(topic: string, body: string, at = this.scheduler.clock.now()): string {
     const eventId = this.newId();
     for (const sub of this.subscriptions) {
       if (sub.topics && !sub.topics.has(topic)) continue;
@@ -123,7 +126,7 @@ export class WebhookSender {
   /** Never rejects: a delivery ends sent, failed, or cut short by close(). */
   private async run(p: Pending): Promise<void> {
     try {
-      if (p.delayMs > 0) await this.clock.sleep(p.delayMs, this.closing.signal);
+      if (p.delayMs > 0) await this.pause(p.delayMs);
       for (let copy = 0; copy < p.copies; copy++) await this.deliver(p);
     } catch {
       // Only close() aborts the waits; post() turns every other failure into false.
@@ -133,14 +136,27 @@ export class WebhookSender {
   private async deliver(p: Pending): Promise<void> {
     const { attempts, baseDelayMs } = this.o.retry;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      for (let ms = this.o.downForMs?.() ?? 0; ms > 0; ms = this.o.downForMs?.() ?? 0) await this.clock.sleep(ms, this.closing.signal);
+      for (let ms = this.o.downForMs?.() ?? 0; ms > 0; ms = this.o.downForMs?.() ?? 0) await this.pause(ms);
       if (await this.post(p)) {
         this.counters.sent++;
         return;
       }
-      if (attempt < attempts) await this.clock.sleep(baseDelayMs * 2 ** (attempt - 1), this.closing.signal);
+      if (attempt < attempts) await this.pause(baseDelayMs * 2 ** (attempt - 1));
     }
     this.counters.failed++;
+  }
+
+  /** Wait `ms` on the scheduler; throws when the sender was closed meanwhile. */
+  private async pause(ms: number): Promise<void> {
+    if (this.closing.signal.aborted) throw new Error('closed');
+    const sleep = this.scheduler.sleep(ms);
+    this.pauses.add(sleep);
+    try {
+      await sleep;
+    } finally {
+      this.pauses.delete(sleep);
+    }
+    if (this.closing.signal.aborted) throw new Error('closed');
   }
 
   private async post(p: Pending): Promise<boolean> {
@@ -177,5 +193,6 @@ export class WebhookSender {
   close(): void {
     this.closing.abort(new Error('closed'));
     this.held = null;
+    for (const p of [...this.pauses]) p.wake();
   }
 }

@@ -213,10 +213,6 @@ export function describeChannel(kind: string, startEmulator: StartEmulator): voi
       return made;
     };
     const item = (listingId: string, external: External, quantity: number, expected: number | null, version = 1): PushItem => ({ listingId, version, external, quantity, expected });
-    /** Events in: the webhooks the channel queued, and a poll when the kind polls. */
-    const eventsIn = async (w: World) => {
-      await w.emu.flushWebhooks();
-    };
 
     // ---- pushing ----------------------------------------------------------------------------------
 
@@ -400,7 +396,7 @@ export function describeChannel(kind: string, startEmulator: StartEmulator): voi
       const w = await world();
       const poller = new PollScheduler(ts, { fetch: viaEmulator });
       const arrive = async () => {
-        await eventsIn(w);
+        await w.emu.flushWebhooks();
         if (!caps.webhooks) await poller.tick();
       };
       if (caps.webhooks) w.emu.faults({ duplicate: true });
@@ -433,7 +429,7 @@ export function describeChannel(kind: string, startEmulator: StartEmulator): voi
     check('a hand edit under master_wins is pushed back to truestock’s number', needs('webhooks'), async () => {
       const w = await world({ settings: { edit_policy: 'master_wins', edit_grace_seconds: 0 } });
       w.emu.handEdit(w.external.get('A')!, 7);
-      await eventsIn(w);
+      await w.emu.flushWebhooks();
       await until(() => w.shown('A') === 10 && ts.sync.status(w.channel)!.calls.ok > 1);
       expect(w.shown('A')).toBe(10);
       expect(await level(w, 'A')).toMatchObject({ available: 10 });
@@ -444,7 +440,7 @@ export function describeChannel(kind: string, startEmulator: StartEmulator): voi
     check('a hand edit under adopt is booked as a channel_edit adjustment', needs('webhooks'), async () => {
       const w = await world({ settings: { edit_policy: 'adopt' } });
       w.emu.handEdit(w.external.get('A')!, 7);
-      await eventsIn(w);
+      await w.emu.flushWebhooks();
       await until(async () => (await level(w, 'A')).available === 7);
       expect(await level(w, 'A')).toMatchObject({ available: 7 });
       const moves = await ts.store.read((d) => d.all<{ quantity: number; to_account: string }>("SELECT quantity, to_account FROM movements WHERE workspace_id = ? AND reason = 'channel_edit'", [w.ws]));
