@@ -6,9 +6,12 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startShopifyEmulator, type ShopifyEmulator } from '../emulators/shopify/index.ts';
+import { applyChannelEvent, type ChannelContext, editSettings } from '../src/app/channel-events.ts';
 import { createChannel } from '../src/app/channels.ts';
 import { createListing } from '../src/app/listings.ts';
 import { Truestock } from '../src/app/truestock.ts';
+import { lineKeys, shopifyMapping } from '../src/channels/shopify/webhooks.ts';
+import { getChannel } from '../src/store/channel-repo.ts';
 import { claimOutbox, retryDeadLetters, writeChannelSync } from '../src/store/sync-repo.ts';
 import { createDatabase, Fixture, STORE_KINDS, type TestDatabase } from './support/truestock.ts';
 
@@ -59,7 +62,14 @@ describe.each(STORE_KINDS)('Shopify sync on %s', (kind) => {
     const drain = async () => {
       for (let i = 0; i < 20; i++) if ((await ts.sync.drainOnce(channel)) === 0) break;
     };
-    return { f, ws, channel, loc, inv, shown, drain };
+    /** Shopify's `inventory_levels/update` for `sku` reaches truestock (the channel's settings decide the edit policy and grace). */
+    let events = 0;
+    const levelArrives = async (sku: string, available: number) => {
+      const ch = (await ts.store.read((d) => getChannel(d, ws, channel)))!;
+      const cx: ChannelContext = { channel: ch, mapping: shopifyMapping(ch.settings), ...editSettings(ch.settings), timeResolutionMs: 1_000 };
+      return applyChannelEvent(ts, cx, { kind: 'level_updated', occurredAt: ts.clock.now(), eventId: `level-${++events}`, level: { keys: lineKeys(null, inv[sku]!, [loc]).keys, locationId: loc, available } });
+    };
+    return { f, ws, channel, loc, inv, shown, drain, levelArrives };
   }
 
   const outboxDepth = (channel: string) => ts.store.read((d) => d.get<{ n: number }>('SELECT COUNT(*) AS n FROM channel_outbox WHERE channel_id = ?', [channel])).then((r) => Number(r!.n));
@@ -109,6 +119,42 @@ describe.each(STORE_KINDS)('Shopify sync on %s', (kind) => {
     await new Promise((r) => setTimeout(r, 350));
     await w.drain();
     expect(w.shown('A')).toBe(8);
+  });
+
+  it('a lower number already queued goes out at once when a level webhook arrives before the push: the edit grace never delays lowering', async () => {
+    // Three shops each sell 4 of 10 within 100 ms. This shop shows 6; the ledger has all three
+    // orders (10 − 12: 0 available, 2 oversold) and 0 is queued for this shop when its own level
+    // webhook (6) arrives.
+    const w = await world();
+    await w.f.ok({ type: 'receive', sku: 'A', location: 'W1', quantity: 10 });
+    await w.drain();
+    expect(w.shown('A')).toBe(10);
+    shop.editAvailable(w.inv.A!, w.loc, 6);
+    for (let i = 0; i < 3; i++) await w.f.ok({ type: 'allocate_order', lines: [{ sku: 'A', quantity: 4, location: 'W1' }], order_reference: `SHOP-${i}` });
+    expect(await w.levelArrives('A', 6)).toBe('requeued');
+    await w.drain();
+    // Not after the 30 s grace (EDIT_GRACE_SECONDS_DEFAULT): now.
+    expect(w.shown('A')).toBe(0);
+    expect(await outboxDepth(w.channel)).toBe(0);
+  });
+
+  it('master_wins: a channel showing more than truestock goes back at once; the grace only delays a raise', async () => {
+    const w = await world({ settings: { edit_policy: 'master_wins' } });
+    await w.f.ok({ type: 'receive', sku: 'A', location: 'W1', quantity: 20 });
+    await w.drain();
+    // A hand edit from 20 to 50 (or Shopify restocking a refunded unit truestock holds in quality control).
+    shop.editAvailable(w.inv.A!, w.loc, 50);
+    expect(await w.levelArrives('A', 50)).toBe('requeued');
+    await w.drain();
+    expect(w.shown('A')).toBe(20);
+    expect(await outboxDepth(w.channel)).toBe(0);
+
+    // A hand edit down (20 → 5) is the one thing the grace waits on: raising it could sell an order's units twice.
+    shop.editAvailable(w.inv.A!, w.loc, 5);
+    expect(await w.levelArrives('A', 5)).toBe('requeued');
+    await w.drain();
+    expect(w.shown('A')).toBe(5);
+    expect(await outboxDepth(w.channel)).toBe(1);
   });
 
   it('a small bucket is respected: many pushes, no throttled answer', async () => {

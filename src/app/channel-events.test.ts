@@ -13,6 +13,8 @@ import { Truestock } from './truestock.ts';
 import { verify } from './verify.ts';
 import { stockBySku } from './queries.ts';
 import { getChannel } from '../store/channel-repo.ts';
+import { CHANNEL_EDIT_RECUR_COUNT } from '../domain/sync-rules.ts';
+import { listingEvents } from './listing-events.ts';
 
 const SKUS = ['A', 'B'];
 const STOCK = 1_000;
@@ -211,6 +213,76 @@ describe.each(STORE_KINDS)('channel events on %s', (kind) => {
     // Redelivered: nothing more is raised.
     await applyChannelEvent(ts, cx, created({ ...o, lines: [...o.lines, unknown] }));
     expect(await exceptions(f)).toHaveLength(2);
+  });
+
+  // ---- hand edits: visible on the listing, exceptions under adopt and when they recur ----------
+
+  /** Listing A as an inventory item at LOC1, pushed at `pushed` (so a level can be adopted). */
+  async function editable(settings: Record<string, unknown>, pushed: number) {
+    const w = await world(settings);
+    const listingId = await ts.store.transaction(async (tx) => {
+      const l = await createListing(tx, w.f.workspaceId, { channel: w.cx.channel.id, sku: 'A', external: { inventory_item_id: 'gid://shopify/InventoryItem/1', location_id: LOC1 } }, ts.clock.now());
+      if ('code' in l) throw new Error(l.detail);
+      const id = (l.body.listing as { id: string }).id;
+      await tx.run('INSERT INTO listing_sync (listing_id, workspace_id, channel_id, pushed_version, pushed_quantity, pushed_at) VALUES (?, ?, ?, 1, ?, ?)', [id, w.f.workspaceId, w.cx.channel.id, pushed, ts.clock.now()]);
+      return id;
+    });
+    let n = 0;
+    const level = (available: number, eventId = `gid://shopify/Event/${++n}`): ChannelEvent =>
+      ({ kind: 'level_updated', occurredAt: Date.now() + n, eventId, level: { keys: lineKeys(null, 'gid://shopify/InventoryItem/1', [LOC1]).keys, locationId: LOC1, available } });
+    const events = () => ts.store.read((d) => listingEvents(d, w.f.workspaceId, listingId, {}));
+    return { ...w, listingId, level, events };
+  }
+
+  it('master_wins: a hand edit is an event on the listing (once per channel event), with what truestock did and when', async () => {
+    const { f, cx, listingId, level, events } = await editable({}, STOCK);
+    const up = level(STOCK + 30);
+    expect(await applyChannelEvent(ts, cx, up)).toBe('requeued');
+    expect(await applyChannelEvent(ts, cx, up)).toBe('requeued'); // redelivered: recorded once
+    expect(await applyChannelEvent(ts, cx, level(STOCK - 4))).toBe('requeued');
+    const page = await events();
+    expect(page.data).toMatchObject([
+      { kind: 'channel_edit', shown: STOCK - 4, pushed: STOCK, ours: STOCK, policy: 'master_wins', outcome: 'requeued' },
+      { kind: 'channel_edit', shown: STOCK + 30, pushed: STOCK, ours: STOCK, policy: 'master_wins', outcome: 'requeued', event_id: up.kind === 'level_updated' ? up.eventId : '' },
+    ]);
+    // Showing more than ours goes back at once; a raise over a decrease waits out the grace.
+    const [down, more] = page.data;
+    expect(Date.parse(more!.due_at!)).toBe(Date.parse(more!.at!));
+    expect(Date.parse(down!.due_at!) - Date.parse(down!.at!)).toBe(cx.editGraceMs);
+    // Two edits: not yet recurring; no exception under master_wins.
+    expect(await exceptions(f)).toEqual([]);
+  });
+
+  it('edits that recur on one listing raise one exception, brought up to date by each further edit', async () => {
+    const { f, cx, level } = await editable({}, STOCK);
+    for (let i = 1; i < CHANNEL_EDIT_RECUR_COUNT; i++) await applyChannelEvent(ts, cx, level(STOCK - i));
+    expect(await exceptions(f)).toEqual([]);
+    await applyChannelEvent(ts, cx, level(STOCK - 10));
+    await applyChannelEvent(ts, cx, level(STOCK - 11));
+    const raised = await exceptions(f);
+    expect(raised).toHaveLength(1);
+    expect(raised[0]).toMatchObject({ kind: 'channel_edit_recurring' });
+    expect(raised[0]!.message).toContain(`${CHANNEL_EDIT_RECUR_COUNT + 1} hand edits of A`);
+    expect(raised[0]!.message).toContain(`showed ${STOCK - 11}`);
+  });
+
+  it('adopt: an adopted edit is an event and one exception per listing while unresolved', async () => {
+    const { f, cx, level, events } = await editable({ edit_policy: 'adopt' }, STOCK);
+    const adopting = { ...cx, editPolicy: 'adopt' as const };
+    expect(await applyChannelEvent(ts, adopting, level(STOCK - 3))).toBe('adopted');
+    expect(await totals(f, 'A')).toMatchObject({ available: STOCK - 3 });
+    expect((await events()).data).toMatchObject([{ shown: STOCK - 3, pushed: STOCK, policy: 'adopt', outcome: 'adopted', due_at: null }]);
+    let raised = await exceptions(f);
+    expect(raised).toMatchObject([{ kind: 'channel_edit_adopted' }]);
+    expect(raised[0]!.message).toContain('-3');
+    expect(await applyChannelEvent(ts, adopting, level(STOCK - 5))).toBe('adopted');
+    raised = await exceptions(f);
+    expect(raised).toHaveLength(1);
+    expect(raised[0]!.message).toContain('-5');
+    // Resolved: the next adopted edit is a new exception.
+    await ts.store.transaction((d) => d.run("UPDATE exceptions SET state = 'resolved' WHERE workspace_id = ?", [f.workspaceId]));
+    await applyChannelEvent(ts, adopting, level(STOCK - 6));
+    expect((await exceptions(f)).filter((e) => e.kind === 'channel_edit_adopted')).toHaveLength(2);
   });
 
   it('a line added to an order after its allocation is an exception, not an allocation', async () => {

@@ -38,6 +38,7 @@ import {
 import { getHold } from '../store/ledger-repo.ts';
 import type { Db } from '../store/store.ts';
 import { listingSyncOf, recordShown, requeueListing } from '../store/sync-repo.ts';
+import { type ChannelEdit, recordChannelEdit } from './listing-events.ts';
 import { fingerprint } from './fingerprint.ts';
 import { type CommandResponse, IDEMPOTENCY_KEY_LENGTH_MAX, idempotent } from './idempotent.ts';
 import { newId } from './ids.ts';
@@ -544,9 +545,11 @@ async function openReturn(ts: Truestock, cx: ChannelContext, refund: RefundFacts
  * What the channel now shows for a listing. Equal to what truestock last pushed, or to what it
  * is about to push or would push now: our own echo, nothing to do. Otherwise an order the channel
  * took that has not reached us yet, or a hand edit in the channel's admin. `master_wins` pushes
- * truestock's number again after a grace (the order's own event usually lands first, and its
- * recompute queues the right number anyway); `adopt` books the difference from what was pushed as
- * an adjustment (reason `channel_edit`), idempotent per channel event.
+ * truestock's number again — after a grace only if that raises what the channel shows (the
+ * order's own event usually lands first, and its recompute queues the right number anyway), at
+ * once if it lowers it; `adopt` books the difference from what was pushed as an adjustment
+ * (reason `channel_edit`), idempotent per channel event. Either way the edit is recorded on the
+ * listing (`recordChannelEdit`), with the exceptions it calls for.
  */
 async function applyLevel(ts: Truestock, cx: ChannelContext, eventId: string, level: LevelFacts, occurredAt: number): Promise<string> {
   const { id: channelId, workspaceId: ws } = cx.channel;
@@ -567,15 +570,30 @@ async function applyLevel(ts: Truestock, cx: ChannelContext, eventId: string, le
     const canAdopt = cx.editPolicy === 'adopt' && pushed !== null && listing.kind === 'standard' && location !== undefined
       && (await locationsByCode(db, ws, [location])).length === 1;
     const log = { channel: channelId, listing: listing.id, sku: listing.sku, shown: level.available, pushed, policy: cx.editPolicy };
+    const edit: ChannelEdit = {
+      workspaceId: ws, channel: { id: channelId, name: cx.channel.name }, listing: { id: listing.id, itemId: listing.itemId, sku: listing.sku }, eventId,
+      at: now, shown: level.available, pushed, ours: computed, policy: cx.editPolicy, outcome: 'requeued', dueAt: null,
+    };
     if (!canAdopt) {
-      await requeueListing(db, listing.id, now, now + cx.editGraceMs);
-      cx.log?.info(log, 'channel_edit');
+      // Truestock's number goes back: at once unless it would raise what the channel shows.
+      const dueAt = await requeueListing(db, listing.id, now, level.available, cx.editGraceMs);
+      cx.log?.info({ ...log, due_at: dueAt }, 'channel_edit');
+      await recordChannelEdit(db, { ...edit, dueAt });
       return { said: 'requeued' } as const;
     }
     cx.log?.info(log, 'channel_edit');
-    return { said: 'adopt', sku: listing.sku, location: location!, delta: level.available - pushed! } as const;
+    return { said: 'adopt', sku: listing.sku, location: location!, delta: level.available - pushed!, edit } as const;
   });
   if (decided.said !== 'adopt') return decided.said;
+  const outcome = await adopt(ts, cx, eventId, level, decided);
+  // Visible on the listing (and, under adopt, as an exception), not only in the log.
+  await ts.store.transaction((db) => recordChannelEdit(db, { ...decided.edit, outcome }));
+  return outcome;
+}
+
+/** Book an edit's difference from what was pushed as a `channel_edit` adjustment, once per channel event. */
+async function adopt(ts: Truestock, cx: ChannelContext, eventId: string, level: LevelFacts, decided: { sku: string; location: string; delta: number }): Promise<string> {
+  const { id: channelId, workspaceId: ws } = cx.channel;
   const r = await execute(ts, cx, eventKey(channelId, 'level', eventId, 'adopt'), {
     type: 'adjust',
     sku: decided.sku,

@@ -10,9 +10,15 @@ import { recomputeChannel } from './availability.ts';
 import { findChannel } from './channels.ts';
 import type { Written } from './idempotent.ts';
 import { iso } from './views.ts';
+import { isPushedKind } from '../channels/registry.ts';
+import { channelHealth } from '../domain/channel-health.ts';
+import { pollHealthOf } from '../store/poll-health-repo.ts';
+import { skusOfListings } from '../store/served-numbers-repo.ts';
 
 /** SKUs one channel may hide at once; more is a job for a rule or a pause. */
 export const HIDDEN_SKUS_MAX = 10_000;
+/** Dead letters the status lists (with the count of all of them). */
+const DEAD_LETTER_SAMPLE_MAX = 50;
 
 export async function setPaused(db: Db, ws: string, ref: string, paused: boolean, now: number): Promise<Written | Refusal> {
   const channel = await findChannel(db, ws, ref);
@@ -49,24 +55,54 @@ export async function retryDead(db: Db, ws: string, ref: string, listingIds: str
 }
 
 /**
- * A channel's sync as the database and this process know it: queue depth and oldest pending age
- * (any process), and — when this process runs the dispatcher — breaker, budget, pushes per minute,
- * calls by result and the p50/p99 propagation lag (commit → acknowledged).
+ * A channel's sync as the database and this process know it. Every channel: its overall `state`
+ * with the reasons, paused, hidden SKUs, and its inbound health (how the last order polls
+ * ended). A channel whose numbers are pushed also has its queue depth and oldest pending age (any
+ * process), dead letters, and — when this process runs the dispatcher — breaker, budget, pushes
+ * per minute, calls by result and the p50/p99 propagation lag (commit → acknowledged). A channel
+ * whose numbers are served (no connector for its kind) has no queue: `queue_depth`,
+ * `oldest_pending_age_s`, `dead_letters` and `dispatcher` are null and `served` says where to
+ * read its numbers.
  */
 export async function syncStatus(db: Db, ws: string, ref: string, now: number, live: (channelId: string) => ChannelStatus | null) {
   const channel = await findChannel(db, ws, ref);
   if (!channel) return null;
-  const [state, queue, dead] = [await channelSyncOf(db, channel.id), await queueStats(db, channel.id), await deadLetters(db, channel.id, 50)];
-  const { channel_id: _, paused: __, ...dispatcher } = live(channel.id) ?? {};
+  const pushed = isPushedKind(channel.kind);
+  const state = await channelSyncOf(db, channel.id);
+  const polls = await pollHealthOf(db, channel.id);
+  const queue = pushed ? await queueStats(db, channel.id) : null;
+  const dead = pushed ? await deadLetters(db, channel.id, DEAD_LETTER_SAMPLE_MAX) : [];
+  const { channel_id: _, paused: __, ...dispatcher } = (pushed && live(channel.id)) || {};
+  const d = Object.keys(dispatcher).length > 0 ? (dispatcher as Omit<ChannelStatus, 'channel_id' | 'paused'>) : null;
+  const health = channelHealth({
+    pushed,
+    paused: state.paused,
+    breaker: d ? (d.breaker.state as 'closed' | 'open' | 'half_open') : null,
+    connector_error: d?.connector_error ?? null,
+    dead_letters: queue?.dead_letters ?? 0,
+    poll_failures: polls?.consecutive_failures ?? 0,
+    last_poll_error: polls?.consecutive_failures ? polls.last_error : null,
+  });
+  const skus = await skusOfListings(db, ws, dead.map((x) => x.listing_id));
   return {
     channel_id: channel.id,
     kind: channel.kind,
+    numbers: pushed ? ('pushed' as const) : ('served' as const),
+    state: health.state,
+    state_reasons: health.reasons,
     paused: state.paused,
     hidden_skus: state.hidden_skus,
-    queue_depth: queue.depth,
-    oldest_pending_age_s: queue.oldest_enqueued_at === null ? null : Math.max(0, (now - queue.oldest_enqueued_at) / 1000),
-    dead_letters: queue.dead_letters,
-    dead_letter_sample: dead.map((d) => ({ listing_id: d.listing_id, at: iso(d.dead_at), reason: d.dead_reason })),
-    dispatcher: Object.keys(dispatcher).length > 0 ? dispatcher : null,
+    queue_depth: queue ? queue.depth : null,
+    oldest_pending_age_s: queue ? (queue.oldest_enqueued_at === null ? null : Math.max(0, (now - queue.oldest_enqueued_at) / 1000)) : null,
+    dead_letters: queue ? queue.dead_letters : null,
+    dead_letter_sample: dead.map((x) => ({ listing_id: x.listing_id, sku: skus.get(x.listing_id) ?? null, at: iso(x.dead_at), reason: x.dead_reason })),
+    dispatcher: d,
+    inbound: polls && {
+      last_poll_at: iso(polls.last_poll_at),
+      last_ok_at: iso(polls.last_ok_at),
+      last_error: polls.last_error_at === null ? null : { at: iso(polls.last_error_at), message: polls.last_error ?? '' },
+      consecutive_failures: polls.consecutive_failures,
+    },
+    served: pushed ? null : { json: `/v1/channels/${channel.id}/numbers`, csv: `/v1/channels/${channel.id}/numbers.csv` },
   };
 }

@@ -7,10 +7,11 @@ import { getItemBySku } from '../store/catalog-repo.ts';
 import { getException, updateException } from '../store/query-repo.ts';
 import { type AuditEntry, auditPage, insertAudit } from '../store/session-repo.ts';
 import type { Db, Store } from '../store/store.ts';
-import { queueStats } from '../store/sync-repo.ts';
 import type { ChannelStatus } from '../sync/dispatcher.ts';
+import { syncStatus } from './channel-sync.ts';
 import type { Written } from './idempotent.ts';
 import { EXCEPTION_SEVERITY, exceptionView } from './queries.ts';
+import { type Scheduler, systemScheduler, type Timer } from './scheduler.ts';
 import { iso } from './views.ts';
 
 const HOUR = 3_600_000;
@@ -42,12 +43,15 @@ export async function overview(db: Db, ws: string, now: number, live: (channelId
   const channels = [];
   for (const ch of await db.all<{ id: string; name: string; kind: string; paused: boolean | number | null }>(
     'SELECT c.id, c.name, c.kind, cs.paused FROM channels c LEFT JOIN channel_sync cs ON cs.channel_id = c.id WHERE c.workspace_id = ? ORDER BY c.name', [ws])) {
-    const q = await queueStats(db, ch.id);
-    const s = live(ch.id);
+    // A channel whose numbers are served (no connector) has no push queue to show; its state, like
+    // every channel's, comes from the status API's one rule (inbound polls included).
+    const status = await syncStatus(db, ws, ch.id, now, live);
+    const s = status?.dispatcher;
     channels.push({
-      id: ch.id, name: ch.name, kind: ch.kind, paused: Boolean(ch.paused), queue_depth: q.depth,
-      oldest_pending_age_s: q.oldest_enqueued_at === null ? null : Math.max(0, (now - q.oldest_enqueued_at) / 1000),
-      dead_letters: q.dead_letters, lag_p50_ms: s?.lag_p50_ms ?? null, lag_p99_ms: s?.lag_p99_ms ?? null, breaker: s?.breaker.state ?? null,
+      id: ch.id, name: ch.name, kind: ch.kind, paused: Boolean(ch.paused), queue_depth: status?.queue_depth ?? null,
+      oldest_pending_age_s: status?.oldest_pending_age_s ?? null,
+      dead_letters: status?.dead_letters ?? null, lag_p50_ms: s?.lag_p50_ms ?? null, lag_p99_ms: s?.lag_p99_ms ?? null, breaker: s?.breaker.state ?? null,
+      numbers: status?.numbers ?? 'pushed', state: status?.state ?? null, state_reasons: status?.state_reasons ?? [],
     });
   }
   return {
@@ -133,18 +137,18 @@ export async function moveException(db: Db, ws: string, id: string, action: 'ack
  */
 export class AuditLog {
   private buffer: AuditEntry[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly store: Store, private readonly flushMs = 200) {}
+  constructor(private readonly store: Store, private readonly flushMs = 200, private readonly scheduler: Scheduler = systemScheduler) {}
 
   record(e: AuditEntry): void {
     this.buffer.push(e);
-    this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
+    this.timer ??= this.scheduler.after(this.flushMs, () => this.flush());
   }
 
   flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     const entries = this.buffer;
     this.buffer = [];

@@ -5,6 +5,7 @@
 
 import { dueHolds } from '../store/ledger-repo.ts';
 import type { Ledger } from './ledger.ts';
+import { type Scheduler, systemScheduler, type Timer } from './scheduler.ts';
 
 /** How often the sweeper looks for due holds. */
 export const SWEEP_INTERVAL_MS_DEFAULT = 1_000;
@@ -12,15 +13,14 @@ export const SWEEP_INTERVAL_MS_DEFAULT = 1_000;
 export const SWEEP_BATCH_MAX = 1_000;
 
 export class HoldSweeper {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private running: Promise<number> | null = null;
 
-  constructor(private readonly ledger: Ledger, private readonly interval_ms = SWEEP_INTERVAL_MS_DEFAULT) {}
+  constructor(private readonly ledger: Ledger, private readonly interval_ms = SWEEP_INTERVAL_MS_DEFAULT, private readonly scheduler: Scheduler = systemScheduler) {}
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.sweep().catch((err: Error) => process.emitWarning(`hold sweep failed: ${err.message}`)), this.interval_ms);
-    this.timer.unref();
+    this.timer = this.scheduler.every(this.interval_ms, () => this.sweep().catch((err: Error) => process.emitWarning(`hold sweep failed: ${err.message}`)));
   }
 
   /** Expire every due hold now; returns how many expired. */
@@ -40,7 +40,7 @@ export class HoldSweeper {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     await this.running;
   }

@@ -6,6 +6,7 @@
 import { pruneIdempotency } from '../store/ledger-repo.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
+import { type Scheduler, systemScheduler, type Timer } from './scheduler.ts';
 
 export const IDEMPOTENCY_RETENTION_MS_DEFAULT = 7 * 24 * 3_600_000;
 const PRUNE_INTERVAL_MS = 60_000;
@@ -13,19 +14,19 @@ const PRUNE_INTERVAL_MS = 60_000;
 const PRUNE_CHUNK_ROWS = 5_000;
 
 export class IdempotencyPruner {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private running: Promise<number> | null = null;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     readonly retention_ms = IDEMPOTENCY_RETENTION_MS_DEFAULT,
+    private readonly scheduler: Scheduler = systemScheduler,
   ) {}
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.prune().catch((err: Error) => process.emitWarning(`idempotency pruning failed: ${err.message}`)), PRUNE_INTERVAL_MS);
-    this.timer.unref();
+    this.timer = this.scheduler.every(PRUNE_INTERVAL_MS, () => this.prune().catch((err: Error) => process.emitWarning(`idempotency pruning failed: ${err.message}`)));
   }
 
   /** Delete every record older than the window; returns how many. */
@@ -45,7 +46,7 @@ export class IdempotencyPruner {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     await this.running;
   }

@@ -1,7 +1,9 @@
 // Prefixed, time-sortable ids (`mov_…`, `hold_…`): 10 characters of milliseconds then 16 random,
-// Crockford base32, so ids sort by creation time and read as what they name.
+// Crockford base32, so ids sort by creation time and read as what they name. The random part
+// comes from node:crypto, or from a seeded source (`useIdRandom`) so a run can be replayed.
 
 import { randomBytes } from 'node:crypto';
+import type { Random } from './random.ts';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const POOL_BYTES = 16_384;
@@ -17,7 +19,24 @@ function encodeTime(ms: number): string {
   return out;
 }
 
+/** When set, the random part is drawn from it instead of node:crypto (one source per process). */
+let seeded: Random | null = null;
+
+/**
+ * Draw ids' random parts from `random` (a seeded PRNG) from now on, or from node:crypto again
+ * with null. Process-wide: ids are made in too many places to thread a source through, and a
+ * replayed run is one Truestock in one process.
+ */
+export function useIdRandom(random: Random | null): void {
+  seeded = random;
+}
+
 function randomPart(): string {
+  if (seeded) {
+    let out = '';
+    for (let i = 0; i < 16; i++) out += ALPHABET[Math.floor(seeded() * 32)];
+    return out;
+  }
   if (offset + 16 > POOL_BYTES) {
     pool = randomBytes(POOL_BYTES);
     offset = 0;

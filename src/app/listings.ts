@@ -14,6 +14,8 @@ import { catalogId } from './catalog.ts';
 import { findChannel } from './channels.ts';
 import type { Written } from './idempotent.ts';
 import { iso } from './views.ts';
+import { listingNumbers } from '../store/served-numbers-repo.ts';
+import { numbersView } from './served-numbers.ts';
 
 export interface ListingCreate {
   /** The channel's id or name. */
@@ -105,5 +107,7 @@ export async function listingViews(db: Db, workspaceId: string, listings: Listin
   const items = new Map((await itemsById(db, workspaceId, listings.map((l) => l.itemId))).map((i) => [i.id, i]));
   const channels = new Map<string, Channel | undefined>();
   for (const id of new Set(listings.map((l) => l.channelId))) channels.set(id, await repo.getChannel(db, workspaceId, id));
-  return listings.map((l) => listingView(l, channels.get(l.channelId), items.get(l.itemId)));
+  const numbers = await listingNumbers(db, listings.map((l) => l.id));
+  // The number truestock publishes, the one it last pushed and the one last seen on the channel, with when.
+  return listings.map((l) => ({ ...listingView(l, channels.get(l.channelId), items.get(l.itemId)), numbers: numbersView(numbers.get(l.id)) }));
 }

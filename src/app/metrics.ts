@@ -27,7 +27,7 @@ export class Metrics {
   readonly batchSize = new Histogram({ name: 'truestock_ledger_batch_size', help: 'Commands per group-commit transaction', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512], registers: [this.registry] });
   readonly batchSeconds = new Histogram({ name: 'truestock_ledger_batch_duration_seconds', help: 'Duration of one group-commit transaction', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry] });
 
-  readonly syncCalls = new Counter({ name: 'truestock_sync_calls_total', help: 'Push calls to channels by result (ok, throttled, transient, permanent)', labelNames: ['channel', 'result'], registers: [this.registry] });
+  readonly syncCalls = new Counter({ name: 'truestock_sync_calls_total', help: 'Push calls to channels by result (ok, throttled, transient, auth, permanent)', labelNames: ['channel', 'result'], registers: [this.registry] });
   readonly syncLag = new Histogram({
     name: 'truestock_sync_lag_seconds',
     help: 'Propagation lag per listing: ledger commit to the channel acknowledging the number',

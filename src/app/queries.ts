@@ -164,10 +164,12 @@ export async function exceptions(db: Db, workspaceId: string, query: ExceptionQu
 
 /**
  * How urgent an exception is: units sold that are not there, and orders or listings a channel
- * cannot be told about, are high; count shortfalls and events that could not be applied, medium.
+ * cannot be told about, are high; count shortfalls, events that could not be applied and a channel
+ * showing a number nothing explains (drift, which its edit policy is already correcting), medium.
  */
 export const EXCEPTION_SEVERITY: Readonly<Record<string, 'high' | 'medium' | 'low'>> = {
-  oversold: 'high', unmapped_order_line: 'high', sync_dead_letter: 'high', count_shortfall: 'medium', channel_event_unapplied: 'medium',
+  oversold: 'high', unmapped_order_line: 'high', sync_dead_letter: 'high', count_shortfall: 'medium', channel_event_unapplied: 'medium', channel_drift: 'medium',
+  channel_edit_adopted: 'medium', channel_edit_recurring: 'medium', channel_listing_problem: 'medium', channel_auth_failed: 'high',
 };
 
 export function exceptionView(e: q.ExceptionRow, now: number) {

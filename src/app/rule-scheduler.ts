@@ -9,6 +9,7 @@ import { channelsWithRingFence, ringFenceLines, rulesChangingBetween, rulesOfCha
 import { recomputeChannel } from './availability.ts';
 import type { Ledger } from './ledger.ts';
 import { type FenceReport, reconcileRingFence } from './ring-fence.ts';
+import { type Scheduler, systemScheduler, type Timer } from './scheduler.ts';
 
 /** How often the scheduler looks for rule windows that opened or closed. */
 export const RULE_TICK_INTERVAL_MS_DEFAULT = 1_000;
@@ -26,17 +27,16 @@ export interface TickReport {
 }
 
 export class RuleScheduler {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private running: Promise<TickReport> | null = null;
   private last: number | null = null;
   private lastReconcile = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly ledger: Ledger, private readonly interval_ms = RULE_TICK_INTERVAL_MS_DEFAULT) {}
+  constructor(private readonly ledger: Ledger, private readonly interval_ms = RULE_TICK_INTERVAL_MS_DEFAULT, private readonly scheduler: Scheduler = systemScheduler) {}
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.tick().catch((err: Error) => process.emitWarning(`rule scheduler tick failed: ${err.message}`)), this.interval_ms);
-    this.timer.unref();
+    this.timer = this.scheduler.every(this.interval_ms, () => this.tick().catch((err: Error) => process.emitWarning(`rule scheduler tick failed: ${err.message}`)));
   }
 
   /** Apply every rule start and end up to now; one tick at a time. */
@@ -70,7 +70,7 @@ export class RuleScheduler {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     await this.running;
   }

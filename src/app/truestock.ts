@@ -1,5 +1,7 @@
 // The composition root: open the store, bring the schema up to date, and wire the ledger, the
-// key ring and the hold sweeper. The HTTP server and the CLI both start from here.
+// key ring and the hold sweeper. The HTTP server and the CLI both start from here. Time, timers
+// and randomness come in here too (`clock`, `scheduler`, `seed`): the system ones by default, a
+// ManualScheduler and a seed to replay a whole run (docs/kernel.md).
 
 import { resolve } from 'node:path';
 import { migrate } from '../store/migrations.ts';
@@ -9,6 +11,9 @@ import type { Store } from '../store/store.ts';
 import { KeyRing } from './access.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { HoldSweeper } from './hold-sweeper.ts';
+import { useIdRandom } from './ids.ts';
+import { type Random, randomString, seededRandom, systemRandom } from './random.ts';
+import { type Scheduler, SystemScheduler } from './scheduler.ts';
 import { IdempotencyPruner } from './idempotency-pruner.ts';
 import { Ledger, type LedgerOptions } from './ledger.ts';
 import { AuditLog } from './dashboard.ts';
@@ -17,15 +22,25 @@ import { queueStats, syncedChannels } from '../store/sync-repo.ts';
 import { onStockChanged } from './availability.ts';
 import { RuleScheduler } from './rule-scheduler.ts';
 import { connectorFor, PUSHED_KINDS } from '../channels/connectors.ts';
+import { channelContext, mappingOf } from '../channels/context.ts';
+import { kindOf, READ_BACK_KINDS } from '../channels/registry.ts';
 import type { BreakerOptions } from '../sync/breaker.ts';
 import { type DispatchEvents, Dispatcher, type DispatchLog } from '../sync/dispatcher.ts';
+import { Reconciler } from '../sync/reconciler.ts';
 
 export interface TruestockConfig {
   /** PostgreSQL when set; otherwise SQLite at `sqlitePath`. */
   databaseUrl?: string;
   sqlitePath?: string;
   poolMax?: number;
+  /** What time it is; by default the scheduler's clock, else the system clock. */
   clock?: Clock;
+  /** Every timer (sweeper, pruner, rules, audit flush, polls, the dispatcher's waits); by default the system's timers on `clock`. */
+  scheduler?: Scheduler;
+  /** Draw ids, the sync worker's name and retry jitter from a PRNG with this seed, so a run can be replayed. */
+  seed?: number;
+  /** Or from this source (a seed wins when both are given). Secrets (keys, tokens) never use it. */
+  random?: Random;
   ledger?: LedgerOptions;
   sweepInterval_ms?: number;
   /** How long an idempotency key is remembered. */
@@ -81,6 +96,9 @@ export function openStore(config: TruestockConfig): Store {
 }
 
 export class Truestock {
+  /** Reads channels back and handles drift (`reconciler.start()` beside the dispatcher; tests call `tick()`). */
+  readonly reconciler: Reconciler;
+
   private constructor(
     readonly store: Store,
     readonly clock: Clock,
@@ -95,7 +113,17 @@ export class Truestock {
     readonly sync: Dispatcher,
     /** Who did what over HTTP, written in small batches. */
     readonly audit: AuditLog,
-  ) {}
+    /** Where every timer is set (a ManualScheduler in a replayed run). */
+    readonly scheduler: Scheduler,
+    /** Where ids and jitter draw from. */
+    readonly random: Random,
+    /** Whether `random` is a seeded source (a replayed run), not the system's. */
+    readonly seeded: boolean,
+    fetchImpl?: typeof fetch,
+    log?: DispatchLog,
+  ) {
+    this.reconciler = new Reconciler(this, { connect: (ch) => connectorFor(ch, { clock: this.clock, ...(fetchImpl ? { fetch: fetchImpl } : {}) }), mapping: mappingOf, context: (ch) => channelContext(ch), lags: (k) => kindOf(k).lags }, READ_BACK_KINDS, log ? { log } : {});
+  }
 
   static async open(config: TruestockConfig): Promise<Truestock> {
     const store = openStore(config);
@@ -105,7 +133,13 @@ export class Truestock {
       await store.close();
       throw err;
     }
-    const clock = config.clock ?? systemClock;
+    const clock = config.clock ?? config.scheduler?.clock ?? systemClock;
+    const scheduler = config.scheduler ?? new SystemScheduler(clock);
+    if (scheduler.clock !== clock) throw new Error('the scheduler must run on the clock Truestock is given');
+    const random = config.seed !== undefined ? seededRandom(config.seed) : config.random ?? systemRandom;
+    const seeded = random !== systemRandom;
+    // Ids are made all over the code, so their source is set for the process (see ids.ts).
+    if (seeded) useIdRandom(random);
     const metrics = new Metrics();
     // Channel availability changes in the same transaction as the stock it comes from.
     const extra = config.ledger?.afterWrite;
@@ -114,6 +148,9 @@ export class Truestock {
       : onStockChanged;
     const { fetch: fetchImpl, events, ...syncOpts } = config.sync ?? {};
     const sync = new Dispatcher(store, clock, (ch) => connectorFor(ch, { clock, ...(fetchImpl ? { fetch: fetchImpl } : {}) }), PUSHED_KINDS, {
+      // A replayed run names its worker from the seed, not the process id.
+      ...(seeded ? { workerId: `worker-${randomString(random, 6)}` } : {}),
+      random, scheduler,
       ...syncOpts,
       events: {
         onCall: (c, r) => (metrics.syncEvents.onCall(c, r), events?.onCall?.(c, r)),
@@ -125,12 +162,14 @@ export class Truestock {
     const onBatch = (size: number, ms: number) => (metrics.onBatch(size, ms), sync.poke());
     const ledger = new Ledger(store, clock, { onBatch, onOutcome: metrics.onOutcome, ...config.ledger, afterWrite });
     return new Truestock(
-      store, clock, ledger, new KeyRing(store, clock), new HoldSweeper(ledger, config.sweepInterval_ms), metrics,
-      new IdempotencyPruner(store, clock, config.idempotencyRetention_ms), new RuleScheduler(ledger), sync, new AuditLog(store),
+      store, clock, ledger, new KeyRing(store, clock), new HoldSweeper(ledger, config.sweepInterval_ms, scheduler), metrics,
+      new IdempotencyPruner(store, clock, config.idempotencyRetention_ms, scheduler), new RuleScheduler(ledger, undefined, scheduler), sync,
+      new AuditLog(store, undefined, scheduler), scheduler, random, seeded, fetchImpl, syncOpts.log,
     );
   }
 
   async close(): Promise<void> {
+    await this.reconciler.stop();
     await this.sync.stop();
     await this.audit.flush();
     await this.sweeper.stop();
@@ -138,5 +177,6 @@ export class Truestock {
     await this.rules.stop();
     await this.ledger.drain();
     await this.store.close();
+    if (this.seeded) useIdRandom(null);
   }
 }

@@ -7,9 +7,11 @@
 
 import { applyChannelEvent, pruneWebhookReceipts, RetryLater } from '../app/channel-events.ts';
 import { newId } from '../app/ids.ts';
+import type { Timer } from '../app/scheduler.ts';
 import type { Truestock } from '../app/truestock.ts';
 import type { Channel } from '../domain/listing-rules.ts';
 import { advancePollCursor, channelById, claimPoll, pollCursorOf } from '../store/channel-event-repo.ts';
+import { type PollOutcome, recordPoll } from '../store/poll-health-repo.ts';
 import { pauseForAuth, recentWebhookDelays, syncedChannels, writeInboundLag } from '../store/sync-repo.ts';
 import type { Failure } from '../sync/connector.ts';
 import type { DispatchLog } from '../sync/dispatcher.ts';
@@ -89,7 +91,7 @@ export async function pollChannel(ts: Truestock, channel: Channel, opts: PollEnv
 }
 
 export class PollScheduler {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
   private running: Promise<void> | null = null;
   private lastPrune = 0;
 
@@ -97,13 +99,12 @@ export class PollScheduler {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), TICK_MS);
-    this.timer.unref();
+    this.timer = this.ts.scheduler.every(TICK_MS, () => this.tick());
     void this.tick();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     await this.running;
   }
@@ -123,7 +124,11 @@ export class PollScheduler {
       if (!channel) continue;
       const claimed = await ts.store.transaction((db) => claimPoll(db, ch.workspace_id, ch.id, now, pollIntervalMs(channel)));
       if (!claimed) continue;
-      const result = await pollChannel(ts, channel, this.opts);
+      const result = await pollChannel(ts, channel, this.opts)
+        .catch((err: unknown): PollResult => ({ status: 'transient', events: 0, outcomes: {}, cursor: null, error: String(err) }));
+      // Inbound health for the status page: a throttled or busy poll is neither a success nor a failure.
+      const outcome: PollOutcome | null = result.status === 'ok' ? { ok: true } : result.status === 'throttled' || result.status === 'busy' ? null : { ok: false, message: result.error ?? result.status };
+      if (outcome) await ts.store.transaction((db) => recordPoll(db, ch.workspace_id, ch.id, outcome, ts.clock.now()));
       if (result.status !== 'ok' || result.events > 0) this.opts.log?.info({ channel: ch.id, ...result }, 'channel polled');
     }
     await this.measureInboundLag(now);

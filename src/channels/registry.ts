@@ -49,5 +49,7 @@ export function isPushedKind(kind: string): boolean {
 }
 
 export const PUSHED_KINDS: readonly string[] = KINDS.filter((k) => k.connect).map((k) => k.name);
+/** Pushed kinds whose channels can say what they show: the reconciler reads them back. */
+export const READ_BACK_KINDS: readonly string[] = KINDS.filter((k) => k.connect && k.capabilities.readBack).map((k) => k.name);
 /** Kinds that poll for events. */
 export const POLLED_KINDS: readonly string[] = KINDS.filter((k) => k.inbound?.poll).map((k) => k.name);

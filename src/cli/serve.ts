@@ -1,5 +1,6 @@
 // `truestock serve`: the HTTP API, the hold sweeper, the rule scheduler and the sync dispatcher,
-// until SIGINT or SIGTERM; `truestock worker`: the dispatcher alone.
+// until SIGINT or SIGTERM; `truestock worker`: the dispatcher (with the order poller and the
+// reconciler beside it) alone.
 
 import { ensureDefaultWorkspace } from '../app/access.ts';
 import { configFromEnv, jsonLog, Truestock } from '../app/truestock.ts';
@@ -64,7 +65,7 @@ export async function serve(opts: ServeOptions, hooks: ServeHooks = {}): Promise
     truestock.sweeper.start();
     truestock.rules.start();
     truestock.pruner.start();
-    if (opts.sync) (truestock.sync.start(), poller.start());
+    if (opts.sync) (truestock.sync.start(), poller.start(), truestock.reconciler.start());
     // Loaded here, not at the top: the other commands should not pay for Fastify.
     const { startServer } = await import('../http/server.ts');
     server = await startServer({ truestock, host: opts.host, port, logger: opts.log });
@@ -104,6 +105,7 @@ export async function worker(): Promise<void> {
   const truestock = await Truestock.open(configFromEnv());
   truestock.sync.start();
   const poller = new PollScheduler(truestock, { log: jsonLog });
+  truestock.reconciler.start();
   poller.start();
   out(`truestock worker ${truestock.sync.workerId} pushing from ${truestock.store.description}`);
   const signal = await stopping;

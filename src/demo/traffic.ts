@@ -32,6 +32,7 @@ import { getChannelOrder } from '../store/channel-event-repo.ts';
 import { allLevels } from '../store/query-repo.ts';
 import { DEMO_ACTOR, type DemoCatalog } from './catalog.ts';
 import { seededRandom, type Random } from './random.ts';
+import type { Timer } from '../app/scheduler.ts';
 import { type DemoShop, type DemoShops } from './shops.ts';
 import { demoChannel, demoStandardSkus, popularity, productOf } from './sample-catalog.ts';
 
@@ -114,7 +115,7 @@ export class Traffic {
   private readonly log: (line: string) => void;
   /** Keys of this run's ledger writes: unique per run, so a restart never replays an old answer. */
   private readonly runId: string;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<Timer>();
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
   private t0 = 0;
@@ -157,7 +158,7 @@ export class Traffic {
     this.locationIds = new Map(locations.map((l) => [l.code, l.id]));
     this.unitsPerCase = new Map(items.map((i) => [i.sku, i.unitsPerCase ?? 1]));
     this.running = true;
-    this.t0 = performance.now();
+    this.t0 = this.ts.clock.now();
 
     const startedAt = this.ts.clock.now();
     this.after(SHIP_AFTER_S, 'shipping what an earlier run left', () => this.shipLeftovers(startedAt));
@@ -179,7 +180,7 @@ export class Traffic {
   /** Stop scheduling, and wait for what is in flight. */
   async stop(): Promise<void> {
     this.running = false;
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) t.cancel();
     this.timers.clear();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
@@ -188,13 +189,13 @@ export class Traffic {
 
   /** Demo seconds since start. */
   private elapsed(): number {
-    return ((performance.now() - this.t0) / 1000) * this.speed;
+    return ((this.ts.clock.now() - this.t0) / 1000) * this.speed;
   }
 
   /** Run `fn` after this many demo seconds (nothing once stopped); a failure is logged, never thrown. */
   private after(seconds: number, what: string, fn: () => unknown): void {
     if (!this.running) return;
-    const t = setTimeout(() => {
+    const t: Timer = this.ts.scheduler.after((Math.max(0, seconds) * 1000) / this.speed, () => {
       this.timers.delete(t);
       if (!this.running) return;
       const p = (async () => {
@@ -207,7 +208,8 @@ export class Traffic {
       })();
       this.inFlight.add(p);
       void p.finally(() => this.inFlight.delete(p));
-    }, (Math.max(0, seconds) * 1000) / this.speed);
+      return p;
+    });
     this.timers.add(t);
   }
 

@@ -129,8 +129,15 @@ export interface MovementDraft {
  * `unmapped_order_line`: a channel order's line that maps to no listing or location (recorded, not
  * allocated). `channel_event_unapplied`: a channel event truestock recorded but could not apply
  * (a refused allocation, a partial cancellation of an allocated order, an edit adopted in part).
+ * `channel_drift`: a channel shows a number nothing of ours explains (read back by the
+ * reconciler); one open per listing, resolved when the channel converges.
+ * `channel_auth_failed`: the channel refused truestock's credentials and is paused.
+ * `channel_listing_problem`: the channel reports a listing it will not sell as it is.
+ * `channel_edit_adopted`: a hand edit on a channel booked into the ledger (edit policy `adopt`).
+ * `channel_edit_recurring`: hand edits keep coming on one listing. Both: one per listing while
+ * unresolved, brought up to date by each further edit.
  */
-export const EXCEPTION_KINDS = ['oversold', 'count_shortfall', 'unmapped_order_line', 'channel_event_unapplied', 'sync_dead_letter', 'channel_listing_problem', 'channel_auth_failed'] as const;
+export const EXCEPTION_KINDS = ['oversold', 'count_shortfall', 'unmapped_order_line', 'channel_event_unapplied', 'sync_dead_letter', 'channel_listing_problem', 'channel_auth_failed', 'channel_drift', 'channel_edit_adopted', 'channel_edit_recurring'] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 
 /** Something a human must look at. */

@@ -1,5 +1,9 @@
 // What to do when a channel's number moved under us (design.md §4): a compare-and-set mismatch
 // or a read-back that differs from what we last pushed.
+//
+// One invariant runs through both rules: waiting only ever delays a *raise* of the channel's
+// number. A channel that shows more than truestock is selling units that may be gone, so the
+// number that lowers it goes out at once, whatever grace or edit is pending.
 
 /**
  * Wait before pushing `ours` over what the channel shows? When the channel shows less than we
@@ -13,4 +17,29 @@
  */
 export function waitBeforeOverwrite(ours: number, pushed: number | null, shown: number | null): boolean {
   return pushed !== null && shown !== null && shown < pushed && ours > shown;
+}
+
+/**
+ * When truestock's number may go back over an edit seen on the channel (`master_wins`): after the
+ * edit grace if it would raise what the channel shows (the order behind a decrease gets time to
+ * arrive), at once otherwise — a channel showing more than ours (a hand edit up, a restock of a
+ * unit truestock holds in quality control) is corrected now, and a lower number already queued is
+ * never held back by an edit that arrived after it. `now` and the result are ms.
+ */
+export function pushAfterEdit(ours: number, shown: number, now: number, graceMs: number): number {
+  return ours > shown ? now + graceMs : now;
+}
+
+/** Hand edits on one listing that make a recurring-edit exception… */
+export const CHANNEL_EDIT_RECUR_COUNT = 3;
+/** …when they fall within this window (ms). */
+export const CHANNEL_EDIT_RECUR_WINDOW_MS = 60 * 60_000;
+
+/**
+ * Do `editsInWindow` edits of one listing within CHANNEL_EDIT_RECUR_WINDOW_MS mean someone (or an
+ * app on the shop) keeps setting the channel's number by hand? One edit is a correction; three in
+ * an hour fight truestock's number, and each opens a window in which the channel shows a wrong one.
+ */
+export function editsRecur(editsInWindow: number): boolean {
+  return editsInWindow >= CHANNEL_EDIT_RECUR_COUNT;
 }

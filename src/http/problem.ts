@@ -93,6 +93,10 @@ export function refusalFromError(err: unknown): Refusal | null {
   return null;
 }
 
+/** How soon a client (or a channel redelivering a webhook) may try again after a 503: the ledger's queue drains in well under that. */
+export const BUSY_RETRY_AFTER_SECONDS = 1;
+
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  if (problem.status === 503) reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS));
   return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }

@@ -21,6 +21,7 @@ import type { Db } from '../store/store.ts';
 import { registerAvailabilityRoutes } from './availability-routes.ts';
 import { registerCatalogRoutes } from './catalog-routes.ts';
 import { registerImportRoutes } from './import-routes.ts';
+import { registerListingEventRoutes } from './listing-event-routes.ts';
 import { registerPurchasingRoutes } from './purchasing-routes.ts';
 import { registerReturnAndCountRoutes } from './return-count-routes.ts';
 import { registerWebhookRoutes } from './webhook-routes.ts';
@@ -182,6 +183,7 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
     }));
 
   registerCatalogRoutes(app, ts, kit);
+  registerListingEventRoutes(app, ts, kit);
   registerPurchasingRoutes(app, ts, kit);
   registerReturnAndCountRoutes(app, ts, kit);
   registerImportRoutes(app, ts, kit);

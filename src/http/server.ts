@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { ERRORS, type ErrorCode, TruestockError } from '../domain/errors.ts';
+import { randomUuid } from '../app/random.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { problemFrom, refusalFromError, sendProblem } from './problem.ts';
 import { authenticate } from './auth.ts';
@@ -44,7 +45,9 @@ export async function buildServer({ truestock, logger = false }: ServerOptions):
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+      if (typeof given === 'string' && REQUEST_ID_PATTERN.test(given)) return given;
+      // A replayed run (a seed) answers with the same request ids as the first time.
+      return truestock.seeded ? randomUuid(truestock.random) : randomUUID();
     },
     // Bodies are checked strictly: unknown fields are errors, never silently dropped.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },

@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, Harness, type Json, unique } from '../../test/support/http.ts';
 import { STORE_KINDS } from '../../test/support/truestock.ts';
+import { type PollOutcome, recordPoll } from '../store/poll-health-repo.ts';
+import { recordShown } from '../store/sync-repo.ts';
 
 describe.each(STORE_KINDS)('sync routes on %s', (kind) => {
   const h = new Harness(kind);
@@ -61,6 +63,86 @@ describe.each(STORE_KINDS)('sync routes on %s', (kind) => {
     expect(outbox).toMatchObject([{ listing_id: listing.id, quantity: 0 }]);
     expect((await put(`/v1/channels/${channel.id}/hidden-skus`, { skus: [] })).json()).toMatchObject({ hidden_skus: [], listings_changed: 1 });
     expect((await published(listing.id)).quantity).toBe(6);
+  });
+
+  it('a channel without a connector says its numbers are served, shows no queue, and serves them as JSON pages and CSV', async () => {
+    const ch = await h.post('/v1/channels', { kind: 'custom', name: unique('pos') }, { key: h.a.keys.admin });
+    expect(ch.statusCode, ch.body).toBe(201);
+    const channel = ch.json().channel as Json;
+    const skus: string[] = [];
+    for (const [i, external_id] of ['till-1', '=HYPERLINK("http://evil")', 'till, "3"'].entries()) {
+      const { sku } = await h.item(4 + i);
+      skus.push(sku);
+      expect((await h.post('/v1/listings', { channel: channel.id, sku, external: { external_id } })).statusCode).toBe(201);
+    }
+    const status = (await h.get(`/v1/channels/${channel.name}/sync`, h.a.keys.read)).json();
+    expect(status).toMatchObject({ numbers: 'served', state: 'served', state_reasons: [], queue_depth: null, oldest_pending_age_s: null, dead_letters: null, dispatcher: null, inbound: null });
+    expect(status.served).toEqual({ json: `/v1/channels/${channel.id}/numbers`, csv: `/v1/channels/${channel.id}/numbers.csv` });
+
+    // Two pages of two and one, each listing with the number explain gives.
+    const first = await h.get(`/v1/channels/${channel.name}/numbers?limit=2`, h.a.keys.read);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json()).toMatchObject({ channel_id: channel.id, numbers: 'served' });
+    const second = (await h.get(`/v1/channels/${channel.id}/numbers?limit=2&cursor=${first.json().next_cursor}`, h.a.keys.read)).json();
+    expect(second.next_cursor).toBeNull();
+    const rows = [...first.json().data, ...second.data] as Json[];
+    expect(rows.map((r) => r.sku).sort()).toEqual([...skus].sort());
+    for (const r of rows) {
+      expect(r.quantity).toBe((await published(r.listing_id)).quantity);
+      expect(r.quantity).toBe(4 + skus.indexOf(r.sku));
+    }
+    expect(rows.find((r) => r.sku === skus[0])!.external).toEqual({ external_id: 'till-1' });
+
+    const csv = await h.get(`/v1/channels/${channel.id}/numbers.csv`, h.a.keys.read);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.body.trim().split('\n');
+    expect(lines[0]).toBe('listing_id,sku,external_id,external_key,quantity,backorder_units,computed_at');
+    expect(lines).toHaveLength(4);
+    const line = (sku: string) => lines.find((l) => l.includes(`,${sku},`))!;
+    // A cell that would run as a formula is quoted as text; commas and quotes are escaped.
+    expect(line(skus[1]!)).toContain(`,"'=HYPERLINK(""http://evil"")",`);
+    expect(line(skus[2]!)).toContain(`,"till, ""3""",`);
+    expect(line(skus[2]!)).toContain(',6,0,');
+
+    // Documented in the OpenAPI: the row's fields, and the CSV as text/csv.
+    const doc = (await h.get('/openapi.json', null)).json();
+    const json = doc.paths['/v1/channels/{id}/numbers'].get;
+    expect(Object.keys(json.responses['200'].content['application/json'].schema.properties.data.items.properties)).toEqual(['listing_id', 'sku', 'external', 'external_key', 'quantity', 'backorder_units', 'computed_at']);
+    expect(doc.paths['/v1/channels/{id}/numbers.csv'].get.responses['200'].content).toHaveProperty('text/csv');
+
+    expectProblem(await h.get('/v1/channels/no-such-channel/numbers', h.a.keys.read), 'not_found');
+    expectProblem(await h.get('/v1/channels/no-such-channel/numbers.csv', h.a.keys.read), 'not_found');
+    expectProblem(await h.get(`/v1/channels/${channel.id}/numbers`, h.b.keys.read), 'not_found');
+    expectProblem(await h.get(`/v1/channels/${channel.id}/numbers?cursor=%25%25`, h.a.keys.read), 'validation_failed', 'cursor');
+  });
+
+  it('a failing order poll makes the channel not "active"; a good one clears it', async () => {
+    const { channel } = await listed();
+    const status = async () => (await h.get(`/v1/channels/${channel.id}/sync`, h.a.keys.read)).json();
+    expect(await status()).toMatchObject({ numbers: 'pushed', state: 'active', inbound: null });
+    const poll = (outcome: PollOutcome) => h.ts.store.transaction((db) => recordPoll(db, h.a.id, channel.id, outcome, h.clock.now()));
+    await poll({ ok: true });
+    h.clock.advance(60_000);
+    await poll({ ok: false, message: 'transient: HTTP 503' });
+    const failing = await status();
+    expect(failing).toMatchObject({ state: 'degraded', inbound: { consecutive_failures: 1, last_error: { message: 'transient: HTTP 503' } } });
+    expect(failing.state_reasons).toEqual(['order polls failing (1 in a row): transient: HTTP 503']);
+    expect(Date.parse(failing.inbound.last_poll_at) - Date.parse(failing.inbound.last_ok_at)).toBe(60_000);
+    for (let i = 0; i < 2; i++) await poll({ ok: false, message: 'transient: HTTP 503' });
+    expect(await status()).toMatchObject({ state: 'failing', inbound: { consecutive_failures: 3 } });
+    await poll({ ok: true });
+    expect(await status()).toMatchObject({ state: 'active', state_reasons: [], inbound: { consecutive_failures: 0, last_error: { message: 'transient: HTTP 503' } } });
+  });
+
+  it('listings show the number truestock publishes, the one it pushed and the one last seen on the channel', async () => {
+    const { channel, listing } = await listed(7);
+    const view = async () => (await h.get(`/v1/listings?channel=${channel.id}`, h.a.keys.read)).json().data[0] as Json;
+    expect((await view()).numbers).toMatchObject({ published: { quantity: 7, backorder_units: 0 }, pushed: null, shown: null });
+    const seenAt = h.clock.now();
+    await h.ts.store.transaction((db) => recordShown(db, h.a.id, channel.id, listing.id, 5, seenAt));
+    const got = (await h.get(`/v1/listings/${listing.id}`, h.a.keys.read)).json().listing as Json;
+    expect(got.numbers).toMatchObject({ published: { quantity: 7 }, pushed: null, shown: { quantity: 5, at: new Date(seenAt).toISOString() } });
   });
 
   it('answers bad input with its code and writes nothing', async () => {

@@ -1,8 +1,12 @@
 // /v1 routes: channel sync controls and status — pause and resume, hidden SKUs, the dead-letter
 // list — for running a channel through an outage.
 
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { HIDDEN_SKUS_MAX, retryDead, setHiddenSkus, setPaused, syncStatus } from '../app/channel-sync.ts';
+import { findChannel } from '../app/channels.ts';
+import * as queries from '../app/queries.ts';
+import { servedNumbers, servedNumbersCsv } from '../app/served-numbers.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { notFound, type Params, type RouteKit } from './routes.ts';
 import { sku } from './schemas.ts';
@@ -10,17 +14,71 @@ import { sku } from './schemas.ts';
 const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required }) as const;
 const channelParam = object({ id: { type: 'string', minLength: 1, maxLength: 100, description: 'Channel id or name' } }, ['id']);
 const hiddenBody = object({ skus: { type: 'array', maxItems: HIDDEN_SKUS_MAX, items: sku, description: 'The SKUs this channel shows as 0 (replaces the list; [] unhides all)' } }, ['skus']);
+const numbersQuery = object({ cursor: { type: 'string', maxLength: 200 }, limit: { type: 'integer', minimum: 1, maximum: queries.PAGE_LIMIT_MAX } });
+const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
+const servedRow = object({
+  listing_id: { type: 'string' },
+  sku: { type: 'string' },
+  external: { type: 'object', additionalProperties: { type: 'string' }, description: "The channel's identifiers of the listing (per kind: external_id, sku, …)" },
+  external_key: { type: 'string' },
+  quantity: { type: 'integer', description: 'The number truestock publishes for this listing: its computed availability, as in the outbox and explain' },
+  backorder_units: { type: 'integer' },
+  computed_at: nullable('string', { format: 'date-time' }),
+}, ['listing_id', 'sku', 'external', 'external_key', 'quantity', 'backorder_units', 'computed_at']);
+const numbersPage = object({
+  channel_id: { type: 'string' },
+  numbers: { type: 'string', enum: ['pushed', 'served'], description: '`served`: no connector pushes this channel; read its numbers here' },
+  data: { type: 'array', items: servedRow },
+  next_cursor: nullable('string'),
+}, ['channel_id', 'numbers', 'data', 'next_cursor']);
+const CSV_TYPE = 'text/csv; charset=utf-8';
 const retryBody = { anyOf: [object({ listing_ids: { type: 'array', minItems: 1, maxItems: 1_000, items: { type: 'string', minLength: 1, maxLength: 100 } } }), { type: 'null' }] } as const;
 
 export function registerSyncRoutes(app: FastifyInstance, ts: Truestock, kit: RouteKit): void {
   const { read, mutation, route, write } = kit;
   const tags = ['sync'];
 
-  app.get<{ Params: Params }>('/channels/:id/sync', route('read', tags, "A channel's sync: paused, hidden SKUs, queue depth, oldest pending age, dead letters; breaker, budget, pushes per minute, calls and p50/p99 lag from this process's dispatcher", { params: channelParam }), async (req) => {
+  app.get<{ Params: Params }>('/channels/:id/sync', route('read', tags, "A channel's sync: its overall state (active, served, paused, degraded, failing) and why; paused, hidden SKUs; inbound health (last order poll, last poll error); for a pushed channel queue depth, oldest pending age, dead letters, and breaker, budget, pushes per minute, calls, last error and p50/p99 lag from this process's dispatcher (a served channel has none of these)", { params: channelParam }), async (req) => {
     const status = await read((db) => syncStatus(db, req.principal.workspaceId, req.params.id, ts.clock.now(), (id) => ts.sync.status(id)));
     if (!status) throw notFound('channel', req.params.id);
     return status;
   });
+  app.get<{ Params: Params; Querystring: { cursor?: string; limit?: number } }>(
+    '/channels/:id/numbers',
+    route('read', tags, "The numbers truestock serves for a channel, for whoever pulls them (POS, wholesale, custom: kinds without a connector): each active listing's SKU, identifiers and published number, in listing id order", {
+      params: channelParam, querystring: numbersQuery, response: { 200: numbersPage },
+    }),
+    async (req) => {
+      const ws = req.principal.workspaceId;
+      const limit = req.query.limit ?? queries.PAGE_LIMIT_DEFAULT;
+      const after = req.query.cursor ? queries.decodeCursor(req.query.cursor) : null;
+      const out = await read(async (db) => {
+        const channel = await findChannel(db, ws, req.params.id);
+        return channel && servedNumbers(db, ws, channel, after, limit);
+      });
+      if (!out) throw notFound('channel', req.params.id);
+      const { last, ...page } = out;
+      return { ...page, next_cursor: last === null ? null : queries.encodeCursor(last) };
+    },
+  );
+  app.get<{ Params: Params }>(
+    '/channels/:id/numbers.csv',
+    route('read', tags, "A channel's served numbers as one CSV file: listing_id, sku, the kind's identifier columns, external_key, quantity, backorder_units, computed_at (text cells safe to open in a spreadsheet)", {
+      params: channelParam, produces: ['text/csv'], response: { 200: { description: 'CSV, header row first', content: { 'text/csv': { schema: { type: 'string' } } } } },
+    }),
+    async (req, reply) => {
+      const ws = req.principal.workspaceId;
+      const channel = await read((db) => findChannel(db, ws, req.params.id));
+      if (!channel) throw notFound('channel', req.params.id);
+      const chunks = servedNumbersCsv(ts.store, ws, channel);
+      return reply
+        .type(CSV_TYPE)
+        .header('content-disposition', `attachment; filename="${channel.name.replace(/[^\w.-]+/g, '_')}-numbers.csv"`)
+        .send(Readable.from((async function* () {
+          for await (const c of chunks) yield c.text;
+        })()));
+    },
+  );
   const pause = (paused: boolean) =>
     app.post<{ Params: Params }>(`/channels/:id/${paused ? 'pause' : 'resume'}`, write('operate', tags, paused ? 'Pause a channel: nothing is pushed, its orders are still taken in, numbers keep queueing' : 'Resume a paused channel: the latest queued numbers go out', undefined, { params: channelParam }), async (req, reply) => {
       const res = await mutation(req, reply, (db, now) => setPaused(db, req.principal.workspaceId, req.params.id, paused, now));

@@ -627,6 +627,69 @@ ALTER TABLE channels DROP CONSTRAINT IF EXISTS channels_kind_check;
 ${PLATFORM_17}`,
     },
   },
+  {
+    version: 18,
+    name: 'inbound health per channel: the outcome of its last order polls',
+    // Written by the poller after every poll, so the status page can say a channel is not
+    // taking orders in when its polls fail (its pushes may be fine meanwhile).
+    sql: `
+CREATE TABLE channel_poll_health (
+  channel_id TEXT NOT NULL PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  last_poll_at BIGINT,
+  last_ok_at BIGINT,
+  last_error_at BIGINT,
+  last_error TEXT,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0
+){{without_rowid}}
+`,
+  },
+  {
+    version: 19,
+    name: 'listing events: hand edits seen on a channel',
+    // What a channel was seen to do to a listing that truestock did not push (a hand edit, or an
+    // order not taken in yet), so an operator sees it on the listing instead of in a log line.
+    // One row per channel event and listing (`event_id`): a redelivery records nothing new. Read
+    // per listing, newest first, and counted per listing over a recent window (recurring edits).
+    sql: `
+CREATE TABLE listing_events (
+  seq {{seq}},
+  workspace_id TEXT NOT NULL,
+  listing_id TEXT NOT NULL,
+  channel_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  shown BIGINT NOT NULL,
+  pushed BIGINT,
+  ours BIGINT,
+  policy TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  due_at BIGINT
+);
+CREATE UNIQUE INDEX listing_events_once ON listing_events (listing_id, event_id);
+CREATE INDEX listing_events_listing ON listing_events (listing_id, at)
+`,
+  },
+  {
+    version: 21,
+    name: 'reconciliation: read-backs, drift per listing, publish-to-visible delay',
+    // Per listing: the last read-back (when, and what the channel showed), and the difference being
+    // watched — since when, how many read-backs judged it drift, and its one open exception. Per
+    // channel: the reconciler's claim (one process reads a channel at a time) and the two halves of
+    // the measured outbound lag, whose larger is what the adaptive buffer reads (outbound_lag_seconds).
+    sql: `
+ALTER TABLE listing_sync ADD COLUMN read_at BIGINT;
+ALTER TABLE listing_sync ADD COLUMN read_quantity BIGINT;
+ALTER TABLE listing_sync ADD COLUMN drift_since BIGINT;
+ALTER TABLE listing_sync ADD COLUMN drift_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE listing_sync ADD COLUMN drift_exception_id TEXT;
+ALTER TABLE channel_sync ADD COLUMN reconcile_until BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE channel_sync ADD COLUMN push_lag_seconds REAL;
+ALTER TABLE channel_sync ADD COLUMN visible_lag_seconds REAL;
+UPDATE channel_sync SET push_lag_seconds = outbound_lag_seconds
+`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {

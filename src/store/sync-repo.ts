@@ -2,6 +2,7 @@
 // channel was told and was last seen to show (listing_sync), and channel controls (channel_sync).
 
 import { insertChannelExceptions } from './channel-event-repo.ts';
+import { pushAfterEdit } from '../domain/sync-rules.ts';
 import { type Db, placeholders } from './store.ts';
 
 export interface ListingSync {
@@ -42,11 +43,13 @@ export async function recordShown(db: Db, ws: string, channelId: string, listing
 }
 
 /**
- * Push a listing's current number again, not before `notBefore` (a hand edit on the channel that
- * truestock overrides): its version grows, so the push is a new one and compare-and-set starts
- * from what the channel now shows.
+ * Push a listing's current number again over what the channel was seen to show (a hand edit on
+ * the channel that truestock overrides): its version grows, so the push is a new one and
+ * compare-and-set starts from what the channel now shows. It waits out `graceMs` only if it would
+ * raise the channel's number (`pushAfterEdit`), decided here under the listing's lock against the
+ * number that will actually go out. Returns when it falls due, or null without a number.
  */
-export async function requeueListing(db: Db, listingId: string, now: number, notBefore: number): Promise<boolean> {
+export async function requeueListing(db: Db, listingId: string, now: number, shown: number, graceMs: number): Promise<number | null> {
   // The listing's lock first, as a recompute takes it: otherwise a recompute committing between
   // our read and our write would be overwritten with the older number under a newer version.
   await db.all(`SELECT id FROM listings WHERE id = ?${db.forUpdate}`, [listingId]);
@@ -54,18 +57,20 @@ export async function requeueListing(db: Db, listingId: string, now: number, not
     `SELECT a.workspace_id, l.channel_id, a.quantity, a.backorder_units, a.version FROM availability a JOIN listings l ON l.id = a.listing_id WHERE a.listing_id = ?`,
     [listingId],
   );
-  if (!row) return false;
+  if (!row) return null;
   const version = Number(row.version) + 1;
+  const notBefore = pushAfterEdit(Number(row.quantity), shown, now, graceMs);
   await db.run('UPDATE availability SET version = ? WHERE listing_id = ?', [version, listingId]);
   await db.run(
     `INSERT INTO channel_outbox (listing_id, workspace_id, channel_id, quantity, backorder_units, version, enqueued_at, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (listing_id) DO UPDATE SET quantity = excluded.quantity, backorder_units = excluded.backorder_units, version = excluded.version,
        not_before = excluded.not_before
      WHERE channel_outbox.version < excluded.version`,
-    // A new row is not a commit waiting: its lag counts from when it falls due, not from now.
-    [listingId, row.workspace_id, row.channel_id, row.quantity, row.backorder_units, version, Math.max(now, notBefore), notBefore],
+    // `enqueued_at` is when this was decided (now), never the not-before: lag counts from the
+    // commit, and a time in the future would make it negative. A pending row keeps its older one.
+    [listingId, row.workspace_id, row.channel_id, row.quantity, row.backorder_units, version, now, notBefore],
   );
-  return true;
+  return notBefore;
 }
 
 // Claiming and acknowledging outbox rows.
@@ -153,9 +158,12 @@ export async function deferPush(db: Db, listingId: string, workerId: string, not
   );
 }
 
-/** The channel is back: rows waiting out a backoff from its outage are due at once. */
+/**
+ * The channel is back: rows waiting out a backoff from its outage are due at once, and the
+ * attempts the outage counted are forgiven — they were the channel's failures, not the listing's.
+ */
 export async function resumeDeferred(db: Db, channelId: string, now: number): Promise<number> {
-  return db.run('UPDATE channel_outbox SET not_before = ? WHERE channel_id = ? AND not_before > ? AND attempts > 0', [now, channelId, now]);
+  return db.run('UPDATE channel_outbox SET not_before = CASE WHEN not_before > ? THEN ? ELSE not_before END, attempts = 0 WHERE channel_id = ? AND attempts > 0', [now, now, channelId]);
 }
 
 /** A listing that keeps failing is parked: no more pushes until someone retries it. */
@@ -227,12 +235,39 @@ export async function syncedChannels(db: Db, kinds: readonly string[]): Promise<
   return rows.map((r) => ({ id: r.id, workspace_id: r.workspace_id, kind: r.kind, settings: JSON.parse(r.settings) as Record<string, unknown>, paused: Boolean(r.paused) }));
 }
 
-/** The dispatcher's measured p99 lag for a channel (the adaptive buffer reads it). */
+/**
+ * The dispatcher's measured p99 lag for a channel (commit → acknowledged). The adaptive buffer
+ * reads `outbound_lag_seconds`: the larger of this and the reconciler's publish-to-visible delay
+ * (see writeVisibleLag for why the larger, not the sum).
+ */
 export async function writeMeasuredLag(db: Db, ws: string, channelId: string, seconds: number, now: number): Promise<void> {
   await db.run(
-    `INSERT INTO channel_sync (channel_id, workspace_id, outbound_lag_seconds, updated_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (channel_id) DO UPDATE SET outbound_lag_seconds = excluded.outbound_lag_seconds, updated_at = excluded.updated_at`,
-    [channelId, ws, seconds, now],
+    `INSERT INTO channel_sync (channel_id, workspace_id, push_lag_seconds, outbound_lag_seconds, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (channel_id) DO UPDATE SET push_lag_seconds = excluded.push_lag_seconds,
+       outbound_lag_seconds = CASE WHEN channel_sync.visible_lag_seconds > excluded.push_lag_seconds THEN channel_sync.visible_lag_seconds ELSE excluded.push_lag_seconds END,
+       updated_at = excluded.updated_at`,
+    [channelId, ws, seconds, seconds, now],
+  );
+}
+
+/**
+ * The reconciler's measured publish-to-visible delay for a channel (acknowledged or submitted →
+ * first read-back that shows the number), and with it the outbound lag the adaptive buffer reads:
+ * the larger of this and the push lag. The larger and not the sum, because each half already
+ * stands for the whole on the channels where it matters: on a synchronous channel (Shopify) an
+ * acknowledgement means the number is showing, so the visible delay is nil and the push lag is the
+ * outbound lag; on an asynchronous one (a feed) the acknowledgement is only the submission, seconds
+ * after the commit, and the processing behind it, minutes, is the lag. The visible delay is also
+ * measured as an upper bound (to the read-back that first saw the number), and p99s do not add:
+ * summing two upper tails would size every buffer for a push that is slowest at both ends.
+ */
+export async function writeVisibleLag(db: Db, ws: string, channelId: string, seconds: number, now: number): Promise<void> {
+  await db.run(
+    `INSERT INTO channel_sync (channel_id, workspace_id, visible_lag_seconds, outbound_lag_seconds, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (channel_id) DO UPDATE SET visible_lag_seconds = excluded.visible_lag_seconds,
+       outbound_lag_seconds = CASE WHEN channel_sync.push_lag_seconds > excluded.visible_lag_seconds THEN channel_sync.push_lag_seconds ELSE excluded.visible_lag_seconds END,
+       updated_at = excluded.updated_at`,
+    [channelId, ws, seconds, seconds, now],
   );
 }
 

@@ -7,7 +7,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BREAKER_OPEN_MAX_MS, BREAKER_OPEN_MS, CircuitBreaker } from './breaker.ts';
+import { BREAKER_OPEN_MAX_MS, BREAKER_OPEN_MS, BREAKER_PROBE_INTERVAL_MS, CircuitBreaker } from './breaker.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -19,7 +19,7 @@ function fail(b: CircuitBreaker, n: number, now: number): void {
 }
 
 describe('CircuitBreaker examples', () => {
-  it('opens after 5 consecutive failures, lets one probe through after 30 s, closes on its success', () => {
+  it('opens after 5 consecutive failures, lets one probe through after openMs, closes on its success', () => {
     const b = new CircuitBreaker();
     fail(b, 4, T0);
     expect(b.state(T0)).toBe('closed');
@@ -77,7 +77,7 @@ describe('CircuitBreaker examples', () => {
     expect(b.state(T0)).toBe('open');
   });
 
-  it('a failed probe re-opens for twice as long, capped at 5 min; a success resets the duration', () => {
+  it('a failed probe re-opens for twice as long, capped at the probe interval; a success resets the duration', () => {
     const b = new CircuitBreaker();
     fail(b, 5, T0);
     let t = T0;
@@ -89,12 +89,34 @@ describe('CircuitBreaker examples', () => {
       expect(b.allow(t)).toBe(true);
       b.onFailure(t);
     }
-    expect(durations).toEqual([30_000, 60_000, 120_000, 240_000, BREAKER_OPEN_MAX_MS, BREAKER_OPEN_MAX_MS]);
+    expect(durations).toEqual([1_000, 2_000, 4_000, BREAKER_PROBE_INTERVAL_MS, BREAKER_PROBE_INTERVAL_MS, BREAKER_PROBE_INTERVAL_MS]);
+    expect(BREAKER_OPEN_MAX_MS).toBe(BREAKER_PROBE_INTERVAL_MS);
     t = b.retryAt(t)!;
     expect(b.allow(t)).toBe(true);
     b.onSuccess(t);
     fail(b, 5, t);
     expect(b.retryAt(t)).toBe(t + BREAKER_OPEN_MS);
+  });
+
+  it('a sick channel is probed at a bounded interval: after a 60 s outage, recovery is noticed within BREAKER_PROBE_INTERVAL_MS', () => {
+    expect(BREAKER_PROBE_INTERVAL_MS).toBeLessThanOrEqual(10_000);
+    const b = new CircuitBreaker();
+    const OUTAGE_MS = 60_000;
+    const TICK_MS = 100;
+    let lastCall = T0;
+    let t = T0;
+    // The dispatcher asks every tick; every call fails until the channel is back.
+    for (; t < T0 + OUTAGE_MS; t += TICK_MS) {
+      if (!b.allow(t)) continue;
+      expect(t - lastCall).toBeLessThanOrEqual(BREAKER_PROBE_INTERVAL_MS);
+      lastCall = t;
+      b.onFailure(t);
+    }
+    expect(b.state(t)).not.toBe('closed');
+    while (!b.allow(t)) t += TICK_MS;
+    expect(t - (T0 + OUTAGE_MS)).toBeLessThanOrEqual(BREAKER_PROBE_INTERVAL_MS);
+    b.onSuccess(t);
+    expect(b.state(t)).toBe('closed');
   });
 
   it('throttling is not failure: nothing changes, and a throttled probe hands its slot back', () => {

@@ -8,6 +8,11 @@
 // half_open ──(a probe succeeds)──▶ closed (open duration reset)
 // half_open ──(a probe fails)──▶ open for twice as long (capped at openMaxMs)
 //
+// The cap is small on purpose (BREAKER_PROBE_INTERVAL_MS, a few seconds): a probe is one call, so
+// probing often costs the channel nothing, while every second an open breaker stays shut after
+// the channel is back is a second the channel shows numbers that may be gone. Doubling towards
+// minutes once meant a 60 s outage left a shop stale for 30 s more.
+//
 // Throttling is not failure: the channel answered, it is only busy — the limiter deals with it.
 // Pure: no clock; every call takes `now` (ms).
 
@@ -24,7 +29,7 @@ export interface BreakerOptions {
   failureRatio: number;
   /** How long the first opening lasts. */
   openMs: number;
-  /** Re-openings double the duration up to this. */
+  /** Re-openings double the duration up to this: the longest a sick channel goes without a probe. */
   openMaxMs: number;
   /** Calls let through in half_open before an outcome is known. */
   halfOpenProbes: number;
@@ -34,8 +39,10 @@ export const BREAKER_FAILURE_THRESHOLD = 5;
 export const BREAKER_WINDOW_CALLS = 20;
 export const BREAKER_WINDOW_MIN_CALLS = 10;
 export const BREAKER_FAILURE_RATIO = 0.5;
-export const BREAKER_OPEN_MS = 30_000;
-export const BREAKER_OPEN_MAX_MS = 5 * 60_000;
+/** The longest a sick channel goes without a probe, so its recovery is noticed within seconds. */
+export const BREAKER_PROBE_INTERVAL_MS = 5_000;
+export const BREAKER_OPEN_MS = 1_000;
+export const BREAKER_OPEN_MAX_MS = BREAKER_PROBE_INTERVAL_MS;
 export const BREAKER_HALF_OPEN_PROBES = 1;
 
 export const DEFAULT_BREAKER_OPTIONS: Readonly<BreakerOptions> = Object.freeze({

@@ -9,6 +9,8 @@
 import type { Clock } from '../app/clock.ts';
 import { waitBeforeOverwrite } from '../domain/sync-rules.ts';
 import { newId } from '../app/ids.ts';
+import { randomString, systemRandom } from '../app/random.ts';
+import { type Scheduler, systemScheduler } from '../app/scheduler.ts';
 import { insertChannelExceptions } from '../store/channel-event-repo.ts';
 import type { Db, Store } from '../store/store.ts';
 import {
@@ -120,6 +122,7 @@ export class Dispatcher {
   private lastRefresh = -Infinity;
   private lastLagWrite = -Infinity;
   private wake: (() => void) | null = null;
+  private readonly scheduler: Scheduler;
   readonly workerId: string;
 
   constructor(
@@ -127,9 +130,10 @@ export class Dispatcher {
     private readonly clock: Clock,
     private readonly connectorFor: ConnectorFactory,
     private readonly kinds: readonly string[],
-    private readonly opts: { workerId?: string; leaseMs?: number; idleMs?: number; random?: () => number; log?: DispatchLog; events?: DispatchEvents; breaker?: Partial<BreakerOptions>; staleGraceMs?: number } = {},
+    private readonly opts: { workerId?: string; leaseMs?: number; idleMs?: number; random?: () => number; scheduler?: Scheduler; log?: DispatchLog; events?: DispatchEvents; breaker?: Partial<BreakerOptions>; staleGraceMs?: number } = {},
   ) {
-    this.workerId = opts.workerId ?? `worker-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    this.workerId = opts.workerId ?? `worker-${process.pid}-${randomString(opts.random ?? systemRandom, 6)}`;
+    this.scheduler = opts.scheduler ?? systemScheduler;
   }
 
   start(): void {
@@ -167,10 +171,11 @@ export class Dispatcher {
       } catch (err) {
         this.opts.log?.warn({ err: String(err) }, 'dispatcher loop failed; retrying');
       }
-      if (!worked && this.running) await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.opts.idleMs ?? DISPATCH_IDLE_MS);
-        this.wake = () => (clearTimeout(t), resolve());
-      });
+      if (!worked && this.running) {
+        const idle = this.scheduler.sleep(this.opts.idleMs ?? DISPATCH_IDLE_MS);
+        this.wake = idle.wake;
+        await idle;
+      }
       this.wake = null;
     }
   }
@@ -271,7 +276,8 @@ export class Dispatcher {
     this.opts.events?.onCall?.(channelId, result.ok ? 'ok' : result.failure);
     c.calls[result.ok ? 'ok' : result.failure]++;
     if (!result.ok) {
-      await this.failed(c, batch, result, at);
+      if (recovering && result.failure === 'transient') await this.stillDown(c, batch, result, at);
+      else await this.failed(c, batch, result, at);
       return batch.length;
     }
     c.breaker.onSuccess(at);
@@ -283,9 +289,11 @@ export class Dispatcher {
         const row = batch[k]!;
         if (outcome.status === 'acknowledged') {
           await ackPushed(db, row, this.workerId, items[k]!.quantity, at);
-          c.lag.record(at - row.enqueued_at, at);
+          // Never below 0: `enqueued_at` is a commit time, but it may come from another process's clock.
+          const lag = Math.max(0, at - row.enqueued_at);
+          c.lag.record(lag, at);
           c.pushes.add(1, at);
-          this.opts.events?.onPushed?.(channelId, at - row.enqueued_at);
+          this.opts.events?.onPushed?.(channelId, lag);
         } else if (outcome.status === 'submitted') {
           await recordSubmitted(db, row, items[k]!, outcome.submissionId, this.workerId, at);
         } else if (outcome.status === 'rejected') {
@@ -367,6 +375,20 @@ export class Dispatcher {
     });
   }
 
+  /**
+   * The breaker's probe found the channel still down. That says nothing about these listings: they
+   * wait for the next probe (at most BREAKER_PROBE_INTERVAL_MS away) without spending an attempt,
+   * so an outage never dead-letters a listing, and once the channel is back the probe finds rows
+   * due instead of rows sitting out a backoff that grew while nobody could push.
+   */
+  private async stillDown(c: ChannelRuntime, batch: Claimed[], result: Extract<PushResult, { ok: false }>, at: number): Promise<void> {
+    c.lastError = { at, message: result.message };
+    c.breaker.onFailure(at);
+    const next = c.breaker.retryAt(at) ?? at;
+    this.opts.log?.warn({ channel: c.info.id, failure: result.failure, message: result.message, items: batch.length }, 'channel still down');
+    await this.store.transaction(async (db) => { for (const r of batch) await postpone(db, r.listing_id, this.workerId, next); });
+  }
+
   /** Park a listing on the dead-letter list, with an exception for a person to look at. */
   private async park(db: Db, c: ChannelRuntime, row: Claimed, reason: string, at: number): Promise<void> {
     await deadLetter(db, row, this.workerId, reason, at);
@@ -391,7 +413,7 @@ export class Dispatcher {
       const wait = bucket.waitFor(cost, this.clock.now());
       if (wait === Infinity) return false;
       if (wait === 0 && bucket.tryTake(cost, this.clock.now()) === 0) return true;
-      await new Promise((r) => setTimeout(r, Math.max(1, wait)));
+      await this.scheduler.sleep(Math.max(1, wait));
     }
   }
 

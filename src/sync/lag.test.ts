@@ -74,6 +74,19 @@ describe('LagWindow examples', () => {
     expect(() => w.record(Number.NaN, T0)).toThrow(RangeError);
   });
 
+  it('property: whatever is recorded — negative lags from a future enqueue time or clock skew included — every quantile and the p99 are ≥ 0', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ lag: fc.double({ min: -1e7, max: 1e7, noNaN: true }), dt: fc.integer({ min: 0, max: 60_000 }) }), { minLength: 1, maxLength: 100 }), fc.double({ min: 0, max: 1, noNaN: true }), (samples, q) => {
+        const w = new LagWindow();
+        let t = T0;
+        for (const s of samples) w.record(s.lag, (t += s.dt));
+        expect(w.quantile(q, t)).toBeGreaterThanOrEqual(0);
+        expect(w.p99Seconds(t)).toBeGreaterThanOrEqual(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('above 1 h: at least the exact value, at most the largest sample', () => {
     const w = new LagWindow();
     w.record(2 * LAG_BUCKET_MAX_MS, T0);

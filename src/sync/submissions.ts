@@ -81,7 +81,7 @@ export async function checkSubmissions(store: Store, clock: Clock, c: ChannelRun
         } else if (outcome.status === 'rejected') {
           await hooks.park(db, c, asClaimed(r), `submission ${id}: ${outcome.reason}`, done);
         } else {
-          await requeueListing(db, r.listing_id, done, done);
+          await requeueListing(db, r.listing_id, done, r.quantity, 0);
         }
       }
     });
@@ -91,5 +91,5 @@ export async function checkSubmissions(store: Store, clock: Clock, c: ChannelRun
 /** Stop following a listing's submission and push its current number again. */
 async function again(db: Db, r: SubmissionRow, at: number): Promise<void> {
   await settleSubmission(db, r);
-  await requeueListing(db, r.listing_id, at, at);
+  await requeueListing(db, r.listing_id, at, r.quantity, 0);
 }

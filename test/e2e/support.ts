@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { ensureDefaultWorkspace } from '../../src/app/access.ts';
-import { Truestock } from '../../src/app/truestock.ts';
+import { Truestock, type TruestockConfig } from '../../src/app/truestock.ts';
 import { startServer } from '../../src/http/server.ts';
 import { insertLagSample } from '../../src/store/sync-repo.ts';
 
@@ -75,9 +75,10 @@ export class E2eServer {
     private readonly dir: string,
   ) {}
 
-  static async start(): Promise<E2eServer> {
+  /** A server on a fresh SQLite file; `config` adds options (the sync's, for a test that runs it). */
+  static async start(config: Omit<TruestockConfig, 'sqlitePath'> = {}): Promise<E2eServer> {
     const dir = mkdtempSync(join(tmpdir(), 'truestock-e2e-'));
-    const ts = await Truestock.open({ sqlitePath: join(dir, 'e2e.db') });
+    const ts = await Truestock.open({ ...config, sqlitePath: join(dir, 'e2e.db') });
     const made = await ensureDefaultWorkspace(ts.store, ts.clock);
     if (!made) throw new Error('e2e: expected an empty database');
     const server = await startServer({ truestock: ts, host: '127.0.0.1', port: 0, logger: false });

@@ -4,7 +4,8 @@ import { type ReactElement, useCallback, useEffect, useMemo, useState } from 're
 import { api, ApiError, describeError, onUnauthorized, type Session } from './api.ts';
 import { SignInPage } from './pages/sign-in.tsx';
 import { href, matchPath, parseHash, useHash } from './router.ts';
-import { ROUTES } from './routes.ts';
+import { type Route, ROUTES } from './routes.ts';
+import { ErrorBoundary } from './ui/error-boundary.tsx';
 import { SessionContext } from './session.ts';
 
 type Gate = { state: 'checking' } | { state: 'out'; reason?: string } | { state: 'in'; session: Session };
@@ -52,7 +53,12 @@ function Shell({ session, signOut }: { session: Session; signOut: () => void }) 
     if (params) {
       const Page = r.page;
       // Keyed by path: another item or channel is a fresh page, not stale state from the last one.
-      page = <Page key={loc.path} params={params} query={loc.query} />;
+      // Every screen in a boundary: one that fails to draw leaves the menu and says what failed.
+      page = (
+        <ErrorBoundary key={loc.path} what={screenName(r, params)}>
+          <Page params={params} query={loc.query} />
+        </ErrorBoundary>
+      );
       break;
     }
   }
@@ -93,6 +99,14 @@ function Shell({ session, signOut }: { session: Session; signOut: () => void }) 
       </main>
     </div>
   );
+}
+
+/** How the error boundary names a screen: its menu entry, or the route with its parameters. */
+function screenName(r: Route, params: Record<string, string>): string {
+  if (r.nav) return r.nav;
+  const values = Object.values(params);
+  const parent = ROUTES.find((x) => x.nav && r.path.startsWith(`${x.path}/`));
+  return `${parent?.nav ?? 'This screen'}${values.length > 0 ? ` › ${values.join(' › ')}` : ''}`;
 }
 
 function NotFound({ path }: { path: string }) {

@@ -58,6 +58,24 @@ export interface Listing {
   sku: string;
   external_key: string;
   active: boolean;
+  /** What truestock publishes, last pushed, and last saw on the channel (older servers leave it out). */
+  numbers?: ListingNumbers;
+}
+
+export interface ListingNumbers {
+  published: { quantity: number; backorder_units: number; version: number | null; computed_at: string | null } | null;
+  pushed: { quantity: number; at: string | null } | null;
+  shown: { quantity: number; at: string | null } | null;
+}
+
+export interface ServedNumber {
+  listing_id: string;
+  sku: string;
+  external: Record<string, string>;
+  external_key: string;
+  quantity: number;
+  backorder_units: number;
+  computed_at: string | null;
 }
 
 export interface Availability {
@@ -82,15 +100,28 @@ export interface Breaker {
   retry_at?: string | null;
 }
 
+/** A failure with when it happened, as the API sends it. */
+export interface Failure {
+  at: string | null;
+  message: string;
+}
+
+export type ChannelState = 'active' | 'served' | 'paused' | 'degraded' | 'failing';
+
 export interface SyncStatus {
   channel_id: string;
   kind: string;
+  /** `served`: no connector pushes this channel; whoever needs its numbers pulls them. */
+  numbers?: 'pushed' | 'served';
+  state?: ChannelState;
+  state_reasons?: string[];
   paused: boolean;
   hidden_skus: string[];
-  queue_depth: number;
+  /** Null for a served channel: it has no push queue. */
+  queue_depth: number | null;
   oldest_pending_age_s: number | null;
-  dead_letters: number;
-  dead_letter_sample?: { listing_id: string; sku?: string; error?: string; last_error?: string }[];
+  dead_letters: number | null;
+  dead_letter_sample?: { listing_id: string; sku?: string | null; at?: string | null; reason?: string | null }[];
   dispatcher: null | {
     connector_error?: string | null;
     breaker: Breaker;
@@ -98,8 +129,16 @@ export interface SyncStatus {
     lag_p50_ms: number | null;
     lag_p99_ms: number | null;
     calls: { ok: number; throttled: number; transient: number; permanent: number };
-    last_error: string | null;
+    last_error: Failure | string | null;
   };
+  /** How the channel's last order polls ended (null: never polled). */
+  inbound?: null | {
+    last_poll_at: string | null;
+    last_ok_at: string | null;
+    last_error: Failure | null;
+    consecutive_failures: number;
+  };
+  served?: null | { json: string; csv: string };
 }
 
 export interface OverviewChannel {
@@ -107,12 +146,16 @@ export interface OverviewChannel {
   name: string;
   kind: string;
   paused: boolean;
-  queue_depth: number;
+  /** Null for a channel whose numbers are served, not pushed. */
+  queue_depth: number | null;
   oldest_pending_age_s: number | null;
-  dead_letters: number;
+  dead_letters: number | null;
   lag_p50_ms: number | null;
   lag_p99_ms: number | null;
   breaker: string | Breaker | null;
+  numbers?: 'pushed' | 'served';
+  state?: ChannelState | null;
+  state_reasons?: string[];
 }
 
 export interface Overview {

@@ -12,6 +12,8 @@ import { verify } from '../../app/verify.ts';
 import type { Channel } from '../../domain/listing-rules.ts';
 import { getChannel } from '../../store/channel-repo.ts';
 import { pollCursorOf } from '../../store/channel-event-repo.ts';
+import { channelSyncOf } from '../../store/sync-repo.ts';
+import { setPaused } from '../../app/channel-sync.ts';
 import { pollChannel } from '../poll-scheduler.ts';
 import { LINES_PER_ORDER, ORDERS_PER_PAGE } from './order-poll.ts';
 
@@ -81,6 +83,24 @@ describe.each(STORE_KINDS)('order poll on %s', (kind) => {
       expect(await pollChannel(ts, { ...channel, createdAt: Date.now() - 60_000 })).toMatchObject({ status: 'throttled', events: 0, cursor: null });
       expect(await ts.store.read((d) => pollCursorOf(d, channel.id))).toBeUndefined();
       expect(await committed(f, 'P1')).toBe(0);
+    } finally {
+      await shop.close();
+    }
+  });
+
+  it('pauses a channel whose token is refused, with one exception however often it is polled', async () => {
+    const { shop, f, channel } = await world();
+    try {
+      const revoked = { ...channel, settings: { ...channel.settings, access_token: 'revoked' } };
+      expect(await pollChannel(ts, revoked)).toMatchObject({ status: 'auth' });
+      expect(await pollChannel(ts, revoked)).toMatchObject({ status: 'auth' });
+      expect(await ts.store.read((d) => channelSyncOf(d, channel.id))).toMatchObject({ paused: true, paused_reason: 'auth' });
+      const raised = await ts.store.read((d) => d.all<{ message: string }>("SELECT message FROM exceptions WHERE workspace_id = ? AND kind = 'channel_auth_failed'", [f.workspaceId]));
+      expect(raised).toHaveLength(1);
+      expect(raised[0]!.message).toContain('resume');
+      // A person fixes the credentials and resumes: the reason goes with the pause.
+      await ts.store.transaction((d) => setPaused(d, f.workspaceId, channel.id, false, ts.clock.now()));
+      expect(await ts.store.read((d) => channelSyncOf(d, channel.id))).toMatchObject({ paused: false, paused_reason: null });
     } finally {
       await shop.close();
     }

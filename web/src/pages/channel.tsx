@@ -1,5 +1,7 @@
-// One channel: its sync in detail, pause/resume, hidden SKUs (they publish 0), dead letters, the
-// lag over the last hour, and what it lists.
+// One channel: its state and sync in detail (or, for a channel without a connector, where its
+// served numbers are read), orders in (the last order polls), pause/resume, hidden SKUs (they
+// publish 0), dead letters, the lag over the last hour, and what it lists — each listing with the
+// number truestock publishes, last pushed, and last saw on the channel — page by page.
 
 import { type FormEvent, useState } from 'react';
 import { useAction } from '../action.ts';
@@ -12,10 +14,10 @@ import type { Channel, Listing, SyncStatus } from '../types.ts';
 import { ActionButton, Outcome, Submit, TextField } from '../ui/forms.tsx';
 import { Badge, Empty, LoadState, PageHeader, Section, Stat, TableWrap } from '../ui/page.tsx';
 import { SKU_LIST_ID, SkuDatalist } from '../ui/pickers.tsx';
-import { breakerState, ChannelStatus, errorsOf, LagChart } from '../ui/channels.tsx';
+import { breakerState, ChannelStatus, errorsOf, failureText, inboundText, isServed, LagChart } from '../ui/channels.tsx';
 
-/** Listings shown on a channel's page. */
-const LISTINGS_SHOWN = 100;
+/** Listings shown per page on a channel's page. */
+const LISTINGS_PAGE = 100;
 
 export function ChannelPage({ params }: PageProps) {
   const id = params.id ?? '';
@@ -24,7 +26,6 @@ export function ChannelPage({ params }: PageProps) {
   const sync = useLive(() => api.get<SyncStatus>(`/channels/${seg(id)}/sync`), [id]);
   const c = channel.data ?? undefined;
   const s = sync.data;
-  const d = s?.dispatcher;
   const pause = useAction();
   const toggle = () => pause.run('POST', `/channels/${seg(id)}/${s?.paused ? 'resume' : 'pause'}`, {}, () => (sync.refresh(), s?.paused ? 'Resumed' : 'Paused'));
 
@@ -45,33 +46,58 @@ export function ChannelPage({ params }: PageProps) {
         </p>
       )}
       <LoadState live={sync} what="its sync status" />
-      {s && (
-        <Section title="Sync" id="sync">
-          <p>
-            <ChannelStatus paused={s.paused} breaker={d?.breaker} /> {d === null && <span className="muted">this server process does not run the dispatcher for this channel</span>}
-          </p>
-          <div className="stats">
-            <Stat label="queued" value={f.int(s.queue_depth)} tone={s.queue_depth > 0 ? 'warn' : undefined} />
-            <Stat label="oldest pending" value={f.age(s.oldest_pending_age_s)} />
-            <Stat label="lag p50" value={f.ms(d?.lag_p50_ms)} />
-            <Stat label="lag p99" value={f.ms(d?.lag_p99_ms)} />
-            <Stat label="pushes / min" value={f.int(d?.pushes_per_minute)} />
-            <Stat label="dead letters" value={f.int(s.dead_letters)} tone={s.dead_letters > 0 ? 'bad' : undefined} />
-            <Stat label="breaker" value={breakerState(d?.breaker) ?? '—'} tone={breakerState(d?.breaker) === 'open' ? 'bad' : undefined} />
-          </div>
-          {d && (
-            <p className="muted">
-              Calls: {f.int(d.calls.ok)} ok{errorsOf(s) ? `, ${errorsOf(s)}` : ''}.{d.last_error && <> Last error: {d.last_error}</>}
-              {d.connector_error && <> Connector: {d.connector_error}</>}
-            </p>
-          )}
-        </Section>
-      )}
-      {c && <LagChart channels={[c]} title="Lag, last hour" />}
+      {s && <SyncSection id={id} sync={s} />}
+      {c && !isServed(s) && <LagChart channels={[c]} title="Lag, last hour" />}
       {s && <HiddenSkus id={id} hidden={s.hidden_skus} onChanged={sync.refresh} />}
       {s && <DeadLetters id={id} sync={s} onChanged={sync.refresh} />}
-      <Listings id={id} />
+      <Listings id={id} served={isServed(s)} />
     </div>
+  );
+}
+
+function SyncSection({ id, sync: s }: { id: string; sync: SyncStatus }) {
+  const d = s.dispatcher;
+  const served = isServed(s);
+  const inbound = inboundText(s);
+  const reasons = s.state_reasons ?? [];
+  return (
+    <Section title="Sync" id="sync">
+      <p>
+        <ChannelStatus paused={s.paused} breaker={d?.breaker} state={s.state} reasons={reasons} />{' '}
+        {!served && d === null && <span className="muted">this server process does not run the dispatcher for this channel</span>}
+      </p>
+      {reasons.length > 0 && (
+        <ul className="plain-list">
+          {reasons.map((r) => (
+            <li key={r}>{r}</li>
+          ))}
+        </ul>
+      )}
+      {served ? (
+        <p>
+          Numbers are <strong>served, not pushed</strong>: truestock has no connector for {s.kind} channels, so nothing is queued for this
+          channel. Whoever needs its numbers reads them: <a href={`/v1/channels/${seg(id)}/numbers`}>JSON</a> (<code>GET /v1/channels/{id}/numbers</code>)
+          or <a href={`/v1/channels/${seg(id)}/numbers.csv`}>CSV</a>.
+        </p>
+      ) : (
+        <div className="stats">
+          <Stat label="queued" value={f.int(s.queue_depth)} tone={(s.queue_depth ?? 0) > 0 ? 'warn' : undefined} />
+          <Stat label="oldest pending" value={f.age(s.oldest_pending_age_s)} />
+          <Stat label="lag p50" value={f.ms(d?.lag_p50_ms)} />
+          <Stat label="lag p99" value={f.ms(d?.lag_p99_ms)} />
+          <Stat label="pushes / min" value={f.int(d?.pushes_per_minute)} />
+          <Stat label="dead letters" value={f.int(s.dead_letters)} tone={(s.dead_letters ?? 0) > 0 ? 'bad' : undefined} />
+          <Stat label="breaker" value={breakerState(d?.breaker) ?? '—'} tone={breakerState(d?.breaker) === 'open' ? 'bad' : undefined} />
+        </div>
+      )}
+      {!served && d && (
+        <p className="muted">
+          Calls: {f.int(d.calls.ok)} ok{errorsOf(s) ? `, ${errorsOf(s)}` : ''}.{failureText(d.last_error) && <> Last error: {failureText(d.last_error)}.</>}
+          {failureText(d.connector_error) && <> Connector: {failureText(d.connector_error)}</>}
+        </p>
+      )}
+      <p className={(s.inbound?.consecutive_failures ?? 0) > 0 ? 'bad' : 'muted'}>Orders in: {inbound ?? 'not polled yet'}</p>
+    </Section>
   );
 }
 
@@ -114,11 +140,12 @@ function HiddenSkus({ id, hidden, onChanged }: { id: string; hidden: string[]; o
 
 function DeadLetters({ id, sync, onChanged }: { id: string; sync: SyncStatus; onChanged: () => void }) {
   const action = useAction();
-  if (sync.dead_letters === 0) return null;
+  // Stays on screen after a retry emptied the list, so its outcome is seen.
+  if (!sync.dead_letters && !action.done && !action.error) return null;
   return (
     <Section title="Dead letters" id="dead">
       <p>
-        {f.int(sync.dead_letters)} listing{sync.dead_letters === 1 ? '' : 's'} could not be pushed after every retry.{' '}
+        {sync.dead_letters ? <>{f.int(sync.dead_letters)} listing{sync.dead_letters === 1 ? '' : 's'} could not be pushed after every retry.</> : 'No dead letters.'}{' '}
         <ActionButton action={action} onClick={() => action.run('POST', `/channels/${seg(id)}/dead-letters/retry`, {}, () => (onChanged(), 'Queued again'))}>
           Retry all
         </ActionButton>
@@ -128,7 +155,7 @@ function DeadLetters({ id, sync, onChanged }: { id: string; sync: SyncStatus; on
         <ul className="plain-list">
           {sync.dead_letter_sample.map((d) => (
             <li key={d.listing_id}>
-              <code>{d.listing_id}</code> {d.sku && <a href={href(`/items/${seg(d.sku)}`)}>{d.sku}</a>} <span className="muted">{d.last_error ?? d.error ?? ''}</span>
+              <code>{d.listing_id}</code> {d.sku && <a href={href(`/items/${seg(d.sku)}`)}>{d.sku}</a>} <span className="muted">{failureText(d.reason) ?? ''}</span>
             </li>
           ))}
         </ul>
@@ -137,13 +164,33 @@ function DeadLetters({ id, sync, onChanged }: { id: string; sync: SyncStatus; on
   );
 }
 
-function Listings({ id }: { id: string }) {
-  const listings = useLive(() => api.get<Page<Listing>>('/listings', { channel: id, limit: LISTINGS_SHOWN }), [id], 30_000);
+/** A number with when it was taken, for a table cell: "12 · 14:03:22". */
+function NumberAt({ n }: { n: { quantity: number; at: string | null } | null | undefined }) {
+  if (!n) return <span className="muted">—</span>;
+  return (
+    <>
+      {f.int(n.quantity)} <span className="muted small">{f.time(n.at)}</span>
+    </>
+  );
+}
+
+function Listings({ id, served }: { id: string; served: boolean }) {
+  // The cursors of the pages before this one: "Previous" pops, "Next" pushes.
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const cursor = cursors[cursors.length - 1] ?? null;
+  const listings = useLive(() => api.get<Page<Listing>>('/listings', { channel: id, limit: LISTINGS_PAGE, cursor }), [id, cursor], 30_000);
+  const page = listings.data;
+  const pageNo = cursors.length;
   return (
     <Section title="Listings" id="listings">
+      <p className="muted">
+        {served
+          ? 'Published: the number truestock serves for each listing.'
+          : 'Published: the number truestock computes now. Pushed: the last number the channel acknowledged. Shown: the number last seen on the channel (a read-back, a webhook), with when.'}
+      </p>
       <LoadState live={listings} what="listings" />
-      {listings.data && listings.data.data.length === 0 && <Empty>Nothing listed on this channel.</Empty>}
-      {listings.data && listings.data.data.length > 0 && (
+      {page && page.data.length === 0 && <Empty>{pageNo === 1 ? 'Nothing listed on this channel.' : 'No more listings.'}</Empty>}
+      {page && page.data.length > 0 && (
         <TableWrap label="Listings">
           <table>
             <thead>
@@ -151,25 +198,55 @@ function Listings({ id }: { id: string }) {
                 <th scope="col">SKU</th>
                 <th scope="col">Channel identifiers</th>
                 <th scope="col">State</th>
+                <th scope="col" className="num">Published</th>
+                {!served && <th scope="col" className="num">Pushed</th>}
+                {!served && <th scope="col" className="num">Shown</th>}
               </tr>
             </thead>
             <tbody>
-              {listings.data.data.map((l) => (
-                <tr key={l.id}>
-                  <th scope="row">
-                    <a href={href(`/items/${seg(l.sku)}`)}>{l.sku}</a>
-                  </th>
-                  <td>
-                    <code>{l.external_key}</code>
-                  </td>
-                  <td>{l.active ? 'active' : <Badge>inactive</Badge>}</td>
-                </tr>
-              ))}
+              {page.data.map((l) => {
+                const n = l.numbers;
+                const differs = !served && n?.shown && n.published && n.shown.quantity !== n.published.quantity;
+                return (
+                  <tr key={l.id}>
+                    <th scope="row">
+                      <a href={href(`/items/${seg(l.sku)}`)}>{l.sku}</a>
+                    </th>
+                    <td>
+                      <code>{l.external_key}</code>
+                    </td>
+                    <td>{l.active ? 'active' : <Badge>inactive</Badge>}</td>
+                    <td className="num">{n?.published ? f.int(n.published.quantity) : '—'}</td>
+                    {!served && (
+                      <td className="num">
+                        <NumberAt n={n?.pushed} />
+                      </td>
+                    )}
+                    {!served && (
+                      <td className={`num ${differs ? 'warn' : ''}`}>
+                        <NumberAt n={n?.shown} />
+                      </td>
+                    )}
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </TableWrap>
       )}
-      {listings.data?.next_cursor && <p className="muted">Showing the first {LISTINGS_SHOWN}; open an item to see its number on this channel.</p>}
+      {(pageNo > 1 || page?.next_cursor) && (
+        <nav className="pager" aria-label="Listing pages">
+          <button type="button" className="btn btn-plain" disabled={pageNo === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
+            Previous
+          </button>
+          <span className="muted">
+            Page {pageNo} ({LISTINGS_PAGE} a page)
+          </span>
+          <button type="button" className="btn btn-plain" disabled={!page?.next_cursor} onClick={() => page?.next_cursor && setCursors((c) => [...c, page.next_cursor])}>
+            Next
+          </button>
+        </nav>
+      )}
     </Section>
   );
 }

@@ -1,5 +1,6 @@
-// Channels: each channel's sync at a glance — paused or running, breaker, queue, lag, errors —
-// with pause and resume. A channel's own page has hidden SKUs, dead letters and its lag chart.
+// Channels: each channel's sync at a glance — its state (active, paused, degraded, failing, or
+// served: numbers pulled, not pushed), queue, lag, errors, orders in — with pause and resume. A
+// channel's own page has hidden SKUs, dead letters, its lag chart and its listings' numbers.
 
 import { useAction } from '../action.ts';
 import { all, api, describeError, seg } from '../api.ts';
@@ -9,7 +10,7 @@ import { href } from '../router.ts';
 import type { Channel, SyncStatus } from '../types.ts';
 import { ActionButton, Outcome } from '../ui/forms.tsx';
 import { Empty, LoadState, PageHeader, TableWrap } from '../ui/page.tsx';
-import { ChannelStatus, errorsOf } from '../ui/channels.tsx';
+import { ChannelStatus, errorsOf, failureText, inboundText, isServed } from '../ui/channels.tsx';
 
 export interface ChannelRow {
   channel: Channel;
@@ -70,7 +71,10 @@ function ChannelTableRow({ row, onChanged }: { row: ChannelRow; onChanged: () =>
   const action = useAction();
   const { channel: c, sync: s } = row;
   const d = s?.dispatcher;
-  const lastError = d?.connector_error ?? d?.last_error ?? row.error;
+  const served = isServed(s);
+  const lastError = failureText(d?.connector_error) ?? failureText(d?.last_error) ?? row.error;
+  const inbound = inboundText(s);
+  const inboundFailing = (s?.inbound?.consecutive_failures ?? 0) > 0;
   const toggle = () =>
     action.run('POST', `/channels/${seg(c.id)}/${s?.paused ? 'resume' : 'pause'}`, {}, () => {
       onChanged();
@@ -81,16 +85,25 @@ function ChannelTableRow({ row, onChanged }: { row: ChannelRow; onChanged: () =>
       <th scope="row">
         <a href={href(`/channels/${seg(c.id)}`)}>{c.name}</a> <span className="muted">{c.kind}</span>
       </th>
-      <td>{s ? <ChannelStatus paused={s.paused} breaker={d?.breaker} /> : '—'}</td>
-      <td className="num">{f.int(s?.queue_depth)}</td>
-      <td className="num">{f.age(s?.oldest_pending_age_s)}</td>
-      <td className="num">{f.ms(d?.lag_p50_ms)}</td>
-      <td className="num">{f.ms(d?.lag_p99_ms)}</td>
-      <td className={`num ${s && s.dead_letters > 0 ? 'bad' : ''}`}>{f.int(s?.dead_letters)}</td>
+      <td>{s ? <ChannelStatus paused={s.paused} breaker={d?.breaker} state={s.state} reasons={s.state_reasons} /> : '—'}</td>
+      {served ? (
+        <td colSpan={5} className="muted small">
+          Numbers served, not pushed: no connector for {c.kind}; they are read from <code>/v1/channels/{c.name}/numbers</code>.
+        </td>
+      ) : (
+        <>
+          <td className="num">{f.int(s?.queue_depth)}</td>
+          <td className="num">{f.age(s?.oldest_pending_age_s)}</td>
+          <td className="num">{f.ms(d?.lag_p50_ms)}</td>
+          <td className="num">{f.ms(d?.lag_p99_ms)}</td>
+          <td className={`num ${s && (s.dead_letters ?? 0) > 0 ? 'bad' : ''}`}>{f.int(s?.dead_letters)}</td>
+        </>
+      )}
       <td className="num">{f.int(s?.hidden_skus.length)}</td>
       <td className="errors">
         {errorsOf(s)}
         {lastError && <div className="muted small">{lastError}</div>}
+        {inbound && <div className={`small ${inboundFailing ? 'bad' : 'muted'}`}>{inbound}</div>}
       </td>
       <td>
         {s && (

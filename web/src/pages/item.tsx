@@ -1,5 +1,6 @@
-// One item: its buckets at every location, the number every channel publishes and why, and its
-// ledger history (a chart of on_hand and available, and every movement).
+// One item: its buckets at every location, the number every channel publishes and why, the hand
+// edits seen on its listings, and its ledger history (a chart of on_hand and available, and every
+// movement).
 
 import { useCallback, useMemo, useState } from 'react';
 import { api, ApiError, describeError, type Page, seg } from '../api.ts';
@@ -34,6 +35,7 @@ export function ItemPage({ params }: PageProps) {
           <LoadState live={stock} what="stock" />
           {stock.data && <Buckets stock={stock.data} />}
           <Channels sku={sku} />
+          <ChannelEdits sku={sku} />
           <History sku={sku} />
           <Movements sku={sku} />
         </>
@@ -142,6 +144,79 @@ function Channels({ sku }: { sku: string }) {
           ))}
         </ul>
       )}
+    </Section>
+  );
+}
+
+/** One event on a listing (GET /v1/listings/{id}/events). */
+interface ListingEvent {
+  kind: 'channel_edit';
+  at: string;
+  channel_id: string;
+  event_id: string;
+  shown: number;
+  pushed: number | null;
+  ours: number | null;
+  policy: 'master_wins' | 'adopt';
+  outcome: string;
+  due_at: string | null;
+}
+
+/** The most recent events read per listing. */
+const LISTING_EVENTS_SHOWN = 10;
+
+/** What truestock did about an edit, in words. */
+function editOutcome(e: ListingEvent): string {
+  if (e.outcome === 'adopted') return `booked in the ledger (${e.pushed === null ? '' : f.int(e.shown - e.pushed)})`;
+  if (e.outcome === 'requeued') return e.due_at === null || e.due_at === e.at ? 'pushed back at once' : `pushed back after the grace (${f.time(e.due_at)})`;
+  return f.label(e.outcome);
+}
+
+function ChannelEdits({ sku }: { sku: string }) {
+  const edits = useLive(async () => {
+    const listings = await api.get<Page<Listing>>('/listings', { sku, limit: 100 });
+    const pages = await Promise.all(
+      listings.data.map((l) => api.get<Page<ListingEvent>>(`/listings/${seg(l.id)}/events`, { limit: LISTING_EVENTS_SHOWN }).then((p) => p.data.map((e) => ({ l, e })))),
+    );
+    return pages.flat().sort((a, b) => (a.e.at === b.e.at ? 0 : a.e.at < b.e.at ? 1 : -1));
+  }, [sku]);
+  return (
+    <Section title="Edits seen on channels" id="channel-edits">
+      <LoadState live={edits} what="channel edits" />
+      {edits.data && edits.data.length === 0 && <Empty>No channel has shown a number truestock did not push.</Empty>}
+      {edits.data && edits.data.length > 0 && (
+        <TableWrap label="Numbers a channel showed that truestock did not push, newest first">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Channel</th>
+                <th scope="col" className="num">Shown</th>
+                <th scope="col" className="num">Pushed</th>
+                <th scope="col" className="num">Truestock</th>
+                <th scope="col">Policy</th>
+                <th scope="col">What truestock did</th>
+              </tr>
+            </thead>
+            <tbody>
+              {edits.data.map(({ l, e }) => (
+                <tr key={`${l.id}:${e.event_id}`} data-listing-event={e.event_id}>
+                  <td className="nowrap">{f.time(e.at)}</td>
+                  <td>
+                    <a href={href(`/channels/${seg(l.channel_id)}`)}>{l.channel}</a>
+                  </td>
+                  <td className={`num ${e.ours !== null && e.shown > e.ours ? 'bad' : ''}`}>{f.int(e.shown)}</td>
+                  <td className="num">{f.int(e.pushed)}</td>
+                  <td className="num">{f.int(e.ours)}</td>
+                  <td>{f.label(e.policy)}</td>
+                  <td>{editOutcome(e)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+      <p className="muted small">A hand edit in the channel's admin, or an order the channel took that truestock had not heard of yet. Truestock's number goes back at once when the channel shows more; after the edit grace when it would raise it.</p>
     </Section>
   );
 }

@@ -119,13 +119,21 @@ function ChannelTable({ channels }: { channels: OverviewChannel[] }) {
                 <a href={href(`/channels/${seg(c.id)}`)}>{c.name}</a> <span className="muted">{c.kind}</span>
               </th>
               <td>
-                <ChannelStatus paused={c.paused} breaker={c.breaker} />
+                <ChannelStatus paused={c.paused} breaker={c.breaker} state={c.state ?? undefined} reasons={c.state_reasons} />
               </td>
-              <td className="num">{f.int(c.queue_depth)}</td>
-              <td className="num">{f.age(c.oldest_pending_age_s)}</td>
-              <td className={`num ${c.dead_letters > 0 ? 'bad' : ''}`}>{f.int(c.dead_letters)}</td>
-              <td className="num">{f.ms(c.lag_p50_ms)}</td>
-              <td className="num">{f.ms(c.lag_p99_ms)}</td>
+              {c.numbers === 'served' ? (
+                <td colSpan={5} className="muted small">
+                  Numbers served, not pushed: nothing to queue.
+                </td>
+              ) : (
+                <>
+                  <td className="num">{f.int(c.queue_depth)}</td>
+                  <td className="num">{f.age(c.oldest_pending_age_s)}</td>
+                  <td className={`num ${(c.dead_letters ?? 0) > 0 ? 'bad' : ''}`}>{f.int(c.dead_letters)}</td>
+                  <td className="num">{f.ms(c.lag_p50_ms)}</td>
+                  <td className="num">{f.ms(c.lag_p99_ms)}</td>
+                </>
+              )}
             </tr>
           ))}
         </tbody>

@@ -1,0 +1,71 @@
+// SQL for listing events (what a channel was seen to do to a listing that truestock did not push)
+// and for the one open exception per listing and condition they may raise.
+
+import type { Db } from './store.ts';
+
+export type ListingEventKind = 'channel_edit';
+
+export interface ListingEvent {
+  seq: number;
+  workspace_id: string;
+  listing_id: string;
+  channel_id: string;
+  /** The channel's id of the event: one row per event and listing, whatever the redeliveries. */
+  event_id: string;
+  at: number;
+  kind: ListingEventKind;
+  /** What the channel showed. */
+  shown: number;
+  /** What truestock had last pushed (null: nothing acknowledged yet). */
+  pushed: number | null;
+  /** Truestock's own number then. */
+  ours: number | null;
+  policy: string;
+  /** What truestock did: `requeued`, `adopted`, `adopt_refused:<code>`. */
+  outcome: string;
+  /** When truestock's number was due to go back over the edit (requeued), else null. */
+  due_at: number | null;
+}
+
+const num = (x: unknown) => (x === null || x === undefined ? null : Number(x));
+
+function fromRow(r: ListingEvent): ListingEvent {
+  return { ...r, seq: Number(r.seq), at: Number(r.at), shown: Number(r.shown), pushed: num(r.pushed), ours: num(r.ours), due_at: num(r.due_at) };
+}
+
+/** Record an event; false when this event was already recorded for the listing (a redelivery). */
+export async function insertListingEvent(db: Db, e: Omit<ListingEvent, 'seq'>): Promise<boolean> {
+  const n = await db.run(
+    `INSERT INTO listing_events (workspace_id, listing_id, channel_id, event_id, at, kind, shown, pushed, ours, policy, outcome, due_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (listing_id, event_id) DO NOTHING`,
+    [e.workspace_id, e.listing_id, e.channel_id, e.event_id, e.at, e.kind, e.shown, e.pushed, e.ours, e.policy, e.outcome, e.due_at],
+  );
+  return n > 0;
+}
+
+/** A listing's events, newest first, after the cursor `beforeSeq` when given. */
+export async function listingEventsPage(db: Db, ws: string, listingId: string, opts: { beforeSeq?: number; limit: number }): Promise<ListingEvent[]> {
+  const before = opts.beforeSeq === undefined ? '' : ' AND seq < ?';
+  const rows = await db.all<ListingEvent>(
+    `SELECT * FROM listing_events WHERE workspace_id = ? AND listing_id = ?${before} ORDER BY seq DESC LIMIT ?`,
+    [ws, listingId, ...(opts.beforeSeq === undefined ? [] : [opts.beforeSeq]), opts.limit],
+  );
+  return rows.map(fromRow);
+}
+
+/** How many events of `kind` a listing had since `since` (ms). */
+export async function countListingEvents(db: Db, listingId: string, kind: ListingEventKind, since: number): Promise<number> {
+  const r = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM listing_events WHERE listing_id = ? AND at >= ? AND kind = ?', [listingId, since, kind]);
+  return Number(r?.n ?? 0);
+}
+
+/** The exception of `kind` about `reference` that nobody has resolved yet, if any. */
+export async function unresolvedException(db: Db, ws: string, kind: string, reference: string): Promise<string | undefined> {
+  const r = await db.get<{ id: string }>("SELECT id FROM exceptions WHERE workspace_id = ? AND kind = ? AND reference = ? AND state <> 'resolved' ORDER BY id LIMIT 1", [ws, kind, reference]);
+  return r?.id;
+}
+
+/** The condition an unresolved exception stands for happened again: it now says the latest. */
+export async function refreshException(db: Db, id: string, message: string, quantity: number | null, now: number): Promise<void> {
+  await db.run('UPDATE exceptions SET message = ?, quantity = ?, updated_at = ? WHERE id = ?', [message, quantity, now, id]);
+}
