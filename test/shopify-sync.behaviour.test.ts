@@ -196,6 +196,22 @@ describe.each(STORE_KINDS)('Shopify sync on %s', (kind) => {
     expect(await outboxDepth(w.channel)).toBe(0);
   });
 
+  it('Shopify’s own failures and idempotency answers are transient: retried, nothing dead-lettered, the number arrives', async () => {
+    const w = await world();
+    shop.failNext('INTERNAL_SERVER_ERROR');
+    await w.f.ok({ type: 'receive', sku: 'A', location: 'W1', quantity: 5 });
+    await w.drain();
+    shop.failNext('IDEMPOTENCY_CONCURRENT_REQUEST');
+    await w.f.ok({ type: 'receive', sku: 'B', location: 'W1', quantity: 3 });
+    // Backoff with full jitter after each transient answer.
+    for (let i = 0; i < 100 && (w.shown('A') !== 5 || w.shown('B') !== 3); i++) (await new Promise((r) => setTimeout(r, 100)), await w.drain());
+    expect([w.shown('A'), w.shown('B')], JSON.stringify(ts.sync.status(w.channel))).toEqual([5, 3]);
+    expect(shop.counters().apiFaults).toBe(2);
+    expect(ts.sync.status(w.channel)!.calls.transient).toBeGreaterThanOrEqual(2);
+    const dead = await ts.store.read((d) => d.all('SELECT listing_id FROM listing_sync WHERE channel_id = ? AND dead_at IS NOT NULL', [w.channel]));
+    expect(dead).toEqual([]);
+  });
+
   it('a listing Shopify rejects is parked on the dead-letter list, the others still go', async () => {
     const w = await world();
     await ts.store.transaction((d) => d.run("UPDATE listings SET external = ? WHERE channel_id = ? AND item_id = (SELECT id FROM items WHERE workspace_id = ? AND sku = 'B')",

@@ -64,7 +64,6 @@ describe('control endpoints', () => {
     ['an unknown field', 'POST', '/_emulator/locations', { name: 'x', city: 'y' }, undefined, 400],
     ['a negative level', 'POST', '/_emulator/items', { sku: 'S', levels: { 'gid://shopify/Location/1001': -1 } }, undefined, 400],
     ['a level at an unknown location', 'POST', '/_emulator/items', { sku: 'S', levels: { 'gid://shopify/Location/1': 1 } }, undefined, 404],
-    ['a duplicate sku', 'POST', '/_emulator/items', { sku: 'S0', levels: {} }, undefined, 400],
     ['a fractional quantity', 'POST', '/_emulator/orders', { lines: [{ sku: 'S0', quantity: 1.5 }] }, undefined, 400],
     ['lines not an array', 'POST', '/_emulator/orders', { lines: 'x' }, undefined, 400],
     ['a line without variant or sku', 'POST', '/_emulator/orders', { lines: [{ quantity: 1 }] }, undefined, 400],
@@ -108,5 +107,44 @@ describe('control endpoints', () => {
     } finally {
       await rx.close();
     }
+  });
+
+  it('allows two variants with one SKU; an order by that SKU must then name the variant', async () => {
+    const loc = await call('POST', '/_emulator/locations', { name: 'Main' });
+    const red = await call('POST', '/_emulator/items', { sku: 'MUG', levels: { [loc.body.id]: 5 } });
+    const blue = await call('POST', '/_emulator/items', { sku: 'mug', levels: { [loc.body.id]: 5 } });
+    expect([red.status, blue.status]).toEqual([201, 201]);
+    expect(blue.body.variant_id).not.toBe(red.body.variant_id);
+    const bySku = await call('POST', '/_emulator/orders', { lines: [{ sku: 'MUG', quantity: 1 }] });
+    expect(bySku).toMatchObject({ status: 400, body: { code: 'invalid_input', detail: expect.stringContaining(blue.body.variant_id) } });
+    const byVariant = await call('POST', '/_emulator/orders', { lines: [{ variant_id: blue.body.variant_id, quantity: 1 }] });
+    expect(byVariant).toMatchObject({ status: 201, body: { line_items: [{ sku: 'mug', variant_id: blue.body.variant_id }] } });
+  });
+
+  it('takes point-of-sale orders, which show their location; online ones do not', async () => {
+    const loc = await call('POST', '/_emulator/locations', { name: 'Shop floor' });
+    await call('POST', '/_emulator/items', { sku: 'CAP', levels: { [loc.body.id]: 5 } });
+    const pos = await call('POST', '/_emulator/orders', { lines: [{ sku: 'CAP', quantity: 1 }], pos: true });
+    expect(pos).toMatchObject({ status: 201, body: { source_name: 'pos', location_id: loc.body.id } });
+    const web = await call('POST', '/_emulator/orders', { lines: [{ sku: 'CAP', quantity: 1 }] });
+    expect(web).toMatchObject({ status: 201, body: { source_name: 'web', location_id: loc.body.id } });
+    expect((await call('POST', '/_emulator/orders', { lines: [{ sku: 'CAP', quantity: 1 }], pos: 'yes' })).status).toBe(400);
+  });
+
+  it('arms API faults, which answer the next requests they apply to', async () => {
+    expect(await call('POST', '/_emulator/api-faults', { fault: 'INTERNAL_SERVER_ERROR', times: 2 })).toMatchObject({
+      status: 200,
+      body: { INTERNAL_SERVER_ERROR: 2, IDEMPOTENCY_CONCURRENT_REQUEST: 0, IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED: 0 },
+    });
+    const ask = () => fetch(`${e.url}/admin/api/2026-10/graphql.json`, { method: 'POST', headers: { 'X-Shopify-Access-Token': e.accessToken, 'Content-Type': 'application/json' }, body: JSON.stringify({ query: '{ shop { name } }' }) });
+    for (let i = 0; i < 2; i++) {
+      const r = await ask();
+      expect(r.status).toBe(200);
+      expect(await r.json()).toMatchObject({ data: null, errors: [{ extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    }
+    expect(await (await ask()).json()).toMatchObject({ data: { shop: { name: expect.any(String) } } });
+    expect((await call('GET', '/_emulator/state')).body).toMatchObject({ counters: { apiFaults: 2 }, api_faults: { INTERNAL_SERVER_ERROR: 0 } });
+    expect((await call('POST', '/_emulator/api-faults', { fault: 'NOPE' })).status).toBe(400);
+    expect((await call('POST', '/_emulator/api-faults', { fault: 'INTERNAL_SERVER_ERROR', times: -1 })).status).toBe(400);
   });
 });

@@ -1,6 +1,7 @@
 // The control endpoints (/_emulator/*): JSON in snake_case, no auth, the same semantics as the
 // in-process methods, errors as RFC 9457 problems. They keep working during an outage.
 
+import { checkApiFault } from './api-faults.ts';
 import { EmulatorError, invalid, notFound, problemOf } from './errors.ts';
 import type { HttpAnswer } from './graphql-endpoint.ts';
 import { gid } from './ids.ts';
@@ -10,7 +11,7 @@ import type { Faults, Refund, RestockType, ShopifyOrder } from './types.ts';
 
 /** What the control endpoints drive: the emulator's in-process surface. */
 export type Controlled = Pick<ShopifyEmulator,
-  'addLocation' | 'addItem' | 'level' | 'placeOrder' | 'cancelOrder' | 'fulfillOrder' | 'refund' | 'editAvailable' | 'subscribe' | 'setFaults' | 'goDown'
+  'addLocation' | 'addItem' | 'level' | 'placeOrder' | 'cancelOrder' | 'fulfillOrder' | 'refund' | 'editAvailable' | 'subscribe' | 'setFaults' | 'failNext' | 'goDown'
 > & {
   shop: Shop;
   state(): Record<string, unknown>;
@@ -52,6 +53,7 @@ export function orderJson(o: ShopifyOrder): Json {
     updated_at: o.updatedAt,
     cancelled_at: o.cancelledAt,
     location_id: o.locationId,
+    source_name: o.pos ? 'pos' : 'web',
     line_items: o.lines.map((l) => ({
       id: l.id,
       variant_id: l.variantId,
@@ -91,7 +93,7 @@ function route(c: Controlled, method: string, path: string, body: unknown): Http
   }
   if (path === '/_emulator/orders') {
     const b = objectBody(body);
-    onlyKeys(b, ['lines', 'location_id', 'allow_oversell']);
+    onlyKeys(b, ['lines', 'location_id', 'allow_oversell', 'pos']);
     if (!Array.isArray(b.lines)) throw invalid('lines must be an array');
     const lines = b.lines.map((raw: unknown, i: number) => {
       const l = objectBody(raw);
@@ -103,10 +105,12 @@ function route(c: Controlled, method: string, path: string, body: unknown): Http
       };
     });
     if (b.allow_oversell !== undefined && typeof b.allow_oversell !== 'boolean') throw invalid('allow_oversell must be a boolean');
+    if (b.pos !== undefined && typeof b.pos !== 'boolean') throw invalid('pos must be a boolean');
     const order = c.placeOrder({
       lines,
       ...(b.location_id !== undefined ? { locationId: idOf(b.location_id, 'Location', 'location_id') } : {}),
       allowOversell: b.allow_oversell === true,
+      pos: b.pos === true,
     });
     return { status: 201, body: orderJson(order) };
   }
@@ -158,6 +162,12 @@ function route(c: Controlled, method: string, path: string, body: unknown): Http
     const { delay_ms, ...rest } = b;
     const faults = c.setFaults({ ...rest, ...(delay_ms !== undefined ? { delayMs: delay_ms } : {}) } as Partial<Faults>);
     return { status: 200, body: faults };
+  }
+  if (path === '/_emulator/api-faults') {
+    const b = objectBody(body);
+    onlyKeys(b, ['fault', 'times']);
+    checkApiFault(b.fault, b.times);
+    return { status: 200, body: c.failNext(b.fault, b.times as number | undefined) };
   }
   if (path === '/_emulator/outage') {
     const b = objectBody(body);

@@ -1,11 +1,15 @@
-// Query cost, Shopify-style. Requested cost is computed from the parsed operation before it runs;
-// actual cost by the same walk over what it returned. The formula (README §Cost):
-//   scalar and enum fields 0; object fields 1 + their selection; lists of objects that are not
-//   connections 1 + one element's selection; connections (`…Connection` types)
-//   2 + first × max(1, cost of one node's selection); root `nodes(ids)` = ids × max(1, node
-//   selection); a mutation field 10 flat; interfaces cost the most expensive possible type.
-// Actual cost counts what came back: null objects cost 0, connections count returned nodes.
-
+// Query cost, Shopify-style (README §Cost). Requested cost is computed from the parsed operation
+// before it runs; actual cost by the same walk over what it returned. Shopify documents the
+// defaults — scalars and enums 0, objects 1, interfaces and unions the most expensive possible
+// selection, mutations 10, connections "sized by first and last" — and connections grow with the
+// logarithm of the page size, not linearly:
+//   connection = 2 + pageFactor(first) × max(1, cost of one node's selection)
+//   pageFactor(n) = 0 for n = 0, else 1 + ⌊10 · ln n / ln 250⌋ (1 at first: 1, 11 at first: 250)
+// The curve is calibrated to the one figure Shopify has published for it (README): 250 variants
+// with their inventory items ask 25 = 1 + 2 + 11 × 2. Lists of objects that are not connections
+// cost 1 + one element's selection; root `nodes(ids)` is sized like a connection by the number
+// of ids. Actual cost walks what came back: null objects cost 0, a connection is sized by the
+// nodes it returned and priced by the dearest of them.
 import {
   type DocumentNode,
   type FieldNode,
@@ -33,6 +37,18 @@ import {
 
 export const MUTATION_FIELD_COST = 10;
 const CONNECTION_BASE_COST = 2;
+/** The page size whose factor is PAGE_FACTOR_AT_MAX: Shopify's largest page. */
+const PAGE_SIZE_MAX = 250;
+const PAGE_FACTOR_AT_MAX = 11;
+
+/** How many nodes' worth a page of `n` costs: logarithmic in `n`, 1 at 1, 11 at 250. */
+export function pageFactor(n: number): number {
+  if (!(n >= 1)) return 0;
+  return 1 + Math.floor(((PAGE_FACTOR_AT_MAX - 1) * Math.log(n)) / Math.log(PAGE_SIZE_MAX) + 1e-9);
+}
+
+/** A connection of `n` nodes, each costing `nodeCost`. */
+export const connectionCost = (n: number, nodeCost: number): number => CONNECTION_BASE_COST + pageFactor(n) * Math.max(1, nodeCost);
 
 interface Walk {
   schema: GraphQLSchema;
@@ -127,17 +143,19 @@ function fieldCost(w: Walk, f: Collected, value: unknown): number {
     const conn = named as GraphQLObjectType;
     if (!actual) {
       const first = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : 0;
-      return CONNECTION_BASE_COST + first * Math.max(1, connectionNodeCost(w, sub, conn, undefined));
+      return connectionCost(first, connectionNodeCost(w, sub, conn, undefined).cost);
     }
-    return CONNECTION_BASE_COST + connectionNodeCost(w, sub, conn, value as Data);
+    const returned = connectionNodeCost(w, sub, conn, value as Data);
+    return connectionCost(returned.count, returned.cost);
   }
 
   const unwrapped = isNonNullType(def.type) ? def.type.ofType : def.type;
   if (isListType(unwrapped)) {
     const isRootNodes = f.parent === w.schema.getQueryType() && name === 'nodes';
     if (isRootNodes) {
-      if (!actual) return (Array.isArray(args.ids) ? args.ids.length : 0) * Math.max(1, selectionCost(w, sub, named, undefined));
-      return (value as unknown[]).reduce<number>((s, item) => s + (item === null ? 0 : Math.max(1, selectionCost(w, sub, named, item as Data))), 0);
+      if (!actual) return connectionCost(Array.isArray(args.ids) ? args.ids.length : 0, selectionCost(w, sub, named, undefined));
+      const found = (value as unknown[]).filter((item) => item !== null);
+      return connectionCost(found.length, Math.max(0, ...found.map((item) => selectionCost(w, sub, named, item as Data))));
     }
     if (!actual) return 1 + selectionCost(w, sub, named, undefined);
     const each = (value as unknown[]).map((item) => (item === null ? 0 : selectionCost(w, sub, named, item as Data)));
@@ -146,10 +164,15 @@ function fieldCost(w: Walk, f: Collected, value: unknown): number {
   return 1 + selectionCost(w, sub, named, actual ? (value as Data) : undefined);
 }
 
-/** Requested: the cost of one node. Actual: the summed cost of the nodes returned. */
-function connectionNodeCost(w: Walk, set: SelectionSetNode, conn: GraphQLObjectType, data: Data | undefined): number {
+/** The cost of one node (requested: as selected; actual: the dearest node returned) and how many came back. */
+function connectionNodeCost(w: Walk, set: SelectionSetNode, conn: GraphQLObjectType, data: Data | undefined): { cost: number; count: number } {
   const fields = collect(w, set, conn, conn);
-  let best = 0;
+  let cost = 0;
+  let count = 0;
+  const each = (sel: SelectionSetNode, nodeType: GraphQLCompositeType, nodes: (Data | undefined)[]) => {
+    count = Math.max(count, nodes.length);
+    for (const n of nodes) cost = Math.max(cost, n === undefined || n === null ? 0 : selectionCost(w, sel, nodeType, n));
+  };
   for (const [key, f] of fields) {
     const name = f.nodes[0]!.name.value;
     const def = conn.getFields()[name];
@@ -157,11 +180,8 @@ function connectionNodeCost(w: Walk, set: SelectionSetNode, conn: GraphQLObjectT
     const sub = merged(f.nodes);
     if (name === 'nodes') {
       const nodeType = getNamedType(def.type) as GraphQLCompositeType;
-      if (data === undefined) best = Math.max(best, selectionCost(w, sub, nodeType, undefined));
-      else {
-        const list = (data[key] as Data[] | undefined) ?? [];
-        best = Math.max(best, list.reduce((s, n) => s + Math.max(1, selectionCost(w, sub, nodeType, n)), 0));
-      }
+      if (data === undefined) cost = Math.max(cost, selectionCost(w, sub, nodeType, undefined));
+      else each(sub, nodeType, (data[key] as Data[] | undefined) ?? []);
     } else if (name === 'edges') {
       const edgeType = getNamedType(def.type) as GraphQLObjectType;
       const edgeFields = collect(w, sub, edgeType, edgeType);
@@ -169,15 +189,14 @@ function connectionNodeCost(w: Walk, set: SelectionSetNode, conn: GraphQLObjectT
         if (ef.nodes[0]!.name.value !== 'node') continue;
         const nodeType = getNamedType(edgeType.getFields().node!.type) as GraphQLCompositeType;
         const nodeSel = merged(ef.nodes);
-        if (data === undefined) best = Math.max(best, selectionCost(w, nodeSel, nodeType, undefined));
-        else {
-          const edges = (data[key] as Data[] | undefined) ?? [];
-          best = Math.max(best, edges.reduce((s, e) => s + Math.max(1, selectionCost(w, nodeSel, nodeType, e[edgeKey] as Data)), 0));
-        }
+        if (data === undefined) cost = Math.max(cost, selectionCost(w, nodeSel, nodeType, undefined));
+        else each(nodeSel, nodeType, ((data[key] as Data[] | undefined) ?? []).map((e) => e[edgeKey] as Data));
       }
+    } else if (data !== undefined && Array.isArray(data[key])) {
+      count = Math.max(count, (data[key] as unknown[]).length);
     }
   }
-  return best;
+  return { cost, count };
 }
 
 function walkOf(schema: GraphQLSchema, doc: DocumentNode, op: OperationDefinitionNode, variables: Record<string, unknown>): Walk {

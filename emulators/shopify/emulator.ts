@@ -4,7 +4,9 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ApiFaultSwitch } from './api-faults.ts';
 import { LeakyBucket } from './bucket.ts';
+import { type EmulatorScheduler, schedulerOn, systemScheduler } from './clock.ts';
 import { answerControl, checkOutage, type Controlled } from './control.ts';
 import { EmulatorError, invalid, problemOf } from './errors.ts';
 import { answerGraphql, type HttpAnswer } from './graphql-endpoint.ts';
@@ -13,7 +15,7 @@ import { IdempotencyStore } from './idempotency.ts';
 import { seededRandom } from './prng.ts';
 import type { RequestContext, SetQuantitiesPayload } from './resolvers.ts';
 import { Shop } from './shop.ts';
-import type { Counters, Faults, Refund, RestockType, ShopifyEmulatorOptions, ShopifyOrder } from './types.ts';
+import type { ApiFault, ApiFaults, Counters, Faults, Refund, RestockType, ShopifyEmulatorOptions, ShopifyOrder } from './types.ts';
 import { isApiVersion, WEBHOOK_API_VERSION } from './versions.ts';
 import { WebhookDispatcher } from './webhooks.ts';
 
@@ -25,15 +27,17 @@ export interface ShopifyEmulator {
   addLocation(name: string): { id: string };
   addItem(p: { sku: string; levels: Record<string, number> }): { inventoryItemId: string; variantId: string };
   level(inventoryItemId: string, locationId: string): { available: number; committed: number; on_hand: number } | undefined;
-  placeOrder(p: { lines: { variantId?: string; sku?: string; quantity: number }[]; locationId?: string; allowOversell?: boolean }): ShopifyOrder;
+  placeOrder(p: { lines: { variantId?: string; sku?: string; quantity: number }[]; locationId?: string; allowOversell?: boolean; pos?: boolean }): ShopifyOrder;
   cancelOrder(orderId: string, p?: { restock?: boolean }): ShopifyOrder;
   /** Extension: ships every open unit of an order (committed and on_hand drop). */
   fulfillOrder(orderId: string): ShopifyOrder;
   refund(orderId: string, p: { lines: { lineItemId: string; quantity: number; restockType: RestockType }[] }): Refund;
   editAvailable(inventoryItemId: string, locationId: string, available: number): void;
   subscribe(address: string, topics?: string[]): void;
-  /** Returns the faults now in force. */
+  /** Webhook faults. Returns the faults now in force. */
   setFaults(f: Partial<Faults>): Faults;
+  /** Admin API faults: `fault` answers the next `times` requests it applies to (0 disarms). Returns what is armed. */
+  failNext(fault: ApiFault, times?: number): ApiFaults;
   goDown(seconds: number, mode?: '503' | 'reset'): void;
   counters(): Counters;
   flushWebhooks(): Promise<void>;
@@ -44,7 +48,7 @@ const DEFAULTS = {
   shop: 'demo-shop',
   accessToken: 'shpat_emulator',
   clientSecret: 'emulator-secret',
-  bucketSize: 1000,
+  bucketSize: 2000,
   restoreRate: 100,
   throttleHttpStatus: 200 as 200 | 429,
   maxQueryCost: 1000,
@@ -56,6 +60,8 @@ const DEFAULTS = {
 };
 
 const BODY_BYTES_MAX = 16 * 1024 * 1024;
+/** Webhook ids are drawn from their own PRNG (seed xor this), apart from the fault draws. */
+const ID_SEED_SALT = 0x5bd1e995;
 const GRAPHQL_PATH = /^\/admin\/api\/([^/]+)\/graphql\.json$/;
 const UNAUTHORIZED = { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' };
 
@@ -73,6 +79,7 @@ const zeroCounters = (): Counters => ({
   ordersPlaced: 0,
   ordersRefusedOutOfStock: 0,
   unauthorized: 0,
+  apiFaults: 0,
 });
 
 class Emulator implements ShopifyEmulator, Controlled {
@@ -83,8 +90,10 @@ class Emulator implements ShopifyEmulator, Controlled {
   readonly shop: Shop;
   private readonly shopName: string;
   private readonly count = zeroCounters();
-  private readonly now = () => Date.now();
+  private readonly scheduler: EmulatorScheduler;
+  private readonly now: () => number;
   private readonly bucket: LeakyBucket;
+  private readonly apiFaults = new ApiFaultSwitch();
   private readonly idempotency: IdempotencyStore<SetQuantitiesPayload>;
   private readonly webhooks: WebhookDispatcher;
   private readonly o: typeof DEFAULTS;
@@ -93,7 +102,12 @@ class Emulator implements ShopifyEmulator, Controlled {
   readonly server: Server;
 
   constructor(options: ShopifyEmulatorOptions) {
-    const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS;
+    const { clock, scheduler, ...rest } = options;
+    const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS;
+    if (clock && scheduler && clock !== scheduler.clock) throw invalid('clock and scheduler.clock must be the same clock');
+    this.scheduler = scheduler ?? (clock ? schedulerOn(clock) : systemScheduler);
+    const time = this.scheduler.clock;
+    this.now = () => time.now();
     if (!/^[a-z0-9][a-z0-9-]*$/.test(o.shop)) throw invalid(`shop ${JSON.stringify(o.shop)} must be lowercase letters, digits and dashes`);
     if (!(o.bucketSize > 0) || !(o.restoreRate > 0) || !(o.maxQueryCost > 0)) throw invalid('bucketSize, restoreRate and maxQueryCost must be above 0');
     if (!(Number.isSafeInteger(o.webhookRetry.attempts) && o.webhookRetry.attempts >= 1 && o.webhookRetry.baseDelayMs >= 0)) {
@@ -113,6 +127,8 @@ class Emulator implements ShopifyEmulator, Controlled {
       retry: o.webhookRetry,
       timeoutMs: o.webhookTimeoutMs,
       random: seededRandom(o.seed),
+      ids: seededRandom(o.seed ^ ID_SEED_SALT),
+      scheduler: this.scheduler,
       counters: this.count,
       downForMs: () => Math.max(0, this.downUntil - this.now()),
     });
@@ -165,6 +181,9 @@ class Emulator implements ShopifyEmulator, Controlled {
   setFaults(f: Partial<Faults>) {
     return this.webhooks.setFaults(f);
   }
+  failNext(fault: ApiFault, times = 1) {
+    return this.apiFaults.arm(fault, times);
+  }
   goDown(seconds: number, mode: '503' | 'reset' = '503') {
     checkOutage(seconds, mode);
     this.downUntil = this.now() + seconds * 1000;
@@ -186,6 +205,7 @@ class Emulator implements ShopifyEmulator, Controlled {
     const shop = this.shop;
     return {
       counters: this.counters(),
+      api_faults: this.apiFaults.pending(),
       locations: [...shop.locations.values()].map((l) => ({ id: gid('Location', l.num), name: l.name })),
       items: [...shop.items.values()].map((i) => ({
         sku: i.sku,
@@ -231,6 +251,7 @@ class Emulator implements ShopifyEmulator, Controlled {
         counters: this.count,
         idempotency: this.idempotency,
         requireIdempotencyKey: this.o.requireIdempotencyKey,
+        faults: this.apiFaults,
       };
       const settings = { bucket: this.bucket, maxQueryCost: this.o.maxQueryCost, throttleHttpStatus: this.o.throttleHttpStatus };
       this.send(res, await answerGraphql(body, ctx, settings));

@@ -3,10 +3,11 @@
 // every answer. Order of refusals: bad body (400) → syntax/validation/variables (200 + errors)
 // → MAX_COST_EXCEEDED → THROTTLED; only then does anything run.
 
-import { type DocumentNode, execute, type GraphQLError, getOperationAST, getVariableValues, parse, validate } from 'graphql';
+import { type DocumentNode, execute, type GraphQLError, getOperationAST, getVariableValues, Kind, type OperationDefinitionNode, parse, validate } from 'graphql';
+import { INTERNAL_ERROR_MESSAGE } from './api-faults.ts';
 import type { LeakyBucket } from './bucket.ts';
 import { actualCost, requestedCost } from './cost.ts';
-import { type RequestContext, rootValue } from './resolvers.ts';
+import { idempotencyKeyOf, type RequestContext, rootValue } from './resolvers.ts';
 import { adminSchema } from './schema.ts';
 
 export interface HttpAnswer {
@@ -26,7 +27,7 @@ const RATE_LIMITS_DOC = 'https://shopify.dev/api/usage/rate-limits';
 const formatErrors = (errors: readonly GraphQLError[]) => errors.map((e) => e.toJSON());
 
 export async function answerGraphql(body: unknown, ctx: RequestContext, s: GraphqlSettings): Promise<HttpAnswer> {
-  const schema = adminSchema();
+  const schema = adminSchema(ctx.version);
   const req = body as { query?: unknown; variables?: unknown; operationName?: unknown } | null;
   const variables = req?.variables ?? {};
   if (
@@ -85,6 +86,18 @@ export async function answerGraphql(body: unknown, ctx: RequestContext, s: Graph
     };
   }
 
+  if (ctx.faults.take('INTERNAL_SERVER_ERROR')) {
+    // Shopify's own failure, inside an HTTP 200: nothing ran, the points come back, and a keyed
+    // mutation's key is spent (reusing it answers IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED).
+    ctx.counters.apiFaults++;
+    s.bucket.giveBack(requested);
+    for (const key of idempotencyKeys(schema, op, coerced.coerced)) ctx.idempotency.fail(key);
+    return {
+      status: 200,
+      body: { errors: [{ message: INTERNAL_ERROR_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: `emulator-${ctx.counters.requests}` } }], data: null, extensions: cost(requested, 0) },
+    };
+  }
+
   const result = await execute({ schema, document: doc, rootValue, contextValue: ctx, variableValues: variables as Record<string, unknown>, operationName });
   const actual = Math.min(requested, actualCost(schema, doc, op, coerced.coerced, result.data as Record<string, unknown> | null | undefined));
   s.bucket.giveBack(requested - actual);
@@ -92,4 +105,10 @@ export async function answerGraphql(body: unknown, ctx: RequestContext, s: Graph
     status: 200,
     body: { ...(result.errors ? { errors: formatErrors(result.errors) } : {}), data: result.data ?? null, extensions: cost(requested, actual) },
   };
+}
+
+/** The `@idempotent` keys of a mutation's top-level fields. */
+function idempotencyKeys(schema: ReturnType<typeof adminSchema>, op: OperationDefinitionNode, variables: Record<string, unknown>): string[] {
+  if (op.operation !== 'mutation') return [];
+  return op.selectionSet.selections.flatMap((sel) => (sel.kind === Kind.FIELD ? [idempotencyKeyOf(schema, [sel], variables)] : [])).filter((k): k is string => k !== undefined);
 }

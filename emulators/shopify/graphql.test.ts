@@ -112,9 +112,10 @@ describe('reads', () => {
     expect(r.data.nodes).toHaveLength(250);
     expect(r.data.nodes[17]).toEqual({ id: items[17]!.inventoryItemId, inventoryLevel: { quantities: [{ quantity: 17 }] } });
     expect(r.data.nodes[249]).toBeNull();
-    // 250 ids × (inventoryLevel 1 + quantities 1).
-    expect(r.extensions?.cost?.requestedQueryCost).toBe(500);
-    expect(r.extensions?.cost?.actualQueryCost).toBe(498);
+    // Sized like a connection by the ids: 2 + pageFactor(250) × (inventoryLevel 1 + quantities 1) = 2 + 11 × 2;
+    // actual: 249 came back, 2 + pageFactor(249) × 2 = 2 + 10 × 2.
+    expect(r.extensions?.cost?.requestedQueryCost).toBe(24);
+    expect(r.extensions?.cost?.actualQueryCost).toBe(22);
   });
 
   it('refuses more than 250 ids and a malformed id', async () => {
@@ -129,21 +130,21 @@ describe('reads', () => {
   it('reports the cost of every answer', async () => {
     e.addLocation('Only');
     const r = await clientFor(e).request('{ locations(first: 10) { nodes { id name } } shop { name } }');
-    // locations: 2 + 10 × max(1, 0); shop: 1. Actual: one location came back.
+    // locations: 2 + pageFactor(10) × max(1, 0) = 2 + 5; shop: 1. Actual: one location came back, 2 + 1 + 1.
     expect(r.extensions?.cost).toEqual({
-      requestedQueryCost: 13,
+      requestedQueryCost: 8,
       actualQueryCost: 4,
-      throttleStatus: { maximumAvailable: 1000, currentlyAvailable: expect.any(Number), restoreRate: 100 },
+      throttleStatus: { maximumAvailable: 2000, currentlyAvailable: expect.any(Number), restoreRate: 100 },
     });
-    expect(r.extensions?.cost?.throttleStatus?.currentlyAvailable).toBeGreaterThanOrEqual(995);
+    expect(r.extensions?.cost?.throttleStatus?.currentlyAvailable).toBeGreaterThanOrEqual(1995);
   });
 
-  it('prices nested connections by first × node cost', async () => {
+  it('prices nested connections by pageFactor(first) × node cost', async () => {
     const r = await clientFor(e).request(`{
       productVariants(first: 10) { edges { node { inventoryItem { inventoryLevels(first: 5) { nodes { location { id } quantities(names: ["available"]) { quantity } } } } } } }
     }`);
-    // level: location 1 + quantities 1 = 2; levels: 2 + 5 × 2 = 12; item: 1 + 12 = 13; variants: 2 + 10 × 13 = 132.
-    expect(r.extensions?.cost?.requestedQueryCost).toBe(132);
+    // level: location 1 + quantities 1 = 2; levels: 2 + pageFactor(5) × 2 = 2 + 3 × 2 = 8; item: 1 + 8 = 9; variants: 2 + pageFactor(10) × 9 = 2 + 5 × 9 = 47.
+    expect(r.extensions?.cost?.requestedQueryCost).toBe(47);
     expect(r.extensions?.cost?.actualQueryCost).toBe(2);
   });
 });

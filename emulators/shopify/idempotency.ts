@@ -1,13 +1,12 @@
 // The @idempotent key store. A key remembers the fingerprint of the first call's field and
 // arguments and the answer it got — userErrors included, so a replay changes nothing and answers
 // the same. Keys expire after a retention window (unconfirmed in Shopify's docs: a setting,
-// default 24 h).
+// default 24 h). A key whose attempt failed is remembered as failed: Shopify then wants a new key.
 
-export interface Remembered<T> {
-  fingerprint: string;
-  answer: T;
-  at: number;
-}
+export type Remembered<T> =
+  | { failed: false; fingerprint: string; answer: T; at: number }
+  /** The key's attempt failed (an internal error): using the key again answers IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED. */
+  | { failed: true; at: number };
 
 export class IdempotencyStore<T> {
   private readonly keys = new Map<string, Remembered<T>>();
@@ -23,7 +22,14 @@ export class IdempotencyStore<T> {
   }
 
   remember(key: string, fingerprint: string, answer: T): void {
-    this.keys.set(key, { fingerprint, answer, at: this.now() });
+    this.keys.delete(key);
+    this.keys.set(key, { failed: false, fingerprint, answer, at: this.now() });
+  }
+
+  /** The attempt made with `key` failed: nothing was applied, and the key cannot be used again. */
+  fail(key: string): void {
+    this.keys.delete(key);
+    this.keys.set(key, { failed: true, at: this.now() });
   }
 
   /** Keys are kept in insertion order, so expired ones are at the front. */

@@ -113,7 +113,7 @@ describe('validation', () => {
     expect(e.counters().quantitiesSet).toBe(0);
   });
 
-  it('names each problem with Shopify codes', async () => {
+  it('names each problem with Shopify codes (2026-07: an unstocked location is refused)', async () => {
     const other = e.addLocation('Other').id;
     const q = (o: Record<string, unknown>) => ({ inventoryItemId: a.inventoryItemId, locationId: loc, quantity: 1, changeFromQuantity: null, ...o });
     const r = await set(
@@ -129,6 +129,7 @@ describe('validation', () => {
         ],
         { reason: 'because', name: 'incoming', referenceDocumentUri: 'not a uri' },
       ),
+      { version: '2026-07' },
     );
     expect(r.data.inventorySetQuantities.userErrors.map((u: { code: string; field: string[] }) => `${u.code} ${u.field.join('.')}`)).toEqual([
       'INVALID_NAME input.name',
@@ -142,6 +143,20 @@ describe('validation', () => {
       'NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR input.quantities.6',
     ]);
     expect(e.level(b.inventoryItemId, loc)?.available).toBe(4);
+  });
+
+  it('from 2026-10 sets a quantity where the item is not stocked, stocking it there (2026-07 refuses)', async () => {
+    const other = e.addLocation('Other').id;
+    const q = [{ inventoryItemId: a.inventoryItemId, locationId: other, quantity: 7, changeFromQuantity: 0 }];
+    const old = await set(input(q), { version: '2026-07' });
+    expect(old.data.inventorySetQuantities.userErrors).toEqual([{ code: 'ITEM_NOT_STOCKED_AT_LOCATION', field: ['input', 'quantities', '0', 'locationId'], message: expect.any(String) }]);
+    expect(e.level(a.inventoryItemId, other)).toBeUndefined();
+    // An unstocked level reads as 0 for the compare.
+    const stale = await set(input([{ ...q[0]!, changeFromQuantity: 3 }]), { version: '2026-10' });
+    expect(stale.data.inventorySetQuantities.userErrors[0]).toMatchObject({ code: 'CHANGE_FROM_QUANTITY_STALE' });
+    const now = await set(input(q), { version: '2026-10' });
+    expect(now.data.inventorySetQuantities.userErrors).toEqual([]);
+    expect(e.level(a.inventoryItemId, other)).toEqual({ available: 7, committed: 0, on_hand: 7 });
   });
 
   it('accepts 250 quantities and refuses 251 with a top-level error, applying nothing', async () => {
@@ -212,6 +227,42 @@ describe('@idempotent', () => {
       userErrors: [{ code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH', field: null, message: expect.any(String) }],
     });
     expect(e.level(a.inventoryItemId, loc)?.available).toBe(3);
+  });
+
+  it('IDEMPOTENCY_CONCURRENT_REQUEST (fault): nothing applied or remembered; the same key later applies', async () => {
+    const key = randomUUID();
+    e.failNext('IDEMPOTENCY_CONCURRENT_REQUEST');
+    const busy = await set(q(), { key });
+    expect(busy.data.inventorySetQuantities).toEqual({ inventoryAdjustmentGroup: null, userErrors: [{ code: 'IDEMPOTENCY_CONCURRENT_REQUEST', field: null, message: expect.any(String) }] });
+    expect(e.level(a.inventoryItemId, loc)?.available).toBe(10);
+    const later = await set(q(), { key });
+    expect(later.data.inventorySetQuantities.userErrors).toEqual([]);
+    expect(e.level(a.inventoryItemId, loc)?.available).toBe(3);
+    expect(e.counters()).toMatchObject({ apiFaults: 1, quantitiesSet: 1, idempotentReplays: 0 });
+  });
+
+  it('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED (fault): the key is spent for good; a new key applies', async () => {
+    const key = randomUUID();
+    e.failNext('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED');
+    for (let i = 0; i < 2; i++) {
+      const failed = await set(q(), { key });
+      expect(failed.data.inventorySetQuantities.userErrors).toEqual([{ code: 'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED', field: null, message: expect.any(String) }]);
+    }
+    expect(e.level(a.inventoryItemId, loc)?.available).toBe(10);
+    expect((await set(q(), { key: randomUUID() })).data.inventorySetQuantities.userErrors).toEqual([]);
+    expect(e.level(a.inventoryItemId, loc)?.available).toBe(3);
+  });
+
+  it('INTERNAL_SERVER_ERROR (fault) in an HTTP 200: nothing applied, points back, the key spent', async () => {
+    const key = randomUUID();
+    e.failNext('INTERNAL_SERVER_ERROR');
+    const broken = await set(q(), { key });
+    expect(broken.errors?.graphQLErrors?.[0]).toMatchObject({ extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(broken.extensions?.cost).toMatchObject({ actualQueryCost: 0, throttleStatus: { currentlyAvailable: broken.extensions?.cost?.throttleStatus?.maximumAvailable } });
+    expect(e.level(a.inventoryItemId, loc)?.available).toBe(10);
+    const again = await set(q(), { key });
+    expect(again.data.inventorySetQuantities.userErrors).toMatchObject([{ code: 'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED' }]);
+    expect(e.level(a.inventoryItemId, loc)?.available).toBe(10);
   });
 
   it('requires the directive from 2026-04 (a top-level error, nothing applied), not before', async () => {

@@ -118,7 +118,8 @@ describe('reading orders', () => {
     await sleep(1100 - (Date.now() % 1000));
     const c = e.cancelOrder(first.id);
     const changed = await client.request(ORDERS, { variables: { q: `updated_at:>='${c.updatedAt}'` } });
-    expect(changed.data.orders.nodes).toMatchObject([{ id: first.id, cancelledAt: c.cancelledAt, retailLocation: { id: main } }]);
+    // An online order: Shopify shows no location for it.
+    expect(changed.data.orders.nodes).toMatchObject([{ id: first.id, cancelledAt: c.cancelledAt, retailLocation: null }]);
     expect(changed.data.orders.nodes[0].lineItems.nodes[0]).toEqual({
       id: first.lines[0]!.id,
       sku: 'TEE',
@@ -128,12 +129,15 @@ describe('reading orders', () => {
     });
   });
 
-  it('reads one order by id, newest first with reverse', async () => {
+  it('reads one order by id, newest first with reverse; only a POS order shows its location', async () => {
     const a = e.placeOrder({ lines: [{ sku: 'TEE', quantity: 1 }] });
-    const b = e.placeOrder({ lines: [{ sku: 'TEE', quantity: 1 }] });
+    const b = e.placeOrder({ lines: [{ sku: 'TEE', quantity: 1 }], pos: true });
     const client = clientFor(e);
     const one = await client.request('query O($id: ID!) { order(id: $id) { name retailLocation { id } } }', { variables: { id: b.id } });
     expect(one.data.order).toEqual({ name: '#1002', retailLocation: { id: main } });
+    const online = await client.request('query O($id: ID!) { order(id: $id) { name retailLocation { id } } }', { variables: { id: a.id } });
+    expect(online.data.order).toEqual({ name: '#1001', retailLocation: null });
+    expect(a.locationId).toBe(main);
     const rev = await client.request('{ orders(first: 5, reverse: true) { nodes { id } } }');
     expect(rev.data.orders.nodes.map((n: { id: string }) => n.id)).toEqual([b.id, a.id]);
   });

@@ -8,11 +8,11 @@ import { clientFor, sleep } from './test-support.ts';
 let e: ShopifyEmulator;
 afterEach(() => e.close());
 
-/** 10 locations and a query whose requested and actual costs are both 2 + 8 = 10. */
+/** 50 locations and a query whose requested and actual costs are both 2 + pageFactor(50) = 2 + 8 = 10. */
 async function shopWithTenPointQuery(o: Parameters<typeof startShopifyEmulator>[0]) {
   e = await startShopifyEmulator(o);
-  for (let i = 0; i < 10; i++) e.addLocation(`L${i}`);
-  return '{ locations(first: 8) { nodes { id } } }';
+  for (let i = 0; i < 50; i++) e.addLocation(`L${i}`);
+  return '{ locations(first: 50) { nodes { id } } }';
 }
 
 describe('leaky bucket', () => {
@@ -36,7 +36,8 @@ describe('leaky bucket', () => {
     e = await startShopifyEmulator({ bucketSize: 100, restoreRate: 1 });
     e.addLocation('Only');
     const r = await clientFor(e).request('{ locations(first: 50) { nodes { id } } }');
-    expect(r.extensions?.cost).toMatchObject({ requestedQueryCost: 52, actualQueryCost: 3 });
+    // Requested 2 + pageFactor(50) = 10; one location came back: 2 + pageFactor(1) = 3.
+    expect(r.extensions?.cost).toMatchObject({ requestedQueryCost: 10, actualQueryCost: 3 });
     expect(r.extensions?.cost?.throttleStatus?.currentlyAvailable).toBe(97);
   });
 
@@ -50,7 +51,7 @@ describe('leaky bucket', () => {
     await sleep(300); // 40 points/s × 0.3 s = 12 ≥ 10
     const again = await client.request(q);
     expect(again.errors).toBeUndefined();
-    expect(again.data.locations.nodes).toHaveLength(8);
+    expect(again.data.locations.nodes).toHaveLength(50);
     expect(e.counters().throttled).toBe(1);
   });
 
@@ -67,10 +68,11 @@ describe('leaky bucket', () => {
 
   it('refuses a query above maxQueryCost without running or charging it', async () => {
     e = await startShopifyEmulator({ maxQueryCost: 100 });
-    const r = await clientFor(e).request('{ locations(first: 99) { nodes { id } } }');
-    expect(r.errors?.graphQLErrors?.[0]).toMatchObject({ extensions: { code: 'MAX_COST_EXCEEDED', cost: 101, maxCost: 100 } });
+    // levels: 2 + 11 × 1 = 13; item 14; variants: 2 + 11 × 14 = 156.
+    const r = await clientFor(e).request('{ productVariants(first: 250) { nodes { inventoryItem { inventoryLevels(first: 250) { nodes { location { id } } } } } } }');
+    expect(r.errors?.graphQLErrors?.[0]).toMatchObject({ extensions: { code: 'MAX_COST_EXCEEDED', cost: 156, maxCost: 100 } });
     expect(r.data).toBeUndefined();
-    expect(r.extensions?.cost).toMatchObject({ requestedQueryCost: 101, actualQueryCost: null, throttleStatus: { currentlyAvailable: 1000 } });
+    expect(r.extensions?.cost).toMatchObject({ requestedQueryCost: 156, actualQueryCost: null, throttleStatus: { currentlyAvailable: 2000 } });
     expect(e.counters().throttled).toBe(0);
   });
 

@@ -3,10 +3,10 @@
 // default field resolver calls; `__typename` lets its default type resolver pick the concrete
 // type of a Node.
 
-import { getDirectiveValues, GraphQLError, type GraphQLResolveInfo } from 'graphql';
+import { type FieldNode, getDirectiveValues, GraphQLError, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { type ApiFaultSwitch, CONCURRENT_REQUEST_MESSAGE, PREVIOUS_ATTEMPT_FAILED_MESSAGE } from './api-faults.ts';
 import { gid, inventoryLevelGid, numOf, parseGid } from './ids.ts';
 import { fingerprintOf, IdempotencyStore } from './idempotency.ts';
-import { adminSchema } from './schema.ts';
 import { compare, matches, parseSearchQuery, type Term } from './search-query.ts';
 import { planSetQuantities, SET_QUANTITIES_MAX, type SetQuantitiesInput, type UserError } from './set-quantities.ts';
 import type { ItemRec, LevelRec, LineRec, LocationRec, OrderRec, RefundRec, Shop } from './shop.ts';
@@ -30,6 +30,7 @@ export interface RequestContext {
   counters: Counters;
   idempotency: IdempotencyStore<SetQuantitiesPayload>;
   requireIdempotencyKey: boolean;
+  faults: ApiFaultSwitch;
 }
 
 type View = Record<string, unknown>;
@@ -56,14 +57,18 @@ function tupleCompare(a: number[], b: number[]): number {
   return 0;
 }
 
-function checkFirst(first: number): void {
+/** `first` is optional in the schema (Shopify's connections also take `last`), but one of them must be given. */
+function checkFirst(first: number | null | undefined): asserts first is number {
+  if (first === null || first === undefined) {
+    throw new GraphQLError('you must provide one of first or last', { extensions: { code: 'BAD_REQUEST' } });
+  }
   if (first < 0 || first > LIST_MAX) {
     throw new GraphQLError(`The first argument must be between 0 and ${LIST_MAX}; got ${first}.`, { extensions: { code: 'BAD_REQUEST' } });
   }
 }
 
 /** A connection over `items`, ordered by `keyOf` (ascending, or descending with `reverse`). */
-function paginate<T>(items: T[], keyOf: (t: T) => number[], toView: (t: T) => View, first: number, after?: string | null, reverse = false): View {
+function paginate<T>(items: T[], keyOf: (t: T) => number[], toView: (t: T) => View, first: number | null | undefined, after?: string | null, reverse = false): View {
   checkFirst(first);
   const dir = reverse ? -1 : 1;
   const sorted = items.map((t) => ({ t, key: keyOf(t) })).sort((a, b) => dir * tupleCompare(a.key, b.key));
@@ -116,7 +121,7 @@ function itemView(shop: Shop, item: ItemRec): View {
     sku: item.sku,
     tracked: true,
     variant: () => variantView(shop, item),
-    inventoryLevels: ({ first, after }: { first: number; after?: string | null }) =>
+    inventoryLevels: ({ first, after }: { first?: number | null; after?: string | null }) =>
       paginate(shop.levelsOf(item.num), (l) => [l.locationNum], (l) => levelView(shop, l), first, after),
     inventoryLevel: ({ locationId }: { locationId: string }) => {
       const n = numOf(locationId, 'Location');
@@ -152,7 +157,7 @@ function refundView(shop: Shop, order: OrderRec, refund: RefundRec): View {
     id: gid('Refund', refund.num),
     legacyResourceId: String(refund.num),
     createdAt: isoSeconds(refund.createdAt),
-    refundLineItems: ({ first, after }: { first: number; after?: string | null }) =>
+    refundLineItems: ({ first, after }: { first?: number | null; after?: string | null }) =>
       paginate(
         refund.lines,
         (rl) => [rl.num],
@@ -180,8 +185,9 @@ function orderView(shop: Shop, order: OrderRec): View {
     processedAt: isoSeconds(order.createdAt),
     updatedAt: isoSeconds(order.updatedAt),
     cancelledAt: order.cancelledAt === null ? null : isoSeconds(order.cancelledAt),
-    retailLocation: () => locationView(shop.locations.get(order.locationNum)!),
-    lineItems: ({ first, after }: { first: number; after?: string | null }) =>
+    // Shopify fills retailLocation only for point-of-sale orders.
+    retailLocation: () => (order.pos ? locationView(shop.locations.get(order.locationNum)!) : null),
+    lineItems: ({ first, after }: { first?: number | null; after?: string | null }) =>
       paginate(order.lines, (l) => [l.num], (l) => lineItemView(shop, l), first, after),
     refunds: ({ first }: { first?: number | null }) => order.refunds.slice(0, first ?? undefined).map((r) => refundView(shop, order, r)),
   };
@@ -273,10 +279,11 @@ const ORDER_SORT: Record<string, (o: OrderRec) => number[]> = {
 
 // ---- the mutation -------------------------------------------------------------------------------
 
-function idempotencyKeyOf(info: GraphQLResolveInfo): string | undefined {
-  const directive = adminSchema().getDirective('idempotent')!;
-  for (const node of info.fieldNodes) {
-    const values = getDirectiveValues(directive, node, info.variableValues);
+/** The `@idempotent(key:)` of a field, if it carries one. */
+export function idempotencyKeyOf(schema: GraphQLSchema, nodes: readonly FieldNode[], variables: Record<string, unknown>): string | undefined {
+  const directive = schema.getDirective('idempotent')!;
+  for (const node of nodes) {
+    const values = getDirectiveValues(directive, node, variables);
     if (values && typeof values.key === 'string') return values.key;
   }
   return undefined;
@@ -285,7 +292,7 @@ function idempotencyKeyOf(info: GraphQLResolveInfo): string | undefined {
 function inventorySetQuantities(args: { input: SetQuantitiesInput }, ctx: RequestContext, info: GraphQLResolveInfo): SetQuantitiesPayload {
   const { shop, counters } = ctx;
   counters.mutations++;
-  const key = idempotencyKeyOf(info);
+  const key = idempotencyKeyOf(info.schema, info.fieldNodes, info.variableValues);
   if (key === undefined && ctx.requireIdempotencyKey && atLeast(ctx.version, STRICT_CONCURRENCY_SINCE)) {
     throw new GraphQLError(
       `The @idempotent directive is required for ${info.fieldName} from API version ${STRICT_CONCURRENCY_SINCE}: add @idempotent(key: "<uuid>") after the field.`,
@@ -294,7 +301,19 @@ function inventorySetQuantities(args: { input: SetQuantitiesInput }, ctx: Reques
   }
   const fingerprint = fingerprintOf({ field: info.fieldName, args });
   if (key !== undefined) {
+    const refused = (code: string, message: string): SetQuantitiesPayload => ({ inventoryAdjustmentGroup: null, userErrors: [{ code, field: null, message }] });
+    // Injected faults first: as if another request with this key were running, or had failed.
+    if (ctx.faults.take('IDEMPOTENCY_CONCURRENT_REQUEST')) {
+      counters.apiFaults++;
+      return refused('IDEMPOTENCY_CONCURRENT_REQUEST', CONCURRENT_REQUEST_MESSAGE);
+    }
+    if (ctx.faults.take('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED')) {
+      counters.apiFaults++;
+      ctx.idempotency.fail(key);
+      return refused('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED', PREVIOUS_ATTEMPT_FAILED_MESSAGE);
+    }
     const prior = ctx.idempotency.get(key);
+    if (prior?.failed) return refused('IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED', PREVIOUS_ATTEMPT_FAILED_MESSAGE);
     if (prior && prior.fingerprint === fingerprint) {
       counters.idempotentReplays++;
       return prior.answer;
@@ -352,19 +371,26 @@ function inventorySetQuantities(args: { input: SetQuantitiesInput }, ctx: Reques
 
 export const rootValue = {
   shop: (_: unknown, ctx: RequestContext) => ({ id: 'gid://shopify/Shop/1', name: ctx.shopName, myshopifyDomain: ctx.shopDomain }),
-  location: ({ id }: { id: string }, ctx: RequestContext) => nodeOfType(ctx.shop, id, 'Location'),
-  locations: ({ first, after }: { first: number; after?: string | null }, ctx: RequestContext) =>
+  // Without an id Shopify answers the shop's primary location: here the first one made.
+  location: ({ id }: { id?: string | null }, ctx: RequestContext) => {
+    if (id === null || id === undefined) {
+      const first = ctx.shop.locations.values().next().value;
+      return first ? locationView(first) : null;
+    }
+    return nodeOfType(ctx.shop, id, 'Location');
+  },
+  locations: ({ first, after }: { first?: number | null; after?: string | null }, ctx: RequestContext) =>
     paginate([...ctx.shop.locations.values()], (l) => [l.num], locationView, first, after),
   inventoryItem: ({ id }: { id: string }, ctx: RequestContext) => nodeOfType(ctx.shop, id, 'InventoryItem'),
   productVariant: ({ id }: { id: string }, ctx: RequestContext) => nodeOfType(ctx.shop, id, 'ProductVariant'),
-  productVariants: ({ first, after, query }: { first: number; after?: string | null; query?: string | null }, ctx: RequestContext) => {
+  productVariants: ({ first, after, query }: { first?: number | null; after?: string | null; query?: string | null }, ctx: RequestContext) => {
     const q = parseSearchQuery(query);
     const items = [...ctx.shop.items.values()].filter((item) => matches(q, (t) => variantMatches(item, t)));
     return paginate(items, (i) => [i.variantNum], (i) => variantView(ctx.shop, i), first, after);
   },
   order: ({ id }: { id: string }, ctx: RequestContext) => nodeOfType(ctx.shop, id, 'Order'),
   orders: (
-    a: { first: number; after?: string | null; query?: string | null; sortKey?: string | null; reverse?: boolean | null },
+    a: { first?: number | null; after?: string | null; query?: string | null; sortKey?: string | null; reverse?: boolean | null },
     ctx: RequestContext,
   ) => {
     const q = parseSearchQuery(a.query);

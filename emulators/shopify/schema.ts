@@ -1,11 +1,22 @@
-// The GraphQL schema: a faithful subset of Shopify's Admin API, field names as Shopify's. One
-// schema serves every accepted version; version differences are runtime rules (set-quantities.ts).
-// Order.retailLocation is Shopify's field for POS orders; the emulator uses it to show the
-// location it assigned to every order (see README).
+// The GraphQL schema: a faithful subset of Shopify's Admin API, field names, argument names and
+// type shapes as Shopify's own (schema-conformance.test.ts checks every declaration against the
+// stored introspection of each version). The schema differs by version where Shopify's does
+// (`sdlFor`); other version differences are runtime rules (set-quantities.ts).
+// Order.retailLocation is Shopify's field for point-of-sale orders: online orders leave it null.
 
 import { buildSchema, type GraphQLSchema } from 'graphql';
+import { type ApiVersion, atLeast, COMPARE_QUANTITY_REMOVED_SINCE, STOCK_ANYWHERE_SINCE } from './versions.ts';
 
-export const SDL = /* GraphQL */ `
+/** The SDL of one API version. */
+export function sdlFor(version: ApiVersion): string {
+  const compare = !atLeast(version, COMPARE_QUANTITY_REMOVED_SINCE);
+  return SDL.replace('#compareQuantity', compare ? 'compareQuantity: Int' : '')
+    .replace('#ignoreCompareQuantity', compare ? 'ignoreCompareQuantity: Boolean' : '')
+    .replace('#ITEM_NOT_STOCKED_AT_LOCATION', atLeast(version, STOCK_ANYWHERE_SINCE) ? '' : 'ITEM_NOT_STOCKED_AT_LOCATION');
+}
+
+/** The SDL with version placeholders (`#name` lines), filled in by `sdlFor`. */
+const SDL = /* GraphQL */ `
   "Marks a mutation field for replay protection: the same key and input answer the first result again."
   directive @idempotent(key: String!) on FIELD
 
@@ -74,7 +85,7 @@ export const SDL = /* GraphQL */ `
     sku: String
     tracked: Boolean!
     variant: ProductVariant!
-    inventoryLevels(first: Int!, after: String): InventoryLevelConnection!
+    inventoryLevels(first: Int, after: String): InventoryLevelConnection!
     inventoryLevel(locationId: ID!): InventoryLevel
   }
 
@@ -141,7 +152,7 @@ export const SDL = /* GraphQL */ `
     id: ID!
     legacyResourceId: UnsignedInt64!
     createdAt: DateTime
-    refundLineItems(first: Int!, after: String): RefundLineItemConnection!
+    refundLineItems(first: Int, after: String): RefundLineItemConnection!
   }
 
   type Order implements Node {
@@ -152,8 +163,8 @@ export const SDL = /* GraphQL */ `
     processedAt: DateTime!
     updatedAt: DateTime!
     cancelledAt: DateTime
-    lineItems(first: Int!, after: String): LineItemConnection!
-    "The location the emulator assigned to the order (Shopify fills this for POS orders only)."
+    lineItems(first: Int, after: String): LineItemConnection!
+    "The point-of-sale location of a POS order; null for online orders."
     retailLocation: Location
     refunds(first: Int): [Refund!]!
   }
@@ -179,14 +190,14 @@ export const SDL = /* GraphQL */ `
     locationId: ID!
     quantity: Int!
     changeFromQuantity: Int
-    compareQuantity: Int
+    #compareQuantity
   }
 
   input InventorySetQuantitiesInput {
     name: String!
     reason: String!
     referenceDocumentUri: String
-    ignoreCompareQuantity: Boolean
+    #ignoreCompareQuantity
     quantities: [InventoryQuantityInput!]!
   }
 
@@ -221,7 +232,7 @@ export const SDL = /* GraphQL */ `
     INVALID_QUANTITY_TOO_LOW
     INVALID_REASON
     INVALID_REFERENCE_DOCUMENT
-    ITEM_NOT_STOCKED_AT_LOCATION
+    #ITEM_NOT_STOCKED_AT_LOCATION
     NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR
     NON_MUTABLE_INVENTORY_ITEM
   }
@@ -239,13 +250,13 @@ export const SDL = /* GraphQL */ `
 
   type QueryRoot {
     shop: Shop!
-    location(id: ID!): Location
-    locations(first: Int!, after: String): LocationConnection!
+    location(id: ID): Location
+    locations(first: Int, after: String): LocationConnection!
     inventoryItem(id: ID!): InventoryItem
     productVariant(id: ID!): ProductVariant
-    productVariants(first: Int!, after: String, query: String): ProductVariantConnection!
+    productVariants(first: Int, after: String, query: String): ProductVariantConnection!
     order(id: ID!): Order
-    orders(first: Int!, after: String, query: String, sortKey: OrderSortKeys, reverse: Boolean): OrderConnection!
+    orders(first: Int, after: String, query: String, sortKey: OrderSortKeys, reverse: Boolean): OrderConnection!
     node(id: ID!): Node
     nodes(ids: [ID!]!): [Node]!
   }
@@ -260,10 +271,14 @@ export const SDL = /* GraphQL */ `
   }
 `;
 
-let built: GraphQLSchema | undefined;
+const built = new Map<ApiVersion, GraphQLSchema>();
 
-/** The schema, built once per process (it holds no state; resolvers live on the root value). */
-export function adminSchema(): GraphQLSchema {
-  built ??= buildSchema(SDL);
-  return built;
+/** The schema of one version, built once per process (it holds no state; resolvers live on the root value). */
+export function adminSchema(version: ApiVersion): GraphQLSchema {
+  let schema = built.get(version);
+  if (!schema) {
+    schema = buildSchema(sdlFor(version));
+    built.set(version, schema);
+  }
+  return schema;
 }

@@ -5,7 +5,7 @@
 
 import { numOf } from './ids.ts';
 import type { LevelWrite, Shop } from './shop.ts';
-import { type ApiVersion, atLeast, STRICT_CONCURRENCY_SINCE } from './versions.ts';
+import { type ApiVersion, atLeast, STOCK_ANYWHERE_SINCE, STRICT_CONCURRENCY_SINCE } from './versions.ts';
 
 export const SET_QUANTITIES_MAX = 250;
 const QUANTITY_MAX = 1_000_000_000;
@@ -79,7 +79,8 @@ export function planSetQuantities(shop: Shop, input: SetQuantitiesInput, version
     if (itemNum === null || !shop.items.has(itemNum)) return fail('INVALID_INVENTORY_ITEM', [...at, 'inventoryItemId'], 'The specified inventory item could not be found.');
     const locationNum = numOf(q.locationId, 'Location');
     if (locationNum === null || !shop.locations.has(locationNum)) return fail('INVALID_LOCATION', [...at, 'locationId'], 'The specified location could not be found.');
-    const level = shop.level(itemNum, locationNum);
+    // From 2026-10 a quantity can be set anywhere: an unstocked level reads as 0 and the write stocks it.
+    const level = shop.level(itemNum, locationNum) ?? (atLeast(version, STOCK_ANYWHERE_SINCE) ? { available: 0, committed: 0 } : undefined);
     if (!level) return fail('ITEM_NOT_STOCKED_AT_LOCATION', [...at, 'locationId'], 'The inventory item is not stocked at the location.');
     if (q.quantity < -QUANTITY_MAX) return fail('INVALID_QUANTITY_TOO_LOW', [...at, 'quantity'], `The quantity can't be lower than -${QUANTITY_MAX}.`);
     if (q.quantity < 0) return fail('INVALID_QUANTITY_NEGATIVE', [...at, 'quantity'], "The quantity can't be negative.");

@@ -68,7 +68,10 @@ export interface OrderRec {
   createdAt: number;
   updatedAt: number;
   cancelledAt: number | null;
+  /** Where the order's units are committed (the emulator's stand-in for fulfilment orders). */
   locationNum: number;
+  /** A point-of-sale order: Shopify shows its location (retailLocation, location_id); an online order's is null. */
+  pos: boolean;
   lines: LineRec[];
   refunds: RefundRec[];
 }
@@ -85,6 +88,8 @@ export interface PlaceOrderInput {
   lines: OrderLineInput[];
   locationId?: string;
   allowOversell?: boolean;
+  /** A point-of-sale order (default: an online order). */
+  pos?: boolean;
 }
 
 export interface RefundInput {
@@ -119,7 +124,8 @@ export class Shop {
   readonly items = new Map<number, ItemRec>();
   readonly variants = new Map<number, ItemRec>();
   readonly orders = new Map<number, OrderRec>();
-  private readonly itemsBySku = new Map<string, ItemRec>();
+  /** Shopify allows several variants with one SKU: each SKU (case-insensitive) → its items, in creation order. */
+  private readonly itemsBySku = new Map<string, ItemRec[]>();
   private readonly levels = new Map<string, LevelRec>();
   /** Counts the emulator reports; incremented here where the event happens. */
   onOrderPlaced: () => void = () => {};
@@ -144,7 +150,6 @@ export class Shop {
 
   addItem(p: { sku: string; levels: Record<string, number> }): { inventoryItemId: string; variantId: string } {
     if (typeof p?.sku !== 'string' || p.sku.trim() === '') throw invalid('sku must be a non-empty string');
-    if (this.itemsBySku.has(p.sku.toLowerCase())) throw invalid(`sku ${JSON.stringify(p.sku)} already exists`);
     const levels = p.levels ?? {};
     if (typeof levels !== 'object' || Array.isArray(levels)) throw invalid('levels must be an object of location id → available');
     const stocked: [number, number][] = [];
@@ -156,7 +161,7 @@ export class Shop {
     const item: ItemRec = { num: this.ids.take(), variantNum: this.ids.take(), sku: p.sku };
     this.items.set(item.num, item);
     this.variants.set(item.variantNum, item);
-    this.itemsBySku.set(p.sku.toLowerCase(), item);
+    this.itemsBySku.set(p.sku.toLowerCase(), [...this.itemsWithSku(p.sku), item]);
     const at = this.now();
     for (const [locationNum, available] of stocked) {
       this.levels.set(levelKey(item.num, locationNum), { itemNum: item.num, locationNum, available, committed: 0, updatedAt: at });
@@ -164,8 +169,9 @@ export class Shop {
     return { inventoryItemId: gid('InventoryItem', item.num), variantId: gid('ProductVariant', item.variantNum) };
   }
 
-  itemBySku(sku: string): ItemRec | undefined {
-    return this.itemsBySku.get(sku.toLowerCase());
+  /** Every item (variant) whose SKU is `sku`, case-insensitive. */
+  itemsWithSku(sku: string): ItemRec[] {
+    return this.itemsBySku.get(sku.toLowerCase()) ?? [];
   }
 
   level(itemNum: number, locationNum: number): LevelRec | undefined {
@@ -197,11 +203,13 @@ export class Shop {
     this.emit('inventory_levels/update', inventoryLevelPayload(level), at);
   }
 
-  /** Applies writes the set-quantities ladder approved; emits one inventory_levels/update per changed level. */
+  /**
+   * Applies writes the set-quantities ladder approved, stocking the item where it was not (the
+   * ladder allows that from 2026-10); emits one inventory_levels/update per changed level.
+   */
   applyWrites(writes: LevelWrite[], at: number): void {
     for (const w of writes) {
-      const level = this.level(w.itemNum, w.locationNum);
-      if (!level) throw new Error(`assertion: level ${w.itemNum}@${w.locationNum} vanished between check and write`);
+      const level = this.ensureLevel(w.itemNum, w.locationNum, at);
       if (level.available === w.available) continue;
       level.available = w.available;
       level.updatedAt = at;
@@ -221,7 +229,9 @@ export class Shop {
         item = n === null ? undefined : this.variants.get(n);
         if (!item) throw notFound(`lines[${i}]: no variant ${JSON.stringify(l.variantId)}`);
       } else if (l.sku !== undefined) {
-        item = this.itemBySku(String(l.sku));
+        const all = this.itemsWithSku(String(l.sku));
+        if (all.length > 1) throw invalid(`lines[${i}]: sku ${JSON.stringify(l.sku)} names ${all.length} variants (${all.map((x) => gid('ProductVariant', x.variantNum)).join(', ')}); give variantId`);
+        item = all[0];
         if (!item) throw notFound(`lines[${i}]: no item with sku ${JSON.stringify(l.sku)}`);
       } else {
         throw invalid(`lines[${i}] needs a variantId or a sku`);
@@ -257,6 +267,7 @@ export class Shop {
       updatedAt: at,
       cancelledAt: null,
       locationNum,
+      pos: p.pos === true,
       lines: lines.map((l) => ({
         num: this.orderIds.take(),
         itemNum: l.item.num,
@@ -402,6 +413,7 @@ export class Shop {
       updatedAt: isoSeconds(o.updatedAt),
       cancelledAt: o.cancelledAt === null ? null : isoSeconds(o.cancelledAt),
       locationId: gid('Location', o.locationNum),
+      pos: o.pos,
       lines: o.lines.map((l) => ({
         id: gid('LineItem', l.num),
         variantId: gid('ProductVariant', l.variantNum),

@@ -10,7 +10,7 @@ export interface ShopifyEmulatorOptions {
   clientSecret?: string;
   /** 0 = any free port (default); the host is always 127.0.0.1. */
   port?: number;
-  /** Leaky bucket size in cost points, default 1000 (unconfirmed in Shopify's docs, so a setting). */
+  /** Leaky bucket size in cost points, default 2000 (a standard shop's; a setting, as Shopify varies it by plan). */
   bucketSize?: number;
   /** Points restored per second, default 100 (the standard plan). */
   restoreRate?: number;
@@ -34,7 +34,16 @@ export interface ShopifyEmulatorOptions {
   webhookTimeoutMs?: number;
   /** Extension: how long an idempotency key is remembered, default 24 h. */
   idempotencyKeyTtlSeconds?: number;
+  /**
+   * Extension: what time it is (default the system clock). With only a clock, waits (webhook
+   * delays, retries, outages) still run on real timers; give `scheduler` to drive those too.
+   */
+  clock?: EmulatorClock;
+  /** Extension: time and every wait the emulator makes — e.g. truestock's kernel scheduler — so a fake clock drives a whole run. */
+  scheduler?: EmulatorScheduler;
 }
+
+import type { EmulatorClock, EmulatorScheduler } from './clock.ts';
 
 /** Fault injection for webhook deliveries: probabilities 0..1 and a delay range in ms. */
 export interface Faults {
@@ -43,6 +52,18 @@ export interface Faults {
   reorder: number;
   delayMs: [number, number];
 }
+
+/**
+ * Failures of Shopify's own making the Admin API can be told to answer, each for the next N
+ * requests it applies to (see README "API faults"): `INTERNAL_SERVER_ERROR` a top-level error in
+ * an HTTP 200 (a keyed mutation's key is then spent: reusing it answers
+ * IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED); the two idempotency codes as inventorySetQuantities
+ * userErrors, for calls that carry `@idempotent`.
+ */
+export const API_FAULTS = ['INTERNAL_SERVER_ERROR', 'IDEMPOTENCY_CONCURRENT_REQUEST', 'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED'] as const;
+export type ApiFault = (typeof API_FAULTS)[number];
+/** How many more requests each API fault will answer. */
+export type ApiFaults = Record<ApiFault, number>;
 
 export interface Counters {
   /** Requests to the Admin API endpoint (not the control endpoints), whatever their answer. */
@@ -69,6 +90,8 @@ export interface Counters {
   ordersRefusedOutOfStock: number;
   /** Admin API requests refused with 401. */
   unauthorized: number;
+  /** Answers an API fault (`failNext`) made. */
+  apiFaults: number;
 }
 
 export type RestockType = 'return' | 'cancel' | 'no_restock';
@@ -92,8 +115,13 @@ export interface ShopifyOrder {
   createdAt: string;
   updatedAt: string;
   cancelledAt: string | null;
-  /** The location the emulator assigned; GraphQL shows it as Order.retailLocation. */
+  /**
+   * The location the emulator committed the order's units at. Shopify shows it only for a
+   * point-of-sale order (GraphQL Order.retailLocation, webhook location_id); an online order's is null there.
+   */
   locationId: string;
+  /** A point-of-sale order. */
+  pos: boolean;
   lines: ShopifyLineItem[];
 }
 

@@ -13,7 +13,9 @@ export function orderPayload(o: OrderRec): Record<string, unknown> {
     created_at: isoSeconds(o.createdAt),
     updated_at: isoSeconds(o.updatedAt),
     cancelled_at: o.cancelledAt === null ? null : isoSeconds(o.cancelledAt),
-    location_id: o.locationNum,
+    // Shopify fills an order's location only for point-of-sale orders.
+    location_id: o.pos ? o.locationNum : null,
+    source_name: o.pos ? 'pos' : 'web',
     line_items: o.lines.map((l) => ({
       id: l.num,
       admin_graphql_api_id: gid('LineItem', l.num),

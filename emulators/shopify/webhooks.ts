@@ -1,13 +1,15 @@
 // Webhook deliveries: one per subscription and event, signed with the client secret over the raw
 // body, retried with doubling backoff on a non-2xx answer or no answer within the timeout, held
 // while the shop is down. Faults (drop, duplicate, reorder, delay) are drawn from a seeded PRNG:
-// four draws per delivery in a fixed order, so a seed replays the same faults whichever are on.
+// four draws per delivery in a fixed order, so a seed replays the same faults whichever are on;
+// webhook and event ids come from a second seeded PRNG, and every wait from the emulator's
+// scheduler, so a fake clock drives deliveries too.
 
 import { setMaxListeners } from 'node:events';
-import { createHmac, randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { createHmac } from 'node:crypto';
+import type { EmulatorScheduler, EmulatorSleep } from './clock.ts';
 import { invalid } from './errors.ts';
-import type { Random } from './prng.ts';
+import { type Random, randomUuid } from './prng.ts';
 import type { Counters, Faults, WebhookTopic } from './types.ts';
 import { WEBHOOK_TOPICS } from './types.ts';
 
@@ -16,8 +18,14 @@ export interface WebhookSettings {
   clientSecret: string;
   apiVersion: string;
   retry: { attempts: number; baseDelayMs: number };
+  /** A receiver's answer is awaited this long (real time: it bounds real I/O). */
   timeoutMs: number;
+  /** Fault draws. */
   random: Random;
+  /** Webhook and event ids (apart from the fault draws, so a seed replays the same faults). */
+  ids: Random;
+  /** Delays, retry backoff and waiting out an outage. */
+  scheduler: EmulatorScheduler;
   counters: Counters;
   /** Milliseconds until the shop is back up; 0 when it is up. */
   downForMs: () => number;
@@ -58,7 +66,8 @@ export class WebhookDispatcher {
   private faults: Faults = { ...NO_FAULTS };
   private held: Delivery | null = null;
   private readonly inFlight = new Set<Promise<void>>();
-  // Every delivery waiting out an outage or a retry listens on this one signal: many at once is normal.
+  private readonly sleeping = new Set<EmulatorSleep>();
+  // close() aborts the posts in flight (many at once is normal) and wakes every pause on the scheduler.
   private readonly closing = (() => {
     const c = new AbortController();
     setMaxListeners(0, c.signal);
@@ -89,11 +98,11 @@ export class WebhookDispatcher {
   /** One event: a delivery to every subscription of its topic, all sharing X-Shopify-Event-Id. */
   emit(topic: WebhookTopic, payload: Record<string, unknown>, at: number): void {
     const body = JSON.stringify(payload);
-    const eventId = randomUUID();
+    const eventId = randomUuid(this.s.ids);
     const triggeredAt = new Date(at).toISOString();
     for (const sub of this.subscriptions) {
       if (!sub.topics.has(topic)) continue;
-      this.enqueue({ address: sub.address, topic, body, webhookId: randomUUID(), eventId, triggeredAt, copies: 1, delayMs: 0 });
+      this.enqueue({ address: sub.address, topic, body, webhookId: randomUuid(this.s.ids), eventId, triggeredAt, copies: 1, delayMs: 0 });
     }
   }
 
@@ -129,7 +138,7 @@ export class WebhookDispatcher {
   /** Never rejects: a delivery ends sent, failed, or cut short by close(). */
   private async run(d: Delivery): Promise<void> {
     try {
-      if (d.delayMs > 0) await sleep(d.delayMs, undefined, { signal: this.closing.signal });
+      if (d.delayMs > 0) await this.sleep(d.delayMs);
       for (let copy = 0; copy < d.copies; copy++) await this.deliver(d);
     } catch {
       // Only close() aborts the sleeps and posts; post() turns every other failure into false.
@@ -145,13 +154,26 @@ export class WebhookDispatcher {
         this.s.counters.webhooksSent++;
         return;
       }
-      if (attempt < attempts) await sleep(baseDelayMs * 2 ** (attempt - 1), undefined, { signal: this.closing.signal });
+      if (attempt < attempts) await this.sleep(baseDelayMs * 2 ** (attempt - 1));
     }
     this.s.counters.webhooksFailed++;
   }
 
   private async whileDown(): Promise<void> {
-    for (let ms = this.s.downForMs(); ms > 0; ms = this.s.downForMs()) await sleep(ms, undefined, { signal: this.closing.signal });
+    for (let ms = this.s.downForMs(); ms > 0; ms = this.s.downForMs()) await this.sleep(ms);
+  }
+
+  /** A pause on the emulator's scheduler that close() cuts short (then it throws). */
+  private async sleep(ms: number): Promise<void> {
+    if (this.closing.signal.aborted) throw new Error('closed');
+    const s = this.s.scheduler.sleep(ms);
+    this.sleeping.add(s);
+    try {
+      await s;
+    } finally {
+      this.sleeping.delete(s);
+    }
+    if (this.closing.signal.aborted) throw new Error('closed');
   }
 
   private async post(d: Delivery): Promise<boolean> {
@@ -196,6 +218,7 @@ export class WebhookDispatcher {
 
   close(): void {
     this.closing.abort();
+    for (const s of this.sleeping) s.wake();
     this.held = null;
   }
 }

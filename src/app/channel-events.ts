@@ -160,14 +160,24 @@ const describeLine = (l: OrderLineFacts) => `line ${l.lineId}${l.sku ? ` (SKU ${
 
 // ---- mapping lines to items and locations ------------------------------------------------------
 
+/** A line only its SKU could map, and the SKU does not name one product of the channel: never guessed. */
+interface Unmatched {
+  unmapped: string;
+  sku?: undefined;
+}
+const isListing = (m: MappedListing | Unmatched | undefined): m is MappedListing => m !== undefined && !('unmapped' in m);
+
 /**
  * The listing an order line is for: an exact key (the variant, or the inventory item at the
  * order's location), else the inventory item listed at another location, else — the one mapping
- * that does not go through the channel's identifiers — the single item of this channel's
- * listings whose SKU equals the line's (a Shopify order webhook names the variant and SKU only,
- * while the listing usually names the inventory item and location that numbers are pushed to).
+ * that does not go through the channel's identifiers — the listing of this channel whose SKU
+ * equals the line's (a Shopify order webhook names the variant and SKU only, while the listing
+ * usually names the inventory item and location that numbers are pushed to). Shops allow several
+ * variants with one SKU, so the SKU maps a line only when its listings are one product of the
+ * channel (one inventory item, or one variant, at any locations) that the line's own identifiers
+ * do not contradict; otherwise the line is unmatched with the SKU and the listings it could be.
  */
-async function listingFor(db: Db, cx: ChannelContext, line: OrderLineFacts): Promise<MappedListing | undefined> {
+async function listingFor(db: Db, cx: ChannelContext, line: OrderLineFacts): Promise<MappedListing | Unmatched | undefined> {
   const { id: ch, workspaceId: ws } = cx.channel;
   const exact = await activeListingsByKeys(db, ws, ch, line.keys);
   for (const key of line.keys) {
@@ -178,11 +188,19 @@ async function listingFor(db: Db, cx: ChannelContext, line: OrderLineFacts): Pro
     const [found] = await activeListingsByKeyPrefix(db, ws, ch, prefix);
     if (found) return found;
   }
-  if (line.sku) {
-    const bySku = await activeListingsBySkus(db, ws, ch, [line.sku]);
-    if (new Set(bySku.map((l) => l.itemId)).size === 1) return bySku[0];
+  if (!line.sku) return undefined;
+  const bySku = await activeListingsBySkus(db, ws, ch, [line.sku]);
+  if (bySku.length === 0) return undefined;
+  const named = (ls: MappedListing[]) => ls.map((l) => `${l.id} (${l.externalKey})`).join(', ');
+  // The line names its inventory item (keyPrefixes) and no listing of it matched: a listing of
+  // another inventory item with the same SKU is another variant, not this line's.
+  const others = line.keyPrefixes.length > 0 ? bySku.filter((l) => l.external.inventory_item_id !== undefined) : [];
+  if (others.length > 0) {
+    return { unmapped: `SKU ${line.sku} is shared by variants: the line's own inventory item is not listed on ${cx.channel.name}, and the SKU names ${named(others)}, which list another; not guessed` };
   }
-  return undefined;
+  const products = new Set(bySku.map((l) => `${l.itemId}|${l.external.inventory_item_id ?? l.external.variant_id ?? l.externalKey}`));
+  if (products.size === 1) return bySku[0];
+  return { unmapped: `SKU ${line.sku} could be any of ${products.size} products listed on ${cx.channel.name}: ${named(bySku)}; not guessed (several variants share the SKU)` };
 }
 
 /** The truestock location code a listing names through its own channel location, if any. */
@@ -201,11 +219,11 @@ function listingLocation(cx: ChannelContext, listing: MappedListing): string | u
  */
 async function resolveLines(db: Db, cx: ChannelContext, order: OrderFacts): Promise<OrderLineRecord[]> {
   const ws = cx.channel.workspaceId;
-  const matched: (MappedListing | undefined)[] = [];
+  const matched: (MappedListing | Unmatched | undefined)[] = [];
   for (const line of order.lines) matched.push(await listingFor(db, cx, line));
   const wanted = [
     ...(order.locationId ? [cx.mapping.locationCode(order.locationId)] : []),
-    ...matched.map((m) => (m ? listingLocation(cx, m) : undefined)),
+    ...matched.map((m) => (isListing(m) ? listingLocation(cx, m) : undefined)),
     ...cx.mapping.locationCodes(),
   ].filter((c): c is string => typeof c === 'string');
   const known = new Set((await locationsByCode(db, ws, [...new Set(wanted)])).map((l) => l.code));
@@ -215,6 +233,7 @@ async function resolveLines(db: Db, cx: ChannelContext, order: OrderFacts): Prom
   return order.lines.map((line, i): OrderLineRecord => {
     const listing = matched[i];
     const base = { lineId: line.lineId, quantity: line.quantity };
+    if (listing !== undefined && !isListing(listing)) return { ...base, sku: null, location: null, unmapped: listing.unmapped };
     if (!listing) {
       const what = line.sku ? `SKU ${line.sku}` : 'its identifiers';
       return { ...base, sku: null, location: null, unmapped: `no active listing on ${cx.channel.name} matches ${what}` };

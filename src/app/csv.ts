@@ -145,6 +145,19 @@ export function csvCell(value: string | number | boolean | null | undefined): st
 /** One record and its line end (LF). */
 export const csvLine = (cells: readonly (string | number | boolean | null | undefined)[]): string => `${cells.map(csvCell).join(',')}\n`;
 
+/** A row of empty or blank cells (spreadsheets leave them at the end): not a row at all. */
+export function isEmptyRow(fields: string[]): boolean {
+  for (const f of fields) if (f !== '' && f.trim() !== '') return false;
+  return true;
+}
+
+/** Line ends in `text`: the progress total, before the file is read. */
+export function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return text.length > 0 && !text.endsWith('\n') ? n + 1 : n;
+}
+
 /** Bad rows an import reports at most; the rest are counted ("and 1,234 more"). */
 export const IMPORT_ERRORS_REPORTED_MAX = 1_000;
 

@@ -27,10 +27,12 @@ import { barcodeOwners, existingItems, ItemBatch, specialItems, UPDATABLE_COLUMN
 import { insertIdempotency, loadIdempotency } from '../store/ledger-repo.ts';
 import type { Db, Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
-import { KeyIndex, mergeErrors, parseFlag, type RowError, RowErrors, scanCsv } from './csv.ts';
+import { countLines, isEmptyRow, KeyIndex, mergeErrors, parseFlag, type RowError, RowErrors, scanCsv } from './csv.ts';
 import { fingerprint } from './fingerprint.ts';
 import { checkIdempotencyKey, recordOf, replay, type Written } from './idempotent.ts';
 import { newId } from './ids.ts';
+
+export { countLines, isEmptyRow } from './csv.ts';
 
 export type { RowError } from './csv.ts';
 
@@ -266,18 +268,6 @@ export function parseItemCsv(text: string, onProgress?: ImportProgress): ParsedI
   }
   onProgress?.('checking', read, read);
   return { rows, errors: errors.list, errorCount: errors.count, columns, read };
-}
-
-export function isEmptyRow(fields: string[]): boolean {
-  for (const f of fields) if (f !== '' && f.trim() !== '') return false;
-  return true;
-}
-
-/** Line ends in `text`: the progress total, before the file is read. */
-export function countLines(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
-  return text.length > 0 && !text.endsWith('\n') ? n + 1 : n;
 }
 
 export interface ImportSummary {

@@ -1,5 +1,5 @@
-// Import counted stock from a CSV file: `sku, location, on_hand[, zone]`, or Shopify's inventory
-// export (see shopify-inventory-csv.ts).
+// Import counted stock from a CSV file: `sku, location, on_hand[, zone]`, or a channel's own
+// inventory export (a format a kind declares as its `stockFile`, named after the kind).
 //
 // Each row says how many units ARE on hand at a location. The difference from what the ledger
 // holds becomes a count variance (`count_variance ↔ available`, exactly as a count: a shortage is
@@ -18,6 +18,7 @@
 // and fills it between `prepare` and the ledger's own lock, that row's variance is computed from
 // 0. A count taken while the same item is being received at the same place is wrong anyway.
 
+import { KINDS } from '../channels/registry.ts';
 import { onHand } from '../domain/buckets.ts';
 import { checkItemInput } from '../domain/catalog-rules.ts';
 import { POST_LINES_MAX, type PostCommand, type VarianceLine } from '../domain/commands.ts';
@@ -28,66 +29,41 @@ import { allLocations, existingItems, setZones } from '../store/import-repo.ts';
 import { lockLevels } from '../store/ledger-repo.ts';
 import type { Db, Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
-import { KeyIndex, mergeErrors, type RowError, RowErrors, scanCsv } from './csv.ts';
+import { countLines, isEmptyRow, KeyIndex, mergeErrors, type RowError, RowErrors, scanCsv } from './csv.ts';
 import { newId } from './ids.ts';
-import { checkHeader, contentHash, countLines, type ImportProgress, type ImportSummary, isEmptyRow, ItemRows, writeItemRows } from './item-import.ts';
+import { checkHeader, contentHash, type ImportProgress, type ImportSummary, ItemRows, writeItemRows } from './item-import.ts';
 import type { DocumentStep, Ledger } from './ledger.ts';
-import { parseShopifyInventoryCsv, type ShopifyVariant } from './shopify-inventory-csv.ts';
+import { parseUnits, type ParsedStock, type StockFileFormat, type StockRow } from './stock-file.ts';
+
+export { ON_HAND_MAX, parseUnits, type ParsedStock, type StockRow } from './stock-file.ts';
 
 export const STOCK_CSV_COLUMNS = ['sku', 'location', 'on_hand', 'zone'] as const;
 type StockColumn = (typeof STOCK_CSV_COLUMNS)[number];
 /** Rows one stock import takes: one document step posts at most this many variances. */
 export const STOCK_IMPORT_ROWS_MAX = POST_LINES_MAX;
 export const ZONE_LENGTH_MAX = 64;
-/** Largest on_hand a cell may hold, either sign (a billion units at one place is a typo). */
-export const ON_HAND_MAX = 1_000_000_000;
 export const STOCK_IMPORT_KEY_PREFIX = 'stock-import:';
 /** The longest reference a movement keeps (as the API's `reference` fields). */
 const REFERENCE_LENGTH_MAX = 200;
 const CHECK_REPORT_ROWS = 5_000;
 
-export interface StockRow {
-  line: number;
-  sku: string;
-  /** A location code; in a Shopify file, a location name or code. */
-  location: string;
-  /** The counted quantity: on hand, or available for Shopify's "Available" export. */
-  quantity: number;
-  /** Set (null clears) when the file has a zone column. */
-  zone?: string | null;
-}
+/** The format of truestock's own stock file (`sku,location,on_hand[,zone]`). */
+export const OWN_STOCK_FORMAT = 'truestock';
 
-export interface ParsedStock {
-  format: 'truestock' | 'shopify';
-  rows: StockRow[];
-  errors: RowError[];
-  errorCount: number;
-  /** Data rows read, good and bad. */
-  read: number;
-  /** Rows left out on purpose (Shopify's "not stocked"). */
-  skipped: number;
-  /** What `quantity` counts: on hand (every bucket but incoming), or `available` only. */
-  target: 'on_hand' | 'available';
-  /** Whether `location` may name a location by its name as well as its code. */
-  locationByName: boolean;
-  setsZone: boolean;
-  /** Shopify only: what to create an item from when its SKU is unknown (`--create-items`). */
-  variants?: Map<string, ShopifyVariant>;
-}
-
-/** A whole number of units, either sign; `undefined` when the cell is not one. */
-export function parseUnits(cell: string): number | undefined {
-  const s = cell.trim();
-  if (!/^[+-]?\d{1,10}$/.test(s)) return undefined;
-  const n = Number(s);
-  return Math.abs(n) <= ON_HAND_MAX ? n : undefined;
-}
+/**
+ * Every stock file format, by the name the API and the CLI take: ours, then each kind's own
+ * export that the kind declares (named after the kind), in the registry's order.
+ */
+export const STOCK_FORMATS: ReadonlyMap<string, StockFileFormat> = new Map<string, StockFileFormat>([
+  [OWN_STOCK_FORMAT, { label: 'a CSV file (sku,location,on_hand[,zone])', parse: parseStockCsv, createsItems: false }],
+  ...KINDS.flatMap((k) => (k.stockFile ? [[k.name, k.stockFile] as const] : [])),
+]);
 
 /** Read and check a whole stock CSV (`sku,location,on_hand[,zone]`). Pure: no I/O. */
 export function parseStockCsv(text: string, onProgress?: ImportProgress): ParsedStock {
   const errors = new RowErrors();
   const rows: StockRow[] = [];
-  const out: ParsedStock = { format: 'truestock', rows, errors: errors.list, errorCount: 0, read: 0, skipped: 0, target: 'on_hand', locationByName: false, setsZone: false };
+  const out: ParsedStock = { format: OWN_STOCK_FORMAT, rows, errors: errors.list, errorCount: 0, read: 0, skipped: 0, target: 'on_hand', locationByName: false, setsZone: false };
   const total = onProgress ? Math.max(0, countLines(text) - 1) : 0;
   let header: { at: Map<StockColumn, number>; order: string[] } | undefined;
   let zoneAt = -1;
@@ -178,8 +154,8 @@ interface Resolution {
 
 /**
  * Match rows to items and locations. Unknown SKUs are bad rows unless `tolerateUnknownSkus`
- * (they are about to be created); bundles and multipacks hold no stock; a Shopify location is
- * matched by code, then by name.
+ * (they are about to be created); bundles and multipacks hold no stock; in a file whose
+ * locations may be named (an export's), a location is matched by code, then by name.
  */
 async function resolveRows(db: Db, workspaceId: string, parsed: ParsedStock, tolerateUnknownSkus: boolean): Promise<Resolution> {
   const errors = new RowErrors();
@@ -237,13 +213,13 @@ export interface StockImportSummary {
   /** Rows whose quantity differed from the ledger: each became a variance. */
   changed: number;
   unchanged: number;
-  /** Rows left out on purpose (Shopify's "not stocked"). */
+  /** Rows left out on purpose (an export's "not stocked"). */
   skipped: number;
   units_added: number;
   units_removed: number;
   movements: number;
   zones_set: number;
-  /** Items created first (Shopify files with `--create-items`). */
+  /** Items created first (formats that create items, with `--create-items`). */
   items_created: number;
 }
 
@@ -259,14 +235,22 @@ export interface StockImportOptions {
   key?: string;
   /** Shown in the movements' reference (`import:<fileName>`). */
   fileName?: string;
-  format?: 'truestock' | 'shopify';
-  /** Shopify files: create items for unknown SKUs (from Handle, Title and options) first. */
+  /** A name in `STOCK_FORMATS` (callers check it: the API's enum, the CLI's choices); default ours. */
+  format?: string;
+  /** Formats that create items: create items for unknown SKUs (from what the file says of them) first. */
   createItems?: boolean;
 }
 
-export function parseStockFile(text: string, format: 'truestock' | 'shopify', onProgress?: ImportProgress): ParsedStock {
-  const parsed = format === 'shopify' ? parseShopifyInventoryCsv(text, onProgress) : parseStockCsv(text, onProgress);
-  if (format === 'shopify') checkSize(parsed);
+function stockFormat(name: string): StockFileFormat {
+  const f = STOCK_FORMATS.get(name);
+  if (!f) throw new Error(`invariant violated: no stock file format ${JSON.stringify(name)}`);
+  return f;
+}
+
+export function parseStockFile(text: string, format: string, onProgress?: ImportProgress): ParsedStock {
+  const parsed = stockFormat(format).parse(text, onProgress);
+  // Our own parser checks the size itself; a kind's does not know the limit of a step.
+  if (format !== OWN_STOCK_FORMAT) checkSize(parsed);
   return parsed;
 }
 
@@ -280,9 +264,9 @@ export async function importStock(
   opts: StockImportOptions,
   onProgress?: ImportProgress,
 ): Promise<StockImportResult> {
-  const format = opts.format ?? 'truestock';
+  const format = opts.format ?? OWN_STOCK_FORMAT;
   const parsed = parseStockFile(text, format, onProgress);
-  const createItems = format === 'shopify' && (opts.createItems ?? false);
+  const createItems = stockFormat(format).createsItems && (opts.createItems ?? false);
   // The catalog check, before anything is queued (repeated under the locks in `prepare`). It
   // runs on the good rows even when others are bad, so one round of fixes is enough.
   const checked = await truestock.store.read((db) => resolveRows(db, workspaceId, parsed, createItems));
@@ -295,7 +279,7 @@ export async function importStock(
 
   let itemsCreated = 0;
   if (createItems && checked.unknownSkus.size > 0) {
-    const made = await createShopifyItems(truestock, workspaceId, parsed, checked.unknownSkus, `${key}:items`, sha256);
+    const made = await createItemsOf(truestock, workspaceId, parsed, checked.unknownSkus, `${key}:items`, sha256);
     if (!made.ok) return made;
     itemsCreated = made.summary.created;
   }
@@ -372,8 +356,8 @@ function stockImportStep(workspaceId: string, parsed: ParsedStock, payload: Reco
   };
 }
 
-/** Items for a Shopify file's unknown SKUs, in their own transaction before the stock step. */
-async function createShopifyItems(
+/** Items for an export's unknown SKUs, in their own transaction before the stock step. */
+async function createItemsOf(
   truestock: { store: Store; clock: Clock },
   workspaceId: string,
   parsed: ParsedStock,
@@ -391,7 +375,8 @@ async function createShopifyItems(
     else rows.push({ line, sku, name, options: v?.options ? JSON.stringify(v.options) : null });
   }
   if (errors.count > 0) return failed(errors, parsed.read);
-  const made = await writeItemRows(truestock, workspaceId, { rows, columns: new Set(['sku', 'name']), read: parsed.read }, { key, request: { type: 'shopify_items', sha256 }, createOnly: true });
+  // The request type is part of the key's fingerprint: `<format>_items`, as it has always been spelled.
+  const made = await writeItemRows(truestock, workspaceId, { rows, columns: new Set(['sku', 'name']), read: parsed.read }, { key, request: { type: `${parsed.format}_items`, sha256 }, createOnly: true });
   if (made.ok) return { ok: true, summary: made.summary };
   return made;
 }

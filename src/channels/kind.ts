@@ -5,10 +5,12 @@
 // checks it.
 
 import type { Clock } from '../app/clock.ts';
+import type { StockFileFormat } from '../app/stock-file.ts';
 import type { ChannelEvent, ChannelMapping } from '../domain/channel-event.ts';
 import type { Refusal } from '../domain/errors.ts';
 import type { ListingIdentity } from '../domain/listing-rules.ts';
 import type { BudgetReport, Connector, Failure } from '../sync/connector.ts';
+import type { DemoStorefrontFactory } from './demo-storefront.ts';
 
 export type Settings = Record<string, unknown>;
 
@@ -129,4 +131,10 @@ export interface ChannelKindSpec {
   connect?(settings: Settings, env: ConnectEnv): Connector | Refusal;
   /** Events in: webhooks, polls, and the location mapping. Absent: the kind reports nothing back. */
   readonly inbound?: Inbound;
+
+  // Extras outside sync; absent when the kind has none.
+  /** The kind's own inventory export, importable as counted stock (`stock import --format <kind>`). */
+  readonly stockFile?: StockFileFormat;
+  /** Emulated storefronts for the demo (`npm start`); loaded when the demo runs, never with the registry. */
+  demo?(): Promise<DemoStorefrontFactory>;
 }

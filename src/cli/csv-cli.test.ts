@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHOPIFY_EXPORT } from '../app/shopify-inventory-csv.fixture.ts';
+import { SHOPIFY_EXPORT } from '../channels/shopify/inventory-csv.fixture.ts';
 import { run } from '../../test/support/cli.ts';
 import { createTestDatabase } from '../../test/support/postgres.ts';
 

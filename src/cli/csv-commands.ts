@@ -1,7 +1,11 @@
 // `truestock` commands that import and export CSV files. Each action loads its module when it runs.
 
 import { type Command, Option } from 'commander';
+import { KINDS } from '../channels/registry.ts';
 import { keyOption, workspaceOption } from './options.ts';
+
+/** Kinds whose own inventory export `stock import --format <kind>` reads (see app/stock-import.ts). */
+const exportKinds = KINDS.filter((k) => k.stockFile);
 
 /** The command `name` of `cli`, made when no other module made it first. */
 function group(cli: Command, name: string, description: string): Command {
@@ -28,10 +32,10 @@ export function registerCsvCommands(cli: Command): void {
   const stock = group(cli, 'stock', 'stock levels');
   stock
     .command('import')
-    .description('set counted stock from a CSV file (sku,location,on_hand[,zone]) or a Shopify inventory export; each difference is a count variance; all rows or none')
+    .description(`set counted stock from a CSV file (sku,location,on_hand[,zone])${exportKinds.map((k) => ` or ${k.stockFile!.label}`).join('')}; each difference is a count variance; all rows or none`)
     .argument('<file>', 'CSV file with a header row')
-    .addOption(new Option('--format <format>', 'file layout').choices(['truestock', 'shopify']).default('truestock'))
-    .option('--create-items', 'Shopify files: create items for unknown SKUs from Handle, Title and options first')
+    .addOption(new Option('--format <format>', 'file layout').choices(['truestock', ...exportKinds.map((k) => k.name)]).default('truestock'))
+    .option('--create-items', `${exportKinds.filter((k) => k.stockFile!.createsItems).map((k) => k.label).join(' or ')} files: create items for unknown SKUs from what the file says of them first`)
     .addOption(workspaceOption())
     .addOption(keyOption('derived from the file content, so the same file imports once'))
     .action(async (file, opts) => (await import('./stock-import.ts')).stockImport(file, opts));

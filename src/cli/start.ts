@@ -1,6 +1,6 @@
 // `truestock start` (what `npm start` runs): `serve`, plus — unless --no-demo — the demo: a sample
-// catalog in a workspace named `demo`, two Shopify shops emulated in-process and wired to their
-// channels, and order traffic; then the URL and how to sign in. Only commander is loaded at the
+// catalog in a workspace named `demo`, its shops emulated in-process (each kind's demo storefront)
+// and wired to their channels, and order traffic; then the URL and how to sign in. Only commander is loaded at the
 // top: `serve` and the demo are imported when the command runs.
 
 import { type Command, Option } from 'commander';
@@ -72,7 +72,10 @@ export async function start(opts: StartOptions): Promise<void> {
         }
         const { catalog, shops } = demo;
         shops.subscribe(server.url);
-        out(`demo: Shopify emulators: ${shops.shops.map((s) => `${s.name} at ${s.emulator.url}`).join(', ')}`);
+        // One line per kind: `demo: Shopify emulators: webstore at http://…, outlet at http://…`.
+        for (const label of new Set(shops.shops.map((s) => s.kindLabel))) {
+          out(`demo: ${label} emulators: ${shops.shops.filter((s) => s.kindLabel === label).map((s) => `${s.name} at ${s.storefront.url}`).join(', ')}`);
+        }
         await printSignIn(ts, catalog.workspaceId, catalog.adminKey);
         const traffic = new Traffic(ts, catalog, shops, { seed, log: out });
         await traffic.start();

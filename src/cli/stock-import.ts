@@ -1,23 +1,27 @@
-// `truestock stock import FILE.csv [--format shopify] [--create-items]`: counted stock, all rows
+// `truestock stock import FILE.csv [--format <kind>] [--create-items]`: counted stock, all rows
 // or none, posted as one ledger step.
 
 import { basename } from 'node:path';
-import { importStock } from '../app/stock-import.ts';
+import { importStock, OWN_STOCK_FORMAT, STOCK_FORMATS } from '../app/stock-import.ts';
 import { cliActor, resolveWorkspace, withTruestock } from './context.ts';
 import { badRows, readText, withProgress } from './items-import.ts';
 import { CliError, out, refusalError } from './output.ts';
 
 export async function stockImport(
   file: string,
-  opts: { workspace?: string; idempotencyKey?: string; format?: 'truestock' | 'shopify'; createItems?: boolean },
+  opts: { workspace?: string; idempotencyKey?: string; format?: string; createItems?: boolean },
 ): Promise<void> {
-  if (opts.createItems && opts.format !== 'shopify') throw new CliError('--create-items needs --format shopify (a truestock stock file has no item names)');
+  const format = opts.format ?? OWN_STOCK_FORMAT;
+  if (opts.createItems && !STOCK_FORMATS.get(format)?.createsItems) {
+    const creating = [...STOCK_FORMATS].filter(([, f]) => f.createsItems).map(([name]) => `--format ${name}`);
+    throw new CliError(`--create-items needs ${creating.join(' or ')} (a ${format} stock file has no item names)`);
+  }
   const text = await readText(file);
   await withTruestock({ mustExist: true }, async (truestock) => {
     const ws = await resolveWorkspace(truestock, opts.workspace);
     const started = performance.now();
     const res = await withProgress((report) =>
-      importStock(truestock, ws.id, text, { actor: cliActor(), key: opts.idempotencyKey, fileName: basename(file), format: opts.format ?? 'truestock', createItems: opts.createItems ?? false }, report),
+      importStock(truestock, ws.id, text, { actor: cliActor(), key: opts.idempotencyKey, fileName: basename(file), format, createItems: opts.createItems ?? false }, report),
     );
     if (!res.ok && 'errors' in res) throw badRows(file, res.errors, res.errorCount, res.read);
     if (!res.ok) throw refusalError(res.refusal);

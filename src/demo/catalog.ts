@@ -1,8 +1,8 @@
 // Seeds the demo workspace through the app layer: locations, products and their variants,
-// bundles and multipacks, channels with their rules and (non-Shopify) listings, opening stock
-// received through the ledger, and a few warehouse documents. Safe to run on every start: each
-// piece is looked up first and only what is missing is made, so a second run on the same
-// database adds nothing (and a run cut short is completed by the next one).
+// bundles and multipacks, channels with their rules and listings (an emulated storefront's are
+// made by shops.ts), opening stock received through the ledger, and a few warehouse documents.
+// Safe to run on every start: each piece is looked up first and only what is missing is made, so
+// a second run on the same database adds nothing (and a run cut short is completed by the next).
 
 import { createWorkspace } from '../app/access.ts';
 import { createItem, createLocation } from '../app/catalog.ts';
@@ -115,8 +115,7 @@ export async function seedCatalog(ts: Truestock, opts: SeedOptions = {}): Promis
     for (const c of DEMO_CHANNELS) {
       let channel = await getChannelByName(db, workspaceId, c.name);
       if (!channel) {
-        const settings = c.kind === 'shopify' ? { shop_domain: `${c.name}.myshopify.com`, lists_all_items: c.name === 'webstore' } : {};
-        const made = must(`channel ${c.name}`, await createChannel(db, workspaceId, { kind: c.kind, name: c.name, settings }, now()));
+        const made = must(`channel ${c.name}`, await createChannel(db, workspaceId, { kind: c.kind, name: c.name, settings: c.settings ?? {} }, now()));
         ids[c.name] = (made.body.channel as { id: string }).id;
         created.channels++;
       } else ids[c.name] = channel.id;
@@ -128,8 +127,8 @@ export async function seedCatalog(ts: Truestock, opts: SeedOptions = {}): Promis
           created.rules++;
         }
       }
-      // Shopify listings name the shop's own inventory items: shops.ts makes them.
-      if (c.kind !== 'shopify') created.listings += await ensureListings(db, workspaceId, ids[c.name], c.skus(), now());
+      // A storefront's listings name its own identifiers: shops.ts makes them.
+      if (!c.storefront) created.listings += await ensureListings(db, workspaceId, ids[c.name], c.skus(), now());
     }
     return ids;
   });

@@ -170,6 +170,8 @@ export const productOf = (sku: string): SampleProduct | undefined => DEMO_PRODUC
 // ---- channels ---------------------------------------------------------------------------------
 
 export type DemoChannelName = 'webstore' | 'outlet' | 'pos' | 'wholesale';
+/** The wholesale desk's channel, by name (the traffic places its orders). */
+export const WHOLESALE_CHANNEL: DemoChannelName = 'wholesale';
 
 export interface SampleChannel {
   name: DemoChannelName;
@@ -180,8 +182,13 @@ export interface SampleChannel {
   extraRules?: { below_units?: number; skus?: string[]; settings: RuleSettings }[];
   /** Which SKUs this channel lists. */
   skus(): string[];
-  /** Shopify: the truestock location its one Shopify location stands for. */
-  shopifyLocation?: { code: string; name: string };
+  /** The channel's settings when the seeding creates it. */
+  settings?: Record<string, unknown>;
+  /**
+   * An emulated storefront in the demo (its kind's `demo()`; the storefront makes the listings):
+   * its one location, and the truestock location that stands for.
+   */
+  storefront?: { location: { code: string; name: string } };
 }
 
 const OUTLET_PRODUCTS = ['PKT', 'CREW', 'SHORT', 'RAIN', 'CAP', 'BEANIE', 'SOCK', 'TOTE'];
@@ -196,7 +203,8 @@ export const DEMO_CHANNELS: readonly SampleChannel[] = [
     // The last couple of units are not worth the oversell risk on the busiest channel.
     extraRules: [{ below_units: 3, settings: { zero_below_units: 3 } }],
     skus: demoAllSkus,
-    shopifyLocation: { code: 'WH-EAST', name: 'East DC' },
+    settings: { shop_domain: 'webstore.myshopify.com', lists_all_items: true },
+    storefront: { location: { code: 'WH-EAST', name: 'East DC' } },
   },
   {
     // Clearance storefront, fulfilled from the West DC; a fixed buffer of one unit.
@@ -206,7 +214,8 @@ export const DEMO_CHANNELS: readonly SampleChannel[] = [
       ...DEMO_PRODUCTS.filter((p) => OUTLET_PRODUCTS.includes(p.code)).flatMap((p) => p.variants.map((v) => v.sku)),
       ...DEMO_KITS.filter((k) => k.sku.startsWith('SOCK-')).map((k) => k.sku),
     ],
-    shopifyLocation: { code: 'WH-WEST', name: 'West DC' },
+    settings: { shop_domain: 'outlet.myshopify.com', lists_all_items: false },
+    storefront: { location: { code: 'WH-WEST', name: 'West DC' } },
   },
   {
     // The tills in both shops: each store sells what is on its own shelves.

@@ -1,31 +1,27 @@
-// The demo's two Shopify storefronts: an in-process Shopify emulator per Shopify channel of the
-// demo workspace, stocked with the channel's SKUs, the channel's settings pointed at it, its
-// listings mapped to the emulator's inventory items, and (once the server listens) its webhooks
-// subscribed to the server.
+// The demo's emulated storefronts: one per channel of the sample business that has a storefront
+// (its kind's `demo()` starts it, src/channels/demo-storefront.ts), stocked with the channel's
+// SKUs, the channel's settings pointed at it, its listings mapped to the storefront's identifiers,
+// and (once the server listens) its webhooks subscribed to the server.
 //
-// The emulator keeps no state and listens on a new port every start, so on a restart:
-// - the channel's settings are replaced (new `api_url`, token and webhook secret);
-// - the emulator numbers everything from one counter, so creating the location and the items in
-//   the same order gives them the same ids as last time, and the listings stay as they are (a
-//   listing whose identifiers did change is deactivated and a new one made);
+// A storefront keeps no state and comes back on a new port every start, so on a restart:
+// - the channel's settings are replaced by what the new storefront gives (its URL, credentials);
+// - it gives the same identifiers for the same SKUs in the same order, so the listings stay as
+//   they are (a listing whose identifiers did change is deactivated and a new one made);
 // - each level starts at what truestock last saw the shop show (as if the shop had kept it), so
 //   compare-and-set pushes pick up where they left off;
-// - orders, line items and refunds must never reuse an id of an earlier run (truestock records
-//   channel orders by id, and would take a new order for an old one), so after the catalog the
-//   emulator's counter jumps to the current time in milliseconds — far above anything a run
-//   before could have reached at the demo's pace of well under one id per millisecond.
+// - orders never reuse an id of an earlier run (the storefront is told the time it starts at).
 
-import { randomBytes } from 'node:crypto';
-import { startShopifyEmulator, type ShopifyEmulator } from '../../emulators/shopify/index.ts';
 import { updateChannel } from '../app/channels.ts';
 import { createListing, updateListing } from '../app/listings.ts';
 import type { Truestock } from '../app/truestock.ts';
+import type { DemoStorefront } from '../channels/demo-storefront.ts';
+import { kindOf } from '../channels/registry.ts';
 import type { Refusal } from '../domain/errors.ts';
 import { itemsBySku } from '../store/catalog-repo.ts';
 import { getChannel, listingsOfChannels } from '../store/channel-repo.ts';
 import { listingSyncOf } from '../store/sync-repo.ts';
 import type { DemoCatalog } from './catalog.ts';
-import { DEMO_CHANNELS, type DemoChannelName } from './sample-catalog.ts';
+import { DEMO_CHANNELS, type DemoChannelName, type SampleChannel } from './sample-catalog.ts';
 
 /**
  * How long truestock waits before pushing its number over a change in the shop's admin. The
@@ -33,20 +29,19 @@ import { DEMO_CHANNELS, type DemoChannelName } from './sample-catalog.ts';
  * a short grace keeps the demo's shops close to the ledger (production default: 30 s).
  */
 export const EDIT_GRACE_SECONDS_DEMO = 5;
+/** The storefront that delivers its webhooks with faults (unless `faults: false`): the busiest one. */
+const FAULTY_SHOP: DemoChannelName = 'webstore';
 
 export interface DemoShop {
   name: DemoChannelName;
   channelId: string;
-  emulator: ShopifyEmulator;
-  /** The shop's one location (gid) and the truestock location it stands for. */
-  locationId: string;
-  locationCode: string;
-  /** The shop's inventory item and variant per SKU. */
-  items: Map<string, { inventoryItemId: string; variantId: string }>;
+  /** How people call the channel's kind (`Shopify`). */
+  kindLabel: string;
+  storefront: DemoStorefront;
 }
 
 export interface ShopOptions {
-  /** Seeds the emulators' webhook fault injection. */
+  /** Seeds the storefronts' webhook fault injection. */
   seed?: number;
   /** Inject webhook faults (duplicates, reordering, delays, rare drops) on the webstore. Default true. */
   faults?: boolean;
@@ -63,16 +58,16 @@ export class DemoShops {
 
   /** Point every shop's webhooks at the server (its channel's webhook endpoint). */
   subscribe(serverUrl: string): void {
-    for (const s of this.shops) s.emulator.subscribe(`${serverUrl.replace(/\/$/, '')}/v1/channels/${s.channelId}/webhooks`);
+    for (const s of this.shops) s.storefront.subscribe(`${serverUrl.replace(/\/$/, '')}/v1/channels/${s.channelId}/webhooks`);
   }
 
   /** Resolves when every webhook the shops queued has been delivered (or given up). */
   async flushWebhooks(): Promise<void> {
-    await Promise.all(this.shops.map((s) => s.emulator.flushWebhooks()));
+    await Promise.all(this.shops.map((s) => s.storefront.flushWebhooks()));
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.shops.map((s) => s.emulator.close()));
+    await Promise.all(this.shops.map((s) => s.storefront.close()));
   }
 }
 
@@ -91,42 +86,41 @@ function must<T extends object>(what: string, r: T | Refusal): T {
 const sameExternal = (a: Record<string, string>, b: Record<string, string>) =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 
-/** Starts one emulator per Shopify channel of the demo and wires the channel to it. */
+/** Starts a storefront per channel of the demo that has one, and wires the channel to it. */
 export async function startShops(ts: Truestock, catalog: DemoCatalog, opts: ShopOptions = {}): Promise<DemoShops> {
   const made: DemoShop[] = [];
   try {
-    for (const spec of DEMO_CHANNELS.filter((c) => c.kind === 'shopify')) {
-      const emulator = await startShopifyEmulator({
-        shop: spec.name,
-        accessToken: `shpat_${randomBytes(16).toString('hex')}`,
-        clientSecret: randomBytes(24).toString('base64url'),
+    for (const spec of DEMO_CHANNELS.filter((c) => c.storefront)) {
+      const kind = kindOf(spec.kind);
+      if (!kind.demo) throw new Error(`demo shops: ${spec.name} wants a storefront, but its kind ${kind.label} has no demo storefront`);
+      const storefront = await (await kind.demo()).start({
+        name: spec.name,
+        skus: spec.skus(),
+        location: spec.storefront!.location,
         seed: (opts.seed ?? 1) + made.length,
-        // Items keep their ids across restarts (created in the same order); orders must not
-        // reuse an earlier run's ids, which truestock has already taken in.
-        orderIdStart: Math.max(ts.clock.now(), 1_000_000),
+        // Listings keep their identifiers across restarts; orders must not reuse an earlier run's ids.
+        now: ts.clock.now(),
+        faults: spec.name === FAULTY_SHOP && opts.faults !== false,
       });
-      made.push(await wire(ts, catalog, spec.name, emulator, opts));
+      try {
+        made.push(await wire(ts, catalog, spec, kind.label, storefront, opts));
+      } catch (err) {
+        await storefront.close();
+        throw err;
+      }
     }
   } catch (err) {
     await new DemoShops(made).close();
     throw err;
   }
-  const shops = new DemoShops(made);
-  const webstore = shops.shop('webstore');
-  // A real shop's webhooks arrive twice, late and out of order now and then; the ledger copes.
-  if (webstore && opts.faults !== false) webstore.emulator.setFaults({ duplicate: 0.02, reorder: 0.02, drop: 0.002, delayMs: [0, 250] });
-  return shops;
+  return new DemoShops(made);
 }
 
-async function wire(ts: Truestock, catalog: DemoCatalog, name: DemoChannelName, emulator: ShopifyEmulator, opts: ShopOptions): Promise<DemoShop> {
-  const spec = DEMO_CHANNELS.find((c) => c.name === name)!;
+async function wire(ts: Truestock, catalog: DemoCatalog, spec: SampleChannel, kindLabel: string, storefront: DemoStorefront, opts: ShopOptions): Promise<DemoShop> {
+  const { name } = spec;
   const ws = catalog.workspaceId;
   const channelId = catalog.channels[name];
-  const { code, name: locationName } = spec.shopifyLocation!;
-  // Location first, then items in the catalog's order: the same ids as in the last run.
-  const locationId = emulator.addLocation(locationName).id;
-  const skus = spec.skus();
-  const items = new Map(skus.map((sku) => [sku, emulator.addItem({ sku, levels: { [locationId]: 0 } })]));
+  const skus = storefront.skus;
 
   const restore = await ts.store.transaction(async (db) => {
     const now = ts.clock.now();
@@ -134,22 +128,15 @@ async function wire(ts: Truestock, catalog: DemoCatalog, name: DemoChannelName, 
     if (!channel) throw new Error(`demo shops: channel ${name} (${channelId}) is gone`);
     const settings = {
       ...channel.settings,
-      shop_domain: emulator.shopDomain,
-      access_token: emulator.accessToken,
-      webhook_secret: emulator.clientSecret,
-      api_url: emulator.url,
-      locations: { [locationId]: code },
+      ...storefront.settings,
       edit_policy: 'master_wins',
       edit_grace_seconds: opts.editGraceSeconds ?? EDIT_GRACE_SECONDS_DEMO,
     };
     must(`settings of ${name}`, await updateChannel(db, ws, channelId, { settings }, now));
 
-    const bySku = new Map((await itemsBySku(db, ws, skus)).map((i) => [i.sku, i]));
+    const bySku = new Map((await itemsBySku(db, ws, [...skus])).map((i) => [i.sku, i]));
     const active = (await listingsOfChannels(db, ws, [channelId])).filter((l) => l.active);
-    const wanted = new Map(skus.map((sku) => {
-      const ids = items.get(sku)!;
-      return [bySku.get(sku)!.id, { sku, external: { inventory_item_id: ids.inventoryItemId, location_id: locationId } }];
-    }));
+    const wanted = new Map(skus.map((sku) => [bySku.get(sku)!.id, { sku, external: storefront.external(sku) }]));
     // Listings whose identifiers changed go first, so their keys are free for the new ones.
     const kept = new Map<string, string>();
     for (const l of active) {
@@ -168,6 +155,6 @@ async function wire(ts: Truestock, catalog: DemoCatalog, name: DemoChannelName, 
     });
   });
   // Nobody is subscribed yet, so these set the levels without a webhook.
-  for (const r of restore) if (r.shown > 0) emulator.editAvailable(items.get(r.sku)!.inventoryItemId, locationId, r.shown);
-  return { name, channelId, emulator, locationId, locationCode: code, items };
+  for (const r of restore) if (r.shown > 0) storefront.setShown(r.sku, r.shown);
+  return { name, channelId, kindLabel, storefront };
 }

@@ -1,7 +1,7 @@
 // Demo traffic: a scheduler that keeps the demo business busy, so every screen shows something
-// real. Shopify orders are placed on the emulators (they reach truestock as signed webhooks, as
-// real ones would); store sales, wholesale orders and warehouse work go through the ledger, as
-// a POS integration or a warehouse clerk would.
+// real. Shop orders are placed on the emulated storefronts (they reach truestock as signed
+// webhooks, as real ones would); store sales, wholesale orders and warehouse work go through the
+// ledger, as a POS integration or a warehouse clerk would.
 //
 //   steady orders on both shops          a burst of 40 orders every ~2 min
 //   cancellations (restocked)            refunds of shipped orders, restocked → returns
@@ -14,7 +14,6 @@
 // Every interval is in demo seconds and divided by `speed` (tests run minutes in seconds).
 // Decisions come from a seeded PRNG; timing still depends on the machine.
 
-import { EmulatorError, type ShopifyOrder } from '../../emulators/shopify/index.ts';
 import { retryDead } from '../app/channel-sync.ts';
 import { createCount, enterCounts, postStep } from '../app/counts.ts';
 import { fingerprint } from '../app/fingerprint.ts';
@@ -24,6 +23,7 @@ import { closePurchaseOrderStep, openPurchaseOrderStep, receivePurchaseOrderStep
 import { closeStep, inspectStep, returnsPage } from '../app/returns.ts';
 import { closeTransferStep, receiveTransferStep, shipTransferStep } from '../app/transfers.ts';
 import type { Truestock } from '../app/truestock.ts';
+import type { DemoOrder } from '../channels/demo-storefront.ts';
 import type { StockCommand } from '../domain/commands.ts';
 import { levelsAtLocation } from '../store/availability-repo.ts';
 import { listHolds } from '../store/ledger-repo.ts';
@@ -34,7 +34,7 @@ import { DEMO_ACTOR, type DemoCatalog } from './catalog.ts';
 import { seededRandom, type Random } from './random.ts';
 import type { Timer } from '../app/scheduler.ts';
 import { type DemoShop, type DemoShops } from './shops.ts';
-import { demoChannel, demoStandardSkus, popularity, productOf } from './sample-catalog.ts';
+import { demoChannel, demoStandardSkus, popularity, productOf, WHOLESALE_CHANNEL } from './sample-catalog.ts';
 
 // ---- the schedule, in demo seconds --------------------------------------------------------------
 
@@ -95,7 +95,7 @@ export interface TrafficOptions {
 
 interface TrackedOrder {
   shop: DemoShop;
-  order: ShopifyOrder;
+  order: DemoOrder;
   placedAt: number;
   willCancel: boolean;
   willRefund: boolean;
@@ -107,7 +107,7 @@ const LEFTOVERS_PAGE = 500;
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
-type Counter = 'orders' | 'refused' | 'cancelled' | 'shipped' | 'refunds' | 'pos' | 'wholesale' | 'purchaseOrders' | 'transfers' | 'handEdits' | 'outages' | 'bursts' | 'counts' | 'inspected' | 'errors';
+type Counter = 'orders' | 'refused' | 'cancelled' | 'shipped' | 'refunds' | 'pos' | 'wholesaleOrders' | 'purchaseOrders' | 'transfers' | 'handEdits' | 'outages' | 'bursts' | 'counts' | 'inspected' | 'errors';
 
 export class Traffic {
   private readonly speed: number;
@@ -123,7 +123,7 @@ export class Traffic {
   private readonly orders = new Map<string, TrackedOrder>();
   private locationIds = new Map<string, string>();
   private unitsPerCase = new Map<string, number>();
-  readonly totals: Record<Counter, number> = { orders: 0, refused: 0, cancelled: 0, shipped: 0, refunds: 0, pos: 0, wholesale: 0, purchaseOrders: 0, transfers: 0, handEdits: 0, outages: 0, bursts: 0, counts: 0, inspected: 0, errors: 0 };
+  readonly totals: Record<Counter, number> = { orders: 0, refused: 0, cancelled: 0, shipped: 0, refunds: 0, pos: 0, wholesaleOrders: 0, purchaseOrders: 0, transfers: 0, handEdits: 0, outages: 0, bursts: 0, counts: 0, inspected: 0, errors: 0 };
   private minute: Record<Counter, number> & { byShop: Record<string, number> } = this.freshMinute();
 
   constructor(
@@ -140,7 +140,7 @@ export class Traffic {
   }
 
   private freshMinute() {
-    return { orders: 0, refused: 0, cancelled: 0, shipped: 0, refunds: 0, pos: 0, wholesale: 0, purchaseOrders: 0, transfers: 0, handEdits: 0, outages: 0, bursts: 0, counts: 0, inspected: 0, errors: 0, byShop: {} as Record<string, number> };
+    return { orders: 0, refused: 0, cancelled: 0, shipped: 0, refunds: 0, pos: 0, wholesaleOrders: 0, purchaseOrders: 0, transfers: 0, handEdits: 0, outages: 0, bursts: 0, counts: 0, inspected: 0, errors: 0, byShop: {} as Record<string, number> };
   }
 
   private count(c: Counter, n = 1): void {
@@ -168,7 +168,7 @@ export class Traffic {
     this.every('burst', BURST_FIRST_S, BURST_EVERY_S, () => this.burst());
     this.every('hand edit', HAND_EDIT_FIRST_S, HAND_EDIT_EVERY_S, () => this.handEdit());
     this.every('outage', OUTAGE_FIRST_S, OUTAGE_EVERY_S, () => this.outage());
-    this.every('wholesale', WHOLESALE_FIRST_S, WHOLESALE_EVERY_S, () => this.wholesaleOrder());
+    this.every('wholesale order', WHOLESALE_FIRST_S, WHOLESALE_EVERY_S, () => this.wholesaleOrder());
     this.every('purchase order', PURCHASE_FIRST_S, PURCHASE_EVERY_S, () => this.purchaseOrder());
     this.every('transfer', TRANSFER_FIRST_S, TRANSFER_EVERY_S, () => this.transfer());
     this.every('inspection', INSPECTION_EVERY_S, INSPECTION_EVERY_S, () => this.inspect());
@@ -236,7 +236,7 @@ export class Traffic {
     return this.ts.ledger.executeDocument({ workspaceId: this.catalog.workspaceId, idempotencyKey: key, actor: DEMO_ACTOR }, step);
   }
 
-  // ---- Shopify orders -------------------------------------------------------------------------
+  // ---- shop orders ---------------------------------------------------------------------------
 
   private steadyOrders(shop: DemoShop): void {
     const next = () => this.after(this.rng.exponential(ORDER_GAP_MEAN_S[shop.name] ?? 5), `order on ${shop.name}`, () => {
@@ -248,13 +248,12 @@ export class Traffic {
 
   /** What the shop shows as available for a SKU now. */
   private shown(shop: DemoShop, sku: string): number {
-    const ids = shop.items.get(sku);
-    return ids ? (shop.emulator.level(ids.inventoryItemId, shop.locationId)?.available ?? 0) : 0;
+    return shop.storefront.shown(sku);
   }
 
   /** A SKU the shop shows in stock, popular sizes more often; undefined when a few tries find none. */
   private pickSku(shop: DemoShop, exclude: Set<string>): string | undefined {
-    const skus = [...shop.items.keys()];
+    const skus = shop.storefront.skus;
     const weights = skus.map(popularity);
     for (let tries = 0; tries < 8; tries++) {
       const sku = skus[this.rng.weighted(weights)]!;
@@ -267,27 +266,18 @@ export class Traffic {
   private placeOrder(shop: DemoShop): TrackedOrder | undefined {
     const lineCount = this.rng.weighted([75, 20, 5]) + 1;
     const used = new Set<string>();
-    const lines: { variantId: string; quantity: number }[] = [];
+    const lines: { sku: string; quantity: number }[] = [];
     for (let i = 0; i < lineCount; i++) {
       const sku = this.pickSku(shop, used);
       if (!sku) break;
       used.add(sku);
       const quantity = Math.min(this.shown(shop, sku), this.rng.weighted([80, 15, 5]) + 1);
-      lines.push({ variantId: shop.items.get(sku)!.variantId, quantity });
+      lines.push({ sku, quantity });
     }
-    if (lines.length === 0) {
+    const order = lines.length > 0 ? shop.storefront.placeOrder(lines) : null;
+    if (!order) {
       this.count('refused');
       return undefined;
-    }
-    let order: ShopifyOrder;
-    try {
-      order = shop.emulator.placeOrder({ lines, locationId: shop.locationId });
-    } catch (err) {
-      if (err instanceof EmulatorError) {
-        this.count('refused');
-        return undefined;
-      }
-      throw err;
     }
     const tracked: TrackedOrder = { shop, order, placedAt: this.elapsed(), willCancel: this.rng.chance(CANCEL_SHARE), willRefund: this.rng.chance(REFUND_SHARE), shipTries: 0 };
     this.orders.set(order.id, tracked);
@@ -300,12 +290,7 @@ export class Traffic {
   /** The customer changed their mind before it shipped: cancelled on the shop, units restocked. */
   private cancel(t: TrackedOrder): void {
     this.orders.delete(t.order.id);
-    try {
-      t.shop.emulator.cancelOrder(t.order.id, { restock: true });
-      this.count('cancelled');
-    } catch (err) {
-      if (!(err instanceof EmulatorError)) throw err;
-    }
+    if (t.shop.storefront.cancel(t.order.id)) this.count('cancelled');
   }
 
   private burst(): void {
@@ -343,11 +328,7 @@ export class Traffic {
       }
       this.orders.delete(o.order.id);
       this.count('shipped');
-      try {
-        o.shop.emulator.fulfillOrder(o.order.id);
-      } catch (err) {
-        if (!(err instanceof EmulatorError)) throw err;
-      }
+      o.shop.storefront.fulfil(o.order.id);
       if (o.willRefund) this.after(this.rng.int(...REFUND_AFTER_SHIPPING_S), 'refund', () => this.refund(o));
     }));
   }
@@ -372,12 +353,7 @@ export class Traffic {
   /** A customer sends one unit back: refunded on the shop with restock, so truestock opens a return. */
   private refund(o: TrackedOrder): void {
     const line = o.order.lines[0]!;
-    try {
-      o.shop.emulator.refund(o.order.id, { lines: [{ lineItemId: line.id, quantity: 1, restockType: 'return' }] });
-    } catch (err) {
-      if (err instanceof EmulatorError) return;
-      throw err;
-    }
+    if (!o.shop.storefront.refund(o.order.id, line.id, 1)) return;
     this.count('refunds');
     this.log(`demo: refund on ${o.shop.name}: order ${o.order.name} sends back 1 × ${line.sku} (restocked: a return awaiting inspection)`);
   }
@@ -388,7 +364,7 @@ export class Traffic {
     if (!sku) return;
     const was = this.shown(shop, sku);
     const to = Math.max(0, was + this.rng.pick([-2, -1, 3, 5]));
-    shop.emulator.editAvailable(shop.items.get(sku)!.inventoryItemId, shop.locationId, to);
+    shop.storefront.setShown(sku, to);
     this.count('handEdits');
     this.log(`demo: hand edit in ${shop.name}'s admin: ${sku} set from ${was} to ${to} (master wins: truestock puts its number back after the edit grace)`);
   }
@@ -396,7 +372,7 @@ export class Traffic {
   private outage(): void {
     const shop = this.shops.shops[this.totals.outages % this.shops.shops.length]!;
     this.count('outages');
-    shop.emulator.goDown(OUTAGE_S / this.speed);
+    shop.storefront.goDown(OUTAGE_S / this.speed);
     this.log(`demo: ${shop.name} is down for ${OUTAGE_S} s (its API answers 503; its webhooks wait; the other channels carry on)`);
     this.after(OUTAGE_S, 'outage end', () => this.log(`demo: ${shop.name} is back up`));
   }
@@ -414,7 +390,7 @@ export class Traffic {
     next();
   }
 
-  /** A sale at a store's till: allocated and handed over at once (the POS is the `custom` channel). */
+  /** A sale at a store's till: allocated and handed over at once (the `pos` channel). */
   private async posSale(): Promise<void> {
     const code = this.rng.weighted([60, 40]) === 0 ? 'STORE-NYC' : 'STORE-SF';
     const shelf = (await this.ts.store.read((db) => levelsAtLocation(db, this.catalog.workspaceId, this.locationIds.get(code)!, null, 1_000))).filter((l) => l.available > 0);
@@ -433,7 +409,7 @@ export class Traffic {
 
   /** A retail partner orders whole cases from the East DC; the pallet leaves a minute later. */
   private async wholesaleOrder(): Promise<void> {
-    const skus = new Set(demoChannel('wholesale').skus());
+    const skus = new Set(demoChannel(WHOLESALE_CHANNEL).skus());
     const levels = (await this.ts.store.read((db) => levelsAtLocation(db, this.catalog.workspaceId, this.locationIds.get('WH-EAST')!, null, 1_000)))
       .filter((l) => skus.has(l.sku) && l.available >= 2 * (this.unitsPerCase.get(l.sku) ?? 1) + REORDER_POINT['WH-EAST']!);
     if (levels.length === 0) return;
@@ -442,15 +418,15 @@ export class Traffic {
     const cases = this.rng.int(1, 2);
     const n = ++this.seq;
     const reference = `WS-${this.runId}-${n}`;
-    const r = await this.execute(this.key('wholesale', n), {
+    const r = await this.execute(this.key('wholesale-order', n), {
       type: 'allocate_order', lines: [{ sku: l.sku, quantity: cases * perCase, location: 'WH-EAST' }], order_reference: reference,
       channel: this.catalog.channels.wholesale, channel_accepted: false,
     });
     if (!r.ok) return;
-    this.count('wholesale');
+    this.count('wholesaleOrders');
     this.log(`demo: wholesale order ${reference}: ${cases} case${cases > 1 ? 's' : ''} (${cases * perCase} units) of ${l.sku} from WH-EAST`);
     const holdId = (r.body.hold as { id: string }).id;
-    this.after(WHOLESALE_SHIP_AFTER_S, 'wholesale shipment', () => this.execute(this.key('wholesale', n, 'ship'), { type: 'ship', hold_id: holdId }));
+    this.after(WHOLESALE_SHIP_AFTER_S, 'wholesale shipment', () => this.execute(this.key('wholesale-order', n, 'ship'), { type: 'ship', hold_id: holdId }));
   }
 
   // ---- warehouse work ----------------------------------------------------------------------------

@@ -8,8 +8,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { exportItemsCsv, exportStockCsv } from '../app/csv-export.ts';
 import type { RowError } from '../app/csv.ts';
 import { importItems } from '../app/item-import.ts';
-import { importStock } from '../app/stock-import.ts';
+import { importStock, OWN_STOCK_FORMAT, STOCK_FORMATS } from '../app/stock-import.ts';
 import type { Truestock } from '../app/truestock.ts';
+import { kindOf } from '../channels/registry.ts';
 import { TruestockError } from '../domain/errors.ts';
 import type { RouteKit } from './routes.ts';
 
@@ -20,12 +21,17 @@ const idempotencyHeader = {
   properties: { 'idempotency-key': { type: 'string', description: 'Required. The same key and file replay the first answer; the same key with another file is a 409.' } },
 } as const;
 
+/** The channels' own exports the stock import takes besides ours (each named after its kind). */
+const exportFormats = [...STOCK_FORMATS].filter(([name]) => name !== OWN_STOCK_FORMAT);
+const creatingFormats = exportFormats.filter(([, f]) => f.createsItems).map(([name]) => kindOf(name).label);
+const exportsText = exportFormats.map(([, f]) => f.label).join(' or ');
+
 const stockQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    format: { type: 'string', enum: ['truestock', 'shopify'], description: '`truestock` (sku,location,on_hand[,zone]) or a Shopify inventory export' },
-    create_items: { type: 'boolean', description: 'Shopify files: create items for unknown SKUs first' },
+    format: { type: 'string', enum: [...STOCK_FORMATS.keys()], description: `\`${OWN_STOCK_FORMAT}\` (sku,location,on_hand[,zone])${exportsText ? ` or ${exportsText}` : ''}` },
+    create_items: { type: 'boolean', description: `${creatingFormats.join(' or ')} files: create items for unknown SKUs first` },
     file_name: { type: 'string', minLength: 1, maxLength: 150, description: 'shown in the movements’ reference, `import:<file_name>`' },
   },
 } as const;
@@ -69,7 +75,7 @@ export function registerImportRoutes(app: FastifyInstance, ts: Truestock, kit: R
     return reply.code(res.summary.created > 0 ? 201 : 200).send({ import: res.summary });
   });
 
-  app.post<{ Querystring: { format?: 'truestock' | 'shopify'; create_items?: boolean; file_name?: string } }>('/imports/stock', route('operate', ['imports'], 'Set counted stock from a CSV file (or a Shopify inventory export): one ledger step, all rows or none', {
+  app.post<{ Querystring: { format?: string; create_items?: boolean; file_name?: string } }>('/imports/stock', route('operate', ['imports'], `Set counted stock from a CSV file${exportsText ? ` (or ${exportsText})` : ''}: one ledger step, all rows or none`, {
     headers: idempotencyHeader,
     querystring: stockQuery,
     description: 'Body: `text/csv`, sku,location,on_hand[,zone]. Each difference from the ledger becomes a count variance.',
@@ -77,7 +83,7 @@ export function registerImportRoutes(app: FastifyInstance, ts: Truestock, kit: R
     const res = await importStock(ts, req.principal.workspaceId, csvBody(req), {
       actor: req.principal.keyId,
       key: keyOf(req),
-      format: req.query.format ?? 'truestock',
+      format: req.query.format ?? OWN_STOCK_FORMAT,
       createItems: req.query.create_items ?? false,
       ...(req.query.file_name ? { fileName: req.query.file_name } : {}),
     });

@@ -184,6 +184,30 @@ describe.each(STORE_KINDS)('Shopify webhooks on %s', (kind) => {
     expect(await h.totals(sku)).toMatchObject({ committed: 1 });
   });
 
+  it('ignores, and records, a signed body re-sent under a topic it disagrees with', async () => {
+    const { shop, channel, sku, hook } = await setup({}, false);
+    const cap = await capture();
+    open.push(cap);
+    shop.subscribe(cap.url);
+    const order = shop.placeOrder({ lines: [{ sku, quantity: 2 }] });
+    await shop.flushWebhooks();
+    const created = cap.deliveries.find((x) => x.topic === 'orders/create')!;
+    expect((await post(hook, created)).status).toBe(200);
+    expect(await holdsOf(channel, order.name)).toMatchObject([{ state: 'allocated' }]);
+    // The same signed orders/create body, re-sent as orders/cancelled under a fresh webhook id.
+    const replayed = await post(hook, created, { 'x-shopify-topic': 'orders/cancelled', 'x-shopify-webhook-id': `${created.headers['x-shopify-webhook-id']}-again` });
+    expect(replayed.status).toBe(200);
+    expect(await replayed.json()).toEqual({ status: 'ok', outcome: expect.stringMatching(/^ignored: topic orders\/cancelled disagrees with its body: .*cancelled_at/) });
+    expect(await holdsOf(channel, order.name)).toMatchObject([{ state: 'allocated' }]);
+    expect(await h.totals(sku)).toMatchObject({ available: 8, committed: 2 });
+    expect((await receipts(channel.id)).filter((r) => r.topic === 'orders/cancelled')).toEqual([{ topic: 'orders/cancelled', outcome: expect.stringMatching(/^ignored: topic orders\/cancelled disagrees/) }]);
+    // An inventory level body under orders/create does nothing either.
+    const levelBody = cap.deliveries.find((x) => x.topic === 'inventory_levels/update')!;
+    const asOrder = await post(hook, levelBody, { 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': 'level-as-order' });
+    expect(await asOrder.json()).toMatchObject({ outcome: expect.stringMatching(/^ignored: topic orders\/create disagrees/) });
+    await verified();
+  });
+
   it('needs no API key but answers an API-key route as before', async () => {
     const res = await h.inject({ method: 'POST', url: '/v1/channels/chan_x/webhooks', headers: { 'content-type': 'application/json' }, payload: '{}' });
     expectProblem(res, 'not_found');
@@ -299,5 +323,36 @@ describe.each(STORE_KINDS)('Shopify webhooks on %s', (kind) => {
     expect(await holdsOf(channel, order.name)).toMatchObject([{ lines: [{ sku, quantity: 1 }] }]);
     const exceptions = ((await h.get('/v1/exceptions?limit=500', h.a.keys.read)).json().data as Json[]).filter((e) => e.reference === order.name);
     expect(exceptions).toMatchObject([{ kind: 'unmapped_order_line', quantity: 2 }]);
+  });
+
+  it('two variants with one SKU: an order line only the SKU could map is an exception naming the listings, not a guess', async () => {
+    const { shop, channel, listing, sku, location } = await setup();
+    // Shopify allows a second variant with the same SKU; it is listed too (same truestock item).
+    const second = shop.addItem({ sku, levels: { [location]: 10 } });
+    const l2 = await h.post('/v1/listings', { channel: channel.id, sku, external: { inventory_item_id: second.inventoryItemId, location_id: location } });
+    expect(l2.statusCode, l2.body).toBe(201);
+    // The webhook names the variant and the SKU only; neither listing names the variant.
+    const order = shop.placeOrder({ lines: [{ variantId: second.variantId, quantity: 2 }] });
+    await shop.flushWebhooks();
+    expect(await holdsOf(channel, order.name)).toEqual([]);
+    const exceptions = ((await h.get('/v1/exceptions?limit=500', h.a.keys.read)).json().data as Json[]).filter((e) => e.reference === order.name && String(e.message).includes(` on ${channel.name}:`));
+    expect(exceptions).toMatchObject([{ kind: 'unmapped_order_line', quantity: 2, message: expect.stringContaining(`SKU ${sku} could be any of 2 products`) }]);
+    expect(exceptions[0]!.message).toContain(listing.id);
+    expect(exceptions[0]!.message).toContain(l2.json().listing.id);
+    expect(await h.totals(sku)).toMatchObject({ committed: 0 });
+  });
+
+  it('two variants with one SKU, one listed: the poll, which knows the line\'s inventory item, does not map the other variant by SKU', async () => {
+    const { shop, channel, listing, sku, location } = await setup();
+    const second = shop.addItem({ sku, levels: { [location]: 10 } });
+    shop.setFaults({ drop: 1 });
+    const order = shop.placeOrder({ lines: [{ variantId: second.variantId, quantity: 1 }] });
+    await shop.flushWebhooks();
+    const stored = (await h.ts.store.read((db) => channelById(db, channel.id)))!;
+    expect(await pollChannel(h.ts, { ...stored, createdAt: Date.now() - 60_000 })).toMatchObject({ status: 'ok', events: 1 });
+    expect(await holdsOf(channel, order.name)).toEqual([]);
+    const exceptions = ((await h.get('/v1/exceptions?limit=500', h.a.keys.read)).json().data as Json[]).filter((e) => e.reference === order.name && String(e.message).includes(` on ${channel.name}:`));
+    expect(exceptions).toMatchObject([{ kind: 'unmapped_order_line', message: expect.stringContaining(`SKU ${sku} is shared by variants`) }]);
+    expect(exceptions[0]!.message).toContain(listing.id);
   });
 });

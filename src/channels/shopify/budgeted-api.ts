@@ -4,9 +4,10 @@
 
 import type { BudgetReport } from '../../sync/connector.ts';
 import type { ShopifyAnswer, ShopifyApi } from './client.ts';
+import { ORDER_LINES_QUERY_COST, ORDERS_QUERY_COST } from './order-poll.ts';
 
-/** A query's cost before Shopify has told us (its requested cost is remembered per operation). */
-export const QUERY_COST_ESTIMATE = 600;
+/** A query's cost before Shopify has told us (its requested cost is remembered per operation): the dearest query the connector sends. */
+export const QUERY_COST_ESTIMATE = Math.max(ORDERS_QUERY_COST, ORDER_LINES_QUERY_COST);
 
 export interface Budget {
   spend(cost: number): Promise<boolean>;

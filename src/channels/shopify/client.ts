@@ -9,9 +9,11 @@ import { classifyHttp } from '../../sync/retry.ts';
 
 /** The Admin API version truestock speaks: compare-and-set with `changeFromQuantity`, `@idempotent`. */
 export const SHOPIFY_API_VERSION = '2026-10';
-/** Cost points a shop's bucket holds and restores per second when the channel's settings do not say (standard plan). */
-export const SHOPIFY_BUCKET_POINTS_DEFAULT = 1_000;
+/** Cost points a shop's bucket holds and restores per second when the channel's settings do not say (standard plan: 2,000 restoring 100/s). */
+export const SHOPIFY_BUCKET_POINTS_DEFAULT = 2_000;
 export const SHOPIFY_RESTORE_POINTS_PER_SECOND_DEFAULT = 100;
+/** Top-level GraphQL error codes (in an HTTP 200) that are Shopify's failure, not the request's: try again. */
+export const TRANSIENT_GRAPHQL_CODES = new Set(['INTERNAL_SERVER_ERROR']);
 /** Answers slower than this count as a failed call. */
 export const SHOPIFY_TIMEOUT_MS = 10_000;
 
@@ -95,8 +97,9 @@ export function shopifyApi(settings: ShopifySettings, fetchImpl: typeof fetch = 
       if (errors) {
         const status = errors.networkStatusCode ?? null;
         const message = gqlErrors.map((e) => e.message).filter(Boolean).join('; ') || errors.message || 'Shopify call failed';
-        // A GraphQL error inside a 2xx answer is about the query itself; the status says the rest.
-        const failure = status === null ? 'transient' : status < 300 ? 'permanent' : classifyHttp(status);
+        // Shopify's own failure inside a 200 (INTERNAL_SERVER_ERROR) may pass; any other GraphQL
+        // error inside a 2xx answer is about the query itself; otherwise the status says.
+        const failure = status === null || gqlErrors.some((e) => TRANSIENT_GRAPHQL_CODES.has(e.extensions?.code ?? '')) ? 'transient' : status < 300 ? 'permanent' : classifyHttp(status);
         const kind = failure === 'throttled' ? 'transient' : failure; // 429 was read as throttled above
         return { ok: false, kind, status, message, cost: res.extensions ? cost : null };
       }

@@ -7,6 +7,7 @@ import { budgetedApi } from './budgeted-api.ts';
 import { shopifyApi, shopifySettings } from './client.ts';
 import { verifyShopifyDelivery } from './delivery.ts';
 import { SHOPIFY_LISTING } from './identity.ts';
+import { SHOPIFY_STOCK_FILE } from './inventory-csv.ts';
 import { shopifyOrderPages } from './order-poll.ts';
 import { shopifyConnector } from './push.ts';
 import { parseShopifyWebhook, shopifyMapping } from './webhooks.ts';
@@ -52,4 +53,7 @@ export const shopify: ChannelKindSpec = {
       },
     },
   },
+  stockFile: SHOPIFY_STOCK_FILE,
+  // The emulator (emulators/shopify) is loaded only here, when the demo starts.
+  demo: async () => (await import('./demo.ts')).shopifyDemo,
 };

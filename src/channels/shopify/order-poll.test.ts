@@ -15,7 +15,7 @@ import { pollCursorOf } from '../../store/channel-event-repo.ts';
 import { channelSyncOf } from '../../store/sync-repo.ts';
 import { setPaused } from '../../app/channel-sync.ts';
 import { pollChannel } from '../poll-scheduler.ts';
-import { LINES_PER_ORDER, ORDERS_PER_PAGE } from './order-poll.ts';
+import { LINES_PER_ORDER, ORDERS_PER_PAGE, ORDERS_QUERY_COST } from './order-poll.ts';
 
 const SKUS = Array.from({ length: LINES_PER_ORDER + 2 }, (_, i) => `P${i}`);
 
@@ -77,7 +77,8 @@ describe.each(STORE_KINDS)('order poll on %s', (kind) => {
   });
 
   it('stops on a throttled answer and keeps its cursor', async () => {
-    const { shop, f, channel } = await world({ bucketSize: 400 });
+    // A bucket smaller than one page's requested cost (ORDERS_QUERY_COST, 80).
+    const { shop, f, channel } = await world({ bucketSize: ORDERS_QUERY_COST - 1 });
     try {
       shop.placeOrder({ lines: [{ sku: 'P1', quantity: 1 }] });
       expect(await pollChannel(ts, { ...channel, createdAt: Date.now() - 60_000 })).toMatchObject({ status: 'throttled', events: 0, cursor: null });

@@ -12,16 +12,22 @@ import type { ChannelEvent, OrderFacts, OrderLineFacts } from '../../domain/chan
 import type { PollPage } from '../kind.ts';
 import type { ShopifyAnswer, ShopifyApi } from './client.ts';
 import { lineKeys, toGid } from './webhooks.ts';
+import { connectionCost } from './query-cost.ts';
 
 /**
- * Orders per page and line items per order. A query's requested cost is 2 + orders × (1 + 2 +
- * lines × 2) points (a line with its variant and inventory item is 2): 25 × 10 asks 577 of
- * Shopify's 1,000-point maximum and leaves the bucket room for the pushes sharing it. Larger
- * orders page their lines separately (`ORDER_LINES_QUERY`, 203 points).
+ * Orders per page and line items per order. A connection costs 2 + pageFactor(first) × one node
+ * (query-cost.ts; the factor grows with the logarithm of the page size): a line with its variant
+ * and inventory item is 2, an order with its retail location and 10 lines 1 + (2 + 5 × 2) = 13,
+ * a page of 25 orders 2 + 6 × 13 = ORDERS_QUERY_COST (80) of the shop's 2,000-point bucket,
+ * leaving room for the pushes sharing it. Larger orders page their lines separately
+ * (`ORDER_LINES_QUERY`, 1 + 2 + 9 × 2 = ORDER_LINES_QUERY_COST, 21).
  */
 export const ORDERS_PER_PAGE = 25;
 export const LINES_PER_ORDER = 10;
 export const MORE_LINES_PER_PAGE = 100;
+const LINE_NODE_COST = 2;
+export const ORDERS_QUERY_COST = connectionCost(ORDERS_PER_PAGE, 1 + connectionCost(LINES_PER_ORDER, LINE_NODE_COST));
+export const ORDER_LINES_QUERY_COST = 1 + connectionCost(MORE_LINES_PER_PAGE, LINE_NODE_COST);
 /** Pages one poll reads before returning (the next poll carries on from the cursor). */
 export const POLL_PAGES_MAX = 20;
 

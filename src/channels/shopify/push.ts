@@ -4,34 +4,58 @@
 // we believe Shopify shows — so Shopify refuses instead of overwriting a number that moved under
 // us (an order we have not imported yet, a hand edit). The call carries `@idempotent` with a key
 // derived from the push intent (listings, versions, numbers): a retry after a timeout cannot apply twice.
+//
+// Idempotency answers (channels.md §1): IDEMPOTENCY_CONCURRENT_REQUEST means a request with this
+// key is still running — the batch is transient and the dispatcher's retry carries the same key.
+// IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED means the key is spent (its attempt failed, nothing
+// applied) and Shopify wants a new one: the push tries again at once with the next key of a chain
+// derived from the intent (intent + "fresh n"), up to SHOPIFY_KEYS_PER_PUSH_MAX keys. A chain, not
+// a random key, because a later retry of the same intent must name the same keys in the same order:
+// if the fresh key's call timed out after applying, the next push walks the chain to that key and
+// gets its answer replayed instead of applying again. A chain, not "transient, vary the key next
+// time", because the connector keeps no state between pushes from which to vary it.
 
 import { createHash } from 'node:crypto';
 import type { BudgetReport, Connector, ItemOutcome, PushItem, PushResult } from '../../sync/connector.ts';
+import { connectionCost, SHOPIFY_MUTATION_COST } from './query-cost.ts';
 import { type ShopifyApi, type ShopifyCost, SHOPIFY_BUCKET_POINTS_DEFAULT, SHOPIFY_RESTORE_POINTS_PER_SECOND_DEFAULT, type ShopifySettings } from './client.ts';
 
 /** Any array input holds at most 250 elements (shopify.dev/api/usage/limits). */
 export const SHOPIFY_QUANTITIES_PER_CALL_MAX = 250;
-/** A mutation's cost before Shopify reports the real one. */
-const MUTATION_COST = 10;
-/** A read-back costs about 2 points per inventory item (one object and one level). */
-const READ_COST_PER_ITEM = 2;
+/** A read-back node: the item's inventoryLevel (1) and its quantities (1). */
+const READ_BACK_NODE_COST = 2;
 
-const SET_QUANTITIES = `mutation TruestockSet($input: InventorySetQuantitiesInput!, $key: String!) {
+export const SET_QUANTITIES = `mutation TruestockSet($input: InventorySetQuantitiesInput!, $key: String!) {
   inventorySetQuantities(input: $input) @idempotent(key: $key) {
     inventoryAdjustmentGroup { id }
     userErrors { code field message }
   }
 }`;
 
-const READ_BACK = `query TruestockReadBack($ids: [ID!]!, $location: ID!) {
+export const READ_BACK = `query TruestockReadBack($ids: [ID!]!, $location: ID!) {
   nodes(ids: $ids) {
     ... on InventoryItem { id inventoryLevel(locationId: $location) { quantities(names: ["available"]) { name quantity } } }
   }
 }`;
 
-/** Codes that mean the item itself can never be set as asked. */
-const REJECTING = new Set(['INVALID_INVENTORY_ITEM', 'INVALID_LOCATION', 'ITEM_NOT_STOCKED_AT_LOCATION', 'INVALID_QUANTITY_NEGATIVE', 'INVALID_QUANTITY_TOO_HIGH', 'INVALID_QUANTITY_TOO_LOW', 'NON_MUTABLE_INVENTORY_ITEM']);
-const STALE = new Set(['CHANGE_FROM_QUANTITY_STALE', 'COMPARE_QUANTITY_STALE']);
+/**
+ * Codes that mean the item itself can never be set as asked. Not ITEM_NOT_STOCKED_AT_LOCATION:
+ * 2026-10 removed it (a quantity can be set at any location, which stocks the item there).
+ */
+export const REJECTING = new Set(['INVALID_INVENTORY_ITEM', 'INVALID_LOCATION', 'INVALID_QUANTITY_NEGATIVE', 'INVALID_QUANTITY_TOO_HIGH', 'INVALID_QUANTITY_TOO_LOW', 'NON_MUTABLE_INVENTORY_ITEM']);
+export const STALE = new Set(['CHANGE_FROM_QUANTITY_STALE', 'COMPARE_QUANTITY_STALE']);
+/** A request with the same key is still running: retry later with the same key. */
+export const CONCURRENT = 'IDEMPOTENCY_CONCURRENT_REQUEST';
+/** The key's earlier attempt failed: retry with a new key. */
+export const PREVIOUS_ATTEMPT_FAILED = 'IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED';
+/** Keys one push tries (the intent's own, then fresh ones after PREVIOUS_ATTEMPT_FAILED) before the batch counts as transient. */
+export const SHOPIFY_KEYS_PER_PUSH_MAX = 3;
+
+/** The n-th `@idempotent` key of a push intent: n = 0 is the intent's own, later ones are fresh. */
+export function idempotencyKeyOf(intent: unknown, n: number): string {
+  const named = n === 0 ? intent : [intent, 'fresh', n];
+  return `truestock-${createHash('sha256').update(JSON.stringify(named)).digest('hex').slice(0, 32)}`;
+}
 
 interface UserError {
   code: string | null;
@@ -43,8 +67,9 @@ export function shopifyConnector(api: ShopifyApi, settings: ShopifySettings): Co
   return {
     maxBatch: SHOPIFY_QUANTITIES_PER_CALL_MAX,
     bucket: { capacity: settings.bucket_size ?? SHOPIFY_BUCKET_POINTS_DEFAULT, refillPerSecond: settings.restore_rate ?? SHOPIFY_RESTORE_POINTS_PER_SECOND_DEFAULT },
-    pushCost: () => MUTATION_COST,
-    readCost: (n) => READ_COST_PER_ITEM * n + 1,
+    pushCost: () => SHOPIFY_MUTATION_COST,
+    // nodes(ids:) is sized like a connection: 250 items ask 2 + 11 × 2 = 24.
+    readCost: (n) => connectionCost(n, READ_BACK_NODE_COST),
 
     async push(items: PushItem[]): Promise<PushResult> {
       const outcomes: (ItemOutcome | null)[] = items.map((i) => (i.external.inventory_item_id && i.external.location_id ? null : { status: 'rejected', reason: 'a Shopify listing needs inventory_item_id and location_id to be pushed (a variant alone names no location)' }));
@@ -56,10 +81,17 @@ export function shopifyConnector(api: ShopifyApi, settings: ShopifySettings): Co
       // so a retry after a timeout replays, while a later push of the same numbers (after the
       // shop's number moved and came back) is a new call Shopify applies.
       const intent = sendable.map((i, k) => [i.listingId, i.version, quantities[k]]);
-      const key = `truestock-${createHash('sha256').update(JSON.stringify(intent)).digest('hex').slice(0, 32)}`;
-      const res = await api.query<{ inventorySetQuantities: { userErrors: UserError[] } | null }>(SET_QUANTITIES, { input, key });
+      const send = (n: number) => api.query<{ inventorySetQuantities: { userErrors: UserError[] } | null }>(SET_QUANTITIES, { input, key: idempotencyKeyOf(intent, n) });
+      let res = await send(0);
+      for (let n = 1; n < SHOPIFY_KEYS_PER_PUSH_MAX && res.ok && res.data.inventorySetQuantities?.userErrors.some((e) => e.code === PREVIOUS_ATTEMPT_FAILED); n++) res = await send(n);
       if (!res.ok) return { ok: false, failure: res.kind, retryAfterMs: res.kind === 'throttled' ? res.retryAfterMs : null, message: res.message, budget: budgetOf(res.cost) };
       const errors = res.data.inventorySetQuantities?.userErrors ?? [];
+      // Nothing was applied; try later (with the same key for a concurrent request, the chain again for failed attempts).
+      const idempotency = errors.find((e) => e.code === CONCURRENT || e.code === PREVIOUS_ATTEMPT_FAILED);
+      if (idempotency) {
+        const why = idempotency.code === CONCURRENT ? 'a request with the same key is still running' : `${SHOPIFY_KEYS_PER_PUSH_MAX} keys in a row answered that an earlier attempt failed`;
+        return { ok: false, failure: 'transient', retryAfterMs: null, message: `${idempotency.code}: ${why}`, budget: budgetOf(res.cost) };
+      }
       // Shopify's userErrors name the quantity by its index; an error without one fails the call.
       const byIndex = new Map<number, UserError>();
       for (const e of errors) {

@@ -131,6 +131,30 @@ describe('parseShopifyWebhook', () => {
     expect(parseShopifyWebhook(info('inventory_levels/update', null), { inventory_item_id: 4, location_id: 7, available: 1 })).toMatchObject({ ok: false, ignored: expect.stringMatching(/updated_at/) });
   });
 
+  it('acts only when the body agrees with its topic (the HMAC does not cover the topic)', () => {
+    const cancelled = { ...order, cancelled_at: '2026-11-23T10:05:00Z' };
+    const refund = { id: 2001, admin_graphql_api_id: 'gid://shopify/Refund/2001', order_id: 1001, created_at: '2026-11-23T11:00:00Z', refund_line_items: [] };
+    const level = { inventory_item_id: 4, location_id: 7, available: 3, updated_at: '2026-11-23T10:00:00Z', admin_graphql_api_id: 'gid://shopify/InventoryLevel/7?inventory_item_id=4' };
+    const bodies = { order, cancelled, refund, level };
+    const agrees: Record<string, (keyof typeof bodies)[]> = {
+      'orders/create': ['order', 'cancelled'],
+      'orders/updated': ['order', 'cancelled'],
+      'orders/cancelled': ['cancelled'],
+      'refunds/create': ['refund'],
+      'inventory_levels/update': ['level'],
+    };
+    for (const [topic, fits] of Object.entries(agrees)) {
+      for (const [name, body] of Object.entries(bodies)) {
+        const parsed = parseShopifyWebhook(info(topic), body);
+        if (fits.includes(name as keyof typeof bodies)) expect(parsed, `${name} as ${topic}`).toMatchObject({ ok: true });
+        else expect(parsed, `${name} as ${topic}`).toEqual({ ok: false, ignored: expect.stringMatching(new RegExp(`^topic ${topic} disagrees with its body: `)) });
+      }
+    }
+    expect(parseShopifyWebhook(info('orders/cancelled'), order)).toEqual({ ok: false, ignored: 'topic orders/cancelled disagrees with its body: the order in the body is not cancelled (cancelled_at is not set)' });
+    // An id of another type gives a body away even when its fields look right.
+    expect(parseShopifyWebhook(info('orders/create'), { ...order, admin_graphql_api_id: 'gid://shopify/Refund/1001' })).toMatchObject({ ok: false, ignored: expect.stringMatching(/is a Refund, not an order/) });
+  });
+
   it('never throws on arbitrary JSON', () => {
     fc.assert(fc.property(fc.constantFrom('orders/create', 'orders/updated', 'orders/cancelled', 'refunds/create', 'inventory_levels/update'), fc.jsonValue(), (topic, body) => {
       const parsed = parseShopifyWebhook(info(topic), body);

@@ -195,10 +195,59 @@ function levelEvent(o: Json, info: DeliveryInfo): ChannelEvent {
   return { kind: 'level_updated', occurredAt: occurredAt(info, o.updated_at), eventId: info.eventId, level: { keys, locationId: location, available } };
 }
 
-/** Read one delivery's JSON body into an event; a topic truestock does not use, or a payload it cannot read, is ignored with the reason. */
+// ---- topic and body ----------------------------------------------------------------------------
+
+const gidType = (v: unknown): string | null => (typeof v === 'string' ? (GID.exec(v)?.[1] ?? null) : null);
+
+/** An order's body: its line items, an Order id where it names its type, and none of a refund's fields. */
+function orderBodyProblem(o: Json): string | null {
+  if (!Array.isArray(o.line_items)) return 'the body has no line_items: it is not an order';
+  if ('refund_line_items' in o || 'order_id' in o) return 'the body is a refund, not an order';
+  const type = gidType(o.admin_graphql_api_id);
+  if (type !== null && type !== 'Order') return `the body is a ${type}, not an order`;
+  return null;
+}
+
+/**
+ * Why a delivery's body does not agree with its `X-Shopify-Topic`, or null when it does. The HMAC
+ * covers the body only, so a correctly signed body can be re-sent under another topic (an
+ * orders/create body as orders/cancelled would cancel a live order): an event acts only when the
+ * body is what the topic says — an order for orders/*, a cancelled order for orders/cancelled, a
+ * refund for refunds/create, an inventory level for inventory_levels/update.
+ */
+export function topicDisagreement(topic: string, o: Json): string | null {
+  switch (topic) {
+    case 'orders/create':
+    case 'orders/updated':
+      return orderBodyProblem(o);
+    case 'orders/cancelled':
+      return orderBodyProblem(o) ?? (time(o.cancelled_at) === null ? 'the order in the body is not cancelled (cancelled_at is not set)' : null);
+    case 'refunds/create': {
+      if (!Array.isArray(o.refund_line_items) || !('order_id' in o)) return 'the body has no refund_line_items and order_id: it is not a refund';
+      if ('line_items' in o) return 'the body is an order, not a refund';
+      const type = gidType(o.admin_graphql_api_id);
+      return type !== null && type !== 'Refund' ? `the body is a ${type}, not a refund` : null;
+    }
+    case 'inventory_levels/update': {
+      if (!('inventory_item_id' in o && 'location_id' in o && 'available' in o)) return 'the body has no inventory_item_id, location_id and available: it is not an inventory level';
+      if ('line_items' in o || 'refund_line_items' in o) return 'the body is an order or a refund, not an inventory level';
+      const type = gidType(o.admin_graphql_api_id);
+      return type !== null && type !== 'InventoryLevel' ? `the body is a ${type}, not an inventory level` : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * Read one delivery's JSON body into an event; a topic truestock does not use, a body that does
+ * not agree with its topic, or a payload it cannot read, is ignored with the reason.
+ */
 export function parseShopifyWebhook(info: DeliveryInfo, body: unknown): ParsedWebhook {
   try {
     if (!isObject(body)) throw new Unreadable('the body is not a JSON object');
+    const disagreement = topicDisagreement(info.topic, body);
+    if (disagreement !== null) return { ok: false, ignored: `topic ${info.topic} disagrees with its body: ${disagreement}` };
     switch (info.topic) {
       case 'orders/create':
         return { ok: true, event: { kind: 'order_created', occurredAt: occurredAt(info, body.updated_at, body.created_at), order: orderFacts(body) } };

@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDatabase, Fixture, STORE_KINDS, type TestDatabase } from '../../test/support/truestock.ts';
-import { itemsBySku } from '../store/catalog-repo.ts';
-import { createLocation } from './catalog.ts';
-import { ManualClock } from './clock.ts';
-import { SHOPIFY_EXPORT } from './shopify-inventory-csv.fixture.ts';
-import { parseShopifyInventoryCsv } from './shopify-inventory-csv.ts';
-import { importStock } from './stock-import.ts';
-import { Truestock } from './truestock.ts';
-import { verify } from './verify.ts';
+import { createDatabase, Fixture, STORE_KINDS, type TestDatabase } from '../../../test/support/truestock.ts';
+import { createLocation } from '../../app/catalog.ts';
+import { ManualClock } from '../../app/clock.ts';
+import { importStock } from '../../app/stock-import.ts';
+import { Truestock } from '../../app/truestock.ts';
+import { verify } from '../../app/verify.ts';
+import { itemsBySku } from '../../store/catalog-repo.ts';
+import { SHOPIFY_EXPORT } from './inventory-csv.fixture.ts';
+import { parseShopifyInventoryCsv } from './inventory-csv.ts';
 
 
 describe('parseShopifyInventoryCsv', () => {

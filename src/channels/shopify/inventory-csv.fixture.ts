@@ -1,4 +1,4 @@
-// A Shopify inventory export for tests (shopify-inventory-csv.test.ts, csv-cli.test.ts).
+// A Shopify inventory export for tests (inventory-csv.test.ts, src/cli/csv-cli.test.ts).
 
 /**
  * What Shopify's Products → Inventory → Export ("All quantity types", all locations) writes: one

@@ -16,20 +16,27 @@
 //   (oversold); so do we (it becomes oversold debt). `not stocked` leaves that row out.
 // - `Location` is a Shopify location name: matched to our location by code, then by name.
 // - `SKU` is how we know the item; a variant without one cannot be matched and is a bad row.
-// Pure: no I/O. The caller resolves SKUs and locations (stock-import.ts).
+// Pure: no I/O. The caller resolves SKUs and locations (src/app/stock-import.ts); the kind
+// declares this format as its `stockFile` (kind.ts), so `--format shopify` reads it.
 
-import { KeyIndex, RowErrors, scanCsv } from './csv.ts';
-import { countLines, type ImportProgress, isEmptyRow } from './item-import.ts';
-import { parseUnits, type ParsedStock, type StockRow } from './stock-import.ts';
+import { countLines, isEmptyRow, KeyIndex, RowErrors, scanCsv } from '../../app/csv.ts';
+import type { ImportProgress } from '../../app/item-import.ts';
+import { type ItemDraft, parseUnits, type ParsedStock, type StockFileFormat, type StockRow } from '../../app/stock-file.ts';
 
 /** What an item is created from when its SKU is unknown (`--create-items`). */
-export interface ShopifyVariant {
+export interface ShopifyVariant extends ItemDraft {
   handle: string;
   /** `Title`, and the option values unless the product has none ("Default Title"): `Tee - Black / M`. */
   name: string;
   /** `{ "Color": "Black", "Size": "M" }`, or null for a product without options. */
   options: Record<string, string> | null;
 }
+
+export const SHOPIFY_STOCK_FILE: StockFileFormat = {
+  label: 'a Shopify inventory export',
+  parse: (text, onProgress) => parseShopifyInventoryCsv(text, onProgress),
+  createsItems: true,
+};
 
 const NOT_STOCKED = 'not stocked';
 const OPTIONS_MAX = 3;
