@@ -10,7 +10,7 @@ import { recomputeChannel } from './availability.ts';
 import { findChannel } from './channels.ts';
 import type { Written } from './idempotent.ts';
 import { iso } from './views.ts';
-import { isPushedKind } from '../channels/registry.ts';
+import { isPolledKind, isPushedKind } from '../channels/registry.ts';
 import { channelHealth } from '../domain/channel-health.ts';
 import { pollHealthOf } from '../store/poll-health-repo.ts';
 import { skusOfListings } from '../store/served-numbers-repo.ts';
@@ -105,6 +105,8 @@ export async function syncStatus(db: Db, ws: string, ref: string, now: number, l
       last_error: polls.last_error_at === null ? null : { at: iso(polls.last_error_at), message: polls.last_error ?? '' },
       consecutive_failures: polls.consecutive_failures,
     },
+    /** Whether its kind polls for orders at all (else they come by webhook or through the API). */
+    polled: isPolledKind(channel.kind),
     served: pushed ? null : { json: `/v1/channels/${channel.id}/numbers`, csv: `/v1/channels/${channel.id}/numbers.csv` },
   };
 }

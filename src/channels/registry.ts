@@ -53,3 +53,7 @@ export const PUSHED_KINDS: readonly string[] = KINDS.filter((k) => k.connect).ma
 export const READ_BACK_KINDS: readonly string[] = KINDS.filter((k) => k.connect && k.capabilities.readBack).map((k) => k.name);
 /** Kinds that poll for events. */
 export const POLLED_KINDS: readonly string[] = KINDS.filter((k) => k.inbound?.poll).map((k) => k.name);
+
+export function isPolledKind(kind: string): boolean {
+  return BY_NAME.get(kind)?.inbound?.poll !== undefined;
+}

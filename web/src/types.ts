@@ -132,6 +132,7 @@ export interface SyncStatus {
     last_error: Failure | string | null;
   };
   /** How the channel's last order polls ended (null: never polled). */
+  polled?: boolean;
   inbound?: null | {
     last_poll_at: string | null;
     last_ok_at: string | null;

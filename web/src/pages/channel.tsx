@@ -96,7 +96,7 @@ function SyncSection({ id, sync: s }: { id: string; sync: SyncStatus }) {
           {failureText(d.connector_error) && <> Connector: {failureText(d.connector_error)}</>}
         </p>
       )}
-      <p className={(s.inbound?.consecutive_failures ?? 0) > 0 ? 'bad' : 'muted'}>Orders in: {inbound ?? 'not polled yet'}</p>
+      <p className={(s.inbound?.consecutive_failures ?? 0) > 0 ? 'bad' : 'muted'}>Orders in: {inbound ?? (s.polled === false ? 'not polled — this kind reports its sales through webhooks or the API' : 'not polled yet')}</p>
     </Section>
   );
 }
