@@ -254,7 +254,10 @@ describe.each(STORE_KINDS)('channel events on %s', (kind) => {
   });
 
   it('edits that recur on one listing raise one exception, brought up to date by each further edit', async () => {
-    const { f, cx, level } = await editable({}, STOCK);
+    const made = await editable({}, STOCK);
+    const { f, level } = made;
+    // No grace: a lowering is unexplained at once unless an order of this channel came with it.
+    const cx = { ...made.cx, editGraceMs: 0 };
     for (let i = 1; i < CHANNEL_EDIT_RECUR_COUNT; i++) await applyChannelEvent(ts, cx, level(STOCK - i));
     expect(await exceptions(f)).toEqual([]);
     await applyChannelEvent(ts, cx, level(STOCK - 10));
@@ -264,6 +267,22 @@ describe.each(STORE_KINDS)('channel events on %s', (kind) => {
     expect(raised[0]).toMatchObject({ kind: 'channel_edit_recurring' });
     expect(raised[0]!.message).toContain(`${CHANNEL_EDIT_RECUR_COUNT + 1} hand edits of A`);
     expect(raised[0]!.message).toContain(`showed ${STOCK - 11}`);
+  });
+
+  it('a lowering that an order of the channel explains is no hand edit, however often it comes first', async () => {
+    const made = await editable({}, STOCK);
+    const { f, level, events } = made;
+    const cx = { ...made.cx, editGraceMs: 2_000 };
+    for (let i = 1; i <= CHANNEL_EDIT_RECUR_COUNT + 1; i++) {
+      // The order's level webhook first, then the order itself, within the grace.
+      await applyChannelEvent(ts, cx, level(STOCK - 10 * i));
+      expect(await applyChannelEvent(ts, cx, created(orderOf(500 + i, [{ sku: 'A', quantity: 1 }])))).toBe('allocated');
+    }
+    // Once their grace has passed, the next change counts them: every one had its order.
+    await new Promise((r) => setTimeout(r, cx.editGraceMs + 100));
+    await applyChannelEvent(ts, cx, level(STOCK - 100));
+    expect((await events()).data).toHaveLength(CHANNEL_EDIT_RECUR_COUNT + 2); // each seen, and shown on the listing
+    expect(await exceptions(f)).toEqual([]);
   });
 
   it('adopt: an adopted edit is an event and one exception per listing while unresolved', async () => {

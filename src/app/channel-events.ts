@@ -591,7 +591,7 @@ async function applyLevel(ts: Truestock, cx: ChannelContext, eventId: string, le
     const log = { channel: channelId, listing: listing.id, sku: listing.sku, shown: level.available, pushed, policy: cx.editPolicy };
     const edit: ChannelEdit = {
       workspaceId: ws, channel: { id: channelId, name: cx.channel.name }, listing: { id: listing.id, itemId: listing.itemId, sku: listing.sku }, eventId,
-      at: now, shown: level.available, pushed, ours: computed, policy: cx.editPolicy, outcome: 'requeued', dueAt: null,
+      at: now, shown: level.available, pushed, ours: computed, policy: cx.editPolicy, outcome: 'requeued', dueAt: null, graceMs: cx.editGraceMs,
     };
     if (!canAdopt) {
       // Truestock's number goes back: at once unless it would raise what the channel shows.

@@ -51,6 +51,11 @@ export type IdPrefix = 'ws' | 'key' | 'item' | 'loc' | 'lvl' | 'mov' | 'hold' | 
 let lastMs = NaN;
 let lastTime = '';
 
+/** The least id of `prefix` made at or after `ms`: a bound for finding by creation time through the primary key. */
+export function idFloor(prefix: IdPrefix, ms: number): string {
+  return `${prefix}_${encodeTime(Math.max(0, Math.floor(ms)))}`;
+}
+
 export function newId(prefix: IdPrefix, nowMs: number): string {
   if (nowMs !== lastMs) (lastMs = nowMs), (lastTime = encodeTime(nowMs));
   return `${prefix}_${lastTime}${randomPart()}`;

@@ -10,7 +10,7 @@ import { TruestockError } from '../domain/errors.ts';
 import type { ExceptionKind } from '../domain/model.ts';
 import { CHANNEL_EDIT_RECUR_WINDOW_MS, editsRecur } from '../domain/sync-rules.ts';
 import { insertChannelExceptions } from '../store/channel-event-repo.ts';
-import { countListingEvents, insertListingEvent, type ListingEvent, listingEventsPage, refreshException, unresolvedException } from '../store/listing-event-repo.ts';
+import { countUnexplainedEdits, insertListingEvent, type ListingEvent, listingEventsPage, refreshException, unresolvedException } from '../store/listing-event-repo.ts';
 import type { Db } from '../store/store.ts';
 import { newId } from './ids.ts';
 import { decodeCursor, encodeCursor, type Page } from './queries.ts';
@@ -27,7 +27,12 @@ export interface ChannelEdit {
   policy: string;
   outcome: string;
   dueAt: number | null;
+  /** The channel's edit grace: how long a lowering waits for the order that may explain it. */
+  graceMs: number;
 }
+
+/** An order allocated this long before the level event still explains it (the two race). */
+export const EDIT_ORDER_BEFORE_MS = 5_000;
 
 /**
  * Record a hand edit on its listing, in the caller's transaction, and raise or bring up to date
@@ -47,7 +52,10 @@ export async function recordChannelEdit(db: Db, e: ChannelEdit): Promise<boolean
       : `not adopted (${e.outcome}): truestock's number goes back`;
     await raise(db, e, 'channel_edit_adopted', `${what}; ${did}`, e.pushed === null ? null : e.shown - e.pushed);
   }
-  const recent = await countListingEvents(db, e.listing.id, 'channel_edit', e.at - CHANNEL_EDIT_RECUR_WINDOW_MS);
+  const recent = await countUnexplainedEdits(db, {
+    listingId: e.listing.id, channelId: e.channel.id, itemId: e.listing.itemId, since: e.at - CHANNEL_EDIT_RECUR_WINDOW_MS,
+    settledBefore: e.at - e.graceMs, orderBeforeMs: EDIT_ORDER_BEFORE_MS, orderAfterMs: e.graceMs,
+  });
   if (editsRecur(recent)) {
     await raise(db, e, 'channel_edit_recurring',
       `${recent} hand edits of ${e.listing.sku} on ${e.channel.name} within ${CHANNEL_EDIT_RECUR_WINDOW_MS / 60_000} min (latest: ${what}, ${e.outcome}): someone or an app keeps setting this number`, recent);

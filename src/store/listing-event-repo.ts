@@ -1,6 +1,7 @@
 // SQL for listing events (what a channel was seen to do to a listing that truestock did not push)
 // and for the one open exception per listing and condition they may raise.
 
+import { idFloor } from '../app/ids.ts';
 import type { Db } from './store.ts';
 
 export type ListingEventKind = 'channel_edit';
@@ -57,6 +58,30 @@ export async function listingEventsPage(db: Db, ws: string, listingId: string, o
 export async function countListingEvents(db: Db, listingId: string, kind: ListingEventKind, since: number): Promise<number> {
   const r = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM listing_events WHERE listing_id = ? AND at >= ? AND kind = ?', [listingId, since, kind]);
   return Number(r?.n ?? 0);
+}
+
+/**
+ * Hand edits of a listing since `since` that nothing explains: a raise (no order lowers a
+ * number), or a lowering whose grace has passed (`settledBefore`) with no order of this channel
+ * for the listing's item allocated around it (holds between `holdFrom` and `holdTo`, by id: ids
+ * sort by creation time). A lowering is most often an order whose level webhook came first; it
+ * is an edit only once its order has had the time to arrive and did not.
+ */
+export async function countUnexplainedEdits(db: Db, q: { listingId: string; channelId: string; itemId: string; since: number; settledBefore: number; orderBeforeMs: number; orderAfterMs: number }): Promise<number> {
+  const rows = await db.all<{ at: number; shown: number; pushed: number | null }>(
+    "SELECT at, shown, pushed FROM listing_events WHERE listing_id = ? AND kind = 'channel_edit' AND at >= ?", [q.listingId, q.since]);
+  let n = 0;
+  for (const e of rows.map((r) => ({ at: Number(r.at), shown: Number(r.shown), pushed: r.pushed === null ? null : Number(r.pushed) }))) {
+    if (e.pushed === null || e.shown > e.pushed) n++;
+    else if (e.at <= q.settledBefore) {
+      const order = await db.get(
+        `SELECT 1 AS x FROM holds h JOIN hold_lines hl ON hl.hold_id = h.id
+         WHERE h.id >= ? AND h.id < ? AND h.channel_id = ? AND (hl.item_id = ? OR hl.bundle_item_id = ?) LIMIT 1`,
+        [idFloor('hold', e.at - q.orderBeforeMs), idFloor('hold', e.at + q.orderAfterMs + 1), q.channelId, q.itemId, q.itemId]);
+      if (!order) n++;
+    }
+  }
+  return n;
 }
 
 /** The exception of `kind` about `reference` that nobody has resolved yet, if any. */
