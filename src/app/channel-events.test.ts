@@ -15,6 +15,7 @@ import { stockBySku } from './queries.ts';
 import { getChannel } from '../store/channel-repo.ts';
 import { CHANNEL_EDIT_RECUR_COUNT } from '../domain/sync-rules.ts';
 import { listingEvents } from './listing-events.ts';
+import { itemsBySku } from '../store/catalog-repo.ts';
 
 const SKUS = ['A', 'B'];
 const STOCK = 1_000;
@@ -230,7 +231,8 @@ describe.each(STORE_KINDS)('channel events on %s', (kind) => {
     let n = 0;
     const level = (available: number, eventId = `gid://shopify/Event/${++n}`): ChannelEvent =>
       ({ kind: 'level_updated', occurredAt: Date.now() + n, eventId, level: { keys: lineKeys(null, 'gid://shopify/InventoryItem/1', [LOC1]).keys, locationId: LOC1, available } });
-    const events = () => ts.store.read((d) => listingEvents(d, w.f.workspaceId, listingId, {}));
+    const itemA = (await ts.store.read((d) => itemsBySku(d, w.f.workspaceId, ['A'])))[0]!.id;
+    const events = () => ts.store.read((d) => listingEvents(d, w.f.workspaceId, { id: listingId, itemId: itemA, channelId: w.cx.channel.id }, ts.clock.now(), {}));
     return { ...w, listingId, level, events };
   }
 
@@ -281,7 +283,10 @@ describe.each(STORE_KINDS)('channel events on %s', (kind) => {
     // Once their grace has passed, the next change counts them: every one had its order.
     await new Promise((r) => setTimeout(r, cx.editGraceMs + 100));
     await applyChannelEvent(ts, cx, level(STOCK - 100));
-    expect((await events()).data).toHaveLength(CHANNEL_EDIT_RECUR_COUNT + 2); // each seen, and shown on the listing
+    const seen = (await events()).data;
+    expect(seen).toHaveLength(CHANNEL_EDIT_RECUR_COUNT + 2); // each seen, and shown on the listing…
+    // …as what it was: the newest still within its grace, the others each with its order.
+    expect(seen.map((e) => e.explained_by_order)).toEqual([null, ...Array(CHANNEL_EDIT_RECUR_COUNT + 1).fill(true)]);
     expect(await exceptions(f)).toEqual([]);
   });
 

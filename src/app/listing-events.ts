@@ -6,11 +6,13 @@
 // exception per listing and condition while unresolved: a further edit brings its message up to
 // date instead of adding a row.
 
+import { editSettings } from './channel-events.ts';
+import { getChannel } from '../store/channel-repo.ts';
 import { TruestockError } from '../domain/errors.ts';
 import type { ExceptionKind } from '../domain/model.ts';
 import { CHANNEL_EDIT_RECUR_WINDOW_MS, editsRecur } from '../domain/sync-rules.ts';
 import { insertChannelExceptions } from '../store/channel-event-repo.ts';
-import { countUnexplainedEdits, insertListingEvent, type ListingEvent, listingEventsPage, refreshException, unresolvedException } from '../store/listing-event-repo.ts';
+import { countUnexplainedEdits, insertListingEvent, orderNear, type ListingEvent, listingEventsPage, refreshException, unresolvedException } from '../store/listing-event-repo.ts';
 import type { Db } from '../store/store.ts';
 import { newId } from './ids.ts';
 import { decodeCursor, encodeCursor, type Page } from './queries.ts';
@@ -31,8 +33,8 @@ export interface ChannelEdit {
   graceMs: number;
 }
 
-/** An order allocated this long before the level event still explains it (the two race). */
-export const EDIT_ORDER_BEFORE_MS = 5_000;
+/** An order allocated this long before the level event still explains it: the two race, and an order in before the level was read is in our number already. */
+export const EDIT_ORDER_BEFORE_MS = 1_000;
 
 /**
  * Record a hand edit on its listing, in the caller's transaction, and raise or bring up to date
@@ -79,16 +81,29 @@ const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
 /** Page size of a listing's events when the client does not say. */
 export const LISTING_EVENTS_PAGE_DEFAULT = 50;
 
-export function listingEventView(e: ListingEvent) {
+/**
+ * `explained_by_order`: whether an order of the channel for the item came with a lowering (then it
+ * was no hand edit: the order's level webhook came first); null while its grace runs, or for a
+ * raise, which no order explains.
+ */
+export function listingEventView(e: ListingEvent, explainedByOrder: boolean | null = null) {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     kind: e.kind, at: iso(e.at), channel_id: e.channel_id, event_id: e.event_id, shown: e.shown, pushed: e.pushed, ours: e.ours,
-    policy: e.policy, outcome: e.outcome, due_at: iso(e.due_at),
+    policy: e.policy, outcome: e.outcome, due_at: iso(e.due_at), explained_by_order: explainedByOrder,
   };
 }
 
+/** Whether an order explains a lowering the channel showed (see listingEventView). */
+async function explainedByOrder(db: Db, e: ListingEvent, itemId: string, graceMs: number, now: number): Promise<boolean | null> {
+  if (e.kind !== 'channel_edit' || e.pushed === null || e.shown >= e.pushed) return null;
+  if (await orderNear(db, e.channel_id, itemId, e.at - EDIT_ORDER_BEFORE_MS, e.at + graceMs)) return true;
+  return now - e.at < graceMs ? null : false;
+}
+
 /** A listing's events, newest first, a page at a time. */
-export async function listingEvents(db: Db, ws: string, listingId: string, q: { cursor?: string; limit?: number }): Promise<Page<ReturnType<typeof listingEventView>>> {
+export async function listingEvents(db: Db, ws: string, listing: { id: string; itemId: string; channelId: string }, now: number, q: { cursor?: string; limit?: number }): Promise<Page<ReturnType<typeof listingEventView>>> {
+  const listingId = listing.id;
   const limit = q.limit ?? LISTING_EVENTS_PAGE_DEFAULT;
   let beforeSeq: number | undefined;
   if (q.cursor !== undefined) {
@@ -96,5 +111,9 @@ export async function listingEvents(db: Db, ws: string, listingId: string, q: { 
     if (!Number.isSafeInteger(beforeSeq) || beforeSeq < 0) throw TruestockError.of('validation_failed', 'cursor is not one this list returned', 'cursor');
   }
   const rows = await listingEventsPage(db, ws, listingId, { limit, ...(beforeSeq === undefined ? {} : { beforeSeq }) });
-  return { data: rows.map(listingEventView), next_cursor: rows.length === limit ? encodeCursor(rows[rows.length - 1]!.seq) : null };
+  const channel = await getChannel(db, ws, listing.channelId);
+  const { editGraceMs } = editSettings(channel?.settings ?? {});
+  const data = [];
+  for (const e of rows) data.push(listingEventView(e, await explainedByOrder(db, e, listing.itemId, editGraceMs, now)));
+  return { data, next_cursor: rows.length === limit ? encodeCursor(rows[rows.length - 1]!.seq) : null };
 }

@@ -38,8 +38,8 @@ describe.each(STORE_KINDS)('listing events over HTTP on %s', (kind) => {
     expect(first.statusCode, first.body).toBe(200);
     const body = first.json();
     expect(body.data).toEqual([
-      { kind: 'channel_edit', at: expect.any(String), channel_id: channel, event_id: 'ev-2', shown: 4, pushed: null, ours: 10, policy: 'master_wins', outcome: 'requeued', due_at: expect.any(String) },
-      { kind: 'channel_edit', at: expect.any(String), channel_id: channel, event_id: 'ev-1', shown: 3, pushed: null, ours: 10, policy: 'master_wins', outcome: 'requeued', due_at: expect.any(String) },
+      { kind: 'channel_edit', at: expect.any(String), channel_id: channel, event_id: 'ev-2', shown: 4, pushed: null, ours: 10, policy: 'master_wins', outcome: 'requeued', due_at: expect.any(String), explained_by_order: null },
+      { kind: 'channel_edit', at: expect.any(String), channel_id: channel, event_id: 'ev-1', shown: 3, pushed: null, ours: 10, policy: 'master_wins', outcome: 'requeued', due_at: expect.any(String), explained_by_order: null },
     ]);
     // Ours (10) raises 3 and 4: after the grace; it lowers 25: at once.
     expect(Date.parse(body.data[0].due_at) - Date.parse(body.data[0].at)).toBe(30_000);
@@ -65,6 +65,6 @@ describe.each(STORE_KINDS)('listing events over HTTP on %s', (kind) => {
     const op = doc.paths['/v1/listings/{id}/events'].get;
     expect(op.tags).toEqual(['listings']);
     const schema = op.responses['200'].content['application/json'].schema;
-    expect(Object.keys(schema.properties.data.items.properties)).toEqual(['kind', 'at', 'channel_id', 'event_id', 'shown', 'pushed', 'ours', 'policy', 'outcome', 'due_at']);
+    expect(Object.keys(schema.properties.data.items.properties)).toEqual(['kind', 'at', 'channel_id', 'event_id', 'shown', 'pushed', 'ours', 'policy', 'outcome', 'due_at', 'explained_by_order']);
   });
 });

@@ -27,7 +27,7 @@ const eventsResponse = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['kind', 'at', 'channel_id', 'event_id', 'shown', 'pushed', 'ours', 'policy', 'outcome', 'due_at'],
+        required: ['kind', 'at', 'channel_id', 'event_id', 'shown', 'pushed', 'ours', 'policy', 'outcome', 'due_at', 'explained_by_order'],
         properties: {
           kind: { type: 'string', enum: ['channel_edit'], description: 'channel_edit: the channel showed a number that is neither what truestock pushed nor its echo — a hand edit in the channel\'s admin, or an order not taken in yet' },
           at: { ...instant, description: 'When truestock saw it' },
@@ -39,6 +39,7 @@ const eventsResponse = {
           policy: { type: 'string', enum: ['master_wins', 'adopt'], description: "The channel's edit policy" },
           outcome: { type: 'string', description: "requeued (truestock's number goes back, at due_at), adopted (booked as a channel_edit adjustment), adopt_refused:<code>" },
           due_at: { type: ['string', 'null'], format: 'date-time', description: "When truestock's number was due to go back: at once unless it raises what the channel shows (then after the edit grace)" },
+          explained_by_order: { type: ['boolean', 'null'], description: 'For a lowering: true when an order of the channel for the item came with it (its level webhook came first: no hand edit), false when none came within the grace; null while the grace runs, and for a raise' },
         },
       },
     },
@@ -47,7 +48,6 @@ const eventsResponse = {
 } as const;
 
 export function registerListingEventRoutes(app: FastifyInstance, ts: Truestock, kit: RouteKit): void {
-  void ts;
   const { read, route } = kit;
   app.get<{ Params: Params; Querystring: { cursor?: string; limit?: number } }>(
     '/listings/:id/events',
@@ -56,7 +56,10 @@ export function registerListingEventRoutes(app: FastifyInstance, ts: Truestock, 
     }),
     async (req) => {
       const ws = req.principal.workspaceId;
-      const page = await read(async (db) => ((await getListing(db, ws, req.params.id)) ? listingEvents(db, ws, req.params.id, req.query) : null));
+      const page = await read(async (db) => {
+        const listing = await getListing(db, ws, req.params.id);
+        return listing ? listingEvents(db, ws, listing, ts.clock.now(), req.query) : null;
+      });
       if (!page) throw notFound('listing', req.params.id);
       return page;
     },

@@ -73,15 +73,18 @@ export async function countUnexplainedEdits(db: Db, q: { listingId: string; chan
   let n = 0;
   for (const e of rows.map((r) => ({ at: Number(r.at), shown: Number(r.shown), pushed: r.pushed === null ? null : Number(r.pushed) }))) {
     if (e.pushed === null || e.shown > e.pushed) n++;
-    else if (e.at <= q.settledBefore) {
-      const order = await db.get(
-        `SELECT 1 AS x FROM holds h JOIN hold_lines hl ON hl.hold_id = h.id
-         WHERE h.id >= ? AND h.id < ? AND h.channel_id = ? AND (hl.item_id = ? OR hl.bundle_item_id = ?) LIMIT 1`,
-        [idFloor('hold', e.at - q.orderBeforeMs), idFloor('hold', e.at + q.orderAfterMs + 1), q.channelId, q.itemId, q.itemId]);
-      if (!order) n++;
-    }
+    else if (e.at <= q.settledBefore && !(await orderNear(db, q.channelId, q.itemId, e.at - q.orderBeforeMs, e.at + q.orderAfterMs))) n++;
   }
   return n;
+}
+
+/** Did this channel allocate an order of the item between `from` and `to` (ms)? Holds are found by id: ids sort by creation time. */
+export async function orderNear(db: Db, channelId: string, itemId: string, from: number, to: number): Promise<boolean> {
+  const order = await db.get(
+    `SELECT 1 AS x FROM holds h JOIN hold_lines hl ON hl.hold_id = h.id
+     WHERE h.id >= ? AND h.id < ? AND h.channel_id = ? AND (hl.item_id = ? OR hl.bundle_item_id = ?) LIMIT 1`,
+    [idFloor('hold', from), idFloor('hold', to + 1), channelId, itemId, itemId]);
+  return order !== undefined;
 }
 
 /** The exception of `kind` about `reference` that nobody has resolved yet, if any. */

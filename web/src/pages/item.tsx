@@ -160,6 +160,7 @@ interface ListingEvent {
   policy: 'master_wins' | 'adopt';
   outcome: string;
   due_at: string | null;
+  explained_by_order: boolean | null;
 }
 
 /** The most recent events read per listing. */
@@ -167,6 +168,7 @@ const LISTING_EVENTS_SHOWN = 10;
 
 /** What truestock did about an edit, in words. */
 function editOutcome(e: ListingEvent): string {
+  if (e.explained_by_order) return 'none needed: an order of this channel came with it (its level webhook came first)';
   if (e.outcome === 'adopted') return `booked in the ledger (${e.pushed === null ? '' : f.int(e.shown - e.pushed)})`;
   if (e.outcome === 'requeued') return e.due_at === null || e.due_at === e.at ? 'pushed back at once' : `pushed back after the grace (${f.time(e.due_at)})`;
   return f.label(e.outcome);
