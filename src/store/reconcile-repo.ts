@@ -40,14 +40,16 @@ export interface DueListing {
  * Active listings of a channel whose read-back is due, oldest read first (never read first of
  * all): not read for `intervalMs`, or — when the last read-back did not show what we pushed — not
  * for `recheckMs`, so a difference is looked at again once it can be judged. Listings with a push
- * of ours queued or in flight are skipped (a read could not judge them: the budget goes where it
- * can), and dead-lettered ones are left to the dead-letter list.
+ * of ours queued or in flight, or a submission the channel is still processing, are skipped (a
+ * read could not judge them: the budget goes where it can), and dead-lettered ones are left to
+ * the dead-letter list.
  */
 export async function dueListings(db: Db, channelId: string, now: number, intervalMs: number, recheckMs: number, limit: number): Promise<DueListing[]> {
   const rows = await db.all<{ id: string; item_id: string; sku: string; external_key: string; external: string }>(
     `SELECT l.id, l.item_id, i.sku, l.external_key, l.external FROM listings l JOIN items i ON i.id = l.item_id LEFT JOIN listing_sync s ON s.listing_id = l.id
      WHERE l.channel_id = ? AND l.active = ? AND s.dead_at IS NULL
        AND NOT EXISTS (SELECT 1 FROM channel_outbox o WHERE o.listing_id = l.id)
+       AND NOT EXISTS (SELECT 1 FROM channel_submissions cs WHERE cs.channel_id = l.channel_id AND cs.listing_id = l.id)
        AND (s.read_at IS NULL OR s.read_at <= ? OR (s.read_quantity <> s.pushed_quantity AND s.read_at <= ?))
      ORDER BY COALESCE(s.read_at, 0), l.id LIMIT ?`,
     [channelId, true, now - intervalMs, now - recheckMs, limit],
@@ -64,7 +66,7 @@ export interface ReconcileState {
   driftSince: number | null;
   driftCount: number;
   driftExceptionId: string | null;
-  /** An outbox row exists: a push is queued, in flight or waiting out a grace. */
+  /** An outbox row exists (a push is queued, in flight or waiting out a grace), or a submission is still processing. */
   queued: boolean;
 }
 
@@ -72,8 +74,9 @@ export async function reconcileStates(db: Db, listingIds: string[]): Promise<Map
   if (listingIds.length === 0) return new Map();
   const rows = await db.all<{ id: string; pushed_quantity: number | null; pushed_at: number | null; read_at: number | null; read_quantity: number | null;
     drift_since: number | null; drift_count: number | null; drift_exception_id: string | null; queued: string | null }>(
-    `SELECT l.id, s.pushed_quantity, s.pushed_at, s.read_at, s.read_quantity, s.drift_since, s.drift_count, s.drift_exception_id, o.listing_id AS queued
+    `SELECT l.id, s.pushed_quantity, s.pushed_at, s.read_at, s.read_quantity, s.drift_since, s.drift_count, s.drift_exception_id, COALESCE(o.listing_id, cs.listing_id) AS queued
      FROM listings l LEFT JOIN listing_sync s ON s.listing_id = l.id LEFT JOIN channel_outbox o ON o.listing_id = l.id
+       LEFT JOIN channel_submissions cs ON cs.channel_id = l.channel_id AND cs.listing_id = l.id
      WHERE l.id IN (${placeholders(listingIds.length)})`,
     listingIds,
   );
