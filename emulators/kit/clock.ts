@@ -29,9 +29,14 @@ export const realScheduler: KitScheduler = {
   },
 };
 
+/** Real timers on a given clock: for an emulator whose caller injects only the clock. */
+export function schedulerOn(clock: KitClock): KitScheduler {
+  return { clock, sleep: realScheduler.sleep };
+}
+
 /**
- * A scheduler tests move by hand (for the kit's own tests; a whole run uses the kernel's
- * ManualScheduler, which has the same shape): pauses end when `advance` passes their time, in time
+ * A scheduler tests move by hand (for the kit's and the emulators' tests; a whole run uses the
+ * kernel's ManualScheduler, which has the same shape): pauses end when `advance` passes their time, in time
  * order, each let to run before the next.
  */
 export class ManualKitScheduler implements KitScheduler {

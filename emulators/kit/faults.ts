@@ -7,13 +7,13 @@ import type { Random } from './prng.ts';
 
 /** Probabilities from 0 to 1, and a delay range in ms. */
 export interface DeliveryFaults {
-  drop: number;
   duplicate: number;
+  drop: number;
   reorder: number;
   delayMs: [number, number];
 }
 
-export const NO_FAULTS: DeliveryFaults = { drop: 0, duplicate: 0, reorder: 0, delayMs: [0, 0] };
+export const NO_FAULTS: DeliveryFaults = { duplicate: 0, drop: 0, reorder: 0, delayMs: [0, 0] };
 
 /** What befalls one delivery. */
 export interface FaultDraw {
@@ -27,7 +27,7 @@ export interface FaultDraw {
 
 /** The faults, checked: a RangeError names the first bad switch. */
 export function checkFaults(f: Partial<DeliveryFaults>): Partial<DeliveryFaults> {
-  for (const k of ['drop', 'duplicate', 'reorder'] as const) {
+  for (const k of ['duplicate', 'drop', 'reorder'] as const) {
     const p = f[k];
     if (p !== undefined && !(typeof p === 'number' && p >= 0 && p <= 1)) throw new RangeError(`${k} must be a probability from 0 to 1`);
   }

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startShopifyEmulator } from '../shopify/index.ts';
 import { inProcessFetch, type NodeHandler } from './in-process-fetch.ts';
@@ -57,10 +57,7 @@ describe('inProcessFetch', () => {
     it('answers a GraphQL query in-process as over HTTP', async () => {
       const shop = await startShopifyEmulator({ shop: 'in-process' });
       close = () => shop.close();
-      // The emulator does not expose its handler yet (see README "Adopting the kit"); its server's
-      // request listener is that handler.
-      const handler = (shop as unknown as { server: Server }).server.listeners('request')[0] as NodeHandler;
-      const shopFetch = inProcessFetch(handler, { origin: 'http://in-process.emulated' });
+      const shopFetch = inProcessFetch(shop.handler, { origin: 'http://in-process.emulated' });
       const call = (token: string) => shopFetch('http://in-process.emulated/admin/api/2026-10/graphql.json', {
         method: 'POST', headers: { 'content-type': 'application/json', 'x-shopify-access-token': token }, body: JSON.stringify({ query: '{ shop { name } }' }),
       });
@@ -69,6 +66,13 @@ describe('inProcessFetch', () => {
       expect(await ok.json()).toMatchObject({ data: { shop: { name: 'in-process' } } });
       expect((await call('wrong')).status).toBe(401);
       expect(shop.counters()).toMatchObject({ requests: 2, unauthorized: 1 });
+      // Its outage, in-process too: a 503 with Retry-After, or the connection reset.
+      shop.goDown(2);
+      const down = await call(shop.accessToken);
+      expect(down.status).toBe(503);
+      expect(down.headers.get('retry-after')).toBe('2');
+      shop.goDown(2, 'reset');
+      await expect(call(shop.accessToken)).rejects.toMatchObject({ cause: { code: 'ECONNRESET' } });
     });
   });
 });

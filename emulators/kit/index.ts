@@ -1,8 +1,8 @@
 // The emulator kit: the pieces every channel emulator needs (README.md).
 
-export { type KitClock, type KitScheduler, type KitSleep, ManualKitScheduler, realScheduler, settle } from './clock.ts';
+export { type KitClock, type KitScheduler, type KitSleep, ManualKitScheduler, realScheduler, schedulerOn, settle } from './clock.ts';
 export { checkFaults, type DeliveryFaults, type FaultDraw, FaultSwitches, NO_FAULTS, Outage, type OutageAnswer, type OutageMode } from './faults.ts';
 export { inProcessFetch, type InProcessOptions, type NodeHandler } from './in-process-fetch.ts';
-export { type Random, seededRandom } from './prng.ts';
+export { type Random, randomUuid, seededRandom } from './prng.ts';
 export { type BucketStatus, TokenBucket } from './token-bucket.ts';
-export { type DeliveryCounters, type DeliveryInfo, WebhookSender, type WebhookSenderOptions } from './webhook-delivery.ts';
+export { checkAddress, type DeliveryCounters, type DeliveryInfo, WebhookSender, type WebhookSenderOptions } from './webhook-delivery.ts';

@@ -43,6 +43,9 @@ describe('TokenBucket', () => {
     b.drain();
     expect(b.msUntil(20)).toBe(2_000);
     expect(b.retryAfterSeconds(15)).toBe(2);
+    // A cost above the size: never, says msUntil; a Retry-After still says seconds.
+    expect(b.msUntil(35)).toBe(Infinity);
+    expect(b.retryAfterSeconds(35)).toBe(4);
   });
 
   it('takes a new size and rate while running, keeping what is there up to the new size', () => {

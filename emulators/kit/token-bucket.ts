@@ -52,9 +52,14 @@ export class TokenBucket {
     return Math.ceil(((cost - this.tokens) / this.ratePerSecond) * 1000);
   }
 
-  /** Whole seconds to put in a Retry-After header for `cost` (at least 1). */
+  /**
+   * Whole seconds to put in a Retry-After header for `cost` (at least 1): the missing tokens over
+   * the rate. A cost above the size gets the same arithmetic, as if the bucket could hold it — a
+   * header says a number of seconds, never "never" (`msUntil` says Infinity).
+   */
   retryAfterSeconds(cost: number): number {
-    return Math.max(1, Math.ceil(this.msUntil(cost) / 1000));
+    this.refill();
+    return Math.max(1, Math.ceil((cost - this.tokens) / this.ratePerSecond));
   }
 
   /** A new size and rate from now on; what is there stays, capped at the new size. */

@@ -83,6 +83,12 @@ describe('WebhookSender', () => {
     expect(r.got).toHaveLength(1);
   });
 
+  it('refuses an address that is not an http(s) URL, naming it', () => {
+    const s = make(receiver().fetch);
+    expect(() => s.subscribe('not a url')).toThrow(new RangeError('address "not a url" is not a URL'));
+    expect(() => s.subscribe('ftp://truestock.test/hook')).toThrow(new RangeError('address must be an http(s) URL'));
+  });
+
   it('gives up after the last attempt and counts it failed', async () => {
     const r = receiver(10);
     const s = make(r.fetch, { retry: { attempts: 2, baseDelayMs: 1 } });

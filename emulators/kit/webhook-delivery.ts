@@ -38,6 +38,17 @@ export interface WebhookSenderOptions {
   newId?: () => string;
 }
 
+/** A webhook address is an http(s) URL: a RangeError saying what is wrong otherwise. */
+export function checkAddress(address: string): void {
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    throw new RangeError(`address ${JSON.stringify(address)} is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RangeError('address must be an http(s) URL');
+}
+
 export interface DeliveryCounters {
   /** POSTs the receiver acknowledged with 2xx (a duplicate counts twice). */
   sent: number;
@@ -74,15 +85,15 @@ export class WebhookSender {
     // Every waiting delivery listens on this one signal: many at once is normal.
     setMaxListeners(0, this.closing.signal);
     this.scheduler = o.scheduler ?? realScheduler;
-    this.fetchImpl = o.fetch ?? fetch;
+    // Absent: the global fetch as it is at each delivery (a test may replace it after the start).
+    this.fetchImpl = o.fetch ?? ((input, init) => fetch(input, init));
     this.newId = o.newId ?? randomUUID;
     this.faults = new FaultSwitches(o.random ?? seededRandom(1));
   }
 
-  /** Deliver `topics` (all when null) to `address`. */
+  /** Deliver `topics` (all when null) to `address` (checked by `checkAddress`). */
   subscribe(address: string, topics: readonly string[] | null = null): void {
-    const url = new URL(address);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RangeError('a webhook address is an http(s) URL');
+    checkAddress(address);
     this.subscriptions.push({ address, topics: topics ? new Set(topics) : null });
   }
 

@@ -4,50 +4,20 @@
 
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EmulatorScheduler, EmulatorSleep } from './clock.ts';
+import { ManualKitScheduler, settle as settleOnce } from '../kit/index.ts';
 import { type ShopifyEmulator, startShopifyEmulator } from './index.ts';
 import { clientFor, SET_QUANTITIES, startReceiver } from './test-support.ts';
 
-/** A scheduler whose clock moves only on advance(); due sleeps resolve in time order. */
-class FakeScheduler implements EmulatorScheduler {
-  private t = Date.UTC(2026, 10, 23, 10, 0, 0);
-  private sleeps: { at: number; resolve: () => void }[] = [];
-  readonly clock = { now: () => this.t };
-  sleep(ms: number): EmulatorSleep {
-    let wake = () => {};
-    const p = new Promise<void>((resolve) => {
-      const entry = { at: this.t + Math.max(0, ms), resolve };
-      this.sleeps.push(entry);
-      wake = () => {
-        this.sleeps = this.sleeps.filter((s) => s !== entry);
-        resolve();
-      };
-    });
-    return Object.assign(p, { wake: () => wake() });
-  }
-  get pending(): number {
-    return this.sleeps.length;
-  }
-  /** Moves the clock, resolving every sleep that falls due, and lets their work run. */
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      this.sleeps.sort((a, b) => a.at - b.at);
-      const next = this.sleeps[0];
-      if (!next || next.at > end) break;
-      this.sleeps.shift();
-      this.t = next.at;
-      next.resolve();
-      await settle();
-    }
-    this.t = end;
-    await settle();
+/** The kit's hand-moved scheduler, from a fixed moment: time moves only on advance(). */
+class FakeScheduler extends ManualKitScheduler {
+  constructor() {
+    super(Date.UTC(2026, 10, 23, 10, 0, 0));
   }
 }
 
 /** Lets promise chains and real I/O that is already under way run. */
 const settle = async () => {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  for (let i = 0; i < 20; i++) await settleOnce();
 };
 
 let e: ShopifyEmulator | undefined;
@@ -116,7 +86,7 @@ describe('the emulator on a fake clock', () => {
         // The retry waits a (fake) minute: nothing more arrives until the clock moves.
         for (let i = 0; i < 5; i++) await settle();
         expect(rx.received).toHaveLength(1);
-        expect(s.pending).toBe(1);
+        expect(s.waiting).toBe(1);
         await s.advance(60_000);
         for (let i = 0; i < 50 && rx.received.length < 2; i++) await settle();
         expect(rx.received).toHaveLength(2);

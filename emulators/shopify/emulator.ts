@@ -1,29 +1,33 @@
 // One emulated shop behind a real HTTP server on 127.0.0.1: the Admin GraphQL endpoint, the
 // control endpoints, and webhook deliveries. Several can run in one process; each owns all its
-// state (the GraphQL schema is shared, it holds none).
+// state (the GraphQL schema is shared, it holds none). Time, the bucket, outages and webhook
+// delivery are the emulator kit's (../kit); what is Shopify's is here and in the files it imports.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkAddress, type KitScheduler, type NodeHandler, Outage, randomUuid, realScheduler, schedulerOn, seededRandom, TokenBucket, WebhookSender } from '../kit/index.ts';
 import { ApiFaultSwitch } from './api-faults.ts';
-import { LeakyBucket } from './bucket.ts';
-import { type EmulatorScheduler, schedulerOn, systemScheduler } from './clock.ts';
 import { answerControl, checkOutage, type Controlled } from './control.ts';
-import { EmulatorError, invalid, problemOf } from './errors.ts';
+import { asInvalid, EmulatorError, invalid, problemOf } from './errors.ts';
 import { answerGraphql, type HttpAnswer } from './graphql-endpoint.ts';
 import { gid, numOf } from './ids.ts';
 import { IdempotencyStore } from './idempotency.ts';
-import { seededRandom } from './prng.ts';
 import type { RequestContext, SetQuantitiesPayload } from './resolvers.ts';
 import { Shop } from './shop.ts';
-import type { ApiFault, ApiFaults, Counters, Faults, Refund, RestockType, ShopifyEmulatorOptions, ShopifyOrder } from './types.ts';
+import { type ApiFault, type ApiFaults, type Counters, type Faults, type Refund, type RestockType, type ShopCounters, type ShopifyEmulatorOptions, type ShopifyOrder, WEBHOOK_TOPICS } from './types.ts';
 import { isApiVersion, WEBHOOK_API_VERSION } from './versions.ts';
-import { WebhookDispatcher } from './webhooks.ts';
+import { checkTopics, shopifySigner } from './webhook-signing.ts';
 
 export interface ShopifyEmulator {
   url: string;
   shopDomain: string;
   accessToken: string;
   clientSecret: string;
+  /**
+   * The request handler the server runs — `(req, res)` as `http.createServer` takes it — for the
+   * kit's `inProcessFetch(shop.handler, { origin })`: calls without a socket, same answers.
+   */
+  readonly handler: NodeHandler;
   addLocation(name: string): { id: string };
   addItem(p: { sku: string; levels: Record<string, number> }): { inventoryItemId: string; variantId: string };
   level(inventoryItemId: string, locationId: string): { available: number; committed: number; on_hand: number } | undefined;
@@ -65,17 +69,13 @@ const ID_SEED_SALT = 0x5bd1e995;
 const GRAPHQL_PATH = /^\/admin\/api\/([^/]+)\/graphql\.json$/;
 const UNAUTHORIZED = { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' };
 
-const zeroCounters = (): Counters => ({
+const zeroCounters = (): ShopCounters => ({
   requests: 0,
   throttled: 0,
   mutations: 0,
   quantitiesSet: 0,
   staleCompares: 0,
   idempotentReplays: 0,
-  webhooksSent: 0,
-  webhooksFailed: 0,
-  webhooksDropped: 0,
-  webhooksDuplicated: 0,
   ordersPlaced: 0,
   ordersRefusedOutOfStock: 0,
   unauthorized: 0,
@@ -90,22 +90,22 @@ class Emulator implements ShopifyEmulator, Controlled {
   readonly shop: Shop;
   private readonly shopName: string;
   private readonly count = zeroCounters();
-  private readonly scheduler: EmulatorScheduler;
+  private readonly scheduler: KitScheduler;
   private readonly now: () => number;
-  private readonly bucket: LeakyBucket;
+  private readonly bucket: TokenBucket;
   private readonly apiFaults = new ApiFaultSwitch();
   private readonly idempotency: IdempotencyStore<SetQuantitiesPayload>;
-  private readonly webhooks: WebhookDispatcher;
+  private readonly webhooks: WebhookSender;
+  private readonly outage: Outage;
   private readonly o: typeof DEFAULTS;
-  private downUntil = 0;
-  private downMode: '503' | 'reset' = '503';
+  readonly handler: NodeHandler = (req, res) => this.handle(req, res);
   readonly server: Server;
 
   constructor(options: ShopifyEmulatorOptions) {
     const { clock, scheduler, ...rest } = options;
     const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS;
     if (clock && scheduler && clock !== scheduler.clock) throw invalid('clock and scheduler.clock must be the same clock');
-    this.scheduler = scheduler ?? (clock ? schedulerOn(clock) : systemScheduler);
+    this.scheduler = scheduler ?? (clock ? schedulerOn(clock) : realScheduler);
     const time = this.scheduler.clock;
     this.now = () => time.now();
     if (!/^[a-z0-9][a-z0-9-]*$/.test(o.shop)) throw invalid(`shop ${JSON.stringify(o.shop)} must be lowercase letters, digits and dashes`);
@@ -118,24 +118,23 @@ class Emulator implements ShopifyEmulator, Controlled {
     this.shopDomain = `${o.shop}.myshopify.com`;
     this.accessToken = o.accessToken;
     this.clientSecret = o.clientSecret;
-    this.bucket = new LeakyBucket(o.bucketSize, o.restoreRate, this.now);
+    this.bucket = new TokenBucket(o.bucketSize, o.restoreRate, this.now);
     this.idempotency = new IdempotencyStore(o.idempotencyKeyTtlSeconds * 1000, this.now);
-    this.webhooks = new WebhookDispatcher({
-      shopDomain: this.shopDomain,
-      clientSecret: o.clientSecret,
-      apiVersion: WEBHOOK_API_VERSION,
+    this.outage = new Outage(this.now);
+    const ids = seededRandom(o.seed ^ ID_SEED_SALT);
+    this.webhooks = new WebhookSender({
+      sign: shopifySigner({ shopDomain: this.shopDomain, clientSecret: o.clientSecret, apiVersion: WEBHOOK_API_VERSION }),
       retry: o.webhookRetry,
       timeoutMs: o.webhookTimeoutMs,
-      random: seededRandom(o.seed),
-      ids: seededRandom(o.seed ^ ID_SEED_SALT),
       scheduler: this.scheduler,
-      counters: this.count,
-      downForMs: () => Math.max(0, this.downUntil - this.now()),
+      random: seededRandom(o.seed),
+      newId: () => randomUuid(ids),
+      downForMs: () => this.outage.remainingMs(),
     });
-    this.shop = new Shop((topic, payload, at) => this.webhooks.emit(topic, payload, at), this.now, options.orderIdStart);
+    this.shop = new Shop((topic, payload, at) => void this.webhooks.send(topic, JSON.stringify(payload), at), this.now, options.orderIdStart);
     this.shop.onOrderPlaced = () => void this.count.ordersPlaced++;
     this.shop.onOrderRefused = () => void this.count.ordersRefusedOutOfStock++;
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer((req, res) => void this.handler(req, res));
   }
 
   async listen(port: number): Promise<void> {
@@ -176,21 +175,33 @@ class Emulator implements ShopifyEmulator, Controlled {
     this.shop.editAvailable(inventoryItemId, locationId, available);
   }
   subscribe(address: string, topics?: string[]) {
-    this.webhooks.subscribe(address, topics);
+    asInvalid(() => checkAddress(address));
+    this.webhooks.subscribe(address, checkTopics(topics ?? WEBHOOK_TOPICS));
   }
   setFaults(f: Partial<Faults>) {
-    return this.webhooks.setFaults(f);
+    return asInvalid(() => this.webhooks.faults.set(f));
   }
   failNext(fault: ApiFault, times = 1) {
     return this.apiFaults.arm(fault, times);
   }
   goDown(seconds: number, mode: '503' | 'reset' = '503') {
     checkOutage(seconds, mode);
-    this.downUntil = this.now() + seconds * 1000;
-    this.downMode = mode;
+    this.outage.start(seconds * 1000, mode);
   }
   counters(): Counters {
-    return { ...this.count };
+    const { ordersPlaced, ordersRefusedOutOfStock, unauthorized, apiFaults, ...api } = this.count;
+    const w = this.webhooks.counters;
+    return {
+      ...api,
+      webhooksSent: w.sent,
+      webhooksFailed: w.failed,
+      webhooksDropped: w.dropped,
+      webhooksDuplicated: w.duplicated,
+      ordersPlaced,
+      ordersRefusedOutOfStock,
+      unauthorized,
+      apiFaults,
+    };
   }
   flushWebhooks() {
     return this.webhooks.flush();
@@ -225,11 +236,9 @@ class Emulator implements ShopifyEmulator, Controlled {
       const m = GRAPHQL_PATH.exec(path);
       if (!m) return this.send(res, { status: 404, body: { errors: 'Not Found' } });
       this.count.requests++;
-      const downForMs = this.downUntil - this.now();
-      if (downForMs > 0) {
-        if (this.downMode === 'reset') return void req.socket.destroy();
-        return this.send(res, { status: 503, headers: { 'Retry-After': String(Math.ceil(downForMs / 1000)) }, body: { errors: 'Service Unavailable' } });
-      }
+      const down = this.outage.answer();
+      if (down?.kind === 'reset') return void req.socket.destroy();
+      if (down) return this.send(res, { status: down.status, headers: down.headers, body: { errors: 'Service Unavailable' } });
       const version = m[1]!;
       if (!isApiVersion(version)) return this.send(res, { status: 404, body: { errors: 'Not Found' } });
       if (req.method !== 'POST') return this.send(res, { status: 405, headers: { Allow: 'POST' }, body: { errors: 'Method Not Allowed' } });

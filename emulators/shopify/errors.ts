@@ -38,3 +38,13 @@ export function problemOf(err: EmulatorError): Problem {
 
 export const invalid = (detail: string) => new EmulatorError('invalid_input', detail);
 export const notFound = (detail: string) => new EmulatorError('not_found', detail);
+
+/** Runs `f`, turning the RangeError a kit piece throws for a bad argument into invalid_input. */
+export function asInvalid<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof RangeError) throw invalid(err.message);
+    throw err;
+  }
+}

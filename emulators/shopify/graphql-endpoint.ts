@@ -4,8 +4,8 @@
 // → MAX_COST_EXCEEDED → THROTTLED; only then does anything run.
 
 import { type DocumentNode, execute, type GraphQLError, getOperationAST, getVariableValues, Kind, type OperationDefinitionNode, parse, validate } from 'graphql';
+import type { TokenBucket } from '../kit/index.ts';
 import { INTERNAL_ERROR_MESSAGE } from './api-faults.ts';
-import type { LeakyBucket } from './bucket.ts';
 import { actualCost, requestedCost } from './cost.ts';
 import { idempotencyKeyOf, type RequestContext, rootValue } from './resolvers.ts';
 import { adminSchema } from './schema.ts';
@@ -17,7 +17,8 @@ export interface HttpAnswer {
 }
 
 export interface GraphqlSettings {
-  bucket: LeakyBucket;
+  /** The shop's cost-based leaky bucket: the kit's token bucket with cost points as tokens. */
+  bucket: TokenBucket;
   maxQueryCost: number;
   throttleHttpStatus: 200 | 429;
 }
@@ -42,7 +43,7 @@ export async function answerGraphql(body: unknown, ctx: RequestContext, s: Graph
     return { status: 400, body: { errors: { query: 'Required parameter missing or invalid' } } };
   }
   const operationName = (req.operationName as string | null | undefined) ?? undefined;
-  const cost = (requested: number, actual: number | null) => ({ cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: s.bucket.status() } });
+  const cost = (requested: number, actual: number | null) => ({ cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: throttleStatus(s.bucket) } });
   const refused = (errors: readonly GraphQLError[]) => ({ status: 200, body: { errors: formatErrors(errors), extensions: cost(0, 0) } });
 
   let doc: DocumentNode;
@@ -78,7 +79,7 @@ export async function answerGraphql(body: unknown, ctx: RequestContext, s: Graph
   }
   if (!s.bucket.take(requested)) {
     ctx.counters.throttled++;
-    const headers: Record<string, string> = s.throttleHttpStatus === 429 ? { 'Retry-After': String(s.bucket.secondsUntil(requested)) } : {};
+    const headers: Record<string, string> = s.throttleHttpStatus === 429 ? { 'Retry-After': String(s.bucket.retryAfterSeconds(requested)) } : {};
     return {
       status: s.throttleHttpStatus,
       headers,
@@ -105,6 +106,12 @@ export async function answerGraphql(body: unknown, ctx: RequestContext, s: Graph
     status: 200,
     body: { ...(result.errors ? { errors: formatErrors(result.errors) } : {}), data: result.data ?? null, extensions: cost(requested, actual) },
   };
+}
+
+/** The bucket as Shopify reports it in `extensions.cost.throttleStatus`. */
+function throttleStatus(bucket: TokenBucket) {
+  const b = bucket.status();
+  return { maximumAvailable: b.size, currentlyAvailable: b.available, restoreRate: b.ratePerSecond };
 }
 
 /** The `@idempotent` keys of a mutation's top-level fields. */

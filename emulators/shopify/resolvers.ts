@@ -11,7 +11,7 @@ import { compare, matches, parseSearchQuery, type Term } from './search-query.ts
 import { planSetQuantities, SET_QUANTITIES_MAX, type SetQuantitiesInput, type UserError } from './set-quantities.ts';
 import type { ItemRec, LevelRec, LineRec, LocationRec, OrderRec, RefundRec, Shop } from './shop.ts';
 import { isoSeconds, toSeconds } from './time.ts';
-import type { Counters } from './types.ts';
+import type { ShopCounters } from './types.ts';
 import { type ApiVersion, atLeast, STRICT_CONCURRENCY_SINCE } from './versions.ts';
 
 /** Shopify's cap on any list argument and on a page. */
@@ -27,7 +27,7 @@ export interface RequestContext {
   shopName: string;
   shopDomain: string;
   version: ApiVersion;
-  counters: Counters;
+  counters: ShopCounters;
   idempotency: IdempotencyStore<SetQuantitiesPayload>;
   requireIdempotencyKey: boolean;
   faults: ApiFaultSwitch;

@@ -43,15 +43,16 @@ export interface ShopifyEmulatorOptions {
   scheduler?: EmulatorScheduler;
 }
 
-import type { EmulatorClock, EmulatorScheduler } from './clock.ts';
+import type { DeliveryFaults, KitClock, KitScheduler, KitSleep } from '../kit/index.ts';
 
-/** Fault injection for webhook deliveries: probabilities 0..1 and a delay range in ms. */
-export interface Faults {
-  duplicate: number;
-  drop: number;
-  reorder: number;
-  delayMs: [number, number];
-}
+/** Time as the emulator reads it: the kit's clock (`now()`). */
+export type EmulatorClock = KitClock;
+/** Time and waits: the kit's scheduler slice (`clock`, `sleep(ms)`), which truestock's kernel scheduler fits. */
+export type EmulatorScheduler = KitScheduler;
+export type EmulatorSleep = KitSleep;
+
+/** Fault injection for webhook deliveries: probabilities 0..1 and a delay range in ms (the kit's switches). */
+export type Faults = DeliveryFaults;
 
 /**
  * Failures of Shopify's own making the Admin API can be told to answer, each for the next N
@@ -93,6 +94,9 @@ export interface Counters {
   /** Answers an API fault (`failNext`) made. */
   apiFaults: number;
 }
+
+/** The counters the emulator keeps itself; the webhook ones are the kit's WebhookSender's. */
+export type ShopCounters = Omit<Counters, 'webhooksSent' | 'webhooksFailed' | 'webhooksDropped' | 'webhooksDuplicated'>;
 
 export type RestockType = 'return' | 'cancel' | 'no_restock';
 

@@ -194,6 +194,26 @@ describe('faults', () => {
     expect(a.duplicated).toBeGreaterThan(0);
     expect(await run(7)).not.toEqual(a);
   });
+
+  it('replays a seed as it always has: the same drops, duplicates and ids (pinned)', async () => {
+    // Recorded from the emulator before it took the kit's PRNG, fault switches and sender: a seed
+    // scripted into someone's test must keep meaning the same faults and ids.
+    const em = await startShopifyEmulator({ seed: 42, clock: { now: () => Date.UTC(2026, 10, 23, 10) } });
+    try {
+      const l = em.addLocation('Main').id;
+      em.addItem({ sku: 'A', levels: { [l]: 100 } });
+      em.subscribe(rx.url, ['orders/create']);
+      em.setFaults({ drop: 0.3, duplicate: 0.3 });
+      for (let i = 0; i < 10; i++) em.placeOrder({ lines: [{ sku: 'A', quantity: 1 }] });
+      await em.flushWebhooks();
+      expect(rx.received.map((x) => String(x.body.name)).sort()).toEqual(['#1001', '#1003', '#1004', '#1005', '#1006', '#1006', '#1008', '#1008', '#1009']);
+      const first = rx.received.find((x) => x.body.name === '#1001')!;
+      expect([first.webhookId, first.headers['x-shopify-event-id']]).toEqual(['ea9018f0-78fb-4612-aa2f-c5db5037db45', 'd1384ec2-64b9-40b9-a682-21f0237d821b']);
+      expect(em.counters()).toMatchObject({ webhooksSent: 9, webhooksDropped: 3, webhooksDuplicated: 2, webhooksFailed: 0 });
+    } finally {
+      await em.close();
+    }
+  });
 });
 
 describe('outage', () => {
