@@ -4,9 +4,8 @@
 // seed it makes the same ids, the same movements at the same times and the same pushes at the
 // same moments; another seed makes other ids and nothing else different.
 //
-// The emulator keeps its own wall clock for now (its clock injection is separate work): nothing
-// compared here depends on it — its bucket stays far from empty, it sends no webhooks, and its
-// ids are sequential.
+// The emulator runs on the same scheduler: its bucket refills, timestamps and waits follow the
+// fake clock too.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { startShopifyEmulator, type ShopifyEmulator } from '../emulators/shopify/index.ts';
@@ -51,13 +50,12 @@ describe.each(STORE_KINDS)('a replayed run on %s', (kind) => {
   async function run(seed: number): Promise<Trace> {
     const db: TestDatabase = await createDatabase(kind);
     open.push(() => db.drop());
-    const shop: ShopifyEmulator = await startShopifyEmulator({ bucketSize: 2_000, restoreRate: 100 });
+    const scheduler = new ManualScheduler(new ManualClock(T0));
+    const clock = scheduler.clock;
+    const shop: ShopifyEmulator = await startShopifyEmulator({ bucketSize: 2_000, restoreRate: 100, scheduler });
     open.push(() => shop.close());
     const loc = shop.addLocation('Warehouse').id;
     const inv = ['A', 'B'].map((sku) => shop.addItem({ sku, levels: { [loc]: 0 } }).inventoryItemId);
-
-    const scheduler = new ManualScheduler(new ManualClock(T0));
-    const clock = scheduler.clock;
     const pushes: Push[] = [];
     // Every call to the shop, stamped with the fake time it was made at.
     const recording: typeof fetch = (url, init) => {
