@@ -24,6 +24,7 @@ import {
   activeListingsBySkus,
   type ChannelException,
   type ChannelOrder,
+  channelOrdersOf,
   getChannelOrder,
   insertChannelExceptions,
   insertChannelOrder,
@@ -320,18 +321,20 @@ function unmappedExceptions(cx: ChannelContext, now: number, reference: string, 
 // ---- orders ----------------------------------------------------------------------------------
 
 async function applyOrder(ts: Truestock, cx: ChannelContext, kind: ChannelEventKind, order: OrderFacts, occurredAt: number): Promise<string> {
-  const cancelled = kind === 'order_cancelled' || order.cancelled;
-  const recorded = await ts.store.transaction((db) => recordOrder(db, cx, order, cancelled, occurredAt, ts.clock.now()));
-  const progressed = await converge(ts, cx, order.orderId);
+  const recorded = await ts.store.transaction((db) => recordOrder(db, cx, order, isCancel(kind, order), occurredAt, ts.clock.now()));
+  const progressed = await convergeOne(ts, cx, order.orderId);
   return progressed ?? recorded;
 }
+
+/** Whether an order event cancels the order. */
+export const isCancel = (kind: ChannelEventKind, order: OrderFacts) => kind === 'order_cancelled' || order.cancelled;
 
 /**
  * Record what an order event says, under the order row's lock. A cancellation is final: no later
  * (or older, redelivered) event opens the order again. The allocation is decided the first time
  * the order's lines are seen, from what refunds had already cancelled.
  */
-async function recordOrder(db: Db, cx: ChannelContext, order: OrderFacts, cancelled: boolean, occurredAt: number, now: number): Promise<string> {
+export async function recordOrder(db: Db, cx: ChannelContext, order: OrderFacts, cancelled: boolean, occurredAt: number, now: number): Promise<string> {
   const { id: channelId, workspaceId } = cx.channel;
   let row = await getChannelOrder(db, channelId, order.orderId, true);
   if (!row) {
@@ -381,58 +384,84 @@ async function recordOrder(db: Db, cx: ChannelContext, order: OrderFacts, cancel
   return said;
 }
 
+/** What one order needs from the ledger next, decided from its row. */
+type LedgerStep =
+  | { kind: 'allocate'; row: ChannelOrder; command: AllocateOrderCommand }
+  | { kind: 'cancel'; row: ChannelOrder; command: CancelAllocationCommand };
+
+function nextStep(row: ChannelOrder): LedgerStep | null {
+  if (row.state === 'open' && row.allocation && row.ledgerState === null) return { kind: 'allocate', row, command: row.allocation as unknown as AllocateOrderCommand };
+  if (row.state === 'cancelled' && row.ledgerState === 'allocated' && row.holdId) return { kind: 'cancel', row, command: { type: 'cancel_allocation', hold_id: row.holdId } };
+  return null;
+}
+
+/** One order's progress: the last step taken (null: nothing to do), or the ledger was busy. */
+export type Converged = { ok: true; said: string | null } | { ok: false; error: RetryLater };
+
 /**
- * Bring the ledger in line with the order row: allocate an open order not yet allocated; cancel
+ * Bring the ledger in line with the order rows: allocate an open order not yet allocated; cancel
  * the hold of a cancelled one. Each step goes through the ledger under its own key and is then
- * recorded only if nobody recorded it first; the row is read again after every step, so a
- * cancellation that arrived while the allocation was in flight is acted on here. Returns the last
- * step taken, or null when there was nothing to do.
+ * recorded only if nobody recorded it first; the rows are read again after every step, so a
+ * cancellation that arrived while the allocation was in flight is acted on here.
+ *
+ * Many orders move together: their commands reach the ledger at once (one group-committed batch)
+ * and their new states are recorded in one transaction, so a burst of orders costs a few
+ * transactions, not a few per order. An order whose step found the ledger busy stops there
+ * (`RetryLater`), the others go on.
  */
-async function converge(ts: Truestock, cx: ChannelContext, orderId: string): Promise<string | null> {
+export async function convergeOrders(ts: Truestock, cx: ChannelContext, orderIds: readonly string[]): Promise<Map<string, Converged>> {
   const { id: channelId } = cx.channel;
-  let said: string | null = null;
-  for (let step = 0; step < CONVERGE_STEPS_MAX; step++) {
-    const row = await ts.store.read((db) => getChannelOrder(db, channelId, orderId));
-    if (!row) return said;
-    const reference = row.name ?? orderId;
-    if (row.state === 'open' && row.allocation && row.ledgerState === null) {
-      const r = await execute(ts, cx, eventKey(channelId, 'order', orderId, 'allocate'), row.allocation as unknown as AllocateOrderCommand);
-      if (r.ok) {
-        const holdId = (r.body.hold as { id: string }).id;
-        await ts.store.transaction((db) => setLedgerState(db, channelId, orderId, null, 'allocated', holdId, ts.clock.now()));
-        said = 'allocated';
-      } else {
-        const { code, detail } = r.refusal;
-        await ts.store.transaction(async (db) => {
-          const now = ts.clock.now();
-          if (await setLedgerState(db, channelId, orderId, null, 'refused', null, now)) {
-            await insertChannelExceptions(db, [exception(cx, now, 'channel_event_unapplied', `order ${reference} on ${cx.channel.name} could not be allocated: ${code}: ${detail}`, { reference })]);
+  const out = new Map<string, Converged>(orderIds.map((id) => [id, { ok: true, said: null }]));
+  let pending = [...new Set(orderIds)];
+  for (let step = 0; step < CONVERGE_STEPS_MAX && pending.length > 0; step++) {
+    const rows = await ts.store.read((db) => channelOrdersOf(db, channelId, pending));
+    const steps = pending.map((id) => rows.get(id)).filter((r) => r !== undefined).map(nextStep).filter((s) => s !== null);
+    if (steps.length === 0) break;
+    const answers = await Promise.all(steps.map((s) =>
+      ts.ledger.execute({ workspaceId: cx.channel.workspaceId, idempotencyKey: eventKey(channelId, 'order', s.row.externalOrderId, s.kind), actor: actorOf(cx), command: s.command })));
+    const done: { s: LedgerStep; r: CommandResponse }[] = [];
+    steps.forEach((s, i) => {
+      const r = answers[i]!;
+      if (!r.ok && r.refusal.code === 'busy') out.set(s.row.externalOrderId, { ok: false, error: new RetryLater(r.refusal.detail) });
+      else done.push({ s, r });
+    });
+    if (done.length === 0) break;
+    await ts.store.transaction(async (db) => {
+      const now = ts.clock.now();
+      const exceptions: ChannelException[] = [];
+      for (const { s, r } of done) {
+        const orderId = s.row.externalOrderId;
+        const reference = s.row.name ?? orderId;
+        if (s.kind === 'allocate') {
+          if (r.ok) await setLedgerState(db, channelId, orderId, null, 'allocated', (r.body.hold as { id: string }).id, now);
+          else if (await setLedgerState(db, channelId, orderId, null, 'refused', null, now)) {
+            exceptions.push(exception(cx, now, 'channel_event_unapplied', `order ${reference} on ${cx.channel.name} could not be allocated: ${r.refusal.code}: ${r.refusal.detail}`, { reference }));
           }
-        });
-        cx.log?.warn({ channel: channelId, order: orderId, code, detail }, 'channel order refused by the ledger');
-        said = `allocation_refused:${code}`;
-      }
-      continue;
-    }
-    if (row.state === 'cancelled' && row.ledgerState === 'allocated' && row.holdId) {
-      const command: CancelAllocationCommand = { type: 'cancel_allocation', hold_id: row.holdId };
-      const r = await execute(ts, cx, eventKey(channelId, 'order', orderId, 'cancel'), command);
-      const holdId = row.holdId;
-      await ts.store.transaction(async (db) => {
-        const now = ts.clock.now();
-        if (r.ok) return void (await setLedgerState(db, channelId, orderId, 'allocated', 'cancelled', null, now));
+        } else if (r.ok) await setLedgerState(db, channelId, orderId, 'allocated', 'cancelled', null, now);
         // Shipped already (or cancelled by hand): nothing left to release; a human checks the return.
-        if (await setLedgerState(db, channelId, orderId, 'allocated', 'cancel_refused', null, now)) {
-          await insertChannelExceptions(db, [exception(cx, now, 'channel_event_unapplied',
-            `order ${reference} was cancelled on ${cx.channel.name} but its allocation could not be cancelled: ${r.refusal.code}: ${r.refusal.detail}`, { reference, holdId })]);
+        else if (await setLedgerState(db, channelId, orderId, 'allocated', 'cancel_refused', null, now)) {
+          exceptions.push(exception(cx, now, 'channel_event_unapplied',
+            `order ${reference} was cancelled on ${cx.channel.name} but its allocation could not be cancelled: ${r.refusal.code}: ${r.refusal.detail}`, { reference, holdId: s.row.holdId }));
         }
-      });
-      said = r.ok ? 'cancelled' : `cancel_refused:${r.refusal.code}`;
-      continue;
+      }
+      await insertChannelExceptions(db, exceptions);
+    });
+    for (const { s, r } of done) {
+      const orderId = s.row.externalOrderId;
+      if (!r.ok && s.kind === 'allocate') cx.log?.warn({ channel: channelId, order: orderId, code: r.refusal.code, detail: r.refusal.detail }, 'channel order refused by the ledger');
+      const said = s.kind === 'allocate' ? (r.ok ? 'allocated' : `allocation_refused:${r.refusal.code}`) : (r.ok ? 'cancelled' : `cancel_refused:${r.refusal.code}`);
+      out.set(orderId, { ok: true, said });
     }
-    return said;
+    pending = done.map((d) => d.s.row.externalOrderId);
   }
-  return said;
+  return out;
+}
+
+/** One order brought in line with the ledger: the last step taken, or null. Throws `RetryLater`. */
+async function convergeOne(ts: Truestock, cx: ChannelContext, orderId: string): Promise<string | null> {
+  const r = (await convergeOrders(ts, cx, [orderId])).get(orderId)!;
+  if (!r.ok) throw r.error;
+  return r.said;
 }
 
 // ---- refunds ---------------------------------------------------------------------------------
@@ -488,7 +517,7 @@ async function cancelUnits(ts: Truestock, cx: ChannelContext, refund: RefundFact
     await writeOrderFacts(db, next);
     return out;
   });
-  return (await converge(ts, cx, refund.orderId)) ?? said;
+  return (await convergeOne(ts, cx, refund.orderId)) ?? said;
 }
 
 interface ReturnLinePlan {

@@ -4,17 +4,19 @@
 // with a JSON parser that keeps the bytes (the rest of the server parses JSON as usual).
 //
 // Order of checks: the channel (404), Shopify's required headers (400), the signature and the
-// shop (401), then the receipt (a redelivery answers 200 and does nothing). A good delivery is
+// shop (401); then app/channel-ingest.ts dedupes (a redelivery answers 200 and does nothing),
+// applies and receipts it, batched with the deliveries arriving meanwhile. A good delivery is
 // answered 200 even when the ledger refused what it asked: the refusal is recorded (receipt
 // outcome, an exception) because redelivering it would never help. Only a busy ledger or a store
 // failure answers 5xx, so that Shopify delivers again.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
-import { applyChannelEvent, type ChannelContext, editSettings, RetryLater } from '../app/channel-events.ts';
+import { type ChannelContext, editSettings, RetryLater } from '../app/channel-events.ts';
+import { ingestDelivery, type VerifiedDelivery } from '../app/channel-ingest.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { TruestockError } from '../domain/errors.ts';
-import { channelById, insertReceipt, receiptOf } from '../store/channel-event-repo.ts';
+import { channelById } from '../store/channel-event-repo.ts';
 import { parseShopifyWebhook, REQUIRED_HEADERS, SHOPIFY_HEADERS, shopifyMapping, verifyShopifyHmac } from '../channels/shopify/webhooks.ts';
 
 /**
@@ -105,12 +107,6 @@ async function receive(ts: Truestock, req: FastifyRequest<{ Params: { id: string
   if (shopDomain.toLowerCase() !== expected) throw reject(`the webhook is from ${shopDomain}, not this channel's shop`, SPELLING[SHOPIFY_HEADERS.shopDomain]!);
 
   const webhookId = header(req, SHOPIFY_HEADERS.webhookId)!;
-  const seen = await ts.store.read((db) => receiptOf(db, channel.id, webhookId));
-  if (seen) {
-    count('duplicate');
-    return reply.code(200).send({ status: 'duplicate', outcome: seen.outcome });
-  }
-
   const topic = header(req, SHOPIFY_HEADERS.topic)!;
   const triggered = header(req, SHOPIFY_HEADERS.triggeredAt);
   const triggeredAt = triggered === undefined || Number.isNaN(Date.parse(triggered)) ? null : Date.parse(triggered);
@@ -122,25 +118,23 @@ async function receive(ts: Truestock, req: FastifyRequest<{ Params: { id: string
     body = undefined;
   }
   const parsed = parseShopifyWebhook({ topic, eventId: eventId ?? webhookId, triggeredAt }, body);
-  let outcome: string;
-  if (!parsed.ok) {
-    // Signed by Shopify, so redelivering it would not make it readable: recorded and answered 200.
-    outcome = `ignored: ${parsed.ignored}`;
-    if (parsed.ignored.startsWith('unreadable')) req.log.warn({ channel: channel.id, topic, webhook_id: webhookId, why: parsed.ignored }, 'webhook ignored');
-  } else {
-    const cx: ChannelContext = { channel, mapping: shopifyMapping(channel.settings), ...editSettings(channel.settings), log: req.log };
-    try {
-      outcome = await applyChannelEvent(ts, cx, parsed.event);
-    } catch (err) {
-      if (!(err instanceof RetryLater)) throw err;
-      count('busy');
-      throw TruestockError.of('busy', `${err.message}; Shopify will deliver again`);
-    }
+  const cx: ChannelContext = { channel, mapping: shopifyMapping(channel.settings), ...editSettings(channel.settings), log: req.log };
+  // Signed by Shopify, so redelivering an unreadable body would not make it readable: it is
+  // receipted as ignored and answered 200.
+  const delivery: VerifiedDelivery = { cx, deliveryId: webhookId, topic, eventId, triggeredAt, events: parsed.ok ? [parsed.event] : [], ...(parsed.ok ? {} : { ignored: parsed.ignored }) };
+  let result;
+  try {
+    result = await ingestDelivery(ts, delivery);
+  } catch (err) {
+    if (!(err instanceof RetryLater)) throw err;
+    count('busy');
+    throw TruestockError.of('busy', `${err.message}; Shopify will deliver again`);
   }
-  // The receipt comes last: a crash before it leaves the delivery unanswered, Shopify delivers it
-  // again, and every effect above is idempotent on the event's own ids.
-  await ts.store.transaction((db) =>
-    insertReceipt(db, { channelId: channel.id, webhookId, workspaceId: channel.workspaceId, topic, eventId, triggeredAt, receivedAt: ts.clock.now(), outcome }));
+  if (result.status === 'duplicate') {
+    count('duplicate');
+    return reply.code(200).send({ status: 'duplicate', outcome: result.outcome });
+  }
+  if (!parsed.ok && parsed.ignored.startsWith('unreadable')) req.log.warn({ channel: channel.id, topic, webhook_id: webhookId, why: parsed.ignored }, 'webhook ignored');
   count(parsed.ok ? 'applied' : 'ignored');
-  return reply.code(200).send({ status: 'ok', outcome });
+  return reply.code(200).send({ status: 'ok', outcome: result.outcome });
 }

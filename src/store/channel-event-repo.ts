@@ -5,7 +5,7 @@
 import type { Channel, External } from '../domain/listing-rules.ts';
 import type { ExceptionKind, ItemKind } from '../domain/model.ts';
 import { getChannel } from './channel-repo.ts';
-import { type Db, insertRows, placeholders } from './store.ts';
+import { chunk, type Db, insertRows, placeholders } from './store.ts';
 
 // ---- channels -------------------------------------------------------------------------------
 
@@ -41,6 +41,33 @@ export async function insertReceipt(db: Db, r: Receipt): Promise<boolean> {
     [r.channelId, r.webhookId, r.workspaceId, r.topic, r.eventId, r.triggeredAt, r.receivedAt, r.outcome.slice(0, 500)],
   );
   return changed > 0;
+}
+
+/** Ids per IN list when reading by many ids at once. */
+const IDS_PER_STATEMENT_MAX = 1_000;
+
+/** The receipts among these deliveries of a channel, by webhook id: one round trip for a batch. */
+export async function receiptsOf(db: Db, channelId: string, webhookIds: readonly string[]): Promise<Map<string, { outcome: string; received_at: number }>> {
+  const out = new Map<string, { outcome: string; received_at: number }>();
+  for (const part of chunk([...new Set(webhookIds)], IDS_PER_STATEMENT_MAX)) {
+    const rows = await db.all<{ webhook_id: string; outcome: string; received_at: number }>(
+      `SELECT webhook_id, outcome, received_at FROM webhook_receipts WHERE channel_id = ? AND webhook_id IN (${placeholders(part.length)})`,
+      [channelId, ...part],
+    );
+    for (const r of rows) out.set(r.webhook_id, { outcome: r.outcome, received_at: Number(r.received_at) });
+  }
+  return out;
+}
+
+/** Record many deliveries at once; a copy that got here first keeps its receipt. */
+export async function insertReceipts(db: Db, receipts: readonly Receipt[]): Promise<void> {
+  await insertRows(
+    db,
+    'webhook_receipts',
+    ['channel_id', 'webhook_id', 'workspace_id', 'topic', 'event_id', 'triggered_at', 'received_at', 'outcome'],
+    receipts.map((r) => [r.channelId, r.webhookId, r.workspaceId, r.topic, r.eventId, r.triggeredAt, r.receivedAt, r.outcome.slice(0, 500)]),
+    ' ON CONFLICT (channel_id, webhook_id) DO NOTHING',
+  );
 }
 
 /** Forget receipts older than `before`: long after the channel stopped redelivering them. */
@@ -125,6 +152,16 @@ const orderFromRow = (r: OrderRow): ChannelOrder => ({
 export async function getChannelOrder(db: Db, channelId: string, externalOrderId: string, lock = false): Promise<ChannelOrder | undefined> {
   const r = await db.get<OrderRow>(`SELECT * FROM channel_orders WHERE channel_id = ? AND external_order_id = ?${lock ? db.forUpdate : ''}`, [channelId, externalOrderId]);
   return r && orderFromRow(r);
+}
+
+/** Channel orders by id (no lock): one round trip for a batch of orders. */
+export async function channelOrdersOf(db: Db, channelId: string, externalOrderIds: readonly string[]): Promise<Map<string, ChannelOrder>> {
+  const out = new Map<string, ChannelOrder>();
+  for (const part of chunk([...new Set(externalOrderIds)], IDS_PER_STATEMENT_MAX)) {
+    const rows = await db.all<OrderRow>(`SELECT * FROM channel_orders WHERE channel_id = ? AND external_order_id IN (${placeholders(part.length)})`, [channelId, ...part]);
+    for (const r of rows) out.set(r.external_order_id, orderFromRow(r));
+  }
+  return out;
 }
 
 /**
