@@ -26,19 +26,21 @@ import {
   isCancel,
   type OrderFacts,
   recordOrder,
+  recordOrders,
 } from './channel-events.ts';
 import { insertReceipts, type Receipt, receiptsOf } from '../store/channel-event-repo.ts';
 import type { Truestock } from './truestock.ts';
 
 /** Deliveries one batch takes. */
-export const INGEST_BATCH_MAX = 256;
-/** Batches being written at once: the next one records while the last one waits for the ledger. */
-export const INGEST_IN_FLIGHT_MAX = 2;
+export const INGEST_BATCH_MAX = 512;
+/** Batches of orders being written at once: the next one records while the last one waits for the ledger. */
+export const ORDER_BATCHES_IN_FLIGHT_MAX = 2;
 /**
- * Events other than orders (levels, refunds) applied at once within a batch: each is a
- * transaction of its own, and the pool must keep connections for the ledger.
+ * Events other than orders (levels, refunds) applied at once: each is a transaction of its own
+ * that may wait on a listing's lock, holding a connection meanwhile, and the pool must keep
+ * connections for the orders and the ledger. One batch of them at a time.
  */
-export const OTHER_EVENTS_CONCURRENCY_MAX = 4;
+export const OTHER_EVENTS_CONCURRENCY_MAX = 2;
 
 /** A delivery whose sender was verified, parsed into normalized events by its kind. */
 export interface VerifiedDelivery {
@@ -67,12 +69,29 @@ export type IngestResult =
  * deliver it again), and with store errors as they come.
  */
 export function ingestDelivery(ts: Truestock, delivery: VerifiedDelivery): Promise<IngestResult> {
-  let ingest = ingests.get(ts);
-  if (!ingest) ingests.set(ts, (ingest = new Ingest(ts)));
-  return ingest.submit(delivery);
+  let lanes = ingests.get(ts);
+  if (!lanes) ingests.set(ts, (lanes = { orders: new Ingest(ts, ORDER_BATCHES_IN_FLIGHT_MAX), others: new Ingest(ts, 1), running: new Map() }));
+  // A copy of a delivery still being applied here (the channel gave up waiting and sent it again)
+  // waits for the first one instead of applying it a second time.
+  const key = copyKey(delivery);
+  const running = lanes.running.get(key);
+  if (running) return running.then((r) => ({ status: 'duplicate', outcome: r.outcome }));
+  const lane = delivery.events.some(isOrderEvent) ? lanes.orders : lanes.others;
+  const p = lane.submit(delivery);
+  lanes.running.set(key, p);
+  const forget = () => void lanes.running.delete(key);
+  p.then(forget, forget);
+  return p;
 }
 
-const ingests = new WeakMap<Truestock, Ingest>();
+/**
+ * Two lanes, so that orders never wait behind the rest: a level the channel shows is a
+ * transaction of its own that waits on its listing's lock, which an order's ledger batch holds
+ * while it recomputes the listing.
+ */
+const ingests = new WeakMap<Truestock, { orders: Ingest; others: Ingest; running: Map<string, Promise<IngestResult>> }>();
+
+const isOrderEvent = (e: ChannelEvent): e is Extract<ChannelEvent, { order: OrderFacts }> => e.kind === 'order_created' || e.kind === 'order_updated' || e.kind === 'order_cancelled';
 
 interface Pending {
   delivery: VerifiedDelivery;
@@ -88,7 +107,10 @@ class Ingest {
   private inFlight = 0;
   private scheduled = false;
 
-  constructor(private readonly ts: Truestock) {}
+  constructor(
+    private readonly ts: Truestock,
+    private readonly inFlightMax: number,
+  ) {}
 
   submit(delivery: VerifiedDelivery): Promise<IngestResult> {
     return new Promise((resolve, reject) => {
@@ -108,7 +130,7 @@ class Ingest {
   }
 
   private flush(): void {
-    while (this.inFlight < INGEST_IN_FLIGHT_MAX && this.queue.length > 0) {
+    while (this.inFlight < this.inFlightMax && this.queue.length > 0) {
       const batch = this.queue.splice(0, INGEST_BATCH_MAX);
       this.inFlight++;
       void this.run(batch).finally(() => {
@@ -150,7 +172,9 @@ async function ingestBatch(ts: Truestock, deliveries: VerifiedDelivery[]): Promi
   const fresh = unique.filter((d) => !seen.has(copyKey(d)));
 
   // 2–3. Apply.
+  const T0 = performance.now();
   const applied = await applyDeliveries(ts, fresh);
+  const T1 = performance.now();
 
   // 4. Receipts for everything that applied; a delivery that failed is not receipted, so it comes again.
   const receipts: Receipt[] = [];
@@ -162,6 +186,7 @@ async function ingestBatch(ts: Truestock, deliveries: VerifiedDelivery[]): Promi
     receipts.push({ channelId, webhookId: d.deliveryId, workspaceId, topic: d.topic, eventId: d.eventId, triggeredAt: d.triggeredAt, receivedAt: now, outcome: a.outcome });
   }
   if (receipts.length > 0) await ts.store.transaction((db) => insertReceipts(db, receipts));
+  if (process.env.INGEST_DEBUG) console.error(`batch ${deliveries.length} fresh ${fresh.length} apply ${(T1 - T0).toFixed(0)} ms receipts ${(performance.now() - T1).toFixed(0)} ms`);
 
   return deliveries.map((d) => {
     const key = copyKey(d);
@@ -197,33 +222,40 @@ async function applyDeliveries(ts: Truestock, deliveries: VerifiedDelivery[]): P
   const others: { delivery: VerifiedDelivery; index: number; event: ChannelEvent }[] = [];
   for (const d of deliveries) {
     d.events.forEach((e, index) => {
-      if (e.kind === 'order_created' || e.kind === 'order_updated' || e.kind === 'order_cancelled') {
+      if (isOrderEvent(e)) {
         orders.push({ delivery: d, index, cancelled: isCancel(e.kind, e.order), order: e.order, occurredAt: e.occurredAt });
       } else others.push({ delivery: d, index, event: e });
     });
   }
 
-  for (const [, items] of groupBy(orders, (o) => o.delivery.cx.channel.id)) {
-    const said = await applyOrders(ts, items);
-    items.forEach((item, i) => {
-      const r = said[i]!;
-      if (r.ok) outcomes.get(item.delivery)![item.index] = r.outcome;
-      else failed.set(item.delivery, r.error);
-    });
-  }
-
+  // Orders and the rest go at once: the rest are mostly levels, which wait on the listings' locks
+  // that the orders' ledger batch holds, not on the orders themselves.
+  const applyingOrders = (async () => {
+    for (const [, items] of groupBy(orders, (o) => o.delivery.cx.channel.id)) {
+      const said = await applyOrders(ts, items);
+      items.forEach((item, i) => {
+        const r = said[i]!;
+        if (r.ok) outcomes.get(item.delivery)![item.index] = r.outcome;
+        else failed.set(item.delivery, r.error);
+      });
+    }
+  })();
+  // Events about one thing (a listing's level, an order's refunds) one after another, in arrival
+  // order, so that they do not wait on each other's locks; different things side by side.
+  const queues = [...groupBy(others, ({ delivery, event }) => `${delivery.cx.channel.id}\u0000${subjectOf(event)}`).values()];
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(OTHER_EVENTS_CONCURRENCY_MAX, others.length) }, async () => {
-    for (let i = next++; i < others.length; i = next++) {
-      const { delivery, index, event } = others[i]!;
-      if (failed.has(delivery)) continue;
-      try {
-        outcomes.get(delivery)![index] = await applyChannelEvent(ts, delivery.cx, event);
-      } catch (err) {
-        failed.set(delivery, err);
+  const applyingOthers = Promise.all(Array.from({ length: Math.min(OTHER_EVENTS_CONCURRENCY_MAX, queues.length) }, async () => {
+    for (let q = next++; q < queues.length; q = next++) {
+      for (const { delivery, index, event } of queues[q]!) {
+        try {
+          outcomes.get(delivery)![index] = await applyChannelEvent(ts, delivery.cx, event);
+        } catch (err) {
+          failed.set(delivery, err);
+        }
       }
     }
   }));
+  await Promise.all([applyingOrders, applyingOthers]);
 
   const out = new Map<VerifiedDelivery, Applied>();
   for (const d of deliveries) {
@@ -245,29 +277,26 @@ async function applyOrders(ts: Truestock, items: OrderItem[]): Promise<({ ok: tr
   const cx = items[0]!.delivery.cx;
   const sorted = items.map((item, i) => ({ item, i })).sort((a, b) => (a.item.order.orderId < b.item.order.orderId ? -1 : a.item.order.orderId > b.item.order.orderId ? 1 : a.i - b.i));
   const recorded: (string | { error: unknown })[] = new Array(items.length);
-  const record = (db: Parameters<typeof recordOrder>[0], { item }: { item: OrderItem }) =>
-    recordOrder(db, item.delivery.cx, item.order, item.cancelled, item.occurredAt, ts.clock.now());
+  const R0 = performance.now();
   try {
-    const said = await ts.store.transaction(async (db) => {
-      const out: string[] = [];
-      for (const s of sorted) out.push(await record(db, s));
-      return out;
-    });
+    const said = await ts.store.transaction((db) => recordOrders(db, cx, sorted.map((s) => s.item), ts.clock.now()));
     sorted.forEach((s, k) => (recorded[s.i] = said[k]!));
   } catch {
     // One event broke the batch (a bug or a corrupt row): each alone, so the failure lands on it.
-    for (const s of sorted) {
+    for (const { item, i } of sorted) {
       try {
-        recorded[s.i] = await ts.store.transaction((db) => record(db, s));
+        recorded[i] = await ts.store.transaction((db) => recordOrder(db, item.delivery.cx, item.order, item.cancelled, item.occurredAt, ts.clock.now()));
       } catch (error) {
-        recorded[s.i] = { error };
+        recorded[i] = { error };
       }
     }
   }
   const ids = [...new Set(items.filter((_, i) => typeof recorded[i] === 'string').map((item) => item.order.orderId))];
   let converged: Awaited<ReturnType<typeof convergeOrders>>;
+  const R1 = performance.now();
   try {
     converged = await convergeOrders(ts, cx, ids);
+    if (process.env.INGEST_DEBUG) console.error(`  orders ${items.length} record ${(R1 - R0).toFixed(0)} ms converge ${(performance.now() - R1).toFixed(0)} ms`);
   } catch (error) {
     return items.map(() => ({ ok: false, error }));
   }
@@ -283,6 +312,18 @@ async function applyOrders(ts: Truestock, items: OrderItem[]): Promise<({ ok: tr
     told.add(item.order.orderId);
     return { ok: true, outcome: (first ? c.said : null) ?? r };
   });
+}
+
+/** What an event is about, for applying events about one thing in order. */
+function subjectOf(e: ChannelEvent): string {
+  switch (e.kind) {
+    case 'level_updated':
+      return `level:${e.level.keys[0] ?? e.eventId}`;
+    case 'refund_created':
+      return `order:${e.refund.orderId}`;
+    default:
+      return `order:${e.order.orderId}`;
+  }
 }
 
 function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
