@@ -28,7 +28,8 @@ import {
   recordOrder,
   recordOrders,
 } from './channel-events.ts';
-import { insertReceipts, type Receipt, receiptsOf } from '../store/channel-event-repo.ts';
+import type { Channel } from '../domain/listing-rules.ts';
+import { channelById, insertReceipts, type Receipt, receiptsOf } from '../store/channel-event-repo.ts';
 import type { Truestock } from './truestock.ts';
 
 /** Deliveries one batch takes. */
@@ -41,6 +42,8 @@ export const ORDER_BATCHES_IN_FLIGHT_MAX = 2;
  * connections for the orders and the ledger. One batch of them at a time.
  */
 export const OTHER_EVENTS_CONCURRENCY_MAX = 2;
+/** The longest other events wait for the orders lane to be idle before they go anyway. */
+export const OTHERS_DEFER_MAX_MS = 3_000;
 
 /** A delivery whose sender was verified, parsed into normalized events by its kind. */
 export interface VerifiedDelivery {
@@ -70,7 +73,12 @@ export type IngestResult =
  */
 export function ingestDelivery(ts: Truestock, delivery: VerifiedDelivery): Promise<IngestResult> {
   let lanes = ingests.get(ts);
-  if (!lanes) ingests.set(ts, (lanes = { orders: new Ingest(ts, ORDER_BATCHES_IN_FLIGHT_MAX), others: new Ingest(ts, 1), running: new Map() }));
+  if (!lanes) {
+    const orders = new Ingest(ts, ORDER_BATCHES_IN_FLIGHT_MAX);
+    const others = new Ingest(ts, 1, orders);
+    orders.onIdle = () => others.pump();
+    ingests.set(ts, (lanes = { orders, others, running: new Map() }));
+  }
   // A copy of a delivery still being applied here (the channel gave up waiting and sent it again)
   // waits for the first one instead of applying it a second time.
   const key = copyKey(delivery);
@@ -85,10 +93,33 @@ export function ingestDelivery(ts: Truestock, delivery: VerifiedDelivery): Promi
 }
 
 /**
- * Two lanes, so that orders never wait behind the rest: a level the channel shows is a
- * transaction of its own that waits on its listing's lock, which an order's ledger batch holds
- * while it recomputes the listing.
+ * Two lanes, so that orders never wait behind the rest, and the rest wait for the orders (up to
+ * `OTHERS_DEFER_MAX_MS`). A level the channel shows is a transaction of its own that takes its
+ * listing's locks, which an order's ledger batch needs to recompute the listing: run side by
+ * side, each waits on the other. And a level that reports a sale truestock has not allocated yet
+ * looks like a hand edit (its number is pushed again after the edit grace), while the same level
+ * after the order is an echo: orders first is also what keeps the channel's numbers current.
  */
+/**
+ * The channel a delivery names, read for it. Deliveries arriving while a read of the same channel
+ * is in flight share that read (a flash sale is hundreds a second for one channel): what they get
+ * is at most one round trip old, never a cached copy.
+ */
+export function channelForDelivery(ts: Truestock, channelId: string): Promise<Channel | undefined> {
+  let reads = channelReads.get(ts);
+  if (!reads) channelReads.set(ts, (reads = new Map()));
+  let read = reads.get(channelId);
+  if (!read) {
+    read = ts.store.read((db) => channelById(db, channelId));
+    reads.set(channelId, read);
+    const forget = () => void reads.delete(channelId);
+    read.then(forget, forget);
+  }
+  return read;
+}
+
+const channelReads = new WeakMap<Truestock, Map<string, Promise<Channel | undefined>>>();
+
 const ingests = new WeakMap<Truestock, { orders: Ingest; others: Ingest; running: Map<string, Promise<IngestResult>> }>();
 
 const isOrderEvent = (e: ChannelEvent): e is Extract<ChannelEvent, { order: OrderFacts }> => e.kind === 'order_created' || e.kind === 'order_updated' || e.kind === 'order_cancelled';
@@ -103,24 +134,33 @@ interface Pending {
 type Applied = { ok: true; outcome: string } | { ok: false; error: unknown };
 
 class Ingest {
-  private readonly queue: Pending[] = [];
+  private readonly queue: (Pending & { queuedAt: number })[] = [];
   private inFlight = 0;
   private scheduled = false;
+  private timer: NodeJS.Timeout | null = null;
+  /** Told when this lane has nothing queued or in flight. */
+  onIdle: (() => void) | null = null;
 
   constructor(
     private readonly ts: Truestock,
     private readonly inFlightMax: number,
+    /** A lane this one waits for while it is busy, up to `OTHERS_DEFER_MAX_MS`. */
+    private readonly yieldTo: Ingest | null = null,
   ) {}
+
+  get idle(): boolean {
+    return this.inFlight === 0 && this.queue.length === 0;
+  }
 
   submit(delivery: VerifiedDelivery): Promise<IngestResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ delivery, resolve, reject });
+      this.queue.push({ delivery, resolve, reject, queuedAt: this.ts.clock.now() });
       this.pump();
     });
   }
 
   /** After this turn of the event loop, so every delivery read in this turn joins the batch. */
-  private pump(): void {
+  pump(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
@@ -130,12 +170,21 @@ class Ingest {
   }
 
   private flush(): void {
+    if (this.yieldTo && !this.yieldTo.idle && this.queue.length > 0) {
+      const waited = this.ts.clock.now() - this.queue[0]!.queuedAt;
+      if (waited < OTHERS_DEFER_MAX_MS) {
+        // The other lane calls pump() when it is idle; the timer bounds the wait.
+        this.timer ??= setTimeout(() => ((this.timer = null), this.pump()), OTHERS_DEFER_MAX_MS - waited);
+        return;
+      }
+    }
     while (this.inFlight < this.inFlightMax && this.queue.length > 0) {
       const batch = this.queue.splice(0, INGEST_BATCH_MAX);
       this.inFlight++;
       void this.run(batch).finally(() => {
         this.inFlight--;
         this.flush();
+        if (this.idle) this.onIdle?.();
       });
     }
   }
@@ -172,9 +221,7 @@ async function ingestBatch(ts: Truestock, deliveries: VerifiedDelivery[]): Promi
   const fresh = unique.filter((d) => !seen.has(copyKey(d)));
 
   // 2–3. Apply.
-  const T0 = performance.now();
   const applied = await applyDeliveries(ts, fresh);
-  const T1 = performance.now();
 
   // 4. Receipts for everything that applied; a delivery that failed is not receipted, so it comes again.
   const receipts: Receipt[] = [];
@@ -186,7 +233,6 @@ async function ingestBatch(ts: Truestock, deliveries: VerifiedDelivery[]): Promi
     receipts.push({ channelId, webhookId: d.deliveryId, workspaceId, topic: d.topic, eventId: d.eventId, triggeredAt: d.triggeredAt, receivedAt: now, outcome: a.outcome });
   }
   if (receipts.length > 0) await ts.store.transaction((db) => insertReceipts(db, receipts));
-  if (process.env.INGEST_DEBUG) console.error(`batch ${deliveries.length} fresh ${fresh.length} apply ${(T1 - T0).toFixed(0)} ms receipts ${(performance.now() - T1).toFixed(0)} ms`);
 
   return deliveries.map((d) => {
     const key = copyKey(d);
@@ -277,7 +323,6 @@ async function applyOrders(ts: Truestock, items: OrderItem[]): Promise<({ ok: tr
   const cx = items[0]!.delivery.cx;
   const sorted = items.map((item, i) => ({ item, i })).sort((a, b) => (a.item.order.orderId < b.item.order.orderId ? -1 : a.item.order.orderId > b.item.order.orderId ? 1 : a.i - b.i));
   const recorded: (string | { error: unknown })[] = new Array(items.length);
-  const R0 = performance.now();
   try {
     const said = await ts.store.transaction((db) => recordOrders(db, cx, sorted.map((s) => s.item), ts.clock.now()));
     sorted.forEach((s, k) => (recorded[s.i] = said[k]!));
@@ -293,11 +338,9 @@ async function applyOrders(ts: Truestock, items: OrderItem[]): Promise<({ ok: tr
   }
   const ids = [...new Set(items.filter((_, i) => typeof recorded[i] === 'string').map((item) => item.order.orderId))];
   let converged: Awaited<ReturnType<typeof convergeOrders>>;
-  const R1 = performance.now();
   try {
     converged = await convergeOrders(ts, cx, ids);
-    if (process.env.INGEST_DEBUG) console.error(`  orders ${items.length} record ${(R1 - R0).toFixed(0)} ms converge ${(performance.now() - R1).toFixed(0)} ms`);
-  } catch (error) {
+    } catch (error) {
     return items.map(() => ({ ok: false, error }));
   }
   // The ledger step an order took is told to its first event in the batch; a later event of the

@@ -13,10 +13,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import { type ChannelContext, editSettings, RetryLater } from '../app/channel-events.ts';
-import { ingestDelivery, type VerifiedDelivery } from '../app/channel-ingest.ts';
+import { channelForDelivery, ingestDelivery, type VerifiedDelivery } from '../app/channel-ingest.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { TruestockError } from '../domain/errors.ts';
-import { channelById } from '../store/channel-event-repo.ts';
 import { parseShopifyWebhook, REQUIRED_HEADERS, SHOPIFY_HEADERS, shopifyMapping, verifyShopifyHmac } from '../channels/shopify/webhooks.ts';
 
 /**
@@ -81,7 +80,7 @@ export function registerWebhookRoutes(app: FastifyInstance, ts: Truestock): void
 
 async function receive(ts: Truestock, req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) {
   const count = (result: string) => deliveries(ts).inc({ channel_kind: 'shopify', result });
-  const channel = await ts.store.read((db) => channelById(db, req.params.id));
+  const channel = await channelForDelivery(ts, req.params.id);
   if (!channel || channel.kind !== 'shopify') {
     count('not_found');
     throw TruestockError.of('not_found', `no Shopify channel ${req.params.id}`);
