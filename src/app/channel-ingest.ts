@@ -27,6 +27,7 @@ import {
   type OrderFacts,
   recordOrder,
   recordOrders,
+  type OrderEvent,
 } from './channel-events.ts';
 import type { Channel } from '../domain/listing-rules.ts';
 import { channelById, insertReceipts, type Receipt, receiptsOf } from '../store/channel-event-repo.ts';
@@ -130,8 +131,18 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-/** What became of one delivery inside a batch. */
-type Applied = { ok: true; outcome: string } | { ok: false; error: unknown };
+/** What became of one delivery (or event) inside a batch. */
+export type Applied = { ok: true; outcome: string } | { ok: false; error: unknown };
+
+/**
+ * Order events read by a poll (one page of them), applied together as a batch of deliveries
+ * would be: one transaction records them, one ledger batch and one transaction move them. Each
+ * answers its outcome, or its error (`RetryLater` when the ledger was busy). No receipts: the
+ * poll's cursor is what remembers.
+ */
+export function applyOrderEvents(ts: Truestock, cx: ChannelContext, events: Extract<ChannelEvent, { order: OrderFacts }>[]): Promise<Applied[]> {
+  return events.length === 0 ? Promise.resolve([]) : applyOrders(ts, cx, events.map((e) => ({ order: e.order, cancelled: isCancel(e.kind, e.order), occurredAt: e.occurredAt })));
+}
 
 class Ingest {
   private readonly queue: (Pending & { queuedAt: number })[] = [];
@@ -278,7 +289,7 @@ async function applyDeliveries(ts: Truestock, deliveries: VerifiedDelivery[]): P
   // that the orders' ledger batch holds, not on the orders themselves.
   const applyingOrders = (async () => {
     for (const [, items] of groupBy(orders, (o) => o.delivery.cx.channel.id)) {
-      const said = await applyOrders(ts, items);
+      const said = await applyOrders(ts, items[0]!.delivery.cx, items);
       items.forEach((item, i) => {
         const r = said[i]!;
         if (r.ok) outcomes.get(item.delivery)![item.index] = r.outcome;
@@ -319,8 +330,7 @@ async function applyDeliveries(ts: Truestock, deliveries: VerifiedDelivery[]): P
  * order touched is brought in line with the ledger together. Each event answers what it
  * recorded, or the last ledger step its order took — as one event applied alone would.
  */
-async function applyOrders(ts: Truestock, items: OrderItem[]): Promise<({ ok: true; outcome: string } | { ok: false; error: unknown })[]> {
-  const cx = items[0]!.delivery.cx;
+async function applyOrders(ts: Truestock, cx: ChannelContext, items: OrderEvent[]): Promise<Applied[]> {
   const sorted = items.map((item, i) => ({ item, i })).sort((a, b) => (a.item.order.orderId < b.item.order.orderId ? -1 : a.item.order.orderId > b.item.order.orderId ? 1 : a.i - b.i));
   const recorded: (string | { error: unknown })[] = new Array(items.length);
   try {
@@ -330,7 +340,7 @@ async function applyOrders(ts: Truestock, items: OrderItem[]): Promise<({ ok: tr
     // One event broke the batch (a bug or a corrupt row): each alone, so the failure lands on it.
     for (const { item, i } of sorted) {
       try {
-        recorded[i] = await ts.store.transaction((db) => recordOrder(db, item.delivery.cx, item.order, item.cancelled, item.occurredAt, ts.clock.now()));
+        recorded[i] = await ts.store.transaction((db) => recordOrder(db, cx, item.order, item.cancelled, item.occurredAt, ts.clock.now()));
       } catch (error) {
         recorded[i] = { error };
       }

@@ -8,7 +8,8 @@
 // `>`): changes later in the cursor's own second are not missed, and the orders seen twice apply
 // nothing the second time.
 
-import { applyChannelEvent, type ChannelContext, editSettings, type EventLog, type OrderFacts, type OrderLineFacts, RetryLater } from '../../app/channel-events.ts';
+import { type ChannelContext, type ChannelEvent, editSettings, type EventLog, type OrderFacts, type OrderLineFacts, RetryLater } from '../../app/channel-events.ts';
+import { applyOrderEvents } from '../../app/channel-ingest.ts';
 import type { Truestock } from '../../app/truestock.ts';
 import type { Channel } from '../../domain/listing-rules.ts';
 import { advancePollCursor, pollCursorOf } from '../../store/channel-event-repo.ts';
@@ -26,6 +27,8 @@ export const LINES_PER_ORDER = 10;
 export const MORE_LINES_PER_PAGE = 100;
 /** Pages one poll reads before returning (the next poll carries on from the cursor). */
 export const POLL_PAGES_MAX = 20;
+
+type OrderEvent = Extract<ChannelEvent, { order: OrderFacts }>;
 
 const LINE_FIELDS = 'id sku quantity variant { id inventoryItem { id } }';
 
@@ -109,23 +112,24 @@ export async function pollOrders(ts: Truestock, channel: Pick<Channel, 'id' | 'w
     const answer: ShopifyAnswer<{ orders: { nodes: OrderNode[]; pageInfo: PageInfo } }> = await api.query(ORDERS_QUERY, { first: ORDERS_PER_PAGE, after, query });
     if (!answer.ok) return stopped(result, answer);
     let cursor: number = result.cursor!;
+    const events: OrderEvent[] = [];
     for (const node of answer.data.orders.nodes) {
       const lines = await allLines(api, node);
       if (!Array.isArray(lines)) return stopped(result, lines);
-      const updatedAt = Date.parse(node.updatedAt);
       const order = orderFacts(node, lines);
-      const kind = order.cancelled ? 'order_cancelled' : 'order_created';
-      let outcome: string;
-      try {
-        outcome = await applyChannelEvent(ts, cx, { kind, occurredAt: updatedAt, order });
-      } catch (err) {
+      events.push({ kind: order.cancelled ? 'order_cancelled' : 'order_created', occurredAt: Date.parse(node.updatedAt), order });
+    }
+    // The page is applied as one batch (channel-ingest.ts): a few transactions for all its orders.
+    const applied = await applyOrderEvents(ts, cx, events);
+    for (const [k, a] of applied.entries()) {
+      if (!a.ok) {
         // The ledger was busy: stop here; the cursor still names this page, so the next poll retries it.
-        if (err instanceof RetryLater) return { ...result, status: 'busy', error: err.message };
-        throw err;
+        if (a.error instanceof RetryLater) return { ...result, status: 'busy', error: a.error.message };
+        throw a.error;
       }
       result.orders++;
-      result.outcomes[outcome] = (result.outcomes[outcome] ?? 0) + 1;
-      if (Number.isFinite(updatedAt)) cursor = Math.max(cursor, updatedAt);
+      result.outcomes[a.outcome] = (result.outcomes[a.outcome] ?? 0) + 1;
+      if (Number.isFinite(events[k]!.occurredAt)) cursor = Math.max(cursor, events[k]!.occurredAt);
     }
     await ts.store.transaction((db) => advancePollCursor(db, channel.workspaceId, channel.id, cursor, ts.clock.now()));
     result.cursor = cursor;
