@@ -11,6 +11,9 @@
 //      one transaction records where each order got to (`convergeOrders`);
 //   4. one multi-row insert writes the receipts.
 //
+// Orders have a lane of their own; levels and refunds go in a second one that yields to it (see
+// `ingests`). Polls hand a page of orders to `applyOrderEvents`, the same path without receipts.
+//
 // So a burst costs a few transactions per batch instead of four or five per delivery — on
 // PostgreSQL each is a round trip and a WAL flush — and there is no connection per delivery to
 // wait for. Exactly-once is unchanged: every effect is idempotent on the event's own ids (the
@@ -94,14 +97,6 @@ export function ingestDelivery(ts: Truestock, delivery: VerifiedDelivery): Promi
 }
 
 /**
- * Two lanes, so that orders never wait behind the rest, and the rest wait for the orders (up to
- * `OTHERS_DEFER_MAX_MS`). A level the channel shows is a transaction of its own that takes its
- * listing's locks, which an order's ledger batch needs to recompute the listing: run side by
- * side, each waits on the other. And a level that reports a sale truestock has not allocated yet
- * looks like a hand edit (its number is pushed again after the edit grace), while the same level
- * after the order is an echo: orders first is also what keeps the channel's numbers current.
- */
-/**
  * The channel a delivery names, read for it. Deliveries arriving while a read of the same channel
  * is in flight share that read (a flash sale is hundreds a second for one channel): what they get
  * is at most one round trip old, never a cached copy.
@@ -121,6 +116,14 @@ export function channelForDelivery(ts: Truestock, channelId: string): Promise<Ch
 
 const channelReads = new WeakMap<Truestock, Map<string, Promise<Channel | undefined>>>();
 
+/**
+ * Two lanes, so that orders never wait behind the rest, and the rest wait for the orders (up to
+ * `OTHERS_DEFER_MAX_MS`). A level the channel shows is a transaction of its own that takes its
+ * listing's locks, which an order's ledger batch needs to recompute the listing: run side by
+ * side, each waits on the other. And a level that reports a sale truestock has not allocated yet
+ * looks like a hand edit (its number is pushed again after the edit grace), while the same level
+ * after the order is an echo: orders first is also what keeps the channel's numbers current.
+ */
 const ingests = new WeakMap<Truestock, { orders: Ingest; others: Ingest; running: Map<string, Promise<IngestResult>> }>();
 
 const isOrderEvent = (e: ChannelEvent): e is Extract<ChannelEvent, { order: OrderFacts }> => e.kind === 'order_created' || e.kind === 'order_updated' || e.kind === 'order_cancelled';
@@ -185,7 +188,7 @@ class Ingest {
       const waited = this.ts.clock.now() - this.queue[0]!.queuedAt;
       if (waited < OTHERS_DEFER_MAX_MS) {
         // The other lane calls pump() when it is idle; the timer bounds the wait.
-        this.timer ??= setTimeout(() => ((this.timer = null), this.pump()), OTHERS_DEFER_MAX_MS - waited);
+        this.timer ??= setTimeout(() => ((this.timer = null), this.pump()), OTHERS_DEFER_MAX_MS - waited).unref();
         return;
       }
     }
