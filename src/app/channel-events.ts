@@ -20,18 +20,23 @@ import type { ExceptionKind } from '../domain/model.ts';
 import { componentsOf, itemsById, itemsBySku, locationsByCode, locationsById } from '../store/catalog-repo.ts';
 import {
   activeListingsByKeyPrefix,
+  activeListingsByKeyPrefixes,
   activeListingsByKeys,
   activeListingsBySkus,
   type ChannelException,
   type ChannelOrder,
+  channelOrdersOf,
   getChannelOrder,
+  lockChannelOrders,
   insertChannelExceptions,
   insertChannelOrder,
+  insertChannelOrders,
   listingNumbers,
   type MappedListing,
   pruneReceipts,
   type OrderLineRecord,
   type OrderRefundRecord,
+  setAllocated,
   setLedgerState,
   writeOrderFacts,
 } from '../store/channel-event-repo.ts';
@@ -189,7 +194,14 @@ async function listingFor(db: Db, cx: ChannelContext, line: OrderLineFacts): Pro
     if (found) return found;
   }
   if (!line.sku) return undefined;
-  const bySku = await activeListingsBySkus(db, ws, ch, [line.sku]);
+  return bySkuAlone(cx, line, await activeListingsBySkus(db, ws, ch, [line.sku]));
+}
+
+/**
+ * The mapping of last resort: the line's SKU among the channel's listings (`bySku`, the listings
+ * of that SKU). One product: that one. Several variants sharing the SKU: an exception, never a guess.
+ */
+function bySkuAlone(cx: ChannelContext, line: OrderLineFacts, bySku: MappedListing[]): MappedListing | Unmatched | undefined {
   if (bySku.length === 0) return undefined;
   const named = (ls: MappedListing[]) => ls.map((l) => `${l.id} (${l.externalKey})`).join(', ');
   // The line names its inventory item (keyPrefixes) and no listing of it matched: a listing of
@@ -218,34 +230,81 @@ function listingLocation(cx: ChannelContext, listing: MappedListing): string | u
  * the reason it was not allocated.
  */
 async function resolveLines(db: Db, cx: ChannelContext, order: OrderFacts): Promise<OrderLineRecord[]> {
+  return (await resolveOrders(db, cx, [order], (line) => listingFor(db, cx, line)))[0]!;
+}
+
+/**
+ * `resolveLines` for many orders at once, with the lines' listings already matched: one look-up
+ * of the workspace's locations for all of them.
+ */
+async function resolveOrders(db: Db, cx: ChannelContext, orders: OrderFacts[], match: (line: OrderLineFacts) => Promise<MappedListing | Unmatched | undefined>): Promise<OrderLineRecord[][]> {
   const ws = cx.channel.workspaceId;
-  const matched: (MappedListing | Unmatched | undefined)[] = [];
-  for (const line of order.lines) matched.push(await listingFor(db, cx, line));
-  const wanted = [
+  const matched: (MappedListing | Unmatched | undefined)[][] = [];
+  for (const order of orders) {
+    const m: (MappedListing | Unmatched | undefined)[] = [];
+    for (const line of order.lines) m.push(await match(line));
+    matched.push(m);
+  }
+  const wanted = orders.flatMap((order, k) => [
     ...(order.locationId ? [cx.mapping.locationCode(order.locationId)] : []),
-    ...matched.map((m) => (isListing(m) ? listingLocation(cx, m) : undefined)),
-    ...cx.mapping.locationCodes(),
-  ].filter((c): c is string => typeof c === 'string');
+    ...matched[k]!.map((m) => (isListing(m) ? listingLocation(cx, m) : undefined)),
+  ]).concat(cx.mapping.locationCodes()).filter((c): c is string => typeof c === 'string');
   const known = new Set((await locationsByCode(db, ws, [...new Set(wanted)])).map((l) => l.code));
   const has = (code: string | undefined): code is string => code !== undefined && known.has(code);
-  const orderLocation = order.locationId ? cx.mapping.locationCode(order.locationId) : undefined;
   const anyLocation = cx.mapping.locationCodes().some(has);
-  return order.lines.map((line, i): OrderLineRecord => {
-    const listing = matched[i];
-    const base = { lineId: line.lineId, quantity: line.quantity };
-    if (listing !== undefined && !isListing(listing)) return { ...base, sku: null, location: null, unmapped: listing.unmapped };
-    if (!listing) {
-      const what = line.sku ? `SKU ${line.sku}` : 'its identifiers';
-      return { ...base, sku: null, location: null, unmapped: `no active listing on ${cx.channel.name} matches ${what}` };
-    }
-    const fromListing = listingLocation(cx, listing);
-    const location = has(orderLocation) ? orderLocation : has(fromListing) ? fromListing : null;
-    if (location === null && !anyLocation) {
-      const where = order.locationId ?? 'no location';
-      return { ...base, sku: listing.sku, location: null, unmapped: `${where} maps to no location of this workspace (settings.locations)` };
-    }
-    return { ...base, sku: listing.sku, location, unmapped: null };
+  return orders.map((order, k) => {
+    const orderLocation = order.locationId ? cx.mapping.locationCode(order.locationId) : undefined;
+    return order.lines.map((line, i): OrderLineRecord => {
+      const listing = matched[k]![i];
+      const base = { lineId: line.lineId, quantity: line.quantity };
+      if (listing !== undefined && !isListing(listing)) return { ...base, sku: null, location: null, unmapped: listing.unmapped };
+      if (!listing) {
+        const what = line.sku ? `SKU ${line.sku}` : 'its identifiers';
+        return { ...base, sku: null, location: null, unmapped: `no active listing on ${cx.channel.name} matches ${what}` };
+      }
+      const fromListing = listingLocation(cx, listing);
+      const location = has(orderLocation) ? orderLocation : has(fromListing) ? fromListing : null;
+      if (location === null && !anyLocation) {
+        const where = order.locationId ?? 'no location';
+        return { ...base, sku: listing.sku, location: null, unmapped: `${where} maps to no location of this workspace (settings.locations)` };
+      }
+      return { ...base, sku: listing.sku, location, unmapped: null };
+    });
   });
+}
+
+/**
+ * The listings of many order lines with a few queries in all: what `listingFor` picks for each
+ * line (an exact key, best first; else the first listing by id under the first prefix that has
+ * one; else the single item of the line's SKU), with each kind of look-up done once for every
+ * line that needs it.
+ */
+async function listingsForLines(db: Db, cx: ChannelContext, lines: OrderLineFacts[]): Promise<Map<OrderLineFacts, MappedListing | Unmatched | undefined>> {
+  const { id: ch, workspaceId: ws } = cx.channel;
+  const out = new Map<OrderLineFacts, MappedListing | Unmatched | undefined>();
+  const byKey = new Map((await activeListingsByKeys(db, ws, ch, [...new Set(lines.flatMap((l) => l.keys))])).map((l) => [l.externalKey, l]));
+  let open = lines.filter((line) => {
+    const found = line.keys.map((k) => byKey.get(k)).find((l) => l !== undefined);
+    out.set(line, found);
+    return found === undefined;
+  });
+  const byPrefix = await activeListingsByKeyPrefixes(db, ws, ch, [...new Set(open.flatMap((l) => l.keyPrefixes))]);
+  open = open.filter((line) => {
+    const found = line.keyPrefixes.map((p) => byPrefix.get(p)).find((l) => l !== undefined);
+    out.set(line, found);
+    return found === undefined;
+  });
+  const withSku = open.filter((l) => l.sku);
+  const bySku = groupBy(await activeListingsBySkus(db, ws, ch, [...new Set(withSku.map((l) => l.sku!))]), (l) => l.sku);
+  for (const line of withSku) out.set(line, bySkuAlone(cx, line, bySku.get(line.sku!) ?? []));
+  return out;
+}
+
+/** Items by key, in their order. */
+export function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of xs) out.set(key(x), [...(out.get(key(x)) ?? []), x]);
+  return out;
 }
 
 /** Units of a line still to allocate: what refunds cancelled before fulfilment are not. */
@@ -286,30 +345,92 @@ function unmappedExceptions(cx: ChannelContext, now: number, reference: string, 
 // dispatch of normalized events.
 
 async function applyOrder(ts: Truestock, cx: ChannelContext, kind: ChannelEventKind, order: OrderFacts, occurredAt: number): Promise<string> {
-  const cancelled = kind === 'order_cancelled' || order.cancelled;
-  const recorded = await ts.store.transaction((db) => recordOrder(db, cx, order, cancelled, occurredAt, ts.clock.now()));
-  const progressed = await converge(ts, cx, order.orderId);
+  const recorded = await ts.store.transaction((db) => recordOrder(db, cx, order, isCancel(kind, order), occurredAt, ts.clock.now()));
+  const progressed = await convergeOne(ts, cx, order.orderId);
   return progressed ?? recorded;
 }
+
+/** Whether an order event cancels the order. */
+export const isCancel = (kind: ChannelEventKind, order: OrderFacts) => kind === 'order_cancelled' || order.cancelled;
 
 /**
  * Record what an order event says, under the order row's lock. A cancellation is final: no later
  * (or older, redelivered) event opens the order again. The allocation is decided the first time
  * the order's lines are seen, from what refunds had already cancelled.
  */
-async function recordOrder(db: Db, cx: ChannelContext, order: OrderFacts, cancelled: boolean, occurredAt: number, now: number): Promise<string> {
-  const { id: channelId, workspaceId } = cx.channel;
-  let row = await getChannelOrder(db, channelId, order.orderId, true);
+export async function recordOrder(db: Db, cx: ChannelContext, order: OrderFacts, cancelled: boolean, occurredAt: number, now: number): Promise<string> {
+  const row = await getChannelOrder(db, cx.channel.id, order.orderId, true);
+  return (await recordOn(db, cx, order, cancelled, occurredAt, now, row, (o) => resolveLines(db, cx, o))).said;
+}
+
+/** The row of an order seen for the first time; its allocation is decided here, once. */
+function freshOrder(cx: ChannelContext, order: OrderFacts, cancelled: boolean, occurredAt: number, now: number, lines: OrderLineRecord[]): ChannelOrder {
+  return {
+    channelId: cx.channel.id, externalOrderId: order.orderId, workspaceId: cx.channel.workspaceId, name: order.name, state: cancelled ? 'cancelled' : 'open', occurredAt,
+    lines, allocation: cancelled ? null : (allocationOf(cx, order, lines, []) as unknown as Record<string, unknown> | null),
+    holdId: null, ledgerState: null, refunds: [], createdAt: now, updatedAt: now,
+  };
+}
+
+/** One order event for `recordOrders`. */
+export interface OrderEvent {
+  order: OrderFacts;
+  cancelled: boolean;
+  occurredAt: number;
+}
+
+/**
+ * `recordOrder` for many events of one channel in one transaction, in the order given (the
+ * caller sorts by order id, so that row locks are taken in one global order): the order rows are
+ * locked with one query, the lines of every order seen for the first time are resolved with a few
+ * queries in all, then each event is recorded as `recordOrder` would, on the row as the events
+ * before it left it. Returns what each event recorded.
+ */
+export async function recordOrders(db: Db, cx: ChannelContext, events: OrderEvent[], now: number): Promise<string[]> {
+  const rows = await lockChannelOrders(db, cx.channel.id, [...new Set(events.map((e) => e.order.orderId))]);
+  const unseen = events.filter((e) => (rows.get(e.order.orderId)?.lines ?? null) === null).map((e) => e.order);
+  const matched = await listingsForLines(db, cx, unseen.flatMap((o) => o.lines));
+  const resolved = new Map<OrderFacts, OrderLineRecord[]>();
+  (await resolveOrders(db, cx, unseen, async (line) => matched.get(line))).forEach((lines, k) => resolved.set(unseen[k]!, lines));
+  // Orders seen for the first time: inserted with one statement, as their first event here says.
+  const said: string[] = new Array(events.length);
+  const firsts = new Map<string, number>();
+  events.forEach((e, k) => {
+    if (!rows.has(e.order.orderId) && !firsts.has(e.order.orderId)) firsts.set(e.order.orderId, k);
+  });
+  const fresh = [...firsts.values()].map((k) => freshOrder(cx, events[k]!.order, events[k]!.cancelled, events[k]!.occurredAt, now, resolved.get(events[k]!.order)!));
+  const inserted = await insertChannelOrders(db, fresh);
+  const exceptions: ChannelException[] = [];
+  for (const row of fresh) {
+    if (!inserted.has(row.externalOrderId)) continue;
+    const k = firsts.get(row.externalOrderId)!;
+    rows.set(row.externalOrderId, row);
+    said[k] = row.state === 'cancelled' ? 'recorded_cancelled' : 'recorded';
+    if (row.state === 'open') exceptions.push(...unmappedExceptions(cx, now, row.name ?? row.externalOrderId, row.lines!));
+  }
+  await insertChannelExceptions(db, exceptions);
+  for (const [k, e] of events.entries()) {
+    if (said[k] !== undefined) continue;
+    const known = rows.get(e.order.orderId);
+    // A row another process inserted since the lock query is read (and locked) by recordOn.
+    const linesOf = async (o: OrderFacts) => resolved.get(o) ?? resolveLines(db, cx, o);
+    const r = await recordOn(db, cx, e.order, e.cancelled, e.occurredAt, now, known, linesOf);
+    rows.set(e.order.orderId, r.row);
+    said[k] = r.said;
+  }
+  return said;
+}
+
+async function recordOn(db: Db, cx: ChannelContext, order: OrderFacts, cancelled: boolean, occurredAt: number, now: number,
+  known: ChannelOrder | undefined, linesOf: (order: OrderFacts) => Promise<OrderLineRecord[]>): Promise<{ said: string; row: ChannelOrder }> {
+  const { id: channelId } = cx.channel;
+  let row = known;
   if (!row) {
-    const lines = await resolveLines(db, cx, order);
-    const fresh: ChannelOrder = {
-      channelId, externalOrderId: order.orderId, workspaceId, name: order.name, state: cancelled ? 'cancelled' : 'open', occurredAt,
-      lines, allocation: cancelled ? null : (allocationOf(cx, order, lines, []) as unknown as Record<string, unknown> | null),
-      holdId: null, ledgerState: null, refunds: [], createdAt: now, updatedAt: now,
-    };
+    const fresh = freshOrder(cx, order, cancelled, occurredAt, now, await linesOf(order));
+    const lines = fresh.lines!;
     if (await insertChannelOrder(db, fresh)) {
       if (!cancelled) await insertChannelExceptions(db, unmappedExceptions(cx, now, order.name ?? order.orderId, lines));
-      return cancelled ? 'recorded_cancelled' : 'recorded';
+      return { said: cancelled ? 'recorded_cancelled' : 'recorded', row: fresh };
     }
     // Another delivery of this order inserted it meanwhile (PostgreSQL): merge into theirs.
     row = (await getChannelOrder(db, channelId, order.orderId, true))!;
@@ -318,7 +439,7 @@ async function recordOrder(db: Db, cx: ChannelContext, order: OrderFacts, cancel
   let said = 'no_change';
   if (row.lines === null) {
     // A refund got here before the order: the order's lines arrive now, less what it cancelled.
-    const lines = await resolveLines(db, cx, order);
+    const lines = await linesOf(order);
     next.lines = lines;
     const allocation = row.state === 'open' && !cancelled ? allocationOf(cx, order, lines, row.refunds) : null;
     next.allocation = allocation as unknown as Record<string, unknown> | null;
@@ -343,62 +464,91 @@ async function recordOrder(db: Db, cx: ChannelContext, order: OrderFacts, cancel
     said = 'cancel_recorded';
   }
   const changed = next.state !== row.state || next.occurredAt !== row.occurredAt || next.lines !== row.lines || next.name !== row.name || said !== 'no_change';
-  if (changed) await writeOrderFacts(db, next);
-  return said;
+  if (!changed) return { said, row };
+  await writeOrderFacts(db, next);
+  return { said, row: next };
 }
 
+/** What one order needs from the ledger next, decided from its row. */
+type LedgerStep =
+  | { kind: 'allocate'; row: ChannelOrder; command: AllocateOrderCommand }
+  | { kind: 'cancel'; row: ChannelOrder; command: CancelAllocationCommand };
+
+function nextStep(row: ChannelOrder): LedgerStep | null {
+  if (row.state === 'open' && row.allocation && row.ledgerState === null) return { kind: 'allocate', row, command: row.allocation as unknown as AllocateOrderCommand };
+  if (row.state === 'cancelled' && row.ledgerState === 'allocated' && row.holdId) return { kind: 'cancel', row, command: { type: 'cancel_allocation', hold_id: row.holdId } };
+  return null;
+}
+
+/** One order's progress: the last step taken (null: nothing to do), or the ledger was busy. */
+export type Converged = { ok: true; said: string | null } | { ok: false; error: RetryLater };
+
 /**
- * Bring the ledger in line with the order row: allocate an open order not yet allocated; cancel
+ * Bring the ledger in line with the order rows: allocate an open order not yet allocated; cancel
  * the hold of a cancelled one. Each step goes through the ledger under its own key and is then
- * recorded only if nobody recorded it first; the row is read again after every step, so a
- * cancellation that arrived while the allocation was in flight is acted on here. Returns the last
- * step taken, or null when there was nothing to do.
+ * recorded only if nobody recorded it first; the rows are read again after every step, so a
+ * cancellation that arrived while the allocation was in flight is acted on here.
+ *
+ * Many orders move together: their commands reach the ledger at once (one group-committed batch)
+ * and their new states are recorded in one transaction, so a burst of orders costs a few
+ * transactions, not a few per order. An order whose step found the ledger busy stops there
+ * (`RetryLater`), the others go on.
  */
-async function converge(ts: Truestock, cx: ChannelContext, orderId: string): Promise<string | null> {
+export async function convergeOrders(ts: Truestock, cx: ChannelContext, orderIds: readonly string[]): Promise<Map<string, Converged>> {
   const { id: channelId } = cx.channel;
-  let said: string | null = null;
-  for (let step = 0; step < CONVERGE_STEPS_MAX; step++) {
-    const row = await ts.store.read((db) => getChannelOrder(db, channelId, orderId));
-    if (!row) return said;
-    const reference = row.name ?? orderId;
-    if (row.state === 'open' && row.allocation && row.ledgerState === null) {
-      const r = await execute(ts, cx, eventKey(channelId, 'order', orderId, 'allocate'), row.allocation as unknown as AllocateOrderCommand);
-      if (r.ok) {
-        const holdId = (r.body.hold as { id: string }).id;
-        await ts.store.transaction((db) => setLedgerState(db, channelId, orderId, null, 'allocated', holdId, ts.clock.now()));
-        said = 'allocated';
-      } else {
-        const { code, detail } = r.refusal;
-        await ts.store.transaction(async (db) => {
-          const now = ts.clock.now();
+  const out = new Map<string, Converged>(orderIds.map((id) => [id, { ok: true, said: null }]));
+  let pending = [...new Set(orderIds)];
+  for (let step = 0; step < CONVERGE_STEPS_MAX && pending.length > 0; step++) {
+    const rows = await ts.store.read((db) => channelOrdersOf(db, channelId, pending));
+    const steps = pending.map((id) => rows.get(id)).filter((r) => r !== undefined).map(nextStep).filter((s) => s !== null);
+    if (steps.length === 0) break;
+    const answers = await Promise.all(steps.map((s) =>
+      ts.ledger.execute({ workspaceId: cx.channel.workspaceId, idempotencyKey: eventKey(channelId, 'order', s.row.externalOrderId, s.kind), actor: actorOf(cx), command: s.command })));
+    const done: { s: LedgerStep; r: CommandResponse }[] = [];
+    steps.forEach((s, i) => {
+      const r = answers[i]!;
+      if (!r.ok && r.refusal.code === 'busy') out.set(s.row.externalOrderId, { ok: false, error: new RetryLater(r.refusal.detail) });
+      else done.push({ s, r });
+    });
+    if (done.length === 0) break;
+    await ts.store.transaction(async (db) => {
+      const now = ts.clock.now();
+      const exceptions: ChannelException[] = [];
+      const allocated = done.filter(({ s, r }) => s.kind === 'allocate' && r.ok).map(({ s, r }) => ({ orderId: s.row.externalOrderId, holdId: ((r as { body: Record<string, unknown> }).body.hold as { id: string }).id }));
+      await setAllocated(db, channelId, allocated, now);
+      for (const { s, r } of done) {
+        const orderId = s.row.externalOrderId;
+        const reference = s.row.name ?? orderId;
+        if (s.kind === 'allocate') {
+          if (r.ok) continue;
           if (await setLedgerState(db, channelId, orderId, null, 'refused', null, now)) {
-            await insertChannelExceptions(db, [exception(cx, now, 'channel_event_unapplied', `order ${reference} on ${cx.channel.name} could not be allocated: ${code}: ${detail}`, { reference })]);
+            exceptions.push(exception(cx, now, 'channel_event_unapplied', `order ${reference} on ${cx.channel.name} could not be allocated: ${r.refusal.code}: ${r.refusal.detail}`, { reference }));
           }
-        });
-        cx.log?.warn({ channel: channelId, order: orderId, code, detail }, 'channel order refused by the ledger');
-        said = `allocation_refused:${code}`;
-      }
-      continue;
-    }
-    if (row.state === 'cancelled' && row.ledgerState === 'allocated' && row.holdId) {
-      const command: CancelAllocationCommand = { type: 'cancel_allocation', hold_id: row.holdId };
-      const r = await execute(ts, cx, eventKey(channelId, 'order', orderId, 'cancel'), command);
-      const holdId = row.holdId;
-      await ts.store.transaction(async (db) => {
-        const now = ts.clock.now();
-        if (r.ok) return void (await setLedgerState(db, channelId, orderId, 'allocated', 'cancelled', null, now));
+        } else if (r.ok) await setLedgerState(db, channelId, orderId, 'allocated', 'cancelled', null, now);
         // Shipped already (or cancelled by hand): nothing left to release; a human checks the return.
-        if (await setLedgerState(db, channelId, orderId, 'allocated', 'cancel_refused', null, now)) {
-          await insertChannelExceptions(db, [exception(cx, now, 'channel_event_unapplied',
-            `order ${reference} was cancelled on ${cx.channel.name} but its allocation could not be cancelled: ${r.refusal.code}: ${r.refusal.detail}`, { reference, holdId })]);
+        else if (await setLedgerState(db, channelId, orderId, 'allocated', 'cancel_refused', null, now)) {
+          exceptions.push(exception(cx, now, 'channel_event_unapplied',
+            `order ${reference} was cancelled on ${cx.channel.name} but its allocation could not be cancelled: ${r.refusal.code}: ${r.refusal.detail}`, { reference, holdId: s.row.holdId }));
         }
-      });
-      said = r.ok ? 'cancelled' : `cancel_refused:${r.refusal.code}`;
-      continue;
+      }
+      await insertChannelExceptions(db, exceptions);
+    });
+    for (const { s, r } of done) {
+      const orderId = s.row.externalOrderId;
+      if (!r.ok && s.kind === 'allocate') cx.log?.warn({ channel: channelId, order: orderId, code: r.refusal.code, detail: r.refusal.detail }, 'channel order refused by the ledger');
+      const said = s.kind === 'allocate' ? (r.ok ? 'allocated' : `allocation_refused:${r.refusal.code}`) : (r.ok ? 'cancelled' : `cancel_refused:${r.refusal.code}`);
+      out.set(orderId, { ok: true, said });
     }
-    return said;
+    pending = done.map((d) => d.s.row.externalOrderId);
   }
-  return said;
+  return out;
+}
+
+/** One order brought in line with the ledger: the last step taken, or null. Throws `RetryLater`. */
+async function convergeOne(ts: Truestock, cx: ChannelContext, orderId: string): Promise<string | null> {
+  const r = (await convergeOrders(ts, cx, [orderId])).get(orderId)!;
+  if (!r.ok) throw r.error;
+  return r.said;
 }
 
 // ---- refunds ---------------------------------------------------------------------------------
@@ -454,7 +604,7 @@ async function cancelUnits(ts: Truestock, cx: ChannelContext, refund: RefundFact
     await writeOrderFacts(db, next);
     return out;
   });
-  return (await converge(ts, cx, refund.orderId)) ?? said;
+  return (await convergeOne(ts, cx, refund.orderId)) ?? said;
 }
 
 interface ReturnLinePlan {

@@ -6,6 +6,7 @@
 // exception; the last poll's outcome is kept for the channel's status.
 
 import { applyChannelEvent, pruneWebhookReceipts, RetryLater } from '../app/channel-events.ts';
+import { type Applied, applyOrderEvents, isOrderEvent } from '../app/channel-ingest.ts';
 import { newId } from '../app/ids.ts';
 import type { Timer } from '../app/scheduler.ts';
 import type { Truestock } from '../app/truestock.ts';
@@ -72,17 +73,20 @@ export async function pollChannel(ts: Truestock, channel: Channel, opts: PollEnv
       if (page.failure === 'auth') await ts.store.transaction((db) => pauseForAuth(db, channel.workspaceId, channel.id, page.message, newId('exc', ts.clock.now()), ts.clock.now()));
       return { ...result, status: page.failure, retryAfterMs: page.retryAfterMs, error: page.message };
     }
-    for (const event of page.events) {
-      let outcome: string;
-      try {
-        outcome = await applyChannelEvent(ts, cx, event);
-      } catch (err) {
+    // A page's orders are applied as one batch (a few transactions for all of them); other events one by one.
+    const orders = page.events.filter(isOrderEvent);
+    const applied: Applied[] = await applyOrderEvents(ts, cx, orders);
+    for (const event of page.events.filter((e) => !isOrderEvent(e))) {
+      applied.push(await applyChannelEvent(ts, cx, event).then((outcome): Applied => ({ ok: true, outcome }), (error: unknown): Applied => ({ ok: false, error })));
+    }
+    for (const a of applied) {
+      if (!a.ok) {
         // The ledger was busy: stop here; the cursor still names this page, so the next poll retries it.
-        if (err instanceof RetryLater) return { ...result, status: 'busy', error: err.message };
-        throw err;
+        if (a.error instanceof RetryLater) return { ...result, status: 'busy', error: a.error.message };
+        throw a.error;
       }
       result.events++;
-      result.outcomes[outcome] = (result.outcomes[outcome] ?? 0) + 1;
+      result.outcomes[a.outcome] = (result.outcomes[a.outcome] ?? 0) + 1;
     }
     await ts.store.transaction((db) => advancePollCursor(db, channel.workspaceId, channel.id, page.cursor, ts.clock.now()));
     result.cursor = page.cursor;

@@ -5,20 +5,21 @@
 // parser that keeps the bytes (the rest of the server parses JSON as usual).
 //
 // Order of checks: the channel and whether its kind takes webhooks (404), the kind's required
-// headers (400), its proof (401), then the receipt (a redelivery answers 200 and does nothing).
+// headers (400), its proof (401); then app/channel-ingest.ts dedupes (a redelivery answers 200
+// and does nothing), applies and receipts it, batched with the deliveries arriving meanwhile.
 // A good delivery is answered 200 even when the ledger refused what it asked: the refusal is
 // recorded (receipt outcome, an exception) because redelivering it would never help. Only a busy
 // ledger or a store failure answers 5xx, so that the channel delivers again.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
-import { applyChannelEvent, RetryLater } from '../app/channel-events.ts';
+import { RetryLater } from '../app/channel-events.ts';
+import { channelForDelivery, ingestDelivery } from '../app/channel-ingest.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { channelContext } from '../channels/context.ts';
 import type { Delivery } from '../channels/kind.ts';
 import { kindOf } from '../channels/registry.ts';
 import { TruestockError } from '../domain/errors.ts';
-import { channelById, insertReceipt, receiptOf } from '../store/channel-event-repo.ts';
 
 /**
  * The raw body, kept out of enumerable properties: the server's NUL-character check walks every
@@ -87,7 +88,7 @@ function headersOf(req: FastifyRequest): Record<string, string | undefined> {
 }
 
 async function receive(ts: Truestock, req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, kindInPath: string | null) {
-  const channel = await ts.store.read((db) => channelById(db, req.params.id));
+  const channel = await channelForDelivery(ts, req.params.id);
   const webhook = channel ? kindOf(channel.kind).inbound?.webhook : undefined;
   const count = (result: string) => deliveries(ts).inc({ channel_kind: channel?.kind ?? 'unknown', result });
   if (!channel || !webhook || (kindInPath !== null && kindInPath !== channel.kind)) {
@@ -107,12 +108,6 @@ async function receive(ts: Truestock, req: FastifyRequest<{ Params: { id: string
     throw TruestockError.of('webhook_signature_invalid', verified.detail, verified.field);
   }
 
-  const seen = await ts.store.read((db) => receiptOf(db, channel.id, verified.deliveryId));
-  if (seen) {
-    count('duplicate');
-    return reply.code(200).send({ status: 'duplicate', outcome: seen.outcome });
-  }
-
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
@@ -120,29 +115,26 @@ async function receive(ts: Truestock, req: FastifyRequest<{ Params: { id: string
     body = undefined;
   }
   const parsed = webhook.parse(verified, body);
-  let outcome: string;
-  if (!parsed.ok) {
-    // Signed by the channel, so redelivering it would not make it readable: recorded and answered 200.
-    outcome = `ignored: ${parsed.ignored}`;
-    if (parsed.ignored.startsWith('unreadable')) req.log.warn({ channel: channel.id, topic: verified.topic, delivery_id: verified.deliveryId, why: parsed.ignored }, 'webhook ignored');
-  } else {
-    const cx = channelContext(channel, req.log);
-    const said: string[] = [];
-    try {
-      for (const event of parsed.events) said.push(await applyChannelEvent(ts, cx, event));
-    } catch (err) {
-      if (!(err instanceof RetryLater)) throw err;
-      count('busy');
-      throw TruestockError.of('busy', `${err.message}; the channel will deliver again`);
-    }
-    outcome = said.join(',') || 'no_events';
+  // Signed by the channel, so redelivering an unreadable body would not make it readable: it is
+  // receipted as ignored and answered 200. The receipt comes last (in ingestDelivery): a crash
+  // before it leaves the delivery unanswered, the channel delivers it again, and every effect is
+  // idempotent on the event's own ids.
+  let result;
+  try {
+    result = await ingestDelivery(ts, {
+      cx: channelContext(channel, req.log), deliveryId: verified.deliveryId, topic: verified.topic, eventId: verified.eventId, triggeredAt: verified.sentAt,
+      events: parsed.ok ? parsed.events : [], ...(parsed.ok ? {} : { ignored: parsed.ignored }),
+    });
+  } catch (err) {
+    if (!(err instanceof RetryLater)) throw err;
+    count('busy');
+    throw TruestockError.of('busy', `${err.message}; the channel will deliver again`);
   }
-  // The receipt comes last: a crash before it leaves the delivery unanswered, the channel delivers
-  // it again, and every effect above is idempotent on the event's own ids.
-  await ts.store.transaction((db) => insertReceipt(db, {
-    channelId: channel.id, webhookId: verified.deliveryId, workspaceId: channel.workspaceId, topic: verified.topic, eventId: verified.eventId,
-    triggeredAt: verified.sentAt, receivedAt: ts.clock.now(), outcome,
-  }));
+  if (result.status === 'duplicate') {
+    count('duplicate');
+    return reply.code(200).send({ status: 'duplicate', outcome: result.outcome });
+  }
+  if (!parsed.ok && parsed.ignored.startsWith('unreadable')) req.log.warn({ channel: channel.id, topic: verified.topic, delivery_id: verified.deliveryId, why: parsed.ignored }, 'webhook ignored');
   count(parsed.ok ? 'applied' : 'ignored');
-  return reply.code(200).send({ status: 'ok', outcome });
+  return reply.code(200).send({ status: 'ok', outcome: result.outcome });
 }

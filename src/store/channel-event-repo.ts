@@ -5,7 +5,7 @@
 import type { Channel, External } from '../domain/listing-rules.ts';
 import type { ExceptionKind, ItemKind } from '../domain/model.ts';
 import { getChannel } from './channel-repo.ts';
-import { type Db, insertRows, placeholders } from './store.ts';
+import { chunk, type Db, insertRows, PARAMS_PER_STATEMENT_MAX, placeholders, valuesList } from './store.ts';
 
 // ---- channels -------------------------------------------------------------------------------
 
@@ -41,6 +41,33 @@ export async function insertReceipt(db: Db, r: Receipt): Promise<boolean> {
     [r.channelId, r.webhookId, r.workspaceId, r.topic, r.eventId, r.triggeredAt, r.receivedAt, r.outcome.slice(0, 500)],
   );
   return changed > 0;
+}
+
+/** Ids per IN list when reading by many ids at once. */
+const IDS_PER_STATEMENT_MAX = 1_000;
+
+/** The receipts among these deliveries of a channel, by webhook id: one round trip for a batch. */
+export async function receiptsOf(db: Db, channelId: string, webhookIds: readonly string[]): Promise<Map<string, { outcome: string; received_at: number }>> {
+  const out = new Map<string, { outcome: string; received_at: number }>();
+  for (const part of chunk([...new Set(webhookIds)], IDS_PER_STATEMENT_MAX)) {
+    const rows = await db.all<{ webhook_id: string; outcome: string; received_at: number }>(
+      `SELECT webhook_id, outcome, received_at FROM webhook_receipts WHERE channel_id = ? AND webhook_id IN (${placeholders(part.length)})`,
+      [channelId, ...part],
+    );
+    for (const r of rows) out.set(r.webhook_id, { outcome: r.outcome, received_at: Number(r.received_at) });
+  }
+  return out;
+}
+
+/** Record many deliveries at once; a copy that got here first keeps its receipt. */
+export async function insertReceipts(db: Db, receipts: readonly Receipt[]): Promise<void> {
+  await insertRows(
+    db,
+    'webhook_receipts',
+    ['channel_id', 'webhook_id', 'workspace_id', 'topic', 'event_id', 'triggered_at', 'received_at', 'outcome'],
+    receipts.map((r) => [r.channelId, r.webhookId, r.workspaceId, r.topic, r.eventId, r.triggeredAt, r.receivedAt, r.outcome.slice(0, 500)]),
+    ' ON CONFLICT (channel_id, webhook_id) DO NOTHING',
+  );
 }
 
 /** Forget receipts older than `before`: long after the channel stopped redelivering them. */
@@ -127,6 +154,29 @@ export async function getChannelOrder(db: Db, channelId: string, externalOrderId
   return r && orderFromRow(r);
 }
 
+/** Channel orders by id (no lock): one round trip for a batch of orders. */
+export async function channelOrdersOf(db: Db, channelId: string, externalOrderIds: readonly string[]): Promise<Map<string, ChannelOrder>> {
+  const out = new Map<string, ChannelOrder>();
+  for (const part of chunk([...new Set(externalOrderIds)], IDS_PER_STATEMENT_MAX)) {
+    const rows = await db.all<OrderRow>(`SELECT * FROM channel_orders WHERE channel_id = ? AND external_order_id IN (${placeholders(part.length)})`, [channelId, ...part]);
+    for (const r of rows) out.set(r.external_order_id, orderFromRow(r));
+  }
+  return out;
+}
+
+/** Channel orders by id, locked for the rest of the transaction in id order (so two batches never deadlock). */
+export async function lockChannelOrders(db: Db, channelId: string, externalOrderIds: readonly string[]): Promise<Map<string, ChannelOrder>> {
+  const out = new Map<string, ChannelOrder>();
+  for (const part of chunk([...new Set(externalOrderIds)].sort(), IDS_PER_STATEMENT_MAX)) {
+    const rows = await db.all<OrderRow>(
+      `SELECT * FROM channel_orders WHERE channel_id = ? AND external_order_id IN (${placeholders(part.length)}) ORDER BY external_order_id${db.forUpdate}`,
+      [channelId, ...part],
+    );
+    for (const r of rows) out.set(r.external_order_id, orderFromRow(r));
+  }
+  return out;
+}
+
 /**
  * Insert a channel order unless one is there already (another delivery of the same order got in
  * first): the caller re-reads it under lock and merges.
@@ -139,6 +189,22 @@ export async function insertChannelOrder(db: Db, o: ChannelOrder): Promise<boole
       o.holdId, o.ledgerState, JSON.stringify(o.refunds), o.createdAt, o.updatedAt],
   );
   return changed > 0;
+}
+
+/** `insertChannelOrder` for many orders in one statement; returns the ids it inserted (the others were there). */
+export async function insertChannelOrders(db: Db, orders: readonly ChannelOrder[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  const columns = 13;
+  for (const part of chunk(orders, Math.floor(PARAMS_PER_STATEMENT_MAX / columns))) {
+    const rows = await db.all<{ external_order_id: string }>(
+      `INSERT INTO channel_orders (channel_id, external_order_id, workspace_id, name, state, occurred_at, lines, allocation, hold_id, ledger_state, refunds, created_at, updated_at)
+       VALUES ${valuesList(part.length, columns)} ON CONFLICT (channel_id, external_order_id) DO NOTHING RETURNING external_order_id`,
+      part.flatMap((o) => [o.channelId, o.externalOrderId, o.workspaceId, o.name, o.state, o.occurredAt, o.lines && JSON.stringify(o.lines), o.allocation && JSON.stringify(o.allocation),
+        o.holdId, o.ledgerState, JSON.stringify(o.refunds), o.createdAt, o.updatedAt]),
+    );
+    for (const r of rows) out.add(r.external_order_id);
+  }
+  return out;
 }
 
 /** Write what the facts of an order say (not its ledger progress, which `setLedgerState` moves). */
@@ -160,6 +226,20 @@ export async function setLedgerState(db: Db, channelId: string, externalOrderId:
     [to, holdId, now, channelId, externalOrderId, ...(from === null ? [] : [from])],
   );
   return changed > 0;
+}
+
+/**
+ * `setLedgerState(…, null, 'allocated', holdId, now)` for many orders in one statement: each
+ * order not yet recorded as anything becomes allocated with its hold.
+ */
+export async function setAllocated(db: Db, channelId: string, allocated: readonly { orderId: string; holdId: string }[], now: number): Promise<void> {
+  for (const part of chunk(allocated, IDS_PER_STATEMENT_MAX / 2)) {
+    await db.run(
+      `UPDATE channel_orders SET ledger_state = 'allocated', hold_id = CASE external_order_id ${part.map(() => 'WHEN ? THEN ?').join(' ')} END, updated_at = ?
+       WHERE channel_id = ? AND ledger_state IS NULL AND external_order_id IN (${placeholders(part.length)})`,
+      [...part.flatMap((a) => [a.orderId, a.holdId]), now, channelId, ...part.map((a) => a.orderId)],
+    );
+  }
 }
 
 // ---- order poll cursor ----------------------------------------------------------------------
@@ -209,12 +289,39 @@ const SELECT_MAPPED = `SELECT l.id, l.item_id, i.sku, i.kind, l.external_key, l.
 
 /** Active listings of a channel with any of these external keys. */
 export async function activeListingsByKeys(db: Db, ws: string, channelId: string, keys: string[]): Promise<MappedListing[]> {
-  if (keys.length === 0) return [];
-  const rows = await db.all<MappedRow>(
-    `${SELECT_MAPPED} WHERE l.workspace_id = ? AND l.channel_id = ? AND l.active = ? AND l.external_key IN (${placeholders(keys.length)}) ORDER BY l.id`,
-    [ws, channelId, true, ...keys],
-  );
-  return rows.map(mappedFromRow);
+  const out: MappedListing[] = [];
+  for (const part of chunk(keys, IDS_PER_STATEMENT_MAX)) {
+    const rows = await db.all<MappedRow>(
+      `${SELECT_MAPPED} WHERE l.workspace_id = ? AND l.channel_id = ? AND l.active = ? AND l.external_key IN (${placeholders(part.length)}) ORDER BY l.id`,
+      [ws, channelId, true, ...part],
+    );
+    out.push(...rows.map(mappedFromRow));
+  }
+  return keys.length > IDS_PER_STATEMENT_MAX ? out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) : out;
+}
+
+/**
+ * For each of these key prefixes, the first active listing of the channel (by id) whose key
+ * starts with it, or none: `activeListingsByKeyPrefix` for many prefixes with one scan of the
+ * channel's listings per distinct prefix length.
+ */
+export async function activeListingsByKeyPrefixes(db: Db, ws: string, channelId: string, prefixes: string[]): Promise<Map<string, MappedListing>> {
+  const out = new Map<string, MappedListing>();
+  const byLength = new Map<number, string[]>();
+  for (const p of new Set(prefixes)) byLength.set(p.length, [...(byLength.get(p.length) ?? []), p]);
+  for (const [length, group] of byLength) {
+    for (const part of chunk(group, IDS_PER_STATEMENT_MAX)) {
+      const rows = await db.all<MappedRow>(
+        `${SELECT_MAPPED} WHERE l.workspace_id = ? AND l.channel_id = ? AND l.active = ? AND substr(l.external_key, 1, ?) IN (${placeholders(part.length)}) ORDER BY l.id`,
+        [ws, channelId, true, length, ...part],
+      );
+      for (const r of rows) {
+        const prefix = r.external_key.slice(0, length);
+        if (!out.has(prefix)) out.set(prefix, mappedFromRow(r));
+      }
+    }
+  }
+  return out;
 }
 
 /**

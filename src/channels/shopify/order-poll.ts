@@ -31,6 +31,8 @@ export const ORDER_LINES_QUERY_COST = 1 + connectionCost(MORE_LINES_PER_PAGE, LI
 /** Pages one poll reads before returning (the next poll carries on from the cursor). */
 export const POLL_PAGES_MAX = 20;
 
+type OrderEvent = Extract<ChannelEvent, { order: OrderFacts }>;
+
 const LINE_FIELDS = 'id sku quantity variant { id inventoryItem { id } }';
 
 export const ORDERS_QUERY = /* GraphQL */ `
