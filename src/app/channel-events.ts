@@ -50,10 +50,8 @@ import { newId } from './ids.ts';
 import { createReturn, receiveStep } from './returns.ts';
 import type { Truestock } from './truestock.ts';
 
-/** Edits on a channel wait this long before truestock's number is pushed over them, unless the channel's settings say. */
-export const EDIT_GRACE_SECONDS_DEFAULT = 30;
-/** The longest grace a channel may ask for: beyond it the channel shows a wrong number too long. */
-export const EDIT_GRACE_SECONDS_MAX = 3_600;
+export { EDIT_GRACE_SECONDS_DEFAULT, EDIT_GRACE_SECONDS_MAX, type EditPolicy, editSettings } from '../domain/sync-rules.ts';
+import { type EditPolicy } from '../domain/sync-rules.ts';
 /** How long a webhook receipt is kept: far beyond Shopify's redeliveries (8 attempts over 4 hours). */
 export const WEBHOOK_RECEIPT_RETENTION_MS = 7 * 24 * 3_600_000;
 /** Ledger steps one event may take an order through (allocate, then cancel what a cancellation overtook). */
@@ -64,7 +62,6 @@ const CONVERGE_STEPS_MAX = 4;
 export type { ChannelEvent, ChannelEventKind, ChannelMapping, LevelFacts, ListingProblemFacts, OrderFacts, OrderLineFacts, RefundFacts, RefundLineFacts, RestockType } from '../domain/channel-event.ts';
 import type { ChannelEvent, ChannelEventKind, ChannelMapping, LevelFacts, ListingProblemFacts, OrderFacts, OrderLineFacts, RefundFacts, RefundLineFacts } from '../domain/channel-event.ts';
 
-export type EditPolicy = 'master_wins' | 'adopt';
 
 export interface EventLog {
   info(obj: Record<string, unknown>, msg: string): void;
@@ -92,13 +89,6 @@ export class RetryLater extends Error {
   }
 }
 
-/** The channel's edit policy and grace from its settings; anything unreadable falls back to the default. */
-export function editSettings(settings: Record<string, unknown>): { editPolicy: EditPolicy; editGraceMs: number } {
-  const policy = settings.edit_policy === 'adopt' ? 'adopt' : 'master_wins';
-  const g = settings.edit_grace_seconds;
-  const seconds = typeof g === 'number' && Number.isFinite(g) && g >= 0 ? Math.min(g, EDIT_GRACE_SECONDS_MAX) : EDIT_GRACE_SECONDS_DEFAULT;
-  return { editPolicy: policy, editGraceMs: Math.round(seconds * 1000) };
-}
 
 /** Forget webhook receipts older than the retention (for the serve loop; returns how many). */
 export function pruneWebhookReceipts(ts: Truestock, retentionMs = WEBHOOK_RECEIPT_RETENTION_MS): Promise<number> {
@@ -204,13 +194,17 @@ async function listingFor(db: Db, cx: ChannelContext, line: OrderLineFacts): Pro
 function bySkuAlone(cx: ChannelContext, line: OrderLineFacts, bySku: MappedListing[]): MappedListing | Unmatched | undefined {
   if (bySku.length === 0) return undefined;
   const named = (ls: MappedListing[]) => ls.map((l) => `${l.id} (${l.externalKey})`).join(', ');
-  // The line names its inventory item (keyPrefixes) and no listing of it matched: a listing of
-  // another inventory item with the same SKU is another variant, not this line's.
-  const others = line.keyPrefixes.length > 0 ? bySku.filter((l) => l.external.inventory_item_id !== undefined) : [];
+  // The line names its own thing through key prefixes (a Shopify inventory item) and no listing of
+  // it matched: a listing of the same SKU keyed by another thing of that sort is another variant,
+  // not this line's. Kind-agnostic: an external_key is `label:value@…`, and a prefix names a label.
+  const labelOf = (key: string) => key.slice(0, key.indexOf(':'));
+  const prefixLabels = new Set(line.keyPrefixes.map(labelOf));
+  const others = bySku.filter((l) => prefixLabels.has(labelOf(l.externalKey)));
   if (others.length > 0) {
     return { unmapped: `SKU ${line.sku} is shared by variants: the line's own inventory item is not listed on ${cx.channel.name}, and the SKU names ${named(others)}, which list another; not guessed` };
   }
-  const products = new Set(bySku.map((l) => `${l.itemId}|${l.external.inventory_item_id ?? l.external.variant_id ?? l.externalKey}`));
+  // One product whatever its locations: the key up to its first `@` names the thing on the channel.
+  const products = new Set(bySku.map((l) => `${l.itemId}|${l.externalKey.split('@')[0]}`));
   if (products.size === 1) return bySku[0];
   return { unmapped: `SKU ${line.sku} could be any of ${products.size} products listed on ${cx.channel.name}: ${named(bySku)}; not guessed (several variants share the SKU)` };
 }

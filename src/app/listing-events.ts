@@ -6,11 +6,10 @@
 // exception per listing and condition while unresolved: a further edit brings its message up to
 // date instead of adding a row.
 
-import { editSettings } from './channel-events.ts';
 import { getChannel } from '../store/channel-repo.ts';
 import { TruestockError } from '../domain/errors.ts';
 import type { ExceptionKind } from '../domain/model.ts';
-import { CHANNEL_EDIT_RECUR_WINDOW_MS, editsRecur } from '../domain/sync-rules.ts';
+import { CHANNEL_EDIT_RECUR_WINDOW_MS, editSettings, editsRecur } from '../domain/sync-rules.ts';
 import { insertChannelExceptions } from '../store/channel-event-repo.ts';
 import { countUnexplainedEdits, insertListingEvent, orderNear, type ListingEvent, listingEventsPage, refreshException, unresolvedException } from '../store/listing-event-repo.ts';
 import type { Db } from '../store/store.ts';

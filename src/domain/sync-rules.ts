@@ -43,3 +43,18 @@ export const CHANNEL_EDIT_RECUR_WINDOW_MS = 60 * 60_000;
 export function editsRecur(editsInWindow: number): boolean {
   return editsInWindow >= CHANNEL_EDIT_RECUR_COUNT;
 }
+
+/** What a hand edit on a channel means: truestock's number goes back (default), or the edit is booked. */
+export type EditPolicy = 'master_wins' | 'adopt';
+/** Edits on a channel wait this long before truestock's number is pushed over them, unless the channel's settings say. */
+export const EDIT_GRACE_SECONDS_DEFAULT = 30;
+/** The longest grace a channel may ask for: beyond it the channel shows a wrong number too long. */
+export const EDIT_GRACE_SECONDS_MAX = 3_600;
+
+/** The channel's edit policy and grace from its settings; anything unreadable falls back to the default. */
+export function editSettings(settings: Record<string, unknown>): { editPolicy: EditPolicy; editGraceMs: number } {
+  const policy = settings.edit_policy === 'adopt' ? 'adopt' : 'master_wins';
+  const g = settings.edit_grace_seconds;
+  const seconds = typeof g === 'number' && Number.isFinite(g) && g >= 0 ? Math.min(g, EDIT_GRACE_SECONDS_MAX) : EDIT_GRACE_SECONDS_DEFAULT;
+  return { editPolicy: policy, editGraceMs: Math.round(seconds * 1000) };
+}

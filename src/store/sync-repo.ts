@@ -240,14 +240,8 @@ export async function syncedChannels(db: Db, kinds: readonly string[]): Promise<
  * reads `outbound_lag_seconds`: the larger of this and the reconciler's publish-to-visible delay
  * (see writeVisibleLag for why the larger, not the sum).
  */
-export async function writeMeasuredLag(db: Db, ws: string, channelId: string, seconds: number, now: number): Promise<void> {
-  await db.run(
-    `INSERT INTO channel_sync (channel_id, workspace_id, push_lag_seconds, outbound_lag_seconds, updated_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (channel_id) DO UPDATE SET push_lag_seconds = excluded.push_lag_seconds,
-       outbound_lag_seconds = CASE WHEN channel_sync.visible_lag_seconds > excluded.push_lag_seconds THEN channel_sync.visible_lag_seconds ELSE excluded.push_lag_seconds END,
-       updated_at = excluded.updated_at`,
-    [channelId, ws, seconds, seconds, now],
-  );
+export function writeMeasuredLag(db: Db, ws: string, channelId: string, seconds: number, now: number): Promise<void> {
+  return writeOutboundHalf(db, ws, channelId, 'push_lag_seconds', 'visible_lag_seconds', seconds, now);
 }
 
 /**
@@ -261,11 +255,18 @@ export async function writeMeasuredLag(db: Db, ws: string, channelId: string, se
  * measured as an upper bound (to the read-back that first saw the number), and p99s do not add:
  * summing two upper tails would size every buffer for a push that is slowest at both ends.
  */
-export async function writeVisibleLag(db: Db, ws: string, channelId: string, seconds: number, now: number): Promise<void> {
+export function writeVisibleLag(db: Db, ws: string, channelId: string, seconds: number, now: number): Promise<void> {
+  return writeOutboundHalf(db, ws, channelId, 'visible_lag_seconds', 'push_lag_seconds', seconds, now);
+}
+
+type LagHalf = 'push_lag_seconds' | 'visible_lag_seconds';
+
+/** Write one half of the outbound lag, and the outbound lag as the larger of both halves. */
+async function writeOutboundHalf(db: Db, ws: string, channelId: string, half: LagHalf, other: LagHalf, seconds: number, now: number): Promise<void> {
   await db.run(
-    `INSERT INTO channel_sync (channel_id, workspace_id, visible_lag_seconds, outbound_lag_seconds, updated_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (channel_id) DO UPDATE SET visible_lag_seconds = excluded.visible_lag_seconds,
-       outbound_lag_seconds = CASE WHEN channel_sync.push_lag_seconds > excluded.visible_lag_seconds THEN channel_sync.push_lag_seconds ELSE excluded.visible_lag_seconds END,
+    `INSERT INTO channel_sync (channel_id, workspace_id, ${half}, outbound_lag_seconds, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (channel_id) DO UPDATE SET ${half} = excluded.${half},
+       outbound_lag_seconds = CASE WHEN channel_sync.${other} > excluded.${half} THEN channel_sync.${other} ELSE excluded.${half} END,
        updated_at = excluded.updated_at`,
     [channelId, ws, seconds, seconds, now],
   );
