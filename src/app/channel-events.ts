@@ -115,6 +115,9 @@ export async function applyChannelEvent(ts: Truestock, cx: ChannelContext, e: Ch
       return applyLevel(ts, cx, e.eventId, e.level, e.occurredAt);
     case 'listing_problem':
       return applyListingProblem(ts, cx, e.eventId, e.problem);
+    case 'managed_stock_reported':
+      // No kind reports channel-managed stock yet; issue 11 (FBA) books it.
+      return 'ignored';
   }
 }
 

@@ -380,6 +380,8 @@ function subjectOf(e: ChannelEvent): string {
       return `order:${e.refund.orderId}`;
     case 'listing_problem':
       return `listing:${e.problem.keys[0] ?? e.eventId}`;
+    case 'managed_stock_reported':
+      return `stock:${e.stock.locationId}:${e.stock.keys[0] ?? e.stock.sku ?? e.eventId}`;
     default:
       return `order:${e.order.orderId}`;
   }

@@ -24,6 +24,17 @@ export interface OrderFacts {
   /** The channel location the channel assigned the order to, when it says. */
   locationId: string | null;
   cancelled: boolean;
+  /**
+   * The channel took the order but has not confirmed payment (Amazon `PENDING`): the channel
+   * already keeps the units from other buyers, so truestock holds them — a hold, not an
+   * allocation — until a later event confirms (allocate) or cancels (release) it. Absent: false.
+   */
+  pending?: boolean;
+  /**
+   * The channel fulfils the order from its own warehouses (Amazon FBA/AFN): recorded for
+   * visibility and sales velocity, never allocated from truestock's buildings. Absent: false.
+   */
+  fulfilledByChannel?: boolean;
   lines: OrderLineFacts[];
 }
 
@@ -56,7 +67,32 @@ export type ChannelEvent =
   /** `eventId`: the channel's id of this change, so adopting it is idempotent per event. */
   | { kind: 'level_updated'; occurredAt: number; eventId: string; level: LevelFacts }
   /** The channel reports a listing it cannot sell as it is (suppressed, invalid, unpublished). */
-  | { kind: 'listing_problem'; occurredAt: number; eventId: string; problem: ListingProblemFacts };
+  | { kind: 'listing_problem'; occurredAt: number; eventId: string; problem: ListingProblemFacts }
+  /**
+   * What a channel that keeps stock itself (FBA) reports holding at one of its locations: the
+   * whole picture for one item, booked against the `channel_managed` location it maps to.
+   */
+  | { kind: 'managed_stock_reported'; occurredAt: number; eventId: string; stock: ManagedStockFacts };
+
+/** A channel-managed stock level as the channel reports it (FBA inventory summary). */
+export interface ManagedStockFacts {
+  /** Listing keys (`externalKey`) that name the item's listing on the channel, best first. */
+  keys: string[];
+  /** The channel's SKU: the mapping of last resort. */
+  sku: string | null;
+  /** The channel location (e.g. the FBA marketplace) that maps to a `channel_managed` location. */
+  locationId: string;
+  /** Units the channel can sell and ship now. */
+  available: number;
+  /** Units the channel keeps for its orders or its own processing (picking, transfers between its buildings). */
+  reserved: number;
+  /** Units on their way into the channel's warehouses (shipments not yet received). */
+  inbound: number;
+  /** Units the channel holds but cannot sell (damaged, defective, expired). */
+  unfulfillable: number;
+  /** Units the channel is looking for (misplaced, in research). */
+  researching: number;
+}
 
 export interface ListingProblemFacts {
   /** Listing keys (`externalKey`) of the listing, best first. */
