@@ -179,6 +179,7 @@ export class AmazonEmulator implements Controlled {
     const seller = new Seller(
       { sellerId: this.o.sellerId, marketplaceIds: this.o.marketplaceIds, productTypes: this.o.productTypes, listingProcessingMs: this.delays.listingProcessingMs, afnChannelCode: this.o.afnChannelCode },
       this.now,
+      () => randomUuid(this.ids),
     );
     seller.onOrderChange = (order, reason, at) => this.notify(order, reason, at);
     const orders = new OrderSearch(seller, this.now);
