@@ -108,4 +108,26 @@ describe.each(STORE_KINDS)('Shopify end to end on %s', (kind) => {
     expect(Number((await ts.store.read((d) => d.get<{ n: number }>("SELECT COUNT(*) AS n FROM holds WHERE workspace_id = ? AND state = 'allocated'", [f.workspaceId])))!.n)).toBe(1);
     expect(one.shop.counters().throttled).toBe(0);
   });
+
+  it("a poll held up on one shop does not hold up the other shop's poll", async () => {
+    const { f, one, two } = await world();
+    await until(() => one.shown('A') === 10 && two.shown('B') === 10);
+    for (const { shop } of [one, two]) shop.setFaults({ drop: 1 });
+    one.shop.placeOrder({ lines: [{ sku: 'A', quantity: 2 }] });
+    two.shop.placeOrder({ lines: [{ sku: 'B', quantity: 3 }] });
+    await Promise.all([one.shop.flushWebhooks(), two.shop.flushWebhooks()]);
+    // Shop one's API answers only when released, as a poll waiting minutes on its budget would.
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const held: typeof fetch = (input, init) => (String(input instanceof Request ? input.url : input).startsWith(one.shop.url) ? gate.then(() => fetch(input, init)) : fetch(input, init));
+    const allocatedOn = async (channel: string) =>
+      Number((await ts.store.read((d) => d.get<{ n: number }>("SELECT COUNT(*) AS n FROM holds WHERE workspace_id = ? AND channel_id = ? AND state = 'allocated'", [f.workspaceId, channel])))!.n);
+    const poller = new PollScheduler(ts, { fetch: held });
+    const polled = poller.tick();
+    await until(async () => (await allocatedOn(two.channel)) === 1);
+    expect([await allocatedOn(one.channel), await allocatedOn(two.channel)]).toEqual([0, 1]);
+    release();
+    await polled;
+    expect([await allocatedOn(one.channel), await allocatedOn(two.channel)]).toEqual([1, 1]);
+  });
 });

@@ -97,6 +97,12 @@ export async function pollChannel(ts: Truestock, channel: Channel, opts: PollEnv
 export class PollScheduler {
   private timer: Timer | null = null;
   private running: Promise<void> | null = null;
+  /**
+   * Polls still running, by channel. A poll may wait minutes on its channel's budget (Amazon's
+   * order search refills one call every three minutes), so each channel's poll runs on its own and
+   * a round only starts the due channels that are not still polling.
+   */
+  private readonly polling = new Map<string, Promise<void>>();
   private lastPrune = 0;
 
   constructor(private readonly ts: Truestock, private readonly opts: PollEnvOptions = {}) {}
@@ -111,35 +117,46 @@ export class PollScheduler {
     this.timer?.cancel();
     this.timer = null;
     await this.running;
+    await Promise.all(this.polling.values());
   }
 
-  /** Poll every channel that is due (one round; tests call it directly). */
+  /** Start polling every channel that is due; resolves when those polls end (tests await it). */
   tick(): Promise<void> {
     this.running ??= this.round().catch((err: unknown) => this.opts.log?.warn({ err: String(err) }, 'poll round failed')).finally(() => (this.running = null));
-    return this.running;
+    return this.running.then(() => Promise.all(this.polling.values())).then(() => undefined);
   }
 
   private async round(): Promise<void> {
     const ts = this.ts;
     const now = ts.clock.now();
     for (const ch of await ts.store.read((db) => syncedChannels(db, POLLED_KINDS))) {
-      if (ch.paused) continue;
+      if (ch.paused || this.polling.has(ch.id)) continue;
       const channel = await ts.store.read((db) => channelById(db, ch.id));
       if (!channel) continue;
       const claimed = await ts.store.transaction((db) => claimPoll(db, ch.workspace_id, ch.id, now, pollIntervalMs(channel)));
       if (!claimed) continue;
-      const result = await pollChannel(ts, channel, this.opts)
-        .catch((err: unknown): PollResult => ({ status: 'transient', events: 0, outcomes: {}, cursor: null, error: String(err) }));
-      // Inbound health for the status page: a throttled or busy poll is neither a success nor a failure.
-      const outcome: PollOutcome | null = result.status === 'ok' ? { ok: true } : result.status === 'throttled' || result.status === 'busy' ? null : { ok: false, message: result.error ?? result.status };
-      if (outcome) await ts.store.transaction((db) => recordPoll(db, ch.workspace_id, ch.id, outcome, ts.clock.now()));
-      if (result.status !== 'ok' || result.events > 0) this.opts.log?.info({ channel: ch.id, ...result }, 'channel polled');
+      this.polling.set(ch.id, this.pollOne(channel).finally(() => this.polling.delete(ch.id)));
     }
     await this.measureInboundLag(now);
     if (now - this.lastPrune >= PRUNE_EVERY_MS) {
       this.lastPrune = now;
       await pruneWebhookReceipts(ts);
     }
+  }
+
+  /** One channel's poll, its inbound health recorded; never throws. */
+  private async pollOne(channel: Channel): Promise<void> {
+    const ts = this.ts;
+    const result = await pollChannel(ts, channel, this.opts)
+      .catch((err: unknown): PollResult => ({ status: 'transient', events: 0, outcomes: {}, cursor: null, error: String(err) }));
+    // Inbound health for the status page: a throttled or busy poll is neither a success nor a failure.
+    const outcome: PollOutcome | null = result.status === 'ok' ? { ok: true } : result.status === 'throttled' || result.status === 'busy' ? null : { ok: false, message: result.error ?? result.status };
+    try {
+      if (outcome) await ts.store.transaction((db) => recordPoll(db, channel.workspaceId, channel.id, outcome, ts.clock.now()));
+    } catch (err) {
+      this.opts.log?.warn({ channel: channel.id, err: String(err) }, 'poll health not recorded');
+    }
+    if (result.status !== 'ok' || result.events > 0) this.opts.log?.info({ channel: channel.id, ...result }, 'channel polled');
   }
 
   /** Each webhook channel's p99 delivery delay over the last hour, for the other channels' adaptive buffers. */
