@@ -14,7 +14,7 @@
 //   racing end in the same state as one.
 
 import { createHash } from 'node:crypto';
-import type { AllocateOrderCommand, CancelAllocationCommand, StockCommand } from '../domain/commands.ts';
+import type { AllocateCommand, AllocateOrderCommand, CancelAllocationCommand, ReleaseCommand, ReserveCommand, StockCommand } from '../domain/commands.ts';
 import type { Channel } from '../domain/listing-rules.ts';
 import type { ExceptionKind } from '../domain/model.ts';
 import { componentsOf, itemsById, itemsBySku, locationsByCode, locationsById } from '../store/catalog-repo.ts';
@@ -351,6 +351,18 @@ async function applyOrder(ts: Truestock, cx: ChannelContext, kind: ChannelEventK
 export const isCancel = (kind: ChannelEventKind, order: OrderFacts) => kind === 'order_cancelled' || order.cancelled;
 
 /**
+ * How an order reaches the ledger, decided when its lines are first seen and never again: the
+ * channel fulfils it itself (recorded, never allocated: the channel ships from its own count,
+ * which its next stock report books), or it is pending (held first: the channel already keeps
+ * the units from other buyers), or it is allocated at once.
+ */
+export function orderFlow(order: OrderFacts, cancelled: boolean): Pick<ChannelOrder, 'pending' | 'viaHold' | 'fulfilledByChannel'> {
+  const fulfilledByChannel = order.fulfilledByChannel === true;
+  const pending = !cancelled && !fulfilledByChannel && order.pending === true;
+  return { pending, viaHold: pending, fulfilledByChannel };
+}
+
+/**
  * Record what an order event says, under the order row's lock. A cancellation is final: no later
  * (or older, redelivered) event opens the order again. The allocation is decided the first time
  * the order's lines are seen, from what refunds had already cancelled.
@@ -360,12 +372,17 @@ export async function recordOrder(db: Db, cx: ChannelContext, order: OrderFacts,
   return (await recordOn(db, cx, order, cancelled, occurredAt, now, row, (o) => resolveLines(db, cx, o))).said;
 }
 
-/** The row of an order seen for the first time; its allocation is decided here, once. */
+/**
+ * The row of an order seen for the first time; its allocation is decided here, once, and so is
+ * how it reaches the ledger (`orderFlow`): allocated at once, held first (pending), or not at all
+ * (fulfilled by the channel).
+ */
 function freshOrder(cx: ChannelContext, order: OrderFacts, cancelled: boolean, occurredAt: number, now: number, lines: OrderLineRecord[]): ChannelOrder {
+  const flow = orderFlow(order, cancelled);
   return {
     channelId: cx.channel.id, externalOrderId: order.orderId, workspaceId: cx.channel.workspaceId, name: order.name, state: cancelled ? 'cancelled' : 'open', occurredAt,
-    lines, allocation: cancelled ? null : (allocationOf(cx, order, lines, []) as unknown as Record<string, unknown> | null),
-    holdId: null, ledgerState: null, refunds: [], createdAt: now, updatedAt: now,
+    lines, allocation: cancelled || flow.fulfilledByChannel ? null : (allocationOf(cx, order, lines, []) as unknown as Record<string, unknown> | null),
+    holdId: null, ledgerState: null, refunds: [], createdAt: now, updatedAt: now, ...flow,
   };
 }
 
@@ -403,7 +420,7 @@ export async function recordOrders(db: Db, cx: ChannelContext, events: OrderEven
     const k = firsts.get(row.externalOrderId)!;
     rows.set(row.externalOrderId, row);
     said[k] = row.state === 'cancelled' ? 'recorded_cancelled' : 'recorded';
-    if (row.state === 'open') exceptions.push(...unmappedExceptions(cx, now, row.name ?? row.externalOrderId, row.lines!));
+    if (row.state === 'open' && !row.fulfilledByChannel) exceptions.push(...unmappedExceptions(cx, now, row.name ?? row.externalOrderId, row.lines!));
   }
   await insertChannelExceptions(db, exceptions);
   for (const [k, e] of events.entries()) {
@@ -426,7 +443,7 @@ async function recordOn(db: Db, cx: ChannelContext, order: OrderFacts, cancelled
     const fresh = freshOrder(cx, order, cancelled, occurredAt, now, await linesOf(order));
     const lines = fresh.lines!;
     if (await insertChannelOrder(db, fresh)) {
-      if (!cancelled) await insertChannelExceptions(db, unmappedExceptions(cx, now, order.name ?? order.orderId, lines));
+      if (!cancelled && !fresh.fulfilledByChannel) await insertChannelExceptions(db, unmappedExceptions(cx, now, order.name ?? order.orderId, lines));
       return { said: cancelled ? 'recorded_cancelled' : 'recorded', row: fresh };
     }
     // Another delivery of this order inserted it meanwhile (PostgreSQL): merge into theirs.
@@ -438,10 +455,11 @@ async function recordOn(db: Db, cx: ChannelContext, order: OrderFacts, cancelled
     // A refund got here before the order: the order's lines arrive now, less what it cancelled.
     const lines = await linesOf(order);
     next.lines = lines;
-    const allocation = row.state === 'open' && !cancelled ? allocationOf(cx, order, lines, row.refunds) : null;
+    Object.assign(next, orderFlow(order, cancelled));
+    const allocation = row.state === 'open' && !cancelled && !next.fulfilledByChannel ? allocationOf(cx, order, lines, row.refunds) : null;
     next.allocation = allocation as unknown as Record<string, unknown> | null;
-    if (row.state === 'open' && !cancelled && allocation === null && lines.some(allocatable)) next.state = 'cancelled';
-    if (next.state === 'open' && !cancelled) await insertChannelExceptions(db, unmappedExceptions(cx, now, next.name ?? order.orderId, lines));
+    if (row.state === 'open' && !cancelled && !next.fulfilledByChannel && allocation === null && lines.some(allocatable)) next.state = 'cancelled';
+    if (next.state === 'open' && !cancelled && !next.fulfilledByChannel) await insertChannelExceptions(db, unmappedExceptions(cx, now, next.name ?? order.orderId, lines));
     said = 'recorded';
   } else if (occurredAt > row.occurredAt && row.state === 'open') {
     // Lines added by an order edit after the allocation are recorded, not allocated: the ledger
@@ -459,22 +477,63 @@ async function recordOn(db: Db, cx: ChannelContext, order: OrderFacts, cancelled
   if (cancelled && next.state === 'open') {
     next.state = 'cancelled';
     said = 'cancel_recorded';
+  } else if (next.pending && !order.pending && !cancelled && next.state === 'open') {
+    // The channel confirmed a pending order: its hold becomes the allocation (convergeOrders).
+    // Whatever the events' times: a status only moves forward (pending → confirmed → cancelled),
+    // so a redelivered older pending event never makes a confirmed order pending again.
+    next.pending = false;
+    said = 'confirm_recorded';
   }
-  const changed = next.state !== row.state || next.occurredAt !== row.occurredAt || next.lines !== row.lines || next.name !== row.name || said !== 'no_change';
+  const changed = next.state !== row.state || next.occurredAt !== row.occurredAt || next.lines !== row.lines || next.name !== row.name || next.pending !== row.pending || said !== 'no_change';
   if (!changed) return { said, row };
   await writeOrderFacts(db, next);
   return { said, row: next };
 }
 
-/** What one order needs from the ledger next, decided from its row. */
+/**
+ * What one order needs from the ledger next, decided from its row. Each kind of step goes under
+ * its own key (`…:order:<id>:<kind>`), and its command is derived from the row alone, so two
+ * deliveries racing send the identical command and the ledger answers both alike.
+ */
 type LedgerStep =
   | { kind: 'allocate'; row: ChannelOrder; command: AllocateOrderCommand }
-  | { kind: 'cancel'; row: ChannelOrder; command: CancelAllocationCommand };
+  | { kind: 'cancel'; row: ChannelOrder; command: CancelAllocationCommand }
+  /** A pending order: its units held, not allocated. */
+  | { kind: 'hold'; row: ChannelOrder; command: ReserveCommand }
+  /** The held order was confirmed: the hold becomes its allocation. */
+  | { kind: 'confirm'; row: ChannelOrder; command: AllocateCommand }
+  /** The held order was cancelled before it was confirmed: the hold is released. */
+  | { kind: 'release'; row: ChannelOrder; command: ReleaseCommand };
 
 function nextStep(row: ChannelOrder): LedgerStep | null {
-  if (row.state === 'open' && row.allocation && row.ledgerState === null) return { kind: 'allocate', row, command: row.allocation as unknown as AllocateOrderCommand };
+  if (row.fulfilledByChannel) return null;
+  if (row.state === 'open' && row.allocation && row.ledgerState === null) {
+    const allocation = row.allocation as unknown as AllocateOrderCommand;
+    return row.viaHold ? { kind: 'hold', row, command: pendingHoldOf(allocation) } : { kind: 'allocate', row, command: allocation };
+  }
+  if (row.state === 'open' && !row.pending && row.ledgerState === 'held' && row.holdId) {
+    return { kind: 'confirm', row, command: { type: 'allocate', hold_id: row.holdId, order_reference: (row.allocation as unknown as AllocateOrderCommand).order_reference } };
+  }
+  if (row.state === 'cancelled' && row.ledgerState === 'held' && row.holdId) return { kind: 'release', row, command: { type: 'release', hold_id: row.holdId } };
   if (row.state === 'cancelled' && row.ledgerState === 'allocated' && row.holdId) return { kind: 'cancel', row, command: { type: 'cancel_allocation', hold_id: row.holdId } };
   return null;
+}
+
+/**
+ * The hold of a pending order: the lines its allocation would take, held with the order as
+ * reference and never expiring (the channel confirms or cancels it: docs/sync-in.md), held even when the shelf cannot cover it (oversold, raised), as an accepted
+ * order is allocated.
+ */
+export function pendingHoldOf(allocation: AllocateOrderCommand): ReserveCommand {
+  return {
+    type: 'reserve',
+    lines: allocation.lines,
+    ...(allocation.locations ? { locations: allocation.locations } : {}),
+    reference: allocation.order_reference,
+    channel: allocation.channel ?? null,
+    channel_accepted: true,
+    expires_in_ms: null,
+  };
 }
 
 /** One order's progress: the last step taken (null: nothing to do), or the ledger was busy. */
@@ -511,16 +570,20 @@ export async function convergeOrders(ts: Truestock, cx: ChannelContext, orderIds
     await ts.store.transaction(async (db) => {
       const now = ts.clock.now();
       const exceptions: ChannelException[] = [];
-      const allocated = done.filter(({ s, r }) => s.kind === 'allocate' && r.ok).map(({ s, r }) => ({ orderId: s.row.externalOrderId, holdId: ((r as { body: Record<string, unknown> }).body.hold as { id: string }).id }));
+      const allocated = done.filter(({ s, r }) => s.kind === 'allocate' && r.ok).map(({ s, r }) => ({ orderId: s.row.externalOrderId, holdId: holdIdOf(r) }));
       await setAllocated(db, channelId, allocated, now);
       for (const { s, r } of done) {
         const orderId = s.row.externalOrderId;
         const reference = s.row.name ?? orderId;
-        if (s.kind === 'allocate') {
-          if (r.ok) continue;
-          if (await setLedgerState(db, channelId, orderId, null, 'refused', null, now)) {
-            exceptions.push(exception(cx, now, 'channel_event_unapplied', `order ${reference} on ${cx.channel.name} could not be allocated: ${r.refusal.code}: ${r.refusal.detail}`, { reference }));
+        if (s.kind === 'allocate' || s.kind === 'hold') {
+          if (r.ok && s.kind === 'allocate') continue;
+          if (r.ok) await setLedgerState(db, channelId, orderId, null, 'held', holdIdOf(r), now);
+          else if (await setLedgerState(db, channelId, orderId, null, 'refused', null, now)) {
+            const what = s.kind === 'hold' ? 'held' : 'allocated';
+            exceptions.push(exception(cx, now, 'channel_event_unapplied', `order ${reference} on ${cx.channel.name} could not be ${what}: ${r.refusal.code}: ${r.refusal.detail}`, { reference }));
           }
+        } else if (s.kind === 'confirm' || s.kind === 'release') {
+          exceptions.push(...(await recordHeldStep(db, cx, s.row, r, now)));
         } else if (r.ok) await setLedgerState(db, channelId, orderId, 'allocated', 'cancelled', null, now);
         // Shipped already (or cancelled by hand): nothing left to release; a human checks the return.
         else if (await setLedgerState(db, channelId, orderId, 'allocated', 'cancel_refused', null, now)) {
@@ -533,12 +596,52 @@ export async function convergeOrders(ts: Truestock, cx: ChannelContext, orderIds
     for (const { s, r } of done) {
       const orderId = s.row.externalOrderId;
       if (!r.ok && s.kind === 'allocate') cx.log?.warn({ channel: channelId, order: orderId, code: r.refusal.code, detail: r.refusal.detail }, 'channel order refused by the ledger');
-      const said = s.kind === 'allocate' ? (r.ok ? 'allocated' : `allocation_refused:${r.refusal.code}`) : (r.ok ? 'cancelled' : `cancel_refused:${r.refusal.code}`);
+      const said = r.ok ? STEP_DONE[s.kind] : `${STEP_REFUSED[s.kind]}:${r.refusal.code}`;
       out.set(orderId, { ok: true, said });
     }
     pending = done.map((d) => d.s.row.externalOrderId);
   }
   return out;
+}
+
+/** What a step's outcome says, by kind of step. */
+const STEP_DONE: Record<LedgerStep['kind'], string> = { allocate: 'allocated', cancel: 'cancelled', hold: 'held', confirm: 'allocated', release: 'released' };
+const STEP_REFUSED: Record<LedgerStep['kind'], string> = { allocate: 'allocation_refused', cancel: 'cancel_refused', hold: 'hold_refused', confirm: 'confirm_refused', release: 'release_refused' };
+
+const holdIdOf = (r: CommandResponse) => ((r as { body: Record<string, unknown> }).body.hold as { id: string }).id;
+
+/**
+ * Record where a held order got after confirming or releasing its hold: from the hold's own
+ * state, whatever this step's answer was. Two deliveries may race (one confirms while the other,
+ * having seen the cancellation, releases): the ledger takes one, refuses the other, and both
+ * record the hold as it is — allocated (then a cancelled order's allocation is cancelled next),
+ * or released. A hold released by hand under an order the channel still has open is an exception.
+ */
+async function recordHeldStep(db: Db, cx: ChannelContext, step: ChannelOrder, r: CommandResponse, now: number): Promise<ChannelException[]> {
+  const { id: channelId, workspaceId: ws } = cx.channel;
+  const orderId = step.externalOrderId;
+  const reference = step.name ?? orderId;
+  const row = await getChannelOrder(db, channelId, orderId, true);
+  const hold = step.holdId ? await getHold(db, ws, step.holdId) : undefined;
+  if (!row || row.ledgerState !== 'held' || !hold) return [];
+  if (hold.state === 'allocated' || hold.state === 'shipped') {
+    await setLedgerState(db, channelId, orderId, 'held', 'allocated', null, now);
+    return [];
+  }
+  if (hold.state === 'active') {
+    // Still held: the step was refused for another reason (a bug, a catalog change); a human looks.
+    if (r.ok) return [];
+    await setLedgerState(db, channelId, orderId, 'held', row.state === 'cancelled' ? 'cancel_refused' : 'refused', null, now);
+    return [exception(cx, now, 'channel_event_unapplied', `order ${reference} on ${cx.channel.name}: its hold ${hold.id} could not be ${row.state === 'cancelled' ? 'released' : 'allocated'}: ${r.ok ? '' : `${r.refusal.code}: ${r.refusal.detail}`}`, { reference, holdId: hold.id })];
+  }
+  // Released, expired or cancelled: nothing is held any more.
+  if (row.state === 'cancelled') {
+    await setLedgerState(db, channelId, orderId, 'held', 'cancelled', null, now);
+    return [];
+  }
+  await setLedgerState(db, channelId, orderId, 'held', 'refused', null, now);
+  return [exception(cx, now, 'channel_event_unapplied',
+    `order ${reference} on ${cx.channel.name} was confirmed, but its hold ${hold.id} is ${hold.state} (released by hand?): nothing was allocated — allocate the order by hand`, { reference, holdId: hold.id })];
 }
 
 /** One order brought in line with the ledger: the last step taken, or null. Throws `RetryLater`. */
@@ -575,7 +678,7 @@ async function cancelUnits(ts: Truestock, cx: ChannelContext, refund: RefundFact
       // The order has not arrived yet: remember the refund, and the order allocates what is left.
       const stub: ChannelOrder = {
         channelId, externalOrderId: refund.orderId, workspaceId, name: null, state: 'open', occurredAt, lines: null, allocation: null,
-        holdId: null, ledgerState: null, refunds: [record], createdAt: now, updatedAt: now,
+        holdId: null, ledgerState: null, refunds: [record], createdAt: now, updatedAt: now, pending: false, viaHold: false, fulfilledByChannel: false,
       };
       if (await insertChannelOrder(db, stub)) return 'refund_recorded';
       row = (await getChannelOrder(db, channelId, refund.orderId, true))!;
@@ -634,8 +737,11 @@ async function returnUnits(ts: Truestock, cx: ChannelContext, refund: RefundFact
       const location = (line.locationId ? cx.mapping.locationCode(line.locationId) : undefined) ?? recorded?.location ?? whereHoldHas(sku) ?? cx.mapping.locationCodes()[0] ?? null;
       planned.push({ sku, quantity: line.quantity, location });
     }
-    return { planned: await expandKits(db, ws, planned), unmapped, reference: order?.name ?? refund.orderId };
+    return { planned: await expandKits(db, ws, planned), unmapped, reference: order?.name ?? refund.orderId, channelFulfilled: order?.fulfilledByChannel === true };
   });
+  // The channel fulfilled the order from its own stock: a return goes back to the channel's
+  // warehouse, and its next stock report books it.
+  if (plan.channelFulfilled) return 'fulfilled_by_channel';
 
   const said: string[] = [];
   const noLocation = plan.planned.filter((p) => p.location === null);
