@@ -14,7 +14,7 @@
 //   racing end in the same state as one.
 
 import { createHash } from 'node:crypto';
-import type { AllocateCommand, AllocateOrderCommand, CancelAllocationCommand, ReleaseCommand, ReserveCommand, StockCommand } from '../domain/commands.ts';
+import type { AllocateCommand, AllocateOrderCommand, CancelAllocationCommand, PostCommand, ReleaseCommand, ReserveCommand, StockCommand } from '../domain/commands.ts';
 import type { Channel } from '../domain/listing-rules.ts';
 import type { ExceptionKind } from '../domain/model.ts';
 import { componentsOf, itemsById, itemsBySku, locationsByCode, locationsById } from '../store/catalog-repo.ts';
@@ -40,7 +40,14 @@ import {
   setLedgerState,
   writeOrderFacts,
 } from '../store/channel-event-repo.ts';
-import { getHold } from '../store/ledger-repo.ts';
+import { getHold, lockLevels } from '../store/ledger-repo.ts';
+import { managedStockOf, purchaseUnitsInto, transferLinesInto, upsertManagedStock } from '../store/managed-stock-repo.ts';
+import { findTransfer, type TransferRecord, updateTransfer } from '../store/purchasing-repo.ts';
+import { arrivedUnits, CHANNEL_SYNC_REASON, checkManagedStock, managedStockMoves, spreadArrivals } from '../domain/managed-stock-rules.ts';
+import { receiveTransfer } from '../domain/transfer-rules.ts';
+import { ok, type Outcome } from '../domain/context.ts';
+import type { Location } from '../domain/model.ts';
+import type { DocumentStep } from './ledger.ts';
 import type { Db } from '../store/store.ts';
 import { listingSyncOf, recordShown, requeueListing } from '../store/sync-repo.ts';
 import { type ChannelEdit, recordChannelEdit } from './listing-events.ts';
@@ -60,7 +67,7 @@ const CONVERGE_STEPS_MAX = 4;
 // The normalized events live in the domain (`src/domain/channel-event.ts`): every channel kind
 // produces them; this module only applies them.
 export type { ChannelEvent, ChannelEventKind, ChannelMapping, LevelFacts, ListingProblemFacts, OrderFacts, OrderLineFacts, RefundFacts, RefundLineFacts, RestockType } from '../domain/channel-event.ts';
-import type { ChannelEvent, ChannelEventKind, ChannelMapping, LevelFacts, ListingProblemFacts, OrderFacts, OrderLineFacts, RefundFacts, RefundLineFacts } from '../domain/channel-event.ts';
+import type { ChannelEvent, ChannelEventKind, ChannelMapping, LevelFacts, ListingProblemFacts, ManagedStockFacts, OrderFacts, OrderLineFacts, RefundFacts, RefundLineFacts } from '../domain/channel-event.ts';
 
 
 export interface EventLog {
@@ -116,8 +123,7 @@ export async function applyChannelEvent(ts: Truestock, cx: ChannelContext, e: Ch
     case 'listing_problem':
       return applyListingProblem(ts, cx, e.eventId, e.problem);
     case 'managed_stock_reported':
-      // No kind reports channel-managed stock yet; issue 11 (FBA) books it.
-      return 'ignored';
+      return applyManagedStock(ts, cx, e.eventId, e.stock, e.occurredAt);
   }
 }
 
@@ -900,4 +906,168 @@ async function applyListingProblem(ts: Truestock, cx: ChannelContext, eventId: s
     await insertChannelExceptions(db, [exception(cx, now, 'channel_listing_problem', `${cx.channel.name} reports ${what}: ${problem.code}: ${problem.message}`, { reference: listing?.id ?? problem.sku })]);
   });
   return first ? 'listing_problem_recorded' : 'no_change';
+}
+
+// ---- channel-managed stock -----------------------------------------------------------------------
+// A channel that keeps stock itself (FBA) reports what it holds at one of its locations; the
+// location it maps to must be `channel_managed`. The rules (bucket mapping, counterpart, when a
+// transfer of ours arrives) are in `src/domain/managed-stock-rules.ts`; here they are applied, as
+// warehouse document steps whose `prepare` reads the ledger under its locks, so the difference
+// booked is the difference at the moment of booking. Idempotent per event: each step goes under a
+// key derived from the event id, and an older report than the last one booked books nothing.
+
+/** Transfers one report may receive into, one document step each (usually one or none). */
+const ARRIVAL_STEPS_MAX = 8;
+
+/** Where a report is booked. */
+interface ManagedAt {
+  ws: string;
+  channelId: string;
+  channelName: string;
+  location: Location;
+  itemId: string;
+  sku: string;
+}
+
+async function applyManagedStock(ts: Truestock, cx: ChannelContext, eventId: string, stock: ManagedStockFacts, occurredAt: number): Promise<string> {
+  const { id: channelId, workspaceId: ws } = cx.channel;
+  const what = stock.sku ? `SKU ${stock.sku}` : (stock.keys[0] ?? 'an unnamed listing');
+  const raise = (step: string, message: string, extra: Partial<ChannelException> = {}) =>
+    once(ts, cx, eventKey(channelId, 'stock', eventId, step), (db, now) => insertChannelExceptions(db, [exception(cx, now, 'channel_event_unapplied', message, extra)]));
+  const bad = checkManagedStock(stock);
+  if (bad) {
+    await raise('invalid', `${cx.channel.name} reported its stock of ${what} at ${stock.locationId}, which cannot be booked: ${bad.detail}`);
+    return 'stock_invalid';
+  }
+  const found = await ts.store.read(async (db) => {
+    const code = cx.mapping.locationCode(stock.locationId);
+    const [location] = code === undefined ? [] : await locationsByCode(db, ws, [code]);
+    const listing = await listingFor(db, cx, { lineId: `stock:${eventId}`, quantity: 0, sku: stock.sku, keys: stock.keys, keyPrefixes: [] });
+    return { code, location, listing };
+  });
+  const location = found.location;
+  if (!location || location.kind !== 'channel_managed') {
+    const why = found.code === undefined ? 'the channel\'s settings map it to no location'
+      : !location ? `it maps to ${found.code}, which this workspace does not have`
+        : `it maps to ${found.code}, a ${location.kind} location: only a channel_managed location takes a channel's own count`;
+    await raise('location', `${cx.channel.name} reported its stock of ${what} at ${stock.locationId}, but ${why}; nothing was booked`, location ? { locationId: location.id } : {});
+    return 'stock_location_unmapped';
+  }
+  const listing = found.listing;
+  if (!isListing(listing) || listing.kind !== 'standard') {
+    const why = listing === undefined ? `no active listing on ${cx.channel.name} matches it`
+      : !isListing(listing) ? listing.unmapped : `${listing.sku} is a ${listing.kind}: a channel keeps units of standard items`;
+    await raise('item', `${cx.channel.name} reported ${stock.available} available × ${what} at ${location.code}, but ${why}; nothing was booked`, { locationId: location.id });
+    return 'stock_item_unmapped';
+  }
+  const at: ManagedAt = { ws, channelId, channelName: cx.channel.name, location, itemId: listing.itemId, sku: listing.sku };
+  const request = (step: string) => ({ workspaceId: ws, idempotencyKey: eventKey(channelId, 'stock', eventId, step), actor: actorOf(cx) });
+
+  // Our transfers into the location that this report shows arrived: received through the transfer.
+  const received: string[] = [];
+  for (let i = 0; i < ARRIVAL_STEPS_MAX; i++) {
+    const r = await ts.ledger.executeDocument(request(`arrival:${i}`), arrivalStep(at, eventId, stock, occurredAt, i));
+    if (!r.ok) {
+      if (r.refusal.code === 'busy') throw new RetryLater(r.refusal.detail);
+      // Booking the rest would count the units twice (received by hand later): stop and say so.
+      await raise(`arrival:${i}:refused`, `${cx.channel.name} reports ${listing.sku} arrived at ${location.code}, but receiving our transfer was refused: ${r.refusal.code}: ${r.refusal.detail}; receive it by hand`, { itemId: listing.itemId, locationId: location.id });
+      return `transfer_receive_refused:${r.refusal.code}`;
+    }
+    if (r.body.transfer === null) break;
+    received.push(String(r.body.transfer));
+  }
+  const r = await ts.ledger.executeDocument(request('sync'), managedSyncStep(at, eventId, stock, occurredAt));
+  if (!r.ok) {
+    if (r.refusal.code === 'busy') throw new RetryLater(r.refusal.detail);
+    await raise('sync:refused', `${cx.channel.name}'s stock report of ${listing.sku} at ${location.code} could not be booked: ${r.refusal.code}: ${r.refusal.detail}`, { itemId: listing.itemId, locationId: location.id });
+    return `stock_refused:${r.refusal.code}`;
+  }
+  return [...received.map((n) => `transfer_received:${n}`), String(r.body.outcome)].join(',');
+}
+
+const reportNote = (at: ManagedAt, s: ManagedStockFacts) =>
+  `${at.channelName} reports ${s.available} available, ${s.unfulfillable} unfulfillable, ${s.inbound} inbound (${s.reserved} reserved and ${s.researching} researching, not booked)`;
+
+const nothingToPost = (flow: string, eventId: string): Outcome<PostCommand> => ok<PostCommand>({ type: 'post', flow, lines: [], reference: `stock report ${eventId}`.slice(0, 200) });
+
+/** Whether a report is older than the last one booked for the level (which it must never undo). */
+async function staleReport(db: Db, at: ManagedAt, occurredAt: number): Promise<boolean> {
+  const last = await managedStockOf(db, at.location.id, at.itemId, true);
+  return last !== undefined && last.reportedAt > occurredAt;
+}
+
+/**
+ * Receive into the oldest transfer of ours whose units the report shows arrived (`arrivedUnits`),
+ * through the transfer itself (`transfer_receive`: in transit → available, incoming → expected),
+ * so the transfer closes as usual. Answers the transfer's number, or null when nothing arrived.
+ */
+function arrivalStep(at: ManagedAt, eventId: string, stock: ManagedStockFacts, occurredAt: number, step: number): DocumentStep {
+  let next: TransferRecord | undefined;
+  return {
+    name: 'transfer_receive',
+    payload: { event: eventId, step, stock },
+    async prepare(db, now) {
+      next = undefined;
+      if (await staleReport(db, at, occurredAt)) return nothingToPost('transfer_receive', eventId);
+      const lines = await transferLinesInto(db, at.ws, at.location.id, at.itemId, true);
+      if (lines.length === 0) return nothingToPost('transfer_receive', eventId);
+      const [level] = await lockLevels(db, at.ws, [at.itemId], [at.location.id]);
+      const booked = (level?.balances.available ?? 0) + (level?.balances.damaged ?? 0);
+      const units = spreadArrivals(arrivedUnits(lines.reduce((n, l) => n + l.inTransit, 0), booked, stock), lines);
+      const first = units.findIndex((u) => u > 0);
+      if (first < 0) return nothingToPost('transfer_receive', eventId);
+      const transferId = lines[first]!.transferId;
+      const tr = (await findTransfer(db, at.ws, transferId, true))!;
+      const receipt = lines.flatMap((l, j) => (l.transferId === transferId && units[j]! > 0 ? [{ line: l.lineNo, good: units[j]! }] : []));
+      const decided = receiveTransfer(tr, { lines: receipt, reference: `${at.channelName} stock report ${eventId}`.slice(0, 500) });
+      if (!decided.ok) return decided;
+      const state = decided.value.state;
+      next = { ...tr, ...state, updatedAt: now, closedAt: state.state === 'closed' ? now : null };
+      return ok<PostCommand>({ type: 'post', flow: 'transfer_receive', lines: decided.value.lines, reference: tr.number, note: `arrived as ${at.channelName} reports (stock report ${eventId})`.slice(0, 500) });
+    },
+    async finish(db) {
+      if (next) await updateTransfer(db, next);
+      return { status: 200, body: { transfer: next?.number ?? null } };
+    },
+  };
+}
+
+/**
+ * Book the difference between the ledger and the report (`managedStockMoves`, reason
+ * `channel_sync`) and keep the report (with what is shown beside the buckets) as the level's last.
+ */
+function managedSyncStep(at: ManagedAt, eventId: string, stock: ManagedStockFacts, occurredAt: number): DocumentStep {
+  let outcome = 'stock_stale';
+  return {
+    name: 'channel_sync',
+    payload: { event: eventId, stock, occurredAt },
+    async prepare(db) {
+      if (await staleReport(db, at, occurredAt)) {
+        outcome = 'stock_stale';
+        return nothingToPost('channel_sync', eventId);
+      }
+      const [level] = await lockLevels(db, at.ws, [at.itemId], [at.location.id]);
+      const inTransit = (await transferLinesInto(db, at.ws, at.location.id, at.itemId, true)).reduce((n, l) => n + l.inTransit, 0);
+      const explained = inTransit + (await purchaseUnitsInto(db, at.ws, at.location.id, at.itemId));
+      const b = level?.balances;
+      const moves = managedStockMoves({ available: b?.available ?? 0, damaged: b?.damaged ?? 0, incoming: b?.incoming ?? 0 }, explained, stock);
+      outcome = moves.length > 0 ? 'stock_booked' : 'stock_unchanged';
+      return ok<PostCommand>({
+        type: 'post',
+        flow: 'channel_sync',
+        lines: moves.map((m) => ({ sku: at.sku, location: at.location.code, from: m.from, to: m.to, quantity: m.quantity, reason: CHANNEL_SYNC_REASON })),
+        reference: `stock report ${eventId}`.slice(0, 200),
+        note: reportNote(at, stock),
+      });
+    },
+    async finish(db, posted, now) {
+      if (outcome !== 'stock_stale') {
+        await upsertManagedStock(db, {
+          locationId: at.location.id, itemId: at.itemId, workspaceId: at.ws, channelId: at.channelId, eventId, reportedAt: occurredAt,
+          available: stock.available, reserved: stock.reserved, inbound: stock.inbound, unfulfillable: stock.unfulfillable, researching: stock.researching, updatedAt: now,
+        });
+      }
+      return { status: 200, body: { outcome, movements: posted.movements.length } };
+    },
+  };
 }
