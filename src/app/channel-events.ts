@@ -252,10 +252,15 @@ async function resolveOrders(db: Db, cx: ChannelContext, orders: OrderFacts[], m
     ...(order.locationId ? [cx.mapping.locationCode(order.locationId)] : []),
     ...matched[k]!.map((m) => (isListing(m) ? listingLocation(cx, m) : undefined)),
   ]).concat(cx.mapping.locationCodes()).filter((c): c is string => typeof c === 'string');
-  const known = new Set((await locationsByCode(db, ws, [...new Set(wanted)])).map((l) => l.code));
-  const has = (code: string | undefined): code is string => code !== undefined && known.has(code);
-  const anyLocation = cx.mapping.locationCodes().some(has);
+  const found = await locationsByCode(db, ws, [...new Set(wanted)]);
+  const known = new Set(found.map((l) => l.code));
+  const managed = new Set(found.filter((l) => l.kind === 'channel_managed').map((l) => l.code));
   return orders.map((order, k) => {
+    // An order truestock fulfils never takes stock the channel keeps itself (a channel-managed
+    // location the channel's settings also map, e.g. its marketplace to FBA).
+    const ours = order.fulfilledByChannel !== true;
+    const has = (code: string | undefined): code is string => code !== undefined && known.has(code) && !(ours && managed.has(code));
+    const anyLocation = cx.mapping.locationCodes().some(has);
     const orderLocation = order.locationId ? cx.mapping.locationCode(order.locationId) : undefined;
     return order.lines.map((line, i): OrderLineRecord => {
       const listing = matched[k]![i];
@@ -319,14 +324,14 @@ function remaining(line: OrderLineRecord, refunds: OrderRefundRecord[]): number 
 const allocatable = (l: OrderLineRecord) => l.sku !== null && l.unmapped === null;
 
 /** The allocate_order command for an order's lines, or null when nothing is left to allocate. */
-function allocationOf(cx: ChannelContext, order: { orderId: string; name: string | null }, lines: OrderLineRecord[], refunds: OrderRefundRecord[]): AllocateOrderCommand | null {
+function allocationOf(cx: ChannelContext, order: { orderId: string; name: string | null }, lines: OrderLineRecord[], refunds: OrderRefundRecord[], candidates: readonly string[]): AllocateOrderCommand | null {
   const open = lines.filter(allocatable).map((l) => ({ l, q: remaining(l, refunds) })).filter((x) => x.q > 0);
   if (open.length === 0) return null;
   const needsCandidates = open.some((x) => x.l.location === null);
   return {
     type: 'allocate_order',
     lines: open.map(({ l, q }) => ({ sku: l.sku!, quantity: q, ...(l.location ? { location: l.location } : {}) })),
-    ...(needsCandidates ? { locations: cx.mapping.locationCodes() } : {}),
+    ...(needsCandidates ? { locations: [...candidates] } : {}),
     order_reference: order.name ?? order.orderId,
     channel: cx.channel.id,
     channel_accepted: true,
@@ -379,15 +384,27 @@ export async function recordOrder(db: Db, cx: ChannelContext, order: OrderFacts,
 }
 
 /**
+ * Where the ledger may place lines that name no location: the channel's mapped locations but the
+ * channel-managed ones (stock the channel keeps itself is never ours to allocate). Read only when
+ * some line needs it.
+ */
+async function candidatesFor(db: Db, cx: ChannelContext, lines: readonly OrderLineRecord[][]): Promise<string[]> {
+  const codes = cx.mapping.locationCodes();
+  if (codes.length === 0 || !lines.some((ls) => ls.some((l) => allocatable(l) && l.location === null))) return codes;
+  const managed = new Set((await locationsByCode(db, cx.channel.workspaceId, codes)).filter((l) => l.kind === 'channel_managed').map((l) => l.code));
+  return codes.filter((c) => !managed.has(c));
+}
+
+/**
  * The row of an order seen for the first time; its allocation is decided here, once, and so is
  * how it reaches the ledger (`orderFlow`): allocated at once, held first (pending), or not at all
  * (fulfilled by the channel).
  */
-function freshOrder(cx: ChannelContext, order: OrderFacts, cancelled: boolean, occurredAt: number, now: number, lines: OrderLineRecord[]): ChannelOrder {
+function freshOrder(cx: ChannelContext, order: OrderFacts, cancelled: boolean, occurredAt: number, now: number, lines: OrderLineRecord[], candidates: readonly string[]): ChannelOrder {
   const flow = orderFlow(order, cancelled);
   return {
     channelId: cx.channel.id, externalOrderId: order.orderId, workspaceId: cx.channel.workspaceId, name: order.name, state: cancelled ? 'cancelled' : 'open', occurredAt,
-    lines, allocation: cancelled || flow.fulfilledByChannel ? null : (allocationOf(cx, order, lines, []) as unknown as Record<string, unknown> | null),
+    lines, allocation: cancelled || flow.fulfilledByChannel ? null : (allocationOf(cx, order, lines, [], candidates) as unknown as Record<string, unknown> | null),
     holdId: null, ledgerState: null, refunds: [], createdAt: now, updatedAt: now, ...flow,
   };
 }
@@ -418,7 +435,8 @@ export async function recordOrders(db: Db, cx: ChannelContext, events: OrderEven
   events.forEach((e, k) => {
     if (!rows.has(e.order.orderId) && !firsts.has(e.order.orderId)) firsts.set(e.order.orderId, k);
   });
-  const fresh = [...firsts.values()].map((k) => freshOrder(cx, events[k]!.order, events[k]!.cancelled, events[k]!.occurredAt, now, resolved.get(events[k]!.order)!));
+  const candidates = await candidatesFor(db, cx, [...firsts.values()].map((k) => resolved.get(events[k]!.order)!));
+  const fresh = [...firsts.values()].map((k) => freshOrder(cx, events[k]!.order, events[k]!.cancelled, events[k]!.occurredAt, now, resolved.get(events[k]!.order)!, candidates));
   const inserted = await insertChannelOrders(db, fresh);
   const exceptions: ChannelException[] = [];
   for (const row of fresh) {
@@ -446,7 +464,8 @@ async function recordOn(db: Db, cx: ChannelContext, order: OrderFacts, cancelled
   const { id: channelId } = cx.channel;
   let row = known;
   if (!row) {
-    const fresh = freshOrder(cx, order, cancelled, occurredAt, now, await linesOf(order));
+    const resolved = await linesOf(order);
+    const fresh = freshOrder(cx, order, cancelled, occurredAt, now, resolved, await candidatesFor(db, cx, [resolved]));
     const lines = fresh.lines!;
     if (await insertChannelOrder(db, fresh)) {
       if (!cancelled && !fresh.fulfilledByChannel) await insertChannelExceptions(db, unmappedExceptions(cx, now, order.name ?? order.orderId, lines));
@@ -462,7 +481,7 @@ async function recordOn(db: Db, cx: ChannelContext, order: OrderFacts, cancelled
     const lines = await linesOf(order);
     next.lines = lines;
     Object.assign(next, orderFlow(order, cancelled));
-    const allocation = row.state === 'open' && !cancelled && !next.fulfilledByChannel ? allocationOf(cx, order, lines, row.refunds) : null;
+    const allocation = row.state === 'open' && !cancelled && !next.fulfilledByChannel ? allocationOf(cx, order, lines, row.refunds, await candidatesFor(db, cx, [lines])) : null;
     next.allocation = allocation as unknown as Record<string, unknown> | null;
     if (row.state === 'open' && !cancelled && !next.fulfilledByChannel && allocation === null && lines.some(allocatable)) next.state = 'cancelled';
     if (next.state === 'open' && !cancelled && !next.fulfilledByChannel) await insertChannelExceptions(db, unmappedExceptions(cx, now, next.name ?? order.orderId, lines));

@@ -16,6 +16,8 @@ import { stockBySku } from './queries.ts';
 import { getChannel } from '../store/channel-repo.ts';
 import { shipTransferStep } from './transfers.ts';
 import { findTransfer } from '../store/purchasing-repo.ts';
+import { createRule } from './channel-rule-admin.ts';
+import { recomputeAll } from './availability.ts';
 
 const SKU = 'A';
 const variant = 'gid://shopify/ProductVariant/1';
@@ -112,7 +114,8 @@ describe.each(STORE_KINDS)('channel-managed stock on %s', (kind) => {
     expect(raised.map((e) => e.kind)).toEqual(['channel_event_unapplied', 'channel_event_unapplied']);
     expect(raised[0]!.message).toMatch(/W1, a warehouse location/);
     // An item no listing names, and a bad quantity: the same.
-    expect(await applyChannelEvent(ts, cx, { ...report('x', 1_000, { available: 1 }), stock: { ...(report('x', 1_000, {}) as { stock: ManagedStockFacts }).stock, keys: [], sku: 'NOPE' } })).toBe('stock_item_unmapped');
+    const unlisted = report('x', 1_000, { available: 1 }) as Extract<ChannelEvent, { kind: 'managed_stock_reported' }>;
+    expect(await applyChannelEvent(ts, cx, { ...unlisted, stock: { ...unlisted.stock, keys: [], sku: 'NOPE' } })).toBe('stock_item_unmapped');
     expect(await applyChannelEvent(ts, cx, report('y', 1_000, { available: -1 }))).toBe('stock_invalid');
     expect(await syncMovements(f)).toEqual([]);
   });
@@ -130,7 +133,7 @@ describe.each(STORE_KINDS)('channel-managed stock on %s', (kind) => {
     // 6 of ours arrived (and are sellable), 4 still inbound; the channel's own 2 arrived as well.
     expect(await applyChannelEvent(ts, cx, report('t3', 3_000, { available: 8, inbound: 4 }))).toMatch(/^transfer_received:TR-\d+,stock_booked$/);
     expect(await levelAt(f, 'M')).toMatchObject({ available: 8, incoming: 4 });
-    let tr = (await ts.store.read((d) => findTransfer(d, f.workspaceId, (shipped as { body: { transfer: { id: string } } }).body.transfer.id)))!;
+    let tr = (await ts.store.read((d) => findTransfer(d, f.workspaceId, (shipped as unknown as { body: { transfer: { id: string } } }).body.transfer.id)))!;
     expect(tr.lines[0]).toMatchObject({ shipped: 10, received: 6 });
     expect(tr.state).toBe('in_transit');
     // The rest arrives; the transfer closes itself.
@@ -143,5 +146,36 @@ describe.each(STORE_KINDS)('channel-managed stock on %s', (kind) => {
     expect(await applyChannelEvent(ts, cx, report('t4', 4_000, { available: 12, inbound: 0 }))).toMatch(/^transfer_received:TR-\d+,stock_unchanged$/);
     expect(await levelAt(f, 'M')).toMatchObject({ available: 12, incoming: 0 });
     expect((await verify(ts.store, f.workspaceId)).ok).toBe(true);
+  });
+
+  it('an order truestock fulfils never takes stock the channel keeps itself, even where that location covers it and ours does not', async () => {
+    const { f, cx } = await world();
+    await applyChannelEvent(ts, cx, report('m1', 1_000, { available: 30 }));
+    const order = { orderId: 'o-1', name: '#1', locationId: null, cancelled: false, lines: [{ lineId: 'l1', quantity: 25, sku: SKU, ...lineKeys(variant, null, []) }] };
+    expect(await applyChannelEvent(ts, cx, { kind: 'order_created', occurredAt: 2_000, order })).toBe('allocated');
+    expect(await levelAt(f, 'M')).toMatchObject({ available: 30, committed: 0 });
+    expect(await levelAt(f, 'W1')).toMatchObject({ available: 0, committed: 25, oversold: 5 });
+    // The channel's own order of the same item: recorded, and nothing moves anywhere.
+    expect(await applyChannelEvent(ts, cx, { kind: 'order_created', occurredAt: 2_000, order: { ...order, orderId: 'o-2', name: '#2', locationId: MANAGED, fulfilledByChannel: true } })).toBe('recorded');
+    expect(await levelAt(f, 'M')).toMatchObject({ available: 30, committed: 0 });
+    expect(await levelAt(f, 'W1')).toMatchObject({ committed: 25 });
+  });
+
+  it('a listing that sells only channel-managed stock is computed from what the channel reported and never queued for a push', async () => {
+    const { f, cx } = await world();
+    const outbox = () => ts.store.read((d) => d.all<{ listing_id: string }>('SELECT listing_id FROM channel_outbox WHERE workspace_id = ?', [f.workspaceId]));
+    const computed = () => ts.store.read((d) => d.all<{ quantity: number }>('SELECT quantity FROM availability WHERE workspace_id = ?', [f.workspaceId])).then((r) => r.map((x) => Number(x.quantity)));
+    // Queued while the listing sold the warehouse's stock (the default scope: what ships online).
+    await recomputeAll(ts.store, () => ts.clock.now(), f.workspaceId);
+    expect(await outbox()).toHaveLength(1);
+    await ts.store.transaction(async (d) => {
+      const made = await createRule(d, f.workspaceId, cx.channel.id, { settings: { locations: { kinds: ['channel_managed'] } } }, ts.clock.now());
+      if ('code' in made) throw new Error(made.detail);
+    });
+    // The rule makes the channel own the number: what was queued is dropped, nothing new is queued.
+    expect(await outbox()).toEqual([]);
+    expect(await applyChannelEvent(ts, cx, report('p1', 1_000, { available: 7 }))).toBe('stock_booked');
+    expect(await computed()).toEqual([7]);
+    expect(await outbox()).toEqual([]);
   });
 });
