@@ -276,10 +276,14 @@ export class Facts {
       return Math.max(0, ...(this.components.get(itemId) ?? []).map((e) => velocity(e.component_id) / e.quantity));
     };
     const others = [...this.channels.values()].filter((c) => c.id !== channel.id);
+    // Webhook delays measured from the channels' own send times once there are some; configured until then.
+    const inbound = others.map((c) => ({ c, seconds: c.measured_inbound_lag_seconds ?? lagSetting(c, 'inbound_lag_seconds') }));
+    const slowest = inbound.reduce<(typeof inbound)[number] | null>((a, b) => (b.seconds > (a?.seconds ?? 0) ? b : a), null);
     return {
       others_units_per_hour: velocity(listing.item_id),
-      // Webhook delays measured from the channels' own send times once there are some; configured until then.
-      inbound_lag_seconds: Math.max(0, ...others.map((c) => c.measured_inbound_lag_seconds ?? lagSetting(c, 'inbound_lag_seconds'))),
+      inbound_lag_seconds: Math.max(0, slowest?.seconds ?? 0),
+      // The explanation names the channel whose sales arrive latest, by its kind's label.
+      inbound_lag_channel: slowest === null ? null : { name: slowest.c.name, label: kindOf(slowest.c.kind).label, measured: slowest.c.measured_inbound_lag_seconds !== null },
       // Measured by the sync engine once it has pushed to the channel; configured until then.
       outbound_lag_seconds: channel.measured_outbound_lag_seconds ?? lagSetting(channel, 'outbound_lag_seconds'),
     };

@@ -646,8 +646,11 @@ async function recordHeldStep(db: Db, cx: ChannelContext, step: ChannelOrder, r:
   const { id: channelId, workspaceId: ws } = cx.channel;
   const orderId = step.externalOrderId;
   const reference = step.name ?? orderId;
-  const row = await getChannelOrder(db, channelId, orderId, true);
+  // The hold first, then the row (unlocked: the conditional update below decides who records):
+  // a hold released by a release step was released after its order's cancellation was recorded,
+  // so the row read after it says cancelled.
   const hold = step.holdId ? await getHold(db, ws, step.holdId) : undefined;
+  const row = await getChannelOrder(db, channelId, orderId);
   if (!row || row.ledgerState !== 'held' || !hold) return [];
   if (hold.state === 'allocated' || hold.state === 'shipped') {
     await setLedgerState(db, channelId, orderId, 'held', 'allocated', null, now);
