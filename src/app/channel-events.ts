@@ -486,7 +486,7 @@ async function recordOn(db: Db, cx: ChannelContext, order: OrderFacts, cancelled
     if (row.state === 'open' && !cancelled && !next.fulfilledByChannel && allocation === null && lines.some(allocatable)) next.state = 'cancelled';
     if (next.state === 'open' && !cancelled && !next.fulfilledByChannel) await insertChannelExceptions(db, unmappedExceptions(cx, now, next.name ?? order.orderId, lines));
     said = 'recorded';
-  } else if (occurredAt > row.occurredAt && row.state === 'open') {
+  } else if (occurredAt > row.occurredAt && row.state === 'open' && !row.fulfilledByChannel) {
     // Lines added by an order edit after the allocation are recorded, not allocated: the ledger
     // cannot grow a hold, and a human decides.
     const known = new Set(row.lines.map((l) => l.lineId));
@@ -546,8 +546,8 @@ function nextStep(row: ChannelOrder): LedgerStep | null {
 
 /**
  * The hold of a pending order: the lines its allocation would take, held with the order as
- * reference and never expiring (the channel confirms or cancels it: docs/sync-in.md), held even when the shelf cannot cover it (oversold, raised), as an accepted
- * order is allocated.
+ * reference and never expiring (the channel confirms or cancels it: docs/sync-in.md), held even
+ * when the shelf cannot cover it (oversold, raised), as an accepted order is allocated.
  */
 export function pendingHoldOf(allocation: AllocateOrderCommand): ReserveCommand {
   return {
