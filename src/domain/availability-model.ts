@@ -110,7 +110,8 @@ export interface DemandFacts {
 
 /** One step of an explanation: what was done and the number after it. */
 export interface ExplainStep {
-  step: 'locations' | 'bundle' | 'allocation' | 'buffer' | 'cap' | 'zero_below' | 'backorder' | 'result';
+  /** `channel_owned`: the listing sells only stock the channel keeps itself: never pushed (`channelOwnsNumber`). */
+  step: 'locations' | 'bundle' | 'allocation' | 'buffer' | 'cap' | 'zero_below' | 'backorder' | 'channel_owned' | 'result';
   value: number;
   /** Human sentence, e.g. "buffer 3: Poisson 95 % of 1.2 units/h × 90 s from other channels". */
   why: string;
