@@ -1025,7 +1025,8 @@ async function lockManagedLevel(db: Db, at: ManagedAt, now: number) {
 
 /** Whether a report is older than the last one booked for the level (which it must never undo). */
 async function staleReport(db: Db, at: ManagedAt, occurredAt: number): Promise<boolean> {
-  const last = await managedStockOf(db, at.location.id, at.itemId, true);
+  // Read under the level's lock: whoever holds it is the only one booking the level.
+  const last = await managedStockOf(db, at.location.id, at.itemId);
   return last !== undefined && last.reportedAt > occurredAt;
 }
 
@@ -1041,10 +1042,10 @@ function arrivalStep(at: ManagedAt, eventId: string, stock: ManagedStockFacts, o
     payload: { event: eventId, step, stock },
     async prepare(db, now) {
       next = undefined;
-      if (await staleReport(db, at, occurredAt)) return nothingToPost('transfer_receive', eventId);
       const lines = await transferLinesInto(db, at.ws, at.location.id, at.itemId, true);
       if (lines.length === 0) return nothingToPost('transfer_receive', eventId);
       const level = await lockManagedLevel(db, at, now);
+      if (await staleReport(db, at, occurredAt)) return nothingToPost('transfer_receive', eventId);
       const booked = level.available + level.damaged;
       const units = spreadArrivals(arrivedUnits(lines.reduce((n, l) => n + l.inTransit, 0), booked, stock), lines);
       const first = units.findIndex((u) => u > 0);
@@ -1075,14 +1076,15 @@ function managedSyncStep(at: ManagedAt, eventId: string, stock: ManagedStockFact
     name: 'channel_sync',
     payload: { event: eventId, stock, occurredAt },
     async prepare(db, now) {
+      // Documents before levels, as a transfer's own receipt locks them; the last report is read
+      // once the level is ours (a report booked meanwhile by another process is seen).
+      const inTransit = (await transferLinesInto(db, at.ws, at.location.id, at.itemId, true)).reduce((n, l) => n + l.inTransit, 0);
+      const explained = inTransit + (await purchaseUnitsInto(db, at.ws, at.location.id, at.itemId));
+      const b = await lockManagedLevel(db, at, now);
       if (await staleReport(db, at, occurredAt)) {
         outcome = 'stock_stale';
         return nothingToPost('channel_sync', eventId);
       }
-      // Documents before levels, as a transfer's own receipt locks them.
-      const inTransit = (await transferLinesInto(db, at.ws, at.location.id, at.itemId, true)).reduce((n, l) => n + l.inTransit, 0);
-      const explained = inTransit + (await purchaseUnitsInto(db, at.ws, at.location.id, at.itemId));
-      const b = await lockManagedLevel(db, at, now);
       const moves = managedStockMoves({ available: b.available, damaged: b.damaged, incoming: b.incoming }, explained, stock);
       outcome = moves.length > 0 ? 'stock_booked' : 'stock_unchanged';
       return ok<PostCommand>({

@@ -184,4 +184,21 @@ describe.each(STORE_KINDS)('channel-managed stock on %s', (kind) => {
     expect(step.why).toMatch(/^never pushed: shop keeps this stock/);
     expect(step.detail).toMatchObject({ pushed: false, reports: [{ location: 'M', available: 7, reserved: 2, researching: 1 }] });
   });
+
+  it('two processes applying reports of a level never booked before at once book the newer one, once', async () => {
+    const { f, cx } = await world();
+    // A second process on the same database: its ledger commits on its own, concurrently with ours.
+    const other = await Truestock.open(db.config);
+    try {
+      const said = await Promise.all([
+        applyChannelEvent(ts, cx, report('c1', 1_000, { available: 8, unfulfillable: 1 })),
+        applyChannelEvent(other, cx, report('c2', 2_000, { available: 5 })),
+      ]);
+      expect(said).toContain('stock_booked');
+      expect(await levelAt(f, 'M')).toMatchObject({ available: 5, damaged: 0 });
+      expect((await verify(ts.store, f.workspaceId)).ok).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
 });
