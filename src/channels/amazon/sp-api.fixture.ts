@@ -39,6 +39,8 @@ export class FakeAmazon {
   readonly invalid: string[] = [];
   /** seller SKU → merchant-fulfilled quantity Amazon shows. */
   readonly shown = new Map<string, number>();
+  /** seller SKU → the listing's product type (a patch naming another is INVALID; absent: LUGGAGE). */
+  readonly types = new Map<string, string>();
   /** seller SKU → issues Amazon reports on the listing. */
   readonly issues = new Map<string, { code: string; message: string; severity: 'ERROR' | 'WARNING'; attributeNames?: string[]; categories: string[] }[]>();
   /** Patches accepted and not yet applied (applied by `apply()`). */
@@ -71,6 +73,10 @@ export class FakeAmazon {
   /** Amazon applies every accepted patch. */
   apply(): void {
     for (const q of this.queued.splice(0)) this.shown.set(q.sku, q.quantity);
+  }
+
+  typeOf(sku: string): string {
+    return this.types.get(sku) ?? 'LUGGAGE';
   }
 
   calls(op: string): Seen[] {
@@ -138,13 +144,17 @@ export class FakeAmazon {
     switch (op) {
       case 'patchListingsItem': {
         if (!this.shown.has(sku)) return { status: 200, body: { sku, status: 'INVALID', submissionId: `sub-${++this.n}`, issues: [{ code: '4000001', message: 'SKU not found', severity: 'ERROR', categories: [] }] } };
+        const type = (body as { productType: string }).productType;
+        if (type !== this.typeOf(sku)) return { status: 200, body: { sku, status: 'INVALID', submissionId: `sub-${++this.n}`, issues: [{ code: '90000', message: `product type ${type} is not the listing's`, severity: 'ERROR', categories: ['INVALID_ATTRIBUTE'] }] } };
         const q = (body as { patches: { value: { quantity: number }[] }[] }).patches[0]!.value[0]!.quantity;
         this.queued.push({ sku, quantity: q });
         return { status: 200, body: { sku, status: 'ACCEPTED', submissionId: `sub-${++this.n}`, issues: [] } };
       }
       case 'getListingsItem': {
         if (!this.shown.has(sku)) return { status: 404, body: { errors: [{ code: 'NOT_FOUND', message: `SKU '${sku}' not found in marketplace ATVPDKIKX0DER` }] } };
-        return { status: 200, body: { sku, fulfillmentAvailability: [{ fulfillmentChannelCode: 'DEFAULT', quantity: this.shown.get(sku)! }], issues: this.issues.get(sku) ?? [] } };
+        const at = new Date(this.clock.now()).toISOString();
+        const summaries = [{ marketplaceId: url.searchParams.get('marketplaceIds')!, productType: this.typeOf(sku), status: ['BUYABLE'], createdDate: at, lastUpdatedDate: at }];
+        return { status: 200, body: { sku, summaries, fulfillmentAvailability: [{ fulfillmentChannelCode: 'DEFAULT', quantity: this.shown.get(sku)! }], issues: this.issues.get(sku) ?? [] } };
       }
       case 'createFeedDocument': {
         const id = `doc-${++this.n}`;
@@ -176,9 +186,10 @@ export class FakeAmazon {
    */
   finishFeed(id: string, failing: ReadonlySet<string> = new Set(), opts: { skuInIssues?: boolean } = {}): void {
     const f = this.feeds.get(id)!;
-    const messages = (f.file as { messages: { messageId: number; sku: string; patches: { value: { quantity: number }[] }[] }[] }).messages;
+    const messages = (f.file as { messages: { messageId: number; sku: string; productType: string; patches: { value: { quantity: number }[] }[] }[] }).messages;
     const issues = [];
     for (const m of messages) {
+      if (m.productType !== this.typeOf(m.sku)) this.invalid.push(`feed message ${m.messageId} names product type ${m.productType}, the listing has ${this.typeOf(m.sku)}`);
       if (failing.has(m.sku)) issues.push({ messageId: m.messageId, ...(opts.skuInIssues === false ? {} : { sku: m.sku }), code: '90220', severity: 'ERROR', message: "'fulfillment_availability' is invalid", attributeName: 'fulfillment_availability' });
       else this.shown.set(m.sku, m.patches[0]!.value[0]!.quantity);
     }
