@@ -1,6 +1,6 @@
 // The conformance kit for Amazon: the kind's connector against the Amazon emulator
 // (emulators/amazon), on SQLite and PostgreSQL, reached through the emulator kit's in-process
-// fetch. Amazon applies listing changes later, so this is the kit's first kind whose pushes are
+// fetch, every request truestock sends checked against Amazon's official models. Amazon applies listing changes later, so this is the kit's first kind whose pushes are
 // asynchronous submissions: ACCEPTED patches followed by read-backs until the number shows.
 //
 // The emulator runs on a clock that follows real time plus a skew: `settleSubmissions` moves the
@@ -17,6 +17,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { inProcessFetch } from '../../emulators/kit/index.ts';
 import { type AmazonEmulator, startAmazonEmulator } from '../../emulators/amazon/index.ts';
+import { validatingFetch } from '../../src/channels/amazon/sp-api.fixture.ts';
 import { SP_API_USAGE_PLANS } from '../../src/channels/amazon/sp-api.ts';
 import { describeChannel, type EmulatedChannel, type EmulatorOptions, type External } from '../support/conformance.ts';
 
@@ -42,7 +43,9 @@ async function startAmazonAdapter(options: EmulatorOptions): Promise<EmulatedCha
     notificationRetry: { attempts: 3, baseDelayMs: 20 },
     ...(plans ? { usagePlans: plans } : {}),
   });
-  const viaEmulator = inProcessFetch(amazon.handler, { origin: ORIGIN });
+  /** Every request truestock sends, checked against Amazon's official models; a check fails at close if one was not valid. */
+  const invalid: string[] = [];
+  const viaEmulator = validatingFetch(inProcessFetch(amazon.handler, { origin: ORIGIN }), invalid);
   let otherAppThrottled = 0;
 
   const skuOf = (e: External) => e.seller_sku!;
@@ -118,7 +121,10 @@ async function startAmazonAdapter(options: EmulatorOptions): Promise<EmulatedCha
       amazon.listingsState(); // Amazon catches up on everything due
       for (const sku of failing) amazon.failSku(sku, null);
     },
-    close: () => amazon.close(),
+    async close() {
+      await amazon.close();
+      if (invalid.length > 0) throw new Error(`requests Amazon's models refuse:\n${[...new Set(invalid)].join('\n')}`);
+    },
   };
 }
 

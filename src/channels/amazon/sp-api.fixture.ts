@@ -14,6 +14,44 @@ const models: Record<string, ApiModel> = {
   listings: loadApiModel(`${SPECS}listingsItems_2021-08-01.json`),
   feeds: loadApiModel(`${SPECS}feeds_2021-06-30.json`),
 };
+const MODEL_BY_PREFIX: [string, string][] = [
+  ['/listings/', 'listingsItems_2021-08-01.json'],
+  ['/feeds/', 'feeds_2021-06-30.json'],
+  ['/orders/', 'orders_2026-01-01.json'],
+  ['/fba/inventory/', 'fbaInventory.json'],
+];
+const loaded = new Map<string, ApiModel>();
+const modelOf = (path: string): ApiModel | null => {
+  const file = MODEL_BY_PREFIX.find(([prefix]) => path.startsWith(prefix))?.[1];
+  if (!file) return null;
+  if (!loaded.has(file)) loaded.set(file, loadApiModel(`${SPECS}${file}`));
+  return loaded.get(file)!;
+};
+
+/**
+ * A fetch that checks, before passing it on, every SP-API request against Amazon's model of its
+ * operation and every JSON feed file uploaded against listings-feed-schema-v2.json; what fails
+ * is added to `invalid` (the test asserts it empty). Token and document calls pass unchecked
+ * beyond the feed file.
+ */
+export function validatingFetch(inner: typeof fetch, invalid: string[]): typeof fetch {
+  return async (input, init) => {
+    const req = new Request(input, init);
+    const url = new URL(req.url);
+    const text = req.body ? await req.clone().text() : '';
+    const model = modelOf(url.pathname);
+    if (model) {
+      const body = text === '' ? undefined : (JSON.parse(text) as unknown);
+      const check = model.validateRequest({ method: req.method, url: url.pathname + url.search, body });
+      for (const e of check.errors) invalid.push(`request ${req.method} ${url.pathname}: ${e}`);
+      if (!req.headers.get('x-amz-access-token')) invalid.push(`request ${req.method} ${url.pathname}: no x-amz-access-token`);
+    } else if (req.method === 'PUT' && text.startsWith('{')) {
+      const doc = JSON.parse(text) as { messages?: unknown };
+      if (doc.messages !== undefined) for (const e of feedSchema.validate(doc, 'feed')) invalid.push(e);
+    }
+    return inner(req);
+  };
+}
 export const feedSchema = loadJsonSchema(`${SPECS}listings-feed-schema-v2.json`);
 export const reportSchema = loadJsonSchema(`${SPECS}listings-feed-processing-report-schema-v2.json`);
 
