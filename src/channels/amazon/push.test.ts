@@ -250,8 +250,11 @@ describe('JSON_LISTINGS_FEED', () => {
     fake = new FakeAmazon();
     stock(...skus);
     const c = connect({ feed_min_items: 10, product_type: 'LUGGAGE', rate_limits: { createFeed: { rate: 0.0083, burst: 1 } } });
+    expect(c.maxBatch).toBeGreaterThan(skus.length);
     await c.push(skus.map((s) => item(s, 1)));
     expect(fake.calls('createFeed')).toHaveLength(1);
+    // No feed can go now: the dispatcher is asked for one burst of patches at a time.
+    expect(c.maxBatch).toBe(5);
     const second = await c.push(skus.map((s) => item(s, 2, 2)));
     expect(fake.calls('createFeed')).toHaveLength(1);
     expect(second.ok && second.outcomes.map((o) => o.status)).toEqual([...Array(5).fill('submitted'), ...Array(7).fill('not_applied')]);

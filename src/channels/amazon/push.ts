@@ -150,7 +150,13 @@ export function amazonConnector(api: SpApi, settings: AmazonSettings, clock: Clo
   }
 
   return {
-    maxBatch: AMAZON_FEED_ITEMS_PER_PUSH_MAX,
+    /**
+     * A feed's worth when a feed could go now, else one burst of patches: the dispatcher claims
+     * this many rows a round, and claiming thousands only to hand most back would churn the outbox.
+     */
+    get maxBatch() {
+      return clock.now() >= feedsPausedUntil && feedBudgetReady(budgets) ? AMAZON_FEED_ITEMS_PER_PUSH_MAX : patchesPerPush;
+    },
     bucket: patch,
     budgets: { specs, push: 'patchListingsItem', read: 'getListingsItem', submission: 'getListingsItem' },
     // The dispatcher charges one call's cost before it knows the batch: one burst of patches.
