@@ -1,0 +1,169 @@
+// The order poll: Orders API 2026-01-01 `searchOrders` (v0 `getOrders` is deprecated) from a
+// stored `lastUpdatedAfter`, each order as the same `order_created` / `order_cancelled` event a
+// notification would carry. Every effect is idempotent on Amazon's order id and order item ids,
+// so an order seen twice — by two polls, or by a poll and a notification — applies once.
+//
+// No order changed at a boundary is missed:
+// - the model does not say how `searchOrders` sorts, so the window's start (`after`) moves only
+//   when a read has reached its last page; until then the cursor keeps the window and the
+//   `paginationToken`, and a poll that stopped (failure, page limit) carries on from there, or
+//   reads the window again from its start when Amazon no longer takes the token;
+// - `lastUpdatedAfter` is inclusive and Amazon keeps whole seconds, so the next window starts at
+//   a second already read, never after it;
+// - Amazon answers `lastUpdatedBefore` only for times at least two minutes old: a change younger
+//   than that may not be searchable yet. So the next window starts no later than two minutes
+//   (`SETTLE_MS`) before the read began (our clock) and no later than the newest change the read
+//   saw (Amazon's clock, so a clock ahead of Amazon's skips nothing). Orders of those two minutes
+//   are read again; the budget allows it (one page holds 100 orders).
+
+import type { ChannelEvent, OrderLineFacts } from '../../domain/channel-event.ts';
+import type { BudgetReport, Failure } from '../../sync/connector.ts';
+import { count, FULFILLMENT_STATUS, isObject, isoSeconds, lineFacts, ORDER_LINES_MAX, orderFacts, statusTime, str, time } from './order-facts.ts';
+import type { SpAnswer, SpGet } from './sp-get.ts';
+
+export const SEARCH_ORDERS = 'searchOrders';
+export const SEARCH_ORDERS_PATH = '/orders/2026-01-01/orders';
+/** The most the model allows: fewest calls of a budget of one call every 180 s (0.0056 r/s, burst 20). */
+export const ORDERS_PER_PAGE = 100;
+/**
+ * Pages one poll reads. The burst (20) lets a backlog of 2,000 orders in at once; half of it per
+ * poll leaves the rest for the next poll, and a poll waiting on an empty budget (180 s a call)
+ * holds up the scheduler's other channels for at most this many calls.
+ */
+export const ORDER_PAGES_PER_POLL_MAX = 10;
+/** Amazon answers only for changes at least this old (`lastUpdatedBefore` ≥ 2 min before now). */
+export const SETTLE_MS = 120_000;
+/** A refused `paginationToken` (expired) restarts the window at most this often in one poll. */
+const TOKEN_RESTARTS_MAX = 1;
+
+/** Where the order poll stands: the window's start, and a read of it under way. */
+export interface OrdersCursor {
+  /** `lastUpdatedAfter` (ms, whole seconds) of the window being read. */
+  after: number;
+  /** The next page of the read under way; absent: the next poll starts a read of `after`. */
+  token?: string;
+  /** When the read under way began (our clock). */
+  readAt?: number;
+  /** The newest `lastUpdatedTime` the read under way has seen. */
+  newest?: number;
+}
+
+export interface OrderPollDeps {
+  get: SpGet;
+  spend(cost: number, budget: string): Promise<boolean>;
+  observe(report: BudgetReport): void;
+  now(): number;
+  marketplaceIds: readonly string[];
+}
+
+export type OrderPage =
+  | { ok: true; events: ChannelEvent[]; cursor: OrdersCursor }
+  | { ok: false; failure: Failure; retryAfterMs: number | null; message: string };
+
+/** Pages of orders changed in the cursor's window, oldest read first; each with the cursor after it. */
+export async function* amazonOrderPages(deps: OrderPollDeps, start: OrdersCursor): AsyncGenerator<OrderPage> {
+  let at: OrdersCursor = start.token ? { ...start } : { after: start.after, readAt: deps.now() };
+  let restarts = 0;
+  for (let page = 0; page < ORDER_PAGES_PER_POLL_MAX; page++) {
+    if (!(await deps.spend(1, SEARCH_ORDERS))) {
+      yield { ok: false, failure: 'permanent', retryAfterMs: null, message: `one ${SEARCH_ORDERS} call costs more than its whole budget` };
+      return;
+    }
+    const answer = await deps.get(SEARCH_ORDERS, SEARCH_ORDERS_PATH, searchQuery(deps.marketplaceIds, at));
+    if (answer.budget) deps.observe({ ...answer.budget, budget: SEARCH_ORDERS });
+    if (!answer.ok) {
+      // A token Amazon no longer takes is answered 400: read the window again from its start.
+      if (at.token !== undefined && answer.status === 400 && restarts < TOKEN_RESTARTS_MAX) {
+        restarts++;
+        at = { after: at.after, readAt: deps.now() };
+        continue;
+      }
+      yield failed(answer);
+      return;
+    }
+    const read = readPage(answer.body);
+    if (typeof read === 'string') {
+      yield { ok: false, failure: 'transient', retryAfterMs: null, message: `${SEARCH_ORDERS} answered what truestock cannot read: ${read}` };
+      return;
+    }
+    const newest = Math.max(at.newest ?? -Infinity, ...read.times);
+    const seen = Number.isFinite(newest) ? { newest } : {};
+    if (read.nextToken) {
+      at = { after: at.after, token: read.nextToken, readAt: at.readAt ?? deps.now(), ...seen };
+      yield { ok: true, events: read.events, cursor: at };
+      continue;
+    }
+    at = { after: nextWindow(at.after, at.readAt ?? deps.now(), seen.newest) };
+    yield { ok: true, events: read.events, cursor: at };
+    return;
+  }
+}
+
+/** The next window's start after a complete read (see the header). */
+export function nextWindow(after: number, readAt: number, newest: number | undefined): number {
+  if (newest === undefined) return after;
+  const settled = Math.floor((readAt - SETTLE_MS) / 1000) * 1000;
+  return Math.max(after, Math.min(settled, Math.floor(newest / 1000) * 1000));
+}
+
+export function searchQuery(marketplaceIds: readonly string[], at: OrdersCursor) {
+  return {
+    lastUpdatedAfter: isoSeconds(at.after),
+    marketplaceIds,
+    maxResultsPerPage: ORDERS_PER_PAGE,
+    // The fulfilment status and who fulfils are in FULFILLMENT; lines come with every order.
+    includedData: ['FULFILLMENT'],
+    ...(at.token !== undefined ? { paginationToken: at.token } : {}),
+  };
+}
+
+function failed(answer: Extract<SpAnswer, { ok: false }>): OrderPage {
+  return { ok: false, failure: answer.failure, retryAfterMs: answer.retryAfterMs, message: `${SEARCH_ORDERS}: ${answer.message}` };
+}
+
+interface ReadPage {
+  events: ChannelEvent[];
+  /** `lastUpdatedTime` of every order on the page (ms). */
+  times: number[];
+  nextToken: string | null;
+}
+
+/**
+ * A `SearchOrdersResponse` as events. An order truestock cannot read (no id, an unknown status)
+ * is left out rather than failing the page: a poll that failed on it would never get past it.
+ */
+export function readPage(body: unknown): ReadPage | string {
+  if (!isObject(body) || !Array.isArray(body.orders)) return 'the answer has no orders list';
+  const events: ChannelEvent[] = [];
+  const times: number[] = [];
+  for (const o of body.orders) {
+    const updated = isObject(o) ? time(o.lastUpdatedTime) : null;
+    if (updated !== null) times.push(updated);
+    const event = orderEvent(o);
+    if (event) events.push(event);
+  }
+  const pagination = isObject(body.pagination) ? body.pagination : {};
+  return { events, times, nextToken: str(pagination.nextToken) };
+}
+
+/** One `Order` of the 2026-01-01 model as its event, or null when it cannot be read. */
+export function orderEvent(o: unknown): ChannelEvent | null {
+  if (!isObject(o)) return null;
+  const orderId = str(o.orderId);
+  const updated = time(o.lastUpdatedTime);
+  const fulfillment = isObject(o.fulfillment) ? o.fulfillment : null;
+  const meaning = FULFILLMENT_STATUS[String(fulfillment?.fulfillmentStatus)];
+  if (orderId === null || updated === null || !meaning || !Array.isArray(o.orderItems) || o.orderItems.length > ORDER_LINES_MAX) return null;
+  const marketplaceId = isObject(o.salesChannel) ? str(o.salesChannel.marketplaceId) : null;
+  const lines: OrderLineFacts[] = [];
+  for (const item of o.orderItems) {
+    if (!isObject(item)) return null;
+    const id = str(item.orderItemId);
+    const quantity = count(item.quantityOrdered);
+    if (id === null || quantity === null) return null;
+    const product = isObject(item.product) ? item.product : {};
+    lines.push(lineFacts(id, quantity, str(product.sellerSku), marketplaceId));
+  }
+  const order = orderFacts(orderId, meaning, fulfillment?.fulfilledBy === 'AMAZON', marketplaceId, lines);
+  return { kind: order.cancelled ? 'order_cancelled' : 'order_created', occurredAt: statusTime(updated, meaning), order };
+}
