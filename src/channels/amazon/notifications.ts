@@ -39,18 +39,20 @@ export function verifyRelayedNotification(d: Delivery, settings: Settings): Veri
   const expected = createHmac('sha256', secret).update(d.raw).digest();
   const given = Buffer.from(signature, 'base64');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return forged('the signature does not match the body and the channel\'s notification_secret');
-  const body = d.raw.length <= NOTIFICATION_BYTES_MAX ? parseJson(d.raw) : undefined;
-  const metadata = isObject(body) && isObject(body.NotificationMetadata) ? body.NotificationMetadata : null;
-  const notificationId = str(metadata?.NotificationId);
-  const type = isObject(body) ? str(body.NotificationType) : null;
+  const parsed = d.raw.length <= NOTIFICATION_BYTES_MAX ? parseJson(d.raw) : undefined;
+  const body = isObject(parsed) ? parsed : {};
+  const metadata = isObject(body.NotificationMetadata) ? body.NotificationMetadata : {};
+  const notificationId = str(metadata.NotificationId);
+  const type = str(body.NotificationType);
   if (notificationId === null || type === null) {
     return { ok: false, problem: 'missing', field: 'NotificationMetadata.NotificationId', detail: 'the body is not an SP-API notification (NotificationType and NotificationMetadata.NotificationId)' };
   }
   // A notification about another seller is not this channel's, however well signed.
-  const change = type === ORDER_CHANGE && isObject(body!.Payload) && isObject(body!.Payload.OrderChangeNotification) ? body!.Payload.OrderChangeNotification : null;
+  const payload = isObject(body.Payload) ? body.Payload : {};
+  const change = type === ORDER_CHANGE && isObject(payload.OrderChangeNotification) ? payload.OrderChangeNotification : null;
   const seller = typeof settings.seller_id === 'string' ? settings.seller_id.trim() : '';
   if (change && str(change.SellerId) !== seller) return forged(`the notification is about seller ${String(change.SellerId)}, not this channel's`, 'Payload.OrderChangeNotification.SellerId');
-  const sentAt = time(metadata!.PublishTime) ?? (isObject(body) ? time(body.EventTime) : null);
+  const sentAt = time(metadata.PublishTime) ?? time(body.EventTime);
   return { ok: true, deliveryId: notificationId, topic: type, eventId: change ? str(change.AmazonOrderId) : null, sentAt };
 }
 
