@@ -1,0 +1,71 @@
+// Two kinds of refusal. The emulator's own (control endpoints and in-process methods): one
+// registry of codes, answered as RFC 9457 problems. Amazon's (the SP-API): the models' ErrorList
+// `{"errors":[{code, message, details?}]}`, thrown as SpApiError and answered with its status.
+
+export const EMULATOR_ERRORS = {
+  invalid_input: { status: 400, title: 'The request body is not valid' },
+  not_found: { status: 404, title: 'No such resource' },
+  out_of_stock: { status: 409, title: 'Not enough quantity on the listing or in FBA for the order' },
+  order_state: { status: 409, title: 'The order cannot make that move from its status' },
+  inbound_short: { status: 409, title: 'Fewer inbound units than the quantity to receive' },
+} as const;
+
+export type EmulatorErrorCode = keyof typeof EMULATOR_ERRORS;
+
+export class EmulatorError extends Error {
+  readonly code: EmulatorErrorCode;
+  constructor(code: EmulatorErrorCode, detail: string) {
+    super(detail);
+    this.name = 'EmulatorError';
+    this.code = code;
+  }
+  get status(): number {
+    return EMULATOR_ERRORS[this.code].status;
+  }
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: EmulatorErrorCode;
+}
+
+export function problemOf(err: EmulatorError): Problem {
+  const spec = EMULATOR_ERRORS[err.code];
+  return { type: `/_emulator/problems/${err.code}`, title: spec.title, status: spec.status, detail: err.message, code: err.code };
+}
+
+export const invalid = (detail: string) => new EmulatorError('invalid_input', detail);
+export const notFound = (detail: string) => new EmulatorError('not_found', detail);
+
+/** Runs `f`, turning the RangeError a kit piece throws for a bad argument into invalid_input. */
+export function asInvalid<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof RangeError) throw invalid(err.message);
+    throw err;
+  }
+}
+
+/** An SP-API error answer: `{"errors":[{code, message, details?}]}` with an HTTP status. */
+export class SpApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: string,
+  ) {
+    super(message);
+    this.name = 'SpApiError';
+  }
+  body(): { errors: { code: string; message: string; details?: string }[] } {
+    return { errors: [{ code: this.code, message: this.message, ...(this.details !== undefined ? { details: this.details } : {}) }] };
+  }
+}
+
+/** 400 InvalidInput, the code Amazon answers for a request it will not take. */
+export const invalidInput = (message: string, details?: string) => new SpApiError(400, 'InvalidInput', message, details);
+export const spNotFound = (message: string) => new SpApiError(404, 'NotFound', message);
