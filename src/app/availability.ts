@@ -30,7 +30,10 @@ import {
   rulesOfChannels,
   salesSince,
   lockListings,
+  locationsOf,
 } from '../store/availability-repo.ts';
+import { channelOwnsNumber } from '../domain/channel-owned-number.ts';
+import type { LocationKind } from '../domain/model.ts';
 import type { Db, Store } from '../store/store.ts';
 import type { StockChange } from './ledger.ts';
 
@@ -63,6 +66,8 @@ export interface ListingResult {
   sku: string;
   rule: ResolvedRule;
   availability: Availability;
+  /** The channel owns this number (it sells only channel-managed stock): computed and served, never pushed. */
+  channelOwned: boolean;
 }
 
 /**
@@ -79,6 +84,9 @@ export class Facts {
   private readonly incoming = new Map<number, Map<string, number>>();
   private readonly sales = new Map<string, { channel_id: string | null; at: number; units: number }[]>();
   private readonly salesLoaded = new Set<string>();
+  /** Location kinds by code: from the levels loaded, and every location once a rule names one not among them. */
+  private readonly locationKinds = new Map<string, LocationKind>();
+  private allLocationsLoaded = false;
 
   constructor(
     readonly db: Db,
@@ -104,7 +112,7 @@ export class Facts {
       // Bundles too: a kit kept pre-built has levels of its own (the others have none).
       const stocked = items.filter((i) => !this.levels.has(i.id)).map((i) => i.id);
       for (const id of stocked) this.levels.set(id, []);
-      for (const l of await levelsOf(this.db, this.workspaceId, stocked)) this.levels.get(l.item_id)!.push(l);
+      for (const l of await levelsOf(this.db, this.workspaceId, stocked)) (this.levels.get(l.item_id)!.push(l), this.locationKinds.set(l.code, l.kind));
     }
     await this.loadChannels([...new Set(listings.map((l) => l.channel_id))].filter((id) => id !== ''));
   }
@@ -194,7 +202,8 @@ export class Facts {
       const incoming = rule.backorder_days === null ? null : (this.incoming.get(rule.backorder_days) ?? null);
       const facts = this.itemFacts(listing.item_id, fenced, incoming);
       const demand = rule.buffer.mode === 'adaptive' ? this.demand(listing) : NO_DEMAND;
-      return { listing, sku: facts.sku, rule, availability: computeAvailability(facts, rule, demand, { explain: opts.explain ?? false }) };
+      const channelOwned = channelOwnsNumber(rule.locations, (code) => this.locationKinds.get(code));
+      return { listing, sku: facts.sku, rule, availability: computeAvailability(facts, rule, demand, { explain: opts.explain ?? false }), channelOwned };
     });
   }
 
@@ -216,6 +225,12 @@ export class Facts {
       }
       if (rule.buffer.mode === 'adaptive') for (const id of this.stockedItems(l.item_id)) if (!this.salesLoaded.has(id)) salesItems.add(id);
     });
+    // Whether a listing's number is the channel's own needs the kinds of the locations its rule
+    // names; those without a level of the item yet are read once (a handful of rows).
+    if (!this.allLocationsLoaded && rules.some((r) => (r.locations.codes ?? []).some((c) => !this.locationKinds.has(c)))) {
+      for (const l of await locationsOf(this.db, this.workspaceId)) this.locationKinds.set(l.code, l.kind);
+      this.allLocationsLoaded = true;
+    }
     for (const [channelId, items] of fenceChannels) {
       const map = new Map<string, number>();
       for (const f of await ringFenceLines(this.db, this.workspaceId, channelId, [...items])) {
@@ -282,7 +297,7 @@ export async function publishChanged(db: Db, ws: string, results: ListingResult[
     const before = current.get(r.listing.id);
     const { quantity, backorder_units } = r.availability;
     if (before && before.quantity === quantity && before.backorder_units === backorder_units) continue;
-    changed.push({ listingId: r.listing.id, channelId: r.listing.channel_id, quantity, backorderUnits: backorder_units, version: (before?.version ?? 0) + 1 });
+    changed.push({ listingId: r.listing.id, channelId: r.listing.channel_id, quantity, backorderUnits: backorder_units, version: (before?.version ?? 0) + 1, ...(r.channelOwned ? { push: false } : {}) });
   }
   await publish(db, ws, changed, now);
   return changed.length;
