@@ -115,21 +115,27 @@ describe('Amazon order poll', () => {
     expect(new Set(r.events.map((e) => orderOf(e).orderId)).size).toBe(250);
   });
 
-  it('never moves the window past two minutes before the read, nor past the newest change seen', () => {
-    expect(nextWindow(T0, T0 + 600_000, T0 + 500_000)).toBe(T0 + 480_000);
-    expect(nextWindow(T0, T0 + 600_000, T0 + 30_400)).toBe(T0 + 30_000);
-    expect(nextWindow(T0, T0 + 600_000, undefined)).toBe(T0);
-    expect(nextWindow(T0 + 10_000, T0 + 60_000, T0 + 50_000)).toBe(T0 + 10_000);
+  it('never moves the window past two minutes before the read, nor past the newest change seen, nor back past a page of changes', () => {
+    expect(nextWindow(T0, T0 + 600_000, [T0 + 500_000])).toBe(T0 + 480_000);
+    expect(nextWindow(T0, T0 + 600_000, [T0 + 30_400])).toBe(T0 + 30_000);
+    expect(nextWindow(T0, T0 + 600_000, [])).toBe(T0);
+    expect(nextWindow(T0 + 10_000, T0 + 60_000, [T0 + 50_000])).toBe(T0 + 10_000);
+    // A burst of a page or more within the last two minutes: read again from its page of newest only.
+    const burst = Array.from({ length: 100 }, (_, i) => T0 + 599_000 - i * 100);
+    expect(nextWindow(T0, T0 + 600_000, burst)).toBe(T0 + 589_000);
+    expect(nextWindow(T0, T0 + 600_000, burst.slice(0, 99))).toBe(T0 + 480_000);
   });
 
   it('reads at most a poll\'s pages, and the next poll carries on with the token', async () => {
     const w = world();
     const total = 100 * ORDER_PAGES_PER_POLL_MAX + 30;
+    expect(ORDER_PAGES_PER_POLL_MAX).toBe(20);
     for (let n = 0; n < total; n++) w.fake.put(order(n, T0 + n));
     w.clock.advance(600_000);
     const first = await poll(w, { after: T0 });
     expect(first.pages).toHaveLength(ORDER_PAGES_PER_POLL_MAX);
     expect(first.cursor).toMatchObject({ after: T0, readAt: T0 + 600_000 });
+    expect(first.cursor.recent).toHaveLength(100);
     expect(first.cursor.token).toBeDefined();
     w.clock.advance(180_000);
     const second = await poll(w, first.cursor);
@@ -137,6 +143,38 @@ describe('Amazon order poll', () => {
     expect(second.cursor.token).toBeUndefined();
     expect(new Set([...first.events, ...second.events].map((e) => orderOf(e).orderId)).size).toBe(total);
     expect(w.fake.errors).toEqual([]);
+  });
+
+  it('a burst of 2,000 orders costs its 20 pages and at most two more, not a second read of the burst', async () => {
+    const w = world();
+    for (let n = 0; n < 2000; n++) w.fake.put(order(n, T0 + 30 * n));
+    w.clock.advance(90_000);
+    const first = await poll(w, { after: T0 });
+    expect(first.pages).toHaveLength(20);
+    expect(first.cursor.token).toBeUndefined();
+    w.clock.advance(180_000);
+    const second = await poll(w, first.cursor);
+    expect(second.pages.length).toBeLessThanOrEqual(2);
+    expect(new Set(first.events.map((e) => orderOf(e).orderId)).size).toBe(2000);
+    expect(w.fake.errors).toEqual([]);
+  });
+
+  it('stops after a page whose token it had to wait for, and carries on at the next poll', async () => {
+    const w = world();
+    for (let n = 0; n < 500; n++) w.fake.put(order(n, T0 + n));
+    w.clock.advance(600_000);
+    let calls = 0;
+    // The budget holds three calls; the fourth waits one refill (180 s).
+    w.deps.spend = async () => {
+      if (++calls === 4) w.clock.advance(180_000);
+      return true;
+    };
+    const first = await poll(w, { after: T0 });
+    expect(first.pages).toHaveLength(4);
+    expect(first.cursor.token).toBeDefined();
+    const second = await poll(w, first.cursor);
+    expect(second.cursor.token).toBeUndefined();
+    expect(new Set([...first.events, ...second.events].map((e) => orderOf(e).orderId)).size).toBe(500);
   });
 
   it('reads the window again from its start when Amazon refuses an expired paginationToken', async () => {

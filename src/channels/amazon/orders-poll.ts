@@ -14,7 +14,17 @@
 //   than that may not be searchable yet. So the next window starts no later than two minutes
 //   (`SETTLE_MS`) before the read began (our clock) and no later than the newest change the read
 //   saw (Amazon's clock, so a clock ahead of Amazon's skips nothing). Orders of those two minutes
-//   are read again; the budget allows it (one page holds 100 orders).
+//   are read again.
+// - That overlap costs at most one more page: it never reaches back past the page's worth of
+//   newest changes the read saw (`ORDERS_PER_PAGE`). Without that bound a burst of 2,000 orders
+//   within two minutes would be read twice, 20 calls more at one call every 180 s: an hour in
+//   which no new order gets in. The cost of the bound: in a burst of more than a page within two
+//   minutes, a change Amazon makes searchable only after a read that saw a page of later changes
+//   is missed by the poll (a relayed notification still brings it).
+//
+// Budget: `searchOrders` refills one call every 180 s with a burst of 20. A poll reads pages while
+// the budget has them; once a call had to wait for its token, the poll stops after that page and
+// the next poll carries on, so a backlog never holds the scheduler for more than one wait.
 
 import type { ChannelEvent, OrderLineFacts } from '../../domain/channel-event.ts';
 import type { BudgetReport, Failure } from '../../sync/connector.ts';
@@ -25,12 +35,10 @@ export const SEARCH_ORDERS = 'searchOrders';
 export const SEARCH_ORDERS_PATH = '/orders/2026-01-01/orders';
 /** The most the model allows: fewest calls of a budget of one call every 180 s (0.0056 r/s, burst 20). */
 export const ORDERS_PER_PAGE = 100;
-/**
- * Pages one poll reads. The burst (20) lets a backlog of 2,000 orders in at once; half of it per
- * poll leaves the rest for the next poll, and a poll waiting on an empty budget (180 s a call)
- * holds up the scheduler's other channels for at most this many calls.
- */
-export const ORDER_PAGES_PER_POLL_MAX = 10;
+/** Pages one poll reads at most: the burst, so a backlog of 2,000 orders gets in at once. */
+export const ORDER_PAGES_PER_POLL_MAX = 20;
+/** A spend that waited this long means the budget is empty: stop after this page (see the header). */
+export const SPEND_WAITED_MS = 1_000;
 /** Amazon answers only for changes at least this old (`lastUpdatedBefore` ≥ 2 min before now). */
 export const SETTLE_MS = 120_000;
 /** A refused `paginationToken` (expired) restarts the window at most this often in one poll. */
@@ -44,8 +52,8 @@ export interface OrdersCursor {
   token?: string;
   /** When the read under way began (our clock). */
   readAt?: number;
-  /** The newest `lastUpdatedTime` the read under way has seen. */
-  newest?: number;
+  /** The newest `lastUpdatedTime`s the read under way has seen (at most `ORDERS_PER_PAGE`, newest first). */
+  recent?: number[];
 }
 
 export interface OrderPollDeps {
@@ -65,10 +73,12 @@ export async function* amazonOrderPages(deps: OrderPollDeps, start: OrdersCursor
   let at: OrdersCursor = start.token ? { ...start } : { after: start.after, readAt: deps.now() };
   let restarts = 0;
   for (let page = 0; page < ORDER_PAGES_PER_POLL_MAX; page++) {
+    const asked = deps.now();
     if (!(await deps.spend(1, SEARCH_ORDERS))) {
       yield { ok: false, failure: 'permanent', retryAfterMs: null, message: `one ${SEARCH_ORDERS} call costs more than its whole budget` };
       return;
     }
+    const waited = deps.now() - asked >= SPEND_WAITED_MS;
     const answer = await deps.get(SEARCH_ORDERS, SEARCH_ORDERS_PATH, searchQuery(deps.marketplaceIds, at));
     if (answer.budget) deps.observe({ ...answer.budget, budget: SEARCH_ORDERS });
     if (!answer.ok) {
@@ -86,24 +96,36 @@ export async function* amazonOrderPages(deps: OrderPollDeps, start: OrdersCursor
       yield { ok: false, failure: 'transient', retryAfterMs: null, message: `${SEARCH_ORDERS} answered what truestock cannot read: ${read}` };
       return;
     }
-    const newest = Math.max(at.newest ?? -Infinity, ...read.times);
-    const seen = Number.isFinite(newest) ? { newest } : {};
+    const recent = newestTimes(at.recent ?? [], read.times);
     if (read.nextToken) {
-      at = { after: at.after, token: read.nextToken, readAt: at.readAt ?? deps.now(), ...seen };
+      at = { after: at.after, token: read.nextToken, readAt: at.readAt ?? deps.now(), recent };
       yield { ok: true, events: read.events, cursor: at };
+      if (waited) return;
       continue;
     }
-    at = { after: nextWindow(at.after, at.readAt ?? deps.now(), seen.newest) };
+    at = { after: nextWindow(at.after, at.readAt ?? deps.now(), recent) };
     yield { ok: true, events: read.events, cursor: at };
     return;
   }
 }
 
-/** The next window's start after a complete read (see the header). */
-export function nextWindow(after: number, readAt: number, newest: number | undefined): number {
-  if (newest === undefined) return after;
-  const settled = Math.floor((readAt - SETTLE_MS) / 1000) * 1000;
-  return Math.max(after, Math.min(settled, Math.floor(newest / 1000) * 1000));
+/** The newest `ORDERS_PER_PAGE` of two lists of times, newest first. */
+function newestTimes(kept: number[], more: number[]): number[] {
+  return [...kept, ...more].sort((a, b) => b - a).slice(0, ORDERS_PER_PAGE);
+}
+
+const second = (ms: number) => Math.floor(ms / 1000) * 1000;
+
+/**
+ * The next window's start after a complete read (see the header): two minutes before the read
+ * began, but no later than the newest change it saw, and no earlier than a page's worth of its
+ * newest changes.
+ */
+export function nextWindow(after: number, readAt: number, recent: readonly number[]): number {
+  if (recent.length === 0) return after;
+  const overlapFrom = Math.min(second(readAt - SETTLE_MS), second(recent[0]!));
+  const pageBack = recent.length >= ORDERS_PER_PAGE ? second(recent[ORDERS_PER_PAGE - 1]!) : -Infinity;
+  return Math.max(after, overlapFrom, pageBack);
 }
 
 export function searchQuery(marketplaceIds: readonly string[], at: OrdersCursor) {

@@ -44,7 +44,7 @@ describe('Amazon poll', () => {
   });
 
   it('keeps both cursors in one string; a cursor it cannot read starts again at since', () => {
-    const c = { orders: { after: T0, token: 't', readAt: T0 + 5, newest: T0 + 1 }, fba: { [FBA_MARKET]: { readAt: T0, fullAt: T0 - 1 } } };
+    const c = { orders: { after: T0, token: 't', readAt: T0 + 5, recent: [T0 + 1, T0] }, fba: { [FBA_MARKET]: { readAt: T0, fullAt: T0 - 1 } } };
     expect(parseCursor(formatCursor(c), 0)).toEqual(c);
     expect(parseCursor(null, 42)).toEqual({ orders: { after: 42 }, fba: {} });
     expect(parseCursor('1700000000000', 42)).toEqual({ orders: { after: 42 }, fba: {} });

@@ -34,7 +34,7 @@ export function parseCursor(text: string | null, since: number): AmazonCursor {
     if (typeof o.token === 'string' && typeof o.readAt === 'number') {
       orders.token = o.token;
       orders.readAt = o.readAt;
-      if (typeof o.newest === 'number') orders.newest = o.newest;
+      if (Array.isArray(o.recent)) orders.recent = o.recent.filter((t): t is number => typeof t === 'number' && Number.isFinite(t));
     }
     const fba: Record<string, FbaCursor> = {};
     for (const [m, f] of Object.entries(c.fba ?? {})) {
