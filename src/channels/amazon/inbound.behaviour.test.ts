@@ -15,6 +15,14 @@ import { orderEvent } from './orders-poll.ts';
 import { readSummaries } from './fba-poll.ts';
 import { modelOrder, modelSummary } from './poll.fixture.ts';
 
+/** A polled order's event (the test fails on one that cannot be read). */
+const polledEvent = (o: unknown) => {
+  const r = orderEvent(o);
+  if (typeof r === 'string') throw new Error(r);
+  return r.event;
+};
+
+
 const US = 'ATVPDKIKX0DER';
 const UK = 'A1F83G8C2ARO7P';
 const SKU = 'MUG';
@@ -28,7 +36,7 @@ const V0_STATUS: Record<string, string> = { PENDING: 'Pending', UNSHIPPED: 'Unsh
 /** The same order as searchOrders and as an ORDER_CHANGE envelope report it, in one state. */
 function sightings(status: 'PENDING' | 'UNSHIPPED' | 'SHIPPED' | 'CANCELLED', at: number, afn = false): ChannelEvent[] {
   const [market, sku, orderId] = afn ? [UK, FBA_SKU, '111-0000002-0000002'] : [US, SKU, '111-0000001-0000001'];
-  const polled = orderEvent(modelOrder({ orderId, createdTime: T, lastUpdatedTime: at, status, fulfilledBy: afn ? 'AMAZON' : 'MERCHANT', marketplaceId: market, items: [{ orderItemId: 'OI1', sellerSku: sku, quantity: 3 }] }))!;
+  const polled = polledEvent(modelOrder({ orderId, createdTime: T, lastUpdatedTime: at, status, fulfilledBy: afn ? 'AMAZON' : 'MERCHANT', marketplaceId: market, items: [{ orderItemId: 'OI1', sellerSku: sku, quantity: 3 }] }));
   const noted = orderChangeEvent({
     NotificationType: 'ORDER_CHANGE', EventTime: new Date(at + 300).toISOString(),
     Payload: { OrderChangeNotification: {

@@ -3,8 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../app/clock.ts';
 import type { ChannelEvent, OrderFacts } from '../../domain/channel-event.ts';
 import { listingKey } from './order-facts.ts';
-import { amazonOrderPages, nextWindow, ORDER_PAGES_PER_POLL_MAX, type OrderPage, orderEvent, type OrdersCursor, SETTLE_MS } from './orders-poll.ts';
+import { amazonOrderPages, nextWindow, ORDER_PAGES_PER_POLL_MAX, type OrderPage, orderEvent, type OrdersCursor, readPage, SETTLE_MS } from './orders-poll.ts';
 import { FakeSpApi, type FakeOrder, MARKETPLACE, modelOrder, ordersApiModel } from './poll.fixture.ts';
+
+/** A polled order's event (the test fails on one that cannot be read). */
+const polledEvent = (o: unknown) => {
+  const r = orderEvent(o);
+  if (typeof r === 'string') throw new Error(r);
+  return r.event;
+};
+
 
 const T0 = Date.UTC(2026, 2, 1, 12, 0, 0);
 
@@ -64,7 +72,7 @@ describe('Amazon order statuses', () => {
   it.each(TABLE)('%s → %s, pending %s, cancelled %s', (status, kind, pending, cancelled) => {
     const body = modelOrder(order(1, T0, status));
     expect(ordersApiModel().validateResponse({ operationId: 'searchOrders', status: 200, body: { orders: [body] } })).toEqual([]);
-    const e = orderEvent(body)!;
+    const e = polledEvent(body);
     expect(e.kind).toBe(kind);
     const o = orderOf(e);
     expect(o.pending ?? false).toBe(pending);
@@ -76,23 +84,27 @@ describe('Amazon order statuses', () => {
   });
 
   it('an order fulfilled by Amazon is fulfilledByChannel, at its marketplace', () => {
-    const o = orderOf(orderEvent(modelOrder(order(2, T0, 'SHIPPED', { fulfilledBy: 'AMAZON' })))!);
+    const o = orderOf(polledEvent(modelOrder(order(2, T0, 'SHIPPED', { fulfilledBy: 'AMAZON' }))));
     expect(o).toMatchObject({ fulfilledByChannel: true, locationId: MARKETPLACE, cancelled: false });
   });
 
   it('statuses of one second come in their order; one state seen twice has one time', () => {
-    const at = (status: string, ms: number) => orderEvent(modelOrder(order(3, ms, status)))!.occurredAt;
+    const at = (status: string, ms: number) => polledEvent(modelOrder(order(3, ms, status))).occurredAt;
     expect(at('PENDING', T0)).toBeLessThan(at('UNSHIPPED', T0));
     expect(at('UNSHIPPED', T0)).toBeLessThan(at('SHIPPED', T0));
     expect(at('SHIPPED', T0)).toBeLessThan(at('CANCELLED', T0));
     expect(at('CANCELLED', T0)).toBeLessThan(at('PENDING', T0 + 1000));
   });
 
-  it('leaves out an order it cannot read, and lines of no units', () => {
-    expect(orderEvent({ orderId: 'x', lastUpdatedTime: 'soon', orderItems: [] })).toBeNull();
-    expect(orderEvent({ ...modelOrder(order(4, T0)), fulfillment: { fulfillmentStatus: 'LOST' } })).toBeNull();
+  it('never leaves an order out: one it cannot read fails the page, a status it does not know is a sale; lines of no units are dropped', () => {
+    expect(orderEvent({ orderId: 'x', lastUpdatedTime: 'soon', orderItems: [] })).toBe('order x: lastUpdatedTime is not a time');
+    const good = modelOrder(order(6, T0));
+    expect(readPage({ orders: [good, { ...good, orderItems: [{ orderItemId: 'OI', product: {} }] }] })).toMatch(/^orders\[1\]: order .* needs an orderItemId and a whole quantityOrdered$/);
+    const unknown = polledEvent({ ...modelOrder(order(4, T0)), fulfillment: { fulfillmentStatus: 'ON_THE_MOON' } });
+    expect(unknown).toMatchObject({ kind: 'order_created', order: { cancelled: false } });
+    expect(orderOf(unknown).pending).toBeUndefined();
     const zero = modelOrder(order(5, T0, 'CANCELLED', { items: [{ orderItemId: 'OI5', sellerSku: 'S', quantity: 0 }] }));
-    expect(orderOf(orderEvent(zero)!).lines).toEqual([]);
+    expect(orderOf(polledEvent(zero)).lines).toEqual([]);
   });
 });
 

@@ -150,42 +150,52 @@ interface ReadPage {
   nextToken: string | null;
 }
 
+
 /**
- * A `SearchOrdersResponse` as events. An order truestock cannot read (no id, an unknown status)
- * is left out rather than failing the page: a poll that failed on it would never get past it.
+ * A `SearchOrdersResponse` as events, or why it cannot be read. An order is never left out: one
+ * without what the model requires (its id, times, items) fails the page — the poll stops there,
+ * its failure shown in the channel's poll health, and tries again — rather than being skipped for
+ * good; a status truestock does not know counts as a sale (`UNKNOWN_STATUS`).
  */
 export function readPage(body: unknown): ReadPage | string {
   if (!isObject(body) || !Array.isArray(body.orders)) return 'the answer has no orders list';
   const events: ChannelEvent[] = [];
   const times: number[] = [];
-  for (const o of body.orders) {
-    const updated = isObject(o) ? time(o.lastUpdatedTime) : null;
-    if (updated !== null) times.push(updated);
+  for (const [i, o] of body.orders.entries()) {
     const event = orderEvent(o);
-    if (event) events.push(event);
+    if (typeof event === 'string') return `orders[${i}]: ${event}`;
+    events.push(event.event);
+    times.push(event.updated);
   }
   const pagination = isObject(body.pagination) ? body.pagination : {};
   return { events, times, nextToken: str(pagination.nextToken) };
 }
 
-/** One `Order` of the 2026-01-01 model as its event, or null when it cannot be read. */
-export function orderEvent(o: unknown): ChannelEvent | null {
-  if (!isObject(o)) return null;
+/**
+ * A status Amazon may add after these models: the order was placed and not cancelled as far as
+ * truestock knows, so its units are allocated rather than sold twice.
+ */
+export const UNKNOWN_STATUS = FULFILLMENT_STATUS.UNSHIPPED!;
+
+/** One `Order` of the 2026-01-01 model as its event and its `lastUpdatedTime`, or why it cannot be read. */
+export function orderEvent(o: unknown): { event: ChannelEvent; updated: number } | string {
+  if (!isObject(o)) return 'not an object';
   const orderId = str(o.orderId);
+  if (orderId === null) return 'no orderId';
   const updated = time(o.lastUpdatedTime);
+  if (updated === null) return `order ${orderId}: lastUpdatedTime is not a time`;
+  if (!Array.isArray(o.orderItems) || o.orderItems.length > ORDER_LINES_MAX) return `order ${orderId}: orderItems must be a list of at most ${ORDER_LINES_MAX}`;
   const fulfillment = isObject(o.fulfillment) ? o.fulfillment : null;
-  const meaning = FULFILLMENT_STATUS[String(fulfillment?.fulfillmentStatus)];
-  if (orderId === null || updated === null || !meaning || !Array.isArray(o.orderItems) || o.orderItems.length > ORDER_LINES_MAX) return null;
+  const meaning = FULFILLMENT_STATUS[String(fulfillment?.fulfillmentStatus)] ?? UNKNOWN_STATUS;
   const marketplaceId = isObject(o.salesChannel) ? str(o.salesChannel.marketplaceId) : null;
   const lines: OrderLineFacts[] = [];
-  for (const item of o.orderItems) {
-    if (!isObject(item)) return null;
-    const id = str(item.orderItemId);
-    const quantity = count(item.quantityOrdered);
-    if (id === null || quantity === null) return null;
-    const product = isObject(item.product) ? item.product : {};
+  for (const [i, item] of o.orderItems.entries()) {
+    const id = isObject(item) ? str(item.orderItemId) : null;
+    const quantity = isObject(item) ? count(item.quantityOrdered) : null;
+    if (id === null || quantity === null) return `order ${orderId}: orderItems[${i}] needs an orderItemId and a whole quantityOrdered`;
+    const product = isObject(item) && isObject(item.product) ? item.product : {};
     lines.push(lineFacts(id, quantity, str(product.sellerSku), marketplaceId));
   }
   const order = orderFacts(orderId, meaning, fulfillment?.fulfilledBy === 'AMAZON', marketplaceId, lines);
-  return { kind: order.cancelled ? 'order_cancelled' : 'order_created', occurredAt: statusTime(updated, meaning), order };
+  return { event: { kind: order.cancelled ? 'order_cancelled' : 'order_created', occurredAt: statusTime(updated, meaning), order }, updated };
 }
