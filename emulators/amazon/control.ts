@@ -3,10 +3,9 @@
 // are how a test or the demo plays the buyer, the warehouse and Amazon's own moves.
 
 import type { AmazonEmulator } from './emulator.ts';
-import { orderState, listingState } from './emulator.ts';
 import { EmulatorError, invalid, notFound, problemOf } from './errors.ts';
-import type { FbaStock } from './fba.ts';
 import type { HttpAnswer } from './http-answer.ts';
+import { FBA_FIELDS, fbaState, listingState, orderState } from './views.ts';
 
 /** What the control endpoints drive: the emulator's in-process surface. */
 export type Controlled = Pick<
@@ -19,19 +18,6 @@ export type Controlled = Pick<
 type Json = Record<string, unknown>;
 
 const PROBLEM_JSON = 'application/problem+json';
-
-/** snake_case control names of the FBA buckets. */
-const FBA_FIELDS: Record<string, keyof FbaStock> = {
-  fulfillable: 'fulfillable',
-  inbound_working: 'inboundWorking',
-  inbound_shipped: 'inboundShipped',
-  inbound_receiving: 'inboundReceiving',
-  pending_customer_order: 'pendingCustomerOrder',
-  pending_transshipment: 'pendingTransshipment',
-  fc_processing: 'fcProcessing',
-  unfulfillable: 'unfulfillable',
-  researching: 'researching',
-};
 
 function objectBody(body: unknown): Json {
   if (body === undefined) return {};
@@ -55,13 +41,6 @@ function str(v: unknown, field: string): string {
 
 function optional<T>(b: Json, key: string, f: (v: unknown, field: string) => T): T | undefined {
   return b[key] === undefined ? undefined : f(b[key], key);
-}
-
-function fbaJson(s: FbaStock): Json {
-  const out: Json = { sku: s.sku, fn_sku: s.fnSku, asin: s.asin };
-  for (const [name, key] of Object.entries(FBA_FIELDS)) out[name] = s[key];
-  out.changed_at = new Date(s.changedAt).toISOString();
-  return out;
 }
 
 function route(c: Controlled, method: string, path: string, raw: unknown): HttpAnswer {
@@ -104,12 +83,12 @@ function route(c: Controlled, method: string, path: string, raw: unknown): HttpA
     const sku = decodeURIComponent(fba[1]!);
     if (fba[2]) {
       onlyKeys(b, ['quantity']);
-      return { status: 200, body: fbaJson(c.receiveInbound(sku, int(b.quantity, 'quantity'))) };
+      return { status: 200, body: fbaState(c.receiveInbound(sku, int(b.quantity, 'quantity'))) };
     }
     onlyKeys(b, Object.keys(FBA_FIELDS));
     const buckets: Json = {};
     for (const [k, v] of Object.entries(b)) buckets[FBA_FIELDS[k]!] = v;
-    return { status: 200, body: fbaJson(c.setFbaStock(sku, buckets)) };
+    return { status: 200, body: fbaState(c.setFbaStock(sku, buckets)) };
   }
   if (path === '/_emulator/orders') {
     onlyKeys(b, ['lines', 'fulfillment', 'status', 'marketplace_id', 'allow_oversell']);

@@ -18,7 +18,15 @@ export class DueWork {
 
   /** Run `run` once the clock reaches `at`; it is told `at`, the time it stands for. */
   schedule(at: number, run: (at: number) => void): void {
-    this.jobs.push({ at, seq: this.seq++, run });
+    // Kept sorted by time (then by arrival): a benchmark can hold thousands of pending patches.
+    let lo = 0;
+    let hi = this.jobs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.jobs[mid]!.at <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    this.jobs.splice(lo, 0, { at, seq: this.seq++, run });
   }
 
   /** Runs every job due by now, earliest first (ties in the order they were scheduled). */
@@ -27,11 +35,9 @@ export class DueWork {
     this.running = true;
     try {
       for (;;) {
-        const t = this.now();
-        let next: Job | undefined;
-        for (const j of this.jobs) if (j.at <= t && (!next || j.at < next.at || (j.at === next.at && j.seq < next.seq))) next = j;
-        if (!next) return;
-        this.jobs = this.jobs.filter((j) => j !== next);
+        const next = this.jobs[0];
+        if (!next || next.at > this.now()) return;
+        this.jobs.shift();
         next.run(next.at);
       }
     } finally {

@@ -22,6 +22,7 @@ import { OrderSearch } from './orders-api.ts';
 import { type AmazonOrder, orderChangeNotification } from './orders.ts';
 import { isOperation, type Operation, rateHeader, UsagePlans, type UsagePlan } from './rate-limits.ts';
 import { Seller } from './seller.ts';
+import { fbaState, listingState, orderState } from './views.ts';
 import { API_FAULTS, type AmazonEmulatorOptions, type ApiFault, type Delays, type NotificationFaults } from './types.ts';
 
 const DEFAULTS = {
@@ -178,6 +179,7 @@ export class AmazonEmulator implements Controlled {
     const seller = new Seller(
       { sellerId: this.o.sellerId, marketplaceIds: this.o.marketplaceIds, productTypes: this.o.productTypes, listingProcessingMs: this.delays.listingProcessingMs, afnChannelCode: this.o.afnChannelCode },
       this.now,
+      () => randomUuid(this.ids),
     );
     seller.onOrderChange = (order, reason, at) => this.notify(order, reason, at);
     const orders = new OrderSearch(seller, this.now);
@@ -360,7 +362,7 @@ export class AmazonEmulator implements Controlled {
       api_faults: this.armed,
       pending_work: seller.due.pending,
       listings: [...seller.listings.values()].map((l) => listingState(seller, l)),
-      fba: [...seller.fba.values()].map((s) => ({ ...s })),
+      fba: [...seller.fba.values()].map(fbaState),
       orders: [...seller.orders.values()].map(orderState),
       feeds: [...seller.feeds.values()].map((f) => ({ ...f })),
     };
@@ -527,34 +529,6 @@ function checkDelays(d: Delays): Delays {
   return { ...d };
 }
 
-function listingState(seller: Seller, l: import('./listings.ts').Listing): Record<string, unknown> {
-  return {
-    sku: l.sku,
-    channel: l.channel,
-    quantity: seller.sellable(l),
-    listing_quantity: l.quantity,
-    product_type: l.productType,
-    marketplace_ids: l.marketplaceIds,
-    asin: l.asin,
-    issues: l.issues,
-    failing: seller.skuFailures.get(l.sku) ?? null,
-    updated_at: new Date(l.updatedAt).toISOString(),
-  };
-}
-
-function orderState(o: AmazonOrder): Record<string, unknown> {
-  return {
-    order_id: o.orderId,
-    status: o.status,
-    fulfilled_by: o.fulfilledBy,
-    marketplace_id: o.marketplaceId,
-    created_at: new Date(o.createdAt).toISOString(),
-    updated_at: new Date(o.updatedAt).toISOString(),
-    items: o.items.map((i) => ({ order_item_id: i.orderItemId, sku: i.sku, quantity: i.quantity, shipped: i.shipped })),
-  };
-}
-
-export { orderState, listingState };
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

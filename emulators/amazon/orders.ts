@@ -57,7 +57,7 @@ export function orderJson(o: AmazonOrder, included: ReadonlySet<string>): Record
       const item: Record<string, unknown> = {
         orderItemId: i.orderItemId,
         quantityOrdered: i.quantity,
-        product: { asin: i.asin, title: i.title, sellerSku: i.sku, condition: { conditionType: 'New' } },
+        product: { asin: i.asin, title: i.title, sellerSku: i.sku, condition: { conditionType: 'NEW', conditionSubtype: 'NEW' } },
       };
       if (fulfillment) item.fulfillment = { quantityFulfilled: i.shipped, quantityUnfulfilled: o.status === 'CANCELLED' ? 0 : i.quantity - i.shipped };
       if (cancellation && o.status === 'CANCELLED') item.cancellation = { cancellationExecution: { cancelledBy: o.cancelledBy ?? 'SELLER', cancelReason: o.cancelReason ?? 'NoInventory' } };
@@ -65,7 +65,7 @@ export function orderJson(o: AmazonOrder, included: ReadonlySet<string>): Record
     }),
   };
   if (o.fulfilledBy === 'AMAZON') out.programs = [];
-  if (fulfillment) out.fulfillment = { fulfillmentStatus: o.status, fulfilledBy: o.fulfilledBy };
+  if (fulfillment) out.fulfillment = { fulfillmentStatus: o.status, fulfilledBy: o.fulfilledBy, fulfillmentServiceLevel: 'STANDARD' };
   return out;
 }
 

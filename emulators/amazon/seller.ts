@@ -64,6 +64,8 @@ export class Seller {
   constructor(
     readonly settings: SellerSettings,
     readonly now: () => number,
+    /** Submission ids (Amazon's are UUIDs); a counter when absent. */
+    private readonly newId: () => string = () => `submission-${this.submissionSeq}`,
   ) {
     this.due = new DueWork(now);
   }
@@ -142,7 +144,8 @@ export class Seller {
    */
   submitPatch(sku: string, productType: string, patches: PatchOperation[], preview: boolean): { status: 'ACCEPTED' | 'INVALID' | 'VALID'; submissionId: string; issues: Issue[] } {
     this.catchUp();
-    const submissionId = `emu-sub-${++this.submissionSeq}`;
+    this.submissionSeq++;
+    const submissionId = this.newId();
     const checked = checkPatch(this.listings.get(sku), productType, patches, this.productTypes());
     if (!checked.apply) {
       this.counters.patchesInvalid++;

@@ -1,0 +1,55 @@
+// Properties of the emulated seller under any sequence of buyer and warehouse moves: no quantity
+// goes negative, and every unit is somewhere — on the listing (MFN) or in FBA's fulfillable and
+// reserved buckets (AFN), in an open order, or shipped.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { EmulatorError } from './errors.ts';
+import { Seller } from './seller.ts';
+
+const settings = { sellerId: 'A1', marketplaceIds: ['ATVPDKIKX0DER'], productTypes: ['PRODUCT'], listingProcessingMs: 0, afnChannelCode: 'AMAZON_NA' };
+
+type Move = { kind: 'place'; sku: 'M' | 'F'; quantity: number; unshipped: boolean } | { kind: 'confirm' | 'ship' | 'cancel'; pick: number };
+
+const move: fc.Arbitrary<Move> = fc.oneof(
+  fc.record({ kind: fc.constant('place' as const), sku: fc.constantFrom('M' as const, 'F' as const), quantity: fc.integer({ min: 1, max: 4 }), unshipped: fc.boolean() }),
+  fc.record({ kind: fc.constantFrom('confirm' as const, 'ship' as const, 'cancel' as const), pick: fc.nat() }),
+);
+
+describe('seller invariants', () => {
+  it('units are conserved and never negative, whatever orders do', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 12 }), fc.array(move, { maxLength: 40 }), (mfn, afn, moves) => {
+        const seller = new Seller(settings, () => 0);
+        seller.addListing({ sku: 'M', quantity: mfn });
+        seller.addListing({ sku: 'F', channel: 'AFN' });
+        seller.setFbaStock('F', { fulfillable: afn });
+        for (const m of moves) {
+          const ids = [...seller.orders.keys()];
+          try {
+            if (m.kind === 'place') seller.placeOrder({ lines: [{ sku: m.sku, quantity: m.quantity }], status: m.unshipped ? 'UNSHIPPED' : 'PENDING' });
+            else if (ids.length > 0) {
+              const id = ids[m.pick % ids.length]!;
+              if (m.kind === 'confirm') seller.confirmPayment(id);
+              else if (m.kind === 'ship') seller.shipOrder(id);
+              else seller.cancelOrder(id);
+            }
+          } catch (err) {
+            // Refusals (out of stock, a move the status forbids) are answers, not failures.
+            if (!(err instanceof EmulatorError)) throw err;
+          }
+        }
+        const orders = [...seller.orders.values()].filter((o) => o.status !== 'CANCELLED');
+        const held = (sku: string) => orders.flatMap((o) => o.items).filter((i) => i.sku === sku).reduce((n, i) => n + i.quantity, 0);
+        const shipped = (sku: string) => orders.flatMap((o) => o.items).filter((i) => i.sku === sku).reduce((n, i) => n + i.shipped, 0);
+        const listing = seller.listings.get('M')!;
+        const fba = seller.fba.get('F')!;
+        expect(listing.quantity).toBeGreaterThanOrEqual(0);
+        expect(listing.quantity! + held('M')).toBe(mfn);
+        expect(fba.fulfillable).toBeGreaterThanOrEqual(0);
+        expect(fba.pendingCustomerOrder).toBe(held('F') - shipped('F'));
+        expect(fba.fulfillable + fba.pendingCustomerOrder + shipped('F')).toBe(afn);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
