@@ -37,11 +37,11 @@ export interface ProcessingReport {
  * order from 1, and a report that includes each listing's fulfillment availability afterwards,
  * so the report itself shows whether the number was applied.
  */
-export function buildFeed(sellerId: string, productType: string, items: readonly PushItem[]): ListingsFeed {
+export function buildFeed(sellerId: string, items: readonly { item: PushItem; productType: string }[]): ListingsFeed {
   if (items.length === 0 || items.length > FEED_MESSAGES_MAX) throw new RangeError(`a feed carries 1..${FEED_MESSAGES_MAX} messages, got ${items.length}`);
   return {
     header: { sellerId, version: '2.0', report: { includedData: ['fulfillmentAvailability', 'issues'], apiVersion: REPORT_API_VERSION } },
-    messages: items.map((i, k) => ({ messageId: k + 1, sku: i.external.seller_sku!, operationType: 'PATCH', productType, patches: quantityPatches(i.quantity) })),
+    messages: items.map(({ item, productType }, k) => ({ messageId: k + 1, sku: item.external.seller_sku!, operationType: 'PATCH', productType, patches: quantityPatches(item.quantity) })),
   };
 }
 

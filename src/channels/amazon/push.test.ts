@@ -30,7 +30,7 @@ afterEach(() => {
 });
 
 describe('quantity patches', () => {
-  it('patches fulfillment_availability (merge, DEFAULT, generic PRODUCT type), answers submitted, and acknowledges once a read-back shows the number', async () => {
+  it('patches fulfillment_availability (merge, DEFAULT, the listing’s product type), answers submitted, and acknowledges once a read-back shows the number', async () => {
     fake = new FakeAmazon();
     stock('A-1', 'B/2');
     const c = connect();
@@ -44,14 +44,18 @@ describe('quantity patches', () => {
     const patches = fake.calls('patchListingsItem');
     expect(patches.map((p) => p.url.pathname)).toEqual(['/listings/2021-08-01/items/A1SELLER/A-1', '/listings/2021-08-01/items/A1SELLER/B%2F2']);
     expect(patches[0]!.url.searchParams.get('marketplaceIds')).toBe(MARKET);
-    expect(patches[0]!.body).toEqual({ productType: 'PRODUCT', patches: [{ op: 'merge', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 7 }] }] });
+    expect(patches[0]!.body).toEqual({ productType: 'LUGGAGE', patches: [{ op: 'merge', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 7 }] }] });
     expect(patches[0]!.token).toBe('Atza|token-1');
 
     // ACCEPTED is not applied: still processing until Amazon shows the numbers.
     expect(await c.checkSubmission!(ids[0]!, items)).toMatchObject({ ok: true, state: 'processing' });
     fake.apply();
     expect(await c.checkSubmission!(ids[0]!, items)).toMatchObject({ ok: true, state: 'done', outcomes: [{ status: 'acknowledged' }, { status: 'acknowledged' }] });
-    expect(fake.calls('getListingsItem')[0]!.url.searchParams.get('includedData')).toBe('fulfillmentAvailability,issues');
+    expect(fake.calls('getListingsItem')[0]!.url.searchParams.get('includedData')).toBe('summaries,fulfillmentAvailability,issues');
+    // One lookup per listing before its first patch, then two read-backs each.
+    expect(fake.calls('getListingsItem')).toHaveLength(6);
+    await c.push([item('A-1', 9, 2)]);
+    expect(fake.calls('getListingsItem')).toHaveLength(6);
   });
 
   it('an INVALID submission or a listing without identifiers is rejected, the others go', async () => {
@@ -59,8 +63,11 @@ describe('quantity patches', () => {
     stock('A');
     const c = connect();
     const res = await c.push([item('A', 2), item('NOPE', 1), { ...item('X', 1), external: { seller_sku: 'X' } }]);
-    expect(res).toMatchObject({ ok: true, outcomes: [{ status: 'submitted' }, { status: 'rejected', reason: '4000001: SKU not found' }, { status: 'rejected' }] });
-    expect(fake.calls('patchListingsItem')).toHaveLength(2);
+    expect(res).toMatchObject({ ok: true, outcomes: [{ status: 'submitted' }, { status: 'rejected', reason: expect.stringContaining('NOPE is not a listing') }, { status: 'rejected' }] });
+    expect(fake.calls('patchListingsItem')).toHaveLength(1);
+    // A patch Amazon answers INVALID (here: a product type set in the settings that is not the listing's).
+    const fixed = connect({ product_type: 'PRODUCT' });
+    expect(await fixed.push([item('A', 3, 2)])).toMatchObject({ ok: true, outcomes: [{ status: 'rejected', reason: expect.stringContaining("90000: product type PRODUCT is not the listing's") }] });
   });
 
   it('an accepted patch that never shows is pushed again after a while; an ERROR issue on the quantity parks it', async () => {
@@ -217,7 +224,7 @@ describe('JSON_LISTINGS_FEED', () => {
   it('a large batch goes as one feed; failed messages reject their listings, the rest are acknowledged from the report', async () => {
     fake = new FakeAmazon();
     stock(...skus);
-    const c = connect({ feed_min_items: 10 });
+    const c = connect({ feed_min_items: 10, product_type: 'LUGGAGE' });
     const items = skus.map((s, k) => item(s, k + 1));
     const res = await c.push(items);
     expect(res.ok).toBe(true);
@@ -242,18 +249,37 @@ describe('JSON_LISTINGS_FEED', () => {
   it('a batch too small for a feed, or with the feed budget spent, goes by patches one burst at a time', async () => {
     fake = new FakeAmazon();
     stock(...skus);
-    const c = connect({ feed_min_items: 10, rate_limits: { createFeed: { rate: 0.0083, burst: 1 } } });
+    const c = connect({ feed_min_items: 10, product_type: 'LUGGAGE', rate_limits: { createFeed: { rate: 0.0083, burst: 1 } } });
+    expect(c.maxBatch).toBeGreaterThan(skus.length);
     await c.push(skus.map((s) => item(s, 1)));
     expect(fake.calls('createFeed')).toHaveLength(1);
+    // No feed can go now: the dispatcher is asked for one burst of patches at a time.
+    expect(c.maxBatch).toBe(5);
     const second = await c.push(skus.map((s) => item(s, 2, 2)));
     expect(fake.calls('createFeed')).toHaveLength(1);
     expect(second.ok && second.outcomes.map((o) => o.status)).toEqual([...Array(5).fill('submitted'), ...Array(7).fill('not_applied')]);
   });
 
+  it('a feed carries only listings whose product type is known; patches learn the others’', async () => {
+    fake = new FakeAmazon();
+    stock(...skus);
+    const c = connect({ feed_min_items: 4 });
+    const first = await c.push(skus.map((s) => item(s, 1)));
+    expect(fake.calls('createFeed')).toHaveLength(0);
+    expect(first.ok && first.outcomes.filter((o) => o.status === 'submitted')).toHaveLength(5);
+    const second = await c.push(skus.map((s) => item(s, 2, 2)));
+    expect(fake.calls('createFeed')).toHaveLength(1);
+    // The five known went as a feed; the lookups spent, the others wait for the next call.
+    expect(second.ok && second.outcomes.map((o) => (o.status === 'submitted' ? o.submissionId.replace(/:.*/, '') : o.status))).toEqual([...Array(5).fill('feed'), ...Array(7).fill('not_applied')]);
+    fake.clock.advance(2_000);
+    const third = await c.push(skus.slice(5).map((s) => item(s, 2, 2)));
+    expect(third.ok && third.outcomes.map((o) => (o.status === 'submitted' ? o.submissionId.replace(/:.*/, '') : o.status))).toEqual([...Array(5).fill('patch'), ...Array(2).fill('not_applied')]);
+  });
+
   it('a FATAL feed pushes its listings again, by patches for a while', async () => {
     fake = new FakeAmazon();
     stock(...skus);
-    const c = connect({ feed_min_items: 10 });
+    const c = connect({ feed_min_items: 10, product_type: 'LUGGAGE' });
     const res = await c.push(skus.map((s) => item(s, 1)));
     const id = res.ok && res.outcomes[0]!.status === 'submitted' ? res.outcomes[0]!.submissionId : '';
     fake.feeds.get([...fake.feeds.keys()][0]!)!.status = 'FATAL';

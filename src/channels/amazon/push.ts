@@ -14,6 +14,12 @@
 // createFeed) have a token now; listings a call cannot send are handed back (`not_applied`) for
 // the next call. No compare-and-set: Amazon has none; a patch sets the number.
 //
+// The product type a patch must name is the listing's own (`summaries[].productType`): the
+// connector learns it from every listing it reads, and looks it up once (within the read budget)
+// before a listing's first patch; `settings.product_type` fixes one for every listing (Amazon's
+// generic PRODUCT, say), and PRODUCT is the fallback when the listing's summary names none. A feed
+// carries only listings whose type is known; the others go by patches, which learn theirs.
+//
 // Amazon has no idempotency key either: a retry of a push intent (same listing and version) this
 // connector already submitted answers with that submission instead of patching again, so a retry
 // after a lost answer cannot set the number twice over a change Amazon made meanwhile.
@@ -42,7 +48,7 @@ export const AMAZON_INTENTS_REMEMBERED_MAX = 20_000;
 const LISTINGS = '/listings/2021-08-01/items';
 
 type SubmissionResponse = { sku: string; status: 'ACCEPTED' | 'INVALID' | 'VALID'; submissionId: string; issues?: ListingIssue[] };
-type ListingsItem = { sku: string; fulfillmentAvailability?: unknown; issues?: ListingIssue[] };
+type ListingsItem = { sku: string; summaries?: { marketplaceId?: string; productType?: string }[]; fulfillmentAvailability?: unknown; issues?: ListingIssue[] };
 
 /** A submission id names its path and when it was made: `patch:<ms>:<n>` or `feed:<ms>:<feedId>`. */
 function parseSubmission(id: string): { path: 'patch' | 'feed'; at: number; ref: string } | null {
@@ -59,8 +65,16 @@ export function amazonConnector(api: SpApi, settings: AmazonSettings, clock: Clo
   /** Read-backs per submission check: one patch call's items, within the read budget's burst. */
   const readsPerCheck = Math.max(1, Math.min(patchesPerPush, Math.floor(read.capacity)));
   const feedMinItems = settings.feed_min_items ?? Math.max(patchesPerPush + 1, Math.ceil(patch.refillPerSecond * AMAZON_FEED_WORTH_SECONDS));
-  const productType = settings.product_type ?? AMAZON_PRODUCT_TYPE_DEFAULT;
+  /** Product types learned per listing (`marketplace|sku`). */
+  const productTypes = new Map<string, string>();
+  const typeKey = (i: PushItem) => `${i.external.marketplace_id}|${i.external.seller_sku}`;
+  const productTypeOf = (i: PushItem) => settings.product_type ?? productTypes.get(typeKey(i));
   const budgets = new OperationBudgets(specs, () => clock.now());
+  /**
+   * Product-type lookups before a first patch: at most half of getListingsItem's usage plan, so
+   * they leave room for the read-backs the dispatcher budgets on the same operation.
+   */
+  const lookups = new OperationBudgets({ ...specs, getListingsItem: { capacity: Math.max(1, Math.floor(read.capacity / 2)), refillPerSecond: read.refillPerSecond / 2 } }, () => clock.now());
   /** Push intent (`listing@version`) → the submission that carried it. */
   const intents = new Map<string, string>();
   /** Feed id → its messages' SKUs in order, while this process remembers. */
@@ -73,11 +87,19 @@ export function amazonConnector(api: SpApi, settings: AmazonSettings, clock: Clo
     if (intents.size >= AMAZON_INTENTS_REMEMBERED_MAX) intents.delete(intents.keys().next().value!);
     intents.set(intentOf(i), submissionId);
   };
-  const readItem = (i: PushItem) => api.call<ListingsItem>('getListingsItem', {
-    method: 'GET',
-    path: `${LISTINGS}/${segment(api.sellerId)}/${segment(i.external.seller_sku!)}`,
-    query: { marketplaceIds: [i.external.marketplace_id!], includedData: ['fulfillmentAvailability', 'issues'] },
-  });
+  const readItem = async (i: PushItem) => {
+    const res = await api.call<ListingsItem>('getListingsItem', {
+      method: 'GET',
+      path: `${LISTINGS}/${segment(api.sellerId)}/${segment(i.external.seller_sku!)}`,
+      query: { marketplaceIds: [i.external.marketplace_id!], includedData: ['summaries', 'fulfillmentAvailability', 'issues'] },
+    });
+    const learned = res.ok ? res.data.summaries?.find((x) => x.marketplaceId === i.external.marketplace_id)?.productType : undefined;
+    if (learned) {
+      if (productTypes.size >= AMAZON_INTENTS_REMEMBERED_MAX) productTypes.delete(productTypes.keys().next().value!);
+      productTypes.set(typeKey(i), learned);
+    }
+    return res;
+  };
 
   /** Patch each item (up to one burst); stops at the first answer that says the channel is busy, down or refusing us. */
   async function patchAll(items: PushItem[]): Promise<{ outcomes: ItemOutcome[]; failure: CallFailure | null; budget?: BudgetReport }> {
@@ -85,11 +107,24 @@ export function amazonConnector(api: SpApi, settings: AmazonSettings, clock: Clo
     const outcomes: ItemOutcome[] = [];
     let budget: BudgetReport | undefined;
     for (const [k, i] of items.entries()) {
-      const res: SpAnswer<SubmissionResponse> = await api.call<SubmissionResponse>('patchListingsItem', {
+      // The listing's product type, looked up before its first patch when the lookup budget
+      // allows; otherwise the listing waits for a later call (a guessed type would be refused).
+      let res: SpAnswer<unknown> | null = null;
+      if (productTypeOf(i) === undefined) {
+        if (!lookups.take('getListingsItem')) {
+          outcomes.push({ status: 'not_applied' });
+          continue;
+        }
+        res = await readItem(i);
+        if (!res.ok && res.failure === 'throttled') lookups.after('getListingsItem', res);
+        if (res.ok) res = null;
+        else if (res.status === 404) res = { ...res, failure: 'permanent', message: `${i.external.seller_sku} is not a listing of this seller in ${i.external.marketplace_id}` };
+      }
+      res ??= await api.call<SubmissionResponse>('patchListingsItem', {
         method: 'PATCH',
         path: `${LISTINGS}/${segment(api.sellerId)}/${segment(i.external.seller_sku!)}`,
         query: { marketplaceIds: [i.external.marketplace_id!], includedData: ['issues'] },
-        body: { productType, patches: quantityPatches(i.quantity) },
+        body: { productType: productTypeOf(i) ?? AMAZON_PRODUCT_TYPE_DEFAULT, patches: quantityPatches(i.quantity) },
       });
       if (res.budget) budget = res.budget;
       if (!res.ok) {
@@ -102,7 +137,8 @@ export function amazonConnector(api: SpApi, settings: AmazonSettings, clock: Clo
         for (let j = k; j < items.length; j++) outcomes.push({ status: 'not_applied' });
         return { outcomes, failure, ...(budget ? { budget } : {}) };
       }
-      const blocking = res.data.status === 'INVALID' ? (blockingIssue(res.data.issues) ?? { code: 'INVALID', message: 'the submission was not valid' }) : null;
+      const answer = res.data as SubmissionResponse;
+      const blocking = answer.status === 'INVALID' ? (blockingIssue(answer.issues) ?? answer.issues?.find((x) => x.severity === 'ERROR') ?? { code: 'INVALID', message: 'the submission was not valid' }) : null;
       if (blocking) {
         outcomes.push({ status: 'rejected', reason: describeIssue(blocking) });
       } else {
@@ -114,7 +150,13 @@ export function amazonConnector(api: SpApi, settings: AmazonSettings, clock: Clo
   }
 
   return {
-    maxBatch: AMAZON_FEED_ITEMS_PER_PUSH_MAX,
+    /**
+     * A feed's worth when a feed could go now, else one burst of patches: the dispatcher claims
+     * this many rows a round, and claiming thousands only to hand most back would churn the outbox.
+     */
+    get maxBatch() {
+      return clock.now() >= feedsPausedUntil && feedBudgetReady(budgets) ? AMAZON_FEED_ITEMS_PER_PUSH_MAX : patchesPerPush;
+    },
     bucket: patch,
     budgets: { specs, push: 'patchListingsItem', read: 'getListingsItem', submission: 'getListingsItem' },
     // The dispatcher charges one call's cost before it knows the batch: one burst of patches.
@@ -135,11 +177,11 @@ export function amazonConnector(api: SpApi, settings: AmazonSettings, clock: Clo
 
       // A large batch of one marketplace goes as a feed (the first item's marketplace: the most urgent).
       const market = todo[0]?.i.external.marketplace_id;
-      const forFeed = todo.filter(({ i }) => i.external.marketplace_id === market);
+      const forFeed = todo.filter(({ i }) => i.external.marketplace_id === market && productTypeOf(i) !== undefined);
       if (forFeed.length >= feedMinItems && clock.now() >= feedsPausedUntil && feedBudgetReady(budgets)) {
         // Messages in SKU order, so a report's messageId names the same listing for whoever reads it.
         const sorted = [...forFeed].sort((a, b) => (a.i.external.seller_sku! < b.i.external.seller_sku! ? -1 : a.i.external.seller_sku! > b.i.external.seller_sku! ? 1 : 0));
-        const sent = await submitFeed(api, budgets, market!, buildFeed(api.sellerId, productType, sorted.map(({ i }) => i)));
+        const sent = await submitFeed(api, budgets, market!, buildFeed(api.sellerId, sorted.map(({ i }) => ({ item: i, productType: productTypeOf(i)! }))));
         if (sent.ok) {
           const submissionId = `feed:${clock.now()}:${sent.feedId}`;
           feedSkus.set(sent.feedId, sorted.map(({ i }) => i.external.seller_sku!));

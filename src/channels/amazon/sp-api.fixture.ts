@@ -14,6 +14,44 @@ const models: Record<string, ApiModel> = {
   listings: loadApiModel(`${SPECS}listingsItems_2021-08-01.json`),
   feeds: loadApiModel(`${SPECS}feeds_2021-06-30.json`),
 };
+const MODEL_BY_PREFIX: [string, string][] = [
+  ['/listings/', 'listingsItems_2021-08-01.json'],
+  ['/feeds/', 'feeds_2021-06-30.json'],
+  ['/orders/', 'orders_2026-01-01.json'],
+  ['/fba/inventory/', 'fbaInventory.json'],
+];
+const loaded = new Map<string, ApiModel>();
+const modelOf = (path: string): ApiModel | null => {
+  const file = MODEL_BY_PREFIX.find(([prefix]) => path.startsWith(prefix))?.[1];
+  if (!file) return null;
+  if (!loaded.has(file)) loaded.set(file, loadApiModel(`${SPECS}${file}`));
+  return loaded.get(file)!;
+};
+
+/**
+ * A fetch that checks, before passing it on, every SP-API request against Amazon's model of its
+ * operation and every JSON feed file uploaded against listings-feed-schema-v2.json; what fails
+ * is added to `invalid` (the test asserts it empty). Token and document calls pass unchecked
+ * beyond the feed file.
+ */
+export function validatingFetch(inner: typeof fetch, invalid: string[]): typeof fetch {
+  return async (input, init) => {
+    const req = new Request(input, init);
+    const url = new URL(req.url);
+    const text = req.body ? await req.clone().text() : '';
+    const model = modelOf(url.pathname);
+    if (model) {
+      const body = text === '' ? undefined : (JSON.parse(text) as unknown);
+      const check = model.validateRequest({ method: req.method, url: url.pathname + url.search, body });
+      for (const e of check.errors) invalid.push(`request ${req.method} ${url.pathname}: ${e}`);
+      if (!req.headers.get('x-amz-access-token')) invalid.push(`request ${req.method} ${url.pathname}: no x-amz-access-token`);
+    } else if (req.method === 'PUT' && text.startsWith('{')) {
+      const doc = JSON.parse(text) as { messages?: unknown };
+      if (doc.messages !== undefined) for (const e of feedSchema.validate(doc, 'feed')) invalid.push(e);
+    }
+    return inner(req);
+  };
+}
 export const feedSchema = loadJsonSchema(`${SPECS}listings-feed-schema-v2.json`);
 export const reportSchema = loadJsonSchema(`${SPECS}listings-feed-processing-report-schema-v2.json`);
 
@@ -39,6 +77,8 @@ export class FakeAmazon {
   readonly invalid: string[] = [];
   /** seller SKU → merchant-fulfilled quantity Amazon shows. */
   readonly shown = new Map<string, number>();
+  /** seller SKU → the listing's product type (a patch naming another is INVALID; absent: LUGGAGE). */
+  readonly types = new Map<string, string>();
   /** seller SKU → issues Amazon reports on the listing. */
   readonly issues = new Map<string, { code: string; message: string; severity: 'ERROR' | 'WARNING'; attributeNames?: string[]; categories: string[] }[]>();
   /** Patches accepted and not yet applied (applied by `apply()`). */
@@ -71,6 +111,10 @@ export class FakeAmazon {
   /** Amazon applies every accepted patch. */
   apply(): void {
     for (const q of this.queued.splice(0)) this.shown.set(q.sku, q.quantity);
+  }
+
+  typeOf(sku: string): string {
+    return this.types.get(sku) ?? 'LUGGAGE';
   }
 
   calls(op: string): Seen[] {
@@ -138,13 +182,17 @@ export class FakeAmazon {
     switch (op) {
       case 'patchListingsItem': {
         if (!this.shown.has(sku)) return { status: 200, body: { sku, status: 'INVALID', submissionId: `sub-${++this.n}`, issues: [{ code: '4000001', message: 'SKU not found', severity: 'ERROR', categories: [] }] } };
+        const type = (body as { productType: string }).productType;
+        if (type !== this.typeOf(sku)) return { status: 200, body: { sku, status: 'INVALID', submissionId: `sub-${++this.n}`, issues: [{ code: '90000', message: `product type ${type} is not the listing's`, severity: 'ERROR', categories: ['INVALID_ATTRIBUTE'] }] } };
         const q = (body as { patches: { value: { quantity: number }[] }[] }).patches[0]!.value[0]!.quantity;
         this.queued.push({ sku, quantity: q });
         return { status: 200, body: { sku, status: 'ACCEPTED', submissionId: `sub-${++this.n}`, issues: [] } };
       }
       case 'getListingsItem': {
         if (!this.shown.has(sku)) return { status: 404, body: { errors: [{ code: 'NOT_FOUND', message: `SKU '${sku}' not found in marketplace ATVPDKIKX0DER` }] } };
-        return { status: 200, body: { sku, fulfillmentAvailability: [{ fulfillmentChannelCode: 'DEFAULT', quantity: this.shown.get(sku)! }], issues: this.issues.get(sku) ?? [] } };
+        const at = new Date(this.clock.now()).toISOString();
+        const summaries = [{ marketplaceId: url.searchParams.get('marketplaceIds')!, productType: this.typeOf(sku), status: ['BUYABLE'], createdDate: at, lastUpdatedDate: at }];
+        return { status: 200, body: { sku, summaries, fulfillmentAvailability: [{ fulfillmentChannelCode: 'DEFAULT', quantity: this.shown.get(sku)! }], issues: this.issues.get(sku) ?? [] } };
       }
       case 'createFeedDocument': {
         const id = `doc-${++this.n}`;
@@ -176,9 +224,10 @@ export class FakeAmazon {
    */
   finishFeed(id: string, failing: ReadonlySet<string> = new Set(), opts: { skuInIssues?: boolean } = {}): void {
     const f = this.feeds.get(id)!;
-    const messages = (f.file as { messages: { messageId: number; sku: string; patches: { value: { quantity: number }[] }[] }[] }).messages;
+    const messages = (f.file as { messages: { messageId: number; sku: string; productType: string; patches: { value: { quantity: number }[] }[] }[] }).messages;
     const issues = [];
     for (const m of messages) {
+      if (m.productType !== this.typeOf(m.sku)) this.invalid.push(`feed message ${m.messageId} names product type ${m.productType}, the listing has ${this.typeOf(m.sku)}`);
       if (failing.has(m.sku)) issues.push({ messageId: m.messageId, ...(opts.skuInIssues === false ? {} : { sku: m.sku }), code: '90220', severity: 'ERROR', message: "'fulfillment_availability' is invalid", attributeName: 'fulfillment_availability' });
       else this.shown.set(m.sku, m.patches[0]!.value[0]!.quantity);
     }
