@@ -40,7 +40,7 @@ import {
   setLedgerState,
   writeOrderFacts,
 } from '../store/channel-event-repo.ts';
-import { getHold, lockLevels } from '../store/ledger-repo.ts';
+import { ensureLevels, getHold, lockLevels } from '../store/ledger-repo.ts';
 import { managedStockOf, purchaseUnitsInto, transferLinesInto, upsertManagedStock } from '../store/managed-stock-repo.ts';
 import { findTransfer, type TransferRecord, updateTransfer } from '../store/purchasing-repo.ts';
 import { arrivedUnits, CHANNEL_SYNC_REASON, checkManagedStock, managedStockMoves, spreadArrivals } from '../domain/managed-stock-rules.ts';
@@ -486,7 +486,7 @@ async function recordOn(db: Db, cx: ChannelContext, order: OrderFacts, cancelled
     if (row.state === 'open' && !cancelled && !next.fulfilledByChannel && allocation === null && lines.some(allocatable)) next.state = 'cancelled';
     if (next.state === 'open' && !cancelled && !next.fulfilledByChannel) await insertChannelExceptions(db, unmappedExceptions(cx, now, next.name ?? order.orderId, lines));
     said = 'recorded';
-  } else if (occurredAt > row.occurredAt && row.state === 'open') {
+  } else if (occurredAt > row.occurredAt && row.state === 'open' && !row.fulfilledByChannel) {
     // Lines added by an order edit after the allocation are recorded, not allocated: the ledger
     // cannot grow a hold, and a human decides.
     const known = new Set(row.lines.map((l) => l.lineId));
@@ -546,8 +546,8 @@ function nextStep(row: ChannelOrder): LedgerStep | null {
 
 /**
  * The hold of a pending order: the lines its allocation would take, held with the order as
- * reference and never expiring (the channel confirms or cancels it: docs/sync-in.md), held even when the shelf cannot cover it (oversold, raised), as an accepted
- * order is allocated.
+ * reference and never expiring (the channel confirms or cancels it: docs/sync-in.md), held even
+ * when the shelf cannot cover it (oversold, raised), as an accepted order is allocated.
  */
 export function pendingHoldOf(allocation: AllocateOrderCommand): ReserveCommand {
   return {
@@ -646,8 +646,11 @@ async function recordHeldStep(db: Db, cx: ChannelContext, step: ChannelOrder, r:
   const { id: channelId, workspaceId: ws } = cx.channel;
   const orderId = step.externalOrderId;
   const reference = step.name ?? orderId;
-  const row = await getChannelOrder(db, channelId, orderId, true);
+  // The hold first, then the row (unlocked: the conditional update below decides who records):
+  // a hold released by a release step was released after its order's cancellation was recorded,
+  // so the row read after it says cancelled.
   const hold = step.holdId ? await getHold(db, ws, step.holdId) : undefined;
+  const row = await getChannelOrder(db, channelId, orderId);
   if (!row || row.ledgerState !== 'held' || !hold) return [];
   if (hold.state === 'allocated' || hold.state === 'shipped') {
     await setLedgerState(db, channelId, orderId, 'held', 'allocated', null, now);
@@ -1009,6 +1012,17 @@ const reportNote = (at: ManagedAt, s: ManagedStockFacts) =>
 
 const nothingToPost = (flow: string, eventId: string): Outcome<PostCommand> => ok<PostCommand>({ type: 'post', flow, lines: [], reference: `stock report ${eventId}`.slice(0, 200) });
 
+/**
+ * The level's balances, locked for the rest of the transaction. Created first if it does not
+ * exist yet, so that two first reports of a level applied at once (PostgreSQL) take turns on its
+ * lock instead of both booking from zero.
+ */
+async function lockManagedLevel(db: Db, at: ManagedAt, now: number) {
+  await ensureLevels(db, [{ id: newId('lvl', now), workspaceId: at.ws, itemId: at.itemId, locationId: at.location.id }], now);
+  const [level] = await lockLevels(db, at.ws, [at.itemId], [at.location.id]);
+  return level!.balances;
+}
+
 /** Whether a report is older than the last one booked for the level (which it must never undo). */
 async function staleReport(db: Db, at: ManagedAt, occurredAt: number): Promise<boolean> {
   const last = await managedStockOf(db, at.location.id, at.itemId, true);
@@ -1030,8 +1044,8 @@ function arrivalStep(at: ManagedAt, eventId: string, stock: ManagedStockFacts, o
       if (await staleReport(db, at, occurredAt)) return nothingToPost('transfer_receive', eventId);
       const lines = await transferLinesInto(db, at.ws, at.location.id, at.itemId, true);
       if (lines.length === 0) return nothingToPost('transfer_receive', eventId);
-      const [level] = await lockLevels(db, at.ws, [at.itemId], [at.location.id]);
-      const booked = (level?.balances.available ?? 0) + (level?.balances.damaged ?? 0);
+      const level = await lockManagedLevel(db, at, now);
+      const booked = level.available + level.damaged;
       const units = spreadArrivals(arrivedUnits(lines.reduce((n, l) => n + l.inTransit, 0), booked, stock), lines);
       const first = units.findIndex((u) => u > 0);
       if (first < 0) return nothingToPost('transfer_receive', eventId);
@@ -1060,16 +1074,16 @@ function managedSyncStep(at: ManagedAt, eventId: string, stock: ManagedStockFact
   return {
     name: 'channel_sync',
     payload: { event: eventId, stock, occurredAt },
-    async prepare(db) {
+    async prepare(db, now) {
       if (await staleReport(db, at, occurredAt)) {
         outcome = 'stock_stale';
         return nothingToPost('channel_sync', eventId);
       }
-      const [level] = await lockLevels(db, at.ws, [at.itemId], [at.location.id]);
+      // Documents before levels, as a transfer's own receipt locks them.
       const inTransit = (await transferLinesInto(db, at.ws, at.location.id, at.itemId, true)).reduce((n, l) => n + l.inTransit, 0);
       const explained = inTransit + (await purchaseUnitsInto(db, at.ws, at.location.id, at.itemId));
-      const b = level?.balances;
-      const moves = managedStockMoves({ available: b?.available ?? 0, damaged: b?.damaged ?? 0, incoming: b?.incoming ?? 0 }, explained, stock);
+      const b = await lockManagedLevel(db, at, now);
+      const moves = managedStockMoves({ available: b.available, damaged: b.damaged, incoming: b.incoming }, explained, stock);
       outcome = moves.length > 0 ? 'stock_booked' : 'stock_unchanged';
       return ok<PostCommand>({
         type: 'post',

@@ -189,4 +189,35 @@ describe.each(STORE_KINDS)('pending and channel-fulfilled orders on %s', (kind) 
       { numRuns: kind === 'sqlite' ? 40 : 15 },
     );
   }, 180_000);
+
+  it("the three-channel race: 10 on the shelf, 4 sold on the shop, 4 (pending) on a slow channel and 4 more on the shop at once — every order recorded once, the oversell flagged, both channels at 0", async () => {
+    const { f, cx: shop } = await world(10);
+    const slow = await ts.store.transaction(async (tx) => {
+      const now = ts.clock.now();
+      const made = await createChannel(tx, f.workspaceId, { kind: 'amazon', name: 'marketplace', settings: { seller_id: 'S1' } }, now);
+      if ('code' in made) throw new Error(made.detail);
+      const id = (made.body.channel as { id: string }).id;
+      const l = await createListing(tx, f.workspaceId, { channel: id, sku: SKU, external: { seller_sku: SKU, marketplace_id: 'M1' } }, now);
+      if ('code' in l) throw new Error(l.detail);
+      return { channel: (await getChannel(tx, f.workspaceId, id))!, key: (l.body.listing as { external_key: string }).external_key };
+    });
+    const cx: ChannelContext = { channel: slow.channel, mapping: { locationCode: () => undefined, locationCodes: () => ['W1'] }, editPolicy: 'master_wins', editGraceMs: 30_000, timeResolutionMs: 1_000 };
+    const theirs: OrderFacts = { orderId: 'amz-1', name: 'amz-1', locationId: null, cancelled: false, lines: [{ lineId: 'a1', quantity: 4, sku: SKU, keys: [slow.key], keyPrefixes: [] }] };
+    await Promise.all([
+      applyChannelEvent(ts, shop, eventOf(orderOf(11, 4), 'confirmed', 1_000)),
+      applyChannelEvent(ts, cx, eventOf(theirs, 'pending', 1_020)),
+      applyChannelEvent(ts, shop, eventOf(orderOf(12, 4), 'confirmed', 1_090)),
+    ]);
+    expect(await totals(f)).toMatchObject({ available: 0, reserved: 4, committed: 8, oversold: 2 });
+    const recorded = await ts.store.read((d) => d.all<{ n: number | string }>('SELECT COUNT(*) AS n FROM channel_orders WHERE workspace_id = ?', [f.workspaceId]));
+    expect(Number(recorded[0]!.n)).toBe(3);
+    expect((await exceptionsOf(f)).filter((e) => e.kind === 'oversold')).toHaveLength(1);
+    const shown = () => ts.store.read((d) => d.all<{ quantity: number | string }>('SELECT quantity FROM availability WHERE workspace_id = ?', [f.workspaceId])).then((r) => r.map((x) => Number(x.quantity)));
+    expect(await shown()).toEqual([0, 0]);
+    // The slow channel confirms its order: its hold becomes the allocation, nothing else moves.
+    expect(await applyChannelEvent(ts, cx, eventOf(theirs, 'confirmed', 2_000))).toBe('allocated');
+    expect(await totals(f)).toMatchObject({ available: 0, reserved: 0, committed: 12, oversold: 2 });
+    expect(await shown()).toEqual([0, 0]);
+    expect((await verify(ts.store, f.workspaceId)).ok).toBe(true);
+  });
 });

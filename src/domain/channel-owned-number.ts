@@ -7,7 +7,7 @@
 //
 // Pure: the listing's resolved location scope and the kinds of the locations it names.
 
-import type { LocationScope } from './availability-model.ts';
+import type { ExplainStep, LocationScope } from './availability-model.ts';
 import type { LocationKind } from './model.ts';
 
 /**
@@ -20,4 +20,29 @@ export function channelOwnsNumber(scope: LocationScope, kindOf: (code: string) =
   const kinds = scope.kinds ?? [];
   if (codes.length === 0 && kinds.length === 0) return false;
   return kinds.every((k) => k === 'channel_managed') && codes.every((c) => kindOf(c) === 'channel_managed');
+}
+
+/** A channel's last report of its own stock of an item at one of its locations. */
+export interface ChannelReport {
+  location: string;
+  available: number;
+  reserved: number;
+  inbound: number;
+  unfulfillable: number;
+  researching: number;
+  reportedAt: string;
+}
+
+/**
+ * The explanation step of a listing whose number the channel owns: never pushed, and what the
+ * channel last reported — the booked buckets and, beside them, its reserved and researching units.
+ */
+export function channelOwnedStep(value: number, channelName: string, reports: readonly ChannelReport[]): ExplainStep {
+  const said = reports.map((r) => `${r.location}: ${r.available} available, ${r.unfulfillable} unfulfillable, ${r.inbound} inbound; beside them ${r.reserved} reserved and ${r.researching} researching (the channel's, not booked) as of ${r.reportedAt}`);
+  return {
+    step: 'channel_owned',
+    value,
+    why: `never pushed: ${channelName} keeps this stock and owns the number; ${said.length > 0 ? `it last reported ${said.join('; ')}` : 'no report of it yet'}`,
+    detail: { pushed: false, reports },
+  };
 }
