@@ -21,6 +21,9 @@ describe('Amazon settings', () => {
     expect(check({ feed_min_items: 0.5 })).toBe('settings.feed_min_items');
     expect(check({ locations: { ATVPDKIKX0DER: '' } })).toBe('settings.locations');
     expect(check({ fba_marketplace_ids: 'ATVPDKIKX0DER' })).toBe('settings.fba_marketplace_ids');
+    expect(check({ merchant_locations: ['3PL', ''] })).toBe('settings.merchant_locations');
+    expect(check({ fba_poll_seconds: '900' })).toBe('settings.fba_poll_seconds');
+    expect(check({ merchant_locations: ['3PL'], fba_poll_seconds: 900 })).toBeNull();
   });
 
   it('connect() says what a connection lacks; credentials are secrets', () => {

@@ -39,7 +39,7 @@ export interface AmazonSettings {
   region?: AmazonRegion;
   endpoint?: string;
   lwa_url?: string;
-  /** `productType` of quantity patches and feed messages (default PRODUCT). */
+  /** `productType` of quantity patches and feed messages (default: each listing's own, learned from its summaries). */
   product_type?: string;
   /** Usage plans that differ from the documented defaults, by operation name (`patchListingsItem`). */
   rate_limits?: Record<string, RateLimitSetting>;
@@ -55,6 +55,10 @@ export interface AmazonSettings {
   locations?: Record<string, string>;
   /** Marketplaces whose FBA stock is read (each a channel-managed location through `locations`). */
   fba_marketplace_ids?: string[];
+  /** Truestock location codes that ship merchant-fulfilled orders, beside the non-FBA marketplaces of `locations`. */
+  merchant_locations?: string[];
+  /** How often FBA stock is read, in seconds. */
+  fba_poll_seconds?: number;
 }
 
 const STRING_KEYS = ['seller_id', 'client_id', 'client_secret', 'refresh_token', 'product_type', 'notification_secret'] as const;
@@ -92,8 +96,14 @@ export function checkAmazonSetting(settings: Record<string, unknown>, field: str
     return refusal('validation_failed', `${field}.locations must map marketplace ids to location codes`, `${field}.locations`);
   }
   const fba = settings.fba_marketplace_ids;
-  if (fba !== undefined && !(Array.isArray(fba) && fba.every((v) => typeof v === 'string' && v.trim() !== ''))) {
+  if (fba !== undefined && !isStringList(fba)) {
     return refusal('validation_failed', `${field}.fba_marketplace_ids must be a list of marketplace ids`, `${field}.fba_marketplace_ids`);
+  }
+  if (settings.merchant_locations !== undefined && !isStringList(settings.merchant_locations)) {
+    return refusal('validation_failed', `${field}.merchant_locations must be a list of location codes`, `${field}.merchant_locations`);
+  }
+  if (settings.fba_poll_seconds !== undefined && !positive(settings.fba_poll_seconds)) {
+    return refusal('validation_failed', `${field}.fba_poll_seconds must be a number above 0`, `${field}.fba_poll_seconds`);
   }
   return null;
 }
@@ -114,6 +124,10 @@ export function amazonSettings(settings: Record<string, unknown>): AmazonSetting
 /** Where SP-API is for these settings (no trailing slash). */
 export function apiBaseUrl(s: AmazonSettings): string {
   return (s.endpoint ?? AMAZON_REGION_HOSTS[s.region ?? 'na']).replace(/\/+$/, '');
+}
+
+function isStringList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string' && x.trim() !== '');
 }
 
 function isHttpUrl(v: string): boolean {
