@@ -60,7 +60,7 @@ describe.each(STORE_KINDS)('Shopify end to end on %s', (kind) => {
     return { f, one: made[0]!, two: made[1]! };
   }
 
-  const until = async (ok: () => boolean | Promise<boolean>, ms = 10_000) => {
+  const until = async (ok: () => boolean | Promise<boolean>, ms = 30_000) => {
     for (const end = Date.now() + ms; Date.now() < end && !(await ok()); ) await new Promise((r) => setTimeout(r, 50));
   };
 
@@ -88,7 +88,8 @@ describe.each(STORE_KINDS)('Shopify end to end on %s', (kind) => {
 
   it('an order whose webhook was dropped is caught by the poll', async () => {
     const { f, one, two } = await world();
-    await until(() => two.shown('B') === 10);
+    // The order goes to shop one: it must show the stock first (the first pushes may still be on their way).
+    await until(() => one.shown('B') === 10 && two.shown('B') === 10);
     one.shop.setFaults({ drop: 1 });
     one.shop.placeOrder({ lines: [{ sku: 'B', quantity: 4 }] });
     await one.shop.flushWebhooks();
