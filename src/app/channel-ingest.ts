@@ -33,6 +33,7 @@ import {
   recordOrders,
   type OrderEvent,
 } from './channel-events.ts';
+import { decideLevels } from './channel-levels.ts';
 import type { Channel } from '../domain/listing-rules.ts';
 import { channelById, insertReceipts, type Receipt, receiptsOf } from '../store/channel-event-repo.ts';
 import type { Truestock } from './truestock.ts';
@@ -280,7 +281,7 @@ async function applyDeliveries(ts: Truestock, deliveries: VerifiedDelivery[]): P
   const outcomes = new Map<VerifiedDelivery, (string | undefined)[]>(deliveries.map((d) => [d, d.events.map(() => undefined)]));
   const failed = new Map<VerifiedDelivery, unknown>();
   const orders: OrderItem[] = [];
-  const others: { delivery: VerifiedDelivery; index: number; event: ChannelEvent }[] = [];
+  const others: OtherEvent[] = [];
   for (const d of deliveries) {
     d.events.forEach((e, index) => {
       if (isOrderEvent(e)) {
@@ -302,8 +303,9 @@ async function applyDeliveries(ts: Truestock, deliveries: VerifiedDelivery[]): P
     }
   })();
   // Events about one thing (a listing's level, an order's refunds) one after another, in arrival
-  // order, so that they do not wait on each other's locks; different things side by side.
-  const queues = [...groupBy(others, ({ delivery, event }) => `${delivery.cx.channel.id}\u0000${subjectOf(event)}`).values()];
+  // order, so that they do not wait on each other's locks; different things side by side. The
+  // first level of each listing is looked at with the others first (`decideLevels`).
+  const queues = await withoutDecidedLevels([...groupBy(others, ({ delivery, event }) => `${delivery.cx.channel.id}\u0000${subjectOf(event)}`).values()], ts, outcomes);
   let next = 0;
   const applyingOthers = Promise.all(Array.from({ length: Math.min(OTHER_EVENTS_CONCURRENCY_MAX, queues.length) }, async () => {
     for (let q = next++; q < queues.length; q = next++) {
@@ -369,6 +371,37 @@ async function applyOrders(ts: Truestock, cx: ChannelContext, items: OrderEvent[
     told.add(item.order.orderId);
     return { ok: true, outcome: (first ? c.said : null) ?? r };
   });
+}
+
+type OtherEvent = { delivery: VerifiedDelivery; index: number; event: ChannelEvent };
+
+/**
+ * The levels at the head of their queues, decided together per channel where a look suffices
+ * (echo, stale, no listing: most of a burst's levels); the queues are returned without them. A
+ * level left undecided, and whatever follows it, is applied alone as before; so is everything
+ * when the look fails.
+ */
+async function withoutDecidedLevels(queues: OtherEvent[][], ts: Truestock, outcomes: Map<VerifiedDelivery, (string | undefined)[]>): Promise<OtherEvent[][]> {
+  // Round after round while heads get decided: a listing's second level in the batch is the head of its queue next round.
+  for (let decided = true; decided;) {
+    decided = false;
+    const heads = new Set(queues.map((q) => q[0]!).filter((h) => h.event.kind === 'level_updated'));
+    for (const [, hs] of groupBy([...heads], (h) => h.delivery.cx.channel.id)) {
+      try {
+        const said = await decideLevels(ts, hs[0]!.delivery.cx, hs.map((h) => h.event as Extract<ChannelEvent, { kind: 'level_updated' }>));
+        hs.forEach((h, i) => {
+          if (said[i] === null) heads.delete(h);
+          else outcomes.get(h.delivery)![h.index] = said[i];
+        });
+      } catch {
+        // Applied one at a time below, where an error lands on its own delivery.
+        for (const h of hs) heads.delete(h);
+      }
+    }
+    if (heads.size > 0) decided = true;
+    queues = queues.map((q) => (heads.has(q[0]!) ? q.slice(1) : q)).filter((q) => q.length > 0);
+  }
+  return queues;
 }
 
 /** What an event is about, for applying events about one thing in order. */

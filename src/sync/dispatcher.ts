@@ -12,6 +12,7 @@ import { newId } from '../app/ids.ts';
 import { randomString, systemRandom } from '../app/random.ts';
 import { type Scheduler, systemScheduler } from '../app/scheduler.ts';
 import { insertChannelExceptions } from '../store/channel-event-repo.ts';
+import { ackPushedMany, postponeMany, releaseMany } from '../store/outbox-settle-repo.ts';
 import type { Db, Store } from '../store/store.ts';
 import {
   ackPushed,
@@ -21,7 +22,6 @@ import {
   deferPush,
   postpone,
   recordShown,
-  release,
   resumeDeferred,
   insertLagSample,
   pauseForAuth,
@@ -255,13 +255,13 @@ export class Dispatcher {
     // A recent decrease on the channel we cannot explain yet is left in place for a while.
     const grace = this.opts.staleGraceMs ?? STALE_GRACE_MS;
     const waiting = claimed.filter((r) => waitBeforeOverwrite(r.quantity, r.pushed_quantity, r.shown_quantity) && (r.shown_at ?? 0) + grace > now);
-    if (waiting.length > 0) await this.store.transaction(async (db) => { for (const r of waiting) await postpone(db, r.listing_id, this.workerId, r.shown_at! + grace); });
+    if (waiting.length > 0) await this.store.transaction((db) => postponeMany(db, waiting.map((r) => ({ listing_id: r.listing_id, notBefore: r.shown_at! + grace })), this.workerId));
     // With a backlog, the most urgent go first: closest to zero, decreases before increases.
     const ordered = claimed.filter((r) => !waiting.includes(r)).sort((a, b) => pushPriority(pending(a), pending(b)));
     if (ordered.length === 0) return 0;
     const batch = ordered.slice(0, connector.maxBatch);
     const rest = ordered.slice(connector.maxBatch);
-    if (rest.length > 0) await this.store.transaction(async (db) => { for (const r of rest) await release(db, r.listing_id, this.workerId); });
+    if (rest.length > 0) await this.store.transaction((db) => releaseMany(db, rest.map((r) => r.listing_id), this.workerId));
 
     bucket.tryTake(cost, now);
     const items = batch.map(toPushItem);
@@ -284,16 +284,16 @@ export class Dispatcher {
     // The probe after an outage went through: what the outage deferred goes now, not after its backoff.
     if (recovering) await this.store.transaction((db) => resumeDeferred(db, channelId, at));
     const stale: number[] = [];
+    const acked: { row: Claimed; quantity: number }[] = [];
     await this.store.transaction(async (db) => {
+      // Acknowledgements and releases are settled together below, a few statements for the whole batch.
+      acked.length = 0;
+      stale.length = 0;
+      const released: string[] = [];
       for (const [k, outcome] of result.outcomes.entries()) {
         const row = batch[k]!;
         if (outcome.status === 'acknowledged') {
-          await ackPushed(db, row, this.workerId, items[k]!.quantity, at);
-          // Never below 0: `enqueued_at` is a commit time, but it may come from another process's clock.
-          const lag = Math.max(0, at - row.enqueued_at);
-          c.lag.record(lag, at);
-          c.pushes.add(1, at);
-          this.opts.events?.onPushed?.(channelId, lag);
+          acked.push({ row, quantity: items[k]!.quantity });
         } else if (outcome.status === 'submitted') {
           await recordSubmitted(db, row, items[k]!, outcome.submissionId, this.workerId, at);
         } else if (outcome.status === 'rejected') {
@@ -301,10 +301,19 @@ export class Dispatcher {
         } else if (outcome.status === 'stale') {
           stale.push(k);
         } else {
-          await release(db, row.listing_id, this.workerId);
+          released.push(row.listing_id);
         }
       }
+      await ackPushedMany(db, acked, this.workerId, at);
+      await releaseMany(db, released, this.workerId);
     });
+    for (const { row } of acked) {
+      // Never below 0: `enqueued_at` is a commit time, but it may come from another process's clock.
+      const lag = Math.max(0, at - row.enqueued_at);
+      c.lag.record(lag, at);
+      c.pushes.add(1, at);
+      this.opts.events?.onPushed?.(channelId, lag);
+    }
     if (stale.length > 0) await this.reconcile(c, stale.map((k) => batch[k]!), stale.map((k) => items[k]!));
     return batch.length;
   }
@@ -356,13 +365,13 @@ export class Dispatcher {
       bucket.throttled(at, result.retryAfterMs ?? undefined);
       c.breaker.onThrottled(at);
       c.nextAt = at + (result.retryAfterMs ?? bucket.waitFor(c.connector!.pushCost(batch.length), at));
-      await this.store.transaction(async (db) => { for (const r of batch) await release(db, r.listing_id, this.workerId); });
+      await this.store.transaction((db) => releaseMany(db, batch.map((r) => r.listing_id), this.workerId));
       return;
     }
     if (result.failure === 'auth') {
       // Every listing would fail the same way: the channel stops here, with one exception.
       await this.pauseForAuth(c, result.message, at);
-      await this.store.transaction(async (db) => { for (const r of batch) await release(db, r.listing_id, this.workerId); });
+      await this.store.transaction((db) => releaseMany(db, batch.map((r) => r.listing_id), this.workerId));
       return;
     }
     c.breaker.onFailure(at);
@@ -386,7 +395,7 @@ export class Dispatcher {
     c.breaker.onFailure(at);
     const next = c.breaker.retryAt(at) ?? at;
     this.opts.log?.warn({ channel: c.info.id, failure: result.failure, message: result.message, items: batch.length }, 'channel still down');
-    await this.store.transaction(async (db) => { for (const r of batch) await postpone(db, r.listing_id, this.workerId, next); });
+    await this.store.transaction((db) => postponeMany(db, batch.map((r) => ({ listing_id: r.listing_id, notBefore: next })), this.workerId));
   }
 
   /** Park a listing on the dead-letter list, with an exception for a person to look at. */
