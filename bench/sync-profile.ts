@@ -34,7 +34,7 @@ const orig = pg.Client.prototype.query as (...a: unknown[]) => unknown;
 };
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'truestock-sync-prof-'));
-const server = store === 'postgres' ? await startEmbeddedPostgres({ durable: true }) : null;
+const server = store === 'postgres' ? await startEmbeddedPostgres({ durable: !process.argv.includes('--fast') }) : null;
 const waits = new Map<string, number>();
 let sampler: NodeJS.Timeout | null = null;
 const elu: string[] = [];

@@ -101,6 +101,25 @@ describe.each(STORE_KINDS)('settling claimed outbox rows in bulk on %s', (kind) 
     }), { numRuns: kind === 'sqlite' ? 60 : 30 });
   });
 
+  it('dates a newer version left after an acknowledgement from the claim, never earlier and never later than it was', async () => {
+    const cases: RowCase[] = [
+      { version: 2, newer: 1, mine: true, pushedVersion: null, quantity: 1, action: 'ack', notBefore: 0 },
+      { version: 2, newer: 0, mine: true, pushedVersion: null, quantity: 1, action: 'ack', notBefore: 0 },
+    ];
+    await ts.store.transaction(async (db) => {
+      const rows = await seed(db, 'dated', cases);
+      await db.run("UPDATE channel_outbox SET enqueued_at = 50 WHERE listing_id = 'dated-000'");
+      await ackPushedMany(db, rows.map((row) => ({ row, quantity: 1 })), ME, 900, 600);
+      // A row enqueued after the claim keeps its own time.
+      const later = await seed(db, 'later', [cases[0]!]);
+      await db.run("UPDATE channel_outbox SET enqueued_at = 700 WHERE listing_id = 'later-000'");
+      await ackPushedMany(db, later.map((row) => ({ row, quantity: 1 })), ME, 900, 600);
+    });
+    const left = await ts.store.read((db) => db.all<{ listing_id: string; enqueued_at: number; claimed_by: string | null }>(
+      "SELECT listing_id, enqueued_at, claimed_by FROM channel_outbox WHERE listing_id LIKE 'dated-%' OR listing_id LIKE 'later-%' ORDER BY listing_id"));
+    expect(left.map((r) => [r.listing_id, Number(r.enqueued_at), r.claimed_by])).toEqual([['dated-000', 600, null], ['later-000', 700, null]]);
+  });
+
   it('settles more rows than one statement takes', async () => {
     const cases: RowCase[] = Array.from({ length: 1_203 }, (_, i) => ({ version: 3, newer: i % 3 === 0 ? 1 : 0, mine: true, pushedVersion: i % 2 ? 1 : null, quantity: i, action: 'ack', notBefore: 0 }));
     await ts.store.transaction(async (db) => ackPushedMany(db, (await seed(db, 'big', cases)).map((row, i) => ({ row, quantity: i })), ME, 42));

@@ -25,8 +25,14 @@ function caseOf(pairs: readonly (readonly [string, number])[]): { sql: string; p
  * `ackPushed` for many rows: the channel acknowledged each row's `quantity` for its version. A
  * row whose version is still the one queued goes; one that a newer version replaced meanwhile is
  * released (the newer value goes next); what the channel was told only moves forward in version.
+ *
+ * `claimedAt`, when given, is when the rows were claimed. A released row's `enqueued_at` (lag is
+ * measured from it: the oldest change not yet pushed) then moves up to it: the change it carried
+ * has just been acknowledged, and the newer one was committed after the claim read the row, so
+ * the claim time is the earliest that change can date from. Left alone, a listing that changes
+ * faster than it is pushed would count every push of a burst from the burst's first sale.
  */
-export async function ackPushedMany(db: Db, acks: readonly { row: Claimed; quantity: number }[], workerId: string, now: number): Promise<void> {
+export async function ackPushedMany(db: Db, acks: readonly { row: Claimed; quantity: number }[], workerId: string, now: number, claimedAt?: number): Promise<void> {
   const rows = byListing(acks.map((a) => ({ ...a, listing_id: a.row.listing_id })));
   for (const part of chunk(rows, SETTLE_ROWS_PER_STATEMENT_MAX)) {
     const ids = part.map((a) => a.listing_id);
@@ -35,7 +41,15 @@ export async function ackPushedMany(db: Db, acks: readonly { row: Claimed; quant
       `DELETE FROM channel_outbox WHERE listing_id IN (${placeholders(ids.length)}) AND version = ${versions.sql} RETURNING listing_id`,
       [...ids, ...versions.params],
     )).map((r) => r.listing_id));
-    await releaseMany(db, ids.filter((id) => !gone.has(id)), workerId);
+    const newer = ids.filter((id) => !gone.has(id));
+    if (claimedAt === undefined) await releaseMany(db, newer, workerId);
+    else if (newer.length > 0) {
+      await db.run(
+        `UPDATE channel_outbox SET claimed_by = NULL, claimed_until = 0, enqueued_at = CASE WHEN enqueued_at < ? THEN ? ELSE enqueued_at END
+         WHERE listing_id IN (${placeholders(newer.length)}) AND claimed_by = ?`,
+        [claimedAt, claimedAt, ...newer, workerId],
+      );
+    }
   }
   await insertRows(db, 'listing_sync', ['listing_id', 'workspace_id', 'channel_id', 'pushed_version', 'pushed_quantity', 'pushed_at', 'shown_quantity', 'shown_at'],
     rows.map((a) => [a.listing_id, a.row.workspace_id, a.row.channel_id, a.row.version, a.quantity, now, a.quantity, now]),

@@ -12,16 +12,14 @@ import { newId } from '../app/ids.ts';
 import { randomString, systemRandom } from '../app/random.ts';
 import { type Scheduler, systemScheduler } from '../app/scheduler.ts';
 import { insertChannelExceptions } from '../store/channel-event-repo.ts';
+import { recordShownMany } from '../store/level-batch-repo.ts';
 import { ackPushedMany, postponeMany, releaseMany } from '../store/outbox-settle-repo.ts';
 import type { Db, Store } from '../store/store.ts';
 import {
-  ackPushed,
   type Claimed,
   claimOutbox,
   deadLetter,
   deferPush,
-  postpone,
-  recordShown,
   resumeDeferred,
   insertLagSample,
   pauseForAuth,
@@ -69,8 +67,13 @@ export interface DispatchLog {
 export interface DispatchEvents {
   /** One call to a channel and how it ended. */
   onCall?(channelId: string, result: 'ok' | Failure): void;
-  /** A listing acknowledged, with its commit → acknowledged lag. */
-  onPushed?(channelId: string, lagMs: number): void;
+  /**
+   * A listing acknowledged, with its commit → acknowledged lag, and what went out: the number
+   * pushed and what the channel was last seen to show (null: unknown). A push below what the
+   * channel showed closed a window in which it could sell units that are gone; the others raise
+   * or confirm its number.
+   */
+  onPushed?(channelId: string, lagMs: number, push?: { quantity: number; shown: number | null }): void;
 }
 
 export interface ChannelStatus {
@@ -304,15 +307,15 @@ export class Dispatcher {
           released.push(row.listing_id);
         }
       }
-      await ackPushedMany(db, acked, this.workerId, at);
+      await ackPushedMany(db, acked, this.workerId, at, now);
       await releaseMany(db, released, this.workerId);
     });
-    for (const { row } of acked) {
+    for (const { row, quantity } of acked) {
       // Never below 0: `enqueued_at` is a commit time, but it may come from another process's clock.
       const lag = Math.max(0, at - row.enqueued_at);
       c.lag.record(lag, at);
       c.pushes.add(1, at);
-      this.opts.events?.onPushed?.(channelId, lag);
+      this.opts.events?.onPushed?.(channelId, lag, { quantity, shown: row.shown_quantity ?? row.pushed_quantity });
     }
     if (stale.length > 0) await this.reconcile(c, stale.map((k) => batch[k]!), stale.map((k) => items[k]!));
     return batch.length;
@@ -334,24 +337,27 @@ export class Dispatcher {
       : ({ ok: false as const, message: 'no budget to read back' });
     const at = this.clock.now();
     if (read.ok && read.budget) this.observeOn(c, read.budget, at);
+    // In a burst most of a batch can go stale at once: what is shown is recorded, and the rows
+    // acknowledged or postponed, with a few statements for all of them (outbox-settle-repo.ts).
+    const moved = rows.flatMap((row, k) => {
+      const shown = read.ok ? read.shown[k] : null;
+      return shown !== null && shown !== undefined && shown !== items[k]!.quantity ? [{ row, shown }] : [];
+    });
+    for (const { row, shown } of moved) this.opts.log?.info({ channel: row.channel_id, listing: row.listing_id, shown, pushed: row.pushed_quantity, ours: row.quantity }, 'channel number moved under us');
     await this.store.transaction(async (db) => {
+      // It already shows our number: an earlier push of ours landed but its answer was lost
+      // (a timeout, a worker killed mid-call). That is an acknowledgement.
+      await ackPushedMany(db, rows.flatMap((row, k) => (read.ok && read.shown[k] === items[k]!.quantity ? [{ row, quantity: items[k]!.quantity }] : [])), this.workerId, at);
+      // One channel's rows (a round drains one channel), so one workspace.
+      if (moved.length > 0) await recordShownMany(db, moved[0]!.row.workspace_id, moved[0]!.row.channel_id, moved.map((m) => ({ listingId: m.row.listing_id, quantity: m.shown, at })));
+      // Back in the queue; the next claim compares against what it shows now (and waits out a
+      // recent decrease). A busy listing on a busy shop may go stale again and again while
+      // orders flow: that is not a failure, so only a read-back that told us nothing counts.
+      await postponeMany(db, moved.map((m) => ({ listing_id: m.row.listing_id, notBefore: at })), this.workerId);
       for (const [k, row] of rows.entries()) {
         const shown = read.ok ? read.shown[k] : null;
-        if (shown === items[k]!.quantity) {
-          // It already shows our number: an earlier push of ours landed but its answer was lost
-          // (a timeout, a worker killed mid-call). That is an acknowledgement.
-          await ackPushed(db, row, this.workerId, shown, at);
-          continue;
-        }
-        if (shown !== null && shown !== undefined) {
-          await recordShown(db, row.workspace_id, row.channel_id, row.listing_id, shown, at);
-          this.opts.log?.info({ channel: row.channel_id, listing: row.listing_id, shown, pushed: row.pushed_quantity, ours: row.quantity }, 'channel number moved under us');
-        }
-        // Back in the queue; the next claim compares against what it shows now (and waits out a
-        // recent decrease). A busy listing on a busy shop may go stale again and again while
-        // orders flow: that is not a failure, so only a read-back that told us nothing counts.
-        if (shown !== null && shown !== undefined) await postpone(db, row.listing_id, this.workerId, at);
-        else if (row.attempts + 1 >= DISPATCH_ATTEMPTS_MAX) await this.park(db, c, row, `compare-and-set kept failing and the number could not be read back (${read.ok ? 'no level' : read.message})`, at);
+        if (shown !== null && shown !== undefined) continue;
+        if (row.attempts + 1 >= DISPATCH_ATTEMPTS_MAX) await this.park(db, c, row, `compare-and-set kept failing and the number could not be read back (${read.ok ? 'no level' : read.message})`, at);
         else await deferPush(db, row.listing_id, this.workerId, at + nextDelay(row.attempts, null, DEFAULT_BACKOFF, this.opts.random ?? Math.random), 'channel number moved and could not be read back');
       }
     });
