@@ -45,6 +45,8 @@ export interface SyncBenchOptions {
   emulator?: 'process' | 'in-process';
   /** Told when the burst starts and when everything has converged (bench/sync-profile.ts records between). */
   onPhase?: (phase: 'burst' | 'converged') => void;
+  /** Told of every listing the dispatcher gets acknowledged (bench/sync-profile.ts traces them). */
+  onPushed?: (lagMs: number, push: { quantity: number; shown: number | null } | undefined) => void;
 }
 
 export interface SyncBenchResult {
@@ -71,6 +73,9 @@ export interface SyncBenchResult {
   /** The channel's p99 as its sync status (the API) reports it at the end. */
   api_lag_p99_ms: number | null;
   calls: number;
+  /** The dispatcher's calls by outcome, and its last error (a slow or failing shop shows here). */
+  call_outcomes: Record<string, number>;
+  last_error: string | null;
   calls_per_order: number;
   throttled: number;
   converged_s: number;
@@ -99,12 +104,17 @@ interface World {
 
 type LagSample = { lag: number; lowered: boolean };
 
-async function seed(config: TruestockConfig, skus: number, lags: LagSample[], where: SyncBenchOptions['emulator']): Promise<World> {
+async function seed(config: TruestockConfig, skus: number, lags: LagSample[], where: SyncBenchOptions['emulator'], onPushed?: SyncBenchOptions['onPushed']): Promise<World> {
   const shopOptions = { bucketSize: BUCKET, restoreRate: RESTORE_PER_SECOND, webhookRetry: { attempts: 8, baseDelayMs: 1_000 } };
   const shop = where === 'in-process' ? await inProcessShop(shopOptions) : await startShopProcess(shopOptions);
   const loc = await shop.addLocation('Warehouse');
   // Lags come from the dispatcher's own events (the same numbers the metrics and status use).
-  const ts = await Truestock.open({ ...config, sync: { idleMs: 20, events: { onPushed: (_, lag, push) => lags.push({ lag, lowered: push !== undefined && push.shown !== null && push.quantity < push.shown }) } } });
+  const ts = await Truestock.open({ ...config, sync: { idleMs: 20, events: {
+    onPushed: (_, lag, push) => {
+      lags.push({ lag, lowered: push !== undefined && push.shown !== null && push.quantity < push.shown });
+      onPushed?.(lag, push);
+    },
+  } } });
   const { workspace } = await createWorkspace(ts.store, ts.clock, `sync-bench-${Math.random()}`);
   const ws = workspace.id;
   const names = Array.from({ length: skus }, (_, i) => `S${String(i).padStart(4, '0')}`);
@@ -192,7 +202,7 @@ async function ledgerAvailableAll(w: World): Promise<Map<string, number>> {
 
 export async function syncBench(opts: SyncBenchOptions, naiveConfig?: TruestockConfig): Promise<SyncBenchResult> {
   const samples: LagSample[] = [];
-  const w = await seed(opts.config, opts.skus, samples, opts.emulator);
+  const w = await seed(opts.config, opts.skus, samples, opts.emulator, opts.onPushed);
   try {
     w.ts.sync.start();
     // The initial numbers of every listing go out first; the bucket refills before the burst.
@@ -229,7 +239,8 @@ export async function syncBench(opts: SyncBenchOptions, naiveConfig?: TruestockC
       lag_p50_ms: percentile(lags, 50), lag_p99_ms: percentile(lags, 99), lag_max_ms: lags.at(-1) ?? 0,
       lowering: { pushes: lowering.length, lag_p50_ms: percentile(lowering, 50), lag_p99_ms: percentile(lowering, 99) },
       api_lag_p99_ms: w.ts.sync.status(w.channel)?.lag_p99_ms ?? null,
-      calls: c.mutations - c0.mutations, calls_per_order: (c.mutations - c0.mutations) / opts.orders, throttled: c.throttled, converged_s: converged,
+      calls: c.mutations - c0.mutations, call_outcomes: w.ts.sync.status(w.channel)?.calls ?? {}, last_error: w.ts.sync.status(w.channel)?.last_error?.message ?? null,
+      calls_per_order: (c.mutations - c0.mutations) / opts.orders, throttled: c.throttled, converged_s: converged,
     };
     if (opts.naive && naiveConfig) result.naive = await naivePeer(naiveConfig, opts);
     return result;
@@ -294,7 +305,7 @@ export function printSync(r: SyncBenchResult): void {
     `shopify sync ${r.store.padEnd(9)} ${fmt(r.orders)} orders in ${r.seconds} s over ${fmt(r.skus)} SKUs through ${fmt(r.deliveries)} signed webhooks (${fmt(r.duplicated)} duplicated, ${r.reordered_pct} % reordered): ` +
       `all allocated ${fmt(r.allocated_s, 1)} s after the first order; lag p50 ${fmt(r.lag_p50_ms)} ms, p99 ${fmt(r.lag_p99_ms)} ms (API: ${r.api_lag_p99_ms === null ? '—' : fmt(r.api_lag_p99_ms)} ms; max ${fmt(r.lag_max_ms)} ms; ` +
       `pushes that lowered the shop's number: ${fmt(r.lowering.pushes)}, lag p50 ${fmt(r.lowering.lag_p50_ms)} ms, p99 ${fmt(r.lowering.lag_p99_ms)} ms), ` +
-      `${fmt(r.calls)} calls = ${fmt(r.calls_per_order, 3)} per order, throttled ${r.throttled}, converged ${fmt(r.converged_s, 1)} s after the first order | floor: ${callsPerSecond} calls/s × 250 listings once the ${BUCKET}-point bucket is spent`,
+      `${fmt(r.calls)} calls = ${fmt(r.calls_per_order, 3)} per order (${Object.entries(r.call_outcomes).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')}${r.last_error ? `; last error: ${r.last_error}` : ''}), throttled ${r.throttled}, converged ${fmt(r.converged_s, 1)} s after the first order | floor: ${callsPerSecond} calls/s × 250 listings once the ${BUCKET}-point bucket is spent`,
   );
   if (r.naive) {
     console.log(

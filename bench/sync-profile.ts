@@ -75,7 +75,27 @@ try {
     recording = phase === 'burst';
     if (cpu && phase === 'burst') void post('Profiler.enable').then(() => post('Profiler.start'));
   };
-  const r = await syncBench({ store, config, orders: 2_000, seconds: 10, skus: 500, naive: false, onPhase });
+  let t0 = 0;
+  const pushes: { at: number; lag: number; quantity: number; shown: number | null }[] = [];
+  const onPushed = (lag: number, push: { quantity: number; shown: number | null } | undefined) => {
+    if (recording) pushes.push({ at: performance.now() - t0, lag, quantity: push?.quantity ?? -1, shown: push?.shown ?? null });
+  };
+  const r = await syncBench({ store, config, orders: 2_000, seconds: 10, skus: 500, naive: false, onPhase: (p) => ((t0 = p === 'burst' ? performance.now() : t0), onPhase(p)), onPushed });
+  // Acknowledged listings per second of the run, with their lag and whether they raised or confirmed the shop's number.
+  const bySecond = new Map<number, { n: number; lagSum: number; lagMax: number; raise: number; same: number; lower: number }>();
+  for (const p of pushes) {
+    const k = Math.floor(p.at / 1000);
+    const b = bySecond.get(k) ?? { n: 0, lagSum: 0, lagMax: 0, raise: 0, same: 0, lower: 0 };
+    b.n++;
+    b.lagSum += p.lag;
+    b.lagMax = Math.max(b.lagMax, p.lag);
+    if (p.shown === null || p.quantity > p.shown) b.raise++;
+    else if (p.quantity === p.shown) b.same++;
+    else b.lower++;
+    bySecond.set(k, b);
+  }
+  console.log('\nacknowledged per second of the burst: second n mean-lag max-lag raise same lower');
+  for (const [k, b] of [...bySecond].sort((a, b) => a[0] - b[0])) console.log(`${k} ${b.n} ${Math.round(b.lagSum / b.n)} ${b.lagMax} ${b.raise} ${b.same} ${b.lower}`);
   recording = false;
   if (cpu) {
     const { profile } = (await post('Profiler.stop')) as { profile: object };

@@ -48,8 +48,13 @@ export const ORDER_BATCHES_IN_FLIGHT_MAX = 2;
  * connections for the orders and the ledger. One batch of them at a time.
  */
 export const OTHER_EVENTS_CONCURRENCY_MAX = 2;
-/** The longest other events wait for the orders lane to be idle before they go anyway. */
+/** The longest other events wait for the orders lane before they go anyway. */
 export const OTHERS_DEFER_MAX_MS = 3_000;
+/**
+ * Other events wait for the orders that arrived before them, and for those arriving up to this
+ * long after them: a shop sends a sale's order and its level at the same moment, in either order.
+ */
+export const ORDERS_ALONGSIDE_MS = 50;
 
 /** A delivery whose sender was verified, parsed into normalized events by its kind. */
 export interface VerifiedDelivery {
@@ -82,7 +87,7 @@ export function ingestDelivery(ts: Truestock, delivery: VerifiedDelivery): Promi
   if (!lanes) {
     const orders = new Ingest(ts, ORDER_BATCHES_IN_FLIGHT_MAX);
     const others = new Ingest(ts, 1, orders);
-    orders.onIdle = () => others.pump();
+    orders.onSettled = () => others.pump();
     ingests.set(ts, (lanes = { orders, others, running: new Map() }));
   }
   // A copy of a delivery still being applied here (the channel gave up waiting and sent it again)
@@ -154,8 +159,10 @@ class Ingest {
   private inFlight = 0;
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
-  /** Told when this lane has nothing queued or in flight. */
-  onIdle: (() => void) | null = null;
+  /** Told whenever a batch of this lane settles. */
+  onSettled: (() => void) | null = null;
+  /** When the first delivery of each batch in flight arrived. */
+  private readonly inFlightSince = new Set<{ at: number }>();
 
   constructor(
     private readonly ts: Truestock,
@@ -166,6 +173,13 @@ class Ingest {
 
   get idle(): boolean {
     return this.inFlight === 0 && this.queue.length === 0;
+  }
+
+  /** When the earliest delivery still queued or being applied arrived (Infinity: none). */
+  get oldestPendingAt(): number {
+    let at = this.queue[0]?.queuedAt ?? Infinity;
+    for (const b of this.inFlightSince) at = Math.min(at, b.at);
+    return at;
   }
 
   submit(delivery: VerifiedDelivery): Promise<IngestResult> {
@@ -186,21 +200,33 @@ class Ingest {
   }
 
   private flush(): void {
+    let ready = this.queue.length;
     if (this.yieldTo && !this.yieldTo.idle && this.queue.length > 0) {
-      const waited = this.ts.clock.now() - this.queue[0]!.queuedAt;
-      if (waited < OTHERS_DEFER_MAX_MS) {
-        // The other lane calls pump() when it is idle; the timer bounds the wait.
-        this.timer ??= setTimeout(() => ((this.timer = null), this.pump()), OTHERS_DEFER_MAX_MS - waited).unref();
+      // Ready: the deliveries whose orders are in — every order that arrived before them, or
+      // alongside — or that waited OTHERS_DEFER_MAX_MS. Both hold for a prefix of the queue.
+      const now = this.ts.clock.now();
+      const ordersFrom = this.yieldTo.oldestPendingAt;
+      const isReady = (p: { queuedAt: number }) => now - p.queuedAt >= OTHERS_DEFER_MAX_MS || (now - p.queuedAt >= ORDERS_ALONGSIDE_MS && ordersFrom > p.queuedAt + ORDERS_ALONGSIDE_MS);
+      ready = 0;
+      while (ready < this.queue.length && isReady(this.queue[ready]!)) ready++;
+      if (ready === 0) {
+        // The other lane calls pump() whenever a batch of it settles; the timer bounds the wait.
+        const waited = now - this.queue[0]!.queuedAt;
+        this.timer ??= setTimeout(() => ((this.timer = null), this.pump()), Math.max(1, waited < ORDERS_ALONGSIDE_MS ? ORDERS_ALONGSIDE_MS - waited : OTHERS_DEFER_MAX_MS - waited)).unref();
         return;
       }
     }
-    while (this.inFlight < this.inFlightMax && this.queue.length > 0) {
-      const batch = this.queue.splice(0, INGEST_BATCH_MAX);
+    while (this.inFlight < this.inFlightMax && ready > 0) {
+      const batch = this.queue.splice(0, Math.min(ready, INGEST_BATCH_MAX));
+      ready -= batch.length;
+      const since = { at: batch[0]!.queuedAt };
+      this.inFlightSince.add(since);
       this.inFlight++;
       void this.run(batch).finally(() => {
         this.inFlight--;
+        this.inFlightSince.delete(since);
         this.flush();
-        if (this.idle) this.onIdle?.();
+        this.onSettled?.();
       });
     }
   }
