@@ -75,6 +75,8 @@ export interface SyncBenchResult {
   calls: number;
   /** The dispatcher's calls by outcome, and its last error (a slow or failing shop shows here). */
   call_outcomes: Record<string, number>;
+  /** Listings a push found moved under it (compare-and-set refused: the shop's own sales). */
+  stale: number;
   last_error: string | null;
   calls_per_order: number;
   throttled: number;
@@ -239,7 +241,7 @@ export async function syncBench(opts: SyncBenchOptions, naiveConfig?: TruestockC
       lag_p50_ms: percentile(lags, 50), lag_p99_ms: percentile(lags, 99), lag_max_ms: lags.at(-1) ?? 0,
       lowering: { pushes: lowering.length, lag_p50_ms: percentile(lowering, 50), lag_p99_ms: percentile(lowering, 99) },
       api_lag_p99_ms: w.ts.sync.status(w.channel)?.lag_p99_ms ?? null,
-      calls: c.mutations - c0.mutations, call_outcomes: w.ts.sync.status(w.channel)?.calls ?? {}, last_error: w.ts.sync.status(w.channel)?.last_error?.message ?? null,
+      calls: c.mutations - c0.mutations, call_outcomes: w.ts.sync.status(w.channel)?.calls ?? {}, stale: w.ts.sync.status(w.channel)?.stale ?? 0, last_error: w.ts.sync.status(w.channel)?.last_error?.message ?? null,
       calls_per_order: (c.mutations - c0.mutations) / opts.orders, throttled: c.throttled, converged_s: converged,
     };
     if (opts.naive && naiveConfig) result.naive = await naivePeer(naiveConfig, opts);
@@ -305,7 +307,7 @@ export function printSync(r: SyncBenchResult): void {
     `shopify sync ${r.store.padEnd(9)} ${fmt(r.orders)} orders in ${r.seconds} s over ${fmt(r.skus)} SKUs through ${fmt(r.deliveries)} signed webhooks (${fmt(r.duplicated)} duplicated, ${r.reordered_pct} % reordered): ` +
       `all allocated ${fmt(r.allocated_s, 1)} s after the first order; lag p50 ${fmt(r.lag_p50_ms)} ms, p99 ${fmt(r.lag_p99_ms)} ms (API: ${r.api_lag_p99_ms === null ? '—' : fmt(r.api_lag_p99_ms)} ms; max ${fmt(r.lag_max_ms)} ms; ` +
       `pushes that lowered the shop's number: ${fmt(r.lowering.pushes)}, lag p50 ${fmt(r.lowering.lag_p50_ms)} ms, p99 ${fmt(r.lowering.lag_p99_ms)} ms), ` +
-      `${fmt(r.calls)} calls = ${fmt(r.calls_per_order, 3)} per order (${Object.entries(r.call_outcomes).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')}${r.last_error ? `; last error: ${r.last_error}` : ''}), throttled ${r.throttled}, converged ${fmt(r.converged_s, 1)} s after the first order | floor: ${callsPerSecond} calls/s × 250 listings once the ${BUCKET}-point bucket is spent`,
+      `${fmt(r.calls)} calls = ${fmt(r.calls_per_order, 3)} per order (${Object.entries(r.call_outcomes).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')}; ${fmt(r.stale)} listings found stale${r.last_error ? `; last error: ${r.last_error}` : ''}), throttled ${r.throttled}, converged ${fmt(r.converged_s, 1)} s after the first order | floor: ${callsPerSecond} calls/s × 250 listings once the ${BUCKET}-point bucket is spent`,
   );
   if (r.naive) {
     console.log(

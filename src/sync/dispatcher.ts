@@ -44,6 +44,11 @@ export const DISPATCH_CHANNELS_REFRESH_MS = 1_000;
 export const DISPATCH_LAG_PERSIST_MS = 30_000;
 /** How long a channel's unexplained decrease is left in place before our number goes over it. */
 export const STALE_GRACE_MS = 5_000;
+/**
+ * Further calls in one round for the items a call refused only because others in it were stale
+ * or rejected (a channel that applies a call whole or not at all).
+ */
+export const DISPATCH_PUSH_AGAIN_MAX = 2;
 /** Attempts before a listing is parked on the dead-letter list. */
 export const DISPATCH_ATTEMPTS_MAX = 8;
 /** Rows claimed per batch slot: the extra ones let the most urgent win when there is a backlog. */
@@ -267,57 +272,81 @@ export class Dispatcher {
     if (rest.length > 0) await this.store.transaction((db) => releaseMany(db, rest.map((r) => r.listing_id), this.workerId));
 
     bucket.tryTake(cost, now);
-    const items = batch.map(toPushItem);
-    let result: PushResult;
-    try {
-      result = await connector.push(items);
-    } catch (err) {
-      result = { ok: false, failure: 'transient', retryAfterMs: null, message: String(err) };
-    }
-    const at = this.clock.now();
-    if (result.budget) this.observeOn(c, result.budget, at);
-    this.opts.events?.onCall?.(channelId, result.ok ? 'ok' : result.failure);
-    c.calls[result.ok ? 'ok' : result.failure]++;
-    if (!result.ok) {
-      if (recovering && result.failure === 'transient') await this.stillDown(c, batch, result, at);
-      else await this.failed(c, batch, result, at);
-      return batch.length;
-    }
-    c.breaker.onSuccess(at);
-    // The probe after an outage went through: what the outage deferred goes now, not after its backoff.
-    if (recovering) await this.store.transaction((db) => resumeDeferred(db, channelId, at));
-    const stale: number[] = [];
-    const acked: { row: Claimed; quantity: number }[] = [];
-    await this.store.transaction(async (db) => {
-      // Acknowledgements and releases are settled together below, a few statements for the whole batch.
-      acked.length = 0;
-      stale.length = 0;
-      const released: string[] = [];
-      for (const [k, outcome] of result.outcomes.entries()) {
-        const row = batch[k]!;
-        if (outcome.status === 'acknowledged') {
-          acked.push({ row, quantity: items[k]!.quantity });
-        } else if (outcome.status === 'submitted') {
-          await recordSubmitted(db, row, items[k]!, outcome.submissionId, this.workerId, at);
-        } else if (outcome.status === 'rejected') {
-          await this.park(db, c, row, outcome.reason, at);
-        } else if (outcome.status === 'stale') {
-          stale.push(k);
-        } else {
-          released.push(row.listing_id);
-        }
+    // Items refused by compare-and-set, settled after every call of this round (reconcile reads them back).
+    const staleRows: Claimed[] = [];
+    const staleItems: PushItem[] = [];
+    let rows = batch;
+    for (let call = 0; ; call++) {
+      const items = rows.map(toPushItem);
+      let result: PushResult;
+      try {
+        result = await connector.push(items);
+      } catch (err) {
+        result = { ok: false, failure: 'transient', retryAfterMs: null, message: String(err) };
       }
-      await ackPushedMany(db, acked, this.workerId, at, now);
-      await releaseMany(db, released, this.workerId);
-    });
-    for (const { row, quantity } of acked) {
-      // Never below 0: `enqueued_at` is a commit time, but it may come from another process's clock.
-      const lag = Math.max(0, at - row.enqueued_at);
-      c.lag.record(lag, at);
-      c.pushes.add(1, at);
-      this.opts.events?.onPushed?.(channelId, lag, { quantity, shown: row.shown_quantity ?? row.pushed_quantity });
+      const at = this.clock.now();
+      if (result.budget) this.observeOn(c, result.budget, at);
+      this.opts.events?.onCall?.(channelId, result.ok ? 'ok' : result.failure);
+      c.calls[result.ok ? 'ok' : result.failure]++;
+      if (!result.ok) {
+        if (recovering && result.failure === 'transient') await this.stillDown(c, rows, result, at);
+        else await this.failed(c, rows, result, at);
+        break;
+      }
+      c.breaker.onSuccess(at);
+      // The probe after an outage went through: what the outage deferred goes now, not after its backoff.
+      if (recovering && call === 0) await this.store.transaction((db) => resumeDeferred(db, channelId, at));
+      // A channel that applies a call whole or not at all (Shopify) refuses the rest of it for one
+      // stale or rejected item. Those others go again at once, alone, while the claim holds: left
+      // to the next round they would share a batch with new rows, and in a burst one of those is
+      // stale again, so a busy shop would take nothing until the burst ends.
+      const refusedForOthers = result.outcomes.some((o) => o.status === 'stale' || o.status === 'rejected');
+      const notApplied = result.outcomes.filter((o) => o.status === 'not_applied').length;
+      const again = refusedForOthers && notApplied > 0 && call < DISPATCH_PUSH_AGAIN_MAX && bucket.waitFor(connector.pushCost(notApplied), at) === 0;
+      const outcomes = result.outcomes;
+      const acked: { row: Claimed; quantity: number }[] = [];
+      const retry: Claimed[] = [];
+      await this.store.transaction(async (db) => {
+        // Acknowledgements and releases are settled together below, a few statements for the whole batch.
+        acked.length = 0;
+        retry.length = 0;
+        const released: string[] = [];
+        for (const [k, outcome] of outcomes.entries()) {
+          const row = rows[k]!;
+          if (outcome.status === 'acknowledged') {
+            acked.push({ row, quantity: items[k]!.quantity });
+          } else if (outcome.status === 'submitted') {
+            await recordSubmitted(db, row, items[k]!, outcome.submissionId, this.workerId, at);
+          } else if (outcome.status === 'rejected') {
+            await this.park(db, c, row, outcome.reason, at);
+          } else if (outcome.status === 'stale') {
+            // Collected below, once this transaction is through.
+          } else if (again) {
+            retry.push(row);
+          } else {
+            released.push(row.listing_id);
+          }
+        }
+        await ackPushedMany(db, acked, this.workerId, at, now);
+        await releaseMany(db, released, this.workerId);
+      });
+      outcomes.forEach((o, k) => {
+        if (o.status !== 'stale') return;
+        staleRows.push(rows[k]!);
+        staleItems.push(items[k]!);
+      });
+      for (const { row, quantity } of acked) {
+        // Never below 0: `enqueued_at` is a commit time, but it may come from another process's clock.
+        const lag = Math.max(0, at - row.enqueued_at);
+        c.lag.record(lag, at);
+        c.pushes.add(1, at);
+        this.opts.events?.onPushed?.(channelId, lag, { quantity, shown: row.shown_quantity ?? row.pushed_quantity });
+      }
+      if (retry.length === 0) break;
+      bucket.tryTake(connector.pushCost(retry.length), at);
+      rows = retry;
     }
-    if (stale.length > 0) await this.reconcile(c, stale.map((k) => batch[k]!), stale.map((k) => items[k]!));
+    if (staleRows.length > 0) await this.reconcile(c, staleRows, staleItems);
     return batch.length;
   }
 
