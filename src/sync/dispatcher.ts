@@ -346,7 +346,7 @@ export class Dispatcher {
       bucket.tryTake(connector.pushCost(retry.length), at);
       rows = retry;
     }
-    if (staleRows.length > 0) await this.reconcile(c, staleRows, staleItems);
+    if (staleRows.length > 0) await this.reconcile(c, staleRows, staleItems, now);
     return batch.length;
   }
 
@@ -356,7 +356,7 @@ export class Dispatcher {
    * place for a grace period (`waitBeforeOverwrite`): a new number from the ledger (the order
    * arriving) goes out at once and ends the wait. A listing that keeps moving is parked.
    */
-  private async reconcile(c: ChannelRuntime, rows: Claimed[], items: PushItem[]): Promise<void> {
+  private async reconcile(c: ChannelRuntime, rows: Claimed[], items: PushItem[], claimedAt: number): Promise<void> {
     c.stale += rows.length;
     const connector = c.connector!;
     const now = this.clock.now();
@@ -372,11 +372,13 @@ export class Dispatcher {
       const shown = read.ok ? read.shown[k] : null;
       return shown !== null && shown !== undefined && shown !== items[k]!.quantity ? [{ row, shown }] : [];
     });
+    const landed = rows.flatMap((row, k) => (read.ok && read.shown[k] === items[k]!.quantity ? [{ row, quantity: items[k]!.quantity }] : []));
     for (const { row, shown } of moved) this.opts.log?.info({ channel: row.channel_id, listing: row.listing_id, shown, pushed: row.pushed_quantity, ours: row.quantity }, 'channel number moved under us');
     await this.store.transaction(async (db) => {
-      // It already shows our number: an earlier push of ours landed but its answer was lost
-      // (a timeout, a worker killed mid-call). That is an acknowledgement.
-      await ackPushedMany(db, rows.flatMap((row, k) => (read.ok && read.shown[k] === items[k]!.quantity ? [{ row, quantity: items[k]!.quantity }] : [])), this.workerId, at);
+      // It already shows our number: an earlier push of ours landed but its answer was lost (a
+      // timeout, a worker killed mid-call), or the channel's own sale took it there (the sale we
+      // just allocated). That is an acknowledgement.
+      await ackPushedMany(db, landed, this.workerId, at, claimedAt);
       // One channel's rows (a round drains one channel), so one workspace.
       if (moved.length > 0) await recordShownMany(db, moved[0]!.row.workspace_id, moved[0]!.row.channel_id, moved.map((m) => ({ listingId: m.row.listing_id, quantity: m.shown, at })));
       // Back in the queue; the next claim compares against what it shows now (and waits out a
@@ -390,6 +392,13 @@ export class Dispatcher {
         else await deferPush(db, row.listing_id, this.workerId, at + nextDelay(row.attempts, null, DEFAULT_BACKOFF, this.opts.random ?? Math.random), 'channel number moved and could not be read back');
       }
     });
+    // Acknowledgements like any other: the channel shows our number, confirmed now.
+    for (const { row, quantity } of landed) {
+      const lag = Math.max(0, at - row.enqueued_at);
+      c.lag.record(lag, at);
+      c.pushes.add(1, at);
+      this.opts.events?.onPushed?.(row.channel_id, lag, { quantity, shown: quantity });
+    }
   }
 
   private async failed(c: ChannelRuntime, batch: Claimed[], result: CallFailure, at: number): Promise<void> {
