@@ -1,7 +1,9 @@
 // Profiling harness for the Shopify sync burst (not part of `npm run bench`): runs syncBench on
 // one store with the pg client's statements timed and counted, wait events sampled from
 // pg_stat_activity, the event loop's utilization per second, and the dispatcher's lag samples
-// bucketed by what held them. `npx tsx bench/sync-profile.ts [--store postgres|sqlite]`.
+// per second of the burst (raise, confirm or lower). `npx tsx bench/sync-profile.ts [--store
+// postgres|sqlite] [--fast] [--cpu]`: `--fast` a PostgreSQL without fsync (CPU and locks apart
+// from the disk), `--cpu` a CPU profile of the burst in $TMPDIR/sync-burst.cpuprofile.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import inspector from 'node:inspector';
@@ -56,14 +58,16 @@ try {
     config = { databaseUrl: u.toString() };
     const mon = new pg.Client({ connectionString: u.toString() });
     await mon.connect();
+    let sampling = false;
     sampler = setInterval(() => {
-      if (!recording) return;
+      if (!recording || sampling) return;
+      sampling = true;
       void mon.query("SELECT state, wait_event_type, wait_event, left(query, 70) AS q FROM pg_stat_activity WHERE datname = 'prof' AND pid <> pg_backend_pid() AND state <> 'idle'").then((r) => {
         for (const row of r.rows as { state: string; wait_event_type: string | null; wait_event: string | null; q: string }[]) {
           const k = `${row.state} | ${row.wait_event_type ?? '-'}:${row.wait_event ?? '-'} | ${row.q.replace(/\s+/g, ' ')}`;
           waits.set(k, (waits.get(k) ?? 0) + 1);
         }
-      }, () => undefined);
+      }, () => undefined).finally(() => (sampling = false));
     }, 50);
     await admin.end();
   } else config = { sqlitePath: join(tmp, 'p.db') };
@@ -99,7 +103,7 @@ try {
   recording = false;
   if (cpu) {
     const { profile } = (await post('Profiler.stop')) as { profile: object };
-    writeFileSync('/tmp/ip/burst.cpuprofile', JSON.stringify(profile));
+    writeFileSync(join(os.tmpdir(), 'sync-burst.cpuprofile'), JSON.stringify(profile));
   }
   printSync(r);
   console.log('\nevent loop utilization per second:', elu.join(' '));
