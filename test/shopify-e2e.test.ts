@@ -88,7 +88,8 @@ describe.each(STORE_KINDS)('Shopify end to end on %s', (kind) => {
 
   it('an order whose webhook was dropped is caught by the poll', async () => {
     const { f, one, two } = await world();
-    await until(() => two.shown('B') === 10);
+    // Both shops show the stock first: the order below is placed on shop one.
+    await until(() => two.shown('B') === 10 && one.shown('B') === 10);
     one.shop.setFaults({ drop: 1 });
     one.shop.placeOrder({ lines: [{ sku: 'B', quantity: 4 }] });
     await one.shop.flushWebhooks();
