@@ -121,4 +121,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.send) {
     })();
   });
   process.on('disconnect', () => process.exit(0));
+  // SHOP_ELU=1: the shop's event loop utilization each second on stderr (is the shop the bottleneck?).
+  if (process.env.SHOP_ELU) {
+    let last = performance.eventLoopUtilization();
+    setInterval(() => {
+      const now = performance.eventLoopUtilization();
+      process.stderr.write(`SHOP_ELU ${performance.eventLoopUtilization(now, last).utilization.toFixed(2)}\n`);
+      last = now;
+    }, 1000).unref();
+  }
 }
