@@ -6,6 +6,7 @@
 // Run as a child by `startShopProcess` (the file is its own entry point).
 
 import { fork } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startShopifyEmulator, type ShopifyEmulator } from '../emulators/shopify/index.ts';
 import type { Counters, Faults, ShopifyEmulatorOptions } from '../emulators/shopify/index.ts';
