@@ -18,7 +18,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { startShopifyEmulator, type ShopifyEmulator } from '../emulators/shopify/index.ts';
 import { createWorkspace } from '../src/app/access.ts';
 import { createItem, createLocation } from '../src/app/catalog.ts';
 import { createChannel } from '../src/app/channels.ts';
@@ -28,6 +27,7 @@ import { shopifyApi } from '../src/channels/shopify/client.ts';
 import { shopifyConnector } from '../src/channels/shopify/push.ts';
 import { startServer } from '../src/http/server.ts';
 import { TokenBucket } from '../src/sync/limiter.ts';
+import { type BenchShop, inProcessShop, startShopProcess } from './shop-process.ts';
 import { fmt, percentile } from './workload.ts';
 
 export interface SyncBenchOptions {
@@ -38,6 +38,15 @@ export interface SyncBenchOptions {
   skus: number;
   /** Run the naive peer too (it is slow by design: one call per change). */
   naive: boolean;
+  /**
+   * Where the shop runs: a process of its own (default; as a real shop, its CPU is not the
+   * server's), or this one (`in-process`, as the benchmark ran before 2026-12-05).
+   */
+  emulator?: 'process' | 'in-process';
+  /** Told when the burst starts and when everything has converged (bench/sync-profile.ts records between). */
+  onPhase?: (phase: 'burst' | 'converged') => void;
+  /** Told of every listing the dispatcher gets acknowledged (bench/sync-profile.ts traces them). */
+  onPushed?: (lagMs: number, push: { quantity: number; shown: number | null } | undefined) => void;
 }
 
 export interface SyncBenchResult {
@@ -54,9 +63,21 @@ export interface SyncBenchResult {
   lag_p50_ms: number;
   lag_p99_ms: number;
   lag_max_ms: number;
+  /**
+   * The same lag for the pushes that lowered what the shop showed (the shop could sell units that
+   * were gone until then), and how many there were. The others raised or confirmed the shop's
+   * number: in this burst the shop lowers its own number with each sale before truestock hears of
+   * it, and a raise over a decrease it cannot explain yet waits on purpose (STALE_GRACE_MS).
+   */
+  lowering: { pushes: number; lag_p50_ms: number; lag_p99_ms: number };
   /** The channel's p99 as its sync status (the API) reports it at the end. */
   api_lag_p99_ms: number | null;
   calls: number;
+  /** The dispatcher's calls by outcome, and its last error (a slow or failing shop shows here). */
+  call_outcomes: Record<string, number>;
+  /** Listings a push found moved under it (compare-and-set refused: the shop's own sales). */
+  stale: number;
+  last_error: string | null;
   calls_per_order: number;
   throttled: number;
   converged_s: number;
@@ -74,7 +95,7 @@ const hookPath = (channelId: string) => `/v1/channels/${channelId}/webhooks`;
 
 interface World {
   ts: Truestock;
-  shop: ShopifyEmulator;
+  shop: BenchShop;
   server: { url: string; close(): Promise<void> };
   ws: string;
   channel: string;
@@ -83,16 +104,24 @@ interface World {
   inv: Map<string, string>;
 }
 
-async function seed(config: TruestockConfig, skus: number, lags: number[]): Promise<World> {
-  const shop = await startShopifyEmulator({ bucketSize: BUCKET, restoreRate: RESTORE_PER_SECOND, webhookRetry: { attempts: 8, baseDelayMs: 1_000 } });
-  const loc = shop.addLocation('Warehouse').id;
+type LagSample = { lag: number; lowered: boolean };
+
+async function seed(config: TruestockConfig, skus: number, lags: LagSample[], where: SyncBenchOptions['emulator'], onPushed?: SyncBenchOptions['onPushed']): Promise<World> {
+  const shopOptions = { bucketSize: BUCKET, restoreRate: RESTORE_PER_SECOND, webhookRetry: { attempts: 8, baseDelayMs: 1_000 } };
+  const shop = where === 'in-process' ? await inProcessShop(shopOptions) : await startShopProcess(shopOptions);
+  const loc = await shop.addLocation('Warehouse');
   // Lags come from the dispatcher's own events (the same numbers the metrics and status use).
-  const ts = await Truestock.open({ ...config, sync: { idleMs: 20, events: { onPushed: (_, lag) => lags.push(lag) } } });
+  const ts = await Truestock.open({ ...config, sync: { idleMs: 20, events: {
+    onPushed: (_, lag, push) => {
+      lags.push({ lag, lowered: push !== undefined && push.shown !== null && push.quantity < push.shown });
+      onPushed?.(lag, push);
+    },
+  } } });
   const { workspace } = await createWorkspace(ts.store, ts.clock, `sync-bench-${Math.random()}`);
   const ws = workspace.id;
   const names = Array.from({ length: skus }, (_, i) => `S${String(i).padStart(4, '0')}`);
-  const inv = new Map<string, string>();
-  for (const sku of names) inv.set(sku, shop.addItem({ sku, levels: { [loc]: STOCK_EACH } }).inventoryItemId);
+  const inventoryItemIds = await shop.addItems(names, loc, STOCK_EACH);
+  const inv = new Map<string, string>(names.map((sku, i) => [sku, inventoryItemIds[i]!]));
   const channel = await ts.store.transaction(async (db) => {
     const now = ts.clock.now();
     await createLocation(db, ws, { code: 'W1', name: 'W1', kind: 'warehouse' }, now);
@@ -114,8 +143,8 @@ async function seed(config: TruestockConfig, skus: number, lags: number[]): Prom
     if (!r.ok) throw new Error(r.refusal.detail);
   }
   const server = await startServer({ truestock: ts, host: '127.0.0.1', port: 0 });
-  shop.subscribe(`${server.url}${hookPath(channel)}`);
-  shop.setFaults({ ...FAULTS, drop: 0, delayMs: [0, 0] });
+  await shop.subscribe(`${server.url}${hookPath(channel)}`);
+  await shop.setFaults({ ...FAULTS, drop: 0, delayMs: [0, 0] });
   return { ts, shop, server, ws, channel, skus: names, loc, inv };
 }
 
@@ -126,14 +155,8 @@ async function close(w: World): Promise<void> {
 }
 
 /** Orders placed on the shop at an even pace, each for one unit of a SKU; the shop sends their webhooks. */
-async function burst(w: World, orders: number, seconds: number): Promise<void> {
-  const start = performance.now();
-  for (let i = 0; i < orders; i++) {
-    const due = start + (i * seconds * 1000) / orders;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    w.shop.placeOrder({ lines: [{ sku: w.skus[(i * 7919) % w.skus.length]!, quantity: 1 }] });
-  }
+function burst(w: World, orders: number, seconds: number): Promise<void> {
+  return w.shop.burst(w.skus, orders, seconds);
 }
 
 /** Allocated orders of the channel, with the SKU and when each was recorded allocated. */
@@ -143,13 +166,22 @@ async function allocatedOrders(w: World): Promise<{ id: string; sku: string; at:
   return rows.map((r) => ({ id: r.external_order_id, sku: (JSON.parse(r.lines) as { sku: string }[])[0]!.sku, at: Number(r.updated_at) }));
 }
 
-/** Resolves with the seconds from `t0` until `orders` orders are allocated (polled every 20 ms). */
+/**
+ * Resolves with the seconds from `t0` until `orders` orders are allocated (polled every 20 ms).
+ * Without `onNew` (the naive peer's feed) it only counts: reading and parsing every allocated
+ * order 50 times a second would load the very server and database it measures.
+ */
 async function allAllocated(w: World, orders: number, t0: number, onNew?: (o: { id: string; sku: string; at: number }) => void): Promise<number> {
   const seen = new Set<string>();
   for (;;) {
-    const found = await allocatedOrders(w);
-    if (onNew) for (const o of found.sort((a, b) => a.at - b.at)) if (!seen.has(o.id)) (seen.add(o.id), onNew(o));
-    if (found.length >= orders) return (performance.now() - t0) / 1000;
+    if (onNew) {
+      const found = await allocatedOrders(w);
+      for (const o of found.sort((a, b) => a.at - b.at)) if (!seen.has(o.id)) (seen.add(o.id), onNew(o));
+      if (found.length >= orders) return (performance.now() - t0) / 1000;
+    } else {
+      const r = await w.ts.store.read((db) => db.get<{ n: number }>("SELECT COUNT(*) AS n FROM channel_orders WHERE channel_id = ? AND ledger_state = 'allocated'", [w.channel]));
+      if (Number(r!.n) >= orders) return (performance.now() - t0) / 1000;
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -164,16 +196,23 @@ async function ledgerAvailable(w: World, sku: string): Promise<number> {
   return Number(stock!.available);
 }
 
+/** Every SKU's available units in the ledger, with one query. */
+async function ledgerAvailableAll(w: World): Promise<Map<string, number>> {
+  const rows = await w.ts.store.read((db) => db.all<{ sku: string; available: number }>('SELECT i.sku, sl.available FROM stock_levels sl JOIN items i ON i.id = sl.item_id WHERE i.workspace_id = ?', [w.ws]));
+  return new Map(rows.map((r) => [r.sku, Number(r.available)]));
+}
+
 export async function syncBench(opts: SyncBenchOptions, naiveConfig?: TruestockConfig): Promise<SyncBenchResult> {
-  const lags: number[] = [];
-  const w = await seed(opts.config, opts.skus, lags);
+  const samples: LagSample[] = [];
+  const w = await seed(opts.config, opts.skus, samples, opts.emulator, opts.onPushed);
   try {
     w.ts.sync.start();
     // The initial numbers of every listing go out first; the bucket refills before the burst.
     while (!(await outboxEmpty(w))) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, (BUCKET / RESTORE_PER_SECOND) * 1000));
-    lags.length = 0;
-    const c0 = w.shop.counters();
+    samples.length = 0;
+    const c0 = await w.shop.counters();
+    opts.onPhase?.('burst');
     const t0 = performance.now();
     const allocated = allAllocated(w, opts.orders, t0);
     await burst(w, opts.orders, opts.seconds);
@@ -181,8 +220,9 @@ export async function syncBench(opts: SyncBenchOptions, naiveConfig?: TruestockC
     await w.shop.flushWebhooks();
     // Converged: nothing queued, and every SKU's Shopify number equals the ledger's.
     const wrong = async () => {
-      for (const sku of w.skus) if (w.shop.level(w.inv.get(sku)!, w.loc)!.available !== (await ledgerAvailable(w, sku))) return sku;
-      return null;
+      const ledger = await ledgerAvailableAll(w);
+      const shown = await w.shop.levels(w.skus.map((sku) => w.inv.get(sku)!), w.loc);
+      return w.skus.find((sku, i) => shown[i] !== ledger.get(sku)) ?? null;
     };
     for (;;) {
       if ((await outboxEmpty(w)) && (await wrong()) === null) break;
@@ -190,15 +230,19 @@ export async function syncBench(opts: SyncBenchOptions, naiveConfig?: TruestockC
       await new Promise((r) => setTimeout(r, 20));
     }
     const converged = (performance.now() - t0) / 1000;
-    const c = w.shop.counters();
-    lags.sort((a, b) => a - b);
+    opts.onPhase?.('converged');
+    const c = await w.shop.counters();
+    const lags = samples.map((x) => x.lag).sort((a, b) => a - b);
+    const lowering = samples.filter((x) => x.lowered).map((x) => x.lag).sort((a, b) => a - b);
     const result: SyncBenchResult = {
       store: opts.store, orders: opts.orders, seconds: opts.seconds, skus: opts.skus,
       deliveries: c.webhooksSent - c0.webhooksSent, duplicated: c.webhooksDuplicated - c0.webhooksDuplicated, reordered_pct: FAULTS.reorder * 100,
       allocated_s: allocatedS,
       lag_p50_ms: percentile(lags, 50), lag_p99_ms: percentile(lags, 99), lag_max_ms: lags.at(-1) ?? 0,
+      lowering: { pushes: lowering.length, lag_p50_ms: percentile(lowering, 50), lag_p99_ms: percentile(lowering, 99) },
       api_lag_p99_ms: w.ts.sync.status(w.channel)?.lag_p99_ms ?? null,
-      calls: c.mutations - c0.mutations, calls_per_order: (c.mutations - c0.mutations) / opts.orders, throttled: c.throttled, converged_s: converged,
+      calls: c.mutations - c0.mutations, call_outcomes: w.ts.sync.status(w.channel)?.calls ?? {}, stale: w.ts.sync.status(w.channel)?.stale ?? 0, last_error: w.ts.sync.status(w.channel)?.last_error?.message ?? null,
+      calls_per_order: (c.mutations - c0.mutations) / opts.orders, throttled: c.throttled, converged_s: converged,
     };
     if (opts.naive && naiveConfig) result.naive = await naivePeer(naiveConfig, opts);
     return result;
@@ -214,7 +258,7 @@ export async function syncBench(opts: SyncBenchOptions, naiveConfig?: TruestockC
  */
 async function naivePeer(config: TruestockConfig, opts: SyncBenchOptions): Promise<NonNullable<SyncBenchResult['naive']>> {
   // Its dispatcher is never started: the naive pusher below is the only one.
-  const w = await seed(config, opts.skus, []);
+  const w = await seed(config, opts.skus, [], opts.emulator);
   try {
     const api = shopifyApi({ shop_domain: w.shop.shopDomain, access_token: w.shop.accessToken, api_url: w.shop.url });
     const connector = shopifyConnector(api, { shop_domain: w.shop.shopDomain, access_token: w.shop.accessToken });
@@ -223,7 +267,7 @@ async function naivePeer(config: TruestockConfig, opts: SyncBenchOptions): Promi
     const lags: number[] = [];
     let done = false;
     let pushes = 0;
-    const calls0 = w.shop.counters().mutations;
+    const calls0 = (await w.shop.counters()).mutations;
     const pusher = (async () => {
       while (!done || queue.length > 0) {
         const next = queue.shift();
@@ -248,7 +292,8 @@ async function naivePeer(config: TruestockConfig, opts: SyncBenchOptions): Promi
     done = true;
     await pusher;
     lags.sort((a, b) => a - b);
-    return { calls: w.shop.counters().mutations - calls0, throttled: w.shop.counters().throttled, allocated_s: allocatedS, lag_p50_ms: percentile(lags, 50), lag_p99_ms: percentile(lags, 99), converged_s: (performance.now() - t0) / 1000 };
+    const c = await w.shop.counters();
+    return { calls: c.mutations - calls0, throttled: c.throttled, allocated_s: allocatedS, lag_p50_ms: percentile(lags, 50), lag_p99_ms: percentile(lags, 99), converged_s: (performance.now() - t0) / 1000 };
   } finally {
     await close(w);
   }
@@ -260,8 +305,9 @@ export function printSync(r: SyncBenchResult): void {
   const callsPerSecond = RESTORE_PER_SECOND / 10;
   console.log(
     `shopify sync ${r.store.padEnd(9)} ${fmt(r.orders)} orders in ${r.seconds} s over ${fmt(r.skus)} SKUs through ${fmt(r.deliveries)} signed webhooks (${fmt(r.duplicated)} duplicated, ${r.reordered_pct} % reordered): ` +
-      `all allocated ${fmt(r.allocated_s, 1)} s after the first order; lag p50 ${fmt(r.lag_p50_ms)} ms, p99 ${fmt(r.lag_p99_ms)} ms (API: ${r.api_lag_p99_ms === null ? '—' : fmt(r.api_lag_p99_ms)} ms; max ${fmt(r.lag_max_ms)} ms), ` +
-      `${fmt(r.calls)} calls = ${fmt(r.calls_per_order, 3)} per order, throttled ${r.throttled}, converged ${fmt(r.converged_s, 1)} s after the first order | floor: ${callsPerSecond} calls/s × 250 listings once the ${BUCKET}-point bucket is spent`,
+      `all allocated ${fmt(r.allocated_s, 1)} s after the first order; lag p50 ${fmt(r.lag_p50_ms)} ms, p99 ${fmt(r.lag_p99_ms)} ms (API: ${r.api_lag_p99_ms === null ? '—' : fmt(r.api_lag_p99_ms)} ms; max ${fmt(r.lag_max_ms)} ms; ` +
+      `pushes that lowered the shop's number: ${fmt(r.lowering.pushes)}, lag p50 ${fmt(r.lowering.lag_p50_ms)} ms, p99 ${fmt(r.lowering.lag_p99_ms)} ms), ` +
+      `${fmt(r.calls)} calls = ${fmt(r.calls_per_order, 3)} per order (${Object.entries(r.call_outcomes).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')}; ${fmt(r.stale)} listings found stale${r.last_error ? `; last error: ${r.last_error}` : ''}), throttled ${r.throttled}, converged ${fmt(r.converged_s, 1)} s after the first order | floor: ${callsPerSecond} calls/s × 250 listings once the ${BUCKET}-point bucket is spent`,
   );
   if (r.naive) {
     console.log(
@@ -271,7 +317,7 @@ export function printSync(r: SyncBenchResult): void {
   }
 }
 
-// Run alone: `npx tsx bench/shopify-sync.ts [--store sqlite|postgres] [--orders N] [--seconds S] [--no-naive]`
+// Run alone: `npx tsx bench/shopify-sync.ts [--store sqlite|postgres] [--orders N] [--seconds S] [--no-naive] [--in-process]`
 // (postgres: a durable embedded server started here, as `npm run bench` does).
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (name: string, d: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : d);
@@ -293,7 +339,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     return { databaseUrl: u.toString() };
   };
   try {
-    const opts = { store, config: await config(), orders: arg('--orders', 2_000), seconds: arg('--seconds', 10), skus: arg('--skus', 500), naive: !process.argv.includes('--no-naive') } as const;
+    const opts = {
+      store, config: await config(), orders: arg('--orders', 2_000), seconds: arg('--seconds', 10), skus: arg('--skus', 500), naive: !process.argv.includes('--no-naive'),
+      emulator: process.argv.includes('--in-process') ? 'in-process' : 'process',
+    } as const;
     printSync(await syncBench(opts, await config()));
   } finally {
     await server?.stop();

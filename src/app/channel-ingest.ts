@@ -33,6 +33,7 @@ import {
   recordOrders,
   type OrderEvent,
 } from './channel-events.ts';
+import { decideLevels } from './channel-levels.ts';
 import type { Channel } from '../domain/listing-rules.ts';
 import { channelById, insertReceipts, type Receipt, receiptsOf } from '../store/channel-event-repo.ts';
 import type { Truestock } from './truestock.ts';
@@ -47,8 +48,13 @@ export const ORDER_BATCHES_IN_FLIGHT_MAX = 2;
  * connections for the orders and the ledger. One batch of them at a time.
  */
 export const OTHER_EVENTS_CONCURRENCY_MAX = 2;
-/** The longest other events wait for the orders lane to be idle before they go anyway. */
+/** The longest other events wait for the orders lane before they go anyway. */
 export const OTHERS_DEFER_MAX_MS = 3_000;
+/**
+ * Other events wait for the orders that arrived before them, and for those arriving up to this
+ * long after them: a shop sends a sale's order and its level at the same moment, in either order.
+ */
+export const ORDERS_ALONGSIDE_MS = 50;
 
 /** A delivery whose sender was verified, parsed into normalized events by its kind. */
 export interface VerifiedDelivery {
@@ -81,7 +87,7 @@ export function ingestDelivery(ts: Truestock, delivery: VerifiedDelivery): Promi
   if (!lanes) {
     const orders = new Ingest(ts, ORDER_BATCHES_IN_FLIGHT_MAX);
     const others = new Ingest(ts, 1, orders);
-    orders.onIdle = () => others.pump();
+    orders.onSettled = () => others.pump();
     ingests.set(ts, (lanes = { orders, others, running: new Map() }));
   }
   // A copy of a delivery still being applied here (the channel gave up waiting and sent it again)
@@ -153,8 +159,10 @@ class Ingest {
   private inFlight = 0;
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
-  /** Told when this lane has nothing queued or in flight. */
-  onIdle: (() => void) | null = null;
+  /** Told whenever a batch of this lane settles. */
+  onSettled: (() => void) | null = null;
+  /** When the first delivery of each batch in flight arrived. */
+  private readonly inFlightSince = new Set<{ at: number }>();
 
   constructor(
     private readonly ts: Truestock,
@@ -165,6 +173,13 @@ class Ingest {
 
   get idle(): boolean {
     return this.inFlight === 0 && this.queue.length === 0;
+  }
+
+  /** When the earliest delivery still queued or being applied arrived (Infinity: none). */
+  get oldestPendingAt(): number {
+    let at = this.queue[0]?.queuedAt ?? Infinity;
+    for (const b of this.inFlightSince) at = Math.min(at, b.at);
+    return at;
   }
 
   submit(delivery: VerifiedDelivery): Promise<IngestResult> {
@@ -185,21 +200,33 @@ class Ingest {
   }
 
   private flush(): void {
+    let ready = this.queue.length;
     if (this.yieldTo && !this.yieldTo.idle && this.queue.length > 0) {
-      const waited = this.ts.clock.now() - this.queue[0]!.queuedAt;
-      if (waited < OTHERS_DEFER_MAX_MS) {
-        // The other lane calls pump() when it is idle; the timer bounds the wait.
-        this.timer ??= setTimeout(() => ((this.timer = null), this.pump()), OTHERS_DEFER_MAX_MS - waited).unref();
+      // Ready: the deliveries whose orders are in — every order that arrived before them, or
+      // alongside — or that waited OTHERS_DEFER_MAX_MS. Both hold for a prefix of the queue.
+      const now = this.ts.clock.now();
+      const ordersFrom = this.yieldTo.oldestPendingAt;
+      const isReady = (p: { queuedAt: number }) => now - p.queuedAt >= OTHERS_DEFER_MAX_MS || (now - p.queuedAt >= ORDERS_ALONGSIDE_MS && ordersFrom > p.queuedAt + ORDERS_ALONGSIDE_MS);
+      ready = 0;
+      while (ready < this.queue.length && isReady(this.queue[ready]!)) ready++;
+      if (ready === 0) {
+        // The other lane calls pump() whenever a batch of it settles; the timer bounds the wait.
+        const waited = now - this.queue[0]!.queuedAt;
+        this.timer ??= setTimeout(() => ((this.timer = null), this.pump()), Math.max(1, waited < ORDERS_ALONGSIDE_MS ? ORDERS_ALONGSIDE_MS - waited : OTHERS_DEFER_MAX_MS - waited)).unref();
         return;
       }
     }
-    while (this.inFlight < this.inFlightMax && this.queue.length > 0) {
-      const batch = this.queue.splice(0, INGEST_BATCH_MAX);
+    while (this.inFlight < this.inFlightMax && ready > 0) {
+      const batch = this.queue.splice(0, Math.min(ready, INGEST_BATCH_MAX));
+      ready -= batch.length;
+      const since = { at: batch[0]!.queuedAt };
+      this.inFlightSince.add(since);
       this.inFlight++;
       void this.run(batch).finally(() => {
         this.inFlight--;
+        this.inFlightSince.delete(since);
         this.flush();
-        if (this.idle) this.onIdle?.();
+        this.onSettled?.();
       });
     }
   }
@@ -280,7 +307,7 @@ async function applyDeliveries(ts: Truestock, deliveries: VerifiedDelivery[]): P
   const outcomes = new Map<VerifiedDelivery, (string | undefined)[]>(deliveries.map((d) => [d, d.events.map(() => undefined)]));
   const failed = new Map<VerifiedDelivery, unknown>();
   const orders: OrderItem[] = [];
-  const others: { delivery: VerifiedDelivery; index: number; event: ChannelEvent }[] = [];
+  const others: OtherEvent[] = [];
   for (const d of deliveries) {
     d.events.forEach((e, index) => {
       if (isOrderEvent(e)) {
@@ -302,8 +329,9 @@ async function applyDeliveries(ts: Truestock, deliveries: VerifiedDelivery[]): P
     }
   })();
   // Events about one thing (a listing's level, an order's refunds) one after another, in arrival
-  // order, so that they do not wait on each other's locks; different things side by side.
-  const queues = [...groupBy(others, ({ delivery, event }) => `${delivery.cx.channel.id}\u0000${subjectOf(event)}`).values()];
+  // order, so that they do not wait on each other's locks; different things side by side. The
+  // first level of each listing is looked at with the others first (`decideLevels`).
+  const queues = await withoutDecidedLevels([...groupBy(others, ({ delivery, event }) => `${delivery.cx.channel.id}\u0000${subjectOf(event)}`).values()], ts, outcomes);
   let next = 0;
   const applyingOthers = Promise.all(Array.from({ length: Math.min(OTHER_EVENTS_CONCURRENCY_MAX, queues.length) }, async () => {
     for (let q = next++; q < queues.length; q = next++) {
@@ -369,6 +397,37 @@ async function applyOrders(ts: Truestock, cx: ChannelContext, items: OrderEvent[
     told.add(item.order.orderId);
     return { ok: true, outcome: (first ? c.said : null) ?? r };
   });
+}
+
+type OtherEvent = { delivery: VerifiedDelivery; index: number; event: ChannelEvent };
+
+/**
+ * The levels at the head of their queues, decided together per channel where a look suffices
+ * (echo, stale, no listing: most of a burst's levels); the queues are returned without them. A
+ * level left undecided, and whatever follows it, is applied alone as before; so is everything
+ * when the look fails.
+ */
+async function withoutDecidedLevels(queues: OtherEvent[][], ts: Truestock, outcomes: Map<VerifiedDelivery, (string | undefined)[]>): Promise<OtherEvent[][]> {
+  // Round after round while heads get decided: a listing's second level in the batch is the head of its queue next round.
+  for (let decided = true; decided;) {
+    decided = false;
+    const heads = new Set(queues.map((q) => q[0]!).filter((h) => h.event.kind === 'level_updated'));
+    for (const [, hs] of groupBy([...heads], (h) => h.delivery.cx.channel.id)) {
+      try {
+        const said = await decideLevels(ts, hs[0]!.delivery.cx, hs.map((h) => h.event as Extract<ChannelEvent, { kind: 'level_updated' }>));
+        hs.forEach((h, i) => {
+          if (said[i] === null) heads.delete(h);
+          else outcomes.get(h.delivery)![h.index] = said[i];
+        });
+      } catch {
+        // Applied one at a time below, where an error lands on its own delivery.
+        for (const h of hs) heads.delete(h);
+      }
+    }
+    if (heads.size > 0) decided = true;
+    queues = queues.map((q) => (heads.has(q[0]!) ? q.slice(1) : q)).filter((q) => q.length > 0);
+  }
+  return queues;
 }
 
 /** What an event is about, for applying events about one thing in order. */

@@ -154,7 +154,7 @@ export class Truestock {
       ...syncOpts,
       events: {
         onCall: (c, r) => (metrics.syncEvents.onCall(c, r), events?.onCall?.(c, r)),
-        onPushed: (c, lag) => (metrics.syncEvents.onPushed(c, lag), events?.onPushed?.(c, lag)),
+        onPushed: (c, lag, push) => (metrics.syncEvents.onPushed(c, lag), events?.onPushed?.(c, lag, push)),
       },
     });
     metrics.watchSync(() => syncGauges(store, clock, sync));

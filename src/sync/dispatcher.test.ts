@@ -3,7 +3,9 @@
 //   outages and pushes, every propagation lag sample is ≥ 0 and no outbox row is enqueued in the
 //   future (a requeued row's `enqueued_at` is when it was decided, never its not-before);
 // - after a 60 s outage the channel is probed within BREAKER_PROBE_INTERVAL_MS of its return, so
-//   every number is back within seconds, and no listing is dead-lettered for the channel's outage.
+//   every number is back within seconds, and no listing is dead-lettered for the channel's outage;
+// - on a channel that applies a call whole or not at all, the items one stale item held back are
+//   pushed again in the same round, alone, and acknowledged.
 
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,12 +30,16 @@ class FakeChannel implements Connector {
   readonly bucket = { capacity: 1e9, refillPerSecond: 1e9 };
   readonly shows = new Map<string, number>();
   down = false;
+  /** Apply a call whole or not at all, as Shopify does: one stale item and nothing is applied. */
+  wholeOrNothing = false;
   calls = 0;
   pushCost = () => 1;
   readCost = () => 1;
   async push(items: PushItem[]): Promise<PushResult> {
     this.calls++;
     if (this.down) return { ok: false, failure: 'transient', retryAfterMs: null, message: '503 Service Unavailable' };
+    const stale = (i: PushItem) => i.expected !== null && (this.shows.get(i.listingId) ?? null) !== null && i.expected !== this.shows.get(i.listingId);
+    if (this.wholeOrNothing && items.some(stale)) return { ok: true, outcomes: items.map((i) => ({ status: stale(i) ? 'stale' as const : 'not_applied' as const })) };
     return {
       ok: true,
       outcomes: items.map((i) => {
@@ -137,6 +143,24 @@ describe.each(STORE_KINDS)('dispatcher on an injected clock on %s', (kind) => {
       { numRuns: kind === 'sqlite' ? 30 : 12 },
     );
   }, 180_000);
+
+  it('pushes the items one stale item held back again in the same round, on a channel that applies a call whole or not at all', async () => {
+    const w = await world(100);
+    w.fake.wholeOrNothing = true;
+    // The shop sold 3 of A that truestock has not heard of; truestock's own numbers move for both.
+    w.fake.shows.set(w.listings.A!, 97);
+    await w.f.ok({ type: 'adjust', sku: 'A', location: 'W1', delta: -1, reason: 'damage' });
+    await w.f.ok({ type: 'adjust', sku: 'B', location: 'W1', delta: -1, reason: 'damage' });
+    const calls = w.fake.calls;
+    await w.dispatcher.drainOnce(w.channel.id);
+    // One call refused whole for A, one for B alone: B is acknowledged now, not a round later.
+    expect(w.fake.calls - calls).toBe(2);
+    expect(w.fake.shows.get(w.listings.B!)).toBe(99);
+    expect(w.lags.length).toBeGreaterThan(0);
+    // A was read back and waits for the order behind the shop's decrease (a raise over it).
+    expect(w.fake.shows.get(w.listings.A!)).toBe(97);
+    expect(w.dispatcher.status(w.channel.id)!.stale).toBe(1);
+  });
 
   it('after a 60 s outage the channel is probed within seconds of its return and every number converges; no listing is dead-lettered for it', async () => {
     const w = await world(100);

@@ -12,16 +12,14 @@ import { newId } from '../app/ids.ts';
 import { randomString, systemRandom } from '../app/random.ts';
 import { type Scheduler, systemScheduler } from '../app/scheduler.ts';
 import { insertChannelExceptions } from '../store/channel-event-repo.ts';
+import { recordShownMany } from '../store/level-batch-repo.ts';
+import { ackPushedMany, postponeMany, releaseMany } from '../store/outbox-settle-repo.ts';
 import type { Db, Store } from '../store/store.ts';
 import {
-  ackPushed,
   type Claimed,
   claimOutbox,
   deadLetter,
   deferPush,
-  postpone,
-  recordShown,
-  release,
   resumeDeferred,
   insertLagSample,
   pauseForAuth,
@@ -46,6 +44,11 @@ export const DISPATCH_CHANNELS_REFRESH_MS = 1_000;
 export const DISPATCH_LAG_PERSIST_MS = 30_000;
 /** How long a channel's unexplained decrease is left in place before our number goes over it. */
 export const STALE_GRACE_MS = 5_000;
+/**
+ * Further calls in one round for the items a call refused only because others in it were stale
+ * or rejected (a channel that applies a call whole or not at all).
+ */
+export const DISPATCH_PUSH_AGAIN_MAX = 2;
 /** Attempts before a listing is parked on the dead-letter list. */
 export const DISPATCH_ATTEMPTS_MAX = 8;
 /** Rows claimed per batch slot: the extra ones let the most urgent win when there is a backlog. */
@@ -69,8 +72,13 @@ export interface DispatchLog {
 export interface DispatchEvents {
   /** One call to a channel and how it ended. */
   onCall?(channelId: string, result: 'ok' | Failure): void;
-  /** A listing acknowledged, with its commit → acknowledged lag. */
-  onPushed?(channelId: string, lagMs: number): void;
+  /**
+   * A listing acknowledged, with its commit → acknowledged lag, and what went out: the number
+   * pushed and what the channel was last seen to show (null: unknown). A push below what the
+   * channel showed closed a window in which it could sell units that are gone; the others raise
+   * or confirm its number.
+   */
+  onPushed?(channelId: string, lagMs: number, push?: { quantity: number; shown: number | null }): void;
 }
 
 export interface ChannelStatus {
@@ -255,57 +263,90 @@ export class Dispatcher {
     // A recent decrease on the channel we cannot explain yet is left in place for a while.
     const grace = this.opts.staleGraceMs ?? STALE_GRACE_MS;
     const waiting = claimed.filter((r) => waitBeforeOverwrite(r.quantity, r.pushed_quantity, r.shown_quantity) && (r.shown_at ?? 0) + grace > now);
-    if (waiting.length > 0) await this.store.transaction(async (db) => { for (const r of waiting) await postpone(db, r.listing_id, this.workerId, r.shown_at! + grace); });
+    if (waiting.length > 0) await this.store.transaction((db) => postponeMany(db, waiting.map((r) => ({ listing_id: r.listing_id, notBefore: r.shown_at! + grace })), this.workerId));
     // With a backlog, the most urgent go first: closest to zero, decreases before increases.
     const ordered = claimed.filter((r) => !waiting.includes(r)).sort((a, b) => pushPriority(pending(a), pending(b)));
     if (ordered.length === 0) return 0;
     const batch = ordered.slice(0, connector.maxBatch);
     const rest = ordered.slice(connector.maxBatch);
-    if (rest.length > 0) await this.store.transaction(async (db) => { for (const r of rest) await release(db, r.listing_id, this.workerId); });
+    if (rest.length > 0) await this.store.transaction((db) => releaseMany(db, rest.map((r) => r.listing_id), this.workerId));
 
     bucket.tryTake(cost, now);
-    const items = batch.map(toPushItem);
-    let result: PushResult;
-    try {
-      result = await connector.push(items);
-    } catch (err) {
-      result = { ok: false, failure: 'transient', retryAfterMs: null, message: String(err) };
-    }
-    const at = this.clock.now();
-    if (result.budget) this.observeOn(c, result.budget, at);
-    this.opts.events?.onCall?.(channelId, result.ok ? 'ok' : result.failure);
-    c.calls[result.ok ? 'ok' : result.failure]++;
-    if (!result.ok) {
-      if (recovering && result.failure === 'transient') await this.stillDown(c, batch, result, at);
-      else await this.failed(c, batch, result, at);
-      return batch.length;
-    }
-    c.breaker.onSuccess(at);
-    // The probe after an outage went through: what the outage deferred goes now, not after its backoff.
-    if (recovering) await this.store.transaction((db) => resumeDeferred(db, channelId, at));
-    const stale: number[] = [];
-    await this.store.transaction(async (db) => {
-      for (const [k, outcome] of result.outcomes.entries()) {
-        const row = batch[k]!;
-        if (outcome.status === 'acknowledged') {
-          await ackPushed(db, row, this.workerId, items[k]!.quantity, at);
-          // Never below 0: `enqueued_at` is a commit time, but it may come from another process's clock.
-          const lag = Math.max(0, at - row.enqueued_at);
-          c.lag.record(lag, at);
-          c.pushes.add(1, at);
-          this.opts.events?.onPushed?.(channelId, lag);
-        } else if (outcome.status === 'submitted') {
-          await recordSubmitted(db, row, items[k]!, outcome.submissionId, this.workerId, at);
-        } else if (outcome.status === 'rejected') {
-          await this.park(db, c, row, outcome.reason, at);
-        } else if (outcome.status === 'stale') {
-          stale.push(k);
-        } else {
-          await release(db, row.listing_id, this.workerId);
-        }
+    // Items refused by compare-and-set, settled after every call of this round (reconcile reads them back).
+    const staleRows: Claimed[] = [];
+    const staleItems: PushItem[] = [];
+    let rows = batch;
+    for (let call = 0; ; call++) {
+      const items = rows.map(toPushItem);
+      let result: PushResult;
+      try {
+        result = await connector.push(items);
+      } catch (err) {
+        result = { ok: false, failure: 'transient', retryAfterMs: null, message: String(err) };
       }
-    });
-    if (stale.length > 0) await this.reconcile(c, stale.map((k) => batch[k]!), stale.map((k) => items[k]!));
+      const at = this.clock.now();
+      if (result.budget) this.observeOn(c, result.budget, at);
+      this.opts.events?.onCall?.(channelId, result.ok ? 'ok' : result.failure);
+      c.calls[result.ok ? 'ok' : result.failure]++;
+      if (!result.ok) {
+        if (recovering && result.failure === 'transient') await this.stillDown(c, rows, result, at);
+        else await this.failed(c, rows, result, at);
+        break;
+      }
+      c.breaker.onSuccess(at);
+      // The probe after an outage went through: what the outage deferred goes now, not after its backoff.
+      if (recovering && call === 0) await this.store.transaction((db) => resumeDeferred(db, channelId, at));
+      // A channel that applies a call whole or not at all (Shopify) refuses the rest of it for one
+      // stale or rejected item. Those others go again at once, alone, while the claim holds: left
+      // to the next round they would share a batch with new rows, and in a burst one of those is
+      // stale again, so a busy shop would take nothing until the burst ends.
+      const refusedForOthers = result.outcomes.some((o) => o.status === 'stale' || o.status === 'rejected');
+      const notApplied = result.outcomes.filter((o) => o.status === 'not_applied').length;
+      const again = refusedForOthers && notApplied > 0 && call < DISPATCH_PUSH_AGAIN_MAX && bucket.waitFor(connector.pushCost(notApplied), at) === 0;
+      const outcomes = result.outcomes;
+      const acked: { row: Claimed; quantity: number }[] = [];
+      const retry: Claimed[] = [];
+      await this.store.transaction(async (db) => {
+        // Acknowledgements and releases are settled together below, a few statements for the whole batch.
+        acked.length = 0;
+        retry.length = 0;
+        const released: string[] = [];
+        for (const [k, outcome] of outcomes.entries()) {
+          const row = rows[k]!;
+          if (outcome.status === 'acknowledged') {
+            acked.push({ row, quantity: items[k]!.quantity });
+          } else if (outcome.status === 'submitted') {
+            await recordSubmitted(db, row, items[k]!, outcome.submissionId, this.workerId, at);
+          } else if (outcome.status === 'rejected') {
+            await this.park(db, c, row, outcome.reason, at);
+          } else if (outcome.status === 'stale') {
+            // Collected below, once this transaction is through.
+          } else if (again) {
+            retry.push(row);
+          } else {
+            released.push(row.listing_id);
+          }
+        }
+        await ackPushedMany(db, acked, this.workerId, at, now);
+        await releaseMany(db, released, this.workerId);
+      });
+      outcomes.forEach((o, k) => {
+        if (o.status !== 'stale') return;
+        staleRows.push(rows[k]!);
+        staleItems.push(items[k]!);
+      });
+      for (const { row, quantity } of acked) {
+        // Never below 0: `enqueued_at` is a commit time, but it may come from another process's clock.
+        const lag = Math.max(0, at - row.enqueued_at);
+        c.lag.record(lag, at);
+        c.pushes.add(1, at);
+        this.opts.events?.onPushed?.(channelId, lag, { quantity, shown: row.shown_quantity ?? row.pushed_quantity });
+      }
+      if (retry.length === 0) break;
+      bucket.tryTake(connector.pushCost(retry.length), at);
+      rows = retry;
+    }
+    if (staleRows.length > 0) await this.reconcile(c, staleRows, staleItems, now);
     return batch.length;
   }
 
@@ -315,7 +356,7 @@ export class Dispatcher {
    * place for a grace period (`waitBeforeOverwrite`): a new number from the ledger (the order
    * arriving) goes out at once and ends the wait. A listing that keeps moving is parked.
    */
-  private async reconcile(c: ChannelRuntime, rows: Claimed[], items: PushItem[]): Promise<void> {
+  private async reconcile(c: ChannelRuntime, rows: Claimed[], items: PushItem[], claimedAt: number): Promise<void> {
     c.stale += rows.length;
     const connector = c.connector!;
     const now = this.clock.now();
@@ -325,27 +366,39 @@ export class Dispatcher {
       : ({ ok: false as const, message: 'no budget to read back' });
     const at = this.clock.now();
     if (read.ok && read.budget) this.observeOn(c, read.budget, at);
+    // In a burst most of a batch can go stale at once: what is shown is recorded, and the rows
+    // acknowledged or postponed, with a few statements for all of them (outbox-settle-repo.ts).
+    const moved = rows.flatMap((row, k) => {
+      const shown = read.ok ? read.shown[k] : null;
+      return shown !== null && shown !== undefined && shown !== items[k]!.quantity ? [{ row, shown }] : [];
+    });
+    const landed = rows.flatMap((row, k) => (read.ok && read.shown[k] === items[k]!.quantity ? [{ row, quantity: items[k]!.quantity }] : []));
+    for (const { row, shown } of moved) this.opts.log?.info({ channel: row.channel_id, listing: row.listing_id, shown, pushed: row.pushed_quantity, ours: row.quantity }, 'channel number moved under us');
     await this.store.transaction(async (db) => {
+      // It already shows our number: an earlier push of ours landed but its answer was lost (a
+      // timeout, a worker killed mid-call), or the channel's own sale took it there (the sale we
+      // just allocated). That is an acknowledgement.
+      await ackPushedMany(db, landed, this.workerId, at, claimedAt);
+      // One channel's rows (a round drains one channel), so one workspace.
+      if (moved.length > 0) await recordShownMany(db, moved[0]!.row.workspace_id, moved[0]!.row.channel_id, moved.map((m) => ({ listingId: m.row.listing_id, quantity: m.shown, at })));
+      // Back in the queue; the next claim compares against what it shows now (and waits out a
+      // recent decrease). A busy listing on a busy shop may go stale again and again while
+      // orders flow: that is not a failure, so only a read-back that told us nothing counts.
+      await postponeMany(db, moved.map((m) => ({ listing_id: m.row.listing_id, notBefore: at })), this.workerId);
       for (const [k, row] of rows.entries()) {
         const shown = read.ok ? read.shown[k] : null;
-        if (shown === items[k]!.quantity) {
-          // It already shows our number: an earlier push of ours landed but its answer was lost
-          // (a timeout, a worker killed mid-call). That is an acknowledgement.
-          await ackPushed(db, row, this.workerId, shown, at);
-          continue;
-        }
-        if (shown !== null && shown !== undefined) {
-          await recordShown(db, row.workspace_id, row.channel_id, row.listing_id, shown, at);
-          this.opts.log?.info({ channel: row.channel_id, listing: row.listing_id, shown, pushed: row.pushed_quantity, ours: row.quantity }, 'channel number moved under us');
-        }
-        // Back in the queue; the next claim compares against what it shows now (and waits out a
-        // recent decrease). A busy listing on a busy shop may go stale again and again while
-        // orders flow: that is not a failure, so only a read-back that told us nothing counts.
-        if (shown !== null && shown !== undefined) await postpone(db, row.listing_id, this.workerId, at);
-        else if (row.attempts + 1 >= DISPATCH_ATTEMPTS_MAX) await this.park(db, c, row, `compare-and-set kept failing and the number could not be read back (${read.ok ? 'no level' : read.message})`, at);
+        if (shown !== null && shown !== undefined) continue;
+        if (row.attempts + 1 >= DISPATCH_ATTEMPTS_MAX) await this.park(db, c, row, `compare-and-set kept failing and the number could not be read back (${read.ok ? 'no level' : read.message})`, at);
         else await deferPush(db, row.listing_id, this.workerId, at + nextDelay(row.attempts, null, DEFAULT_BACKOFF, this.opts.random ?? Math.random), 'channel number moved and could not be read back');
       }
     });
+    // Acknowledgements like any other: the channel shows our number, confirmed now.
+    for (const { row, quantity } of landed) {
+      const lag = Math.max(0, at - row.enqueued_at);
+      c.lag.record(lag, at);
+      c.pushes.add(1, at);
+      this.opts.events?.onPushed?.(row.channel_id, lag, { quantity, shown: quantity });
+    }
   }
 
   private async failed(c: ChannelRuntime, batch: Claimed[], result: CallFailure, at: number): Promise<void> {
@@ -356,13 +409,13 @@ export class Dispatcher {
       bucket.throttled(at, result.retryAfterMs ?? undefined);
       c.breaker.onThrottled(at);
       c.nextAt = at + (result.retryAfterMs ?? bucket.waitFor(c.connector!.pushCost(batch.length), at));
-      await this.store.transaction(async (db) => { for (const r of batch) await release(db, r.listing_id, this.workerId); });
+      await this.store.transaction((db) => releaseMany(db, batch.map((r) => r.listing_id), this.workerId));
       return;
     }
     if (result.failure === 'auth') {
       // Every listing would fail the same way: the channel stops here, with one exception.
       await this.pauseForAuth(c, result.message, at);
-      await this.store.transaction(async (db) => { for (const r of batch) await release(db, r.listing_id, this.workerId); });
+      await this.store.transaction((db) => releaseMany(db, batch.map((r) => r.listing_id), this.workerId));
       return;
     }
     c.breaker.onFailure(at);
@@ -386,7 +439,7 @@ export class Dispatcher {
     c.breaker.onFailure(at);
     const next = c.breaker.retryAt(at) ?? at;
     this.opts.log?.warn({ channel: c.info.id, failure: result.failure, message: result.message, items: batch.length }, 'channel still down');
-    await this.store.transaction(async (db) => { for (const r of batch) await postpone(db, r.listing_id, this.workerId, next); });
+    await this.store.transaction((db) => postponeMany(db, batch.map((r) => ({ listing_id: r.listing_id, notBefore: next })), this.workerId));
   }
 
   /** Park a listing on the dead-letter list, with an exception for a person to look at. */
