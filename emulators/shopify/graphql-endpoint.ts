@@ -3,7 +3,7 @@
 // every answer. Order of refusals: bad body (400) → syntax/validation/variables (200 + errors)
 // → MAX_COST_EXCEEDED → THROTTLED; only then does anything run.
 
-import { type DocumentNode, execute, type GraphQLError, getOperationAST, getVariableValues, Kind, type OperationDefinitionNode, parse, validate } from 'graphql';
+import { type DocumentNode, execute, type GraphQLError, type GraphQLSchema, getOperationAST, getVariableValues, Kind, type OperationDefinitionNode, parse, validate } from 'graphql';
 import type { TokenBucket } from '../kit/index.ts';
 import { INTERNAL_ERROR_MESSAGE } from './api-faults.ts';
 import { actualCost, requestedCost } from './cost.ts';
@@ -27,6 +27,32 @@ const RATE_LIMITS_DOC = 'https://shopify.dev/api/usage/rate-limits';
 
 const formatErrors = (errors: readonly GraphQLError[]) => errors.map((e) => e.toJSON());
 
+/**
+ * Documents already parsed and validated, per schema: a client sends the same few documents
+ * thousands of times, and validating each against the Admin schema again was most of the
+ * emulator's work in a burst. Bounded, so a client sending endless distinct documents cannot grow it.
+ */
+const checkedDocuments = new WeakMap<GraphQLSchema, Map<string, { doc: DocumentNode } | { errors: readonly GraphQLError[] }>>();
+const CHECKED_DOCUMENTS_MAX = 500;
+
+function checkedDocument(schema: GraphQLSchema, query: string): { doc: DocumentNode } | { errors: readonly GraphQLError[] } {
+  let cache = checkedDocuments.get(schema);
+  if (!cache) checkedDocuments.set(schema, (cache = new Map()));
+  const known = cache.get(query);
+  if (known) return known;
+  let checked: { doc: DocumentNode } | { errors: readonly GraphQLError[] };
+  try {
+    const doc = parse(query);
+    const invalid = validate(schema, doc);
+    checked = invalid.length > 0 ? { errors: invalid } : { doc };
+  } catch (err) {
+    checked = { errors: [err as GraphQLError] };
+  }
+  if (cache.size >= CHECKED_DOCUMENTS_MAX) cache.clear();
+  cache.set(query, checked);
+  return checked;
+}
+
 export async function answerGraphql(body: unknown, ctx: RequestContext, s: GraphqlSettings): Promise<HttpAnswer> {
   const schema = adminSchema(ctx.version);
   const req = body as { query?: unknown; variables?: unknown; operationName?: unknown } | null;
@@ -46,14 +72,9 @@ export async function answerGraphql(body: unknown, ctx: RequestContext, s: Graph
   const cost = (requested: number, actual: number | null) => ({ cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: throttleStatus(s.bucket) } });
   const refused = (errors: readonly GraphQLError[]) => ({ status: 200, body: { errors: formatErrors(errors), extensions: cost(0, 0) } });
 
-  let doc: DocumentNode;
-  try {
-    doc = parse(req.query);
-  } catch (err) {
-    return refused([err as GraphQLError]);
-  }
-  const invalid = validate(schema, doc);
-  if (invalid.length > 0) return refused(invalid);
+  const checked = checkedDocument(schema, req.query);
+  if (!('doc' in checked)) return refused(checked.errors);
+  const doc = checked.doc;
   const op = getOperationAST(doc, operationName);
   if (!op) {
     const message = operationName ? `No operation named "${operationName}"` : 'An operation name is required when the document holds several operations';
