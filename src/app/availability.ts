@@ -30,7 +30,11 @@ import {
   rulesOfChannels,
   salesSince,
   lockListings,
+  locationsOf,
 } from '../store/availability-repo.ts';
+import { type ChannelReport, channelOwnedStep, channelOwnsNumber } from '../domain/channel-owned-number.ts';
+import { managedStockOfItems } from '../store/managed-stock-repo.ts';
+import type { LocationKind } from '../domain/model.ts';
 import type { Db, Store } from '../store/store.ts';
 import type { StockChange } from './ledger.ts';
 
@@ -63,6 +67,8 @@ export interface ListingResult {
   sku: string;
   rule: ResolvedRule;
   availability: Availability;
+  /** The channel owns this number (it sells only channel-managed stock): computed and served, never pushed. */
+  channelOwned: boolean;
 }
 
 /**
@@ -79,6 +85,9 @@ export class Facts {
   private readonly incoming = new Map<number, Map<string, number>>();
   private readonly sales = new Map<string, { channel_id: string | null; at: number; units: number }[]>();
   private readonly salesLoaded = new Set<string>();
+  /** Location kinds by code: from the levels loaded, and every location once a rule names one not among them. */
+  private readonly locationKinds = new Map<string, LocationKind>();
+  private allLocationsLoaded = false;
 
   constructor(
     readonly db: Db,
@@ -104,7 +113,7 @@ export class Facts {
       // Bundles too: a kit kept pre-built has levels of its own (the others have none).
       const stocked = items.filter((i) => !this.levels.has(i.id)).map((i) => i.id);
       for (const id of stocked) this.levels.set(id, []);
-      for (const l of await levelsOf(this.db, this.workspaceId, stocked)) this.levels.get(l.item_id)!.push(l);
+      for (const l of await levelsOf(this.db, this.workspaceId, stocked)) (this.levels.get(l.item_id)!.push(l), this.locationKinds.set(l.code, l.kind));
     }
     await this.loadChannels([...new Set(listings.map((l) => l.channel_id))].filter((id) => id !== ''));
   }
@@ -188,14 +197,34 @@ export class Facts {
   async compute(listings: ListingRef[], opts: { explain?: boolean; fence?: (listing: ListingRef, rule: ResolvedRule) => Map<string, number> | null } = {}): Promise<ListingResult[]> {
     const rules = listings.map((l) => this.resolve(l));
     await this.loadNeeds(listings, rules);
-    return listings.map((listing, i) => {
+    const results = listings.map((listing, i) => {
       const rule = rules[i]!;
       const fenced = rule.allocation.mode !== 'ring_fenced' ? null : (opts.fence?.(listing, rule) ?? this.fences.get(listing.channel_id) ?? null);
       const incoming = rule.backorder_days === null ? null : (this.incoming.get(rule.backorder_days) ?? null);
       const facts = this.itemFacts(listing.item_id, fenced, incoming);
       const demand = rule.buffer.mode === 'adaptive' ? this.demand(listing) : NO_DEMAND;
-      return { listing, sku: facts.sku, rule, availability: computeAvailability(facts, rule, demand, { explain: opts.explain ?? false }) };
+      const channelOwned = channelOwnsNumber(rule.locations, (code) => this.locationKinds.get(code));
+      return { listing, sku: facts.sku, rule, availability: computeAvailability(facts, rule, demand, { explain: opts.explain ?? false }), channelOwned };
     });
+    if (opts.explain) await this.explainChannelOwned(results);
+    return results;
+  }
+
+  /** An explanation of a listing the channel owns says so, with the channel's last reports of the item (shown beside the buckets). */
+  private async explainChannelOwned(results: ListingResult[]): Promise<void> {
+    const owned = results.filter((r) => r.channelOwned);
+    if (owned.length === 0) return;
+    const reports = await managedStockOfItems(this.db, this.workspaceId, [...new Set(owned.map((r) => r.listing.item_id))]);
+    const codes = new Map((await locationsOf(this.db, this.workspaceId)).map((l) => [l.id, l.code]));
+    for (const r of owned) {
+      const mine = reports.filter((m) => m.itemId === r.listing.item_id && m.channelId === r.listing.channel_id).map((m): ChannelReport => ({
+        location: codes.get(m.locationId) ?? m.locationId, available: m.available, reserved: m.reserved, inbound: m.inbound, unfulfillable: m.unfulfillable, researching: m.researching,
+        reportedAt: new Date(m.reportedAt).toISOString(),
+      }));
+      const steps = r.availability.steps;
+      // Before the result: the number is what it is, only nobody pushes it.
+      steps.splice(Math.max(0, steps.length - 1), 0, channelOwnedStep(r.availability.quantity, this.channels.get(r.listing.channel_id)?.name ?? r.listing.channel_id, mine));
+    }
   }
 
   private async loadNeeds(listings: ListingRef[], rules: ResolvedRule[]): Promise<void> {
@@ -216,6 +245,12 @@ export class Facts {
       }
       if (rule.buffer.mode === 'adaptive') for (const id of this.stockedItems(l.item_id)) if (!this.salesLoaded.has(id)) salesItems.add(id);
     });
+    // Whether a listing's number is the channel's own needs the kinds of the locations its rule
+    // names; those without a level of the item yet are read once (a handful of rows).
+    if (!this.allLocationsLoaded && rules.some((r) => (r.locations.codes ?? []).some((c) => !this.locationKinds.has(c)))) {
+      for (const l of await locationsOf(this.db, this.workspaceId)) this.locationKinds.set(l.code, l.kind);
+      this.allLocationsLoaded = true;
+    }
     for (const [channelId, items] of fenceChannels) {
       const map = new Map<string, number>();
       for (const f of await ringFenceLines(this.db, this.workspaceId, channelId, [...items])) {
@@ -261,10 +296,14 @@ export class Facts {
       return Math.max(0, ...(this.components.get(itemId) ?? []).map((e) => velocity(e.component_id) / e.quantity));
     };
     const others = [...this.channels.values()].filter((c) => c.id !== channel.id);
+    // Webhook delays measured from the channels' own send times once there are some; configured until then.
+    const inbound = others.map((c) => ({ c, seconds: c.measured_inbound_lag_seconds ?? lagSetting(c, 'inbound_lag_seconds') }));
+    const slowest = inbound.reduce<(typeof inbound)[number] | null>((a, b) => (b.seconds > (a?.seconds ?? 0) ? b : a), null);
     return {
       others_units_per_hour: velocity(listing.item_id),
-      // Webhook delays measured from the channels' own send times once there are some; configured until then.
-      inbound_lag_seconds: Math.max(0, ...others.map((c) => c.measured_inbound_lag_seconds ?? lagSetting(c, 'inbound_lag_seconds'))),
+      inbound_lag_seconds: Math.max(0, slowest?.seconds ?? 0),
+      // The explanation names the channel whose sales arrive latest, by its kind's label.
+      inbound_lag_channel: slowest === null ? null : { name: slowest.c.name, label: kindOf(slowest.c.kind).label, measured: slowest.c.measured_inbound_lag_seconds !== null },
       // Measured by the sync engine once it has pushed to the channel; configured until then.
       outbound_lag_seconds: channel.measured_outbound_lag_seconds ?? lagSetting(channel, 'outbound_lag_seconds'),
     };
@@ -282,7 +321,7 @@ export async function publishChanged(db: Db, ws: string, results: ListingResult[
     const before = current.get(r.listing.id);
     const { quantity, backorder_units } = r.availability;
     if (before && before.quantity === quantity && before.backorder_units === backorder_units) continue;
-    changed.push({ listingId: r.listing.id, channelId: r.listing.channel_id, quantity, backorderUnits: backorder_units, version: (before?.version ?? 0) + 1 });
+    changed.push({ listingId: r.listing.id, channelId: r.listing.channel_id, quantity, backorderUnits: backorder_units, version: (before?.version ?? 0) + 1, ...(r.channelOwned ? { push: false } : {}) });
   }
   await publish(db, ws, changed, now);
   return changed.length;

@@ -14,7 +14,7 @@
 //   racing end in the same state as one.
 
 import { createHash } from 'node:crypto';
-import type { AllocateOrderCommand, CancelAllocationCommand, StockCommand } from '../domain/commands.ts';
+import type { AllocateCommand, AllocateOrderCommand, CancelAllocationCommand, PostCommand, ReleaseCommand, ReserveCommand, StockCommand } from '../domain/commands.ts';
 import type { Channel } from '../domain/listing-rules.ts';
 import type { ExceptionKind } from '../domain/model.ts';
 import { componentsOf, itemsById, itemsBySku, locationsByCode, locationsById } from '../store/catalog-repo.ts';
@@ -40,7 +40,14 @@ import {
   setLedgerState,
   writeOrderFacts,
 } from '../store/channel-event-repo.ts';
-import { getHold } from '../store/ledger-repo.ts';
+import { getHold, lockLevels } from '../store/ledger-repo.ts';
+import { managedStockOf, purchaseUnitsInto, transferLinesInto, upsertManagedStock } from '../store/managed-stock-repo.ts';
+import { findTransfer, type TransferRecord, updateTransfer } from '../store/purchasing-repo.ts';
+import { arrivedUnits, CHANNEL_SYNC_REASON, checkManagedStock, managedStockMoves, spreadArrivals } from '../domain/managed-stock-rules.ts';
+import { receiveTransfer } from '../domain/transfer-rules.ts';
+import { ok, type Outcome } from '../domain/context.ts';
+import type { Location } from '../domain/model.ts';
+import type { DocumentStep } from './ledger.ts';
 import type { Db } from '../store/store.ts';
 import { listingSyncOf, recordShown, requeueListing } from '../store/sync-repo.ts';
 import { type ChannelEdit, recordChannelEdit } from './listing-events.ts';
@@ -60,7 +67,7 @@ const CONVERGE_STEPS_MAX = 4;
 // The normalized events live in the domain (`src/domain/channel-event.ts`): every channel kind
 // produces them; this module only applies them.
 export type { ChannelEvent, ChannelEventKind, ChannelMapping, LevelFacts, ListingProblemFacts, OrderFacts, OrderLineFacts, RefundFacts, RefundLineFacts, RestockType } from '../domain/channel-event.ts';
-import type { ChannelEvent, ChannelEventKind, ChannelMapping, LevelFacts, ListingProblemFacts, OrderFacts, OrderLineFacts, RefundFacts, RefundLineFacts } from '../domain/channel-event.ts';
+import type { ChannelEvent, ChannelEventKind, ChannelMapping, LevelFacts, ListingProblemFacts, ManagedStockFacts, OrderFacts, OrderLineFacts, RefundFacts, RefundLineFacts } from '../domain/channel-event.ts';
 
 
 export interface EventLog {
@@ -116,8 +123,7 @@ export async function applyChannelEvent(ts: Truestock, cx: ChannelContext, e: Ch
     case 'listing_problem':
       return applyListingProblem(ts, cx, e.eventId, e.problem);
     case 'managed_stock_reported':
-      // No kind reports channel-managed stock yet; issue 11 (FBA) books it.
-      return 'ignored';
+      return applyManagedStock(ts, cx, e.eventId, e.stock, e.occurredAt);
   }
 }
 
@@ -246,10 +252,15 @@ async function resolveOrders(db: Db, cx: ChannelContext, orders: OrderFacts[], m
     ...(order.locationId ? [cx.mapping.locationCode(order.locationId)] : []),
     ...matched[k]!.map((m) => (isListing(m) ? listingLocation(cx, m) : undefined)),
   ]).concat(cx.mapping.locationCodes()).filter((c): c is string => typeof c === 'string');
-  const known = new Set((await locationsByCode(db, ws, [...new Set(wanted)])).map((l) => l.code));
-  const has = (code: string | undefined): code is string => code !== undefined && known.has(code);
-  const anyLocation = cx.mapping.locationCodes().some(has);
+  const found = await locationsByCode(db, ws, [...new Set(wanted)]);
+  const known = new Set(found.map((l) => l.code));
+  const managed = new Set(found.filter((l) => l.kind === 'channel_managed').map((l) => l.code));
   return orders.map((order, k) => {
+    // An order truestock fulfils never takes stock the channel keeps itself (a channel-managed
+    // location the channel's settings also map, e.g. its marketplace to FBA).
+    const ours = order.fulfilledByChannel !== true;
+    const has = (code: string | undefined): code is string => code !== undefined && known.has(code) && !(ours && managed.has(code));
+    const anyLocation = cx.mapping.locationCodes().some(has);
     const orderLocation = order.locationId ? cx.mapping.locationCode(order.locationId) : undefined;
     return order.lines.map((line, i): OrderLineRecord => {
       const listing = matched[k]![i];
@@ -313,14 +324,14 @@ function remaining(line: OrderLineRecord, refunds: OrderRefundRecord[]): number 
 const allocatable = (l: OrderLineRecord) => l.sku !== null && l.unmapped === null;
 
 /** The allocate_order command for an order's lines, or null when nothing is left to allocate. */
-function allocationOf(cx: ChannelContext, order: { orderId: string; name: string | null }, lines: OrderLineRecord[], refunds: OrderRefundRecord[]): AllocateOrderCommand | null {
+function allocationOf(cx: ChannelContext, order: { orderId: string; name: string | null }, lines: OrderLineRecord[], refunds: OrderRefundRecord[], candidates: readonly string[]): AllocateOrderCommand | null {
   const open = lines.filter(allocatable).map((l) => ({ l, q: remaining(l, refunds) })).filter((x) => x.q > 0);
   if (open.length === 0) return null;
   const needsCandidates = open.some((x) => x.l.location === null);
   return {
     type: 'allocate_order',
     lines: open.map(({ l, q }) => ({ sku: l.sku!, quantity: q, ...(l.location ? { location: l.location } : {}) })),
-    ...(needsCandidates ? { locations: cx.mapping.locationCodes() } : {}),
+    ...(needsCandidates ? { locations: [...candidates] } : {}),
     order_reference: order.name ?? order.orderId,
     channel: cx.channel.id,
     channel_accepted: true,
@@ -351,6 +362,18 @@ async function applyOrder(ts: Truestock, cx: ChannelContext, kind: ChannelEventK
 export const isCancel = (kind: ChannelEventKind, order: OrderFacts) => kind === 'order_cancelled' || order.cancelled;
 
 /**
+ * How an order reaches the ledger, decided when its lines are first seen and never again: the
+ * channel fulfils it itself (recorded, never allocated: the channel ships from its own count,
+ * which its next stock report books), or it is pending (held first: the channel already keeps
+ * the units from other buyers), or it is allocated at once.
+ */
+export function orderFlow(order: OrderFacts, cancelled: boolean): Pick<ChannelOrder, 'pending' | 'viaHold' | 'fulfilledByChannel'> {
+  const fulfilledByChannel = order.fulfilledByChannel === true;
+  const pending = !cancelled && !fulfilledByChannel && order.pending === true;
+  return { pending, viaHold: pending, fulfilledByChannel };
+}
+
+/**
  * Record what an order event says, under the order row's lock. A cancellation is final: no later
  * (or older, redelivered) event opens the order again. The allocation is decided the first time
  * the order's lines are seen, from what refunds had already cancelled.
@@ -360,12 +383,29 @@ export async function recordOrder(db: Db, cx: ChannelContext, order: OrderFacts,
   return (await recordOn(db, cx, order, cancelled, occurredAt, now, row, (o) => resolveLines(db, cx, o))).said;
 }
 
-/** The row of an order seen for the first time; its allocation is decided here, once. */
-function freshOrder(cx: ChannelContext, order: OrderFacts, cancelled: boolean, occurredAt: number, now: number, lines: OrderLineRecord[]): ChannelOrder {
+/**
+ * Where the ledger may place lines that name no location: the channel's mapped locations but the
+ * channel-managed ones (stock the channel keeps itself is never ours to allocate). Read only when
+ * some line needs it.
+ */
+async function candidatesFor(db: Db, cx: ChannelContext, lines: readonly OrderLineRecord[][]): Promise<string[]> {
+  const codes = cx.mapping.locationCodes();
+  if (codes.length === 0 || !lines.some((ls) => ls.some((l) => allocatable(l) && l.location === null))) return codes;
+  const managed = new Set((await locationsByCode(db, cx.channel.workspaceId, codes)).filter((l) => l.kind === 'channel_managed').map((l) => l.code));
+  return codes.filter((c) => !managed.has(c));
+}
+
+/**
+ * The row of an order seen for the first time; its allocation is decided here, once, and so is
+ * how it reaches the ledger (`orderFlow`): allocated at once, held first (pending), or not at all
+ * (fulfilled by the channel).
+ */
+function freshOrder(cx: ChannelContext, order: OrderFacts, cancelled: boolean, occurredAt: number, now: number, lines: OrderLineRecord[], candidates: readonly string[]): ChannelOrder {
+  const flow = orderFlow(order, cancelled);
   return {
     channelId: cx.channel.id, externalOrderId: order.orderId, workspaceId: cx.channel.workspaceId, name: order.name, state: cancelled ? 'cancelled' : 'open', occurredAt,
-    lines, allocation: cancelled ? null : (allocationOf(cx, order, lines, []) as unknown as Record<string, unknown> | null),
-    holdId: null, ledgerState: null, refunds: [], createdAt: now, updatedAt: now,
+    lines, allocation: cancelled || flow.fulfilledByChannel ? null : (allocationOf(cx, order, lines, [], candidates) as unknown as Record<string, unknown> | null),
+    holdId: null, ledgerState: null, refunds: [], createdAt: now, updatedAt: now, ...flow,
   };
 }
 
@@ -395,7 +435,8 @@ export async function recordOrders(db: Db, cx: ChannelContext, events: OrderEven
   events.forEach((e, k) => {
     if (!rows.has(e.order.orderId) && !firsts.has(e.order.orderId)) firsts.set(e.order.orderId, k);
   });
-  const fresh = [...firsts.values()].map((k) => freshOrder(cx, events[k]!.order, events[k]!.cancelled, events[k]!.occurredAt, now, resolved.get(events[k]!.order)!));
+  const candidates = await candidatesFor(db, cx, [...firsts.values()].map((k) => resolved.get(events[k]!.order)!));
+  const fresh = [...firsts.values()].map((k) => freshOrder(cx, events[k]!.order, events[k]!.cancelled, events[k]!.occurredAt, now, resolved.get(events[k]!.order)!, candidates));
   const inserted = await insertChannelOrders(db, fresh);
   const exceptions: ChannelException[] = [];
   for (const row of fresh) {
@@ -403,7 +444,7 @@ export async function recordOrders(db: Db, cx: ChannelContext, events: OrderEven
     const k = firsts.get(row.externalOrderId)!;
     rows.set(row.externalOrderId, row);
     said[k] = row.state === 'cancelled' ? 'recorded_cancelled' : 'recorded';
-    if (row.state === 'open') exceptions.push(...unmappedExceptions(cx, now, row.name ?? row.externalOrderId, row.lines!));
+    if (row.state === 'open' && !row.fulfilledByChannel) exceptions.push(...unmappedExceptions(cx, now, row.name ?? row.externalOrderId, row.lines!));
   }
   await insertChannelExceptions(db, exceptions);
   for (const [k, e] of events.entries()) {
@@ -423,10 +464,11 @@ async function recordOn(db: Db, cx: ChannelContext, order: OrderFacts, cancelled
   const { id: channelId } = cx.channel;
   let row = known;
   if (!row) {
-    const fresh = freshOrder(cx, order, cancelled, occurredAt, now, await linesOf(order));
+    const resolved = await linesOf(order);
+    const fresh = freshOrder(cx, order, cancelled, occurredAt, now, resolved, await candidatesFor(db, cx, [resolved]));
     const lines = fresh.lines!;
     if (await insertChannelOrder(db, fresh)) {
-      if (!cancelled) await insertChannelExceptions(db, unmappedExceptions(cx, now, order.name ?? order.orderId, lines));
+      if (!cancelled && !fresh.fulfilledByChannel) await insertChannelExceptions(db, unmappedExceptions(cx, now, order.name ?? order.orderId, lines));
       return { said: cancelled ? 'recorded_cancelled' : 'recorded', row: fresh };
     }
     // Another delivery of this order inserted it meanwhile (PostgreSQL): merge into theirs.
@@ -438,12 +480,13 @@ async function recordOn(db: Db, cx: ChannelContext, order: OrderFacts, cancelled
     // A refund got here before the order: the order's lines arrive now, less what it cancelled.
     const lines = await linesOf(order);
     next.lines = lines;
-    const allocation = row.state === 'open' && !cancelled ? allocationOf(cx, order, lines, row.refunds) : null;
+    Object.assign(next, orderFlow(order, cancelled));
+    const allocation = row.state === 'open' && !cancelled && !next.fulfilledByChannel ? allocationOf(cx, order, lines, row.refunds, await candidatesFor(db, cx, [lines])) : null;
     next.allocation = allocation as unknown as Record<string, unknown> | null;
-    if (row.state === 'open' && !cancelled && allocation === null && lines.some(allocatable)) next.state = 'cancelled';
-    if (next.state === 'open' && !cancelled) await insertChannelExceptions(db, unmappedExceptions(cx, now, next.name ?? order.orderId, lines));
+    if (row.state === 'open' && !cancelled && !next.fulfilledByChannel && allocation === null && lines.some(allocatable)) next.state = 'cancelled';
+    if (next.state === 'open' && !cancelled && !next.fulfilledByChannel) await insertChannelExceptions(db, unmappedExceptions(cx, now, next.name ?? order.orderId, lines));
     said = 'recorded';
-  } else if (occurredAt > row.occurredAt && row.state === 'open') {
+  } else if (occurredAt > row.occurredAt && row.state === 'open' && !row.fulfilledByChannel) {
     // Lines added by an order edit after the allocation are recorded, not allocated: the ledger
     // cannot grow a hold, and a human decides.
     const known = new Set(row.lines.map((l) => l.lineId));
@@ -459,22 +502,63 @@ async function recordOn(db: Db, cx: ChannelContext, order: OrderFacts, cancelled
   if (cancelled && next.state === 'open') {
     next.state = 'cancelled';
     said = 'cancel_recorded';
+  } else if (next.pending && !order.pending && !cancelled && next.state === 'open') {
+    // The channel confirmed a pending order: its hold becomes the allocation (convergeOrders).
+    // Whatever the events' times: a status only moves forward (pending → confirmed → cancelled),
+    // so a redelivered older pending event never makes a confirmed order pending again.
+    next.pending = false;
+    said = 'confirm_recorded';
   }
-  const changed = next.state !== row.state || next.occurredAt !== row.occurredAt || next.lines !== row.lines || next.name !== row.name || said !== 'no_change';
+  const changed = next.state !== row.state || next.occurredAt !== row.occurredAt || next.lines !== row.lines || next.name !== row.name || next.pending !== row.pending || said !== 'no_change';
   if (!changed) return { said, row };
   await writeOrderFacts(db, next);
   return { said, row: next };
 }
 
-/** What one order needs from the ledger next, decided from its row. */
+/**
+ * What one order needs from the ledger next, decided from its row. Each kind of step goes under
+ * its own key (`…:order:<id>:<kind>`), and its command is derived from the row alone, so two
+ * deliveries racing send the identical command and the ledger answers both alike.
+ */
 type LedgerStep =
   | { kind: 'allocate'; row: ChannelOrder; command: AllocateOrderCommand }
-  | { kind: 'cancel'; row: ChannelOrder; command: CancelAllocationCommand };
+  | { kind: 'cancel'; row: ChannelOrder; command: CancelAllocationCommand }
+  /** A pending order: its units held, not allocated. */
+  | { kind: 'hold'; row: ChannelOrder; command: ReserveCommand }
+  /** The held order was confirmed: the hold becomes its allocation. */
+  | { kind: 'confirm'; row: ChannelOrder; command: AllocateCommand }
+  /** The held order was cancelled before it was confirmed: the hold is released. */
+  | { kind: 'release'; row: ChannelOrder; command: ReleaseCommand };
 
 function nextStep(row: ChannelOrder): LedgerStep | null {
-  if (row.state === 'open' && row.allocation && row.ledgerState === null) return { kind: 'allocate', row, command: row.allocation as unknown as AllocateOrderCommand };
+  if (row.fulfilledByChannel) return null;
+  if (row.state === 'open' && row.allocation && row.ledgerState === null) {
+    const allocation = row.allocation as unknown as AllocateOrderCommand;
+    return row.viaHold ? { kind: 'hold', row, command: pendingHoldOf(allocation) } : { kind: 'allocate', row, command: allocation };
+  }
+  if (row.state === 'open' && !row.pending && row.ledgerState === 'held' && row.holdId) {
+    return { kind: 'confirm', row, command: { type: 'allocate', hold_id: row.holdId, order_reference: (row.allocation as unknown as AllocateOrderCommand).order_reference } };
+  }
+  if (row.state === 'cancelled' && row.ledgerState === 'held' && row.holdId) return { kind: 'release', row, command: { type: 'release', hold_id: row.holdId } };
   if (row.state === 'cancelled' && row.ledgerState === 'allocated' && row.holdId) return { kind: 'cancel', row, command: { type: 'cancel_allocation', hold_id: row.holdId } };
   return null;
+}
+
+/**
+ * The hold of a pending order: the lines its allocation would take, held with the order as
+ * reference and never expiring (the channel confirms or cancels it: docs/sync-in.md), held even
+ * when the shelf cannot cover it (oversold, raised), as an accepted order is allocated.
+ */
+export function pendingHoldOf(allocation: AllocateOrderCommand): ReserveCommand {
+  return {
+    type: 'reserve',
+    lines: allocation.lines,
+    ...(allocation.locations ? { locations: allocation.locations } : {}),
+    reference: allocation.order_reference,
+    channel: allocation.channel ?? null,
+    channel_accepted: true,
+    expires_in_ms: null,
+  };
 }
 
 /** One order's progress: the last step taken (null: nothing to do), or the ledger was busy. */
@@ -511,16 +595,20 @@ export async function convergeOrders(ts: Truestock, cx: ChannelContext, orderIds
     await ts.store.transaction(async (db) => {
       const now = ts.clock.now();
       const exceptions: ChannelException[] = [];
-      const allocated = done.filter(({ s, r }) => s.kind === 'allocate' && r.ok).map(({ s, r }) => ({ orderId: s.row.externalOrderId, holdId: ((r as { body: Record<string, unknown> }).body.hold as { id: string }).id }));
+      const allocated = done.filter(({ s, r }) => s.kind === 'allocate' && r.ok).map(({ s, r }) => ({ orderId: s.row.externalOrderId, holdId: holdIdOf(r) }));
       await setAllocated(db, channelId, allocated, now);
       for (const { s, r } of done) {
         const orderId = s.row.externalOrderId;
         const reference = s.row.name ?? orderId;
-        if (s.kind === 'allocate') {
-          if (r.ok) continue;
-          if (await setLedgerState(db, channelId, orderId, null, 'refused', null, now)) {
-            exceptions.push(exception(cx, now, 'channel_event_unapplied', `order ${reference} on ${cx.channel.name} could not be allocated: ${r.refusal.code}: ${r.refusal.detail}`, { reference }));
+        if (s.kind === 'allocate' || s.kind === 'hold') {
+          if (r.ok && s.kind === 'allocate') continue;
+          if (r.ok) await setLedgerState(db, channelId, orderId, null, 'held', holdIdOf(r), now);
+          else if (await setLedgerState(db, channelId, orderId, null, 'refused', null, now)) {
+            const what = s.kind === 'hold' ? 'held' : 'allocated';
+            exceptions.push(exception(cx, now, 'channel_event_unapplied', `order ${reference} on ${cx.channel.name} could not be ${what}: ${r.refusal.code}: ${r.refusal.detail}`, { reference }));
           }
+        } else if (s.kind === 'confirm' || s.kind === 'release') {
+          exceptions.push(...(await recordHeldStep(db, cx, s.row, r, now)));
         } else if (r.ok) await setLedgerState(db, channelId, orderId, 'allocated', 'cancelled', null, now);
         // Shipped already (or cancelled by hand): nothing left to release; a human checks the return.
         else if (await setLedgerState(db, channelId, orderId, 'allocated', 'cancel_refused', null, now)) {
@@ -533,12 +621,55 @@ export async function convergeOrders(ts: Truestock, cx: ChannelContext, orderIds
     for (const { s, r } of done) {
       const orderId = s.row.externalOrderId;
       if (!r.ok && s.kind === 'allocate') cx.log?.warn({ channel: channelId, order: orderId, code: r.refusal.code, detail: r.refusal.detail }, 'channel order refused by the ledger');
-      const said = s.kind === 'allocate' ? (r.ok ? 'allocated' : `allocation_refused:${r.refusal.code}`) : (r.ok ? 'cancelled' : `cancel_refused:${r.refusal.code}`);
+      const said = r.ok ? STEP_DONE[s.kind] : `${STEP_REFUSED[s.kind]}:${r.refusal.code}`;
       out.set(orderId, { ok: true, said });
     }
     pending = done.map((d) => d.s.row.externalOrderId);
   }
   return out;
+}
+
+/** What a step's outcome says, by kind of step. */
+const STEP_DONE: Record<LedgerStep['kind'], string> = { allocate: 'allocated', cancel: 'cancelled', hold: 'held', confirm: 'allocated', release: 'released' };
+const STEP_REFUSED: Record<LedgerStep['kind'], string> = { allocate: 'allocation_refused', cancel: 'cancel_refused', hold: 'hold_refused', confirm: 'confirm_refused', release: 'release_refused' };
+
+const holdIdOf = (r: CommandResponse) => ((r as { body: Record<string, unknown> }).body.hold as { id: string }).id;
+
+/**
+ * Record where a held order got after confirming or releasing its hold: from the hold's own
+ * state, whatever this step's answer was. Two deliveries may race (one confirms while the other,
+ * having seen the cancellation, releases): the ledger takes one, refuses the other, and both
+ * record the hold as it is — allocated (then a cancelled order's allocation is cancelled next),
+ * or released. A hold released by hand under an order the channel still has open is an exception.
+ */
+async function recordHeldStep(db: Db, cx: ChannelContext, step: ChannelOrder, r: CommandResponse, now: number): Promise<ChannelException[]> {
+  const { id: channelId, workspaceId: ws } = cx.channel;
+  const orderId = step.externalOrderId;
+  const reference = step.name ?? orderId;
+  // The hold first, then the row (unlocked: the conditional update below decides who records):
+  // a hold released by a release step was released after its order's cancellation was recorded,
+  // so the row read after it says cancelled.
+  const hold = step.holdId ? await getHold(db, ws, step.holdId) : undefined;
+  const row = await getChannelOrder(db, channelId, orderId);
+  if (!row || row.ledgerState !== 'held' || !hold) return [];
+  if (hold.state === 'allocated' || hold.state === 'shipped') {
+    await setLedgerState(db, channelId, orderId, 'held', 'allocated', null, now);
+    return [];
+  }
+  if (hold.state === 'active') {
+    // Still held: the step was refused for another reason (a bug, a catalog change); a human looks.
+    if (r.ok) return [];
+    await setLedgerState(db, channelId, orderId, 'held', row.state === 'cancelled' ? 'cancel_refused' : 'refused', null, now);
+    return [exception(cx, now, 'channel_event_unapplied', `order ${reference} on ${cx.channel.name}: its hold ${hold.id} could not be ${row.state === 'cancelled' ? 'released' : 'allocated'}: ${r.ok ? '' : `${r.refusal.code}: ${r.refusal.detail}`}`, { reference, holdId: hold.id })];
+  }
+  // Released, expired or cancelled: nothing is held any more.
+  if (row.state === 'cancelled') {
+    await setLedgerState(db, channelId, orderId, 'held', 'cancelled', null, now);
+    return [];
+  }
+  await setLedgerState(db, channelId, orderId, 'held', 'refused', null, now);
+  return [exception(cx, now, 'channel_event_unapplied',
+    `order ${reference} on ${cx.channel.name} was confirmed, but its hold ${hold.id} is ${hold.state} (released by hand?): nothing was allocated — allocate the order by hand`, { reference, holdId: hold.id })];
 }
 
 /** One order brought in line with the ledger: the last step taken, or null. Throws `RetryLater`. */
@@ -575,7 +706,7 @@ async function cancelUnits(ts: Truestock, cx: ChannelContext, refund: RefundFact
       // The order has not arrived yet: remember the refund, and the order allocates what is left.
       const stub: ChannelOrder = {
         channelId, externalOrderId: refund.orderId, workspaceId, name: null, state: 'open', occurredAt, lines: null, allocation: null,
-        holdId: null, ledgerState: null, refunds: [record], createdAt: now, updatedAt: now,
+        holdId: null, ledgerState: null, refunds: [record], createdAt: now, updatedAt: now, pending: false, viaHold: false, fulfilledByChannel: false,
       };
       if (await insertChannelOrder(db, stub)) return 'refund_recorded';
       row = (await getChannelOrder(db, channelId, refund.orderId, true))!;
@@ -634,8 +765,11 @@ async function returnUnits(ts: Truestock, cx: ChannelContext, refund: RefundFact
       const location = (line.locationId ? cx.mapping.locationCode(line.locationId) : undefined) ?? recorded?.location ?? whereHoldHas(sku) ?? cx.mapping.locationCodes()[0] ?? null;
       planned.push({ sku, quantity: line.quantity, location });
     }
-    return { planned: await expandKits(db, ws, planned), unmapped, reference: order?.name ?? refund.orderId };
+    return { planned: await expandKits(db, ws, planned), unmapped, reference: order?.name ?? refund.orderId, channelFulfilled: order?.fulfilledByChannel === true };
   });
+  // The channel fulfilled the order from its own stock: a return goes back to the channel's
+  // warehouse, and its next stock report books it.
+  if (plan.channelFulfilled) return 'fulfilled_by_channel';
 
   const said: string[] = [];
   const noLocation = plan.planned.filter((p) => p.location === null);
@@ -794,4 +928,168 @@ async function applyListingProblem(ts: Truestock, cx: ChannelContext, eventId: s
     await insertChannelExceptions(db, [exception(cx, now, 'channel_listing_problem', `${cx.channel.name} reports ${what}: ${problem.code}: ${problem.message}`, { reference: listing?.id ?? problem.sku })]);
   });
   return first ? 'listing_problem_recorded' : 'no_change';
+}
+
+// ---- channel-managed stock -----------------------------------------------------------------------
+// A channel that keeps stock itself (FBA) reports what it holds at one of its locations; the
+// location it maps to must be `channel_managed`. The rules (bucket mapping, counterpart, when a
+// transfer of ours arrives) are in `src/domain/managed-stock-rules.ts`; here they are applied, as
+// warehouse document steps whose `prepare` reads the ledger under its locks, so the difference
+// booked is the difference at the moment of booking. Idempotent per event: each step goes under a
+// key derived from the event id, and an older report than the last one booked books nothing.
+
+/** Transfers one report may receive into, one document step each (usually one or none). */
+const ARRIVAL_STEPS_MAX = 8;
+
+/** Where a report is booked. */
+interface ManagedAt {
+  ws: string;
+  channelId: string;
+  channelName: string;
+  location: Location;
+  itemId: string;
+  sku: string;
+}
+
+async function applyManagedStock(ts: Truestock, cx: ChannelContext, eventId: string, stock: ManagedStockFacts, occurredAt: number): Promise<string> {
+  const { id: channelId, workspaceId: ws } = cx.channel;
+  const what = stock.sku ? `SKU ${stock.sku}` : (stock.keys[0] ?? 'an unnamed listing');
+  const raise = (step: string, message: string, extra: Partial<ChannelException> = {}) =>
+    once(ts, cx, eventKey(channelId, 'stock', eventId, step), (db, now) => insertChannelExceptions(db, [exception(cx, now, 'channel_event_unapplied', message, extra)]));
+  const bad = checkManagedStock(stock);
+  if (bad) {
+    await raise('invalid', `${cx.channel.name} reported its stock of ${what} at ${stock.locationId}, which cannot be booked: ${bad.detail}`);
+    return 'stock_invalid';
+  }
+  const found = await ts.store.read(async (db) => {
+    const code = cx.mapping.locationCode(stock.locationId);
+    const [location] = code === undefined ? [] : await locationsByCode(db, ws, [code]);
+    const listing = await listingFor(db, cx, { lineId: `stock:${eventId}`, quantity: 0, sku: stock.sku, keys: stock.keys, keyPrefixes: [] });
+    return { code, location, listing };
+  });
+  const location = found.location;
+  if (!location || location.kind !== 'channel_managed') {
+    const why = found.code === undefined ? 'the channel\'s settings map it to no location'
+      : !location ? `it maps to ${found.code}, which this workspace does not have`
+        : `it maps to ${found.code}, a ${location.kind} location: only a channel_managed location takes a channel's own count`;
+    await raise('location', `${cx.channel.name} reported its stock of ${what} at ${stock.locationId}, but ${why}; nothing was booked`, location ? { locationId: location.id } : {});
+    return 'stock_location_unmapped';
+  }
+  const listing = found.listing;
+  if (!isListing(listing) || listing.kind !== 'standard') {
+    const why = listing === undefined ? `no active listing on ${cx.channel.name} matches it`
+      : !isListing(listing) ? listing.unmapped : `${listing.sku} is a ${listing.kind}: a channel keeps units of standard items`;
+    await raise('item', `${cx.channel.name} reported ${stock.available} available × ${what} at ${location.code}, but ${why}; nothing was booked`, { locationId: location.id });
+    return 'stock_item_unmapped';
+  }
+  const at: ManagedAt = { ws, channelId, channelName: cx.channel.name, location, itemId: listing.itemId, sku: listing.sku };
+  const request = (step: string) => ({ workspaceId: ws, idempotencyKey: eventKey(channelId, 'stock', eventId, step), actor: actorOf(cx) });
+
+  // Our transfers into the location that this report shows arrived: received through the transfer.
+  const received: string[] = [];
+  for (let i = 0; i < ARRIVAL_STEPS_MAX; i++) {
+    const r = await ts.ledger.executeDocument(request(`arrival:${i}`), arrivalStep(at, eventId, stock, occurredAt, i));
+    if (!r.ok) {
+      if (r.refusal.code === 'busy') throw new RetryLater(r.refusal.detail);
+      // Booking the rest would count the units twice (received by hand later): stop and say so.
+      await raise(`arrival:${i}:refused`, `${cx.channel.name} reports ${listing.sku} arrived at ${location.code}, but receiving our transfer was refused: ${r.refusal.code}: ${r.refusal.detail}; receive it by hand`, { itemId: listing.itemId, locationId: location.id });
+      return `transfer_receive_refused:${r.refusal.code}`;
+    }
+    if (r.body.transfer === null) break;
+    received.push(String(r.body.transfer));
+  }
+  const r = await ts.ledger.executeDocument(request('sync'), managedSyncStep(at, eventId, stock, occurredAt));
+  if (!r.ok) {
+    if (r.refusal.code === 'busy') throw new RetryLater(r.refusal.detail);
+    await raise('sync:refused', `${cx.channel.name}'s stock report of ${listing.sku} at ${location.code} could not be booked: ${r.refusal.code}: ${r.refusal.detail}`, { itemId: listing.itemId, locationId: location.id });
+    return `stock_refused:${r.refusal.code}`;
+  }
+  return [...received.map((n) => `transfer_received:${n}`), String(r.body.outcome)].join(',');
+}
+
+const reportNote = (at: ManagedAt, s: ManagedStockFacts) =>
+  `${at.channelName} reports ${s.available} available, ${s.unfulfillable} unfulfillable, ${s.inbound} inbound (${s.reserved} reserved and ${s.researching} researching, not booked)`;
+
+const nothingToPost = (flow: string, eventId: string): Outcome<PostCommand> => ok<PostCommand>({ type: 'post', flow, lines: [], reference: `stock report ${eventId}`.slice(0, 200) });
+
+/** Whether a report is older than the last one booked for the level (which it must never undo). */
+async function staleReport(db: Db, at: ManagedAt, occurredAt: number): Promise<boolean> {
+  const last = await managedStockOf(db, at.location.id, at.itemId, true);
+  return last !== undefined && last.reportedAt > occurredAt;
+}
+
+/**
+ * Receive into the oldest transfer of ours whose units the report shows arrived (`arrivedUnits`),
+ * through the transfer itself (`transfer_receive`: in transit → available, incoming → expected),
+ * so the transfer closes as usual. Answers the transfer's number, or null when nothing arrived.
+ */
+function arrivalStep(at: ManagedAt, eventId: string, stock: ManagedStockFacts, occurredAt: number, step: number): DocumentStep {
+  let next: TransferRecord | undefined;
+  return {
+    name: 'transfer_receive',
+    payload: { event: eventId, step, stock },
+    async prepare(db, now) {
+      next = undefined;
+      if (await staleReport(db, at, occurredAt)) return nothingToPost('transfer_receive', eventId);
+      const lines = await transferLinesInto(db, at.ws, at.location.id, at.itemId, true);
+      if (lines.length === 0) return nothingToPost('transfer_receive', eventId);
+      const [level] = await lockLevels(db, at.ws, [at.itemId], [at.location.id]);
+      const booked = (level?.balances.available ?? 0) + (level?.balances.damaged ?? 0);
+      const units = spreadArrivals(arrivedUnits(lines.reduce((n, l) => n + l.inTransit, 0), booked, stock), lines);
+      const first = units.findIndex((u) => u > 0);
+      if (first < 0) return nothingToPost('transfer_receive', eventId);
+      const transferId = lines[first]!.transferId;
+      const tr = (await findTransfer(db, at.ws, transferId, true))!;
+      const receipt = lines.flatMap((l, j) => (l.transferId === transferId && units[j]! > 0 ? [{ line: l.lineNo, good: units[j]! }] : []));
+      const decided = receiveTransfer(tr, { lines: receipt, reference: `${at.channelName} stock report ${eventId}`.slice(0, 500) });
+      if (!decided.ok) return decided;
+      const state = decided.value.state;
+      next = { ...tr, ...state, updatedAt: now, closedAt: state.state === 'closed' ? now : null };
+      return ok<PostCommand>({ type: 'post', flow: 'transfer_receive', lines: decided.value.lines, reference: tr.number, note: `arrived as ${at.channelName} reports (stock report ${eventId})`.slice(0, 500) });
+    },
+    async finish(db) {
+      if (next) await updateTransfer(db, next);
+      return { status: 200, body: { transfer: next?.number ?? null } };
+    },
+  };
+}
+
+/**
+ * Book the difference between the ledger and the report (`managedStockMoves`, reason
+ * `channel_sync`) and keep the report (with what is shown beside the buckets) as the level's last.
+ */
+function managedSyncStep(at: ManagedAt, eventId: string, stock: ManagedStockFacts, occurredAt: number): DocumentStep {
+  let outcome = 'stock_stale';
+  return {
+    name: 'channel_sync',
+    payload: { event: eventId, stock, occurredAt },
+    async prepare(db) {
+      if (await staleReport(db, at, occurredAt)) {
+        outcome = 'stock_stale';
+        return nothingToPost('channel_sync', eventId);
+      }
+      const [level] = await lockLevels(db, at.ws, [at.itemId], [at.location.id]);
+      const inTransit = (await transferLinesInto(db, at.ws, at.location.id, at.itemId, true)).reduce((n, l) => n + l.inTransit, 0);
+      const explained = inTransit + (await purchaseUnitsInto(db, at.ws, at.location.id, at.itemId));
+      const b = level?.balances;
+      const moves = managedStockMoves({ available: b?.available ?? 0, damaged: b?.damaged ?? 0, incoming: b?.incoming ?? 0 }, explained, stock);
+      outcome = moves.length > 0 ? 'stock_booked' : 'stock_unchanged';
+      return ok<PostCommand>({
+        type: 'post',
+        flow: 'channel_sync',
+        lines: moves.map((m) => ({ sku: at.sku, location: at.location.code, from: m.from, to: m.to, quantity: m.quantity, reason: CHANNEL_SYNC_REASON })),
+        reference: `stock report ${eventId}`.slice(0, 200),
+        note: reportNote(at, stock),
+      });
+    },
+    async finish(db, posted, now) {
+      if (outcome !== 'stock_stale') {
+        await upsertManagedStock(db, {
+          locationId: at.location.id, itemId: at.itemId, workspaceId: at.ws, channelId: at.channelId, eventId, reportedAt: occurredAt,
+          available: stock.available, reserved: stock.reserved, inbound: stock.inbound, unfulfillable: stock.unfulfillable, researching: stock.researching, updatedAt: now,
+        });
+      }
+      return { status: 200, body: { outcome, movements: posted.movements.length } };
+    },
+  };
 }

@@ -98,13 +98,20 @@ export interface DemandFacts {
   others_units_per_hour: number;
   /** How late other channels' sales reach truestock, seconds (webhooks: seconds; order polling: minutes). */
   inbound_lag_seconds: number;
+  /**
+   * The other channel whose sales reach truestock latest (the one `inbound_lag_seconds` is), named
+   * for the explanation: its name and its kind's label (the registry's, never a hard-coded name),
+   * and whether the lag was measured or is its configured/default one.
+   */
+  inbound_lag_channel?: { name: string; label: string; measured: boolean } | null;
   /** How late this channel shows a new number, seconds (push + the channel's own processing). */
   outbound_lag_seconds: number;
 }
 
 /** One step of an explanation: what was done and the number after it. */
 export interface ExplainStep {
-  step: 'locations' | 'bundle' | 'allocation' | 'buffer' | 'cap' | 'zero_below' | 'backorder' | 'result';
+  /** `channel_owned`: the listing sells only stock the channel keeps itself: never pushed (`channelOwnsNumber`). */
+  step: 'locations' | 'bundle' | 'allocation' | 'buffer' | 'cap' | 'zero_below' | 'backorder' | 'channel_owned' | 'result';
   value: number;
   /** Human sentence, e.g. "buffer 3: Poisson 95 % of 1.2 units/h × 90 s from other channels". */
   why: string;

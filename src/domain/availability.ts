@@ -392,6 +392,21 @@ interface Numbers {
   backorderUnits: number;
 }
 
+/** A lag for people: seconds under two minutes, else minutes (rounded up: "up to"), else hours. */
+export function lagWords(seconds: number): string {
+  if (seconds < 120) return `${fmt(Math.ceil(seconds))} s`;
+  if (seconds < 2 * 3_600) return `${Math.ceil(seconds / 60)} min`;
+  return `${fmt(Math.ceil((seconds / 3_600) * 10) / 10)} h`;
+}
+
+/** Which channel makes the inbound lag, e.g. ": Amazon's orders arrive up to 2 min late" (empty when none does). */
+function slowestWords(demand: DemandFacts): string {
+  const c = demand.inbound_lag_channel;
+  if (!c || demand.inbound_lag_seconds <= 0) return '';
+  const who = c.name === c.label ? c.name : `${c.name} (${c.label})`;
+  return ` — ${who}'s orders arrive up to ${lagWords(demand.inbound_lag_seconds)} late${c.measured ? ' (measured)' : ''}`;
+}
+
 function explainSteps(item: ItemFacts, rule: ResolvedRule, demand: DemandFacts, facts: Facts, n: Numbers): ExplainStep[] {
   const isKit = item.kind !== 'standard';
   const unit = item.kind === 'bundle' ? 'kits' : item.kind === 'multipack' ? 'packs' : 'units';
@@ -480,13 +495,14 @@ function explainSteps(item: ItemFacts, rule: ResolvedRule, demand: DemandFacts, 
       const lag = Math.max(0, demand.inbound_lag_seconds) + Math.max(0, demand.outbound_lag_seconds);
       bufferWhy =
         `buffer ${buffer}: Poisson ${pct(b.confidence * 100)} quantile ${quantile} of ${fmt(demand.others_units_per_hour)} units/h on other channels × ` +
-        `${fmt(lag)} s lag (${fmt(demand.inbound_lag_seconds)} s until their sales reach us + ${fmt(demand.outbound_lag_seconds)} s until this channel shows a new number) = λ ${fmt(lambda)}` +
+        `${fmt(lag)} s lag (${fmt(demand.inbound_lag_seconds)} s until their sales reach us${slowestWords(demand)} + ${fmt(demand.outbound_lag_seconds)} s until this channel shows a new number) = λ ${fmt(lambda)}` +
         (quantile !== buffer ? `, bounded to ${b.min_units}–${b.max_units}` : '');
       bufferDetail = {
         ...bufferDetail,
         confidence: b.confidence,
         others_units_per_hour: demand.others_units_per_hour,
         inbound_lag_seconds: demand.inbound_lag_seconds,
+        ...(demand.inbound_lag_channel ? { inbound_lag_channel: demand.inbound_lag_channel.name } : {}),
         outbound_lag_seconds: demand.outbound_lag_seconds,
         lambda,
         quantile,

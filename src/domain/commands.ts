@@ -65,7 +65,18 @@ export interface ReserveCommand {
   type: 'reserve';
   lines: LineRequest[];
   locations?: string[];
-  expires_in_ms?: number;
+  /**
+   * The hold's lifetime (default `HOLD_TIMEOUT_DEFAULT_MS`). `null`: it never expires — only the
+   * hold of a channel's pending order, which the channel itself confirms or cancels (never sent
+   * by clients: the HTTP schema takes a number).
+   */
+  expires_in_ms?: number | null;
+  /**
+   * The channel already took the order this holds (a pending channel order): held even when
+   * stock is short, the shortfall drawn from oversold with an exception, as `allocate_order`
+   * does. Absent or false: a short line is refused (a checkout).
+   */
+  channel_accepted?: boolean;
   reference?: string | null;
   /** The channel id the cart belongs to (for per-channel sales velocity). */
   channel?: string | null;

@@ -157,16 +157,39 @@ function newHold(ctx: RuleContext, placed: PlacedLine[], fields: Pick<Hold, 'sta
 }
 
 export function reserve(ctx: RuleContext, c: ReserveCommand): Outcome<HoldTouched> {
-  const timeout = c.expires_in_ms ?? HOLD_TIMEOUT_DEFAULT_MS;
-  const badTimeout = checkTimeout(timeout, 'expires_in_ms');
+  // `null`: a channel's pending order, confirmed or cancelled by the channel, never by the clock.
+  const timeout = c.expires_in_ms === null ? null : (c.expires_in_ms ?? HOLD_TIMEOUT_DEFAULT_MS);
+  const badTimeout = timeout === null ? null : checkTimeout(timeout, 'expires_in_ms');
   if (badTimeout) return refused(badTimeout);
+  if (c.channel_accepted !== undefined && typeof c.channel_accepted !== 'boolean') {
+    return refused(refusal('validation_failed', 'channel_accepted must be true or false', 'channel_accepted'));
+  }
   const channel = checkChannel(ctx, c.channel);
   if (!channel.ok) return channel;
-  const placed = placeLines(ctx, c.lines, c.locations, false);
+  const accepted = c.channel_accepted === true;
+  const placed = placeLines(ctx, c.lines, c.locations, accepted);
   if (!placed.ok) return placed;
-  const hold = newHold(ctx, placed.value, { state: 'active', reference: c.reference ?? null, orderReference: null, expiresAt: ctx.now + timeout, channelId: channel.value });
+  const hold = newHold(ctx, placed.value, { state: 'active', reference: c.reference ?? null, orderReference: null, expiresAt: timeout === null ? null : ctx.now + timeout, channelId: channel.value });
   for (const line of hold.lines) {
-    ctx.scratch.move({ itemId: line.itemId, locationId: line.locationId, from: 'available', to: 'reserved', quantity: line.quantity, reason: null, holdId: hold.id });
+    const base = { itemId: line.itemId, locationId: line.locationId, holdId: hold.id } as const;
+    const covered = line.quantity - line.oversold;
+    if (covered > 0) ctx.scratch.move({ ...base, from: 'available', to: 'reserved', quantity: covered, reason: null });
+    if (line.oversold > 0) {
+      // A channel already took this order: hold it anyway, the shortfall a debt, and say so.
+      ctx.scratch.move({ ...base, from: 'oversold', to: 'reserved', quantity: line.oversold, reason: 'oversold' });
+      const location = ctx.catalog.location(line.locationId)!;
+      const item = ctx.catalog.item(line.itemId)!;
+      const what = c.reference ?? hold.id;
+      ctx.scratch.raise({
+        kind: 'oversold',
+        itemId: line.itemId,
+        locationId: line.locationId,
+        quantity: line.oversold,
+        reference: c.reference ?? null,
+        holdId: hold.id,
+        message: `pending order ${what} holds ${line.quantity} × ${item.sku} at ${location.code} with ${covered} available: ${line.oversold} oversold`,
+      });
+    }
   }
   ctx.scratch.putHold(hold);
   return ok({ kind: 'hold', holdId: hold.id });

@@ -368,6 +368,8 @@ export interface Publish {
   quantity: number;
   backorderUnits: number;
   version: number;
+  /** False: the channel owns the number (`channelOwnsNumber`): recorded, never queued for a push. */
+  push?: boolean;
 }
 
 /** Record new values and enqueue them: one pending outbox row per listing, the latest value. */
@@ -377,8 +379,13 @@ export async function publish(db: Db, ws: string, rows: Publish[], now: number):
   await insertRows(db, 'availability', ['listing_id', 'workspace_id', 'quantity', 'backorder_units', 'computed_at', 'version'],
     rows.map((r) => [r.listingId, ws, r.quantity, r.backorderUnits, now, r.version]),
     upsert('quantity = excluded.quantity, backorder_units = excluded.backorder_units, computed_at = excluded.computed_at, version = excluded.version'));
+  // A listing whose number the channel owns is never queued, and what was queued before its rule
+  // said so is dropped (one statement, only when there are such listings).
+  const owned = rows.filter((r) => r.push === false).map((r) => r.listingId);
+  if (owned.length > 0) await db.run(`DELETE FROM channel_outbox WHERE listing_id IN (${placeholders(owned.length)})`, owned);
+  const pushed = owned.length === 0 ? rows : rows.filter((r) => r.push !== false);
   await insertRows(db, 'channel_outbox', ['listing_id', 'workspace_id', 'channel_id', 'quantity', 'backorder_units', 'version', 'enqueued_at'],
-    rows.map((r) => [r.listingId, ws, r.channelId, r.quantity, r.backorderUnits, r.version, now]),
+    pushed.map((r) => [r.listingId, ws, r.channelId, r.quantity, r.backorderUnits, r.version, now]),
     // A new value is a new push: due at once, whatever backoff or grace the old one was in.
     // `enqueued_at` stays the time of the oldest change not yet pushed: lag is measured from it.
     `${upsert('quantity = excluded.quantity, backorder_units = excluded.backorder_units, version = excluded.version, not_before = 0, attempts = 0')}

@@ -78,7 +78,8 @@ export async function pruneReceipts(db: Db, before: number): Promise<number> {
 // ---- channel orders -------------------------------------------------------------------------
 
 export type ChannelOrderState = 'open' | 'cancelled';
-export type LedgerState = 'allocated' | 'refused' | 'cancelled' | 'cancel_refused';
+/** `held`: a pending order's units are held (a hold with the order as reference), not yet allocated. */
+export type LedgerState = 'held' | 'allocated' | 'refused' | 'cancelled' | 'cancel_refused';
 
 /** One line of a channel order as truestock resolved it. */
 export interface OrderLineRecord {
@@ -114,6 +115,12 @@ export interface ChannelOrder {
   refunds: OrderRefundRecord[];
   createdAt: number;
   updatedAt: number;
+  /** The channel still says the order is pending (payment not confirmed); only ever goes true → false. */
+  pending: boolean;
+  /** The order's first ledger step is a hold (it was first seen pending): decided once. */
+  viaHold: boolean;
+  /** The channel fulfils the order from its own stock: recorded, never allocated (decided once). */
+  fulfilledByChannel: boolean;
 }
 
 interface OrderRow {
@@ -130,6 +137,9 @@ interface OrderRow {
   refunds: string;
   created_at: number;
   updated_at: number;
+  pending: boolean | number;
+  via_hold: boolean | number;
+  fulfilled_by_channel: boolean | number;
 }
 
 const orderFromRow = (r: OrderRow): ChannelOrder => ({
@@ -146,6 +156,9 @@ const orderFromRow = (r: OrderRow): ChannelOrder => ({
   refunds: JSON.parse(r.refunds) as OrderRefundRecord[],
   createdAt: Number(r.created_at),
   updatedAt: Number(r.updated_at),
+  pending: Boolean(r.pending),
+  viaHold: Boolean(r.via_hold),
+  fulfilledByChannel: Boolean(r.fulfilled_by_channel),
 });
 
 /** Read a channel order; with `lock`, hold its row for the rest of the transaction. */
@@ -183,10 +196,10 @@ export async function lockChannelOrders(db: Db, channelId: string, externalOrder
  */
 export async function insertChannelOrder(db: Db, o: ChannelOrder): Promise<boolean> {
   const changed = await db.run(
-    `INSERT INTO channel_orders (channel_id, external_order_id, workspace_id, name, state, occurred_at, lines, allocation, hold_id, ledger_state, refunds, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, external_order_id) DO NOTHING`,
+    `INSERT INTO channel_orders (channel_id, external_order_id, workspace_id, name, state, occurred_at, lines, allocation, hold_id, ledger_state, refunds, created_at, updated_at, pending, via_hold, fulfilled_by_channel)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, external_order_id) DO NOTHING`,
     [o.channelId, o.externalOrderId, o.workspaceId, o.name, o.state, o.occurredAt, o.lines && JSON.stringify(o.lines), o.allocation && JSON.stringify(o.allocation),
-      o.holdId, o.ledgerState, JSON.stringify(o.refunds), o.createdAt, o.updatedAt],
+      o.holdId, o.ledgerState, JSON.stringify(o.refunds), o.createdAt, o.updatedAt, o.pending, o.viaHold, o.fulfilledByChannel],
   );
   return changed > 0;
 }
@@ -194,13 +207,13 @@ export async function insertChannelOrder(db: Db, o: ChannelOrder): Promise<boole
 /** `insertChannelOrder` for many orders in one statement; returns the ids it inserted (the others were there). */
 export async function insertChannelOrders(db: Db, orders: readonly ChannelOrder[]): Promise<Set<string>> {
   const out = new Set<string>();
-  const columns = 13;
+  const columns = 16;
   for (const part of chunk(orders, Math.floor(PARAMS_PER_STATEMENT_MAX / columns))) {
     const rows = await db.all<{ external_order_id: string }>(
-      `INSERT INTO channel_orders (channel_id, external_order_id, workspace_id, name, state, occurred_at, lines, allocation, hold_id, ledger_state, refunds, created_at, updated_at)
+      `INSERT INTO channel_orders (channel_id, external_order_id, workspace_id, name, state, occurred_at, lines, allocation, hold_id, ledger_state, refunds, created_at, updated_at, pending, via_hold, fulfilled_by_channel)
        VALUES ${valuesList(part.length, columns)} ON CONFLICT (channel_id, external_order_id) DO NOTHING RETURNING external_order_id`,
       part.flatMap((o) => [o.channelId, o.externalOrderId, o.workspaceId, o.name, o.state, o.occurredAt, o.lines && JSON.stringify(o.lines), o.allocation && JSON.stringify(o.allocation),
-        o.holdId, o.ledgerState, JSON.stringify(o.refunds), o.createdAt, o.updatedAt]),
+        o.holdId, o.ledgerState, JSON.stringify(o.refunds), o.createdAt, o.updatedAt, o.pending, o.viaHold, o.fulfilledByChannel]),
     );
     for (const r of rows) out.add(r.external_order_id);
   }
@@ -210,8 +223,10 @@ export async function insertChannelOrders(db: Db, orders: readonly ChannelOrder[
 /** Write what the facts of an order say (not its ledger progress, which `setLedgerState` moves). */
 export async function writeOrderFacts(db: Db, o: ChannelOrder): Promise<void> {
   await db.run(
-    `UPDATE channel_orders SET name = ?, state = ?, occurred_at = ?, lines = ?, allocation = ?, refunds = ?, updated_at = ? WHERE channel_id = ? AND external_order_id = ?`,
-    [o.name, o.state, o.occurredAt, o.lines && JSON.stringify(o.lines), o.allocation && JSON.stringify(o.allocation), JSON.stringify(o.refunds), o.updatedAt, o.channelId, o.externalOrderId],
+    `UPDATE channel_orders SET name = ?, state = ?, occurred_at = ?, lines = ?, allocation = ?, refunds = ?, updated_at = ?, pending = ?, via_hold = ?, fulfilled_by_channel = ?
+     WHERE channel_id = ? AND external_order_id = ?`,
+    [o.name, o.state, o.occurredAt, o.lines && JSON.stringify(o.lines), o.allocation && JSON.stringify(o.allocation), JSON.stringify(o.refunds), o.updatedAt,
+      o.pending, o.viaHold, o.fulfilledByChannel, o.channelId, o.externalOrderId],
   );
 }
 

@@ -38,6 +38,24 @@ CREATE TABLE channel_submissions (
 CREATE INDEX channel_submissions_id ON channel_submissions (channel_id, submission_id);
 `;
 
+const MANAGED_STOCK_22 = `
+CREATE TABLE managed_stock (
+  location_id TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  channel_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  reported_at BIGINT NOT NULL,
+  available BIGINT NOT NULL,
+  reserved BIGINT NOT NULL,
+  inbound BIGINT NOT NULL,
+  unfulfillable BIGINT NOT NULL,
+  researching BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (location_id, item_id)
+){{without_rowid}}
+`;
+
 const bucket = (name: string) => `${name} BIGINT NOT NULL DEFAULT 0 CHECK (${name} >= 0)`;
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -689,6 +707,52 @@ ALTER TABLE channel_sync ADD COLUMN push_lag_seconds REAL;
 ALTER TABLE channel_sync ADD COLUMN visible_lag_seconds REAL;
 UPDATE channel_sync SET push_lag_seconds = outbound_lag_seconds
 `,
+  },
+  {
+    version: 22,
+    name: 'channel orders held while pending or fulfilled by the channel; stock a channel keeps itself',
+    // A channel order may be pending (the channel took it but has not confirmed payment): it is
+    // held, not allocated (ledger_state `held`), and allocated when confirmed. `via_hold` says the
+    // order's first ledger step is a hold (decided once, when the order is first seen, so two
+    // deliveries racing send the same command). An order the channel fulfils from its own
+    // warehouses is recorded and never allocated. SQLite cannot change a CHECK: the table is
+    // rebuilt. `managed_stock`: the last report of a channel-managed stock level (FBA), one row per
+    // (location, item): what is booked into buckets and what is shown beside them (reserved,
+    // researching), and the report's time, so an older report never undoes a newer one.
+    sql: {
+      sqlite: `
+CREATE TABLE channel_orders_v22 (
+  channel_id TEXT NOT NULL,
+  external_order_id TEXT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  name TEXT,
+  state TEXT NOT NULL CHECK (state IN ('open', 'cancelled')),
+  occurred_at BIGINT NOT NULL,
+  lines TEXT,
+  allocation TEXT,
+  hold_id TEXT,
+  ledger_state TEXT CHECK (ledger_state IN ('held', 'allocated', 'refused', 'cancelled', 'cancel_refused')),
+  refunds TEXT NOT NULL DEFAULT '[]',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  pending BOOLEAN NOT NULL DEFAULT FALSE,
+  via_hold BOOLEAN NOT NULL DEFAULT FALSE,
+  fulfilled_by_channel BOOLEAN NOT NULL DEFAULT FALSE,
+  PRIMARY KEY (channel_id, external_order_id)
+) WITHOUT ROWID;
+INSERT INTO channel_orders_v22 (channel_id, external_order_id, workspace_id, name, state, occurred_at, lines, allocation, hold_id, ledger_state, refunds, created_at, updated_at)
+  SELECT channel_id, external_order_id, workspace_id, name, state, occurred_at, lines, allocation, hold_id, ledger_state, refunds, created_at, updated_at FROM channel_orders;
+DROP TABLE channel_orders;
+ALTER TABLE channel_orders_v22 RENAME TO channel_orders;
+${MANAGED_STOCK_22}`,
+      postgres: `
+ALTER TABLE channel_orders DROP CONSTRAINT IF EXISTS channel_orders_ledger_state_check;
+ALTER TABLE channel_orders ADD CONSTRAINT channel_orders_ledger_state_check CHECK (ledger_state IN ('held', 'allocated', 'refused', 'cancelled', 'cancel_refused'));
+ALTER TABLE channel_orders ADD COLUMN pending BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE channel_orders ADD COLUMN via_hold BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE channel_orders ADD COLUMN fulfilled_by_channel BOOLEAN NOT NULL DEFAULT FALSE;
+${MANAGED_STOCK_22}`,
+    },
   },
 ];
 
