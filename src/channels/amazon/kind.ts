@@ -41,4 +41,6 @@ export const amazon: ChannelKindSpec = {
   // Their SP-API calls use `spApi(amazonSettings(env.settings), env)` and spend the channel's
   // budgets by operation name (`env.spend(1, 'searchOrders')`, see SP_API_USAGE_PLANS), which
   // the connector declares, so polls and pushes share one view of Amazon's limits.
+  // The emulator (emulators/amazon) is loaded only here, when the demo starts.
+  demo: async () => (await import('./demo.ts')).amazonDemo,
 };
