@@ -40,7 +40,7 @@ import {
   setLedgerState,
   writeOrderFacts,
 } from '../store/channel-event-repo.ts';
-import { getHold, lockLevels } from '../store/ledger-repo.ts';
+import { ensureLevels, getHold, lockLevels } from '../store/ledger-repo.ts';
 import { managedStockOf, purchaseUnitsInto, transferLinesInto, upsertManagedStock } from '../store/managed-stock-repo.ts';
 import { findTransfer, type TransferRecord, updateTransfer } from '../store/purchasing-repo.ts';
 import { arrivedUnits, CHANNEL_SYNC_REASON, checkManagedStock, managedStockMoves, spreadArrivals } from '../domain/managed-stock-rules.ts';
@@ -1012,9 +1012,21 @@ const reportNote = (at: ManagedAt, s: ManagedStockFacts) =>
 
 const nothingToPost = (flow: string, eventId: string): Outcome<PostCommand> => ok<PostCommand>({ type: 'post', flow, lines: [], reference: `stock report ${eventId}`.slice(0, 200) });
 
+/**
+ * The level's balances, locked for the rest of the transaction. Created first if it does not
+ * exist yet, so that two first reports of a level applied at once (PostgreSQL) take turns on its
+ * lock instead of both booking from zero.
+ */
+async function lockManagedLevel(db: Db, at: ManagedAt, now: number) {
+  await ensureLevels(db, [{ id: newId('lvl', now), workspaceId: at.ws, itemId: at.itemId, locationId: at.location.id }], now);
+  const [level] = await lockLevels(db, at.ws, [at.itemId], [at.location.id]);
+  return level!.balances;
+}
+
 /** Whether a report is older than the last one booked for the level (which it must never undo). */
 async function staleReport(db: Db, at: ManagedAt, occurredAt: number): Promise<boolean> {
-  const last = await managedStockOf(db, at.location.id, at.itemId, true);
+  // Read under the level's lock: whoever holds it is the only one booking the level.
+  const last = await managedStockOf(db, at.location.id, at.itemId);
   return last !== undefined && last.reportedAt > occurredAt;
 }
 
@@ -1030,11 +1042,11 @@ function arrivalStep(at: ManagedAt, eventId: string, stock: ManagedStockFacts, o
     payload: { event: eventId, step, stock },
     async prepare(db, now) {
       next = undefined;
-      if (await staleReport(db, at, occurredAt)) return nothingToPost('transfer_receive', eventId);
       const lines = await transferLinesInto(db, at.ws, at.location.id, at.itemId, true);
       if (lines.length === 0) return nothingToPost('transfer_receive', eventId);
-      const [level] = await lockLevels(db, at.ws, [at.itemId], [at.location.id]);
-      const booked = (level?.balances.available ?? 0) + (level?.balances.damaged ?? 0);
+      const level = await lockManagedLevel(db, at, now);
+      if (await staleReport(db, at, occurredAt)) return nothingToPost('transfer_receive', eventId);
+      const booked = level.available + level.damaged;
       const units = spreadArrivals(arrivedUnits(lines.reduce((n, l) => n + l.inTransit, 0), booked, stock), lines);
       const first = units.findIndex((u) => u > 0);
       if (first < 0) return nothingToPost('transfer_receive', eventId);
@@ -1063,16 +1075,17 @@ function managedSyncStep(at: ManagedAt, eventId: string, stock: ManagedStockFact
   return {
     name: 'channel_sync',
     payload: { event: eventId, stock, occurredAt },
-    async prepare(db) {
+    async prepare(db, now) {
+      // Documents before levels, as a transfer's own receipt locks them; the last report is read
+      // once the level is ours (a report booked meanwhile by another process is seen).
+      const inTransit = (await transferLinesInto(db, at.ws, at.location.id, at.itemId, true)).reduce((n, l) => n + l.inTransit, 0);
+      const explained = inTransit + (await purchaseUnitsInto(db, at.ws, at.location.id, at.itemId));
+      const b = await lockManagedLevel(db, at, now);
       if (await staleReport(db, at, occurredAt)) {
         outcome = 'stock_stale';
         return nothingToPost('channel_sync', eventId);
       }
-      const [level] = await lockLevels(db, at.ws, [at.itemId], [at.location.id]);
-      const inTransit = (await transferLinesInto(db, at.ws, at.location.id, at.itemId, true)).reduce((n, l) => n + l.inTransit, 0);
-      const explained = inTransit + (await purchaseUnitsInto(db, at.ws, at.location.id, at.itemId));
-      const b = level?.balances;
-      const moves = managedStockMoves({ available: b?.available ?? 0, damaged: b?.damaged ?? 0, incoming: b?.incoming ?? 0 }, explained, stock);
+      const moves = managedStockMoves({ available: b.available, damaged: b.damaged, incoming: b.incoming }, explained, stock);
       outcome = moves.length > 0 ? 'stock_booked' : 'stock_unchanged';
       return ok<PostCommand>({
         type: 'post',

@@ -10,9 +10,10 @@
 //
 // Inbound (orders polled, relayed ORDER_CHANGE notifications) is helper amazon-poll's and is
 // wired into the kind at merge; until the kind declares `webhooks`/`polling`, the kit skips those
-// checks and says so. The order surface below (placeOrder, cancelOrder) is ready for them;
-// refunds with restock have no MFN returns API in Amazon's models (channels.md §2), so that step
-// stays unsupported here.
+// checks and says so. The order surface below (placeOrder, cancelOrder, the relay's forgeries) is
+// ready for them. Two checks stay unsupported, with their reasons: refunds with restock (no MFN
+// returns API in Amazon's models, channels.md §2) and hand edits (reported by a notification the
+// relay does not carry).
 
 import { createHmac, randomUUID } from 'node:crypto';
 import { inProcessFetch } from '../../emulators/kit/index.ts';
@@ -128,4 +129,7 @@ async function startAmazonAdapter(options: EmulatorOptions): Promise<EmulatedCha
   };
 }
 
-describeChannel('amazon', startAmazonAdapter);
+describeChannel('amazon', startAmazonAdapter, {
+  refundWithRestock: 'Amazon’s models have no merchant-fulfilled returns API (channels.md §2): a refund cannot restock through the channel',
+  handEdits: 'Amazon reports a quantity set in Seller Central only as a LISTINGS_ITEM_MFN_QUANTITY_CHANGE notification, which neither the emulator’s relay nor the kind’s notifications handle yet (ORDER_CHANGE only); the reconciler’s read-back sees it',
+});

@@ -61,8 +61,24 @@ describe('FBA summaries', () => {
     expect(qs).toHaveLength(3);
     expect(qs.map((q) => [q.get('details'), q.get('granularityType'), q.get('granularityId'), q.get('marketplaceIds'), q.get('startDateTime')])).toEqual(Array(3).fill(['true', 'Marketplace', MARKETPLACE, MARKETPLACE, null]));
     expect(qs.map((q) => q.get('nextToken') !== null)).toEqual([false, true, true]);
-    // Every report of one read names that read: a later read of the same picture is a new report.
     expect(new Set(read.events.map((e) => (e.kind === 'managed_stock_reported' ? e.eventId : ''))).size).toBe(120);
+  });
+
+  it('the same picture read again is the same event (id and time); a changed picture is a new one', async () => {
+    const w = world();
+    w.fake.summaries.set('A', summary(1));
+    const first = await readFba(w.deps, MARKETPLACE, undefined);
+    w.clock.advance(3_600_000);
+    const again = await readFba(w.deps, MARKETPLACE, undefined);
+    if (!first.ok || !again.ok) throw new Error('read failed');
+    expect(again.events).toEqual(first.events);
+    expect(first.events[0]).toMatchObject({ occurredAt: T0 - 86_400_000 });
+    // An inbound change Amazon does not date: same lastUpdatedTime, another picture.
+    w.fake.summaries.set('A', { ...summary(1), inbound: [0, 0, 0] });
+    const changed = await readFba(w.deps, MARKETPLACE, undefined);
+    if (!changed.ok) throw new Error('read failed');
+    const id = (e: ChannelEvent) => (e.kind === 'managed_stock_reported' ? e.eventId : '');
+    expect(id(changed.events[0]!)).not.toBe(id(first.events[0]!));
   });
 
   it('later reads ask for what changed since the last read began (less the overlap), and a full read comes back on schedule', async () => {

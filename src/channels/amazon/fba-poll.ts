@@ -18,7 +18,7 @@
 
 import type { ChannelEvent, ManagedStockFacts } from '../../domain/channel-event.ts';
 import type { BudgetReport, Failure } from '../../sync/connector.ts';
-import { count, isObject, isoSeconds, listingKey, str } from './order-facts.ts';
+import { count, isObject, isoSeconds, listingKey, str, time } from './order-facts.ts';
 import type { SpAnswer, SpGet } from './sp-get.ts';
 
 export const GET_INVENTORY_SUMMARIES = 'getInventorySummaries';
@@ -119,12 +119,27 @@ export function readSummaries(body: unknown, marketplaceId: string, readAt: numb
   const events: ChannelEvent[] = [];
   for (const s of body.payload.inventorySummaries) {
     const stock = stockFacts(s, marketplaceId);
-    // The id names this read: the ledger books the difference to what it holds, so a report of an
-    // unchanged picture books nothing, and a picture that went back to an earlier one still counts.
-    if (stock) events.push({ kind: 'managed_stock_reported', occurredAt: readAt, eventId: `fba:${marketplaceId}:${stock.sku}:${readAt}`, stock });
+    if (stock) events.push(stockEvent(stock, isObject(s) ? time(s.lastUpdatedTime) : null, readAt));
   }
   const pagination = isObject(body.pagination) ? body.pagination : {};
   return { events, nextToken: str(pagination.nextToken) };
+}
+
+/**
+ * A summary's event. Its id names the picture (seller SKU, Amazon's `lastUpdatedTime`, every
+ * bucket) and its time is Amazon's, so the same picture read again — every changed-only read
+ * overlaps the last, every full read repeats what did not change — is the same event, applied
+ * once: nothing booked again, and a SKU the workspace does not list raises its exception once, not
+ * at every read. (The ledger refuses one id with two payloads, so the time must come with the id.)
+ * The price: a picture that goes back to an earlier one without Amazon moving `lastUpdatedTime`
+ * is taken for the earlier report and not booked again, until the next change. Without
+ * `lastUpdatedTime` the id and time are the read's.
+ */
+export function stockEvent(stock: ManagedStockFacts, lastUpdatedTime: number | null, readAt: number): ChannelEvent {
+  const picture = [stock.available, stock.reserved, stock.inbound, stock.unfulfillable, stock.researching].join('.');
+  const when = lastUpdatedTime ?? readAt;
+  const eventId = `fba:${stock.locationId}:${stock.sku}:${lastUpdatedTime === null ? `read${readAt}` : lastUpdatedTime}:${picture}`;
+  return { kind: 'managed_stock_reported', occurredAt: when, eventId, stock };
 }
 
 /** One `InventorySummary` in the documented buckets (header), or null. */

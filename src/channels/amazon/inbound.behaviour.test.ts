@@ -135,4 +135,20 @@ describe.each(STORE_KINDS)('an Amazon order by poll and notification on %s', (ki
     expect(await at(f, FBA_SKU, 'FBA-UK')).toMatchObject({ available: 7, damaged: 1, incoming: 4 });
     expect(await at(f, FBA_SKU, 'W1')).toMatchObject({ available: STOCK, committed: 0 });
   });
+
+  it('the same FBA picture read twice books once; a SKU the workspace does not list raises one exception, not one per read', async () => {
+    const { f, cx } = await world();
+    const body = { payload: { granularity: { granularityType: 'Marketplace', granularityId: UK }, inventorySummaries: [
+      modelSummary({ sellerSku: FBA_SKU, lastUpdatedTime: T, fulfillable: 5, reserved: 0, inbound: [0, 0, 0], unfulfillable: 0, researching: 0 }),
+      modelSummary({ sellerSku: 'NOT-LISTED', lastUpdatedTime: T, fulfillable: 9, reserved: 0, inbound: [0, 0, 0], unfulfillable: 0, researching: 0 }),
+    ] } };
+    for (const readAt of [T + 60_000, T + 960_000]) {
+      const read = readSummaries(body, UK, readAt);
+      if (typeof read === 'string') throw new Error(read);
+      for (const e of read.events) await applyChannelEvent(ts, cx, e);
+    }
+    expect(await at(f, FBA_SKU, 'FBA-UK')).toMatchObject({ available: 5 });
+    const raised = await ts.store.read((d) => d.all<{ kind: string; message: string }>('SELECT kind, message FROM exceptions WHERE workspace_id = ?', [f.workspaceId]));
+    expect(raised).toEqual([{ kind: 'channel_event_unapplied', message: expect.stringContaining('NOT-LISTED') }]);
+  });
 });

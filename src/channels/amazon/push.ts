@@ -179,7 +179,8 @@ export function amazonConnector(api: SpApi, settings: AmazonSettings, clock: Clo
       const market = todo[0]?.i.external.marketplace_id;
       const forFeed = todo.filter(({ i }) => i.external.marketplace_id === market && productTypeOf(i) !== undefined);
       if (forFeed.length >= feedMinItems && clock.now() >= feedsPausedUntil && feedBudgetReady(budgets)) {
-        // Messages in SKU order, so a report's messageId names the same listing for whoever reads it.
+        // Messages in SKU order; the report names failed messages by SKU, or by messageId through
+        // the SKUs remembered here (a report that names neither pushes those listings again).
         const sorted = [...forFeed].sort((a, b) => (a.i.external.seller_sku! < b.i.external.seller_sku! ? -1 : a.i.external.seller_sku! > b.i.external.seller_sku! ? 1 : 0));
         const sent = await submitFeed(api, budgets, market!, buildFeed(api.sellerId, sorted.map(({ i }) => ({ item: i, productType: productTypeOf(i)! }))));
         if (sent.ok) {
