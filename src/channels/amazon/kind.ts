@@ -8,6 +8,7 @@
 // the injected fetch and clock the deterministic kernel and the in-process emulator need.
 
 import type { ChannelKindSpec } from '../kind.ts';
+import { amazonInbound } from './inbound.ts';
 import { amazonConnector } from './push.ts';
 import { amazonSettings, checkAmazonSetting } from './settings.ts';
 import { spApi } from './sp-api.ts';
@@ -29,11 +30,12 @@ export const amazon: ChannelKindSpec = {
   timeResolutionMs: 1_000,
   // No compare-and-set: a patch sets the number, whatever Amazon shows. `webhooks` (relayed
   // ORDER_CHANGE notifications) and `polling` (orders, FBA stock) turn true when `inbound` is wired.
-  capabilities: { compareAndSet: false, asyncSubmissions: true, readBack: true, webhooks: false, polling: false },
+  capabilities: { compareAndSet: false, asyncSubmissions: true, readBack: true, webhooks: true, polling: true },
   connect(settings, env) {
     const s = amazonSettings(settings);
     return 'code' in s ? s : amazonConnector(spApi(s, env), s, env.clock);
   },
+  inbound: amazonInbound,
   // ---- inbound: PENDING (lead wires it at merge) -------------------------------------------------
   // Orders (searchOrders), FBA stock (getInventorySummaries) and relayed ORDER_CHANGE
   // notifications come from orders-poll.ts, fba-poll.ts and notifications.ts (helper amazon-poll):
