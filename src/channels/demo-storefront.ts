@@ -51,6 +51,11 @@ export interface DemoStorefrontSetup {
    * an id an earlier run of the demo used: truestock records channel orders by id.
    */
   now: number;
+  /**
+   * The demo's clock, for a storefront whose own times matter to truestock (a channel polled by
+   * time windows): it keeps its time by this one. Absent: the system clock.
+   */
+  clock?: { now(): number };
   /** Deliver webhooks as a real channel now and then does: twice, late, out of order, rarely never. */
   faults: boolean;
   /**

@@ -105,6 +105,7 @@ export async function startShops(ts: Truestock, catalog: DemoCatalog, opts: Shop
         seed: (opts.seed ?? 1) + made.length,
         // Listings keep their identifiers across restarts; orders must not reuse an earlier run's ids.
         now: ts.clock.now(),
+        clock: ts.clock,
         faults: spec.name === FAULTY_SHOP && opts.faults !== false,
         ...(spec.storefront!.managed ? { managed: { location: spec.storefront!.managed.location, skus: spec.storefront!.managed.skus() } } : {}),
       });

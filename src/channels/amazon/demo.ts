@@ -53,6 +53,8 @@ export const amazonDemo: DemoStorefrontFactory = {
       refreshToken: `Atzr|${randomBytes(32).toString('base64url')}`,
       seed: setup.seed,
       idStart: Math.max(Math.floor(setup.now), ID_START_MIN),
+      // Its order times are what truestock's poll windows compare with its own clock.
+      ...(setup.clock ? { clock: setup.clock } : {}),
     });
     try {
       return new AmazonStorefront(emulator, setup);
