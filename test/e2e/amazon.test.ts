@@ -114,4 +114,35 @@ describe.skipIf(!hasChromium)('an Amazon channel on the dashboard, demo setup', 
     });
     await context.close();
   });
+
+  it('edits its settings as JSON: credentials stay hidden and kept, a bad setting is refused naming it', async () => {
+    const { context, page } = await newPage(browser, server);
+    await signInWithKey(page, key);
+    await seen(page, 'amazon-settings', async () => {
+      await page.goto(`/#/channels/${CHANNEL}`);
+      const settings = page.getByRole('region', { name: 'Settings' });
+      await settings.getByText('refresh_token', { exact: true }).waitFor();
+      expect(await settings.innerText()).toMatch(/refresh_token\s+\(set\)/);
+      const box = settings.getByLabel('Settings (JSON)');
+      const json = JSON.parse(await box.inputValue()) as Json;
+      expect(json).toMatchObject({ seller_id: expect.any(String), client_secret: '(set)', locations: { ATVPDKIKX0DER: 'FBA-US' } });
+
+      await box.fill(JSON.stringify({ ...json, region: 'mars' }));
+      await settings.getByRole('button', { name: 'Save settings' }).click();
+      await settings.getByRole('alert').filter({ hasText: /settings\.region/ }).waitFor();
+      await box.fill('{ not json');
+      await settings.getByRole('button', { name: 'Save settings' }).click();
+      await settings.getByRole('alert').filter({ hasText: /not valid JSON/ }).waitFor();
+
+      await box.fill(JSON.stringify({ ...json, fba_poll_seconds: 600 }, null, 2));
+      await settings.getByRole('button', { name: 'Save settings' }).click();
+      await settings.getByRole('status').filter({ hasText: 'Settings saved' }).waitFor();
+    });
+    const stored = (await server.ts.store.read((db) => channelById(db, catalog.channels[CHANNEL])))!.settings;
+    expect(stored.fba_poll_seconds).toBe(600);
+    // The credentials sent back as "(set)" kept their stored values.
+    expect(stored.refresh_token).toMatch(/^Atzr\|/);
+    expect(stored.client_secret).not.toBe('(set)');
+    await context.close();
+  });
 });

@@ -1,11 +1,12 @@
 // One channel: its state and sync in detail (or, for a channel without a connector, where its
 // served numbers are read), orders in (the last order polls), pause/resume, hidden SKUs (they
-// publish 0), dead letters, the lag over the last hour, the stock the channel keeps in its own
+// publish 0), dead letters, the lag over the last hour, its settings (credentials shown as set;
+// edited as JSON, refusals naming the setting), the stock the channel keeps in its own
 // warehouses (channel-managed locations its rules sell from: booked from its reports, never
 // pushed), and what it lists — each listing with the number truestock publishes, last pushed, and
 // last saw on the channel — page by page.
 
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useId, useState } from 'react';
 import { useAction } from '../action.ts';
 import { all, api, type Page, seg } from '../api.ts';
 import * as f from '../format.ts';
@@ -54,6 +55,7 @@ export function ChannelPage({ params }: PageProps) {
       {c && !isServed(s) && <LagChart channels={[c]} title="Lag, last hour" />}
       {s && <HiddenSkus id={id} hidden={s.hidden_skus} onChanged={sync.refresh} />}
       {s && <DeadLetters id={id} sync={s} onChanged={sync.refresh} />}
+      {c && <Settings channel={c} onChanged={channel.refresh} />}
       <ManagedStock id={id} />
       <Listings id={id} served={isServed(s)} />
     </div>
@@ -165,6 +167,70 @@ function DeadLetters({ id, sync, onChanged }: { id: string; sync: SyncStatus; on
           ))}
         </ul>
       )}
+    </Section>
+  );
+}
+
+/**
+ * The channel's settings as the API shows them (credentials as `(set)`), and an editor: the whole
+ * settings object as JSON, sent back as it is (a credential left `(set)` keeps its stored value).
+ */
+function Settings({ channel, onChanged }: { channel: Channel; onChanged: () => void }) {
+  const action = useAction();
+  const fieldId = useId();
+  const shown = JSON.stringify(channel.settings ?? {}, null, 2);
+  const [text, setText] = useState(shown);
+  const [editing, setEditing] = useState(false);
+  useEffect(() => {
+    if (!editing) setText(shown);
+  }, [shown, editing]);
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    let settings: unknown;
+    try {
+      settings = JSON.parse(text);
+    } catch (err) {
+      return action.reject(`settings: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    }
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) return action.reject('settings: must be a JSON object');
+    void action.run('PATCH', `/channels/${seg(channel.id)}`, { settings }, () => (setEditing(false), onChanged(), 'Settings saved'));
+  };
+  const entries = Object.entries(channel.settings ?? {});
+  return (
+    <Section title="Settings" id="settings">
+      {entries.length === 0 ? (
+        <Empty>No settings.</Empty>
+      ) : (
+        <dl className="settings-list">
+          {entries.map(([k, v]) => (
+            <div key={k}>
+              <dt>
+                <code>{k}</code>
+              </dt>
+              <dd>
+                <code>{typeof v === 'string' ? v : JSON.stringify(v)}</code>
+              </dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      <form onSubmit={save}>
+        <div className="field">
+          <label htmlFor={fieldId}>Settings (JSON)</label>
+          <textarea
+            id={fieldId}
+            rows={Math.min(20, Math.max(4, text.split('\n').length + 1))}
+            spellCheck={false}
+            value={text}
+            onChange={(e) => (setEditing(true), setText(e.target.value))}
+          />
+          <small>Credentials show as (set); leave them so to keep them.</small>
+        </div>
+        <Submit action={action} role="admin">
+          Save settings
+        </Submit>
+      </form>
+      <Outcome action={action} />
     </Section>
   );
 }
