@@ -52,7 +52,7 @@ describe.skipIf(!hasChromium)('an Amazon channel on the dashboard, demo setup', 
     }, SYNC_WAIT_MS).catch(async (err: unknown) => {
       throw new Error(`${String(err)}\nsync: ${JSON.stringify(await get(`/v1/channels/${CHANNEL}/sync`))}`);
     });
-    MFN_SKU = acknowledged.sku;
+    MFN_SKU = acknowledged!.sku;
     browser = await launchBrowser();
   }, 180_000);
 
