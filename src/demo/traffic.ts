@@ -411,6 +411,31 @@ export class Traffic {
       after = page[page.length - 1]!.id;
     }
     if (shipped > 0) this.log(`demo: shipped ${plural(shipped, 'order')} an earlier run had allocated`);
+    await this.releaseForgottenPending(before);
+  }
+
+  /**
+   * Orders an earlier run left pending (held, waiting for their payment) on a storefront that has
+   * since started afresh: it forgot them, so no confirmation or cancellation will ever come. They
+   * are released, as the channel would have cancelled an order never paid.
+   */
+  private async releaseForgottenPending(before: number): Promise<void> {
+    const channels = new Set(this.shops.shops.filter((s) => s.storefront.confirm).map((s) => s.channelId));
+    if (channels.size === 0) return;
+    const ws = this.catalog.workspaceId;
+    let after: string | undefined;
+    let released = 0;
+    for (;;) {
+      const page = await this.ts.store.read((db) => listHolds(db, ws, { state: 'active', limit: LEFTOVERS_PAGE, ...(after ? { after } : {}) }));
+      // A channel's pending order is held without expiry (a cart's hold expires).
+      for (const h of page.filter((h) => h.createdAt < before && h.expiresAt === null && h.channelId !== null && channels.has(h.channelId))) {
+        const r = await this.execute(this.key('forgotten', h.id), { type: 'release', hold_id: h.id });
+        if (r.ok) released++;
+      }
+      if (page.length < LEFTOVERS_PAGE) break;
+      after = page[page.length - 1]!.id;
+    }
+    if (released > 0) this.log(`demo: released ${plural(released, 'pending order')} an earlier run left waiting for payment`);
   }
 
   /** A customer sends one unit back: refunded on the shop with restock, so truestock opens a return. */
