@@ -77,6 +77,12 @@ export interface DemoStorefront {
   readonly settings: Readonly<Record<string, unknown>>;
   /** The SKUs it sells, in the order it was given them. */
   readonly skus: readonly string[];
+  /**
+   * Whether a hand edit in its admin reaches truestock at once (a webhook). False: only a read-back
+   * finds it, after the channel's allowance for applying pushes (minutes); the demo edits by hand
+   * only where truestock hears of it. Absent: true.
+   */
+  readonly reportsHandEdits?: boolean;
   /** A listing's identifiers for one of its SKUs. */
   external(sku: string): Record<string, string>;
   /** Send its webhooks here from now on (the channel's `/v1/channels/{id}/webhooks`); before this, nothing is reported. */

@@ -447,7 +447,9 @@ export class Traffic {
   }
 
   private handEdit(): void {
-    const shop = this.rng.pick(this.shops.shops);
+    const shops = this.shops.shops.filter((s) => s.storefront.reportsHandEdits !== false);
+    if (shops.length === 0) return;
+    const shop = this.rng.pick(shops);
     // A number the channel keeps itself (its own warehouse) is not edited by hand.
     const sku = this.pickSku(shop, new Set(), false);
     if (!sku) return;

@@ -78,6 +78,8 @@ function unlessRefused(err: unknown): void {
 class AmazonStorefront implements DemoStorefront {
   readonly settings: Readonly<Record<string, unknown>>;
   readonly skus: readonly string[];
+  /** Amazon notifies no quantity change to truestock: a Seller Central edit is found by read-back only. */
+  readonly reportsHandEdits = false;
   /** SKUs fulfilled by Amazon (AFN). */
   private readonly afn: ReadonlySet<string>;
 
