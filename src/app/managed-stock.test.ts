@@ -185,7 +185,8 @@ describe.each(STORE_KINDS)('channel-managed stock on %s', (kind) => {
     expect(step.detail).toMatchObject({ pushed: false, reports: [{ location: 'M', available: 7, reserved: 2, researching: 1 }] });
   });
 
-  it('two processes applying reports of a level never booked before at once book the newer one, once', async () => {
+  // Two processes share a database only on PostgreSQL (SQLite's writers wait on one another synchronously, in one test process a deadlock).
+  it.runIf(kind === 'postgres')('two processes applying reports of a level never booked before at once book the newer one, once', async () => {
     const { f, cx } = await world();
     // A second process on the same database: its ledger commits on its own, concurrently with ours.
     const other = await Truestock.open(db.config);
