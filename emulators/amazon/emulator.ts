@@ -158,6 +158,7 @@ export class AmazonEmulator implements Controlled {
     if (!Array.isArray(o.marketplaceIds) || o.marketplaceIds.length === 0) throw invalid('marketplaceIds must name at least one marketplace');
     if (!(o.accessTokenTtlSeconds > 0)) throw invalid('accessTokenTtlSeconds must be above 0');
     if (!(Number.isSafeInteger(o.fbaPageSize) && o.fbaPageSize >= 1)) throw invalid('fbaPageSize must be a whole number above 0');
+    if (o.idStart !== undefined && !(Number.isSafeInteger(o.idStart) && o.idStart >= 0)) throw invalid('idStart must be a whole number of 0 or more');
     this.o = o;
     this.delays = checkDelays({ listingProcessingMs: o.listingProcessingMs, feedQueueMs: o.feedQueueMs, feedProcessingMs: o.feedProcessingMs });
     this.sellerId = o.sellerId;
@@ -177,7 +178,7 @@ export class AmazonEmulator implements Controlled {
 
   private newWorld(): World {
     const seller = new Seller(
-      { sellerId: this.o.sellerId, marketplaceIds: this.o.marketplaceIds, productTypes: this.o.productTypes, listingProcessingMs: this.delays.listingProcessingMs, afnChannelCode: this.o.afnChannelCode },
+      { sellerId: this.o.sellerId, marketplaceIds: this.o.marketplaceIds, productTypes: this.o.productTypes, listingProcessingMs: this.delays.listingProcessingMs, afnChannelCode: this.o.afnChannelCode, idStart: this.o.idStart },
       this.now,
       () => randomUuid(this.ids),
     );

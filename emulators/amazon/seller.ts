@@ -17,6 +17,8 @@ export interface SellerSettings {
   /** Read when a patch is accepted: a change applies to what is submitted afterwards. */
   listingProcessingMs: number;
   afnChannelCode: string;
+  /** Order numbers and order item ids count up from here. */
+  idStart?: number;
 }
 
 export interface PlaceOrder {
@@ -68,6 +70,7 @@ export class Seller {
     private readonly newId: () => string = () => `submission-${this.submissionSeq}`,
   ) {
     this.due = new DueWork(now);
+    this.orderSeq = this.itemSeq = settings.idStart ?? 0;
   }
 
   /** Runs what Amazon has finished by now. */

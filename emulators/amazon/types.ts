@@ -38,6 +38,12 @@ export interface AmazonEmulatorOptions {
   notificationTimeoutMs?: number;
   /** NotificationMetadata.ApplicationId; default 'amzn1.sp.solution.emulated'. */
   applicationId?: string;
+  /**
+   * Order numbers and order item ids count up from here (default 0). A new emulator standing in
+   * for the same seller (the demo, restarted) starts above what an earlier run could have used,
+   * so no order id is ever given twice.
+   */
+  idStart?: number;
   /** PRNG seed for tokens, ids and fault draws. Default 1. */
   seed?: number;
   /** The URL document links are built on, when callers reach the emulator by another name than its Host header. */

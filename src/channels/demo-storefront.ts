@@ -1,7 +1,9 @@
 // An emulated storefront of a channel kind, as the demo (`npm start`, src/demo) drives it: a kind
 // that has an emulator offers one through its `demo()` (kind.ts), so the demo starts, wires and
 // sells through storefronts of any kind without naming one. Each kind implements it in its own
-// folder (`src/channels/<kind>/demo.ts`), loaded only when the demo runs.
+// folder (`src/channels/<kind>/demo.ts`), loaded only when the demo runs. A few members are
+// optional: only a storefront that keeps stock in its own warehouse, or takes payment after the
+// order, has them, and the demo asks before it uses them.
 
 /** An order as the storefront placed it. */
 export interface DemoOrder {
@@ -10,6 +12,26 @@ export interface DemoOrder {
   /** How the storefront shows it to people (`#1001`). */
   name: string;
   lines: { id: string; sku: string; quantity: number }[];
+  /**
+   * Payment not yet confirmed (the channel already holds the units): the order waits for
+   * `confirm` or a cancellation before it can ship. Absent: the order is ready to ship.
+   */
+  pending?: boolean;
+  /** Shipped by the channel from its own warehouse (its managed location): never by us. */
+  fulfilledByChannel?: boolean;
+}
+
+/**
+ * Stock a channel keeps in its own warehouse and ships itself (a `channel_managed` location, such
+ * as a marketplace's fulfilment network), as the storefront holds and reports it.
+ */
+export interface DemoManagedStock {
+  /** Sellable now. */
+  available: number;
+  /** Unsellable (damaged, defective). */
+  damaged: number;
+  /** Shipped to the channel's warehouse, not yet checked in. */
+  inbound: number;
 }
 
 export interface DemoStorefrontSetup {
@@ -29,8 +51,19 @@ export interface DemoStorefrontSetup {
    * an id an earlier run of the demo used: truestock records channel orders by id.
    */
   now: number;
+  /**
+   * The demo's clock, for a storefront whose own times matter to truestock (a channel polled by
+   * time windows): it keeps its time by this one. Absent: the system clock.
+   */
+  clock?: { now(): number };
   /** Deliver webhooks as a real channel now and then does: twice, late, out of order, rarely never. */
   faults: boolean;
+  /**
+   * For a kind that keeps stock itself: its warehouse (the `channel_managed` truestock location it
+   * stands for, code and name there) and the SKUs, some of `skus`, it sells and ships from there
+   * rather than from `location`. Give it only to a kind that has one (the others do not read it).
+   */
+  managed?: { location: { code: string; name: string }; skus: readonly string[] };
 }
 
 /**
@@ -44,6 +77,12 @@ export interface DemoStorefront {
   readonly settings: Readonly<Record<string, unknown>>;
   /** The SKUs it sells, in the order it was given them. */
   readonly skus: readonly string[];
+  /**
+   * Whether a hand edit in its admin reaches truestock at once (a webhook). False: only a read-back
+   * finds it, after the channel's allowance for applying pushes (minutes); the demo edits by hand
+   * only where truestock hears of it. Absent: true.
+   */
+  readonly reportsHandEdits?: boolean;
   /** A listing's identifiers for one of its SKUs. */
   external(sku: string): Record<string, string>;
   /** Send its webhooks here from now on (the channel's `/v1/channels/{id}/webhooks`); before this, nothing is reported. */
@@ -60,6 +99,18 @@ export interface DemoStorefront {
   fulfil(orderId: string): boolean;
   /** Units of one line refunded and restocked (they come back: a return); false when it refuses. */
   refund(orderId: string, lineId: string, quantity: number): boolean;
+  // ---- a storefront that keeps stock itself, or takes payment later (absent otherwise) ----------
+  /** Whether the channel ships this SKU itself, from its managed location (its orders come back `fulfilledByChannel`). */
+  channelFulfils?(sku: string): boolean;
+  /** Payment of a pending order confirmed (it may ship now); false when it refuses. */
+  confirm?(orderId: string): boolean;
+  /** What the channel holds of a SKU at its managed location, set as it is (the demo restores what truestock last booked). */
+  setManagedStock?(sku: string, stock: DemoManagedStock): void;
+  /** What the channel holds of a SKU at its managed location now (zeros for one it does not hold). */
+  managedStock?(sku: string): DemoManagedStock;
+  /** The channel checks in units shipped to its managed location (a transfer of ours arriving); false when fewer are inbound. */
+  receiveInbound?(sku: string, quantity: number): boolean;
+
   /** Its API fails (503) for this many seconds; webhooks wait until it is back. */
   goDown(seconds: number): void;
   /** How many requests it refused for the rate limit since it started (a well-behaved connector causes none). */

@@ -55,7 +55,7 @@ export function registerCatalogCommands(cli: Command): void {
     .description('add a channel')
     .addArgument(new Argument('<kind>', 'kind of channel').choices(KIND_NAMES))
     .argument('<name>', 'unique name, e.g. "Shopify US"')
-    .option('--setting <key=value>', 'a setting (repeat); values true/false/numbers are typed, e.g. shop_domain=acme.myshopify.com', collect)
+    .option('--setting <key=value>', 'a setting (repeat); values true/false/numbers are typed, {…} and […] are JSON, e.g. seller_id=A1B2C3 or locations=\'{"ATVPDKIKX0DER":"FBA-US"}\'', collect)
     .option('--lists-all-items', 'every active item should be listed here (reported as a catalog problem when not)')
     .addOption(workspaceOption())
     .addOption(keyOption('derived from the arguments'))
@@ -65,6 +65,22 @@ export function registerCatalogCommands(cli: Command): void {
     .description('list channels')
     .addOption(workspaceOption())
     .action(async (opts) => (await import('./channels.ts')).channelsList(opts));
+  channels
+    .command('show')
+    .description('show a channel: its settings (credentials shown as set) and its listings')
+    .argument('<channel>', 'channel name or id')
+    .addOption(workspaceOption())
+    .action(async (channel, opts) => (await import('./channels.ts')).channelsShow(channel, opts));
+  channels
+    .command('set')
+    .description("change a channel's settings (the others stay) or its name")
+    .argument('<channel>', 'channel name or id')
+    .option('--setting <key=value>', 'a setting to set (repeat); typed as in `channels add`', collect)
+    .option('--unset <key>', 'a setting to remove (repeat)', collect)
+    .option('--name <name>', 'a new name')
+    .addOption(workspaceOption())
+    .addOption(keyOption('derived from the arguments'))
+    .action(async (channel, opts) => (await import('./channels.ts')).channelsSet(channel, opts));
 
   const listings = cli.command('listings').description("channel listings: a channel's identifiers for an item");
   listings

@@ -24,7 +24,7 @@ export const DEMO_KEY_NAME = 'demo';
 export function registerStartCommand(cli: Command): void {
   cli
     .command('start')
-    .description('run the API with the demo: a sample catalog, two emulated Shopify shops and order traffic (what `npm start` runs)')
+    .description('run the API with the demo: a sample catalog, its emulated storefronts (two shops and a marketplace seller) and order traffic (what `npm start` runs)')
     .addOption(new Option('--host <host>', 'interface to listen on').env('HOST').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').env('PORT').default('8080'))
     .option('--no-demo', 'no sample data, no shops, no traffic: `truestock serve` with the sign-in hints')
@@ -79,7 +79,7 @@ export async function start(opts: StartOptions): Promise<void> {
         await printSignIn(ts, catalog.workspaceId, catalog.adminKey);
         const traffic = new Traffic(ts, catalog, shops, { seed, log: out });
         await traffic.start();
-        out('demo: traffic running: shop orders, POS sales, cancellations, refunds, a burst every ~2 min, a 60 s outage of one shop every ~10 min (the first after ~2 min). Ctrl-C stops.');
+        out('demo: traffic running: shop and marketplace orders (polled ones arrive minutes late), POS sales, cancellations, refunds, a burst every ~2 min, a 60 s outage of one storefront every ~10 min (the first after ~2 min). Ctrl-C stops.');
         return {
           stop: async () => {
             await traffic.stop();

@@ -75,7 +75,7 @@ describe.each(STORE_KINDS)('demo catalog seeding on %s', (kind) => {
       { code: 'WH-EAST', kind: 'warehouse' },
       { code: 'WH-WEST', kind: 'warehouse' },
     ]);
-    expect(before.channels).toBe(4);
+    expect(before.channels).toBe(5);
     expect(before.rules).toBeGreaterThanOrEqual(4);
     expect(before.purchaseOrders).toBe(2);
     expect(before.transfers).toBe(1);

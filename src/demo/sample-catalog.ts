@@ -1,6 +1,7 @@
 // The demo's sample business, as plain data: an apparel brand with two warehouses, a 3PL, two
-// shops, stock at Amazon FBA, two Shopify storefronts, a POS and a wholesale desk. Pure: the
-// seeding (`catalog.ts`) writes it through the app layer.
+// shops, stock at Amazon FBA, two Shopify storefronts, an Amazon seller account, a POS and a
+// wholesale desk. Pure: the seeding (`catalog.ts`) writes it through the app layer. The one file of
+// the demo that names channel kinds.
 
 import type { RuleSettings } from '../domain/availability-model.ts';
 import type { LocationKind } from '../domain/model.ts';
@@ -169,13 +170,13 @@ export const productOf = (sku: string): SampleProduct | undefined => DEMO_PRODUC
 
 // ---- channels ---------------------------------------------------------------------------------
 
-export type DemoChannelName = 'webstore' | 'outlet' | 'pos' | 'wholesale';
+export type DemoChannelName = 'webstore' | 'outlet' | 'amazon-us' | 'pos' | 'wholesale';
 /** The wholesale desk's channel, by name (the traffic places its orders). */
 export const WHOLESALE_CHANNEL: DemoChannelName = 'wholesale';
 
 export interface SampleChannel {
   name: DemoChannelName;
-  kind: 'shopify' | 'custom' | 'wholesale';
+  kind: 'shopify' | 'amazon' | 'custom' | 'wholesale';
   /** The channel's standing rule (its default: no SKUs, no window). */
   rule: RuleSettings;
   /** Extra rules: a safety valve, a promotion… */
@@ -186,12 +187,20 @@ export interface SampleChannel {
   settings?: Record<string, unknown>;
   /**
    * An emulated storefront in the demo (its kind's `demo()`; the storefront makes the listings):
-   * its one location, and the truestock location that stands for.
+   * its one location, and the truestock location that stands for; for a channel that also keeps
+   * stock itself, its warehouse (a `channel_managed` location) and the SKUs it ships from there.
    */
-  storefront?: { location: { code: string; name: string } };
+  storefront?: { location: { code: string; name: string }; managed?: { location: { code: string; name: string }; skus(): string[] } };
 }
 
 const OUTLET_PRODUCTS = ['PKT', 'CREW', 'SHORT', 'RAIN', 'CAP', 'BEANIE', 'SOCK', 'TOTE'];
+/** Sold on Amazon from FBA: the products the brand keeps at FBA-US (see `openingStock`). */
+const AMAZON_FBA_PRODUCTS = ['TEE', 'SOCK', 'BTL'];
+/** Sold on Amazon merchant-fulfilled, shipped by the 3PL (which also buys in the shoes). */
+const AMAZON_MFN_PRODUCTS = ['HOOD', 'JOG', 'RUN', 'CAP', 'BEANIE', 'TOTE'];
+const variantSkus = (codes: string[]) => DEMO_PRODUCTS.filter((p) => codes.includes(p.code)).flatMap((p) => p.variants.map((v) => v.sku));
+/** The FBA location, which only the Amazon channel sells from. */
+const FBA_LOCATION = 'FBA-US';
 const WHOLESALE_PRODUCTS = ['TEE', 'PKT', 'HOOD', 'CREW', 'SOCK', 'CAP', 'BEANIE'];
 
 export const DEMO_CHANNELS: readonly SampleChannel[] = [
@@ -216,6 +225,21 @@ export const DEMO_CHANNELS: readonly SampleChannel[] = [
     ],
     settings: { shop_domain: 'outlet.myshopify.com', lists_all_items: false },
     storefront: { location: { code: 'WH-WEST', name: 'West DC' } },
+  },
+  {
+    // The brand's Amazon seller account on Amazon.com: merchant-fulfilled listings shipped by the
+    // 3PL, and FBA listings Amazon sells and ships from its own warehouse (FBA-US), whose numbers
+    // are Amazon's (never pushed). Its orders reach truestock minutes late (polled), so a fixed
+    // buffer of two keeps a number pushed before a late order from re-listing sold units.
+    name: 'amazon-us', kind: 'amazon',
+    rule: { locations: { codes: ['3PL-CENTRAL'] }, allocation: { mode: 'shared' }, buffer: { mode: 'fixed', units: 2 } },
+    extraRules: [{ skus: variantSkus(AMAZON_FBA_PRODUCTS), settings: { locations: { codes: [FBA_LOCATION] }, buffer: { mode: 'none' } } }],
+    skus: () => variantSkus([...AMAZON_MFN_PRODUCTS, ...AMAZON_FBA_PRODUCTS]),
+    settings: { region: 'na' },
+    storefront: {
+      location: { code: '3PL-CENTRAL', name: 'Central 3PL (merchant-fulfilled)' },
+      managed: { location: { code: FBA_LOCATION, name: 'Amazon FBA (US)' }, skus: () => variantSkus(AMAZON_FBA_PRODUCTS) },
+    },
   },
   {
     // The tills in both shops: each store sells what is on its own shelves.

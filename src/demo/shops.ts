@@ -9,16 +9,21 @@
 //   they are (a listing whose identifiers did change is deactivated and a new one made);
 // - each level starts at what truestock last saw the shop show (as if the shop had kept it), so
 //   compare-and-set pushes pick up where they left off;
+// - stock the channel keeps itself (its managed location: a marketplace's fulfilment network)
+//   starts at what truestock has booked there — what the channel last reported, and our
+//   shipments on their way as its inbound — so its next report books nothing new;
 // - orders never reuse an id of an earlier run (the storefront is told the time it starts at).
 
 import { updateChannel } from '../app/channels.ts';
 import { createListing, updateListing } from '../app/listings.ts';
 import type { Truestock } from '../app/truestock.ts';
-import type { DemoStorefront } from '../channels/demo-storefront.ts';
+import type { DemoManagedStock, DemoStorefront } from '../channels/demo-storefront.ts';
 import { kindOf } from '../channels/registry.ts';
 import type { Refusal } from '../domain/errors.ts';
-import { itemsBySku } from '../store/catalog-repo.ts';
+import { itemsBySku, listLocations } from '../store/catalog-repo.ts';
 import { getChannel, listingsOfChannels } from '../store/channel-repo.ts';
+import { allLevels } from '../store/query-repo.ts';
+import type { Db } from '../store/store.ts';
 import { listingSyncOf } from '../store/sync-repo.ts';
 import type { DemoCatalog } from './catalog.ts';
 import { DEMO_CHANNELS, type DemoChannelName, type SampleChannel } from './sample-catalog.ts';
@@ -100,7 +105,9 @@ export async function startShops(ts: Truestock, catalog: DemoCatalog, opts: Shop
         seed: (opts.seed ?? 1) + made.length,
         // Listings keep their identifiers across restarts; orders must not reuse an earlier run's ids.
         now: ts.clock.now(),
+        clock: ts.clock,
         faults: spec.name === FAULTY_SHOP && opts.faults !== false,
+        ...(spec.storefront!.managed ? { managed: { location: spec.storefront!.managed.location, skus: spec.storefront!.managed.skus() } } : {}),
       });
       try {
         made.push(await wire(ts, catalog, spec, kind.label, storefront, opts));
@@ -114,6 +121,19 @@ export async function startShops(ts: Truestock, catalog: DemoCatalog, opts: Shop
     throw err;
   }
   return new DemoShops(made);
+}
+
+/** What the ledger books of each of these SKUs at a location: the channel's stock there, as truestock last learned it. */
+async function bookedAt(db: Db, ws: string, code: string, bySku: Map<string, { id: string }>): Promise<Map<string, DemoManagedStock>> {
+  const location = (await listLocations(db, ws, { limit: 1_000 })).find((l) => l.code === code);
+  if (!location) throw new Error(`demo shops: no location ${code} for the channel's own stock`);
+  const skuOf = new Map([...bySku].map(([sku, i]) => [i.id, sku]));
+  const out = new Map<string, DemoManagedStock>();
+  for (const l of await allLevels(db, ws)) {
+    const sku = l.location_id === location.id ? skuOf.get(l.item_id) : undefined;
+    if (sku) out.set(sku, { available: Math.max(0, Number(l.available)), damaged: Math.max(0, Number(l.damaged)), inbound: Math.max(0, Number(l.incoming)) });
+  }
+  return out;
 }
 
 async function wire(ts: Truestock, catalog: DemoCatalog, spec: SampleChannel, kindLabel: string, storefront: DemoStorefront, opts: ShopOptions): Promise<DemoShop> {
@@ -149,12 +169,15 @@ async function wire(ts: Truestock, catalog: DemoCatalog, spec: SampleChannel, ki
       must(`listing of ${want.sku} on ${name}`, await createListing(db, ws, { channel: channelId, sku: want.sku, external: want.external }, now));
     }
     const sync = await listingSyncOf(db, [...kept.values()]);
-    return [...kept].map(([itemId, listingId]) => {
+    const shown = [...kept].map(([itemId, listingId]) => {
       const s = sync.get(listingId);
       return { sku: wanted.get(itemId)!.sku, shown: s?.shown_quantity ?? s?.pushed_quantity ?? 0 };
     });
+    return { shown, managed: spec.storefront?.managed ? await bookedAt(db, ws, spec.storefront.managed.location.code, bySku) : new Map<string, DemoManagedStock>() };
   });
-  // Nobody is subscribed yet, so these set the levels without a webhook.
-  for (const r of restore) if (r.shown > 0) storefront.setShown(r.sku, r.shown);
+  // Nobody is subscribed yet, so these set the levels without a webhook. The channel's own stock
+  // is its own number, not one truestock pushes.
+  for (const r of restore.shown) if (r.shown > 0 && !storefront.channelFulfils?.(r.sku)) storefront.setShown(r.sku, r.shown);
+  if (storefront.setManagedStock) for (const [sku, stock] of restore.managed) if (storefront.channelFulfils?.(sku)) storefront.setManagedStock(sku, stock);
   return { name, channelId, kindLabel, storefront };
 }

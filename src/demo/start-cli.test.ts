@@ -45,6 +45,7 @@ describe('truestock start', () => {
       expect(first.stdout).toMatch(/dashboard: http:\/\/127\.0\.0\.1:\d+\/\n/);
       expect(first.stdout).toMatch(/sign in: +paste the admin API key tsk_\S+ \(workspace "demo"\)/);
       expect(first.stdout).toMatch(/demo: Shopify emulators: webstore at http:\/\/127\.0\.0\.1:\d+, outlet at http:\/\/127\.0\.0\.1:\d+/);
+      expect(first.stdout).toMatch(/demo: Amazon emulators: amazon-us at http:\/\/127\.0\.0\.1:\d+/);
       expect(first.stdout).toMatch(/SIGTERM: shutting down\n$/);
       // Only the demo workspace: no empty `default` beside it.
       expect(first.stdout).not.toMatch(/Created workspace/);

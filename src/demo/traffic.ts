@@ -3,9 +3,11 @@
 // webhooks, as real ones would); store sales, wholesale orders and warehouse work go through the
 // ledger, as a POS integration or a warehouse clerk would.
 //
-//   steady orders on both shops          a burst of 40 orders every ~2 min
+//   steady orders on every storefront    a burst of 40 orders every ~2 min
 //   cancellations (restocked)            refunds of shipped orders, restocked → returns
 //   orders shipped after ~45 s           returns and shoe receipts inspected
+//   payments confirmed (pending orders)  orders the channel ships itself (FBA)
+//   replenishment of the channel's own warehouse, checked in by the channel a few minutes later
 //   POS sales in both stores             wholesale orders by the case
 //   purchase orders when stock runs low  transfers from the 3PL to the stores
 //   a hand edit in a shop's admin        a 60-second outage of one shop every ~10 min
@@ -39,7 +41,26 @@ import { demoChannel, demoStandardSkus, popularity, productOf, WHOLESALE_CHANNEL
 // ---- the schedule, in demo seconds --------------------------------------------------------------
 
 /** Mean gap between two steady orders, per shop (a Poisson process). */
-const ORDER_GAP_MEAN_S: Record<string, number> = { webstore: 2.5, outlet: 6 };
+const ORDER_GAP_MEAN_S: Record<string, number> = { webstore: 2.5, outlet: 6, 'amazon-us': 8 };
+/**
+ * A storefront that takes payment after the order (its orders start pending) confirms most within
+ * a minute; the rest take minutes, long enough for a poll to see them pending first (a hold), and
+ * a few of those are never paid (cancelled).
+ */
+const PAYMENT_QUICK_S: [number, number] = [10, 60];
+const PAYMENT_SLOW_SHARE = 0.3;
+const PAYMENT_SLOW_S: [number, number] = [150, 360];
+const PAYMENT_DECLINED_SHARE = 0.2;
+/** The channel's own warehouse is refilled from the 3PL; the channel checks the units in later. */
+const REPLENISH_FROM = '3PL-CENTRAL';
+const REPLENISH_FIRST_S = 180;
+const REPLENISH_EVERY_S = 360;
+const REPLENISH_BELOW_UNITS = 12;
+const REPLENISH_UNITS = 12;
+const REPLENISH_LINES_MAX = 6;
+const CHECK_IN_AFTER_S = 150;
+/** Units on their way from an earlier run (restored as the channel's inbound) are checked in this early. */
+const CHECK_IN_LEFTOVERS_S = 60;
 const CANCEL_SHARE = 0.07;
 const CANCEL_AFTER_S: [number, number] = [5, 20];
 /** Orders ship this long after they were placed (a warehouse's pick, pack and hand-over). */
@@ -100,6 +121,8 @@ interface TrackedOrder {
   willCancel: boolean;
   willRefund: boolean;
   shipTries: number;
+  /** Pending until the storefront confirms its payment: it cannot ship before. */
+  awaitingPayment: boolean;
 }
 
 const SHIP_TRIES_MAX = 5;
@@ -107,7 +130,10 @@ const LEFTOVERS_PAGE = 500;
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
-type Counter = 'orders' | 'refused' | 'cancelled' | 'shipped' | 'refunds' | 'pos' | 'wholesaleOrders' | 'purchaseOrders' | 'transfers' | 'handEdits' | 'outages' | 'bursts' | 'counts' | 'inspected' | 'errors';
+/** The warehouse a shop's channel keeps itself, if its storefront has one. */
+const managedOf = (shop: DemoShop) => (shop.storefront.managedStock ? demoChannel(shop.name).storefront?.managed : undefined);
+
+type Counter = 'orders' | 'refused' | 'cancelled' | 'shipped' | 'refunds' | 'pos' | 'wholesaleOrders' | 'purchaseOrders' | 'transfers' | 'handEdits' | 'outages' | 'bursts' | 'counts' | 'inspected' | 'errors' | 'confirmed' | 'channelShipped' | 'replenishments';
 
 export class Traffic {
   private readonly speed: number;
@@ -123,7 +149,7 @@ export class Traffic {
   private readonly orders = new Map<string, TrackedOrder>();
   private locationIds = new Map<string, string>();
   private unitsPerCase = new Map<string, number>();
-  readonly totals: Record<Counter, number> = { orders: 0, refused: 0, cancelled: 0, shipped: 0, refunds: 0, pos: 0, wholesaleOrders: 0, purchaseOrders: 0, transfers: 0, handEdits: 0, outages: 0, bursts: 0, counts: 0, inspected: 0, errors: 0 };
+  readonly totals: Record<Counter, number> = { orders: 0, refused: 0, cancelled: 0, shipped: 0, refunds: 0, pos: 0, wholesaleOrders: 0, purchaseOrders: 0, transfers: 0, handEdits: 0, outages: 0, bursts: 0, counts: 0, inspected: 0, errors: 0, confirmed: 0, channelShipped: 0, replenishments: 0 };
   private minute: Record<Counter, number> & { byShop: Record<string, number> } = this.freshMinute();
 
   constructor(
@@ -140,7 +166,7 @@ export class Traffic {
   }
 
   private freshMinute() {
-    return { orders: 0, refused: 0, cancelled: 0, shipped: 0, refunds: 0, pos: 0, wholesaleOrders: 0, purchaseOrders: 0, transfers: 0, handEdits: 0, outages: 0, bursts: 0, counts: 0, inspected: 0, errors: 0, byShop: {} as Record<string, number> };
+    return { orders: 0, refused: 0, cancelled: 0, shipped: 0, refunds: 0, pos: 0, wholesaleOrders: 0, purchaseOrders: 0, transfers: 0, handEdits: 0, outages: 0, bursts: 0, counts: 0, inspected: 0, errors: 0, confirmed: 0, channelShipped: 0, replenishments: 0, byShop: {} as Record<string, number> };
   }
 
   private count(c: Counter, n = 1): void {
@@ -174,6 +200,10 @@ export class Traffic {
     this.every('inspection', INSPECTION_EVERY_S, INSPECTION_EVERY_S, () => this.inspect());
     this.every('count', COUNT_FIRST_S, COUNT_EVERY_S, () => this.cycleCount());
     this.every('dead-letter retry', DEAD_LETTER_RETRY_FIRST_S, DEAD_LETTER_RETRY_EVERY_S, () => this.retryDeadLetters());
+    for (const shop of this.shops.shops.filter((s) => managedOf(s) && s.storefront.receiveInbound)) {
+      this.after(CHECK_IN_LEFTOVERS_S, `check-in on ${shop.name}`, () => this.checkIn(shop, null));
+      this.every(`replenishment of ${shop.name}`, REPLENISH_FIRST_S, REPLENISH_EVERY_S, () => this.replenish(shop));
+    }
     this.every('summary', SUMMARY_EVERY_S, SUMMARY_EVERY_S, () => this.summary(), 0);
   }
 
@@ -251,12 +281,16 @@ export class Traffic {
     return shop.storefront.shown(sku);
   }
 
-  /** A SKU the shop shows in stock, popular sizes more often; undefined when a few tries find none. */
-  private pickSku(shop: DemoShop, exclude: Set<string>): string | undefined {
+  /**
+   * A SKU the shop shows in stock, popular sizes more often; undefined when a few tries find none.
+   * `channelFulfils`: only SKUs the channel ships itself (true) or only ours (false); any when absent.
+   */
+  private pickSku(shop: DemoShop, exclude: Set<string>, channelFulfils?: boolean): string | undefined {
     const skus = shop.storefront.skus;
     const weights = skus.map(popularity);
     for (let tries = 0; tries < 8; tries++) {
       const sku = skus[this.rng.weighted(weights)]!;
+      if (channelFulfils !== undefined && (shop.storefront.channelFulfils?.(sku) ?? false) !== channelFulfils) continue;
       if (!exclude.has(sku) && this.shown(shop, sku) > 0) return sku;
     }
     return undefined;
@@ -267,9 +301,12 @@ export class Traffic {
     const lineCount = this.rng.weighted([75, 20, 5]) + 1;
     const used = new Set<string>();
     const lines: { sku: string; quantity: number }[] = [];
+    // One order ships from one side: the channel's own warehouse or ours (a marketplace splits a mixed cart).
+    let fromChannel: boolean | undefined;
     for (let i = 0; i < lineCount; i++) {
-      const sku = this.pickSku(shop, used);
+      const sku = this.pickSku(shop, used, fromChannel);
       if (!sku) break;
+      fromChannel = shop.storefront.channelFulfils?.(sku) ?? false;
       used.add(sku);
       const quantity = Math.min(this.shown(shop, sku), this.rng.weighted([80, 15, 5]) + 1);
       lines.push({ sku, quantity });
@@ -279,12 +316,31 @@ export class Traffic {
       this.count('refused');
       return undefined;
     }
-    const tracked: TrackedOrder = { shop, order, placedAt: this.elapsed(), willCancel: this.rng.chance(CANCEL_SHARE), willRefund: this.rng.chance(REFUND_SHARE), shipTries: 0 };
+    const awaitingPayment = order.pending === true && shop.storefront.confirm !== undefined;
+    const tracked: TrackedOrder = { shop, order, placedAt: this.elapsed(), willCancel: this.rng.chance(CANCEL_SHARE), willRefund: this.rng.chance(REFUND_SHARE), shipTries: 0, awaitingPayment };
     this.orders.set(order.id, tracked);
     this.count('orders');
     this.minute.byShop[shop.name] = (this.minute.byShop[shop.name] ?? 0) + 1;
     if (tracked.willCancel) this.after(this.rng.int(...CANCEL_AFTER_S), 'cancellation', () => this.cancel(tracked));
+    else if (awaitingPayment) this.awaitPayment(tracked);
     return tracked;
+  }
+
+  /** The payment of a pending order: confirmed soon, or minutes later, or (rarely) never — then it is cancelled. */
+  private awaitPayment(t: TrackedOrder): void {
+    const slow = this.rng.chance(PAYMENT_SLOW_SHARE);
+    const declined = slow && this.rng.chance(PAYMENT_DECLINED_SHARE);
+    this.after(slow ? this.rng.int(...PAYMENT_SLOW_S) : this.rng.int(...PAYMENT_QUICK_S), 'payment', () => {
+      if (declined) {
+        this.log(`demo: payment declined on ${t.shop.name}: order ${t.order.name} cancelled while pending`);
+        return this.cancel(t);
+      }
+      if (!t.shop.storefront.confirm!(t.order.id)) return void this.orders.delete(t.order.id);
+      t.awaitingPayment = false;
+      // Shipping starts from the payment: the warehouse waits for it.
+      t.placedAt = this.elapsed();
+      this.count('confirmed');
+    });
   }
 
   /** The customer changed their mind before it shipped: cancelled on the shop, units restocked. */
@@ -307,13 +363,20 @@ export class Traffic {
    */
   private async shipPass(): Promise<void> {
     const now = this.elapsed();
-    const due = [...this.orders.values()].filter((o) => !o.willCancel && now - o.placedAt >= SHIP_AFTER_S);
+    const ready = [...this.orders.values()].filter((o) => !o.willCancel && !o.awaitingPayment && now - o.placedAt >= SHIP_AFTER_S);
+    // The channel ships these from its own warehouse: nothing of ours moves.
+    for (const o of ready.filter((r) => r.order.fulfilledByChannel)) {
+      this.orders.delete(o.order.id);
+      if (o.shop.storefront.fulfil(o.order.id)) this.count('channelShipped');
+    }
+    const due = ready.filter((o) => !o.order.fulfilledByChannel);
     if (due.length === 0) return;
     const rows = await this.ts.store.read(async (db) => Promise.all(due.map((o) => getChannelOrder(db, o.shop.channelId, o.order.id))));
     await Promise.all(due.map(async (o, i) => {
       const row = rows[i];
-      if (!row || row.ledgerState === null) {
-        // Its webhook has not arrived (an outage holds it back); the poll is the last resort.
+      if (!row || row.ledgerState === null || row.ledgerState === 'held') {
+        // Its webhook has not arrived (an outage holds it back; a polled channel's orders arrive
+        // minutes late), or only its pending state has: the poll is the last resort.
         if (now - o.placedAt > ORDER_TRACKED_MAX_S) this.orders.delete(o.order.id);
         return;
       }
@@ -348,6 +411,31 @@ export class Traffic {
       after = page[page.length - 1]!.id;
     }
     if (shipped > 0) this.log(`demo: shipped ${plural(shipped, 'order')} an earlier run had allocated`);
+    await this.releaseForgottenPending(before);
+  }
+
+  /**
+   * Orders an earlier run left pending (held, waiting for their payment) on a storefront that has
+   * since started afresh: it forgot them, so no confirmation or cancellation will ever come. They
+   * are released, as the channel would have cancelled an order never paid.
+   */
+  private async releaseForgottenPending(before: number): Promise<void> {
+    const channels = new Set(this.shops.shops.filter((s) => s.storefront.confirm).map((s) => s.channelId));
+    if (channels.size === 0) return;
+    const ws = this.catalog.workspaceId;
+    let after: string | undefined;
+    let released = 0;
+    for (;;) {
+      const page = await this.ts.store.read((db) => listHolds(db, ws, { state: 'active', limit: LEFTOVERS_PAGE, ...(after ? { after } : {}) }));
+      // A channel's pending order is held without expiry (a cart's hold expires).
+      for (const h of page.filter((h) => h.createdAt < before && h.expiresAt === null && h.channelId !== null && channels.has(h.channelId))) {
+        const r = await this.execute(this.key('forgotten', h.id), { type: 'release', hold_id: h.id });
+        if (r.ok) released++;
+      }
+      if (page.length < LEFTOVERS_PAGE) break;
+      after = page[page.length - 1]!.id;
+    }
+    if (released > 0) this.log(`demo: released ${plural(released, 'pending order')} an earlier run left waiting for payment`);
   }
 
   /** A customer sends one unit back: refunded on the shop with restock, so truestock opens a return. */
@@ -359,8 +447,11 @@ export class Traffic {
   }
 
   private handEdit(): void {
-    const shop = this.rng.pick(this.shops.shops);
-    const sku = this.pickSku(shop, new Set());
+    const shops = this.shops.shops.filter((s) => s.storefront.reportsHandEdits !== false);
+    if (shops.length === 0) return;
+    const shop = this.rng.pick(shops);
+    // A number the channel keeps itself (its own warehouse) is not edited by hand.
+    const sku = this.pickSku(shop, new Set(), false);
     if (!sku) return;
     const was = this.shown(shop, sku);
     const to = Math.max(0, was + this.rng.pick([-2, -1, 3, 5]));
@@ -375,6 +466,46 @@ export class Traffic {
     shop.storefront.goDown(OUTAGE_S / this.speed);
     this.log(`demo: ${shop.name} is down for ${OUTAGE_S} s (its API answers 503; its webhooks wait; the other channels carry on)`);
     this.after(OUTAGE_S, 'outage end', () => this.log(`demo: ${shop.name} is back up`));
+  }
+
+  // ---- the channel's own warehouse ------------------------------------------------------------
+
+  /**
+   * The 3PL sends the channel's warehouse what runs low there: a transfer in truestock (in transit
+   * until the channel reports the units arrived), and an inbound shipment the channel expects.
+   */
+  private async replenish(shop: DemoShop): Promise<void> {
+    const managed = managedOf(shop)!;
+    const ws = this.catalog.workspaceId;
+    const source = new Map((await this.ts.store.read((db) => levelsAtLocation(db, ws, this.locationIds.get(REPLENISH_FROM)!, null, 1_000))).map((l) => [l.sku, l.available]));
+    const lines = managed.skus()
+      .map((sku) => ({ sku, stock: shop.storefront.managedStock!(sku) }))
+      .filter((l) => l.stock.inbound === 0 && l.stock.available < REPLENISH_BELOW_UNITS)
+      .sort((a, b) => a.stock.available - b.stock.available || popularity(b.sku) - popularity(a.sku))
+      .map((l) => ({ sku: l.sku, quantity: Math.min(REPLENISH_UNITS, (source.get(l.sku) ?? 0) - REORDER_POINT[REPLENISH_FROM]!) }))
+      .filter((l) => l.quantity > 0)
+      .slice(0, REPLENISH_LINES_MAX);
+    if (lines.length === 0) return;
+    const n = ++this.seq;
+    const r = await this.document(this.key('replenish', n, 'ship'), shipTransferStep(ws, { from: REPLENISH_FROM, to: managed.location.code, lines, note: `${shop.name} replenishment` }));
+    if (!r.ok) return;
+    const tr = r.body.transfer as { number: string; shipped: number };
+    for (const l of lines) {
+      const now = shop.storefront.managedStock!(l.sku);
+      shop.storefront.setManagedStock!(l.sku, { ...now, inbound: now.inbound + l.quantity });
+    }
+    this.count('replenishments');
+    this.log(`demo: transfer ${tr.number} from ${REPLENISH_FROM} to ${managed.location.code}: ${lines.length} SKUs, ${tr.shipped} units in transit until ${shop.name} reports them checked in`);
+    this.after(CHECK_IN_AFTER_S, `check-in on ${shop.name}`, () => this.checkIn(shop, lines));
+  }
+
+  /** The channel checks in what arrived (these lines, or everything inbound): its next stock report tells truestock. */
+  private checkIn(shop: DemoShop, lines: { sku: string; quantity: number }[] | null): void {
+    const managed = managedOf(shop)!;
+    const arriving = lines ?? managed.skus().map((sku) => ({ sku, quantity: shop.storefront.managedStock!(sku).inbound })).filter((l) => l.quantity > 0);
+    let units = 0;
+    for (const l of arriving) if (shop.storefront.receiveInbound!(l.sku, l.quantity)) units += l.quantity;
+    if (units > 0) this.log(`demo: ${shop.name} checked in ${units} units at ${managed.location.code} (truestock receives the transfer when its stock report shows them)`);
   }
 
   // ---- sales through the ledger ---------------------------------------------------------------
@@ -619,7 +750,8 @@ export class Traffic {
     const m = this.minute;
     this.minute = this.freshMinute();
     const shops = Object.entries(m.byShop).map(([s, n]) => `${s} ${n}`).join(', ');
-    this.log(`demo: last minute: ${plural(m.orders, 'shop order')}${shops ? ` (${shops})` : ''}, ${m.cancelled} cancelled, ${m.shipped} shipped, ` +
+    this.log(`demo: last minute: ${plural(m.orders, 'shop order')}${shops ? ` (${shops})` : ''}, ${m.confirmed} paid later, ${m.cancelled} cancelled, ${m.shipped} shipped, ` +
+      `${m.channelShipped} shipped by the channel, ` +
       `${plural(m.pos, 'POS sale')}, ${plural(m.refunds, 'refund')}, ${plural(m.refused, 'checkout')} finding nothing in stock`);
   }
 }

@@ -92,6 +92,8 @@ export interface Channel {
   id: string;
   kind: string;
   name: string;
+  /** The channel's settings; credentials read `(set)`. */
+  settings?: Record<string, unknown>;
 }
 
 export interface Breaker {

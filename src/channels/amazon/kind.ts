@@ -38,4 +38,6 @@ export const amazon: ChannelKindSpec = {
   // Orders (searchOrders), FBA stock (getInventorySummaries) and relayed ORDER_CHANGE
   // notifications (inbound.ts); their SP-API calls spend the channel's budgets by operation name.
   inbound: amazonInbound,
+  // The emulator (emulators/amazon) is loaded only here, when the demo starts.
+  demo: async () => (await import('./demo.ts')).amazonDemo,
 };

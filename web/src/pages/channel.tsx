@@ -1,16 +1,19 @@
 // One channel: its state and sync in detail (or, for a channel without a connector, where its
 // served numbers are read), orders in (the last order polls), pause/resume, hidden SKUs (they
-// publish 0), dead letters, the lag over the last hour, and what it lists — each listing with the
-// number truestock publishes, last pushed, and last saw on the channel — page by page.
+// publish 0), dead letters, the lag over the last hour, its settings (credentials shown as set;
+// edited as JSON, refusals naming the setting), the stock the channel keeps in its own
+// warehouses (channel-managed locations its rules sell from: booked from its reports, never
+// pushed), and what it lists — each listing with the number truestock publishes, last pushed, and
+// last saw on the channel — page by page.
 
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useId, useState } from 'react';
 import { useAction } from '../action.ts';
 import { all, api, type Page, seg } from '../api.ts';
 import * as f from '../format.ts';
 import { useLive } from '../live.ts';
 import type { PageProps } from '../routes.ts';
 import { href } from '../router.ts';
-import type { Channel, Listing, SyncStatus } from '../types.ts';
+import type { Channel, Listing, Location, SyncStatus } from '../types.ts';
 import { ActionButton, Outcome, Submit, TextField } from '../ui/forms.tsx';
 import { Badge, Empty, LoadState, PageHeader, Section, Stat, TableWrap } from '../ui/page.tsx';
 import { SKU_LIST_ID, SkuDatalist } from '../ui/pickers.tsx';
@@ -18,6 +21,8 @@ import { breakerState, ChannelStatus, errorsOf, failureText, inboundText, isServ
 
 /** Listings shown per page on a channel's page. */
 const LISTINGS_PAGE = 100;
+/** Rows of a channel-managed location's stock shown at most (the rest are counted). */
+const MANAGED_ROWS_MAX = 200;
 
 export function ChannelPage({ params }: PageProps) {
   const id = params.id ?? '';
@@ -50,6 +55,8 @@ export function ChannelPage({ params }: PageProps) {
       {c && !isServed(s) && <LagChart channels={[c]} title="Lag, last hour" />}
       {s && <HiddenSkus id={id} hidden={s.hidden_skus} onChanged={sync.refresh} />}
       {s && <DeadLetters id={id} sync={s} onChanged={sync.refresh} />}
+      {c && <Settings channel={c} onChanged={channel.refresh} />}
+      <ManagedStock id={id} />
       <Listings id={id} served={isServed(s)} />
     </div>
   );
@@ -164,6 +171,141 @@ function DeadLetters({ id, sync, onChanged }: { id: string; sync: SyncStatus; on
   );
 }
 
+/**
+ * The channel's settings as the API shows them (credentials as `(set)`), and an editor: the whole
+ * settings object as JSON, sent back as it is (a credential left `(set)` keeps its stored value).
+ */
+function Settings({ channel, onChanged }: { channel: Channel; onChanged: () => void }) {
+  const action = useAction();
+  const fieldId = useId();
+  const shown = JSON.stringify(channel.settings ?? {}, null, 2);
+  const [text, setText] = useState(shown);
+  const [editing, setEditing] = useState(false);
+  useEffect(() => {
+    if (!editing) setText(shown);
+  }, [shown, editing]);
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    let settings: unknown;
+    try {
+      settings = JSON.parse(text);
+    } catch (err) {
+      return action.reject(`settings: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    }
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) return action.reject('settings: must be a JSON object');
+    void action.run('PATCH', `/channels/${seg(channel.id)}`, { settings }, () => (setEditing(false), onChanged(), 'Settings saved'));
+  };
+  const entries = Object.entries(channel.settings ?? {});
+  return (
+    <Section title="Settings" id="settings">
+      {entries.length === 0 ? (
+        <Empty>No settings.</Empty>
+      ) : (
+        <dl className="settings-list">
+          {entries.map(([k, v]) => (
+            <div key={k}>
+              <dt>
+                <code>{k}</code>
+              </dt>
+              <dd>
+                <code>{typeof v === 'string' ? v : JSON.stringify(v)}</code>
+              </dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      <form onSubmit={save}>
+        <div className="field">
+          <label htmlFor={fieldId}>Settings (JSON)</label>
+          <textarea
+            id={fieldId}
+            rows={Math.min(20, Math.max(4, text.split('\n').length + 1))}
+            spellCheck={false}
+            value={text}
+            onChange={(e) => (setEditing(true), setText(e.target.value))}
+          />
+          <small>Credentials show as (set); leave them so to keep them.</small>
+        </div>
+        <Submit action={action} role="admin">
+          Save settings
+        </Submit>
+      </form>
+      <Outcome action={action} />
+    </Section>
+  );
+}
+
+interface RuleScope {
+  settings: { locations?: { codes?: string[]; kinds?: string[] } };
+}
+
+/** The channel-managed locations a channel's rules sell from (by code, or every one by kind). */
+function managedLocations(rules: RuleScope[], locations: Location[]): Location[] {
+  const codes = new Set(rules.flatMap((r) => r.settings.locations?.codes ?? []));
+  const byKind = rules.some((r) => (r.settings.locations?.kinds ?? []).includes('channel_managed'));
+  return locations.filter((l) => l.kind === 'channel_managed' && (byKind || codes.has(l.code)));
+}
+
+/**
+ * Stock the channel keeps in its own warehouses (a marketplace's fulfilment network): truestock
+ * books it from the channel's stock reports and never pushes the listings that sell only it.
+ */
+function ManagedStock({ id }: { id: string }) {
+  const stock = useLive(async () => {
+    const [rules, locations] = await Promise.all([api.get<{ data: RuleScope[] }>(`/channels/${seg(id)}/rules`), all<Location>('/locations')]);
+    const managed = managedLocations(rules.data, locations);
+    return Promise.all(managed.map(async (l) => ({ location: l, rows: await all<{ sku: string; available: number }>(`/locations/${seg(l.code)}/availability`) })));
+  }, [id], 30_000);
+  if (!stock.data || stock.data.length === 0) return null;
+  return (
+    <Section title="Stock the channel keeps" id="managed">
+      <p className="muted">
+        The channel holds these units in its own warehouse and ships them itself. truestock books what it reports (reason <code>channel_sync</code>) and never
+        pushes a listing that sells only this stock: the channel owns that number.
+      </p>
+      {stock.data.map(({ location, rows }) => {
+        const held = rows.filter((r) => r.available > 0);
+        return (
+          <div key={location.id} data-location={location.code}>
+            <h3>
+              {location.name} <code>{location.code}</code>
+            </h3>
+            <div className="stats">
+              <Stat label="available units" value={f.int(held.reduce((n, r) => n + r.available, 0))} />
+              <Stat label="SKUs in stock" value={f.int(held.length)} />
+            </div>
+            {held.length === 0 ? (
+              <Empty>Nothing available there.</Empty>
+            ) : (
+              <TableWrap label={`Stock at ${location.code}`}>
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">SKU</th>
+                      <th scope="col" className="num">Available</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {held.slice(0, MANAGED_ROWS_MAX).map((r) => (
+                      <tr key={r.sku}>
+                        <th scope="row">
+                          <a href={href(`/items/${seg(r.sku)}`)}>{r.sku}</a>
+                        </th>
+                        <td className="num">{f.int(r.available)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </TableWrap>
+            )}
+            {held.length > MANAGED_ROWS_MAX && <p className="muted">and {f.int(held.length - MANAGED_ROWS_MAX)} more SKUs</p>}
+          </div>
+        );
+      })}
+    </Section>
+  );
+}
+
 /** A number with when it was taken, for a table cell: "12 · 14:03:22". */
 function NumberAt({ n }: { n: { quantity: number; at: string | null } | null | undefined }) {
   if (!n) return <span className="muted">—</span>;
@@ -186,7 +328,7 @@ function Listings({ id, served }: { id: string; served: boolean }) {
       <p className="muted">
         {served
           ? 'Published: the number truestock serves for each listing.'
-          : 'Published: the number truestock computes now. Pushed: the last number the channel acknowledged. Shown: the number last seen on the channel (a read-back, a webhook), with when.'}
+          : 'Published: the number truestock computes now. Pushed: the last number the channel acknowledged (none for a listing that sells only stock the channel keeps: never pushed). Shown: the number last seen on the channel (a read-back, a webhook), with when.'}
       </p>
       <LoadState live={listings} what="listings" />
       {page && page.data.length === 0 && <Empty>{pageNo === 1 ? 'Nothing listed on this channel.' : 'No more listings.'}</Empty>}
