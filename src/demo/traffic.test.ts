@@ -111,10 +111,10 @@ describe.each(STORE_KINDS)('demo traffic on %s', (kind) => {
     expect(lines.some((l) => /^demo: burst of 40 orders on \w+$/.test(l)), lines.join('\n')).toBe(true);
     expect(lines.some((l) => /^demo: \w+ is down for 60 s/.test(l)), lines.join('\n')).toBe(true);
     expect(lines.some((l) => /^demo: purchase order \S+ to /.test(l)), lines.join('\n')).toBe(true);
-    // KNOWN (reported to the lead; amazon-conn's connector), likely cause: its patch pacing runs at exactly
-    // Amazon's 5 a second, so now and then a patch arrives a hair before the emulator's bucket has
-    // refilled (seen: 1–5 of ~100 patchListingsItem calls, none of any other operation). Zero for
-    // every other storefront; tighten Amazon's to 0 when the connector keeps a margin.
+    // KNOWN, cause not found (in the issue 11 note): now and then two bursts of Amazon patches
+    // reach the emulator closer together than the budget sent them (seen: 1 of ~100
+    // patchListingsItem calls, none of any other operation, even with SP_API_ARRIVAL_SLACK_MS).
+    // Zero for every other storefront and operation; tighten Amazon's patches to 0 once found.
     const throttled = shops!.shops.map((s) => ({ shop: s.name, throttled: s.storefront.throttled() }));
     expect(throttled.filter((s) => s.shop !== 'amazon-us' && s.throttled > 0)).toEqual([]);
     const amazonOps = (await (await fetch(`${shops!.shop('amazon-us')!.storefront.url}/_emulator/counters`)).json()).operations as Record<string, { calls: number; throttled: number }>;

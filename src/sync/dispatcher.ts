@@ -205,8 +205,10 @@ export class Dispatcher {
         this.channels.set(ch.id, new ChannelRuntime(ch, ch.paused, connector, error, this.opts.breaker ?? {}));
       } else {
         rt.paused = ch.paused;
-        // New settings (a token, a URL): a new connector; the breaker and windows carry on.
-        if (JSON.stringify(rt.info.settings) !== JSON.stringify(ch.settings)) Object.assign(rt, { info: ch, connector, connectorError: error, buckets: new Map() });
+        // New settings (a token, a URL): a new connector; the breaker and windows carry on, and so
+        // does what the budgets have spent — the channel's limits did not refill because we
+        // reconnected (a full new bucket right after a burst is a burst the channel refuses).
+        if (JSON.stringify(rt.info.settings) !== JSON.stringify(ch.settings)) Object.assign(rt, { info: ch, connector, connectorError: error, buckets: carriedBuckets(rt.buckets, connector, this.clock.now()) });
       }
     }
     for (const id of [...this.channels.keys()]) if (!seen.has(id)) this.channels.delete(id);
@@ -543,4 +545,15 @@ const pending = (r: Claimed) => ({ listingId: r.listing_id, quantity: r.quantity
 /** The push for a claimed row: our number, compared against what the channel was last seen to show. */
 function toPushItem(r: Claimed): PushItem {
   return { listingId: r.listing_id, version: r.version, external: r.external, quantity: r.quantity, expected: r.shown_quantity ?? r.pushed_quantity };
+}
+
+/** A new connector's budgets, each starting with no more tokens than the old budget of its name had left. */
+function carriedBuckets(old: Map<string, TokenBucket>, connector: Connector | null, now: number): Map<string, TokenBucket> {
+  const out = new Map<string, TokenBucket>();
+  if (!connector) return out;
+  for (const [name, bucket] of old) {
+    const spec = bucketSpecOf(connector, name);
+    out.set(name, new TokenBucket(spec, now, Math.min(bucket.available(now), spec.capacity)));
+  }
+  return out;
 }

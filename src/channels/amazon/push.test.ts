@@ -182,16 +182,16 @@ describe('Login with Amazon tokens', () => {
 });
 
 describe('budgets', () => {
-  it('declares each operation’s documented usage plan, by operationId, and corrected by the settings', () => {
+  it('declares each operation’s documented usage plan less the arrival slack, by operationId, and corrected by the settings', () => {
     fake = new FakeAmazon();
     const c = connect({ rate_limits: { getListingsItem: { rate: 1, burst: 2 } } });
     expect(budgetFor(c, 'push')).toBe('patchListingsItem');
-    expect(bucketSpecOf(c, 'patchListingsItem')).toEqual({ capacity: 5, refillPerSecond: 5 });
-    expect(bucketSpecOf(c, 'searchOrders')).toEqual({ capacity: 20, refillPerSecond: 0.0056 });
-    expect(bucketSpecOf(c, 'getListingsItem')).toEqual({ capacity: 2, refillPerSecond: 1 });
+    expect(bucketSpecOf(c, 'patchListingsItem')).toEqual({ capacity: 3, refillPerSecond: 5 });
+    expect(bucketSpecOf(c, 'searchOrders')).toEqual({ capacity: 19, refillPerSecond: 0.0056 });
+    expect(bucketSpecOf(c, 'getListingsItem')).toEqual({ capacity: 1, refillPerSecond: 1 });
     expect(budgetFor(c, 'read')).toBe('searchListingsItems');
     // One call never costs more than a burst, whatever the batch; 20 listings are read back with one search.
-    expect(c.pushCost(c.maxBatch)).toBe(5);
+    expect(c.pushCost(c.maxBatch)).toBe(3);
     expect(c.submissionCost!()).toBe(1);
     expect(c.readCost(45)).toBe(3);
   });
@@ -259,24 +259,24 @@ describe('JSON_LISTINGS_FEED', () => {
     await c.push(skus.map((s) => item(s, 1)));
     expect(fake.calls('createFeed')).toHaveLength(1);
     // No feed can go now: the dispatcher is asked for one burst of patches at a time.
-    expect(c.maxBatch).toBe(5);
+    expect(c.maxBatch).toBe(3);
     const second = await c.push(skus.map((s) => item(s, 2, 2)));
     expect(fake.calls('createFeed')).toHaveLength(1);
-    expect(second.ok && second.outcomes.map((o) => o.status)).toEqual([...Array(5).fill('submitted'), ...Array(7).fill('not_applied')]);
+    expect(second.ok && second.outcomes.map((o) => o.status)).toEqual([...Array(3).fill('submitted'), ...Array(9).fill('not_applied')]);
   });
 
   it('a feed carries only listings whose product type is known; patches learn the others’', async () => {
     fake = new FakeAmazon();
     stock(...skus);
-    const c = connect({ feed_min_items: 4 });
+    const c = connect({ feed_min_items: 3 });
     const first = await c.push(skus.map((s) => item(s, 1)));
     expect(fake.calls('createFeed')).toHaveLength(0);
-    expect(first.ok && first.outcomes.filter((o) => o.status === 'submitted')).toHaveLength(5);
+    expect(first.ok && first.outcomes.filter((o) => o.status === 'submitted')).toHaveLength(3);
     const second = await c.push(skus.map((s) => item(s, 2, 2)));
     expect(fake.calls('createFeed')).toHaveLength(1);
-    // The five known went as a feed; five more were looked up and patched; the lookups spent, the last two wait.
+    // The three known went as a feed; three more were looked up and patched (one burst); the rest wait.
     const paths = (r: Awaited<ReturnType<Connector['push']>>) => r.ok && r.outcomes.map((o) => (o.status === 'submitted' ? o.submissionId.replace(/:.*/, '') : o.status));
-    expect(paths(second)).toEqual([...Array(5).fill('feed'), ...Array(5).fill('patch'), 'not_applied', 'not_applied']);
+    expect(paths(second)).toEqual([...Array(3).fill('feed'), ...Array(3).fill('patch'), ...Array(6).fill('not_applied')]);
     fake.clock.advance(2_000);
     expect(paths(await c.push(skus.slice(10).map((s) => item(s, 2, 2))))).toEqual(['patch', 'patch']);
   });
