@@ -1,8 +1,16 @@
-// Amazon (SP-API) as a channel kind. Its numbers are served, not pushed, until its connector
-// lands: merchant-fulfilled quantities per seller SKU and marketplace (channels.md §2).
+// Amazon (SP-API) as a channel kind (channels.md §2): merchant-fulfilled quantities per seller SKU
+// and marketplace, pushed through Listings Items `patchListingsItem` or, for large batches, a
+// JSON_LISTINGS_FEED — both applied by Amazon later, so pushes are followed as submissions until a
+// read-back or the processing report shows the number.
+//
+// The client is our own small fetch client (`sp-api.ts`), not the `@sp-api-sdk/*` packages: those
+// run on axios with their own 429 retries and a hard-coded Login with Amazon URL, and cannot take
+// the injected fetch and clock the deterministic kernel and the in-process emulator need.
 
-import { checkStringSetting } from '../../domain/listing-rules.ts';
 import type { ChannelKindSpec } from '../kind.ts';
+import { amazonConnector } from './push.ts';
+import { amazonSettings, checkAmazonSetting } from './settings.ts';
+import { spApi } from './sp-api.ts';
 
 export const amazon: ChannelKindSpec = {
   name: 'amazon',
@@ -10,13 +18,27 @@ export const amazon: ChannelKindSpec = {
   // The marketplace is part of the listing, so the seller id alone is the account.
   listing: { kind: 'amazon', forms: [['seller_sku', 'marketplace_id']], labels: { seller_sku: 'seller_sku', marketplace_id: 'marketplace' } },
   settings: {
-    check: (settings, field) => checkStringSetting(settings, 'seller_id', field),
-    secrets: ['refresh_token', 'client_secret'],
+    // Credentials may come later; `connect()` says what a connection still lacks.
+    check: checkAmazonSetting,
+    secrets: ['refresh_token', 'client_secret', 'notification_secret'],
     account: (s) => (typeof s.seller_id === 'string' ? s.seller_id.trim() : null),
   },
   // Orders are polled under very low rate limits and reach a seller minutes late; listing
   // updates are accepted and applied minutes later.
   lags: { inboundSeconds: 120, outboundSeconds: 900 },
   timeResolutionMs: 1_000,
-  capabilities: { compareAndSet: false, asyncSubmissions: false, readBack: false, webhooks: false, polling: false },
+  // No compare-and-set: a patch sets the number, whatever Amazon shows. `webhooks` (relayed
+  // ORDER_CHANGE notifications) and `polling` (orders, FBA stock) turn true when `inbound` is wired.
+  capabilities: { compareAndSet: false, asyncSubmissions: true, readBack: true, webhooks: false, polling: false },
+  connect(settings, env) {
+    const s = amazonSettings(settings);
+    return 'code' in s ? s : amazonConnector(spApi(s, env), s, env.clock);
+  },
+  // ---- inbound: PENDING (lead wires it at merge) -------------------------------------------------
+  // Orders (searchOrders), FBA stock (getInventorySummaries) and relayed ORDER_CHANGE
+  // notifications come from orders-poll.ts, fba-poll.ts and notifications.ts (helper amazon-poll):
+  //   inbound: { mapping, webhook: { verify, parse }, poll: { defaultIntervalSeconds, pages } },
+  // Their SP-API calls use `spApi(amazonSettings(env.settings), env)` and spend the channel's
+  // budgets by operation name (`env.spend(1, 'searchOrders')`, see SP_API_USAGE_PLANS), which
+  // the connector declares, so polls and pushes share one view of Amazon's limits.
 };
