@@ -8,6 +8,7 @@
 // the injected fetch and clock the deterministic kernel and the in-process emulator need.
 
 import type { ChannelKindSpec } from '../kind.ts';
+import { amazonInbound } from './inbound.ts';
 import { amazonConnector } from './push.ts';
 import { amazonSettings, checkAmazonSetting } from './settings.ts';
 import { spApi } from './sp-api.ts';
@@ -27,18 +28,14 @@ export const amazon: ChannelKindSpec = {
   // updates are accepted and applied minutes later.
   lags: { inboundSeconds: 120, outboundSeconds: 900 },
   timeResolutionMs: 1_000,
-  // No compare-and-set: a patch sets the number, whatever Amazon shows. `webhooks` (relayed
-  // ORDER_CHANGE notifications) and `polling` (orders, FBA stock) turn true when `inbound` is wired.
-  capabilities: { compareAndSet: false, asyncSubmissions: true, readBack: true, webhooks: false, polling: false },
+  // No compare-and-set: a patch sets the number, whatever Amazon shows. Webhooks are relayed
+  // ORDER_CHANGE notifications; polling reads orders and FBA stock.
+  capabilities: { compareAndSet: false, asyncSubmissions: true, readBack: true, webhooks: true, polling: true },
   connect(settings, env) {
     const s = amazonSettings(settings);
     return 'code' in s ? s : amazonConnector(spApi(s, env), s, env.clock);
   },
-  // ---- inbound: PENDING (lead wires it at merge) -------------------------------------------------
   // Orders (searchOrders), FBA stock (getInventorySummaries) and relayed ORDER_CHANGE
-  // notifications come from orders-poll.ts, fba-poll.ts and notifications.ts (helper amazon-poll):
-  //   inbound: { mapping, webhook: { verify, parse }, poll: { defaultIntervalSeconds, pages } },
-  // Their SP-API calls use `spApi(amazonSettings(env.settings), env)` and spend the channel's
-  // budgets by operation name (`env.spend(1, 'searchOrders')`, see SP_API_USAGE_PLANS), which
-  // the connector declares, so polls and pushes share one view of Amazon's limits.
+  // notifications (inbound.ts); their SP-API calls spend the channel's budgets by operation name.
+  inbound: amazonInbound,
 };
