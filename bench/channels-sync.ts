@@ -256,6 +256,9 @@ export async function channelsBench(opts: ChannelsBenchOptions): Promise<Channel
   try {
     progress(`seeded ${opts.store}, ${opts.variant}`);
     w.ts.sync.start();
+    // The poll draws on the dispatcher's budgets: they must exist first (a spend on a channel the
+    // dispatcher has not loaded yet is not counted, and Amazon's searchOrders burst is 20 calls).
+    await w.ts.sync.refresh(true);
     w.poller.start();
     // Every listing's first number goes out (Amazon's as one feed, applied after its processing
     // delay); then the shops' buckets refill before the burst.
@@ -374,7 +377,7 @@ export function printChannels(r: ChannelsBenchResult): void {
   );
   for (const c of r.channels) {
     const calls = Object.entries(c.calls).map(([op, n]) => `${op} ${fmt(n)} (${fmt(n / r.orders, 3)}/order)`).join(', ');
-    const floor = c.name === 'amazon' ? ` | floor: order-in ${s1(f.orderInMs)} (×${fmt(c.order_in_p99_ms / Math.max(1, f.orderInMs), 1)} at p99), push ${s1(f.pushMs)} (×${fmt(c.lag_p50_ms / f.pushMs, 1)} at p50, ×${fmt(c.lag_p99_ms / f.pushMs, 1)} at p99)` : '';
+    const floor = c.name === 'amazon' ? ` | floor: order-in ${f.orderInMs === 0 ? 'none (no SP-API budget on the relay)' : `${s1(f.orderInMs)} (×${fmt(c.order_in_p99_ms / f.orderInMs, 1)} at p99)`}, push ${s1(f.pushMs)} (×${fmt(c.lag_p50_ms / f.pushMs, 1)} at p50, ×${fmt(c.lag_p99_ms / f.pushMs, 1)} at p99)` : '';
     console.log(
       `  ${c.name.padEnd(7)} orders ${fmt(c.orders)}, allocated ${fmt(c.allocated)}; order-in p50 ${s1(c.order_in_p50_ms)}, p99 ${s1(c.order_in_p99_ms)}; ` +
         `push lag p50 ${s1(c.lag_p50_ms)}, p99 ${s1(c.lag_p99_ms)}, max ${s1(c.lag_max_ms)} (${fmt(c.lag_samples)} acks); calls: ${calls || '—'}; throttled ${c.throttled}${c.throttled ? ` (${Object.entries(c.throttled_by).map(([op, n]) => `${op} ${n}`).join(', ')})` : ''}${floor}`,
