@@ -51,11 +51,14 @@ describe('quantity patches', () => {
     expect(await c.checkSubmission!(ids[0]!, items)).toMatchObject({ ok: true, state: 'processing' });
     fake.apply();
     expect(await c.checkSubmission!(ids[0]!, items)).toMatchObject({ ok: true, state: 'done', outcomes: [{ status: 'acknowledged' }, { status: 'acknowledged' }] });
-    expect(fake.calls('getListingsItem')[0]!.url.searchParams.get('includedData')).toBe('summaries,fulfillmentAvailability,issues');
-    // One lookup per listing before its first patch, then two read-backs each.
-    expect(fake.calls('getListingsItem')).toHaveLength(6);
+    // One search reads both back (SKUs as identifiers), each time the submission is looked at.
+    const searches = fake.calls('searchListingsItems');
+    expect(searches).toHaveLength(2);
+    expect(Object.fromEntries(searches[0]!.url.searchParams)).toMatchObject({ identifiers: 'A-1,B/2', identifiersType: 'SKU', includedData: 'summaries,fulfillmentAvailability,issues' });
+    // One lookup per listing before its first patch, and no more once its product type is known.
+    expect(fake.calls('getListingsItem')).toHaveLength(2);
     await c.push([item('A-1', 9, 2)]);
-    expect(fake.calls('getListingsItem')).toHaveLength(6);
+    expect(fake.calls('getListingsItem')).toHaveLength(2);
   });
 
   it('an INVALID submission or a listing without identifiers is rejected, the others go', async () => {
@@ -186,9 +189,11 @@ describe('budgets', () => {
     expect(bucketSpecOf(c, 'patchListingsItem')).toEqual({ capacity: 5, refillPerSecond: 5 });
     expect(bucketSpecOf(c, 'searchOrders')).toEqual({ capacity: 20, refillPerSecond: 0.0056 });
     expect(bucketSpecOf(c, 'getListingsItem')).toEqual({ capacity: 2, refillPerSecond: 1 });
-    // One call never costs more than a burst, whatever the batch.
+    expect(budgetFor(c, 'read')).toBe('searchListingsItems');
+    // One call never costs more than a burst, whatever the batch; 20 listings are read back with one search.
     expect(c.pushCost(c.maxBatch)).toBe(5);
-    expect(c.submissionCost!()).toBeLessThanOrEqual(2);
+    expect(c.submissionCost!()).toBe(1);
+    expect(c.readCost(45)).toBe(3);
   });
 
   it('drawing on its declared budget as the dispatcher does, 300 listings pushed to an Amazon that enforces its usage plan meet no 429', async () => {
@@ -269,11 +274,11 @@ describe('JSON_LISTINGS_FEED', () => {
     expect(first.ok && first.outcomes.filter((o) => o.status === 'submitted')).toHaveLength(5);
     const second = await c.push(skus.map((s) => item(s, 2, 2)));
     expect(fake.calls('createFeed')).toHaveLength(1);
-    // The five known went as a feed; the lookups spent, the others wait for the next call.
-    expect(second.ok && second.outcomes.map((o) => (o.status === 'submitted' ? o.submissionId.replace(/:.*/, '') : o.status))).toEqual([...Array(5).fill('feed'), ...Array(7).fill('not_applied')]);
+    // The five known went as a feed; five more were looked up and patched; the lookups spent, the last two wait.
+    const paths = (r: Awaited<ReturnType<Connector['push']>>) => r.ok && r.outcomes.map((o) => (o.status === 'submitted' ? o.submissionId.replace(/:.*/, '') : o.status));
+    expect(paths(second)).toEqual([...Array(5).fill('feed'), ...Array(5).fill('patch'), 'not_applied', 'not_applied']);
     fake.clock.advance(2_000);
-    const third = await c.push(skus.slice(5).map((s) => item(s, 2, 2)));
-    expect(third.ok && third.outcomes.map((o) => (o.status === 'submitted' ? o.submissionId.replace(/:.*/, '') : o.status))).toEqual([...Array(5).fill('patch'), ...Array(2).fill('not_applied')]);
+    expect(paths(await c.push(skus.slice(10).map((s) => item(s, 2, 2))))).toEqual(['patch', 'patch']);
   });
 
   it('a FATAL feed pushes its listings again, by patches for a while', async () => {

@@ -3,7 +3,8 @@
 // Amazon applies every listing change later: `patchListingsItem` answers ACCEPTED (queued, not
 // applied) and a feed is processed minutes after it was created. So a push answers `submitted`,
 // and `checkSubmission` settles it when Amazon shows the number: a patch by reading the listing
-// back (`getListingsItem` with fulfillmentAvailability), a feed by its processing report. An
+// back (`searchListingsItems` by SKU, up to 20 listings a call, with fulfillmentAvailability), a
+// feed by its processing report. An
 // INVALID answer or an ERROR issue about the quantity refuses the item as it is.
 //
 // Budgets: Amazon limits each operation on its own, so the connector declares every operation's
@@ -29,7 +30,7 @@ import type { BudgetReport, CallFailure, Connector, ItemOutcome, PushItem, PushR
 import { buildFeed, checkFeed, feedBudgetReady, submitFeed } from './feeds.ts';
 import { blockingIssue, describeIssue, type ListingIssue, merchantQuantity, quantityPatches } from './quantity-patch.ts';
 import { AMAZON_PRODUCT_TYPE_DEFAULT, type AmazonSettings } from './settings.ts';
-import { amazonBudgetSpecs, OperationBudgets, segment, type SpAnswer, type SpApi } from './sp-api.ts';
+import { amazonBudgetSpecs, OperationBudgets, segment, type SpAnswer, type SpApi, type SpFailure } from './sp-api.ts';
 
 /** Listings one push call hands to a feed at most (a claim of the dispatcher stays bounded). */
 export const AMAZON_FEED_ITEMS_PER_PUSH_MAX = 2_000;
@@ -42,12 +43,22 @@ export const AMAZON_FEED_WORTH_SECONDS = 60;
 export const AMAZON_PATCH_APPLY_MS = 15 * 60_000;
 /** After a feed ended FATAL (the file refused as a whole), batches go by patches for this long. */
 export const AMAZON_FEED_FATAL_COOLDOWN_MS = 60 * 60_000;
+/** SKUs one `searchListingsItems` call can name (its `identifiers` maxItems, and `pageSize` maximum). */
+export const AMAZON_SKUS_PER_SEARCH_MAX = 20;
+/** Patches one push call sends at most (one search call confirms them all). */
+export const AMAZON_PATCHES_PER_PUSH_MAX = AMAZON_SKUS_PER_SEARCH_MAX;
+/**
+ * How often processing submissions are looked at: a patch call a second at the default budget
+ * makes a submission a second, and the dispatcher looks at five per round.
+ */
+export const AMAZON_SUBMISSION_POLL_MS = 3_000;
 /** Push intents remembered for retries (one entry per listing version submitted). */
 export const AMAZON_INTENTS_REMEMBERED_MAX = 20_000;
 
 const LISTINGS = '/listings/2021-08-01/items';
 
 type SubmissionResponse = { sku: string; status: 'ACCEPTED' | 'INVALID' | 'VALID'; submissionId: string; issues?: ListingIssue[] };
+type ItemSearchResults = { items?: ListingsItem[] };
 type ListingsItem = { sku: string; summaries?: { marketplaceId?: string; productType?: string }[]; fulfillmentAvailability?: unknown; issues?: ListingIssue[] };
 
 /** A submission id names its path and when it was made: `patch:<ms>:<n>` or `feed:<ms>:<feedId>`. */
@@ -59,22 +70,15 @@ function parseSubmission(id: string): { path: 'patch' | 'feed'; at: number; ref:
 export function amazonConnector(api: SpApi, settings: AmazonSettings, clock: Clock): Connector {
   const specs = amazonBudgetSpecs(settings);
   const patch = specs.patchListingsItem;
-  const read = specs.getListingsItem;
-  /** Patches per push call: one burst of the patch budget. */
-  const patchesPerPush = Math.max(1, Math.floor(patch.capacity));
-  /** Read-backs per submission check: one patch call's items, within the read budget's burst. */
-  const readsPerCheck = Math.max(1, Math.min(patchesPerPush, Math.floor(read.capacity)));
+  /** Patches per push call: one burst of the patch budget, confirmed by one search. */
+  const patchesPerPush = Math.max(1, Math.min(AMAZON_PATCHES_PER_PUSH_MAX, Math.floor(patch.capacity)));
+  const searches = (n: number) => Math.ceil(n / AMAZON_SKUS_PER_SEARCH_MAX);
   const feedMinItems = settings.feed_min_items ?? Math.max(patchesPerPush + 1, Math.ceil(patch.refillPerSecond * AMAZON_FEED_WORTH_SECONDS));
   /** Product types learned per listing (`marketplace|sku`). */
   const productTypes = new Map<string, string>();
   const typeKey = (i: PushItem) => `${i.external.marketplace_id}|${i.external.seller_sku}`;
   const productTypeOf = (i: PushItem) => settings.product_type ?? productTypes.get(typeKey(i));
   const budgets = new OperationBudgets(specs, () => clock.now());
-  /**
-   * Product-type lookups before a first patch: at most half of getListingsItem's usage plan, so
-   * they leave room for the read-backs the dispatcher budgets on the same operation.
-   */
-  const lookups = new OperationBudgets({ ...specs, getListingsItem: { capacity: Math.max(1, Math.floor(read.capacity / 2)), refillPerSecond: read.refillPerSecond / 2 } }, () => clock.now());
   /** Push intent (`listing@version`) → the submission that carried it. */
   const intents = new Map<string, string>();
   /** Feed id → its messages' SKUs in order, while this process remembers. */
@@ -87,19 +91,52 @@ export function amazonConnector(api: SpApi, settings: AmazonSettings, clock: Clo
     if (intents.size >= AMAZON_INTENTS_REMEMBERED_MAX) intents.delete(intents.keys().next().value!);
     intents.set(intentOf(i), submissionId);
   };
+  const learn = (marketplace: string, item: ListingsItem) => {
+    const learned = item.summaries?.find((x) => x.marketplaceId === marketplace)?.productType;
+    if (!learned) return;
+    if (productTypes.size >= AMAZON_INTENTS_REMEMBERED_MAX) productTypes.delete(productTypes.keys().next().value!);
+    productTypes.set(`${marketplace}|${item.sku}`, learned);
+  };
+  /** One listing (its product type, before a first patch). */
   const readItem = async (i: PushItem) => {
     const res = await api.call<ListingsItem>('getListingsItem', {
       method: 'GET',
       path: `${LISTINGS}/${segment(api.sellerId)}/${segment(i.external.seller_sku!)}`,
-      query: { marketplaceIds: [i.external.marketplace_id!], includedData: ['summaries', 'fulfillmentAvailability', 'issues'] },
+      query: { marketplaceIds: [i.external.marketplace_id!], includedData: ['summaries'] },
     });
-    const learned = res.ok ? res.data.summaries?.find((x) => x.marketplaceId === i.external.marketplace_id)?.productType : undefined;
-    if (learned) {
-      if (productTypes.size >= AMAZON_INTENTS_REMEMBERED_MAX) productTypes.delete(productTypes.keys().next().value!);
-      productTypes.set(typeKey(i), learned);
-    }
+    if (res.ok) learn(i.external.marketplace_id!, res.data);
     return res;
   };
+  /**
+   * What Amazon shows for these listings, by SKU, one search per 20 of a marketplace (a listing
+   * Amazon does not know is absent from the map), or the first failed call.
+   */
+  async function search(items: readonly PushItem[]): Promise<{ ok: true; found: Map<string, ListingsItem>; budget?: BudgetReport } | SpFailure> {
+    const found = new Map<string, ListingsItem>();
+    let budget: BudgetReport | undefined;
+    const byMarket = new Map<string, string[]>();
+    for (const i of items) {
+      const m = i.external.marketplace_id!;
+      byMarket.set(m, [...new Set([...(byMarket.get(m) ?? []), i.external.seller_sku!])]);
+    }
+    for (const [marketplace, skus] of byMarket) {
+      for (let k = 0; k < skus.length; k += AMAZON_SKUS_PER_SEARCH_MAX) {
+        const chunk = skus.slice(k, k + AMAZON_SKUS_PER_SEARCH_MAX);
+        const res = await api.call<ItemSearchResults>('searchListingsItems', {
+          method: 'GET',
+          path: `${LISTINGS}/${segment(api.sellerId)}`,
+          query: { marketplaceIds: [marketplace], identifiers: chunk, identifiersType: 'SKU', includedData: ['summaries', 'fulfillmentAvailability', 'issues'], pageSize: AMAZON_SKUS_PER_SEARCH_MAX },
+        });
+        if (!res.ok) return res;
+        if (res.budget) budget = res.budget;
+        for (const item of res.data.items ?? []) {
+          learn(marketplace, item);
+          found.set(`${marketplace}|${item.sku}`, item);
+        }
+      }
+    }
+    return { ok: true, found, ...(budget ? { budget } : {}) };
+  }
 
   /** Patch each item (up to one burst); stops at the first answer that says the channel is busy, down or refusing us. */
   async function patchAll(items: PushItem[]): Promise<{ outcomes: ItemOutcome[]; failure: CallFailure | null; budget?: BudgetReport }> {
@@ -111,12 +148,12 @@ export function amazonConnector(api: SpApi, settings: AmazonSettings, clock: Clo
       // allows; otherwise the listing waits for a later call (a guessed type would be refused).
       let res: SpAnswer<unknown> | null = null;
       if (productTypeOf(i) === undefined) {
-        if (!lookups.take('getListingsItem')) {
+        if (!budgets.take('getListingsItem')) {
           outcomes.push({ status: 'not_applied' });
           continue;
         }
         res = await readItem(i);
-        if (!res.ok && res.failure === 'throttled') lookups.after('getListingsItem', res);
+        budgets.after('getListingsItem', res);
         if (res.ok) res = null;
         else if (res.status === 404) res = { ...res, failure: 'permanent', message: `${i.external.seller_sku} is not a listing of this seller in ${i.external.marketplace_id}` };
       }
@@ -158,12 +195,14 @@ export function amazonConnector(api: SpApi, settings: AmazonSettings, clock: Clo
       return clock.now() >= feedsPausedUntil && feedBudgetReady(budgets) ? AMAZON_FEED_ITEMS_PER_PUSH_MAX : patchesPerPush;
     },
     bucket: patch,
-    budgets: { specs, push: 'patchListingsItem', read: 'getListingsItem', submission: 'getListingsItem' },
+    // Read-backs and submission checks search (20 listings a call); getListingsItem is left to
+    // the product-type lookups, which the connector budgets itself.
+    budgets: { specs, push: 'patchListingsItem', read: 'searchListingsItems', submission: 'searchListingsItems' },
     // The dispatcher charges one call's cost before it knows the batch: one burst of patches.
     pushCost: (n) => Math.min(n, patchesPerPush),
-    readCost: (n) => n,
-    submissionCost: () => readsPerCheck,
-    ...(settings.submission_poll_seconds !== undefined ? { submissionPollMs: settings.submission_poll_seconds * 1000 } : {}),
+    readCost: (n) => searches(n),
+    submissionCost: () => searches(patchesPerPush),
+    submissionPollMs: settings.submission_poll_seconds !== undefined ? settings.submission_poll_seconds * 1000 : AMAZON_SUBMISSION_POLL_MS,
 
     async push(items: PushItem[]): Promise<PushResult> {
       const outcomes: (ItemOutcome | null)[] = items.map((i) => {
@@ -220,47 +259,31 @@ export function amazonConnector(api: SpApi, settings: AmazonSettings, clock: Clo
         }
         return result;
       }
-      // A patch: read each listing back (the dispatcher charged one check's reads).
-      const outcomes: (ItemOutcome | null)[] = [];
-      let budget: BudgetReport | undefined;
-      for (const i of items.slice(0, readsPerCheck)) {
-        const res = await readItem(i);
-        if (res.budget) budget = res.budget;
-        if (!res.ok) {
-          if (res.status === 404) outcomes.push({ status: 'rejected', reason: `${i.external.seller_sku} is not a listing of this seller in ${i.external.marketplace_id}` });
-          else return { ok: false, failure: res.failure, retryAfterMs: res.retryAfterMs, message: res.message, ...(budget ? { budget } : {}) };
-          continue;
-        }
-        const blocking = blockingIssue(res.data.issues);
-        if (merchantQuantity(res.data.fulfillmentAvailability) === i.quantity) outcomes.push({ status: 'acknowledged' });
-        else if (blocking) outcomes.push({ status: 'rejected', reason: describeIssue(blocking) });
-        else outcomes.push(null);
-      }
-      // Items beyond one check's reads (not made by this connector) are looked at by a later push.
-      while (outcomes.length < items.length) outcomes.push({ status: 'not_applied' });
+      // A patch: read the listings back (the dispatcher charged one check's searches).
+      const read = await search(items);
+      if (!read.ok) return { ok: false, failure: read.failure, retryAfterMs: read.retryAfterMs, message: read.message, ...(read.budget ? { budget: read.budget } : {}) };
+      const budget = read.budget;
+      const outcomes = items.map((i): ItemOutcome | null => {
+        const found = read.found.get(typeKey(i));
+        if (!found) return { status: 'rejected', reason: `${i.external.seller_sku} is not a listing of this seller in ${i.external.marketplace_id}` };
+        if (merchantQuantity(found.fulfillmentAvailability) === i.quantity) return { status: 'acknowledged' };
+        const blocking = blockingIssue(found.issues);
+        return blocking ? { status: 'rejected', reason: describeIssue(blocking) } : null;
+      });
       const settled = clock.now() - s.at >= AMAZON_PATCH_APPLY_MS;
       if (outcomes.some((o) => o === null) && !settled) return { ok: true, state: 'processing', ...(budget ? { budget } : {}) };
       return { ok: true, state: 'done', outcomes: outcomes.map((o) => o ?? { status: 'not_applied' }), ...(budget ? { budget } : {}) };
     },
 
     async readBack(items: PushItem[]): Promise<ReadBackResult> {
-      const shown: (number | null)[] = [];
-      let budget: BudgetReport | undefined;
-      for (const i of items) {
-        if (!i.external.seller_sku || !i.external.marketplace_id) {
-          shown.push(null);
-          continue;
-        }
-        const res = await readItem(i);
-        if (res.budget) budget = res.budget;
-        if (!res.ok) {
-          if (res.status === 404) shown.push(null);
-          else return { ok: false, message: res.message, failure: res.failure, retryAfterMs: res.retryAfterMs };
-          continue;
-        }
-        shown.push(merchantQuantity(res.data.fulfillmentAvailability));
-      }
-      return { ok: true, shown, ...(budget ? { budget } : {}) };
+      const known = items.filter((i) => i.external.seller_sku && i.external.marketplace_id);
+      const read = await search(known);
+      if (!read.ok) return { ok: false, message: read.message, failure: read.failure, retryAfterMs: read.retryAfterMs };
+      const shown = items.map((i) => {
+        const found = i.external.seller_sku && i.external.marketplace_id ? read.found.get(typeKey(i)) : undefined;
+        return found ? merchantQuantity(found.fulfillmentAvailability) : null;
+      });
+      return { ok: true, shown, ...(read.budget ? { budget: read.budget } : {}) };
     },
   };
 }

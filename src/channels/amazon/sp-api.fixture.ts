@@ -194,6 +194,18 @@ export class FakeAmazon {
         const summaries = [{ marketplaceId: url.searchParams.get('marketplaceIds')!, productType: this.typeOf(sku), status: ['BUYABLE'], createdDate: at, lastUpdatedDate: at }];
         return { status: 200, body: { sku, summaries, fulfillmentAvailability: [{ fulfillmentChannelCode: 'DEFAULT', quantity: this.shown.get(sku)! }], issues: this.issues.get(sku) ?? [] } };
       }
+      case 'searchListingsItems': {
+        const skus = url.searchParams.get('identifiers')?.split(',') ?? [...this.shown.keys()];
+        const at = new Date(this.clock.now()).toISOString();
+        const marketplaceId = url.searchParams.get('marketplaceIds')!;
+        const items = skus.filter((s) => this.shown.has(s)).map((s) => ({
+          sku: s,
+          summaries: [{ marketplaceId, productType: this.typeOf(s), status: ['BUYABLE'], createdDate: at, lastUpdatedDate: at }],
+          fulfillmentAvailability: [{ fulfillmentChannelCode: 'DEFAULT', quantity: this.shown.get(s)! }],
+          issues: this.issues.get(s) ?? [],
+        }));
+        return { status: 200, body: { numberOfResults: items.length, items } };
+      }
       case 'createFeedDocument': {
         const id = `doc-${++this.n}`;
         return { status: 201, body: { feedDocumentId: id, url: `${DOCS}/${id}` } };
