@@ -34,9 +34,8 @@ import { createItem, createLocation } from '../src/app/catalog.ts';
 import { createChannel } from '../src/app/channels.ts';
 import { createListing } from '../src/app/listings.ts';
 import { Truestock, type TruestockConfig } from '../src/app/truestock.ts';
-import { AMAZON_FEED_WORTH_SECONDS } from '../src/channels/amazon/push.ts';
+import { AMAZON_FEED_WORTH_SECONDS, AMAZON_SUBMISSION_POLL_MS } from '../src/channels/amazon/push.ts';
 import { POLL_SECONDS_MIN, PollScheduler } from '../src/channels/poll-scheduler.ts';
-import { SUBMISSION_POLL_MS } from '../src/sync/submissions.ts';
 import { startServer } from '../src/http/server.ts';
 import { fmt, percentile } from './workload.ts';
 
@@ -386,7 +385,7 @@ export function printChannels(r: ChannelsBenchResult): void {
   console.log(
     `  Amazon's floor: searchOrders ${f.orderCalls} calls for ${fmt(r.channels.find((c) => c.name === 'amazon')!.orders)} orders (burst 20, then 1 per 180 s); ` +
       `${fmt(r.skus)} listings by patches ${s1(f.patchesMs)} (5/s burst 5 + processing), by one feed ${s1(f.feedMs)} (queue + processing; 15 feeds burst, then 1 per 120 s); ` +
-      `truestock goes by feed for ≥ ${fmt(Math.ceil(DEFAULT_USAGE_PLANS.patchListingsItem.rate * AMAZON_FEED_WORTH_SECONDS))} listings; submissions looked at every ${s1(SUBMISSION_POLL_MS)}`,
+      `truestock goes by feed for ≥ ${fmt(Math.ceil(DEFAULT_USAGE_PLANS.patchListingsItem.rate * AMAZON_FEED_WORTH_SECONDS))} listings; submissions looked at every ${s1(AMAZON_SUBMISSION_POLL_MS)}`,
   );
 }
 
