@@ -2,7 +2,8 @@
 // each with group commit and without, plus the naive check-then-reserve peer, in one run; then
 // the CSV item import (1M rows; bench/csv-import.ts) and channel availability (1M listings;
 // bench/availability.ts) on both stores, and the Shopify sync burst (bench/shopify-sync.ts). Prints the machine, a table, and ratios; `--quick` runs
-// smaller workloads; `--only ledger|csv|availability|sync` runs one section; `--json FILE` also
+// smaller workloads; `--only ledger|csv|availability|sync|channels` runs one section (channels: the
+// three-channel burst with Amazon, bench/channels-sync.ts); `--json FILE` also
 // writes the raw figures.
 //
 // PostgreSQL is a real server started here (durable settings: fsync and synchronous_commit on),
@@ -17,6 +18,7 @@ import { httpScenario } from './http.ts';
 import { availabilityBench, type AvailabilityBenchResult, printAvailability } from './availability.ts';
 import { engineBench } from './availability-engine.ts';
 import { CSV_ROWS_DEFAULT, type CsvImportFigures, csvImportScenario, showCsvImport } from './csv-import.ts';
+import { type ChannelsBenchResult, channelsBench, channelsFailures, printChannels } from './channels-sync.ts';
 import { checkThenReserveScenario, ledgerScenario, type Scenario } from './reservations.ts';
 import { sqliteFloor } from './sqlite-floor.ts';
 import { printSync, syncBench, type SyncBenchResult } from './shopify-sync.ts';
@@ -57,6 +59,7 @@ const show = (s: Scenario) => {
 const csvResults: CsvImportFigures[] = [];
 const availabilityResults: AvailabilityBenchResult[] = [];
 const syncResults: SyncBenchResult[] = [];
+const channelsResults: ChannelsBenchResult[] = [];
 const runs = (section: string) => only === undefined || only === section;
 try {
   for (const [store, config] of runs('ledger') ? ([['sqlite', sqlite], ['postgres', postgres]] as const) : []) {
@@ -103,7 +106,18 @@ try {
       printSync(r);
     }
   }
-  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, results, csv: csvResults, availability: availabilityResults, sync: syncResults }, null, 2));
+  if (runs('channels')) {
+    console.log('\nThree channels (two Shopify shops + Amazon) on one catalog, Amazon at its documented usage plans; Amazon orders by the searchOrders poll, then by relayed notifications:');
+    for (const [store, config] of [['sqlite', sqlite], ['postgres', postgres]] as const) {
+      for (const variant of ['poll', 'relay'] as const) {
+        const r = await channelsBench({ store, config: await config(), variant, orders: N(2_000), seconds: 10, skus: quick ? 50 : 500 });
+        channelsResults.push(r);
+        printChannels(r);
+        for (const f of channelsFailures(r)) (console.error(`channels ${store} ${variant}: ${f}`), (process.exitCode = 1));
+      }
+    }
+  }
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, results, csv: csvResults, availability: availabilityResults, sync: syncResults, channels: channelsResults }, null, 2));
   const failed = results.filter((r) => !r.mode.startsWith('check-then-reserve') && (r.oversold_units > 0 || !r.verified));
   if (failed.length) {
     console.error(`\n${failed.length} scenario(s) oversold or failed verification`);
