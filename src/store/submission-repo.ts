@@ -21,8 +21,8 @@ export interface SubmissionRow {
 
 /**
  * A claimed outbox row was submitted: follow it, and take the row out of the queue unless a newer
- * version was enqueued meanwhile (that one goes next, once this one is settled: `claimOutbox`).
- * A listing has one submission followed at a time.
+ * version was enqueued meanwhile (that one goes next). A listing has one submission followed at a
+ * time — the newest: an older one still processing is superseded.
  */
 export async function insertSubmission(db: Db, c: Claimed, submissionId: string, quantity: number, expected: number | null, workerId: string, now: number): Promise<void> {
   await db.run(

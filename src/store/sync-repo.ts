@@ -97,9 +97,6 @@ export interface Claimed {
  * first), then the oldest. On PostgreSQL `SKIP LOCKED` lets several workers claim side by side
  * without waiting on each other; a row another worker holds a live lease on is never taken, so
  * one listing is never pushed twice at once. A lease a killed worker held simply runs out.
- * A listing whose last submission the channel is still processing waits for its outcome: a
- * channel that applies submissions later (a feed) need not apply them in the order we sent them,
- * and an older feed applied after a newer patch would show a stale, higher number.
  */
 export async function claimOutbox(db: Db, channelId: string, workerId: string, now: number, leaseMs: number, limit: number): Promise<Claimed[]> {
   const skipLocked = db.dialect === 'postgres' ? ' FOR UPDATE OF o SKIP LOCKED' : '';
@@ -108,7 +105,6 @@ export async function claimOutbox(db: Db, channelId: string, workerId: string, n
             l.external, s.pushed_quantity, s.shown_quantity, s.shown_at
      FROM channel_outbox o JOIN listings l ON l.id = o.listing_id LEFT JOIN listing_sync s ON s.listing_id = o.listing_id
      WHERE o.channel_id = ? AND o.claimed_until <= ? AND o.not_before <= ? AND s.dead_at IS NULL
-       AND NOT EXISTS (SELECT 1 FROM channel_submissions cs WHERE cs.channel_id = o.channel_id AND cs.listing_id = o.listing_id)
      ORDER BY o.quantity, o.enqueued_at, o.listing_id LIMIT ?${skipLocked}`,
     [channelId, now, now, limit],
   );

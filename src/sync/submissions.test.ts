@@ -107,7 +107,7 @@ describe.each(STORE_KINDS)('asynchronous submissions on %s', (store) => {
       clock.advance(ms);
       return dispatcher.drainOnce(id);
     };
-    return { channel, dispatcher, f, id, ws, listings, skuOf, pushed, following, queued, exceptions, round };
+    return { channel, dispatcher, id, ws, listings, skuOf, pushed, following, queued, exceptions, round };
   }
 
   it('a submitted number counts as pushed only when applied; a refused item is parked; one not applied goes again', async () => {
@@ -140,22 +140,6 @@ describe.each(STORE_KINDS)('asynchronous submissions on %s', (store) => {
     expect((await w.following()).map((r) => r.listing_id)).toEqual([w.listings.C]);
     expect(await w.queued()).toEqual([]);
     expect(w.dispatcher.status(w.id)!.lag_p99_ms).not.toBeNull();
-  });
-
-  it('a newer number waits while the listing\'s submission is processing, and goes once it is settled', async () => {
-    const w = await world();
-    await w.round(0);
-    const feed = w.channel.last();
-    // A sells 2 while the feed that carries 5 is processing: the 3 is queued, not sent beside it
-    // (the channel might apply the older feed after the newer push).
-    await w.f.ok({ type: 'adjust', sku: 'A', location: 'W1', delta: -2, reason: 'damage' });
-    await w.round();
-    expect(w.channel.last()).toBe(feed);
-    expect((await w.queued()).map((r) => r.listing_id)).toContain(w.listings.A);
-    w.channel.done(feed, () => ({ status: 'acknowledged' }));
-    await w.round();
-    expect(w.channel.last()).not.toBe(feed);
-    expect(w.channel.submitted.get(w.channel.last())!.map((i) => [w.skuOf(i), i.quantity])).toEqual([['A', 3]]);
   });
 
   it('a submission the channel cannot account for (permanent) or that never finishes is pushed again', async () => {
