@@ -472,6 +472,15 @@ export class Dispatcher {
     }
   }
 
+  /** One of a channel's budgets as this process sees it now (made if not used yet); null without a connector. */
+  budget(channelId: string, name: string): { available: number; capacity: number } | null {
+    const c = this.runtime(channelId);
+    if (!c?.connector) return null;
+    const now = this.clock.now();
+    const b = this.bucket(c, name, now);
+    return { available: b.available(now), capacity: b.spec().capacity };
+  }
+
   /** What the channel reported about a budget after a call made outside the dispatcher. */
   observe(channelId: string, report: BudgetReport): void {
     const c = this.runtime(channelId);

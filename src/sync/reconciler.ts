@@ -38,7 +38,7 @@ import {
 } from '../store/reconcile-repo.ts';
 import { recordShown, requeueListing, syncedChannels, writeVisibleLag } from '../store/sync-repo.ts';
 import type { Db } from '../store/store.ts';
-import type { Connector, PushItem } from './connector.ts';
+import { budgetFor, type Connector, type PushItem } from './connector.ts';
 import type { ChannelInfo, ConnectorFactory, DispatchLog } from './dispatcher.ts';
 import { LagWindow } from './lag.ts';
 
@@ -158,20 +158,22 @@ export class Reconciler {
   }
 
   /** Tokens a read may take now without touching the pushes' reserve (null: the dispatcher does not drive this channel). */
-  private spare(channelId: string): number | null {
+  private spare(channelId: string, budget: string): number | null {
     const status = this.ts.sync.status(channelId);
-    if (!status || status.paused || status.connector_error !== null || status.breaker.state !== 'closed' || !status.budget) return null;
-    return status.budget.available - RECONCILE_BUDGET_RESERVE_FRACTION * status.budget.capacity;
+    if (!status || status.paused || status.connector_error !== null || status.breaker.state !== 'closed') return null;
+    const b = this.ts.sync.budget(channelId, budget);
+    return b && b.available - RECONCILE_BUDGET_RESERVE_FRACTION * b.capacity;
   }
 
   /** Read back what is due on one channel, if this process claims it; null when it did not. */
   async reconcileChannel(ch: ChannelInfo): Promise<RoundReport | null> {
     const { ts } = this;
     const connector = this.connectorOf(ch);
-    // The channel's bucket lives in the dispatcher; a zero spend makes it if no push was made yet.
-    if (!connector || !ts.sync.status(ch.id)) return null;
-    if (!ts.sync.status(ch.id)!.budget) await ts.sync.spend(ch.id, 0);
-    if (this.spare(ch.id) === null) return null;
+    // Reads draw on the channel's read budget, which lives in the dispatcher beside the pushes'
+    // (one bucket for a channel that limits all calls together, its own where the channel limits per operation).
+    if (!connector) return null;
+    const readBudget = budgetFor(connector, 'read');
+    if (this.spare(ch.id, readBudget) === null) return null;
     const start = ts.clock.now();
     const lags = await ts.store.read((db) => measuredLags(db, ch.id));
     // How late the channel's orders reach us; how long it may take to show what it acknowledged.
@@ -186,7 +188,7 @@ export class Reconciler {
       const channel = await ts.store.read((db) => channelById(db, ch.id));
       if (!channel) return report;
       while (report.read < RECONCILE_ROUND_LISTINGS_MAX) {
-        const spare = this.spare(ch.id) ?? 0;
+        const spare = this.spare(ch.id, readBudget) ?? 0;
         let n = Math.min(RECONCILE_SLICE_MAX, RECONCILE_ROUND_LISTINGS_MAX - report.read);
         while (n > 0 && connector.readCost(n) > spare) n--;
         if (n === 0) {
@@ -197,11 +199,11 @@ export class Reconciler {
         if (due.length === 0) break;
         const cost = connector.readCost(due.length);
         // Checked again right before taking: a push may have spent tokens while we looked.
-        if ((this.spare(ch.id) ?? 0) < cost) {
+        if ((this.spare(ch.id, readBudget) ?? 0) < cost) {
           report.stopped = 'no spare budget';
           break;
         }
-        await ts.sync.spend(ch.id, cost);
+        await ts.sync.spend(ch.id, cost, readBudget);
         const readAt = ts.clock.now();
         const items: PushItem[] = due.map((l) => ({ listingId: l.id, version: 0, external: l.external, quantity: 0, expected: null }));
         const read = await connector.readBack(items).catch((err: unknown) => ({ ok: false as const, message: String(err) }));
