@@ -754,6 +754,30 @@ ALTER TABLE channel_orders ADD COLUMN fulfilled_by_channel BOOLEAN NOT NULL DEFA
 ${MANAGED_STOCK_22}`,
     },
   },
+  {
+    version: 26,
+    name: 'superseded submissions watched until the channel finishes them',
+    // A submission superseded by a newer one of the same listing, still processing at the channel:
+    // if the channel applies it after the newer one, the listing shows the older number and is
+    // pushed again (src/sync/submissions.ts).
+    sql: `
+CREATE TABLE channel_submissions_superseded (
+  channel_id TEXT NOT NULL,
+  listing_id TEXT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  submission_id TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  quantity BIGINT NOT NULL,
+  external TEXT NOT NULL,
+  expected BIGINT,
+  enqueued_at BIGINT NOT NULL,
+  submitted_at BIGINT NOT NULL,
+  checked_at BIGINT NOT NULL,
+  PRIMARY KEY (channel_id, listing_id, submission_id)
+){{without_rowid}};
+CREATE INDEX channel_submissions_superseded_id ON channel_submissions_superseded (channel_id, submission_id);
+`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {

@@ -107,7 +107,7 @@ describe.each(STORE_KINDS)('asynchronous submissions on %s', (store) => {
       clock.advance(ms);
       return dispatcher.drainOnce(id);
     };
-    return { channel, dispatcher, id, ws, listings, skuOf, pushed, following, queued, exceptions, round };
+    return { channel, dispatcher, id, ws, f, listings, skuOf, pushed, following, queued, exceptions, round };
   }
 
   it('a submitted number counts as pushed only when applied; a refused item is parked; one not applied goes again', async () => {
@@ -140,6 +140,30 @@ describe.each(STORE_KINDS)('asynchronous submissions on %s', (store) => {
     expect((await w.following()).map((r) => r.listing_id)).toEqual([w.listings.C]);
     expect(await w.queued()).toEqual([]);
     expect(w.dispatcher.status(w.id)!.lag_p99_ms).not.toBeNull();
+  });
+
+  it('an older submission the channel applies after a newer one was seen pushes the listing again; one it did not apply does not', async () => {
+    const w = await world();
+    await w.round(0);
+    const older = w.channel.last();
+    await w.f.ok({ type: 'receive', sku: 'A', location: 'W1', quantity: 1 });
+    await w.f.ok({ type: 'receive', sku: 'B', location: 'W1', quantity: 1 });
+    await w.round(0);
+    const newer = w.channel.last();
+    expect(w.channel.submitted.get(newer)!.map((i) => [w.skuOf(i), i.quantity]).sort()).toEqual([['A', 6], ['B', 6]]);
+    // The newer numbers are applied and seen first.
+    w.channel.done(newer, () => ({ status: 'acknowledged' }));
+    await w.round();
+    expect([await w.pushed('A'), await w.pushed('B')]).toEqual([6, 6]);
+    // Then the channel finishes the older submission: it applied A's 5 (now shown over the 6), not B's.
+    w.channel.done(older, (i) => ({ status: w.skuOf(i) === 'B' ? 'not_applied' : 'acknowledged' }));
+    await w.round();
+    const again = w.channel.last();
+    expect(again).not.toBe(older);
+    expect(w.channel.submitted.get(again)!.map((i) => [w.skuOf(i), i.quantity])).toEqual([['A', 6]]);
+    expect(await w.pushed('C')).toBe(5);
+    const superseded = await ts.store.read((d) => d.all('SELECT listing_id FROM channel_submissions_superseded WHERE channel_id = ?', [w.id]));
+    expect(superseded).toEqual([]);
   });
 
   it('a submission the channel cannot account for (permanent) or that never finishes is pushed again', async () => {

@@ -3,10 +3,13 @@
 // not acknowledged: its number counts as pushed — and its lag is measured — only when the
 // channel's processing report says it was applied. A refused item is parked like a rejected push;
 // an item the channel did not apply, or a submission that never finishes, is pushed again.
+// A submission superseded by a newer one of its listing is watched until it finishes too: when
+// the channel applied it and nothing newer is still followed, the channel may have applied it
+// after the newer one and shows the older number — the listing is pushed again.
 
 import type { Clock } from '../app/clock.ts';
 import type { Db, Store } from '../store/store.ts';
-import { insertSubmission, settleSubmission, type SubmissionRow, submissionsDue, touchSubmission } from '../store/submission-repo.ts';
+import { insertSubmission, newerSubmissionFollowed, settleSubmission, type SubmissionRow, submissionsDue, touchSubmission } from '../store/submission-repo.ts';
 import { type Claimed, recordPushed, requeueListing } from '../store/sync-repo.ts';
 import { type BudgetReport, budgetFor, type PushItem, type SubmissionResult } from './connector.ts';
 import type { ChannelRuntime } from './dispatcher.ts';
@@ -75,7 +78,9 @@ export async function checkSubmissions(store: Store, clock: Clock, c: ChannelRun
       for (const [k, r] of rows.entries()) {
         const outcome = result.outcomes[k] ?? { status: 'not_applied' as const };
         await settleSubmission(db, r);
-        if (outcome.status === 'acknowledged') {
+        if (r.superseded) {
+          if (outcome.status === 'acknowledged' && !(await newerSubmissionFollowed(db, r))) await requeueListing(db, r.listing_id, done, r.quantity, 0);
+        } else if (outcome.status === 'acknowledged') {
           await recordPushed(db, r, r.quantity, done);
           hooks.onAcknowledged(c, r.enqueued_at, done);
         } else if (outcome.status === 'rejected') {
@@ -88,8 +93,8 @@ export async function checkSubmissions(store: Store, clock: Clock, c: ChannelRun
   }
 }
 
-/** Stop following a listing's submission and push its current number again. */
+/** Stop following a listing's submission and push its current number again (a superseded one: the newer one is followed). */
 async function again(db: Db, r: SubmissionRow, at: number): Promise<void> {
   await settleSubmission(db, r);
-  await requeueListing(db, r.listing_id, at, r.quantity, 0);
+  if (!r.superseded) await requeueListing(db, r.listing_id, at, r.quantity, 0);
 }
