@@ -287,7 +287,7 @@ export class Dispatcher {
         result = { ok: false, failure: 'transient', retryAfterMs: null, message: String(err) };
       }
       const at = this.clock.now();
-      if (result.budget) this.observeOn(c, result.budget, at);
+      this.afterCall(c, bucket, call === 0 ? cost : connector.pushCost(rows.length), result.budget, at);
       this.opts.events?.onCall?.(channelId, result.ok ? 'ok' : result.failure);
       c.calls[result.ok ? 'ok' : result.failure]++;
       if (!result.ok) {
@@ -367,7 +367,7 @@ export class Dispatcher {
       ? await connector.readBack(items).catch((err: unknown) => ({ ok: false as const, message: String(err) }))
       : ({ ok: false as const, message: 'no budget to read back' });
     const at = this.clock.now();
-    if (read.ok && read.budget) this.observeOn(c, read.budget, at);
+    this.afterCall(c, readBucket, connector.readCost(rows.length), read.ok ? read.budget : undefined, at);
     // In a burst most of a batch can go stale at once: what is shown is recorded, and the rows
     // acknowledged or postponed, with a few statements for all of them (outbox-settle-repo.ts).
     const moved = rows.flatMap((row, k) => {
@@ -487,6 +487,21 @@ export class Dispatcher {
     if (c?.connector) this.observeOn(c, report, this.clock.now());
   }
 
+  /** A call outside the dispatcher that spent `cost` from `budget` was answered, with what the channel reported. */
+  answered(channelId: string, budget: string, cost: number, report: BudgetReport | undefined): void {
+    const c = this.runtime(channelId);
+    if (c?.connector) this.afterCall(c, this.bucket(c, budget, this.clock.now()), cost, report, this.clock.now());
+  }
+
+  /**
+   * After a call charged `cost` from `bucket`: adopt what the channel reported, and unless it
+   * reported its own count, count the call as arriving when it was answered (TokenBucket.answered).
+   */
+  private afterCall(c: ChannelRuntime, bucket: TokenBucket, cost: number, report: BudgetReport | undefined, at: number): void {
+    if (report) this.observeOn(c, report, at);
+    if (report?.available === undefined) bucket.answered(cost, at);
+  }
+
   /** One of a channel's budgets, made from the connector's spec the first time it is used. */
   private bucket(c: ChannelRuntime, name: string, now: number): TokenBucket {
     let b = c.buckets.get(name);
@@ -511,7 +526,7 @@ export class Dispatcher {
   /** What submission checks need from the dispatcher. */
   private readonly submissionHooks = {
     bucket: (c: ChannelRuntime, name: string, now: number) => this.bucket(c, name, now),
-    observe: (c: ChannelRuntime, report: BudgetReport, now: number) => this.observeOn(c, report, now),
+    afterCall: (c: ChannelRuntime, bucket: TokenBucket, cost: number, report: BudgetReport | undefined, at: number) => this.afterCall(c, bucket, cost, report, at),
     pauseForAuth: (c: ChannelRuntime, message: string, at: number) => this.pauseForAuth(c, message, at),
     park: (db: Db, c: ChannelRuntime, row: Claimed, reason: string, at: number) => this.park(db, c, row, reason, at),
     onAcknowledged: (c: ChannelRuntime, enqueuedAt: number, at: number) => {

@@ -259,4 +259,33 @@ describe('TokenBucket properties', () => {
       { numRuns: 400 },
     );
   });
+
+  it('calls counted when answered never overdraw a channel that counts them on arrival, however late they arrive', () => {
+    // One call at a time (as the dispatcher drives a channel), each of `cost` requests made in
+    // turn; each request arrives at the channel any time between its call being sent and answered.
+    // The channel keeps a bucket of the same spec and counts on arrival: it must never run dry.
+    const callArb = fc.record({ latency: fc.integer({ min: 0, max: 2_000 }), arrivals: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 5 }), idle: fc.integer({ min: 0, max: 500 }) });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 10 }), fc.array(callArb, { minLength: 1, maxLength: 40 }), (capacity, rate, calls) => {
+        const spec = { capacity, refillPerSecond: rate };
+        const ours = new TokenBucket(spec, T0);
+        let t = T0;
+        const arrivals: number[] = [];
+        for (const call of calls) {
+          const cost = Math.min(capacity, call.arrivals.length);
+          t += ours.waitFor(cost, t) + call.idle;
+          expect(ours.tryTake(cost, t)).toBe(0);
+          const answeredAt = t + call.latency;
+          // Requests of one call arrive in order, within [sent, answered].
+          const at = call.arrivals.slice(0, cost).map((f) => t + f * call.latency).sort((a, b) => a - b);
+          arrivals.push(...at);
+          t = answeredAt;
+          ours.answered(cost, t);
+        }
+        const channel = new TokenBucket(spec, T0);
+        for (const a of arrivals.sort((x, y) => x - y)) expect(channel.tryTake(1, a)).toBe(0);
+      }),
+      { numRuns: 400 },
+    );
+  });
 });

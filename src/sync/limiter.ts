@@ -90,6 +90,20 @@ export class TokenBucket {
   }
 
   /**
+   * A call charged `cost` when it was sent is answered now. A channel that counts a call when it
+   * arrives may have counted it any time until now: a call held up on the way (a busy event loop,
+   * a slow network) lands close to the next one, sent on time. So the cost is counted as taken
+   * now — the bucket holds at most what it would had the call been sent now (capacity − cost).
+   * Refills meanwhile are kept when the bucket was below that. Not after a report of the
+   * channel's own count (`observe` with `available`): that already says what it charged.
+   */
+  answered(cost: number, now: number): void {
+    assertCost(cost);
+    this.#advance(now);
+    this.#tokens = clamp(Math.min(this.#tokens, this.#capacity - cost), 0, this.#capacity);
+  }
+
+  /**
    * Throttled anyway (another client of the same shop spends the same bucket): empty it and wait
    * at least `retryAfterMs` if given. The bucket refills from `now` meanwhile, so a take is
    * possible at max(now + retryAfterMs, the time the cost has refilled).

@@ -207,7 +207,7 @@ export class Reconciler {
         const readAt = ts.clock.now();
         const items: PushItem[] = due.map((l) => ({ listingId: l.id, version: 0, external: l.external, quantity: 0, expected: null }));
         const read = await connector.readBack(items).catch((err: unknown) => ({ ok: false as const, message: String(err) }));
-        if (read.ok && read.budget) ts.sync.observe(ch.id, read.budget);
+        ts.sync.answered(ch.id, readBudget, cost, read.ok ? read.budget : undefined);
         if (!read.ok) {
           report.stopped = `read-back failed: ${read.message}`;
           this.opts.log?.warn({ channel: ch.id, message: read.message }, 'read-back failed');

@@ -24,7 +24,7 @@ export const SUBMISSION_TIMEOUT_MS = 4 * 3_600_000;
 
 export interface SubmissionHooks {
   bucket(c: ChannelRuntime, name: string, now: number): TokenBucket;
-  observe(c: ChannelRuntime, report: BudgetReport, now: number): void;
+  afterCall(c: ChannelRuntime, bucket: TokenBucket, cost: number, report: BudgetReport | undefined, at: number): void;
   pauseForAuth(c: ChannelRuntime, message: string, at: number): Promise<void>;
   park(db: Db, c: ChannelRuntime, row: Claimed, reason: string, at: number): Promise<void>;
   onAcknowledged(c: ChannelRuntime, enqueuedAt: number, at: number): void;
@@ -61,7 +61,7 @@ export async function checkSubmissions(store: Store, clock: Clock, c: ChannelRun
     if (bucket.waitFor(cost, at) > 0 || bucket.tryTake(cost, at) !== 0) return;
     const result: SubmissionResult = await connector.checkSubmission(id, rows.map(toItem)).catch((err: unknown) => ({ ok: false, failure: 'transient', retryAfterMs: null, message: String(err) }));
     const done = clock.now();
-    if (result.budget) hooks.observe(c, result.budget, done);
+    hooks.afterCall(c, bucket, cost, result.budget, done);
     if (!result.ok) {
       c.lastError = { at: done, message: `submission ${id}: ${result.message}` };
       if (result.failure === 'auth') return hooks.pauseForAuth(c, result.message, done);
