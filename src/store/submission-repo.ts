@@ -86,11 +86,6 @@ export async function settleSubmission(db: Db, row: SubmissionRow): Promise<void
   await db.run(`DELETE FROM ${table} WHERE channel_id = ? AND listing_id = ? AND submission_id = ? AND version = ?`, [row.channel_id, row.listing_id, row.submission_id, row.version]);
 }
 
-/** Is a submission of the listing newer than `row` still being followed? */
-export async function newerSubmissionFollowed(db: Db, row: SubmissionRow): Promise<boolean> {
-  return (await db.get('SELECT 1 AS x FROM channel_submissions WHERE channel_id = ? AND listing_id = ? AND version > ?', [row.channel_id, row.listing_id, row.version])) !== undefined;
-}
-
 /** Listings with a submission still processing, so drift checks leave them alone. */
 export async function pendingSubmissionCount(db: Db, channelId: string): Promise<number> {
   const r = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM channel_submissions WHERE channel_id = ?', [channelId]);

@@ -73,6 +73,12 @@ export async function requeueListing(db: Db, listingId: string, now: number, sho
   return notBefore;
 }
 
+/** The channel shows `shown` (an older submission it applied late): push the listing again unless that is its number now. */
+export async function requeueUnlessCurrent(db: Db, listingId: string, shown: number, now: number): Promise<void> {
+  const row = await db.get<{ quantity: number }>('SELECT quantity FROM availability WHERE listing_id = ?', [listingId]);
+  if (row && Number(row.quantity) !== shown) await requeueListing(db, listingId, now, shown, 0);
+}
+
 // Claiming and acknowledging outbox rows.
 
 /** An outbox row claimed for one push, with what the push needs to know. */

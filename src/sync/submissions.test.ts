@@ -166,6 +166,24 @@ describe.each(STORE_KINDS)('asynchronous submissions on %s', (store) => {
     expect(superseded).toEqual([]);
   });
 
+  it('an older submission applied while the newer one is still processing pushes the listing again unless it carried the number now', async () => {
+    const w = await world();
+    await w.round(0);
+    const older = w.channel.last();
+    await w.f.ok({ type: 'receive', sku: 'A', location: 'W1', quantity: 1 });
+    // B moves and comes back: a newer submission carries the same number as the older one.
+    await w.f.ok({ type: 'receive', sku: 'B', location: 'W1', quantity: 1 });
+    await w.f.ok({ type: 'adjust', sku: 'B', location: 'W1', delta: -1, reason: 'damage' });
+    await w.round(0);
+    const newer = w.channel.last();
+    expect(w.channel.submitted.get(newer)!.map((i) => [w.skuOf(i), i.quantity]).sort()).toEqual([['A', 6], ['B', 5]]);
+    w.channel.done(older, () => ({ status: 'acknowledged' }));
+    await w.round();
+    const again = w.channel.last();
+    expect(again).not.toBe(newer);
+    expect(w.channel.submitted.get(again)!.map((i) => [w.skuOf(i), i.quantity])).toEqual([['A', 6]]);
+  });
+
   it('a submission the channel cannot account for (permanent) or that never finishes is pushed again', async () => {
     const w = await world();
     await w.round(0);

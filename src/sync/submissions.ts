@@ -4,13 +4,15 @@
 // channel's processing report says it was applied. A refused item is parked like a rejected push;
 // an item the channel did not apply, or a submission that never finishes, is pushed again.
 // A submission superseded by a newer one of its listing is watched until it finishes too: when
-// the channel applied it and nothing newer is still followed, the channel may have applied it
-// after the newer one and shows the older number — the listing is pushed again.
+// the channel applied it, it may have done so after the newer one and show the older number —
+// the listing is pushed again unless that number is the current one (one extra push when the
+// channel did keep the order; waiting instead would leave the older number up until the newer
+// submission times out).
 
 import type { Clock } from '../app/clock.ts';
 import type { Db, Store } from '../store/store.ts';
-import { insertSubmission, newerSubmissionFollowed, settleSubmission, type SubmissionRow, submissionsDue, touchSubmission } from '../store/submission-repo.ts';
-import { type Claimed, recordPushed, requeueListing } from '../store/sync-repo.ts';
+import { insertSubmission, settleSubmission, type SubmissionRow, submissionsDue, touchSubmission } from '../store/submission-repo.ts';
+import { type Claimed, recordPushed, requeueListing, requeueUnlessCurrent } from '../store/sync-repo.ts';
 import { type BudgetReport, budgetFor, type PushItem, type SubmissionResult } from './connector.ts';
 import type { ChannelRuntime } from './dispatcher.ts';
 import type { TokenBucket } from './limiter.ts';
@@ -79,7 +81,9 @@ export async function checkSubmissions(store: Store, clock: Clock, c: ChannelRun
         const outcome = result.outcomes[k] ?? { status: 'not_applied' as const };
         await settleSubmission(db, r);
         if (r.superseded) {
-          if (outcome.status === 'acknowledged' && !(await newerSubmissionFollowed(db, r))) await requeueListing(db, r.listing_id, done, r.quantity, 0);
+          // Applied: the channel may have applied it after the newer one (seen or not yet), and
+          // shows its older number. Unless that is the number now, push the listing again.
+          if (outcome.status === 'acknowledged') await requeueUnlessCurrent(db, r.listing_id, r.quantity, done);
         } else if (outcome.status === 'acknowledged') {
           await recordPushed(db, r, r.quantity, done);
           hooks.onAcknowledged(c, r.enqueued_at, done);
