@@ -113,8 +113,8 @@ export class OrdersApi {
     const start = parseIso(startText);
     const end = endText === '' ? this.now() : parseIso(endText);
     if (start === null || end === null) throw badRequest(30810, FULFILLMENT, 'Invalid date format');
+    if (start > this.now() || end > this.now()) throw badRequest(30850, FULFILLMENT, "Start and end dates can't be in the future");
     if (start > end) throw badRequest(30840, FULFILLMENT, 'Start date should be before end date');
-    if (start > this.now() || (endText !== '' && end > this.now())) throw badRequest(30850, FULFILLMENT, "Start and end dates can't be in the future");
     return [start, end];
   }
 
