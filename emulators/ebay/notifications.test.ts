@@ -154,4 +154,18 @@ describe('notifications', () => {
     await h.ebay.flushNotifications();
     expect(r.got.map((d) => d.body.metadata.topic)).toEqual(['ORDER_CONFIRMATION', 'ITEM_MARKED_SHIPPED']);
   });
+
+  it('can be wired from the control surface, through the same challenge', async () => {
+    const r = receiver();
+    h = await harness({ fetch: r.fetch });
+    h.ebay.addListing({ sku: 'MUG', quantity: 10 });
+    const wrongToken = await h.control('POST', '/_emulator/notifications', { endpoint: ENDPOINT, verification_token: `${TOKEN}x` });
+    expect(wrongToken).toMatchObject({ status: 400, body: { code: 'invalid_input', detail: expect.stringMatching(/195020/) } });
+    const ok = await h.control('POST', '/_emulator/notifications', { endpoint: ENDPOINT, verification_token: TOKEN, topics: ['ORDER_CONFIRMATION'] });
+    expect(ok).toMatchObject({ status: 201, body: { destination_id: expect.any(String), subscription_ids: [expect.any(String)] } });
+    h.ebay.placeOrder({ lines: [{ sku: 'MUG', quantity: 1 }] });
+    expect((await h.control('POST', '/_emulator/notifications/flush')).status).toBe(200);
+    expect(r.got).toHaveLength(1);
+    expect(await verifies(r.got[0]!)).toBe(true);
+  });
 });
