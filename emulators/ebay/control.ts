@@ -55,7 +55,7 @@ async function route(e: EbayEmulator, method: string, path: string, raw: unknown
   if (method !== 'POST') throw notFound(`no control endpoint ${method} ${path}`);
 
   if (path === '/_emulator/listings') {
-    onlyKeys(b, ['sku', 'quantity', 'available_quantity', 'title', 'price', 'published']);
+    onlyKeys(b, ['sku', 'quantity', 'available_quantity', 'title', 'price', 'published', 'marketplace_id']);
     const { item } = e.addListing({
       sku: str(b.sku, 'sku'),
       quantity: int(b.quantity, 'quantity'),
@@ -63,6 +63,7 @@ async function route(e: EbayEmulator, method: string, path: string, raw: unknown
       title: optional(b, 'title', str),
       price: optional(b, 'price', str),
       published: optional(b, 'published', bool),
+      marketplaceId: optional(b, 'marketplace_id', str),
     });
     return { status: 201, body: listingState(e.catalog, item) };
   }
