@@ -1,0 +1,1 @@
+export const ebayDemo = null as never;

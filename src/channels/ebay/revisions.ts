@@ -1,0 +1,151 @@
+// eBay's revision limit: each listing can be revised at most 250 times per calendar day
+// (channels.md §4), and every quantity change through `bulk_update_price_quantity` is a revision.
+// A listing that sells all day on every channel would run into it, and eBay would then refuse its
+// updates until the day ends — leaving it showing stock that may be gone.
+//
+// So the connector counts revisions per listing per eBay day and spends them so they last:
+// - a share of the day's allowance is kept back for the seller's own edits in Seller Hub
+//   (`EBAY_REVISIONS_KEPT_BACK`);
+// - the first half of the allowance is spent as numbers change;
+// - past that the listing's revisions are paced, spread evenly over what is left of the day: a
+//   push that comes sooner is held (`not_applied` until the listing's next slot). A held
+//   listing's later numbers replace the held one in the outbox (it keeps one number per
+//   listing), so when the slot comes the newest number goes — nothing is lost, only coalesced;
+// - an allowance used up holds the listing until the day ends; so does eBay refusing a revision
+//   for the limit itself (its count may include edits made elsewhere).
+//
+// The day is eBay's: its limits reset at midnight Pacific time (channels.md §4 "Rate limits";
+// a secondary source — the safer reading, as Pacific midnight comes after UTC midnight, never
+// lets a new UTC day spend what eBay still counts to the old one).
+//
+// Counts live in the connector's memory, not the store (a connector never touches the store). A
+// restart forgets the day's counts: the listing may then be revised up to its allowance again,
+// and if that passes eBay's limit, eBay's refusal is recognised and held (push.ts) rather than
+// dead-lettered. The cost is at most one day's allowance kept back, so memory suffices.
+
+/** The time zone of eBay's calendar day. */
+export const EBAY_DAY_TIME_ZONE = 'America/Los_Angeles';
+/** Revisions per listing per day left for the seller's own edits. */
+export const EBAY_REVISIONS_KEPT_BACK = 10;
+/** Past this share of the allowance, a listing's revisions are spread over the rest of the day. */
+export const EBAY_REVISIONS_PACED_SHARE = 0.5;
+/** Listings remembered at most (those not revised today are dropped first). */
+export const EBAY_REVISION_LISTINGS_MAX = 200_000;
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+const dayFormat = new Intl.DateTimeFormat('en-US', {
+  timeZone: EBAY_DAY_TIME_ZONE, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+});
+
+function localParts(ms: number): { day: string; hour: number; minute: number; second: number } {
+  const p = Object.fromEntries(dayFormat.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  return { day: `${p.year}-${p.month}-${p.day}`, hour: Number(p.hour), minute: Number(p.minute), second: Number(p.second) };
+}
+
+/** eBay's calendar day of a moment (`YYYY-MM-DD`, Pacific time). */
+export const ebayDay = (ms: number): string => localParts(ms).day;
+
+/** When eBay's day of `ms` ends (the next Pacific midnight, ms), daylight saving included. */
+export function ebayDayEnd(ms: number): number {
+  const p = localParts(ms);
+  const start = ms - (((p.hour * 60 + p.minute) * 60 + p.second) * 1000 + (((ms % 1000) + 1000) % 1000));
+  // A day is 23 or 25 hours when the clocks change: correct by the hour the guess lands on.
+  const guess = start + DAY_MS;
+  const h = localParts(guess).hour;
+  return guess - (h >= 12 ? h - 24 : h) * HOUR_MS;
+}
+
+interface Count {
+  day: string;
+  used: number;
+  lastAt: number;
+  /** eBay refused for the limit: nothing more this day. */
+  exhausted: boolean;
+}
+
+/** The revision limit as the channel's status shows it (kind-agnostic `LimitReport`). */
+export interface RevisionReport {
+  name: 'revisions';
+  /** Revisions per listing per day truestock lets itself use. */
+  per_listing_per_day: number;
+  /** From this many a listing's revisions are paced. */
+  paced_from: number;
+  /** Listings whose pushes are held now (paced, or their allowance used up). */
+  held: number;
+  /** Listings paced today. */
+  paced: number;
+  /** Listings whose allowance is used up today. */
+  exhausted: number;
+  /** The most revisions one listing has had today. */
+  max_used: number;
+  /** When the day's counts reset (ms). */
+  resets_at: number;
+}
+
+export class RevisionLimit {
+  readonly #counts = new Map<string, Count>();
+  readonly allowance: number;
+  readonly pacedFrom: number;
+
+  /** `limit`: eBay's revisions per listing per day (250 unless the settings lower it). */
+  constructor(limit: number) {
+    this.allowance = Math.max(1, limit - EBAY_REVISIONS_KEPT_BACK);
+    this.pacedFrom = Math.floor(this.allowance * EBAY_REVISIONS_PACED_SHARE);
+  }
+
+  #today(key: string, now: number): Count | null {
+    const c = this.#counts.get(key);
+    return c && c.day === ebayDay(now) ? c : null;
+  }
+
+  /** When `key` may be revised next (≤ now: now). */
+  nextAt(key: string, now: number): number {
+    const c = this.#today(key, now);
+    if (!c || c.used < this.pacedFrom) return now;
+    const end = ebayDayEnd(now);
+    if (c.exhausted || c.used >= this.allowance) return end;
+    // The rest of the allowance spread evenly from the last revision to the day's end.
+    const left = this.allowance - c.used;
+    return Math.max(now, Math.ceil(c.lastAt + (end - c.lastAt) / (left + 1)));
+  }
+
+  /** eBay took a revision of `key`. */
+  record(key: string, now: number): void {
+    const c = this.#today(key, now) ?? { day: ebayDay(now), used: 0, lastAt: now, exhausted: false };
+    c.used++;
+    c.lastAt = now;
+    this.#counts.delete(key);
+    this.#counts.set(key, c); // most recent last, so the oldest are dropped first
+    if (this.#counts.size > EBAY_REVISION_LISTINGS_MAX) this.#counts.delete(this.#counts.keys().next().value!);
+  }
+
+  /** eBay refused a revision of `key` for the daily limit: held until the day ends. */
+  exhaust(key: string, now: number): void {
+    const c = this.#today(key, now) ?? { day: ebayDay(now), used: this.allowance, lastAt: now, exhausted: true };
+    c.exhausted = true;
+    this.#counts.set(key, c);
+  }
+
+  /** Revisions `key` has had today. */
+  used(key: string, now: number): number {
+    return this.#today(key, now)?.used ?? 0;
+  }
+
+  report(now: number): RevisionReport {
+    const day = ebayDay(now);
+    let held = 0;
+    let paced = 0;
+    let exhausted = 0;
+    let maxUsed = 0;
+    for (const [key, c] of this.#counts) {
+      if (c.day !== day) continue;
+      maxUsed = Math.max(maxUsed, c.used);
+      if (c.exhausted || c.used >= this.allowance) exhausted++;
+      else if (c.used >= this.pacedFrom) paced++;
+      if (this.nextAt(key, now) > now) held++;
+    }
+    return { name: 'revisions', per_listing_per_day: this.allowance, paced_from: this.pacedFrom, held, paced, exhausted, max_used: maxUsed, resets_at: ebayDayEnd(now) };
+  }
+}
