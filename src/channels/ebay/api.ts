@@ -19,8 +19,6 @@ import { apiBaseUrl, EBAY_AUTH_URL_DEFAULT, type EbaySettings, marketplaceOf } f
 
 /** Calls slower than this count as failed (transient). */
 export const EBAY_TIMEOUT_MS = 10_000;
-/** A throttled answer without Retry-After waits this long (eBay documents none; its limits are per day). */
-export const EBAY_THROTTLED_WAIT_MS = 60_000;
 
 export const INVENTORY = '/sell/inventory/v1';
 export const FULFILLMENT = '/sell/fulfillment/v1';
@@ -66,10 +64,9 @@ export function ebayApi(settings: EbaySettings, env: ConnectEnv): EbayApi {
   const app: EbayTokens = ebayTokensFor({ ...creds, refreshToken: null }, env.clock, env.fetch);
 
   const failure = (status: number | null, headers: Headers | null, errors: EbayError[], message: string): EbayFailure => {
-    const kind = classifyHttp(status);
-    let retryAfterMs = parseRetryAfter(headers?.get('retry-after'), env.clock.now());
-    if (retryAfterMs === null && kind === 'throttled') retryAfterMs = EBAY_THROTTLED_WAIT_MS;
-    return { ok: false, failure: kind, retryAfterMs, message, status, errors };
+    // eBay documents no Retry-After (channels.md §4): without one the channel's budget says how
+    // long to wait (the dispatcher empties it on a throttled answer and waits for its refill).
+    return { ok: false, failure: classifyHttp(status), retryAfterMs: parseRetryAfter(headers?.get('retry-after'), env.clock.now()), message, status, errors };
   };
 
   async function send(request: EbayRequest, token: string): Promise<Response | EbayFailure> {

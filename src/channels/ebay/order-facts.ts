@@ -34,10 +34,14 @@ export const isoMillis = (ms: number): string => new Date(ms).toISOString();
 
 export const listingKey = (sku: string): string => externalKey(EBAY_LISTING, { sku });
 
-/** Does the order's cancel status say a cancellation is under way (its requests only in getOrder)? */
+/**
+ * Does the order's cancel status say a cancellation is under way (its requests only in getOrder)?
+ * eBay's CancelStateEnum says IN_PROGRESS; any state but none and done is read as one, so a
+ * spelling the models do not list still has its requests read.
+ */
 export function cancelInPlay(order: Record<string, unknown>): boolean {
   const cs = isObject(order.cancelStatus) ? order.cancelStatus : {};
-  return cs.cancelState === 'IN_PROGRESS';
+  return typeof cs.cancelState === 'string' && cs.cancelState !== 'NONE_REQUESTED' && cs.cancelState !== 'CANCELED';
 }
 
 export function isCancelled(order: Record<string, unknown>): boolean {

@@ -6,7 +6,8 @@
 // - The filter's `[ ] { |` must be percent-encoded (channels.md §4); `ordersQuery` does it.
 // - Cancellations are read from the order itself (`cancelStatus`). `getOrders` always answers
 //   `cancelRequests` empty, so an order whose `cancelState` is IN_PROGRESS is fetched with
-//   `getOrder` to see whether a request completed (order-facts.ts).
+//   `getOrder` to see whether a request completed (order-facts.ts; any state other than
+//   NONE_REQUESTED and CANCELED counts as under way).
 // - The cursor keeps the window's start (`after`) and, while a read is under way, the next
 //   `offset`; the start moves only when a read has reached its last page. The next window starts
 //   at the newest `lastModifiedDate` the read saw, but no later than two minutes before the read
