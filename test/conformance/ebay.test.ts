@@ -104,6 +104,7 @@ async function startEbayAdapter(options: EmulatorOptions): Promise<EmulatedChann
     },
     subscribe(url) {
       subscribing = subscribe(url);
+      subscribing.catch(() => {}); // reported by flushWebhooks
     },
     async flushWebhooks() {
       await subscribing;
