@@ -6,7 +6,7 @@
 // `invalid`, which each test asserts empty. (The full emulator, emulators/ebay, runs under the
 // conformance kit.)
 
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { ManualClock } from '../../app/clock.ts';
 import { type ApiModel, loadApiModel } from '../../../test/support/spec-validator.ts';
 
@@ -100,7 +100,7 @@ export class FakeEbay {
   }
 
   /** The X-EBAY-SIGNATURE of a body, as eBay signs (ECDSA over JSON.stringify of the parsed body, SHA-1 unless told). */
-  signature(body: string, opts: { digest?: 'SHA1' | 'SHA256'; key?: typeof this.keys.privateKey; kid?: string } = {}): string {
+  signature(body: string, opts: { digest?: 'SHA1' | 'SHA256'; key?: KeyObject; kid?: string } = {}): string {
     const digest = opts.digest ?? 'SHA1';
     const signature = sign(digest === 'SHA1' ? 'sha1' : 'sha256', Buffer.from(JSON.stringify(JSON.parse(body))), opts.key ?? this.keys.privateKey).toString('base64');
     return Buffer.from(JSON.stringify({ alg: 'ecdsa', kid: opts.kid ?? this.kid, signature, digest })).toString('base64');
