@@ -79,7 +79,7 @@ export function registerWebhookRoutes(app: FastifyInstance, ts: Truestock): void
       config: { apiKey: false },
       schema: {
         ...common,
-        summary: 'The channel\'s check of this address before it delivers (eBay\'s challenge_code), answered by the channel\'s kind; 404 for a kind that sends none',
+        summary: 'The channel\'s check of this address before it delivers (a GET with a challenge code), answered by the channel\'s kind from its settings; 404 for a kind that sends none',
         params,
         querystring: { type: 'object', additionalProperties: { type: 'string', maxLength: 1000 } },
       },
