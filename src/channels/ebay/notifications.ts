@@ -156,6 +156,9 @@ export async function parseEbayNotification(delivery: Verified, body: unknown, e
   const s = env ? ebaySettings(env.settings) : null;
   if (!env || !s || 'code' in s) return { ok: false, ignored: `order ${orderId} cannot be read here: the poll brings it` };
   const res = await ebayApi(s, env).call<unknown>({ method: 'GET', path: `${FULFILLMENT}/order/${segment(orderId)}` });
+  // Destinations are the application's: a notification about another seller's order reaches
+  // every channel of the app, and this seller's token cannot read it (404).
+  if (!res.ok && res.status === 404) return { ok: false, ignored: `order ${orderId} is not one of this seller's orders` };
   if (!res.ok) return { ok: false, ignored: `order ${orderId} could not be read now (${res.message}): the poll brings it` };
   const read = orderEvent(res.data);
   if (typeof read === 'string') return { ok: false, ignored: `unreadable order ${orderId}: ${read}` };

@@ -16,7 +16,7 @@ function connect(fake: FakeEbay, more: Record<string, unknown> = {}): Connector 
   return c;
 }
 let version = 0;
-const item = (sku: string, quantity: number, listingId = `lst_${sku}`): PushItem => ({ listingId, version: ++version, external: { sku }, quantity, expected: null });
+const item = (sku: string, quantity: number, listingId = `lst_${sku}`, expected: number | null = null): PushItem => ({ listingId, version: ++version, external: { sku }, quantity, expected });
 const pushes = (fake: FakeEbay) => fake.calls.filter((c) => c.path.endsWith('/bulk_update_price_quantity'));
 
 describe('eBay push', () => {
@@ -137,44 +137,55 @@ describe('eBay OAuth on the clock', () => {
 });
 
 describe('eBay daily revision limit', () => {
-  it('counts revisions per listing, paces them past half the allowance, holds pushes (not refused) and shows it', async () => {
+  it('counts revisions per listing, paces raises past half the allowance, holds them (not refused) and shows it; lower numbers and sell-outs go at once', async () => {
     const fake = new FakeEbay();
     fake.quantities.set('A', 0);
     fake.quantities.set('B', 0);
-    const limit = EBAY_REVISIONS_KEPT_BACK + 10; // an allowance of 10: paced from 5
+    const limit = EBAY_REVISIONS_KEPT_BACK + 10; // an allowance of 10: raises paced from 5
     const c = connect(fake, { daily_revisions: limit });
-    for (let k = 1; k <= 5; k++) expect(await c.push([item('A', k)])).toMatchObject({ ok: true, outcomes: [{ status: 'acknowledged' }] });
+    const acked = { ok: true, outcomes: [{ status: 'acknowledged' }] };
+    for (let k = 1; k <= 5; k++) expect(await c.push([item('A', k)])).toMatchObject(acked);
     // The sixth change within the same minute is held until the listing's next slot; B is not held.
     const held = await c.push([item('A', 6), item('B', 1)]);
     if (!held.ok) throw new Error(held.message);
     expect(held.outcomes[1]).toEqual({ status: 'acknowledged' });
-    const first = held.outcomes[0]!;
-    expect(first.status).toBe('not_applied');
-    const notBefore = (first as { notBefore?: number }).notBefore!;
-    expect(notBefore).toBeGreaterThan(fake.clock.now());
-    expect(notBefore).toBeLessThan(ebayDayEnd(fake.clock.now()));
+    const slotOf = (o: { status: string; notBefore?: number }) => {
+      expect(o.status).toBe('not_applied');
+      expect(o.notBefore).toBeGreaterThan(fake.clock.now());
+      expect(o.notBefore).toBeLessThan(ebayDayEnd(fake.clock.now()));
+      return o.notBefore!;
+    };
+    slotOf(held.outcomes[0]!);
     expect(fake.quantities.get('A')).toBe(5);
     expect(c.limits!()).toEqual([expect.objectContaining({ name: 'revisions', perListing: 10, held: 1, maxUsed: 5, resetsAt: ebayDayEnd(fake.clock.now()) })]);
-    // At its slot the newest number goes.
-    fake.clock.advance(notBefore - fake.clock.now());
-    expect(await c.push([item('A', 9)])).toMatchObject({ ok: true, outcomes: [{ status: 'acknowledged' }] });
+    // A lower number is not held: eBay would sell units that are gone.
+    expect(await c.push([item('A', 4, 'lst_A', 5)])).toMatchObject(acked);
+    expect(fake.quantities.get('A')).toBe(4);
+    // At its slot the newest raise goes.
+    const again = await c.push([item('A', 6)]);
+    if (!again.ok) throw new Error(again.message);
+    fake.clock.advance(slotOf(again.outcomes[0]!) - fake.clock.now());
+    expect(await c.push([item('A', 9)])).toMatchObject(acked);
     expect(fake.quantities.get('A')).toBe(9);
-    // Spend the rest of the allowance at each slot; then the listing waits for eBay's next day.
-    for (let used = 6; used < 10; used++) {
+    // Spend the rest of the allowance at each slot (7 used so far); then raises wait for eBay's next day.
+    for (let used = 7; used < 10; used++) {
       const r = await c.push([item('A', used * 10)]);
       if (!r.ok) throw new Error(r.message);
       const o = r.outcomes[0]!;
       if (o.status === 'not_applied') {
-        fake.clock.advance(o.notBefore! - fake.clock.now());
-        expect(await c.push([item('A', used * 10)])).toMatchObject({ ok: true, outcomes: [{ status: 'acknowledged' }] });
+        fake.clock.advance(slotOf(o) - fake.clock.now());
+        expect(await c.push([item('A', used * 10)])).toMatchObject(acked);
       }
     }
     const end = ebayDayEnd(fake.clock.now());
     expect(await c.push([item('A', 1)])).toMatchObject({ ok: true, outcomes: [{ status: 'not_applied', notBefore: end }] });
     expect(c.limits!()[0]).toMatchObject({ held: 1, maxUsed: 10, detail: { exhausted: 1 } });
-    expect(pushes(fake).filter((p) => JSON.stringify(p.body).includes('"A"'))).toHaveLength(10);
+    // Sold out elsewhere: the kept-back revisions are for exactly that.
+    expect(await c.push([item('A', 0, 'lst_A', 90)])).toMatchObject(acked);
+    expect(fake.quantities.get('A')).toBe(0);
+    expect(pushes(fake).filter((p) => JSON.stringify(p.body).includes('"A"'))).toHaveLength(11);
     fake.clock.advance(end - fake.clock.now());
-    expect(await c.push([item('A', 1)])).toMatchObject({ ok: true, outcomes: [{ status: 'acknowledged' }] });
+    expect(await c.push([item('A', 1)])).toMatchObject(acked);
     expect(fake.invalid).toEqual([]);
   });
 

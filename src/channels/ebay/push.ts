@@ -13,9 +13,11 @@
 // the SKU (order lines name the SKU, never the offer), and an offer cap the seller set can only
 // show less than truestock's number, never more — it cannot oversell.
 //
-// The revision limit (revisions.ts): a listing due no revision yet is handed back with the time
-// of its next slot (`not_applied` with `notBefore`), so the outbox holds it, coalescing to its
-// newest number; an item eBay refuses for the limit itself is held until eBay's day ends.
+// The revision limit (revisions.ts): a raise due no revision yet is handed back with the time of
+// its listing's next slot (`not_applied` with `notBefore`), so the outbox holds it, coalescing to
+// its newest number; a lower number (against `expected`, what eBay was last seen to show) goes at
+// once while the allowance lasts, a sell-out even after; an item eBay refuses for the limit itself
+// is held until eBay's day ends.
 //
 // eBay has no idempotency key: a retry of a push intent (same listing and version) this connector
 // already saw applied answers acknowledged without a second revision, so a retry after a lost
@@ -25,7 +27,7 @@ import type { Clock } from '../../app/clock.ts';
 import type { Connector, ItemOutcome, PushItem, PushResult, ReadBackResult } from '../../sync/connector.ts';
 import type { BucketSpec } from '../../sync/limiter.ts';
 import { type EbayApi, type EbayError, errorsOf, INVENTORY } from './api.ts';
-import { ebayDayEnd, RevisionLimit } from './revisions.ts';
+import { ebayDayEnd, RevisionLimit, type RevisionChange } from './revisions.ts';
 import { EBAY_DAILY_REVISIONS_MAX, type EbaySettings } from './settings.ts';
 
 /** SKUs one `bulk_update_price_quantity` or `bulk_get_inventory_item` call takes (channels.md §4). */
@@ -103,7 +105,8 @@ export function ebayConnector(api: EbayApi, settings: EbaySettings, clock: Clock
         else if (applied.has(intentOf(i))) outcomes[k] = { status: 'acknowledged' };
         else if (bySku.has(sku) || bySku.size >= EBAY_SKUS_PER_CALL_MAX) outcomes[k] = { status: 'not_applied' };
         else {
-          const next = revisions.nextAt(revisionKey(sku), now);
+          const change: RevisionChange = i.quantity === 0 ? 'sell_out' : i.expected !== null && i.quantity < i.expected ? 'lower' : 'raise';
+          const next = revisions.nextAt(revisionKey(sku), now, change);
           if (next > now) outcomes[k] = { status: 'not_applied', notBefore: next };
           else bySku.set(sku, k);
         }

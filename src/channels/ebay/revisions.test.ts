@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EBAY_REVISIONS_KEPT_BACK, ebayDay, ebayDayEnd, RevisionLimit } from './revisions.ts';
+import { EBAY_REVISIONS_KEPT_BACK, ebayDay, ebayDayEnd, type RevisionChange, RevisionLimit } from './revisions.ts';
 
 describe('eBay’s day', () => {
   it('ends at Pacific midnight, 23 or 25 hours long when the clocks change', () => {
@@ -30,17 +30,20 @@ describe('eBay’s day', () => {
 });
 
 describe('RevisionLimit', () => {
-  it('never lets a listing pass its allowance in one eBay day, and always says when a held push may go', () => {
+  it('never lets a listing pass eBay’s limit in one day, spends the kept-back few only on sell-outs, and always says when a held push may go', () => {
     fc.assert(fc.property(
       fc.integer({ min: EBAY_REVISIONS_KEPT_BACK + 1, max: 250 }),
-      fc.array(fc.integer({ min: 1, max: 30 * 60_000 }), { minLength: 1, maxLength: 600 }),
-      (limit, gaps) => {
+      fc.array(fc.tuple(fc.integer({ min: 1, max: 30 * 60_000 }), fc.constantFrom<RevisionChange>('raise', 'lower', 'sell_out')), { minLength: 1, maxLength: 600 }),
+      (limit, steps) => {
         const r = new RevisionLimit(limit);
         const perDay = new Map<string, number>();
+        const notSellOut = new Map<string, number>();
         let now = Date.UTC(2026, 5, 1, 6);
-        for (const gap of gaps) {
+        for (const [gap, change] of steps) {
           now += gap;
-          const next = r.nextAt('L', now);
+          const next = r.nextAt('L', now, change);
+          // A lower number is never paced, only stopped by a spent allowance.
+          if (change !== 'raise' && next > now) expect(next).toBe(ebayDayEnd(now));
           expect(next).toBeGreaterThanOrEqual(now);
           if (next > now) {
             // Held: never past the day's end.
@@ -50,8 +53,10 @@ describe('RevisionLimit', () => {
           r.record('L', now);
           const day = ebayDay(now);
           perDay.set(day, (perDay.get(day) ?? 0) + 1);
+          if (change !== 'sell_out') notSellOut.set(day, (notSellOut.get(day) ?? 0) + 1);
         }
-        for (const n of perDay.values()) expect(n).toBeLessThanOrEqual(limit - EBAY_REVISIONS_KEPT_BACK);
+        for (const n of perDay.values()) expect(n).toBeLessThanOrEqual(limit);
+        for (const n of notSellOut.values()) expect(n).toBeLessThanOrEqual(limit - EBAY_REVISIONS_KEPT_BACK);
       },
     ));
   });
@@ -67,6 +72,9 @@ describe('RevisionLimit', () => {
     // 50 left over the 23 hours to midnight: about one every 27 minutes.
     expect(next - start).toBe(Math.ceil((ebayDayEnd(start) - start) / 51));
     expect(r.report(start)).toMatchObject({ held: 1, paced: 1, exhausted: 0, max_used: 50, per_listing_per_day: 100, paced_from: 50 });
+    // A lower number, or a sell-out, is not held.
+    expect(r.nextAt('L', start, 'lower')).toBe(start);
+    expect(r.nextAt('L', start, 'sell_out')).toBe(start);
     // Another listing is not held.
     expect(r.nextAt('M', start)).toBe(start);
     // The next day starts afresh.

@@ -3,16 +3,21 @@
 // A listing that sells all day on every channel would run into it, and eBay would then refuse its
 // updates until the day ends — leaving it showing stock that may be gone.
 //
-// So the connector counts revisions per listing per eBay day and spends them so they last:
-// - a share of the day's allowance is kept back for the seller's own edits in Seller Hub
-//   (`EBAY_REVISIONS_KEPT_BACK`);
-// - the first half of the allowance is spent as numbers change;
-// - past that the listing's revisions are paced, spread evenly over what is left of the day: a
-//   push that comes sooner is held (`not_applied` until the listing's next slot). A held
-//   listing's later numbers replace the held one in the outbox (it keeps one number per
-//   listing), so when the slot comes the newest number goes — nothing is lost, only coalesced;
-// - an allowance used up holds the listing until the day ends; so does eBay refusing a revision
-//   for the limit itself (its count may include edits made elsewhere).
+// So the connector counts revisions per listing per eBay day and spends them so they last, and
+// so that what it holds back is never stock that is gone:
+// - a few revisions a day are kept back (`EBAY_REVISIONS_KEPT_BACK`) for one purpose: a listing
+//   whose number falls to 0 (sold out elsewhere) after the rest is spent still gets it;
+// - a number lower than what eBay shows goes at once while the allowance lasts: holding it would
+//   leave eBay selling units that are gone;
+// - a higher (or unknown) number spends the first half of the allowance as it comes; past that
+//   the listing's raises are paced, spread evenly over what is left of the day: a raise that comes
+//   sooner is held (`not_applied` until the listing's next slot). A held listing's later numbers
+//   replace the held one in the outbox (it keeps one number per listing), so when the slot comes
+//   the newest number goes — nothing is lost, only coalesced; a held raise shows less than
+//   truestock has, never more;
+// - an allowance used up holds the listing until the day ends (a sell-out still goes, from the
+//   kept-back few); so does eBay refusing a revision for the limit itself (its count may include
+//   edits made elsewhere).
 //
 // The day is eBay's: its limits reset at midnight Pacific time (channels.md §4 "Rate limits";
 // a secondary source — the safer reading, as Pacific midnight comes after UTC midnight, never
@@ -25,9 +30,9 @@
 
 /** The time zone of eBay's calendar day. */
 export const EBAY_DAY_TIME_ZONE = 'America/Los_Angeles';
-/** Revisions per listing per day left for the seller's own edits. */
+/** Revisions per listing per day kept back for a listing that sells out after the rest is spent. */
 export const EBAY_REVISIONS_KEPT_BACK = 10;
-/** Past this share of the allowance, a listing's revisions are spread over the rest of the day. */
+/** Past this share of the allowance, a listing's raises are spread over the rest of the day. */
 export const EBAY_REVISIONS_PACED_SHARE = 0.5;
 /** Listings remembered at most (those not revised today are dropped first). */
 export const EBAY_REVISION_LISTINGS_MAX = 200_000;
@@ -84,13 +89,17 @@ export interface RevisionReport {
   resets_at: number;
 }
 
+/** What a revision does to the number eBay shows (see the header). */
+export type RevisionChange = 'raise' | 'lower' | 'sell_out';
+
 export class RevisionLimit {
   readonly #counts = new Map<string, Count>();
+  /** Revisions a day for every change; the rest of `limit` only for a sell-out. */
   readonly allowance: number;
   readonly pacedFrom: number;
 
   /** `limit`: eBay's revisions per listing per day (250 unless the settings lower it). */
-  constructor(limit: number) {
+  constructor(readonly limit: number) {
     this.allowance = Math.max(1, limit - EBAY_REVISIONS_KEPT_BACK);
     this.pacedFrom = Math.floor(this.allowance * EBAY_REVISIONS_PACED_SHARE);
   }
@@ -100,12 +109,18 @@ export class RevisionLimit {
     return c && c.day === ebayDay(now) ? c : null;
   }
 
-  /** When `key` may be revised next (≤ now: now). */
-  nextAt(key: string, now: number): number {
+  /**
+   * When `key` may be revised next (≤ now: now), for a change that raises the number (or may:
+   * unknown), lowers it, or sells the listing out (to 0).
+   */
+  nextAt(key: string, now: number, change: RevisionChange = 'raise'): number {
     const c = this.#today(key, now);
-    if (!c || c.used < this.pacedFrom) return now;
+    if (!c) return now;
     const end = ebayDayEnd(now);
-    if (c.exhausted || c.used >= this.allowance) return end;
+    if (c.exhausted) return end;
+    if (change === 'sell_out' && c.used < this.limit) return now;
+    if (c.used >= this.allowance) return end;
+    if (change !== 'raise' || c.used < this.pacedFrom) return now;
     // The rest of the allowance spread evenly from the last revision to the day's end.
     const left = this.allowance - c.used;
     return Math.max(now, Math.ceil(c.lastAt + (end - c.lastAt) / (left + 1)));
