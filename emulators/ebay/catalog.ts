@@ -28,6 +28,8 @@ export interface Offer {
   price: { value: string; currency: string };
   /** The live listing's id once published (legacy item id, 12 digits). */
   listingId: string | null;
+  /** Units buyers have bought on this offer (listing.soldQuantity). */
+  sold: number;
 }
 
 export interface NewListing {
@@ -74,6 +76,7 @@ export class Catalog {
       availableQuantity: p.availableQuantity ?? null,
       price: { value: p.price ?? '19.99', currency: 'USD' },
       listingId: published ? String(this.nextListing++) : null,
+      sold: 0,
     };
     this.items.set(item.sku, item);
     this.offers.set(offer.offerId, offer);
@@ -131,6 +134,7 @@ export class Catalog {
     const item = this.item(offer.sku);
     item.shipToHome = Math.max(0, item.shipToHome - quantity);
     if (offer.availableQuantity !== null) offer.availableQuantity = Math.max(0, offer.availableQuantity - quantity);
+    offer.sold += quantity;
   }
 
   /** Units given back (a cancelled order restocked). */

@@ -55,7 +55,7 @@ async function route(e: EbayEmulator, method: string, path: string, raw: unknown
   if (method !== 'POST') throw notFound(`no control endpoint ${method} ${path}`);
 
   if (path === '/_emulator/listings') {
-    onlyKeys(b, ['sku', 'quantity', 'available_quantity', 'title', 'price', 'published']);
+    onlyKeys(b, ['sku', 'quantity', 'available_quantity', 'title', 'price', 'published', 'marketplace_id']);
     const { item } = e.addListing({
       sku: str(b.sku, 'sku'),
       quantity: int(b.quantity, 'quantity'),
@@ -63,6 +63,7 @@ async function route(e: EbayEmulator, method: string, path: string, raw: unknown
       title: optional(b, 'title', str),
       price: optional(b, 'price', str),
       published: optional(b, 'published', bool),
+      marketplaceId: optional(b, 'marketplace_id', str),
     });
     return { status: 201, body: listingState(e.catalog, item) };
   }
@@ -144,6 +145,12 @@ async function route(e: EbayEmulator, method: string, path: string, raw: unknown
     onlyKeys(b, ['duplicate', 'drop', 'reorder', 'delay_ms']);
     const { delay_ms, ...rest } = b;
     return { status: 200, body: e.setNotificationFaults({ ...rest, ...(delay_ms !== undefined ? { delayMs: delay_ms } : {}) } as Parameters<EbayEmulator['setNotificationFaults']>[0]) };
+  }
+  if (path === '/_emulator/notifications') {
+    onlyKeys(b, ['endpoint', 'verification_token', 'topics']);
+    if (b.topics !== undefined && !(Array.isArray(b.topics) && b.topics.every((t) => typeof t === 'string'))) throw invalid('topics must be an array of strings');
+    const r = await e.subscribe(str(b.endpoint, 'endpoint'), str(b.verification_token, 'verification_token'), b.topics as string[] | undefined);
+    return { status: 201, body: { destination_id: r.destinationId, subscription_ids: r.subscriptionIds } };
   }
   if (path === '/_emulator/notifications/flush') {
     onlyKeys(b, []);

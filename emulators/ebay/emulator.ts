@@ -16,7 +16,7 @@ import { asInvalid, EbayApiError, type EbayErrorDetail, EmulatorError, FULFILLME
 import type { ApiRequest, HttpAnswer } from './http-answer.ts';
 import { InventoryApi } from './inventory-api.ts';
 import { Notifications } from './notifications.ts';
-import { OAuth } from './oauth.ts';
+import { OAuth, TOKEN_DAILY_LIMITS } from './oauth.ts';
 import { type OrderEvent, Orders, type PlaceOrder } from './orders.ts';
 import { OrdersApi } from './orders-api.ts';
 import { type Api, type ApiLimit, CallLimits, isApi, isOperation, type Operation, OPERATIONS } from './rate-limits.ts';
@@ -64,6 +64,8 @@ export interface EmulatorCounters {
   apiFaults: number;
   tokensIssued: number;
   tokensRefused: number;
+  /** Token requests over the endpoint's daily limit (429). */
+  tokensThrottled: number;
   itemsUpdated: number;
   itemsFailed: number;
   revisionLimitRefusals: number;
@@ -159,7 +161,9 @@ export class EbayEmulator {
     this.refreshToken = o.refreshToken;
     this.outage = new Outage(this.now);
     this.ids = seededRandom(o.seed ^ ID_SEED_SALT);
-    this.oauth = new OAuth({ clientId: o.clientId, clientSecret: o.clientSecret, refreshToken: o.refreshToken }, o.accessTokenTtlSeconds, this.now, seededRandom(o.seed ^ TOKEN_SEED_SALT));
+    const tokenLimits = { ...TOKEN_DAILY_LIMITS, ...o.tokenDailyLimits };
+    if (!Object.values(tokenLimits).every((n) => Number.isSafeInteger(n) && n >= 0)) throw invalid('tokenDailyLimits must be whole numbers of 0 or more');
+    this.oauth = new OAuth({ clientId: o.clientId, clientSecret: o.clientSecret, refreshToken: o.refreshToken }, o.accessTokenTtlSeconds, this.now, seededRandom(o.seed ^ TOKEN_SEED_SALT), tokenLimits);
     const fetchImpl = o.fetch ?? ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => fetch(input, init));
     let notifications: Notifications | null = null;
     this.sender = new WebhookSender({
@@ -288,6 +292,22 @@ export class EbayEmulator {
   revokeRefreshToken(revoked = true): void {
     this.oauth.refreshTokenRevoked = revoked;
   }
+  /**
+   * What a connector's setup calls do, in one step: a destination for `endpoint` (challenged like
+   * createDestination) and an enabled subscription per topic. Refusals are invalid_input problems
+   * naming eBay's errorId.
+   */
+  async subscribe(endpoint: string, verificationToken: string, topics: readonly string[] = ['ORDER_CONFIRMATION']): Promise<{ destinationId: string; subscriptionIds: string[] }> {
+    try {
+      const d = await this.notifications.addDestination({ name: 'emulator-control', status: 'ENABLED', deliveryConfig: { endpoint, verificationToken } });
+      const payload = { format: 'JSON', schemaVersion: '1.0', deliveryProtocol: 'HTTPS' };
+      const subscriptionIds = topics.map((topicId) => this.notifications.addSubscription({ topicId, status: 'ENABLED', destinationId: d.destinationId, payload }).subscriptionId);
+      return { destinationId: d.destinationId, subscriptionIds };
+    } catch (err) {
+      if (err instanceof EbayApiError) throw invalid(`eBay error ${err.detail.errorId}: ${err.message}`);
+      throw err;
+    }
+  }
   setNotificationFaults(f: Partial<NotificationFaults>): NotificationFaults {
     asInvalid(() => checkFaults(f));
     this.deliveryFaults = { ...this.deliveryFaults, ...f };
@@ -318,6 +338,7 @@ export class EbayEmulator {
       ...this.count,
       tokensIssued: this.oauth.issued,
       tokensRefused: this.oauth.refused,
+      tokensThrottled: this.oauth.throttled,
       ...this.world.inventory.counters,
       ...this.orders.counters,
       notificationsPublished: this.published,

@@ -212,7 +212,7 @@ export class InventoryApi {
       ...(o.availableQuantity !== null ? { availableQuantity: o.availableQuantity } : {}),
       pricingSummary: { price: { ...o.price } },
       status: o.status,
-      ...(o.listingId ? { listing: { listingId: o.listingId, listingStatus: 'ACTIVE', soldQuantity: 0 } } : {}),
+      ...(o.listingId ? { listing: { listingId: o.listingId, listingStatus: 'ACTIVE', soldQuantity: o.sold } } : {}),
     };
   }
 }

@@ -82,7 +82,12 @@ export class Notifications {
   }
 
   async createDestination(r: ApiRequest): Promise<HttpAnswer> {
-    const b = isObject(r.body) ? r.body : {};
+    const d = await this.addDestination(isObject(r.body) ? r.body : {});
+    return { status: 201, headers: { Location: `${r.origin}${BASE}/destination/${d.destinationId}` }, body: {} };
+  }
+
+  /** A destination from a DestinationRequest, after its endpoint passes the challenge (an EbayApiError otherwise). */
+  async addDestination(b: Record<string, unknown>): Promise<Destination> {
     const name = b.name;
     if (name !== undefined && (typeof name !== 'string' || name.length > NAME_LENGTH_MAX || /[<>]/.test(name))) throw notifErr(400, 195016, 'Invalid name. Markups or lengths greater than 64 not supported');
     const status = b.status;
@@ -97,17 +102,24 @@ export class Notifications {
     const d: Destination = { destinationId: randomUuid(this.o.ids), name: typeof name === 'string' ? name : '', status, endpoint, verificationToken: token };
     this.destinations.set(d.destinationId, d);
     if (d.status === 'ENABLED') this.wire();
-    return { status: 201, headers: { Location: `${r.origin}${BASE}/destination/${d.destinationId}` }, body: {} };
+    return d;
   }
 
   getDestination(r: ApiRequest): HttpAnswer {
     const d = this.destinations.get(r.params.destination_id!);
     if (!d) throw notifErr(404, 195022, 'Invalid or missing destination id.');
-    return { status: 200, body: { destinationId: d.destinationId, name: d.name, status: d.status, deliveryConfig: { endpoint: d.endpoint, verificationToken: d.verificationToken } } };
+    // The model types Destination.deliveryConfig as a string (eBay sends an object), so the
+    // emulator leaves it out rather than answer off the model; the control state shows the endpoint.
+    return { status: 200, body: { destinationId: d.destinationId, name: d.name, status: d.status } };
   }
 
   createSubscription(r: ApiRequest): HttpAnswer {
-    const b = isObject(r.body) ? r.body : {};
+    const s = this.addSubscription(isObject(r.body) ? r.body : {});
+    return { status: 201, headers: { Location: `${r.origin}${BASE}/subscription/${s.subscriptionId}` }, body: {} };
+  }
+
+  /** A subscription from a CreateSubscriptionRequest (an EbayApiError when the model's checks fail). */
+  addSubscription(b: Record<string, unknown>): Subscription {
     if (typeof b.topicId !== 'string' || !(TOPICS as readonly string[]).includes(b.topicId)) throw notifErr(400, 195027, 'Invalid or missing topic id.');
     if (b.status !== 'ENABLED' && b.status !== 'DISABLED') throw notifErr(400, 195006, 'Invalid or missing subscription status.');
     const d = typeof b.destinationId === 'string' ? this.destinations.get(b.destinationId) : undefined;
@@ -121,7 +133,7 @@ export class Notifications {
     const s: Subscription = { subscriptionId: randomUuid(this.o.ids), topicId: b.topicId as Topic, status: b.status, destinationId: d.destinationId, creationDate: this.o.now(), schemaVersion: '1.0' };
     this.subscriptions.set(s.subscriptionId, s);
     this.wire();
-    return { status: 201, headers: { Location: `${r.origin}${BASE}/subscription/${s.subscriptionId}` }, body: {} };
+    return s;
   }
 
   getSubscription(r: ApiRequest): HttpAnswer {

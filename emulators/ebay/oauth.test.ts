@@ -54,4 +54,18 @@ describe('OAuth token endpoint', () => {
     expect(key.status).toBe(200);
     expect(h.ebay.counters().forbidden).toBe(1);
   });
+
+  it('holds each grant to its daily limit until Pacific midnight (429)', async () => {
+    h = await harness({ tokenDailyLimits: { refresh_token: 2, client_credentials: 1 } });
+    const refresh = () => h.token({ grant_type: 'refresh_token', refresh_token: h.ebay.refreshToken });
+    expect((await refresh()).status).toBe(200);
+    expect((await refresh()).status).toBe(200);
+    expect(await refresh()).toEqual({ status: 429, body: { error: 'too_many_requests', error_description: expect.stringMatching(/daily limit of 2 refresh_token/) } });
+    expect((await h.token({ grant_type: 'client_credentials' })).status).toBe(200);
+    expect((await h.token({ grant_type: 'client_credentials' })).status).toBe(429);
+    // START is 02:00 Pacific: the limits reset 22 hours later.
+    await h.scheduler.advance(22 * 3_600_000);
+    expect((await refresh()).status).toBe(200);
+    expect(h.ebay.counters()).toMatchObject({ tokensIssued: 4, tokensThrottled: 2 });
+  });
 });

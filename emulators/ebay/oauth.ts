@@ -8,6 +8,11 @@
 // `{error, error_description}`.
 
 import type { Random } from '../kit/index.ts';
+import { ebayDay } from './time.ts';
+
+/** The token endpoint's documented daily limits per grant (developer.ebay.com/api-docs/static/oauth-rate-limits.html). */
+export const TOKEN_DAILY_LIMITS = { refresh_token: 50_000, client_credentials: 1_000 };
+export type Grant = keyof typeof TOKEN_DAILY_LIMITS;
 
 export interface OAuthCredentials {
   clientId: string;
@@ -31,12 +36,15 @@ export class OAuth {
   refreshTokenRevoked = false;
   issued = 0;
   refused = 0;
+  throttled = 0;
+  private used = { day: '', refresh_token: 0, client_credentials: 0 };
 
   constructor(
     readonly credentials: OAuthCredentials,
     private readonly ttlSeconds: number,
     private readonly now: () => number,
     private readonly random: Random,
+    readonly dailyLimits: Record<Grant, number> = { ...TOKEN_DAILY_LIMITS },
   ) {}
 
   /** Answers the token endpoint for a Basic Authorization header and a form-encoded body. */
@@ -47,8 +55,10 @@ export class OAuth {
     if (id !== this.credentials.clientId || secret.join(':') !== this.credentials.clientSecret) return this.refuse(401, 'invalid_client', 'client authentication failed');
     const grant = form.get('grant_type');
     if (grant === null) return this.refuse(400, 'invalid_request', 'request is missing a required parameter or malformed.');
+    if (grant !== 'refresh_token' && grant !== 'client_credentials') return this.refuse(400, 'unsupported_grant_type', 'grant type in request is not supported by the authorization server');
+    const over = this.overDailyLimit(grant);
+    if (over) return over;
     if (grant === 'client_credentials') return this.issue('application');
-    if (grant !== 'refresh_token') return this.refuse(400, 'unsupported_grant_type', 'grant type in request is not supported by the authorization server');
     const refresh = form.get('refresh_token');
     if (!refresh) return this.refuse(400, 'invalid_request', 'request is missing a required parameter or malformed.');
     if (refresh !== this.credentials.refreshToken || this.refreshTokenRevoked) {
@@ -70,6 +80,18 @@ export class OAuth {
   expireAll(): void {
     const t = this.now();
     for (const v of this.tokens.values()) v.until = t;
+  }
+
+  /** Counts a grant against its daily limit (eBay's day); the 429 when over it (body unconfirmed: README). */
+  private overDailyLimit(grant: Grant): OAuthAnswer | null {
+    const day = ebayDay(this.now());
+    if (this.used.day !== day) this.used = { day, refresh_token: 0, client_credentials: 0 };
+    if (this.used[grant] >= this.dailyLimits[grant]) {
+      this.throttled++;
+      return { status: 429, body: { error: 'too_many_requests', error_description: `the daily limit of ${this.dailyLimits[grant]} ${grant} grants is reached; it resets at midnight Pacific time` } };
+    }
+    this.used[grant]++;
+    return null;
   }
 
   private issue(kind: TokenKind): OAuthAnswer {

@@ -126,7 +126,6 @@ export class OrdersApi {
     const cancelled = o.cancelState === 'CANCELED';
     return {
       orderId: o.orderId,
-      legacyOrderId: `${o.lines[0]?.legacyItemId ?? '0'}-${o.lines[0]?.lineItemId ?? '0'}`,
       creationDate: iso(o.creationDate),
       lastModifiedDate: iso(o.lastModifiedDate),
       orderFulfillmentStatus: this.orders.fulfillmentStatus(o),

@@ -168,9 +168,12 @@ export class Orders {
     o.cancelState = 'CANCELED';
     o.cancelledDate = t;
     for (const r of o.cancelRequests) if (r.cancelRequestState === 'REQUESTED') Object.assign(r, { cancelRequestState: 'COMPLETED', cancelCompletedDate: t });
-    if (p.restock ?? true) for (const l of o.lines) {
+    for (const l of o.lines) {
       const offer = this.catalog.offers.get(l.offerId);
-      if (offer) this.catalog.restock(offer, l.quantity);
+      if (!offer) continue;
+      // A cancelled order is no sale; its units go back to the listing unless told otherwise.
+      offer.sold = Math.max(0, offer.sold - l.quantity);
+      if (p.restock ?? true) this.catalog.restock(offer, l.quantity);
     }
     return o;
   }

@@ -6,7 +6,8 @@
 // What the models leave open is checked as strictly as they allow: a 207 body against the
 // operation's 200 schema (the models declare 207 without a body), every error body against the
 // model's `Error` type with no extra fields, and the statuses the models do not declare at all
-// (401, 403, 429, 503: eBay answers them on every API) only as such an error body.
+// (401, 403, 429, 503: eBay answers them on every API) only as such an error body. Success
+// bodies may carry no field the model does not declare.
 
 import { Ajv, type ValidateFunction } from 'ajv';
 import { expect } from 'vitest';
@@ -58,6 +59,32 @@ function errorsValidator(model: ApiModel): ValidateFunction {
   return v;
 }
 
+type Schema = Record<string, any>;
+
+/** The JSON schema of an operation's answer for a status, from the model's paths. */
+function responseSchema(model: ApiModel, operationId: string, status: number): Schema | undefined {
+  for (const item of Object.values(model.doc.paths as Record<string, Record<string, Schema>>)) {
+    for (const op of Object.values(item)) {
+      if (op?.operationId === operationId) return op.responses?.[String(status)]?.content?.['application/json']?.schema;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Fields the model does not declare, anywhere in a body (the models set no additionalProperties,
+ * so the validator alone would let an invented field through): "exactly the model's shapes".
+ */
+export function undeclaredFields(model: ApiModel, schema: Schema | undefined, value: unknown, at = 'body'): string[] {
+  if (!schema || value === null || typeof value !== 'object') return [];
+  let s = schema;
+  while (typeof s.$ref === 'string') s = s.$ref.slice(2).split('/').reduce((n: Schema, k: string) => n[k], model.doc as Schema);
+  if (Array.isArray(value)) return value.flatMap((v, i) => undeclaredFields(model, s.items, v, `${at}[${i}]`));
+  const props = (s.properties ?? {}) as Record<string, Schema>;
+  if (Object.keys(props).length === 0) return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => (props[k] ? undeclaredFields(model, props[k], v, `${at}.${k}`) : [`${at}.${k} is not in the model`]));
+}
+
 /** Checks an answer against the model the way this file's header says; returns readable errors. */
 export function checkAnswer(model: ApiModel, operationId: string, status: number, body: unknown, headers: Record<string, string>): string[] {
   const errors: string[] = [];
@@ -67,7 +94,8 @@ export function checkAnswer(model: ApiModel, operationId: string, status: number
     if (!UNDECLARED_ERROR_STATUSES.includes(status)) errors.push(...model.validateResponse({ operationId, status, body, headers }));
     return errors;
   }
-  return model.validateResponse({ operationId, status: status === 207 ? 200 : status, body, headers });
+  const as = status === 207 ? 200 : status;
+  return [...model.validateResponse({ operationId, status: as, body, headers }), ...undeclaredFields(model, responseSchema(model, operationId, as), body)];
 }
 
 export interface Answer {

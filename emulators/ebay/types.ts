@@ -14,6 +14,8 @@ export interface EbayEmulatorOptions {
   refreshToken?: string;
   /** Access token lifetime, default 7200 s (eBay's). */
   accessTokenTtlSeconds?: number;
+  /** Token endpoint grants per eBay day, default eBay's documented 50,000 refresh_token and 1,000 client_credentials. */
+  tokenDailyLimits?: { refresh_token?: number; client_credentials?: number };
   /** Daily quota and short-window bucket per API (README "Rate limits" for the defaults). */
   limits?: Partial<Record<Api, Partial<ApiLimit>>>;
   /** ⚙ A Retry-After (whole seconds) on 429 answers; unconfirmed for eBay, so off by default. */
