@@ -26,7 +26,11 @@
 // Counts live in the connector's memory, not the store (a connector never touches the store). A
 // restart forgets the day's counts: the listing may then be revised up to its allowance again,
 // and if that passes eBay's limit, eBay's refusal is recognised and held (push.ts) rather than
-// dead-lettered. The cost is at most one day's allowance kept back, so memory suffices.
+// dead-lettered. The cost is at most one day's allowance kept back, so memory suffices for one
+// worker. Several workers pushing one channel each count only their own pushes: a listing pushed
+// by two of them can reach eBay's own limit, which is then recognised and held as above (raises
+// and lowerings alike until the day ends). Sharing the counts would take a store table written by
+// the dispatcher (a kind-agnostic `listing_revisions`), which this kind does not add yet.
 
 /** The time zone of eBay's calendar day. */
 export const EBAY_DAY_TIME_ZONE = 'America/Los_Angeles';
