@@ -72,11 +72,35 @@ export type VerifyFailed = { ok: false; problem: 'missing' | 'forged'; field: st
 
 export type Parsed = { ok: true; events: ChannelEvent[] } | { ok: false; ignored: string };
 
+/** What a kind's webhook may use beyond the delivery: the channel's settings, the clock and fetch (a signing key or the order a notification names, fetched from the channel). */
+export interface WebhookEnv extends ConnectEnv {
+  settings: Settings;
+}
+
+/** The answer to a channel's check of the webhook address (eBay's `challenge_code` GET). */
+export interface ChallengeAnswer {
+  status: number;
+  body: unknown;
+}
+
 export interface WebhookSpec {
   /** Is this delivery from the channel? Checks the kind's headers, signature and account, in constant time. */
   verify(delivery: Delivery, settings: Settings): Verified | VerifyFailed;
   /** The normalized events of a verified delivery (its parsed JSON body), or why it is ignored. */
   parse(delivery: Verified, body: unknown): Parsed;
+  /**
+   * A kind whose proof needs the channel (a public key fetched by id) verifies here, through
+   * `env`; the route calls this instead of `verify` when the kind has it.
+   */
+  verifyWith?(delivery: Delivery, settings: Settings, env: ConnectEnv): Promise<Verified | VerifyFailed>;
+  /** A kind that reads what a delivery names from the channel (the order of a notification) parses here instead of `parse`. */
+  parseWith?(delivery: Verified, body: unknown, env: WebhookEnv): Promise<Parsed>;
+  /**
+   * A channel that checks the webhook address before it delivers (a GET with a challenge): the
+   * answer for the query it sent, the address it called (`url`, no query) and the channel's
+   * settings; null when the query is not the kind's challenge (404).
+   */
+  challenge?(query: Readonly<Record<string, string | undefined>>, url: string, settings: Settings): ChallengeAnswer | null;
 }
 
 export interface PollEnv extends ConnectEnv {

@@ -74,6 +74,22 @@ export function registerWebhookRoutes(app: FastifyInstance, ts: Truestock): void
       config: { apiKey: false },
       schema: { ...common, summary: 'The same receiver under the address that names the channel\'s kind (kept for subscriptions made before one route served every kind)', params: legacyParams },
     }, (req, reply) => receive(ts, req, reply, req.params.kind));
+
+    hooks.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>('/channels/:id/webhooks', {
+      config: { apiKey: false },
+      schema: {
+        ...common,
+        summary: 'The channel\'s check of this address before it delivers (a GET with a challenge code), answered by the channel\'s kind from its settings; 404 for a kind that sends none',
+        params,
+        querystring: { type: 'object', additionalProperties: { type: 'string', maxLength: 1000 } },
+      },
+    }, async (req, reply) => {
+      const channel = await channelForDelivery(ts, req.params.id);
+      const challenge = channel ? kindOf(channel.kind).inbound?.webhook?.challenge : undefined;
+      const answer = channel && challenge ? challenge(req.query, `${req.protocol}://${req.host}${req.url.split('?')[0]}`, channel.settings) : null;
+      if (!answer) throw TruestockError.of('not_found', `channel ${req.params.id} answers no webhook challenge`);
+      return reply.code(answer.status).send(answer.body);
+    });
   });
 }
 
@@ -97,7 +113,8 @@ async function receive(ts: Truestock, req: FastifyRequest<{ Params: { id: string
   }
   const raw = req.body instanceof RawBody ? req.body.bytes : Buffer.alloc(0);
   const delivery: Delivery = { raw, headers: headersOf(req), url: `${req.protocol}://${req.host}${req.url}` };
-  const verified = webhook.verify(delivery, channel.settings);
+  const env = { clock: ts.clock, fetch: ts.fetchImpl ?? fetch };
+  const verified = webhook.verifyWith ? await webhook.verifyWith(delivery, channel.settings, env) : webhook.verify(delivery, channel.settings);
   if (!verified.ok) {
     if (verified.problem === 'missing') {
       count('bad_request');
@@ -114,7 +131,7 @@ async function receive(ts: Truestock, req: FastifyRequest<{ Params: { id: string
   } catch {
     body = undefined;
   }
-  const parsed = webhook.parse(verified, body);
+  const parsed = webhook.parseWith ? await webhook.parseWith(verified, body, { ...env, settings: channel.settings }) : webhook.parse(verified, body);
   // Signed by the channel, so redelivering an unreadable body would not make it readable: it is
   // receipted as ignored and answered 200. The receipt comes last (in ingestDelivery): a crash
   // before it leaves the delivery unanswered, the channel delivers it again, and every effect is

@@ -27,8 +27,13 @@ export type ItemOutcome =
   | { status: 'submitted'; submissionId: string }
   /** Compare-and-set refused: the channel's number is not `expected` (an order we have not seen, or a hand edit). */
   | { status: 'stale' }
-  /** Not applied because another item of the same call failed; try again at once. */
-  | { status: 'not_applied' }
+  /**
+   * Not applied because another item of the same call failed; try again at once. With
+   * `notBefore` (ms): the channel will not take this listing before then (a limit on the listing
+   * itself, such as eBay's revisions per day): the row waits until then without counting an
+   * attempt, and a newer number replaces it meanwhile.
+   */
+  | { status: 'not_applied'; notBefore?: number }
   /** The channel will never take this item as it is (unknown item, location not stocked, …). */
   | { status: 'rejected'; reason: string };
 
@@ -72,6 +77,24 @@ export interface BudgetReport {
   refillPerSecond?: number;
 }
 
+/**
+ * A limit the channel puts on single listings rather than on calls (eBay: revisions per listing
+ * per day), as the connector keeps it, for the channel's status.
+ */
+export interface ListingLimitReport {
+  name: string;
+  /** What one listing may use per window. */
+  perListing: number;
+  /** Listings whose pushes are held by the limit now. */
+  held: number;
+  /** The most one listing has used in the current window. */
+  maxUsed: number;
+  /** When the window resets (ms), when it has one. */
+  resetsAt: number | null;
+  /** The kind's own counts (paced, exhausted…). */
+  detail?: Record<string, number>;
+}
+
 /** The budget every call draws on unless the connector names another for it. */
 export const DEFAULT_BUDGET = 'default';
 
@@ -99,6 +122,8 @@ export interface Connector {
   submissionCost?(): number;
   /** How often a processing submission is looked at. */
   readonly submissionPollMs?: number;
+  /** Limits on single listings the connector holds pushes for (shown in the channel's status). */
+  limits?(): ListingLimitReport[];
 }
 
 /** The budget a connector's operation draws on. */

@@ -94,6 +94,8 @@ export interface ChannelStatus {
   dead_lettered: number;
   last_error: { at: string; message: string } | null;
   budget: { available: number; capacity: number; refill_per_second: number } | null;
+  /** Limits on single listings the connector holds pushes for (eBay's revisions per day); absent when it keeps none. */
+  limits?: { name: string; per_listing: number; held: number; max_used: number; resets_at: string | null; detail?: Record<string, number> }[];
 }
 
 export class ChannelRuntime {
@@ -303,7 +305,7 @@ export class Dispatcher {
       // to the next round they would share a batch with new rows, and in a burst one of those is
       // stale again, so a busy shop would take nothing until the burst ends.
       const refusedForOthers = result.outcomes.some((o) => o.status === 'stale' || o.status === 'rejected');
-      const notApplied = result.outcomes.filter((o) => o.status === 'not_applied').length;
+      const notApplied = result.outcomes.filter((o) => o.status === 'not_applied' && o.notBefore === undefined).length;
       const again = refusedForOthers && notApplied > 0 && call < DISPATCH_PUSH_AGAIN_MAX && bucket.waitFor(connector.pushCost(notApplied), at) === 0;
       const outcomes = result.outcomes;
       const acked: { row: Claimed; quantity: number }[] = [];
@@ -313,6 +315,7 @@ export class Dispatcher {
         acked.length = 0;
         retry.length = 0;
         const released: string[] = [];
+        const held: { listing_id: string; notBefore: number }[] = [];
         for (const [k, outcome] of outcomes.entries()) {
           const row = rows[k]!;
           if (outcome.status === 'acknowledged') {
@@ -323,6 +326,9 @@ export class Dispatcher {
             await this.park(db, c, row, outcome.reason, at);
           } else if (outcome.status === 'stale') {
             // Collected below, once this transaction is through.
+          } else if (outcome.notBefore !== undefined) {
+            // The channel will not take this listing before then (a per-listing limit): no attempt counted.
+            held.push({ listing_id: row.listing_id, notBefore: outcome.notBefore });
           } else if (again) {
             retry.push(row);
           } else {
@@ -331,6 +337,7 @@ export class Dispatcher {
         }
         await ackPushedMany(db, acked, this.workerId, at, now);
         await releaseMany(db, released, this.workerId);
+        await postponeMany(db, held, this.workerId);
       });
       outcomes.forEach((o, k) => {
         if (o.status !== 'stale') return;
@@ -555,6 +562,12 @@ export class Dispatcher {
       dead_lettered: c.deadLettered,
       last_error: c.lastError && { at: new Date(c.lastError.at).toISOString(), message: c.lastError.message },
       budget: b && { available: Math.floor(b.available(now)), capacity: b.spec().capacity, refill_per_second: b.spec().refillPerSecond },
+      ...(c.connector?.limits ? {
+        limits: c.connector.limits().map((l) => ({
+          name: l.name, per_listing: l.perListing, held: l.held, max_used: l.maxUsed,
+          resets_at: l.resetsAt === null ? null : new Date(l.resetsAt).toISOString(), ...(l.detail ? { detail: l.detail } : {}),
+        })),
+      } : {}),
     };
   }
 

@@ -89,6 +89,11 @@ export interface Unsupported {
   refundWithRestock?: string;
   /** The channel's events in do not report a level a merchant set by hand (the two hand-edit checks). */
   handEdits?: string;
+  /**
+   * The channel sends no webhook when an order is cancelled (eBay's ORDER_CONFIRMATION is its only
+   * order topic): the order lifecycle check polls for the cancellation instead (needs `polling`).
+   */
+  cancellationWebhooks?: string;
 }
 
 /** How long a check waits for truestock to converge before it fails. */
@@ -425,6 +430,7 @@ export function describeChannel(kind: string, startEmulator: StartEmulator, unsu
       if (caps.webhooks) expect(w.tap.duplicates().length).toBeGreaterThan(0);
       w.emu.cancelOrder(first);
       await arrive();
+      if (caps.webhooks && caps.polling && unsupported.cancellationWebhooks) await poller.tick();
       await until(async () => (await level(w, 'A')).committed === 0);
       expect(await allocated(w)).toEqual([]);
       expect(await level(w, 'A')).toMatchObject({ available: 10, committed: 0 });
