@@ -137,6 +137,7 @@ export class SquareEmulator {
       environment: o.environment,
       retry: o.webhookRetry,
       downForMs: () => 0,
+      fetch: o.webhookFetch,
     });
     this.world = this.newWorld();
     this.server = createServer((req, res) => void this.handler(req, res));

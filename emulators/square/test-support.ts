@@ -151,3 +151,27 @@ export async function inStock(h: Harness, id: string): Promise<string | undefine
   expect(a.status).toBe(200);
   return (a.body.counts ?? []).find((c: any) => c.state === 'IN_STOCK' && c.location_id === LOCATION)?.quantity;
 }
+
+export interface Delivery {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A webhook receiver for `webhookFetch`: records every POST and answers `status()` (200 by default). */
+export function receiver(status: (d: Delivery, n: number) => number = () => 200) {
+  const deliveries: Delivery[] = [];
+  const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const headers: Record<string, string> = {};
+    new Headers(init?.headers).forEach((v, k) => (headers[k] = v));
+    const d = { url: String(input), headers, body: String(init?.body ?? '') };
+    deliveries.push(d);
+    return new Response(null, { status: status(d, deliveries.length) });
+  }) as typeof globalThis.fetch;
+  return {
+    fetch,
+    deliveries,
+    /** Parsed bodies of deliveries of one event type. */
+    events: (type: string) => deliveries.map((d) => JSON.parse(d.body)).filter((b) => b.type === type),
+  };
+}

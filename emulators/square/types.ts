@@ -26,6 +26,8 @@ export interface SquareEmulatorOptions {
   throttleRetryAfter?: boolean;
   webhookRetry?: WebhookRetry;
   orderEvents?: OrderEventMode;
+  /** How webhooks are POSTed (default: the global fetch); a test or an in-process run passes its own. */
+  webhookFetch?: typeof fetch;
   /** Seeds ids and the webhook fault draws. */
   seed?: number;
 }

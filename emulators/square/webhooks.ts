@@ -57,6 +57,8 @@ export interface WebhookDeps {
   environment: string;
   retry: WebhookRetry;
   downForMs: () => number;
+  /** How deliveries are POSTed (default: the global fetch at each delivery). */
+  fetch?: typeof fetch;
 }
 
 export class Webhooks {
@@ -88,6 +90,7 @@ export class Webhooks {
       random: this.d.random,
       newId: this.d.newId,
       downForMs: this.d.downForMs,
+      ...(this.d.fetch ? { fetch: this.d.fetch } : {}),
     });
     sender.faults.set(this.faults);
     sender.subscribe(notificationUrl);
