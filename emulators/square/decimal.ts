@@ -28,5 +28,10 @@ export function formatQuantity(units: Units): string {
   return `${negative ? '-' : ''}${whole}${frac ? `.${frac}` : ''}`;
 }
 
-/** Units of a whole number of items (the control surface's quantities). */
-export const unitsOf = (n: number): Units => BigInt(Math.round(n * Number(SCALE)));
+/** A quantity as the control surface and the in-process methods take it: items as a number, or a decimal string. */
+export type Quantity = number | string;
+
+/** The units of a control-surface quantity, or null when it is not one (more than 5 decimals, not finite). */
+export function unitsOf(q: unknown): Units | null {
+  return typeof q === 'number' ? (Number.isFinite(q) ? parseQuantity(String(q)) : null) : parseQuantity(q);
+}
