@@ -16,7 +16,7 @@ import { formatQuantity, type Quantity, type Units, unitsOf } from './decimal.ts
 import { asInvalid, EmulatorError, invalid, problemOf, SquareApiError } from './errors.ts';
 import type { ApiRequest, HttpAnswer } from './http-answer.ts';
 import { Merchant, type OrderEventMode, type PosLine } from './merchant.ts';
-import { batchRetrieveOrders, retrieveOrder } from './orders-api.ts';
+import { batchRetrieveOrders, retrieveOrder, searchOrders } from './orders-api.ts';
 import { orderView } from './orders.ts';
 import { DEFAULT_RATE_LIMIT, isOperation, type Operation, type RateLimit, RateLimits } from './rate-limits.ts';
 import { API_FAULTS, type ApiFault, type SquareEmulatorOptions } from './types.ts';
@@ -61,6 +61,7 @@ const ROUTES: Route[] = [
   route('POST', '/v2/inventory/counts/batch-retrieve', 'BatchRetrieveInventoryCounts'),
   route('GET', '/v2/inventory/{catalog_object_id}', 'RetrieveInventoryCount'),
   route('POST', '/v2/orders/batch-retrieve', 'BatchRetrieveOrders'),
+  route('POST', '/v2/orders/search', 'SearchOrders'),
   route('GET', '/v2/orders/{order_id}', 'RetrieveOrder'),
 ];
 
@@ -388,6 +389,8 @@ export class SquareEmulator {
         return retrieveOrder(m.orders, r);
       case 'BatchRetrieveOrders':
         return batchRetrieveOrders(m.orders, r);
+      case 'SearchOrders':
+        return searchOrders(m.orders, r);
     }
   }
 
