@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { checkFaults, type DeliveryFaults, type KitScheduler, type NodeHandler, Outage, randomUuid, type Random, realScheduler, schedulerOn, seededRandom } from '../kit/index.ts';
 import { Catalog } from './catalog.ts';
 import { answerControl } from './control.ts';
-import { formatQuantity, type Quantity, type Units, unitsOf } from './decimal.ts';
+import { formatQuantity, type Quantity, quantityUnits, type Units } from './decimal.ts';
 import { asInvalid, EmulatorError, invalid, problemOf, SquareApiError } from './errors.ts';
 import type { ApiRequest, HttpAnswer } from './http-answer.ts';
 import { Merchant, type OrderEventMode, type PosLine } from './merchant.ts';
@@ -426,14 +426,14 @@ export class SquareEmulator {
   }
 }
 
-/** A POS line as the in-process surface takes it: items as a number, or a decimal string. */
+/** A POS line as the in-process surface takes it: items as a number, a decimal string, or units (bigint). */
 export interface PosLineInput {
   catalogObjectId: string;
   quantity: Quantity;
 }
 
 function units(q: Quantity, field: string): Units {
-  const u = unitsOf(q);
+  const u = quantityUnits(q);
   if (u === null) throw invalid(`${field} must be a number or a decimal string with at most 5 digits after the point`);
   return u;
 }
