@@ -315,6 +315,7 @@ export class WalmartEmulator implements Controlled {
   shipOrder(purchaseOrderId: string, lines?: { lineNumber: string; quantity: number }[]): PurchaseOrder {
     const o = this.order(purchaseOrderId);
     const moves = lines ?? this.world.orders.openUnits(o);
+    if (moves.length === 0) throw new EmulatorError('order_state', `purchase order ${purchaseOrderId} has no open line to ship`);
     const tracking = { shipDateTime: this.now(), carrierName: { carrier: 'UPS' }, methodCode: 'Value', trackingNumber: `1Z${o.purchaseOrderId}` };
     return this.asControl(() => this.world.orders.ship(o, moves.map((m) => ({ ...m, tracking }))));
   }
@@ -322,6 +323,7 @@ export class WalmartEmulator implements Controlled {
   cancelOrder(purchaseOrderId: string, p: { lines?: { lineNumber: string; quantity: number }[]; reason?: string; restock?: boolean } = {}): PurchaseOrder {
     const o = this.order(purchaseOrderId);
     const moves = (p.lines ?? this.world.orders.openUnits(o)).map((m) => ({ ...m, reason: p.reason ?? 'CUSTOMER_REQUESTED_SELLER_TO_CANCEL' }));
+    if (moves.length === 0) throw new EmulatorError('order_state', `purchase order ${purchaseOrderId} has no open line to cancel`);
     return this.asControl(() => this.world.orders.cancel(o, moves, p.restock === true));
   }
   /** Walmart auto-cancels lines (all open lines when absent): PO_LINE_AUTOCANCELLED. */

@@ -164,6 +164,7 @@ export class Orders {
     const asked = new Map<string, number>();
     for (const m of moves) {
       const l = this.line(o, m.lineNumber);
+      if (!(Number.isSafeInteger(m.quantity) && m.quantity >= 1)) throw new WalmartError('INVALID_REQUEST_CONTENT', `The quantity for line ${m.lineNumber} must be a whole number above 0.`, 'statusQuantity');
       asked.set(l.lineNumber, (asked.get(l.lineNumber) ?? 0) + m.quantity);
       const open = qty(l, 'Created') + qty(l, 'Acknowledged');
       if (asked.get(l.lineNumber)! > open) throw new WalmartError('INVALID_REQUEST_CONTENT', `Line ${l.lineNumber} of ${o.purchaseOrderId} has ${open} unit(s) not shipped or cancelled; the request moves ${asked.get(l.lineNumber)}.`, 'statusQuantity');
