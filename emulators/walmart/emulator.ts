@@ -481,9 +481,7 @@ export class WalmartEmulator implements Controlled {
   /** POST /v3/webhooks/test: one signed POST of a sample event, no retry; 200 when it is answered 2xx. */
   private async testNotification(r: ApiRequest): Promise<HttpAnswer> {
     const b = (r.body ?? {}) as Record<string, unknown>;
-    const sub = this.world.notifications;
-    const probe = sub.create({ events: [{ ...b, status: 'ACTIVE' }] })[0]!;
-    sub.delete(probe.subscriptionId);
+    const probe = this.world.notifications.probe(b);
     const body = JSON.stringify({ source: { eventType: probe.eventType, eventTime: new Date(this.now()).toISOString(), eventId: this.newId() }, payload: { test: true } });
     const f = this.o.notificationFetch ?? fetch;
     try {

@@ -96,6 +96,11 @@ export class Notifications {
     });
   }
 
+  /** A subscription record checked as create would, without keeping it (POST /v3/webhooks/test). */
+  probe(raw: unknown): Omit<Subscription, 'subscriptionId' | 'sender'> {
+    return this.checkRecord(isObject(raw) ? { status: 'ACTIVE', ...raw } : raw, 'body');
+  }
+
   update(subscriptionId: string, body: unknown): Subscription {
     const sub = this.require(subscriptionId);
     if (!isObject(body)) throw badContent('body', 'The body must be a JSON object.');
