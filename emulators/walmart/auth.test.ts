@@ -66,3 +66,17 @@ describe('WM_SEC.ACCESS_TOKEN and the required headers', () => {
     expect(NODE).toBe(h.walmart.shipNodes[0]);
   });
 });
+
+describe('revoked credentials', () => {
+  it('a revoked app gets no token and its live tokens die; restored, it logs in again', async () => {
+    h = await harness();
+    h.walmart.addSku({ sku: 'A', quantity: 1 });
+    const token = await h.login();
+    expect((await h.control('POST', '/_emulator/credentials', { revoked: true })).status).toBe(200);
+    expect((await h.call('GET', '/v3/inventory', { query: { sku: 'A' }, token })).status).toBe(401);
+    const refused = await tokenCall(h, { authorization: basic(h.walmart.clientId, h.walmart.clientSecret), form: { grant_type: 'client_credentials' } });
+    expect(refused.status).toBe(401);
+    h.walmart.revokeCredentials(false);
+    expect((await h.call('GET', '/v3/inventory', { query: { sku: 'A' }, token: await h.login() })).status).toBe(200);
+  });
+});

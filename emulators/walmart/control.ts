@@ -10,7 +10,7 @@ import type { HttpAnswer } from './http-answer.ts';
 export type Controlled = Pick<
   WalmartEmulator,
   | 'addSku' | 'sku' | 'skus' | 'setQuantity' | 'failSku' | 'placeOrder' | 'order' | 'acknowledgeOrder' | 'shipOrder' | 'cancelOrder' | 'autoCancel'
-  | 'setFeedDelays' | 'setFeedsPerHour' | 'setHmacEncoding' | 'setRateLimit' | 'drainBucket' | 'failNext' | 'setLatency' | 'goDown' | 'expireTokens'
+  | 'setFeedDelays' | 'setFeedsPerHour' | 'setHmacEncoding' | 'setRateLimit' | 'drainBucket' | 'failNext' | 'setLatency' | 'goDown' | 'expireTokens' | 'revokeCredentials' | 'subscribe'
   | 'setNotificationFaults' | 'reset' | 'state' | 'counters' | 'skuState' | 'orderState'
 >;
 
@@ -158,6 +158,23 @@ function route(c: Controlled, method: string, path: string, raw: unknown): HttpA
     onlyKeys(b, []);
     c.expireTokens();
     return { status: 200, body: { expired: true } };
+  }
+  if (path === '/_emulator/credentials') {
+    onlyKeys(b, ['revoked']);
+    c.revokeCredentials(bool(b.revoked, 'revoked'));
+    return { status: 200, body: { revoked: b.revoked } };
+  }
+  if (path === '/_emulator/subscriptions') {
+    onlyKeys(b, ['event_url', 'event_type', 'auth_details', 'headers']);
+    const record = (v: unknown, field: string) => {
+      if (v === undefined) return undefined;
+      const o = objectBody(v);
+      if (!Object.values(o).every((x) => typeof x === 'string')) throw invalid(`${field} must map names to strings`);
+      return o as Record<string, string>;
+    };
+    const auth = record(b.auth_details, 'auth_details');
+    const headers = record(b.headers, 'headers');
+    return { status: 201, body: c.subscribe({ eventUrl: str(b.event_url, 'event_url'), ...(b.event_type !== undefined ? { eventType: str(b.event_type, 'event_type') } : {}), ...(auth ? { authDetails: auth } : {}), ...(headers ? { headers } : {}) }) };
   }
   if (path === '/_emulator/hmac-encoding') {
     onlyKeys(b, ['encoding']);

@@ -377,6 +377,23 @@ export class WalmartEmulator implements Controlled {
   expireTokens(): void {
     this.tokens.expireAll();
   }
+  /** The seller revoked (or restored) the app's access: revoked credentials get no token and live tokens die. */
+  revokeCredentials(revoked = true): void {
+    this.tokens.credentialsRevoked = revoked;
+    if (revoked) this.tokens.expireAll();
+  }
+  /** Subscribes as the seller would through POST /v3/webhooks/subscriptions (for tests and the demo). */
+  subscribe(p: { eventUrl: string; eventType?: string; authDetails?: Record<string, string>; headers?: Record<string, string> }): Record<string, unknown> {
+    const type = EVENT_TYPES.find((e) => e.eventType === (p.eventType ?? 'ORDER_UPDATES'));
+    const record = { eventType: p.eventType ?? 'ORDER_UPDATES', eventVersion: 'V1', resourceName: type?.resourceName ?? 'ORDER', eventUrl: p.eventUrl, status: 'ACTIVE', ...(p.authDetails ? { authDetails: p.authDetails } : {}), ...(p.headers ? { headers: p.headers } : {}) };
+    try {
+      const [sub] = this.world.notifications.create({ events: [record] });
+      return this.world.notifications.view(sub!);
+    } catch (err) {
+      if (err instanceof WalmartError) throw invalid(`${err.field ?? 'subscription'}: ${err.message}`);
+      throw err;
+    }
+  }
   setNotificationFaults(f: Partial<NotificationFaults>): NotificationFaults {
     return asInvalid(() => this.world.notifications.setFaults(f));
   }

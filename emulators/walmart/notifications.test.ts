@@ -146,3 +146,20 @@ describe('order notifications', () => {
     expect([b.status, b.body.errors[0].field]).toEqual([400, 'eventUrl']);
   });
 });
+
+describe('subscribing from the control surface', () => {
+  it('POST /_emulator/subscriptions subscribes as the seller would (ORDER_UPDATES by default)', async () => {
+    const r = receiver();
+    h = await harness({ notificationFetch: r.fetch });
+    h.walmart.addSku({ sku: 'A', quantity: 5 });
+    const s = await h.control('POST', '/_emulator/subscriptions', { event_url: HOOK, auth_details: { authMethod: 'HMAC', clientSecret: SECRET, authHeaderName: 'WM_SEC.SIGNATURE' } });
+    expect(s.status).toBe(201);
+    expect(s.body).toMatchObject({ eventType: 'ORDER_UPDATES', status: 'ACTIVE', eventUrl: HOOK });
+    expect((await h.call('GET', '/v3/webhooks/subscriptions')).body.events.length).toBe(1);
+    h.walmart.placeOrder({ lines: [{ sku: 'A', quantity: 1 }] });
+    await h.walmart.flushNotifications();
+    expect(r.got.map((d) => d.body.payload.subEventType)).toEqual(['PO_CREATED']);
+    const bad = await h.control('POST', '/_emulator/subscriptions', { event_url: 'ftp://x' });
+    expect([bad.status, bad.body.code]).toEqual([400, 'invalid_input']);
+  });
+});
