@@ -604,7 +604,12 @@ export class WalmartEmulator implements Controlled {
       return this.send(res, { ...a, headers: { ...headers, ...a.headers } });
     } catch (err) {
       if (err instanceof WalmartError) {
-        const retry = (err as WalmartError & { retryAfterSeconds?: number }).retryAfterSeconds;
+        if (err.status === 429) {
+          // Throttled all the same: counted with the buckets' refusals.
+          this.count.throttled++;
+          limits.countThrottled(op);
+        }
+        const retry = err.retryAfterSeconds;
         return this.send(res, { status: err.status, headers: { ...headers, ...(retry !== undefined ? { 'Retry-After': String(retry) } : {}) }, body: err.body() });
       }
       throw err;

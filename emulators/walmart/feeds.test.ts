@@ -138,7 +138,8 @@ describe('feed limits', () => {
     expect((await submit(feed14({ A: 99 }))).status).toBe(429);
     await h.scheduler.advance(1000);
     expect((await submit(feed14({ A: 99 }))).status).toBe(200);
-    expect(h.walmart.counters()).toMatchObject({ feedsSubmitted: 11, feedsRefusedHourly: 2 });
+    expect(h.walmart.counters()).toMatchObject({ feedsSubmitted: 11, feedsRefusedHourly: 2, throttled: 2 });
+    expect(h.walmart.counters().operations.updateBulkInventory).toEqual({ calls: 13, throttled: 2 });
   });
 
   it('refuses a file over 5 MB with 413, and a non-multipart body with 415', async () => {
