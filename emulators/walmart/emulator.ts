@@ -23,7 +23,7 @@ import { type FeedFailure, Inventory, type Sku } from './inventory.ts';
 import { getAllSkuNodes, getInventory, getSkuNodes, updateInventory, updateSkuNodes } from './inventory-api.ts';
 import { deliveryAuthHeaders, EVENT_TYPES, Notifications } from './notifications.ts';
 import { orderRecord } from './order-view.ts';
-import { AUTO_CANCEL_REASON, lineQuantity, Orders, type PurchaseOrder } from './orders.ts';
+import { AUTO_CANCEL_REASON, FRAUD_CANCEL_REASON, lineQuantity, Orders, type PurchaseOrder } from './orders.ts';
 import { OrdersApi } from './orders-api.ts';
 import { isOperation, type Operation, type RateLimit, RateLimits } from './rate-limits.ts';
 import { API_FAULTS, type ApiFault, type FeedDelaySettings, type NotificationFaults, type WalmartEmulatorOptions } from './types.ts';
@@ -75,6 +75,7 @@ export interface EmulatorCounters {
   linesShipped: number;
   linesCancelled: number;
   linesAutoCancelled: number;
+  linesFraudCancelled: number;
   notificationsSent: number;
   notificationsAttempts: number;
   notificationsFailed: number;
@@ -328,11 +329,19 @@ export class WalmartEmulator implements Controlled {
   }
   /** Walmart auto-cancels lines (all open lines when absent): PO_LINE_AUTOCANCELLED. */
   autoCancel(purchaseOrderId: string, lineNumbers?: string[], restock = false): PurchaseOrder {
+    return this.walmartCancel('auto', purchaseOrderId, lineNumbers, restock);
+  }
+  /** Walmart's fraud review cancels lines (all open lines when absent): ORDER_UPDATES FRAUD_CANCEL. */
+  fraudCancel(purchaseOrderId: string, lineNumbers?: string[], restock = false): PurchaseOrder {
+    return this.walmartCancel('fraud', purchaseOrderId, lineNumbers, restock);
+  }
+  private walmartCancel(by: 'auto' | 'fraud', purchaseOrderId: string, lineNumbers: string[] | undefined, restock: boolean): PurchaseOrder {
     const o = this.order(purchaseOrderId);
     const open = this.world.orders.openUnits(o).filter((m) => lineNumbers === undefined || lineNumbers.includes(m.lineNumber));
-    if (lineNumbers !== undefined && open.length !== lineNumbers.length) throw new EmulatorError('order_state', `only open lines can be auto-cancelled (open: ${this.world.orders.openUnits(o).map((m) => m.lineNumber).join(', ') || 'none'})`);
+    if (lineNumbers !== undefined && open.length !== lineNumbers.length) throw new EmulatorError('order_state', `only open lines can be cancelled by Walmart (open: ${this.world.orders.openUnits(o).map((m) => m.lineNumber).join(', ') || 'none'})`);
     if (open.length === 0) throw new EmulatorError('order_state', `purchase order ${purchaseOrderId} has no open line`);
-    return this.asControl(() => this.world.orders.cancel(o, open.map((m) => ({ ...m, reason: AUTO_CANCEL_REASON })), restock, true));
+    const reason = by === 'auto' ? AUTO_CANCEL_REASON : FRAUD_CANCEL_REASON;
+    return this.asControl(() => this.world.orders.cancel(o, open.map((m) => ({ ...m, reason })), restock, by));
   }
   setFeedDelays(d: Partial<FeedDelaySettings>): FeedDelaySettings {
     this.delays = checkDelays({ ...this.delays, ...d });

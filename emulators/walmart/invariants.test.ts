@@ -38,7 +38,7 @@ describe('Walmart seller invariants', () => {
               if (m.kind === 'ack') orders.acknowledge(o);
               else if (m.kind === 'ship') orders.ship(o, [{ lineNumber: '1', quantity: m.quantity, tracking }]);
               else if (m.kind === 'cancel') orders.cancel(o, [{ lineNumber: '1', quantity: m.quantity, reason: 'SELLER_CANCEL_OUT_OF_STOCK' }]);
-              else orders.cancel(o, [{ lineNumber: '1', quantity: m.quantity, reason: 'auto' }], false, true);
+              else orders.cancel(o, [{ lineNumber: '1', quantity: m.quantity, reason: 'auto' }], false, 'auto');
             }
           } catch (err) {
             // Refusals (out of stock, more units than are open, nothing to acknowledge) are answers.

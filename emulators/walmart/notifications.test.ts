@@ -159,6 +159,13 @@ describe('subscribing from the control surface', () => {
     h.walmart.placeOrder({ lines: [{ sku: 'A', quantity: 1 }] });
     await h.walmart.flushNotifications();
     expect(r.got.map((d) => d.body.payload.subEventType)).toEqual(['PO_CREATED']);
+    const po = h.walmart.placeOrder({ lines: [{ sku: 'A', quantity: 2 }] }).purchaseOrderId;
+    const fraud = await h.control('POST', `/_emulator/orders/${po}/fraud-cancel`, {});
+    expect(fraud.body.lines[0]).toMatchObject({ statuses: { Cancelled: 2 }, cancellation_reason: 'Cancelled by Walmart fraud review' });
+    await h.walmart.flushNotifications();
+    expect(r.got.map((d) => d.body.payload.subEventType)).toEqual(['PO_CREATED', 'PO_CREATED', 'FRAUD_CANCEL']);
+    expect(orderRecordSchema().validate(r.got[2]!.body.payload.order)).toEqual([]);
+    expect(h.walmart.counters().linesFraudCancelled).toBe(1);
     const bad = await h.control('POST', '/_emulator/subscriptions', { event_url: 'ftp://x' });
     expect([bad.status, bad.body.code]).toEqual([400, 'invalid_input']);
   });
