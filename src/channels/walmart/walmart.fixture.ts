@@ -226,6 +226,8 @@ export function purchaseOrder(po: string, lines: [string, number, string][], at:
         orderLineQuantity: { unitOfMeasurement: 'EACH', amount: String(quantity) },
         statusDate: at,
         orderLineStatuses: { orderLineStatus: [{ status, statusQuantity: { unitOfMeasurement: 'EACH', amount: String(quantity) } }] },
+        // The model's GetOrderResponseRecord types orderLines as RefundLinesType, whose lines require `refunds`.
+        refunds: { refund: [] },
       })),
     },
     ...(shipNode ? { shipNode: { type: 'SellerFulfilled', name: 'Main', id: shipNode } } : {}),
