@@ -47,12 +47,15 @@ export interface FakeFeed {
   items: { sku: string; amount: number }[];
   shipNode: string | null;
   status: 'RECEIVED' | 'INPROGRESS' | 'PROCESSED' | 'ERROR';
+  /** Its quantities were applied (once, when first seen PROCESSED). */
+  applied?: boolean;
   /** sku → ingestion status when processed (absent: SUCCESS). */
   itemStatus: Map<string, 'SUCCESS' | 'DATA_ERROR' | 'SYSTEM_ERROR' | 'TIMEOUT_ERROR'>;
 }
 
 export class FakeWalmart {
-  readonly clock = new ManualClock(Date.UTC(2026, 11, 5, 9, 0, 0));
+  /** sku → the ingestion status every processed feed gives it (absent: SUCCESS). */
+  readonly failing = new Map<string, 'DATA_ERROR' | 'SYSTEM_ERROR' | 'TIMEOUT_ERROR'>();
   readonly seen: Seen[] = [];
   readonly invalid: string[] = [];
   /** sku → quantity Walmart shows. */
@@ -68,6 +71,8 @@ export class FakeWalmart {
   pageSize = 200;
   readonly #scripts = new Map<string, Script[]>();
   #feedSeq = 0;
+
+  constructor(readonly clock: ManualClock = new ManualClock(Date.UTC(2026, 11, 5, 9, 0, 0))) {}
 
   /** The next answers of `METHOD /path` (exact path), in order, instead of the default behaviour. */
   script(key: string, ...answers: Script[]): void {
@@ -148,7 +153,11 @@ export class FakeWalmart {
       if (!feed) return error(404, 'CONTENT_NOT_FOUND', 'no such feed');
       const offset = Number(url.searchParams.get('offset') ?? 0);
       const limit = Number(url.searchParams.get('limit') ?? 50);
-      const statuses = feed.items.map((i, index) => ({ sku: i.sku, index, status: feed.status === 'PROCESSED' ? (feed.itemStatus.get(i.sku) ?? 'SUCCESS') : 'INPROGRESS' }));
+      const statuses = feed.items.map((i, index) => ({ sku: i.sku, index, status: feed.status === 'PROCESSED' ? (feed.itemStatus.get(i.sku) ?? this.failing.get(i.sku) ?? 'SUCCESS') : 'INPROGRESS' }));
+      if (feed.status === 'PROCESSED' && !feed.applied) {
+        feed.applied = true;
+        for (const [k, s] of statuses.entries()) if (s.status === 'SUCCESS' && this.shown.has(s.sku)) this.shown.set(s.sku, feed.items[k]!.amount);
+      }
       const failed = statuses.filter((s) => s.status !== 'SUCCESS' && s.status !== 'INPROGRESS').length;
       return {
         status: 200,
