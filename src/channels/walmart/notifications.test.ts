@@ -87,4 +87,22 @@ describe('Walmart webhook events', () => {
     expect(parseNotification(verified('OFFER_UNPUBLISHED'), JSON.parse(notification('OFFER_UNPUBLISHED', { sku: 'A' }).toString()))).toMatchObject({ ok: false });
     expect(parseNotification(verified('ORDER_UPDATES'), JSON.parse(notification('ORDER_UPDATES', { purchaseOrderId: 'PO9', subEventType: 'INTENT_TO_CANCEL' }).toString()))).toMatchObject({ ok: false, ignored: expect.stringContaining('poll') });
   });
+
+  it('the legacy PO_CREATED and PO_LINE_AUTOCANCELLED payloads give the events the poll gives for that state', () => {
+    const iso = (t: number) => new Date(t).toISOString();
+    const legacy = (status: string, qty: number) => ({
+      partnerId: 'P1', purchaseOrderId: 'PO9', customerOrderId: 'CPO9', orderDate: iso(AT),
+      orderLines: [{ lineNumber: '1', sku: 'A', productName: 'A', quantity: { unitOfMeasure: 'EACH', measurementValue: String(qty) }, status, statusDate: iso(AT) }],
+    });
+    const created = parseNotification(verified('PO_CREATED'), JSON.parse(notification('PO_CREATED', legacy('CREATED', 2)).toString()));
+    const polled = readOrder(purchaseOrder('PO9', [['A', 2, 'Created']], AT));
+    if (typeof polled === 'string' || !created.ok) throw new Error('unreadable');
+    expect(created.events).toEqual(polled.events);
+
+    const cancelled = parseNotification(verified('PO_LINE_AUTOCANCELLED'), JSON.parse(notification('PO_LINE_AUTOCANCELLED', legacy('CANCELLED', 1)).toString()));
+    const polledPartly = readOrder(purchaseOrder('PO9', [['A', 1, 'Cancelled'], ['B', 1, 'Acknowledged']], AT));
+    if (typeof polledPartly === 'string' || !cancelled.ok) throw new Error('unreadable');
+    expect(cancelled.events).toEqual([polledPartly.events[0]]);
+    expect(cancelled.events[0]).toMatchObject({ kind: 'refund_created', refund: { refundId: 'PO9:1:cancelled:1', lines: [{ restock: 'cancel', quantity: 1 }] } });
+  });
 });

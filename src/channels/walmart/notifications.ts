@@ -1,5 +1,6 @@
-// PO_CREATED and ORDER_UPDATES webhooks (channels.md §3 "Notifications"): the faster path beside
-// the order poll. Walmart posts `{source:{eventType, eventTime, eventId}, payload:{…}}` to the
+// PO_CREATED, PO_LINE_AUTOCANCELLED and ORDER_UPDATES webhooks (channels.md §3 "Notifications"):
+// the faster path beside the order poll. The legacy events carry their own payload (order-facts.ts
+// `readLegacyOrder`); ORDER_UPDATES carries the order as the Orders API shows it. Walmart posts `{source:{eventType, eventTime, eventId}, payload:{…}}` to the
 // subscription's URL, authenticated as the subscription's `authDetails` say:
 // - `HMAC` (the default here): the header `authHeaderName` holds HMAC-SHA256 of the whole raw
 //   payload keyed with the subscription's `clientSecret` (`settings.notification_secret`). Hex or
@@ -14,7 +15,7 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Delivery, Parsed, Settings, Verified, VerifyFailed, WebhookSpec } from '../kind.ts';
-import { isObject, readOrder, str, time } from './order-facts.ts';
+import { isObject, readLegacyOrder, readOrder, str, time } from './order-facts.ts';
 
 export const PO_CREATED = 'PO_CREATED';
 export const ORDER_UPDATES = 'ORDER_UPDATES';
@@ -84,8 +85,13 @@ function orderOf(payload: Record<string, unknown>): Record<string, unknown> | nu
 export function parseNotification(delivery: Verified, body: unknown): Parsed {
   const source = isObject(body) && isObject(body.source) ? body.source : null;
   if (!source || source.eventType !== delivery.topic) return { ok: false, ignored: 'the body is not the notification that was verified' };
-  if (delivery.topic !== PO_CREATED && delivery.topic !== ORDER_UPDATES) return { ok: false, ignored: `event type ${delivery.topic} is not one truestock uses` };
+  if (delivery.topic !== PO_CREATED && delivery.topic !== ORDER_UPDATES && delivery.topic !== PO_LINE_AUTOCANCELLED) return { ok: false, ignored: `event type ${delivery.topic} is not one truestock uses` };
   const payload = isObject(body!.payload) ? (body!.payload as Record<string, unknown>) : {};
+  // The legacy events carry their own line shape (no orderLineStatuses).
+  if (delivery.topic !== ORDER_UPDATES && Array.isArray(payload.orderLines)) {
+    const events = readLegacyOrder(payload, delivery.topic === PO_LINE_AUTOCANCELLED);
+    return typeof events === 'string' ? { ok: false, ignored: `unreadable ${delivery.topic}: ${events}` } : { ok: true, events };
+  }
   const order = orderOf(payload);
   // A payload naming the PO without its lines (some sub-events): the order poll reads it whole.
   if (!order) return { ok: false, ignored: `${delivery.topic} without the order's lines: the order poll reads it` };

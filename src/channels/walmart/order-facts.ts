@@ -112,3 +112,37 @@ export function readOrder(o: unknown): ReadOrder | string {
   }));
   return { purchaseOrderId: po, events: [...refunds, { kind: 'order_created', occurredAt: newest, order }], modifiedAt: newest, needsAck };
 }
+
+/**
+ * The legacy PO_CREATED / PO_LINE_AUTOCANCELLED webhook payload (developer.walmart.com event
+ * pages): the PO's id and dates at the top, and `orderLines[]` of `{lineNumber, sku,
+ * quantity{measurementValue}, status, statusDate}` — for PO_CREATED every line as ordered, for
+ * PO_LINE_AUTOCANCELLED the cancelled lines with the units cancelled. Read into the same events
+ * (ids and times) as the poll gives for that state: the order as placed, or one cancel refund per
+ * line named by PO, line and units.
+ */
+export function readLegacyOrder(payload: Record<string, unknown>, autoCancelled: boolean): ChannelEvent[] | string {
+  const po = str(payload.purchaseOrderId);
+  if (po === null) return 'no purchaseOrderId';
+  const lines = payload.orderLines;
+  if (!Array.isArray(lines) || lines.length > ORDER_LINES_MAX) return `order ${po}: orderLines must be a list of at most ${ORDER_LINES_MAX}`;
+  let newest = time(payload.orderDate);
+  const facts: OrderLineFacts[] = [];
+  for (const [i, l] of lines.entries()) {
+    if (!isObject(l)) return `order ${po}: orderLines[${i}] is not an object`;
+    const lineId = str(l.lineNumber);
+    const quantity = isObject(l.quantity) ? count(l.quantity.measurementValue ?? l.quantity.amount) : null;
+    if (lineId === null || quantity === null) return `order ${po}: orderLines[${i}] needs a lineNumber and a whole quantity.measurementValue`;
+    const at = time(l.statusDate);
+    if (at !== null && (newest === null || at > newest)) newest = at;
+    const sku = str(l.sku);
+    facts.push({ lineId, quantity, sku, keys: sku !== null ? [listingKey(sku)] : [], keyPrefixes: [] });
+  }
+  if (newest === null) return `order ${po}: neither orderDate nor any line's statusDate is a time`;
+  if (autoCancelled) {
+    return facts.filter((l) => l.quantity > 0).map((line) => ({
+      kind: 'refund_created', occurredAt: newest!, refund: { refundId: `${po}:${line.lineId}:cancelled:${line.quantity}`, orderId: po, lines: [{ ...line, restock: 'cancel', locationId: null }] },
+    }));
+  }
+  return [{ kind: 'order_created', occurredAt: newest, order: { orderId: po, name: str(payload.customerOrderId), locationId: null, cancelled: false, lines: facts } }];
+}
