@@ -87,27 +87,9 @@ export class FakeWalmart {
     const req = new Request(input, init);
     const url = new URL(req.url);
     const path = url.pathname;
-    const contentType = req.headers.get('content-type') ?? '';
-    let body: unknown;
-    let form: FormData | null = null;
-    if (contentType.startsWith('multipart/form-data')) form = await req.formData();
-    else if (contentType.includes('json')) body = JSON.parse(await req.text());
-    else if (req.body) body = Object.fromEntries(new URLSearchParams(await req.text()));
+    const { body, form, operationId, model: m } = await checkRequest(req.clone(), this.invalid);
     this.seen.push({ method: req.method, path, url, headers: req.headers, body });
     const where = `${req.method} ${path}`;
-
-    const m = modelOf(req.method, path);
-    let operationId: string | undefined;
-    if (!m) this.invalid.push(`${where}: no operation of Walmart's models`);
-    else {
-      const check = m.validateRequest({ method: req.method, url: path + url.search, body: contentType.includes('json') ? body : undefined });
-      operationId = check.operationId;
-      for (const e of check.errors) this.invalid.push(`${where}: ${e}`);
-    }
-    if (req.headers.get('WM_SVC.NAME') !== 'Walmart Marketplace') this.invalid.push(`${where}: WM_SVC.NAME missing`);
-    if (!UUID.test(req.headers.get('WM_QOS.CORRELATION_ID') ?? '')) this.invalid.push(`${where}: WM_QOS.CORRELATION_ID is not a UUID`);
-    if (req.headers.get('accept') !== 'application/json') this.invalid.push(`${where}: Accept is not application/json`);
-
     const answer = await this.#answer(req.method, path, url, req.headers, body, form);
     if (answer === 'reset') throw new TypeError('fetch failed: connection reset');
     if (m && operationId && answer.body !== undefined && answer.status < 300) {
@@ -140,9 +122,7 @@ export class FakeWalmart {
     if (method === 'POST' && path === '/v3/feeds') {
       const file = form?.get('file');
       if (!(file instanceof Blob)) return error(400, 'INVALID_REQUEST', 'no file');
-      const doc = JSON.parse(await file.text()) as { InventoryHeader?: { version?: string }; Inventory?: { sku: string; quantity: { unit: string; amount: number } }[] };
-      if (doc.InventoryHeader?.version !== '1.4' || !Array.isArray(doc.Inventory)) this.invalid.push('feed file is not a 1.4 inventory feed');
-      for (const it of doc.Inventory ?? []) if (typeof it.sku !== 'string' || it.quantity?.unit !== 'EACH' || !Number.isInteger(it.quantity?.amount)) this.invalid.push(`feed item ${JSON.stringify(it)} is not an Inventory`);
+      const doc = JSON.parse(await file.text()) as { Inventory?: { sku: string; quantity: { amount: number } }[] };
       const id = `FEED${++this.#feedSeq}@AQ`;
       this.feeds.set(id, { id, items: (doc.Inventory ?? []).map((i) => ({ sku: i.sku, amount: i.quantity.amount })), shipNode: url.searchParams.get('shipNode'), status: 'RECEIVED', itemStatus: new Map() });
       return { status: 200, body: { feedId: id } };
@@ -240,6 +220,54 @@ export function purchaseOrder(po: string, lines: [string, number, string][], at:
       })),
     },
     ...(shipNode ? { shipNode: { type: 'SellerFulfilled', name: 'Main', id: shipNode } } : {}),
+  };
+}
+
+/**
+ * Check one request against Walmart's models and the headers every call needs; problems go to
+ * `invalid`. Returns the parsed body (JSON or form), the multipart form, and the operation.
+ */
+export async function checkRequest(req: Request, invalid: string[]): Promise<{ body: unknown; form: FormData | null; operationId: string | undefined; model: ApiModel | null }> {
+  const url = new URL(req.url);
+  const path = url.pathname;
+  const where = `${req.method} ${path}`;
+  const contentType = req.headers.get('content-type') ?? '';
+  let body: unknown;
+  let form: FormData | null = null;
+  if (contentType.startsWith('multipart/form-data')) form = await req.formData();
+  else if (contentType.includes('json')) body = JSON.parse(await req.text());
+  else if (req.body) body = Object.fromEntries(new URLSearchParams(await req.text()));
+  const m = modelOf(req.method, path);
+  let operationId: string | undefined;
+  if (!m) invalid.push(`${where}: no operation of Walmart's models`);
+  else {
+    const check = m.validateRequest({ method: req.method, url: path + url.search, body: contentType.includes('json') ? body : undefined });
+    operationId = check.operationId;
+    for (const e of check.errors) invalid.push(`${where}: ${e}`);
+  }
+  if (form) {
+    const file = form.get('file');
+    if (!(file instanceof Blob)) invalid.push(`${where}: no multipart field file`);
+    else {
+      // inventory.json has no schema for the file; its examples are the 1.4 shape, and each item is an `Inventory`.
+      const doc = JSON.parse(await file.text()) as { InventoryHeader?: { version?: string }; Inventory?: { sku: string; quantity: { unit: string; amount: number } }[] };
+      if (doc.InventoryHeader?.version !== '1.4' || !Array.isArray(doc.Inventory)) invalid.push(`${where}: the file is not a 1.4 inventory feed`);
+      for (const it of doc.Inventory ?? []) if (typeof it.sku !== 'string' || it.quantity?.unit !== 'EACH' || !Number.isInteger(it.quantity?.amount)) invalid.push(`${where}: feed item ${JSON.stringify(it)} is not an Inventory`);
+    }
+  }
+  if (req.headers.get('WM_SVC.NAME') !== 'Walmart Marketplace') invalid.push(`${where}: WM_SVC.NAME missing`);
+  if (!UUID.test(req.headers.get('WM_QOS.CORRELATION_ID') ?? '')) invalid.push(`${where}: WM_QOS.CORRELATION_ID is not a UUID`);
+  if (req.headers.get('accept') !== 'application/json') invalid.push(`${where}: Accept is not application/json`);
+  if (path !== '/v3/token' && !req.headers.get('WM_SEC.ACCESS_TOKEN')) invalid.push(`${where}: no WM_SEC.ACCESS_TOKEN`);
+  return { body, form, operationId, model: m };
+}
+
+/** A fetch that checks every request (checkRequest) before passing it on: for tests against the emulator. */
+export function validatingFetch(inner: typeof fetch, invalid: string[]): typeof fetch {
+  return async (input, init) => {
+    const req = new Request(input, init);
+    await checkRequest(req.clone(), invalid);
+    return inner(req);
   };
 }
 
