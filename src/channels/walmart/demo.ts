@@ -62,6 +62,8 @@ class WalmartStorefront implements DemoStorefront {
   readonly reportsHandEdits = false;
   readonly #hookSecret = randomBytes(24).toString('base64url');
   readonly #faults: boolean;
+  /** The subscription under way (its failure surfaces at the next flushWebhooks). */
+  #subscribing: Promise<void> = Promise.resolve();
 
   constructor(private readonly emulator: WalmartEmulator, setup: DemoStorefrontSetup) {
     this.skus = [...setup.skus];
@@ -90,9 +92,9 @@ class WalmartStorefront implements DemoStorefront {
   /** Subscribes ORDER_UPDATES to `url` through Walmart's own subscription API, HMAC-authenticated. */
   subscribe(url: string): void {
     if (this.#faults) this.emulator.setNotificationFaults({ drop: 0.01, duplicate: 0.05, reorder: 0.05 });
-    void this.#subscribe(url).catch((err: unknown) => {
-      throw new Error(`the Walmart demo storefront could not subscribe its webhooks: ${String(err)}`);
-    });
+    const p = this.#subscribe(url);
+    p.catch(() => {}); // surfaced by flushWebhooks, not as an unhandled rejection
+    this.#subscribing = p;
   }
 
   async #subscribe(url: string): Promise<void> {
@@ -152,8 +154,9 @@ class WalmartStorefront implements DemoStorefront {
     return this.emulator.counters().throttled;
   }
 
-  flushWebhooks(): Promise<void> {
-    return this.emulator.flushNotifications();
+  async flushWebhooks(): Promise<void> {
+    await this.#subscribing;
+    await this.emulator.flushNotifications();
   }
 
   close(): Promise<void> {

@@ -52,8 +52,10 @@ export function verifyNotification(d: Delivery, settings: Settings): Verified | 
     const value = given.trim();
     const asHex = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : null;
     const asBase64 = Buffer.from(value, 'base64');
-    const ok = (asHex !== null && sameBytes(asHex, digest)) | (sameBytes(asBase64, digest) ? 1 : 0);
-    if (!ok) return forged('the signature does not match the body and the channel\'s notification_secret');
+    // Both spellings are compared (no early exit), each in constant time.
+    const hexOk = asHex !== null && sameBytes(asHex, digest);
+    const base64Ok = sameBytes(asBase64, digest);
+    if (!hexOk && !base64Ok) return forged('the signature does not match the body and the channel\'s notification_secret');
   }
   const parsed = d.raw.length <= NOTIFICATION_BYTES_MAX ? parseJson(d.raw) : undefined;
   const source = isObject(parsed) && isObject(parsed.source) ? parsed.source : {};
@@ -86,7 +88,7 @@ export function parseNotification(delivery: Verified, body: unknown): Parsed {
   const source = isObject(body) && isObject(body.source) ? body.source : null;
   if (!source || source.eventType !== delivery.topic) return { ok: false, ignored: 'the body is not the notification that was verified' };
   if (delivery.topic !== PO_CREATED && delivery.topic !== ORDER_UPDATES && delivery.topic !== PO_LINE_AUTOCANCELLED) return { ok: false, ignored: `event type ${delivery.topic} is not one truestock uses` };
-  const payload = isObject(body!.payload) ? (body!.payload as Record<string, unknown>) : {};
+  const payload = isObject(body) && isObject(body.payload) ? body.payload : {};
   // The legacy events carry their own line shape (no orderLineStatuses).
   if (delivery.topic !== ORDER_UPDATES && Array.isArray(payload.orderLines)) {
     const events = readLegacyOrder(payload, delivery.topic === PO_LINE_AUTOCANCELLED);
