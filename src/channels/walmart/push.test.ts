@@ -257,4 +257,20 @@ describe('walmart connector: bulk inventory feeds', () => {
     expect(await pushOk(c, items)).toEqual(first);
     expect(w.calls('POST', '/v3/feeds')).toHaveLength(1);
   });
+
+  it('a feed that applies after a newer single update of one of its SKUs does not leave the older number: it is set again', async () => {
+    const { w, c } = setup({ feed_min_items: 2 }, skus(2));
+    const items = many(2, 10);
+    const id = ((await pushOk(c, items))[0] as { submissionId: string }).submissionId;
+    // A sale: S0 goes to 9 by a single update while the feed is processing.
+    expect(await pushOk(c, [item('S0', 9, 'lst_S0')])).toEqual([{ status: 'acknowledged' }]);
+    expect(w.shown.get('S0')).toBe(9);
+    [...w.feeds.values()][0]!.status = 'PROCESSED';
+    expect(await c.checkSubmission!(id, items)).toMatchObject({ state: 'done' });
+    // Walmart applied the feed's 10 … and the connector set 9 again.
+    expect(w.shown.get('S0')).toBe(9);
+    expect(w.shown.get('S1')).toBe(10);
+    expect(w.calls('PUT', '/v3/inventory').map((p) => [p.url.searchParams.get('sku'), (p.body as { quantity: { amount: number } }).quantity.amount])).toEqual([['S0', 9], ['S0', 9]]);
+    expect(w.invalid).toEqual([]);
+  });
 });

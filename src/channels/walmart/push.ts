@@ -12,6 +12,11 @@
 // - Walmart has no compare-and-set and no idempotency key: a retry of a push intent (listing and
 //   version) this connector already settled or submitted answers as before instead of setting the
 //   number again over a change Walmart made meanwhile.
+// - A feed applies tens of minutes after it was sent, so it can land after a newer single update of
+//   one of its SKUs and put the older number back. The connector remembers, per feed still
+//   followed, the numbers single updates set since for its SKUs, and sets them again once the feed
+//   is settled (within the submission poll of Walmart processing it). Only this process
+//   remembers: after a restart the reconciler's read-back finds such a number.
 // - Read-back: `GET /v3/inventory?sku=[&shipNode=]` per listing; an unknown SKU reads as null.
 
 import type { Clock } from '../../app/clock.ts';
@@ -47,6 +52,10 @@ export function walmartConnector(api: WalmartApi, settings: WalmartSettings, clo
   const intents = new Map<string, ItemOutcome>();
   /** feedId → the detail pages read so far. */
   const progress = new Map<string, FeedProgress>();
+  /** SKU → the newest feed still followed that carries it. */
+  const feedOfSku = new Map<string, string>();
+  /** feedId → SKU → the number a single update set after that feed was sent (set again once it applied). */
+  const setSince = new Map<string, Map<string, number>>();
 
   const intentOf = (i: PushItem) => `${i.listingId}:${i.version}`;
   const remember = (i: PushItem, o: ItemOutcome) => {
@@ -60,10 +69,25 @@ export function walmartConnector(api: WalmartApi, settings: WalmartSettings, clo
   async function putOne(i: PushItem): Promise<ItemOutcome | CallFailure> {
     const sku = i.external.sku!;
     const a = await api.call<InventoryBody>('inventory', { method: 'PUT', path: '/v3/inventory', query: query(sku), body: { sku, quantity: { unit: 'EACH', amount: i.quantity } } });
-    if (a.ok) return { status: 'acknowledged' };
+    if (a.ok) {
+      const feed = feedOfSku.get(sku);
+      if (feed !== undefined) setSince.get(feed)?.set(sku, i.quantity);
+      return { status: 'acknowledged' };
+    }
     // A refusal of this SKU (unknown, not published, a bad number): this item will fail again as it is.
     if (a.status === 400 || a.status === 404) return { status: 'rejected', reason: `Walmart refused ${sku}: ${a.message}` };
     return a;
+  }
+
+  /** Feed `feedId` is settled: set again what single updates set since for its SKUs (see the header). */
+  async function reassert(feedId: string): Promise<void> {
+    const since = setSince.get(feedId);
+    setSince.delete(feedId);
+    for (const [sku, f] of feedOfSku) if (f === feedId) feedOfSku.delete(sku);
+    for (const [sku, quantity] of since ?? []) {
+      // Best effort: a failure here is found by the reconciler's read-back.
+      await api.call<InventoryBody>('inventory', { method: 'PUT', path: '/v3/inventory', query: query(sku), body: { sku, quantity: { unit: 'EACH', amount: quantity } } });
+    }
   }
 
   return {
@@ -99,7 +123,12 @@ export function walmartConnector(api: WalmartApi, settings: WalmartSettings, clo
         const sent = await submitFeed(api, buildFeedFile(batch.map(({ i }) => ({ sku: i.external.sku!, quantity: i.quantity }))), shipNode);
         if (sent.ok) {
           const submitted: ItemOutcome = { status: 'submitted', submissionId: FEED_PREFIX + sent.feedId };
+          setSince.set(sent.feedId, new Map());
           for (const { i, k } of batch) {
+            // This feed carries the newer number: an older feed's re-set of this SKU is moot.
+            const older = feedOfSku.get(i.external.sku!);
+            if (older !== undefined) setSince.get(older)?.delete(i.external.sku!);
+            feedOfSku.set(i.external.sku!, sent.feedId);
             outcomes[k] = submitted;
             remember(i, submitted);
           }
@@ -143,6 +172,7 @@ export function walmartConnector(api: WalmartApi, settings: WalmartSettings, clo
       const result = await checkFeed(api, feedId, items, p);
       if (result.ok && result.state === 'done') {
         progress.delete(feedId);
+        await reassert(feedId);
         if (result.outcomes.length > 0 && result.outcomes.every((o) => o.status === 'not_applied')) feeds.pause(clock.now() + WALMART_FEED_ERROR_COOLDOWN_MS);
       }
       return result;
