@@ -26,7 +26,7 @@ export const WALMART_TIMEOUT_MS = 15_000;
 /**
  * The budgets of the operations truestock calls (requests per second, burst). Walmart publishes no
  * Marketplace figures (unconfirmed), so these are conservative guesses: small bursts, a few calls
- * a second for inventory, one a second for orders and feed status. Settings may replace them.
+ * a second for inventory, one or two a second for orders, acknowledgements and feed status. Settings may replace them.
  */
 export const WALMART_BUDGET_PLANS = {
   /** `PUT /v3/inventory` (updateInventoryForAnItem). */
@@ -38,7 +38,7 @@ export const WALMART_BUDGET_PLANS = {
   /** `GET /v3/orders` (getAllOrders). */
   orders: { rate: 1, burst: 10 },
   /** `POST /v3/orders/{po}/acknowledge`. */
-  acknowledge: { rate: 1, burst: 10 },
+  acknowledge: { rate: 2, burst: 10 },
 } as const satisfies Record<string, { rate: number; burst: number }>;
 
 export type WalmartBudget = keyof typeof WALMART_BUDGET_PLANS;

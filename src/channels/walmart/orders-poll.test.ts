@@ -7,7 +7,7 @@ import type { ChannelEvent } from '../../domain/channel-event.ts';
 import type { PollEnv, PollPage } from '../kind.ts';
 import { walmartApi } from './client.ts';
 import { readOrder } from './order-facts.ts';
-import { nextWindow, ORDER_PAGES_PER_POLL_MAX, parseCursor, SETTLE_MS, walmartOrderPages } from './orders-poll.ts';
+import { ACK_POLL_MS, nextWindow, ORDER_PAGES_PER_POLL_MAX, parseCursor, SETTLE_MS, walmartOrderPages } from './orders-poll.ts';
 import { walmartPoll } from './inbound.ts';
 import { BASE, CLIENT_ID, CLIENT_SECRET, FakeWalmart, purchaseOrder } from './walmart.fixture.ts';
 
@@ -158,6 +158,24 @@ describe('Walmart order poll', () => {
     await poll();
     expect(w.acknowledged).toEqual(['PO1']);
     expect(parseCursor(cursor(), 0).ack).toEqual([]);
+  });
+
+  it('a backlog of acknowledgements waits on the budget for at most ACK_POLL_MS a poll; the rest go next poll', async () => {
+    const { w } = world();
+    for (let k = 0; k < 60; k++) w.addOrder(`PO${k}`, [['A', 1, 'Created']]);
+    // Every acknowledgement's token takes a second to come (an empty budget).
+    const env = (c: string | null): PollEnv => ({
+      clock: w.clock, fetch: w.fetch, settings: SETTINGS, cursor: c, since: w.clock.now() - 60_000,
+      spend: async (_n, budget) => (budget === 'acknowledge' && w.clock.advance(1_000), true),
+      observe: () => {},
+    });
+    let at: string | null = null;
+    for await (const p of walmartPoll.pages(env(null))) if (p.ok) at = p.cursor;
+    expect(w.acknowledged).toHaveLength(ACK_POLL_MS / 1_000);
+    expect(parseCursor(at, 0).ack).toHaveLength(60 - ACK_POLL_MS / 1_000);
+    for await (const p of walmartPoll.pages(env(at))) if (p.ok) at = p.cursor;
+    expect(w.acknowledged).toHaveLength(60);
+    expect(new Set(w.acknowledged).size).toBe(60);
   });
 
   it('refused credentials stop the poll as auth', async () => {

@@ -9,13 +9,14 @@
 //   again when Walmart no longer takes it: a 400 on a continued page).
 // - The next window starts SETTLE_MS before the read began and no later than the newest change it
 //   saw, so an order Walmart indexes a little late is read again rather than missed.
-// - Acknowledgement comes only after the page holding the order was applied (the scheduler applies
-//   a page before the generator goes on), so an order Walmart considers taken is one truestock has
+// - Acknowledgement comes only after the poll's pages were applied (the scheduler applies a page
+//   before the generator goes on), so an order Walmart considers taken is one truestock has
 //   recorded. POs waiting to be acknowledged travel in the cursor until Walmart took the
 //   acknowledgement (or refused it for good: a cancelled or already-acknowledged PO), so a failed
 //   or postponed one is tried again at the next poll and never dropped.
-// - Budgets: `orders` per page, `acknowledge` per PO. A poll stops reading pages, or acknowledging,
-//   once a call had to wait for its token; the next poll carries on.
+// - Budgets: `orders` per page, `acknowledge` per PO. A poll stops reading pages once a call had
+//   to wait for its token, and acknowledges for at most ACK_POLL_MS after its pages; the next poll
+//   carries on.
 
 import type { ChannelEvent } from '../../domain/channel-event.ts';
 import type { Failure } from '../../sync/connector.ts';
@@ -33,7 +34,9 @@ export const SETTLE_MS = 60_000;
 /** A spend that waited this long means the budget is empty: stop after this call. */
 export const SPEND_WAITED_MS = 1_000;
 /** Acknowledgements one poll sends at most (the rest wait in the cursor). */
-export const ACKS_PER_POLL_MAX = 50;
+export const ACKS_PER_POLL_MAX = 200;
+/** A poll acknowledges for at most this long (waiting on the budget), so a backlog never holds the scheduler long. */
+export const ACK_POLL_MS = 30_000;
 
 export interface OrdersCursor {
   /** `lastModifiedStartDate` (ms) of the window being read. */
@@ -119,12 +122,6 @@ export async function* walmartOrderPages(env: PollEnv, api: WalmartApi): AsyncGe
   const cursor = parseCursor(env.cursor, env.since);
   const page = (events: ChannelEvent[]): PollPage => ({ ok: true, events, cursor: formatCursor(cursor) });
 
-  // What an earlier poll recorded and could not acknowledge.
-  const before = cursor.ack.length;
-  const early = await acknowledge(env, api, cursor);
-  if (early) return yield early;
-  if (cursor.ack.length !== before) yield page([]);
-
   if (cursor.next === undefined) cursor.readAt = env.clock.now();
   let restarted = false;
   for (let n = 0; n < ORDER_PAGES_PER_POLL_MAX; n++) {
@@ -160,15 +157,13 @@ export async function* walmartOrderPages(env: PollEnv, api: WalmartApi): AsyncGe
       finishRead(cursor, newest);
     }
     yield page(read.events);
-    // The page was applied: its new orders may be acknowledged now.
-    const ackBefore = cursor.ack.length;
-    const ackFailed = await acknowledge(env, api, cursor);
-    if (ackFailed) return yield ackFailed;
-    if (read.next === null || waited) {
-      if (cursor.ack.length !== ackBefore) yield page([]);
-      return;
-    }
+    if (read.next === null || waited) break;
   }
+  // Every page was applied: what they recorded (and what earlier polls could not) is acknowledged.
+  const before = cursor.ack.length;
+  const ackFailed = await acknowledge(env, api, cursor);
+  if (ackFailed) return yield ackFailed;
+  if (cursor.ack.length !== before) yield page([]);
 }
 
 function finishRead(cursor: OrdersCursor, newest: number | undefined): void {
@@ -184,19 +179,15 @@ function finishRead(cursor: OrdersCursor, newest: number | undefined): void {
  * failure only for refused credentials (the channel pauses).
  */
 async function acknowledge(env: PollEnv, api: WalmartApi, cursor: OrdersCursor): Promise<Failed | null> {
-  let sent = 0;
-  while (cursor.ack.length > 0 && sent < ACKS_PER_POLL_MAX) {
+  const deadline = env.clock.now() + ACK_POLL_MS;
+  for (let sent = 0; cursor.ack.length > 0 && sent < ACKS_PER_POLL_MAX && env.clock.now() < deadline; sent++) {
     const po = cursor.ack[0]!;
-    const asked = env.clock.now();
     if (!(await env.spend(1, 'acknowledge'))) return null;
-    const waited = env.clock.now() - asked >= SPEND_WAITED_MS;
-    sent++;
     const a = await api.call<unknown>('acknowledge', { method: 'POST', path: `${ORDERS_PATH}/${segment(po)}/acknowledge` });
     if (!a.ok && a.failure === 'auth') return failed('auth', null, `acknowledgeOrders: ${a.message}`);
     // Throttled or failing: try again at the next poll.
     if (!a.ok && (a.failure === 'throttled' || a.failure === 'transient')) return null;
     cursor.ack.shift();
-    if (waited) return null;
   }
   return null;
 }
