@@ -18,6 +18,8 @@ const EXPIRED_TOKENS_KEPT_MAX = 10_000;
 export class TokenIssuer {
   issued = 0;
   refused = 0;
+  /** The seller revoked the app's access: its credentials get no token (the control surface's switch). */
+  credentialsRevoked = false;
   private readonly tokens = new Map<string, { issuedAt: number; expiresAt: number }>();
 
   constructor(
@@ -29,7 +31,7 @@ export class TokenIssuer {
 
   /** POST /v3/token: the OAuthToken answer, or a WalmartError. */
   token(authorization: string | undefined, form: URLSearchParams): { access_token: string; token_type: 'Bearer'; expires_in: number } {
-    if (!this.basicMatches(authorization)) {
+    if (!this.basicMatches(authorization) || this.credentialsRevoked) {
       this.refused++;
       throw new WalmartError('UNAUTHORIZED', 'The client id and secret in the Authorization header are missing or wrong.', 'Authorization');
     }

@@ -9,8 +9,8 @@ import type { HttpAnswer } from './http-answer.ts';
 /** What the control endpoints drive: the emulator's in-process surface. */
 export type Controlled = Pick<
   WalmartEmulator,
-  | 'addSku' | 'sku' | 'skus' | 'setQuantity' | 'failSku' | 'placeOrder' | 'order' | 'acknowledgeOrder' | 'shipOrder' | 'cancelOrder' | 'autoCancel'
-  | 'setFeedDelays' | 'setFeedsPerHour' | 'setHmacEncoding' | 'setRateLimit' | 'drainBucket' | 'failNext' | 'setLatency' | 'goDown' | 'expireTokens'
+  | 'addSku' | 'sku' | 'skus' | 'setQuantity' | 'failSku' | 'placeOrder' | 'order' | 'acknowledgeOrder' | 'shipOrder' | 'cancelOrder' | 'autoCancel' | 'fraudCancel'
+  | 'setFeedDelays' | 'setFeedsPerHour' | 'setHmacEncoding' | 'setRateLimit' | 'drainBucket' | 'failNext' | 'setLatency' | 'goDown' | 'expireTokens' | 'revokeCredentials' | 'subscribe'
   | 'setNotificationFaults' | 'reset' | 'state' | 'counters' | 'skuState' | 'orderState'
 >;
 
@@ -98,7 +98,7 @@ function route(c: Controlled, method: string, path: string, raw: unknown): HttpA
     });
     return { status: 201, body: c.orderState(c.placeOrder({ lines, allowOversell: optional(b, 'allow_oversell', bool) === true })) };
   }
-  const orderAction = /^\/_emulator\/orders\/([^/]+)\/(acknowledge|ship|cancel|auto-cancel)$/.exec(path);
+  const orderAction = /^\/_emulator\/orders\/([^/]+)\/(acknowledge|ship|cancel|auto-cancel|fraud-cancel)$/.exec(path);
   if (orderAction) {
     const po = decodeURIComponent(orderAction[1]!);
     switch (orderAction[2]) {
@@ -116,7 +116,8 @@ function route(c: Controlled, method: string, path: string, raw: unknown): HttpA
       default: {
         onlyKeys(b, ['line_numbers', 'restock']);
         if (b.line_numbers !== undefined && !(Array.isArray(b.line_numbers) && b.line_numbers.every((n) => typeof n === 'string'))) throw invalid('line_numbers must be an array of strings');
-        return { status: 200, body: c.orderState(c.autoCancel(po, b.line_numbers as string[] | undefined, optional(b, 'restock', bool) === true)) };
+        const cancel = orderAction[2] === 'auto-cancel' ? c.autoCancel.bind(c) : c.fraudCancel.bind(c);
+        return { status: 200, body: c.orderState(cancel(po, b.line_numbers as string[] | undefined, optional(b, 'restock', bool) === true)) };
       }
     }
   }
@@ -158,6 +159,23 @@ function route(c: Controlled, method: string, path: string, raw: unknown): HttpA
     onlyKeys(b, []);
     c.expireTokens();
     return { status: 200, body: { expired: true } };
+  }
+  if (path === '/_emulator/credentials') {
+    onlyKeys(b, ['revoked']);
+    c.revokeCredentials(bool(b.revoked, 'revoked'));
+    return { status: 200, body: { revoked: b.revoked } };
+  }
+  if (path === '/_emulator/subscriptions') {
+    onlyKeys(b, ['event_url', 'event_type', 'auth_details', 'headers']);
+    const record = (v: unknown, field: string) => {
+      if (v === undefined) return undefined;
+      const o = objectBody(v);
+      if (!Object.values(o).every((x) => typeof x === 'string')) throw invalid(`${field} must map names to strings`);
+      return o as Record<string, string>;
+    };
+    const auth = record(b.auth_details, 'auth_details');
+    const headers = record(b.headers, 'headers');
+    return { status: 201, body: c.subscribe({ eventUrl: str(b.event_url, 'event_url'), ...(b.event_type !== undefined ? { eventType: str(b.event_type, 'event_type') } : {}), ...(auth ? { authDetails: auth } : {}), ...(headers ? { headers } : {}) }) };
   }
   if (path === '/_emulator/hmac-encoding') {
     onlyKeys(b, ['encoding']);

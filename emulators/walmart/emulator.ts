@@ -23,7 +23,7 @@ import { type FeedFailure, Inventory, type Sku } from './inventory.ts';
 import { getAllSkuNodes, getInventory, getSkuNodes, updateInventory, updateSkuNodes } from './inventory-api.ts';
 import { deliveryAuthHeaders, EVENT_TYPES, Notifications } from './notifications.ts';
 import { orderRecord } from './order-view.ts';
-import { AUTO_CANCEL_REASON, lineQuantity, Orders, type PurchaseOrder } from './orders.ts';
+import { AUTO_CANCEL_REASON, FRAUD_CANCEL_REASON, lineQuantity, Orders, type PurchaseOrder } from './orders.ts';
 import { OrdersApi } from './orders-api.ts';
 import { isOperation, type Operation, type RateLimit, RateLimits } from './rate-limits.ts';
 import { API_FAULTS, type ApiFault, type FeedDelaySettings, type NotificationFaults, type WalmartEmulatorOptions } from './types.ts';
@@ -75,6 +75,7 @@ export interface EmulatorCounters {
   linesShipped: number;
   linesCancelled: number;
   linesAutoCancelled: number;
+  linesFraudCancelled: number;
   notificationsSent: number;
   notificationsAttempts: number;
   notificationsFailed: number;
@@ -315,6 +316,7 @@ export class WalmartEmulator implements Controlled {
   shipOrder(purchaseOrderId: string, lines?: { lineNumber: string; quantity: number }[]): PurchaseOrder {
     const o = this.order(purchaseOrderId);
     const moves = lines ?? this.world.orders.openUnits(o);
+    if (moves.length === 0) throw new EmulatorError('order_state', `purchase order ${purchaseOrderId} has no open line to ship`);
     const tracking = { shipDateTime: this.now(), carrierName: { carrier: 'UPS' }, methodCode: 'Value', trackingNumber: `1Z${o.purchaseOrderId}` };
     return this.asControl(() => this.world.orders.ship(o, moves.map((m) => ({ ...m, tracking }))));
   }
@@ -322,15 +324,24 @@ export class WalmartEmulator implements Controlled {
   cancelOrder(purchaseOrderId: string, p: { lines?: { lineNumber: string; quantity: number }[]; reason?: string; restock?: boolean } = {}): PurchaseOrder {
     const o = this.order(purchaseOrderId);
     const moves = (p.lines ?? this.world.orders.openUnits(o)).map((m) => ({ ...m, reason: p.reason ?? 'CUSTOMER_REQUESTED_SELLER_TO_CANCEL' }));
+    if (moves.length === 0) throw new EmulatorError('order_state', `purchase order ${purchaseOrderId} has no open line to cancel`);
     return this.asControl(() => this.world.orders.cancel(o, moves, p.restock === true));
   }
   /** Walmart auto-cancels lines (all open lines when absent): PO_LINE_AUTOCANCELLED. */
   autoCancel(purchaseOrderId: string, lineNumbers?: string[], restock = false): PurchaseOrder {
+    return this.walmartCancel('auto', purchaseOrderId, lineNumbers, restock);
+  }
+  /** Walmart's fraud review cancels lines (all open lines when absent): ORDER_UPDATES FRAUD_CANCEL. */
+  fraudCancel(purchaseOrderId: string, lineNumbers?: string[], restock = false): PurchaseOrder {
+    return this.walmartCancel('fraud', purchaseOrderId, lineNumbers, restock);
+  }
+  private walmartCancel(by: 'auto' | 'fraud', purchaseOrderId: string, lineNumbers: string[] | undefined, restock: boolean): PurchaseOrder {
     const o = this.order(purchaseOrderId);
     const open = this.world.orders.openUnits(o).filter((m) => lineNumbers === undefined || lineNumbers.includes(m.lineNumber));
-    if (lineNumbers !== undefined && open.length !== lineNumbers.length) throw new EmulatorError('order_state', `only open lines can be auto-cancelled (open: ${this.world.orders.openUnits(o).map((m) => m.lineNumber).join(', ') || 'none'})`);
+    if (lineNumbers !== undefined && open.length !== lineNumbers.length) throw new EmulatorError('order_state', `only open lines can be cancelled by Walmart (open: ${this.world.orders.openUnits(o).map((m) => m.lineNumber).join(', ') || 'none'})`);
     if (open.length === 0) throw new EmulatorError('order_state', `purchase order ${purchaseOrderId} has no open line`);
-    return this.asControl(() => this.world.orders.cancel(o, open.map((m) => ({ ...m, reason: AUTO_CANCEL_REASON })), restock, true));
+    const reason = by === 'auto' ? AUTO_CANCEL_REASON : FRAUD_CANCEL_REASON;
+    return this.asControl(() => this.world.orders.cancel(o, open.map((m) => ({ ...m, reason })), restock, by));
   }
   setFeedDelays(d: Partial<FeedDelaySettings>): FeedDelaySettings {
     this.delays = checkDelays({ ...this.delays, ...d });
@@ -374,6 +385,23 @@ export class WalmartEmulator implements Controlled {
   }
   expireTokens(): void {
     this.tokens.expireAll();
+  }
+  /** The seller revoked (or restored) the app's access: revoked credentials get no token and live tokens die. */
+  revokeCredentials(revoked = true): void {
+    this.tokens.credentialsRevoked = revoked;
+    if (revoked) this.tokens.expireAll();
+  }
+  /** Subscribes as the seller would through POST /v3/webhooks/subscriptions (for tests and the demo). */
+  subscribe(p: { eventUrl: string; eventType?: string; authDetails?: Record<string, string>; headers?: Record<string, string> }): Record<string, unknown> {
+    const type = EVENT_TYPES.find((e) => e.eventType === (p.eventType ?? 'ORDER_UPDATES'));
+    const record = { eventType: p.eventType ?? 'ORDER_UPDATES', eventVersion: 'V1', resourceName: type?.resourceName ?? 'ORDER', eventUrl: p.eventUrl, status: 'ACTIVE', ...(p.authDetails ? { authDetails: p.authDetails } : {}), ...(p.headers ? { headers: p.headers } : {}) };
+    try {
+      const [sub] = this.world.notifications.create({ events: [record] });
+      return this.world.notifications.view(sub!);
+    } catch (err) {
+      if (err instanceof WalmartError) throw invalid(`${err.field ?? 'subscription'}: ${err.message}`);
+      throw err;
+    }
   }
   setNotificationFaults(f: Partial<NotificationFaults>): NotificationFaults {
     return asInvalid(() => this.world.notifications.setFaults(f));
@@ -479,9 +507,7 @@ export class WalmartEmulator implements Controlled {
   /** POST /v3/webhooks/test: one signed POST of a sample event, no retry; 200 when it is answered 2xx. */
   private async testNotification(r: ApiRequest): Promise<HttpAnswer> {
     const b = (r.body ?? {}) as Record<string, unknown>;
-    const sub = this.world.notifications;
-    const probe = sub.create({ events: [{ ...b, status: 'ACTIVE' }] })[0]!;
-    sub.delete(probe.subscriptionId);
+    const probe = this.world.notifications.probe(b);
     const body = JSON.stringify({ source: { eventType: probe.eventType, eventTime: new Date(this.now()).toISOString(), eventId: this.newId() }, payload: { test: true } });
     const f = this.o.notificationFetch ?? fetch;
     try {
@@ -587,7 +613,12 @@ export class WalmartEmulator implements Controlled {
       return this.send(res, { ...a, headers: { ...headers, ...a.headers } });
     } catch (err) {
       if (err instanceof WalmartError) {
-        const retry = (err as WalmartError & { retryAfterSeconds?: number }).retryAfterSeconds;
+        if (err.status === 429) {
+          // Throttled all the same: counted with the buckets' refusals.
+          this.count.throttled++;
+          limits.countThrottled(op);
+        }
+        const retry = err.retryAfterSeconds;
         return this.send(res, { status: err.status, headers: { ...headers, ...(retry !== undefined ? { 'Retry-After': String(retry) } : {}) }, body: err.body() });
       }
       throw err;

@@ -53,8 +53,10 @@ export function asInvalid<T>(f: () => T): T {
 
 /**
  * Walmart's documented error codes (developer.walmart.com …/docs/error-codes) with their HTTP
- * status, category and severity. REQUEST_ENTITY_TOO_LARGE is ours: the rate-limiting page names
- * 413 for a file over the limit but no code.
+ * status, category and severity. REQUEST_ENTITY_TOO_LARGE and SERVICE_UNAVAILABLE are ours: the
+ * rate-limiting page names 413 for a file over the limit but no code, and the table has no 503
+ * (an unreachable gateway answers a bare status; the emulator's outage does that, its armed 503
+ * fault answers with a body).
  */
 export const WALMART_CODES = {
   INVALID_REQUEST_HEADER: { status: 400, category: 'DATA', severity: 'ERROR' },
@@ -97,6 +99,8 @@ export class WalmartError extends Error {
     readonly code: WalmartCode,
     message: string,
     readonly field?: string,
+    /** Sent as Retry-After (a 429 that is not a bucket's: the hourly feed window). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'WalmartError';

@@ -141,7 +141,7 @@ export class Feeds {
     const wait = this.hourlyRetryAfterSeconds();
     if (wait > 0) {
       this.counters.feedsRefusedHourly++;
-      throw Object.assign(new WalmartError('REQUEST_THRESHOLD_VIOLATED', `At most ${this.perHour()} inventory feeds an hour; the next one may come in ${wait} s.`), { retryAfterSeconds: wait });
+      throw new WalmartError('REQUEST_THRESHOLD_VIOLATED', `At most ${this.perHour()} inventory feeds an hour; the next one may come in ${wait} s.`, undefined, wait);
     }
     const t = this.now();
     this.window.push(t);

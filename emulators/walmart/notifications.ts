@@ -1,6 +1,6 @@
 // Webhook subscriptions (notifications.json) and the deliveries they cause. Off until the seller
 // subscribes. PO_CREATED and PO_LINE_AUTOCANCELLED (the legacy events) and ORDER_UPDATES (their
-// successor, with payload.subEventType) are delivered through the kit's WebhookSender — retries,
+// successor, with payload.subEventType, which adds FRAUD_CANCEL) are delivered through the kit's WebhookSender — retries,
 // fault switches, duplicates keeping their `source.eventId` — and authenticated as the
 // subscription's authDetails say: HMAC (HMAC-SHA256 of the raw body keyed with clientSecret,
 // base64 unless told hex) or BASIC_AUTH (`Basic base64(userName:password)`), each in the header
@@ -96,6 +96,11 @@ export class Notifications {
     });
   }
 
+  /** A subscription record checked as create would, without keeping it (POST /v3/webhooks/test). */
+  probe(raw: unknown): Omit<Subscription, 'subscriptionId' | 'sender'> {
+    return this.checkRecord(isObject(raw) ? { status: 'ACTIVE', ...raw } : raw, 'body');
+  }
+
   update(subscriptionId: string, body: unknown): Subscription {
     const sub = this.require(subscriptionId);
     if (!isObject(body)) throw badContent('body', 'The body must be a JSON object.');
@@ -141,6 +146,7 @@ export class Notifications {
     for (const sub of this.subscriptions.values()) {
       if (sub.status !== 'ACTIVE') continue;
       let body: Json;
+      // FRAUD_CANCEL exists only as an ORDER_UPDATES sub-event; the other two also as legacy events.
       if (sub.eventType === event) body = { source: { eventType: event, eventTime, eventId: this.o.newId() }, payload: legacyPayload(this.o.partnerId, order, event, lines) };
       else if (sub.eventType === 'ORDER_UPDATES') {
         body = { source: { eventType: 'ORDER_UPDATES', eventFilters: null, eventTime, eventId: this.o.newId() }, payload: { meta: { subEventType: event }, subEventType: event, partnerId: this.o.partnerId, order: orderRecord(order) } };
@@ -248,7 +254,7 @@ function legacyPayload(partnerId: string, o: PurchaseOrder, event: OrderEvent, l
       statusDate: iso(l.statusDate),
       shippingProgramType: 'THREE_DAY',
       shippingMethod: 'Value',
-      ...(event === 'PO_LINE_AUTOCANCELLED' && l.cancellationReason ? { cancellationReason: l.cancellationReason } : {}),
+      ...(event !== 'PO_CREATED' && l.cancellationReason ? { cancellationReason: l.cancellationReason } : {}),
     })),
   };
 }

@@ -11,8 +11,9 @@ import type { Inventory } from './inventory.ts';
 export const LINE_STATUSES = ['Created', 'Acknowledged', 'Shipped', 'Delivered', 'Cancelled'] as const;
 export type LineStatus = (typeof LINE_STATUSES)[number];
 
-/** Walmart's auto-cancellation reason (PO_LINE_AUTOCANCELLED). */
+/** Walmart's cancellation reasons for its own cancels (PO_LINE_AUTOCANCELLED, FRAUD_CANCEL). */
 export const AUTO_CANCEL_REASON = 'Auto-cancelled due to expiry of the estimated ship date';
+export const FRAUD_CANCEL_REASON = 'Cancelled by Walmart fraud review';
 /** Estimated ship and delivery dates of a new order, from its creation. */
 const SHIP_AFTER_MS = 2 * 86_400_000;
 const DELIVER_AFTER_MS = 5 * 86_400_000;
@@ -50,7 +51,11 @@ export interface PurchaseOrder {
   lines: OrderLine[];
 }
 
-export type OrderEvent = 'PO_CREATED' | 'PO_LINE_AUTOCANCELLED';
+/** What Walmart tells the seller about: a new order, and cancels Walmart made (not the seller's own). */
+export type OrderEvent = 'PO_CREATED' | 'PO_LINE_AUTOCANCELLED' | 'FRAUD_CANCEL';
+
+/** Who cancels: the seller or customer (no event), Walmart's auto-cancel, or its fraud review. */
+export type CancelledBy = 'seller' | 'auto' | 'fraud';
 
 export interface OrderCounters {
   ordersPlaced: number;
@@ -59,6 +64,7 @@ export interface OrderCounters {
   linesShipped: number;
   linesCancelled: number;
   linesAutoCancelled: number;
+  linesFraudCancelled: number;
 }
 
 const qty = (l: OrderLine, s: LineStatus) => l.byStatus.get(s) ?? 0;
@@ -73,7 +79,7 @@ function move(l: OrderLine, from: LineStatus, to: LineStatus, n: number, at: num
 
 export class Orders {
   readonly orders = new Map<string, PurchaseOrder>();
-  readonly counters: OrderCounters = { ordersPlaced: 0, ordersRefusedOutOfStock: 0, linesAcknowledged: 0, linesShipped: 0, linesCancelled: 0, linesAutoCancelled: 0 };
+  readonly counters: OrderCounters = { ordersPlaced: 0, ordersRefusedOutOfStock: 0, linesAcknowledged: 0, linesShipped: 0, linesCancelled: 0, linesAutoCancelled: 0, linesFraudCancelled: 0 };
   /** Told of each order event (the notifications). */
   onEvent: (order: PurchaseOrder, event: OrderEvent, lines: OrderLine[]) => void = () => {};
   private seq: number;
@@ -164,6 +170,7 @@ export class Orders {
     const asked = new Map<string, number>();
     for (const m of moves) {
       const l = this.line(o, m.lineNumber);
+      if (!(Number.isSafeInteger(m.quantity) && m.quantity >= 1)) throw new WalmartError('INVALID_REQUEST_CONTENT', `The quantity for line ${m.lineNumber} must be a whole number above 0.`, 'statusQuantity');
       asked.set(l.lineNumber, (asked.get(l.lineNumber) ?? 0) + m.quantity);
       const open = qty(l, 'Created') + qty(l, 'Acknowledged');
       if (asked.get(l.lineNumber)! > open) throw new WalmartError('INVALID_REQUEST_CONTENT', `Line ${l.lineNumber} of ${o.purchaseOrderId} has ${open} unit(s) not shipped or cancelled; the request moves ${asked.get(l.lineNumber)}.`, 'statusQuantity');
@@ -188,7 +195,7 @@ export class Orders {
   }
 
   /** Open units → Cancelled (Created first). `restock`: the units go back to the node's quantity. */
-  cancel(o: PurchaseOrder, moves: { lineNumber: string; quantity: number; reason: string }[], restock = false, auto = false): PurchaseOrder {
+  cancel(o: PurchaseOrder, moves: { lineNumber: string; quantity: number; reason: string }[], restock = false, by: CancelledBy = 'seller'): PurchaseOrder {
     this.checkOpen(o, moves);
     const t = this.now();
     for (const m of moves) {
@@ -198,11 +205,12 @@ export class Orders {
       move(l, 'Acknowledged', 'Cancelled', m.quantity - fromCreated, t);
       l.cancellationReason = m.reason;
       this.unreserve(l, m.quantity, restock);
-      if (auto) this.counters.linesAutoCancelled++;
+      if (by === 'auto') this.counters.linesAutoCancelled++;
+      else if (by === 'fraud') this.counters.linesFraudCancelled++;
       else this.counters.linesCancelled++;
     }
     o.lastModified = t;
-    if (auto) this.onEvent(o, 'PO_LINE_AUTOCANCELLED', moves.map((m) => this.line(o, m.lineNumber)));
+    if (by !== 'seller') this.onEvent(o, by === 'auto' ? 'PO_LINE_AUTOCANCELLED' : 'FRAUD_CANCEL', moves.map((m) => this.line(o, m.lineNumber)));
     return o;
   }
 

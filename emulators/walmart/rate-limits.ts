@@ -112,6 +112,13 @@ export class RateLimits {
     return false;
   }
 
+  /** A 429 the operation gave for another limit than its bucket (the hourly feed window). */
+  countThrottled(op: Operation): void {
+    const c = this.counters.get(op) ?? { calls: 0, throttled: 0 };
+    this.counters.set(op, c);
+    c.throttled++;
+  }
+
   retryAfterSeconds(op: Operation): number {
     return this.buckets.get(op)!.retryAfterSeconds(1);
   }
