@@ -12,8 +12,7 @@
 // Webhooks: an ORDER_UPDATES subscription authenticated by HMAC (the emulator's default base64
 // spelling). A customer's cancellation sends no webhook on Walmart (only auto-cancellation does),
 // so the adapter cancels as Walmart's auto-cancel, which does. Two checks are unsupported, with
-// their reasons below. `revokeCredentials` is emulated in front of the emulator (it has no switch
-// for it): a revoked app gets 401 on the token call and on every call.
+// their reasons below.
 
 import { createHmac, randomUUID } from 'node:crypto';
 import { inProcessFetch } from '../../emulators/kit/index.ts';
@@ -36,7 +35,6 @@ const PUSH_OPERATIONS = ['updateInventoryForAnItem', 'updateBulkInventory'];
 
 async function startWalmartAdapter(options: EmulatorOptions): Promise<EmulatedChannel> {
   let skew = 0;
-  let revoked = false;
   const budget = options.budget;
   const emu: WalmartEmulator = await startWalmartEmulator({
     clientId: `conf-${randomUUID()}`,
@@ -49,25 +47,9 @@ async function startWalmartAdapter(options: EmulatorOptions): Promise<EmulatedCh
     ...(budget ? { rateLimits: Object.fromEntries(['tokenAPI', 'getInventory', 'updateInventoryForAnItem', 'updateBulkInventory', 'getFeedItemStatus', 'getAllOrders', 'acknowledgeOrders'].map((op) => [op, { size: budget.size, perMinute: budget.perSecond * 60 }])) } : {}),
   });
   const invalid: string[] = [];
-  const direct = inProcessFetch(emu.handler, { origin: ORIGIN });
-  const refused = () => new Response(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED.GMP_GATEWAY_API', field: 'WM_SEC.ACCESS_TOKEN', description: 'the app was revoked (emulated in the conformance adapter)', severity: 'ERROR', category: 'APPLICATION' }] }), { status: 401, headers: { 'content-type': 'application/json' } });
-  const viaEmulator = validatingFetch(async (input, init) => (revoked ? refused() : direct(input, init)), invalid);
+  const viaEmulator = validatingFetch(inProcessFetch(emu.handler, { origin: ORIGIN }), invalid);
   let otherAppThrottled = 0;
   const sku = (e: External) => e.sku!;
-
-  /** An API call of the seller's own (the subscription), with a token of its own. */
-  async function asSeller(method: string, path: string, body: unknown): Promise<unknown> {
-    const common = { 'WM_SVC.NAME': 'Walmart Marketplace', 'WM_QOS.CORRELATION_ID': randomUUID(), accept: 'application/json' };
-    const t = await direct(`${ORIGIN}/v3/token`, {
-      method: 'POST',
-      headers: { ...common, authorization: `Basic ${Buffer.from(`${emu.clientId}:${emu.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=client_credentials',
-    });
-    const token = ((await t.json()) as { access_token: string }).access_token;
-    const r = await direct(`${ORIGIN}${path}`, { method, headers: { ...common, 'WM_SEC.ACCESS_TOKEN': token, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (!r.ok) throw new Error(`${method} ${path}: HTTP ${r.status} ${await r.text()}`);
-    return r.json();
-  }
 
   return {
     fetch: viaEmulator,
@@ -96,11 +78,7 @@ async function startWalmartAdapter(options: EmulatorOptions): Promise<EmulatedCh
         return null;
       }
     },
-    subscribe(url) {
-      void asSeller('POST', '/v3/webhooks/subscriptions', {
-        events: [{ eventType: 'ORDER_UPDATES', eventVersion: 'V1', resourceName: 'ORDER', eventUrl: url, status: 'ACTIVE', authDetails: { authMethod: 'HMAC', clientSecret: HOOK_SECRET, authHeaderName: 'Authorization' } }],
-      }).catch((err: unknown) => invalid.push(`subscribing failed: ${String(err)}`));
-    },
+    subscribe: (url) => void emu.subscribe({ eventUrl: url, eventType: 'ORDER_UPDATES', authDetails: { authMethod: 'HMAC', clientSecret: HOOK_SECRET, authHeaderName: 'Authorization' } }),
     flushWebhooks: () => emu.flushNotifications(),
     placeOrder: (lines) => emu.placeOrder({ lines }).purchaseOrderId,
     cancelOrder: (id) => void emu.autoCancel(id, undefined, true),
@@ -125,10 +103,7 @@ async function startWalmartAdapter(options: EmulatorOptions): Promise<EmulatedCh
         { body: genuine.body, headers: { ...rest, authorization: sign(genuine.body, 'not-the-secret') } },
       ];
     },
-    revokeCredentials(on) {
-      revoked = on;
-      if (on) emu.expireTokens();
-    },
+    revokeCredentials: (on) => emu.revokeCredentials(on),
     async spendBudget() {
       for (const op of PUSH_OPERATIONS) emu.drainBucket(op);
       otherAppThrottled = 0;

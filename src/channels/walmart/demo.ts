@@ -62,8 +62,6 @@ class WalmartStorefront implements DemoStorefront {
   readonly reportsHandEdits = false;
   readonly #hookSecret = randomBytes(24).toString('base64url');
   readonly #faults: boolean;
-  /** The subscription under way (its failure surfaces at the next flushWebhooks). */
-  #subscribing: Promise<void> = Promise.resolve();
 
   constructor(private readonly emulator: WalmartEmulator, setup: DemoStorefrontSetup) {
     this.skus = [...setup.skus];
@@ -89,28 +87,10 @@ class WalmartStorefront implements DemoStorefront {
     return { sku: this.listing(sku) };
   }
 
-  /** Subscribes ORDER_UPDATES to `url` through Walmart's own subscription API, HMAC-authenticated. */
+  /** Subscribes ORDER_UPDATES to `url` as the seller would (Walmart's subscription API), HMAC-authenticated. */
   subscribe(url: string): void {
     if (this.#faults) this.emulator.setNotificationFaults({ drop: 0.01, duplicate: 0.05, reorder: 0.05 });
-    const p = this.#subscribe(url);
-    p.catch(() => {}); // surfaced by flushWebhooks, not as an unhandled rejection
-    this.#subscribing = p;
-  }
-
-  async #subscribe(url: string): Promise<void> {
-    const common = { 'WM_SVC.NAME': 'Walmart Marketplace', 'WM_QOS.CORRELATION_ID': crypto.randomUUID(), accept: 'application/json' };
-    const t = await fetch(`${this.emulator.url}/v3/token`, {
-      method: 'POST',
-      headers: { ...common, authorization: `Basic ${Buffer.from(`${this.emulator.clientId}:${this.emulator.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=client_credentials',
-    });
-    const token = ((await t.json()) as { access_token: string }).access_token;
-    const r = await fetch(`${this.emulator.url}/v3/webhooks/subscriptions`, {
-      method: 'POST',
-      headers: { ...common, 'WM_SEC.ACCESS_TOKEN': token, 'content-type': 'application/json' },
-      body: JSON.stringify({ events: [{ eventType: 'ORDER_UPDATES', eventVersion: 'V1', resourceName: 'ORDER', eventUrl: url, status: 'ACTIVE', authDetails: { authMethod: 'HMAC', clientSecret: this.#hookSecret, authHeaderName: 'Authorization' } }] }),
-    });
-    if (!r.ok) throw new Error(`HTTP ${r.status} ${await r.text()}`);
+    this.emulator.subscribe({ eventUrl: url, eventType: 'ORDER_UPDATES', authDetails: { authMethod: 'HMAC', clientSecret: this.#hookSecret, authHeaderName: 'Authorization' } });
   }
 
   shown(sku: string): number {
@@ -154,9 +134,8 @@ class WalmartStorefront implements DemoStorefront {
     return this.emulator.counters().throttled;
   }
 
-  async flushWebhooks(): Promise<void> {
-    await this.#subscribing;
-    await this.emulator.flushNotifications();
+  flushWebhooks(): Promise<void> {
+    return this.emulator.flushNotifications();
   }
 
   close(): Promise<void> {
