@@ -98,6 +98,14 @@ describe('walmart connector: failures are classified', () => {
     expect(w.invalid).toEqual([]);
   });
 
+  it('a 400 about the request headers fails the call, not the item', async () => {
+    const { w, c } = setup();
+    w.script('PUT /v3/inventory', { status: 400, body: { errors: [{ code: 'INVALID_REQUEST_HEADER.GMP_GATEWAY_API', field: 'WM_QOS.CORRELATION_ID', description: 'bad header' }] } });
+    expect(await c.push([item('A', 1)])).toMatchObject({ ok: false, failure: 'permanent' });
+    w.script('PUT /v3/inventory', { status: 400, body: { errors: [{ code: 'INVALID_REQUEST_CONTENT', field: 'quantity', description: 'bad amount' }] } });
+    expect(await c.push([item('A', 1)])).toMatchObject({ ok: true, outcomes: [{ status: 'rejected', reason: expect.stringContaining('bad amount') }] });
+  });
+
   it('a throttled answer without Retry-After waits one token of the budget', async () => {
     const { w, c } = setup({ rate_limits: { inventory: { rate: 2, burst: 10 } } });
     w.script('PUT /v3/inventory', { status: 429, body: { errors: [{ code: 'REQUEST_THRESHOLD_VIOLATED' }] } });

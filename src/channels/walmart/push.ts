@@ -21,7 +21,7 @@
 
 import type { Clock } from '../../app/clock.ts';
 import type { CallFailure, Connector, ItemOutcome, PushItem, PushResult, ReadBackResult, SubmissionResult } from '../../sync/connector.ts';
-import type { WalmartApi } from './client.ts';
+import type { WalmartApi, WalmartError } from './client.ts';
 import { buildFeedFile, checkFeed, type FeedProgress, feedWindowFor, submitFeed, WALMART_FEED_ITEMS_MAX } from './feeds.ts';
 import { walmartBaseUrl, type WalmartSettings } from './settings.ts';
 
@@ -35,6 +35,11 @@ export const WALMART_FEED_ERROR_COOLDOWN_MS = 15 * 60_000;
 export const WALMART_INTENTS_MAX = 50_000;
 
 const FEED_PREFIX = 'feed:';
+
+/** Errors about the request's headers or credentials rather than the item (`INVALID_REQUEST_HEADER`, a `WM_*` field). */
+export function aboutHeaders(errors: readonly WalmartError[]): boolean {
+  return errors.some((e) => /HEADER/i.test(e.code) || /^(WM_|Authorization|Accept|Content-Type)/i.test(e.field ?? ''));
+}
 
 /** `Inventory` (inventory.json): what PUT and GET /v3/inventory answer. */
 interface InventoryBody {
@@ -74,8 +79,9 @@ export function walmartConnector(api: WalmartApi, settings: WalmartSettings, clo
       if (feed !== undefined) setSince.get(feed)?.set(sku, i.quantity);
       return { status: 'acknowledged' };
     }
-    // A refusal of this SKU (unknown, not published, a bad number): this item will fail again as it is.
-    if (a.status === 400 || a.status === 404) return { status: 'rejected', reason: `Walmart refused ${sku}: ${a.message}` };
+    // A refusal of this SKU (unknown, not published, a bad number): this item will fail again as it
+    // is. A 400 about the request's headers (INVALID_REQUEST_HEADER) is the call's, not the item's.
+    if (a.status === 404 || (a.status === 400 && !aboutHeaders(a.errors))) return { status: 'rejected', reason: `Walmart refused ${sku}: ${a.message}` };
     return a;
   }
 
