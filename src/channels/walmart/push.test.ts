@@ -190,6 +190,15 @@ describe('walmart connector: bulk inventory feeds', () => {
     expect(w.invalid).toEqual([]);
   });
 
+  it('by default a batch goes as a feed only when single updates would take longer than two minutes to send it', async () => {
+    // 0.1 a second: two minutes of single updates is 12 listings.
+    const { w, c } = setup({ rate_limits: { inventory: { rate: 0.1, burst: 50 } } }, skus(12));
+    expect((await pushOk(c, many(11))).every((o) => o.status === 'acknowledged')).toBe(true);
+    expect(w.calls('POST', '/v3/feeds')).toHaveLength(0);
+    expect((await pushOk(c, many(12, 6))).every((o) => o.status === 'submitted')).toBe(true);
+    expect(w.calls('POST', '/v3/feeds')).toHaveLength(1);
+  });
+
   it('a feed with errors beyond the first detail page is settled after every page was read, one page per check', async () => {
     const n = FEED_DETAIL_PAGE * 2 + 5;
     const { w, c } = setup({ feed_min_items: 10 }, skus(n));

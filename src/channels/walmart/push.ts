@@ -3,7 +3,8 @@
 // - Few changes: one `PUT /v3/inventory?sku=[&shipNode=]` per listing, which Walmart applies at
 //   once: acknowledged on its 200. A call sends at most one burst of the `inventory` budget; the
 //   rest of a batch is handed back (`not_applied`) for the next call.
-// - Many changes (at least `feed_min_items`, default WALMART_FEED_MIN_ITEMS_DEFAULT): one bulk
+// - Many changes (at least `feed_min_items`, default what single updates send in
+//   WALMART_FEED_AFTER_SINGLES_MS at the inventory budget's rate): one bulk
 //   inventory feed when the hourly feed window has room (feeds.ts), answered `submitted`; the
 //   dispatcher follows it with `checkSubmission` until Walmart has processed it. Without room, the
 //   batch goes by single updates.
@@ -25,8 +26,14 @@ import type { WalmartApi, WalmartError } from './client.ts';
 import { buildFeedFile, checkFeed, type FeedProgress, feedWindowFor, submitFeed, WALMART_FEED_ITEMS_MAX } from './feeds.ts';
 import { walmartBaseUrl, type WalmartSettings } from './settings.ts';
 
-/** A batch of at least this many listings goes as a feed: what single updates send in about 20 s. */
-export const WALMART_FEED_MIN_ITEMS_DEFAULT = 100;
+/**
+ * A batch that single updates would take longer than this to send goes as a feed. A feed applies
+ * in about 30 minutes whatever its size, single updates at once, so smaller batches show sooner by
+ * single updates (a burst of orders touches a few hundred listings at most); a catalog-wide change
+ * (a stock import) goes as feeds and leaves the inventory budget to the numbers that keep moving.
+ * At the default budget (5 a second) this is 600 listings.
+ */
+export const WALMART_FEED_AFTER_SINGLES_MS = 120_000;
 /** Feeds take tens of minutes: looking every minute costs little and settles within a minute of Walmart. */
 export const WALMART_SUBMISSION_POLL_MS = 60_000;
 /** After a feed Walmart failed as a whole (ERROR), no feed for this long: single updates meanwhile. */
@@ -50,7 +57,7 @@ interface InventoryBody {
 export function walmartConnector(api: WalmartApi, settings: WalmartSettings, clock: Clock): Connector {
   const specs = api.specs;
   const singlesPerPush = Math.max(1, Math.floor(specs.inventory.capacity));
-  const feedMinItems = settings.feed_min_items ?? WALMART_FEED_MIN_ITEMS_DEFAULT;
+  const feedMinItems = settings.feed_min_items ?? Math.max(1, Math.ceil((specs.inventory.refillPerSecond * WALMART_FEED_AFTER_SINGLES_MS) / 1000));
   const feeds = feedWindowFor(clock, walmartBaseUrl(settings), settings.client_id);
   const shipNode = settings.ship_node;
   /** listing:version → how that intent was settled or submitted. */

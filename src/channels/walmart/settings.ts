@@ -42,7 +42,7 @@ export interface WalmartSettings {
   notification_user?: string;
   /** Budgets that differ from the connector's defaults, by budget name (`inventory`, `orders`, …). */
   rate_limits?: Record<string, RateLimitSetting>;
-  /** A push of at least this many listings goes as an inventory feed (default: WALMART_FEED_MIN_ITEMS_DEFAULT). */
+  /** A push of at least this many listings goes as an inventory feed (default: what single updates send in two minutes, push.ts). */
   feed_min_items?: number;
   /** How often processing feeds are looked at, in seconds (default: the connector's). */
   submission_poll_seconds?: number;
