@@ -634,15 +634,18 @@ export class WalmartEmulator implements Controlled {
   }
 
   private async control(req: IncomingMessage, method: string, path: string): Promise<HttpAnswer> {
-    let body: unknown;
+    const refuse = (detail: string) => {
+      const problem = problemOf(invalid(detail));
+      return { status: problem.status, headers: { 'Content-Type': 'application/problem+json' }, body: problem };
+    };
     const raw = await readBody(req);
+    if (raw === null) return refuse(`the body is larger than ${BODY_BYTES_MAX} bytes`);
+    const text = raw.toString('utf8');
+    let body: unknown;
     try {
-      const text = raw === null ? '' : raw.toString('utf8');
-      if (raw === null) throw new Error('too large');
       body = text.trim() === '' ? undefined : JSON.parse(text);
     } catch {
-      const problem = problemOf(invalid('the body is not valid JSON'));
-      return { status: problem.status, headers: { 'Content-Type': 'application/problem+json' }, body: problem };
+      return refuse('the body is not valid JSON');
     }
     return answerControl(this, method, path, body);
   }

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadJsonSchema } from '../../test/support/spec-validator.ts';
 import { componentSchemaPath, CORRECTIONS, corrected, rawModel } from './model-corrections.ts';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,8 +14,11 @@ const CASES: { label: string; model: 'inventory' | 'orders'; schema: unknown; ex
   { label: 'POST …/shipping request', model: 'orders', schema: { $ref: '#/components/schemas/OrderShipment' }, example: (d) => d.paths['/v3/orders/{purchaseOrderId}/shipping'].post.requestBody.content['application/json'].example },
 ];
 
+const dir = mkdtempSync(join(tmpdir(), 'walmart-corrections-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 function validatorFor(doc: Record<string, unknown>, schema: unknown, label: string) {
-  const path = join(tmpdir(), `walmart-correction-${process.pid}-${label.replace(/\W+/g, '_')}-${Math.random().toString(36).slice(2)}.json`);
+  const path = join(dir, `${label.replace(/\W+/g, '_')}.json`);
   writeFileSync(path, JSON.stringify({ ...doc, ...(schema as object) }));
   return loadJsonSchema(path);
 }

@@ -5,7 +5,7 @@
 // exactly these corrections; `model-corrections.test.ts` shows, for each, that the model's own
 // example fails the raw schema and passes the corrected one. Everything else is as published.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -71,11 +71,21 @@ export function corrected(name: ModelName): Record<string, unknown> {
   return doc;
 }
 
-/** The corrected model written to a file once per process (the validator loads models by path). */
+let scratch: string | null = null;
+/** A directory for this process's model files, removed when the process exits. */
+function scratchDir(): string {
+  if (scratch === null) {
+    const dir = join(tmpdir(), `walmart-models-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    scratch = dir;
+  }
+  return scratch;
+}
+
+/** The corrected model written to a file (the validator loads models by path). */
 export function correctedModelPath(name: ModelName): string {
-  const dir = join(tmpdir(), `walmart-models-${process.pid}`);
-  const path = join(dir, `${name}.json`);
-  mkdirSync(dir, { recursive: true });
+  const path = join(scratchDir(), `${name}.json`);
   writeFileSync(path, JSON.stringify(corrected(name)));
   return path;
 }
@@ -87,9 +97,7 @@ export function correctedModelPath(name: ModelName): string {
  */
 export function componentSchemaPath(name: ModelName, schema: Record<string, unknown>, label: string): string {
   const doc = corrected(name);
-  const dir = join(tmpdir(), `walmart-models-${process.pid}`);
-  const path = join(dir, `${name}.${label}.schema.json`);
-  mkdirSync(dir, { recursive: true });
+  const path = join(scratchDir(), `${name}.${label}.schema.json`);
   writeFileSync(path, JSON.stringify({ ...doc, $schema: 'http://json-schema.org/draft-07/schema#', ...schema }));
   return path;
 }

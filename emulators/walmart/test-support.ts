@@ -41,6 +41,23 @@ export const orderRecordSchema = () => schemaOf('orders', 'order-record', compon
 /** The token request's form fields (auth.json IAMTokenDTO). */
 export const tokenFormSchema = () => schemaOf('auth', 'token-form', component('IAMTokenDTO'));
 
+/**
+ * The header parameters the model defines (components.parameters; its operations do not list
+ * them, but the descriptions call them required): those a request lacks. Content-Type counts only
+ * for a request with a body; Authorization only for the token call, WM_SEC.ACCESS_TOKEN for the rest.
+ */
+export function missingHeaders(name: ModelName, headers: Record<string, string>, o: { hasBody: boolean; tokenCall: boolean }): string[] {
+  const params = ((rawModel(name) as any).components?.parameters ?? {}) as Record<string, { name: string; in: string; required?: boolean }>;
+  const have = new Set(Object.keys(headers).map((k) => k.toLowerCase()));
+  return Object.values(params)
+    .filter((p) => p.in === 'header' && p.required === true)
+    .map((p) => p.name)
+    .filter((n) => !(n.toLowerCase() === 'content-type' && !o.hasBody))
+    .filter((n) => !(n.toLowerCase() === 'authorization' && !o.tokenCall))
+    .filter((n) => !(n.toLowerCase() === 'wm_sec.access_token' && o.tokenCall))
+    .filter((n) => !have.has(n.toLowerCase()));
+}
+
 /** Which model holds an operation on this path. */
 export function modelFor(method: string, path: string): ModelName {
   if (path.startsWith('/v3/token')) return 'auth';
@@ -137,6 +154,11 @@ export async function harness(options: WalmartEmulatorOptions = {}): Promise<Har
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(o.body);
     }
+    // fetch sets the multipart Content-Type (with its boundary) itself.
+    const missing = missingHeaders(name, o.file ? { ...headers, 'Content-Type': 'multipart/form-data' } : headers, { hasBody: body !== undefined, tokenCall: false });
+    const dropped = Object.entries(o.headers ?? {}).some(([, v]) => v === undefined) || o.token === null;
+    if (dropped) expect(missing, `the model requires the headers the test leaves out of ${method} ${url}`).not.toEqual([]);
+    else expect(missing, `headers of ${method} ${url}`).toEqual([]);
     const res = await f(url, { method, headers, ...(body !== undefined ? { body } : {}) });
     const text = await res.text();
     const parsed = text === '' ? undefined : JSON.parse(text);
@@ -164,7 +186,9 @@ export async function harness(options: WalmartEmulatorOptions = {}): Promise<Har
       const url = `${ORIGIN}/v3/token`;
       const m = model('auth');
       expect(m.validateRequest({ method: 'POST', url }).errors).toEqual([]);
-      const res = await f(url, { method: 'POST', headers: { ...SVC_HEADERS, 'WM_QOS.CORRELATION_ID': 'login', Authorization: `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+      const headers = { ...SVC_HEADERS, 'WM_QOS.CORRELATION_ID': 'login', Authorization: `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded' };
+      expect(missingHeaders('auth', headers, { hasBody: true, tokenCall: true })).toEqual([]);
+      const res = await f(url, { method: 'POST', headers, body: new URLSearchParams(form).toString() });
       const body = await res.json();
       expect(res.status).toBe(200);
       expect(m.validateResponse({ operationId: 'tokenAPI', status: 200, body })).toEqual([]);
