@@ -13,7 +13,7 @@
 //   settings (`rate_limits`) may replace; a 429 teaches the budget the wait Walmart asked for.
 
 import type { ConnectEnv } from '../kind.ts';
-import type { BudgetReport, CallFailure, Failure } from '../../sync/connector.ts';
+import type { CallFailure, Failure } from '../../sync/connector.ts';
 import type { BucketSpec } from '../../sync/limiter.ts';
 import { classifyHttp, parseRetryAfter } from '../../sync/retry.ts';
 import { correlationIds, WM_SVC_NAME } from './correlation.ts';
@@ -168,6 +168,3 @@ export function errorsOf(json: unknown): WalmartError[] {
       ...(typeof e.description === 'string' ? { description: e.description } : typeof e.message === 'string' ? { description: e.message } : {}),
     }));
 }
-
-/** A budget report for the dispatcher: which budget a throttled answer was about. */
-export const reportOf = (budget: WalmartBudget): BudgetReport => ({ budget });
