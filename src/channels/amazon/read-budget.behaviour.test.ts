@@ -81,6 +81,11 @@ describe.each(STORE_KINDS)('Amazon read-backs and submission checks within the r
       for (const r of await ts.reconciler.tick()) reads += r.read;
       await sleep(250);
     }
+    // Once the changes stop, the reconciler gets its turn at least (reads yield to the pushes' checks).
+    for (let k = 0; k < 40 && reads === 0; k++) {
+      for (const r of await ts.reconciler.tick()) reads += r.read;
+      await sleep(250);
+    }
     const ops = amazon.counters().operations;
     expect(reads, 'the reconciler read listings back').toBeGreaterThan(0);
     expect(ops.patchListingsItem!.calls).toBeGreaterThan(20);
