@@ -1,0 +1,96 @@
+// Square's inbound side through the product's one webhook route, on SQLite and PostgreSQL: a POS
+// sale beyond the shelf is recorded at the store, oversold and raised — never refused — and its
+// redelivery (same event_id) applies nothing; forgeries answer 401 and change nothing; the count
+// the sale leaves is not taken as a hand edit; a return at the till restocks the store (through
+// a return, inspected first).
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, Harness, type Json, unique } from '../../../test/support/http.ts';
+import { STORE_KINDS } from '../../../test/support/truestock.ts';
+import { SQUARE_SIGNATURE_HEADER, squareSignature } from './webhooks.ts';
+
+const LOC = 'LSTORE1';
+const KEY = 'square-signature-key';
+const NOTIFY = 'https://truestock.example/square-hook';
+
+let seq = 0;
+const at = (s: number) => new Date(Date.UTC(2026, 11, 5, 12, 0, s)).toISOString();
+
+function saleBody(orderId: string, object: string, quantity: number, extra: Json = {}): Json {
+  const id = `evt-${++seq}`;
+  return {
+    merchant_id: 'M1', type: 'order.created', event_id: id, created_at: at(seq),
+    data: { type: 'order_created', id: orderId, object: { order_created: {
+      id: orderId, order_id: orderId, location_id: LOC, state: 'COMPLETED', version: 1, created_at: at(seq), updated_at: at(seq),
+      line_items: [{ uid: `${orderId}-li1`, catalog_object_id: object, quantity: String(quantity) }], ...extra,
+    } } },
+  };
+}
+
+function countBody(object: string, quantity: number): Json {
+  const id = `evt-${++seq}`;
+  return {
+    merchant_id: 'M1', type: 'inventory.count.updated', event_id: id, created_at: at(seq),
+    data: { type: 'inventory_counts', id, object: { inventory_counts: [{ catalog_object_id: object, catalog_object_type: 'ITEM_VARIATION', state: 'IN_STOCK', location_id: LOC, quantity: String(quantity), calculated_at: at(seq) }] } },
+  };
+}
+
+describe.each(STORE_KINDS)('Square POS events through the webhook route on %s', (kind) => {
+  const h = new Harness(kind);
+  beforeAll(() => h.start());
+  afterAll(() => h.stop());
+
+  async function setup(shelf: number) {
+    const { sku } = await h.item(shelf);
+    const ch = await h.post('/v1/channels', { kind: 'square', name: unique('square'), settings: { signature_key: KEY, notification_url: NOTIFY, merchant_id: 'M1', locations: { [LOC]: 'WH1' } } }, { key: h.a.keys.admin });
+    expect(ch.statusCode, ch.body).toBe(201);
+    const channel = ch.json().channel as Json;
+    const object = unique('OBJ');
+    const l = await h.post('/v1/listings', { channel: channel.id, sku, external: { catalog_object_id: object } });
+    expect(l.statusCode, l.body).toBe(201);
+    return { sku, object, listing: String((l.json().listing as Json).id), url: `/v1/channels/${String(channel.id)}/webhooks` };
+  }
+
+  const send = (url: string, body: Json, sign: (raw: Buffer) => string = (raw) => squareSignature(raw, NOTIFY, KEY), raw = Buffer.from(JSON.stringify(body))) =>
+    h.inject({ method: 'POST', url, payload: raw, headers: { 'content-type': 'application/json', [SQUARE_SIGNATURE_HEADER]: sign(raw) } });
+
+  it('a POS sale beyond the shelf is allocated at the store, oversold and raised, never refused; its redelivery applies nothing', async () => {
+    const { sku, object, url } = await setup(2);
+    const sale = saleBody(unique('ORD'), object, 5);
+    await h.unchanged(async () => {
+      const raw = Buffer.from(JSON.stringify(sale));
+      const tampered = Buffer.from(raw.toString().replace('"5"', '"1"'));
+      expectProblem(await send(url, sale, () => squareSignature(raw, NOTIFY, KEY), tampered), 'webhook_signature_invalid', 'x-square-hmacsha256-signature');
+      expectProblem(await send(url, sale, (r) => squareSignature(r, NOTIFY, 'another-key')), 'webhook_signature_invalid', 'x-square-hmacsha256-signature');
+      expectProblem(await send(url, sale, (r) => squareSignature(r, 'https://elsewhere.example/hook', KEY)), 'webhook_signature_invalid', 'x-square-hmacsha256-signature');
+    }, [sku]);
+    const first = await send(url, sale);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json()).toMatchObject({ status: 'ok', outcome: expect.stringContaining('allocated') });
+    expect(await h.totals(sku)).toMatchObject({ available: 0, committed: 5, oversold: 3 });
+    const raised = (await h.get(`/v1/exceptions?sku=${sku}&state=open`, h.a.keys.read)).json().data as Json[];
+    expect(raised.filter((e) => e.kind === 'oversold')).toHaveLength(1);
+    const again = await send(url, sale);
+    expect(again.json()).toMatchObject({ status: 'duplicate' });
+    expect(await h.totals(sku)).toMatchObject({ available: 0, committed: 5, oversold: 3 });
+  });
+
+  it('the count a sale leaves on the shelf is our own number, not a hand edit', async () => {
+    const { sku, object, url } = await setup(10);
+    expect((await send(url, saleBody(unique('ORD'), object, 2))).statusCode).toBe(200);
+    expect(await h.totals(sku)).toMatchObject({ available: 8, committed: 2 });
+    const count = await send(url, countBody(object, 8));
+    expect(count.json()).toMatchObject({ status: 'ok', outcome: 'echo' });
+  });
+
+  it('a return at the till comes back to the store through a return (quality control first)', async () => {
+    const { sku, object, url } = await setup(10);
+    const orderId = unique('ORD');
+    expect((await send(url, saleBody(orderId, object, 2))).statusCode).toBe(200);
+    const returnId = unique('RET');
+    const ret = saleBody(returnId, object, 1, { line_items: [], returns: [{ uid: 'r1', source_order_id: orderId, return_line_items: [{ uid: 'rl1', source_line_item_uid: `${orderId}-li1`, catalog_object_id: object, quantity: '1' }] }] });
+    const r = await send(url, ret);
+    expect(r.json(), r.body).toMatchObject({ status: 'ok', outcome: expect.stringContaining('return_received') });
+    expect(await h.totals(sku)).toMatchObject({ available: 8, committed: 2, quality_control: 1 });
+  });
+});
