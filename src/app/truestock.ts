@@ -119,7 +119,8 @@ export class Truestock {
     readonly random: Random,
     /** Whether `random` is a seeded source (a replayed run), not the system's. */
     readonly seeded: boolean,
-    fetchImpl?: typeof fetch,
+    /** How channels are reached (tests give an emulator's); absent: the global fetch. */
+    readonly fetchImpl?: typeof fetch,
     log?: DispatchLog,
   ) {
     this.reconciler = new Reconciler(this, { connect: (ch) => connectorFor(ch, { clock: this.clock, ...(fetchImpl ? { fetch: fetchImpl } : {}) }), mapping: mappingOf, context: (ch) => channelContext(ch), lags: (k) => kindOf(k).lags }, READ_BACK_KINDS, log ? { log } : {});

@@ -77,6 +77,18 @@ export interface WebhookSpec {
   verify(delivery: Delivery, settings: Settings): Verified | VerifyFailed;
   /** The normalized events of a verified delivery (its parsed JSON body), or why it is ignored. */
   parse(delivery: Verified, body: unknown): Parsed;
+  /**
+   * Optional, used by the route instead of `parse` when present: for a channel whose deliveries
+   * name what changed without carrying it (Square's order events name the order only), the
+   * events read from the channel. Rejects when the channel cannot be read now: the delivery is
+   * answered 503 and the channel delivers it again.
+   */
+  parseFromChannel?(delivery: Verified, body: unknown, env: WebhookEnv): Promise<Parsed>;
+}
+
+/** What `parseFromChannel` may use: the channel's settings, the clock and fetch. */
+export interface WebhookEnv extends ConnectEnv {
+  settings: Settings;
 }
 
 export interface PollEnv extends ConnectEnv {

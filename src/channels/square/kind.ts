@@ -6,6 +6,7 @@
 import type { ChannelKindSpec } from '../kind.ts';
 import { squareApi } from './client.ts';
 import { SQUARE_LISTING } from './identity.ts';
+import { parseSquareFromChannel } from './order-fetch.ts';
 import { squareConnector } from './push.ts';
 import { checkSquareSetting, squareSettings } from './settings.ts';
 import { parseSquareWebhook, squareMapping, verifySquareDelivery } from './webhooks.ts';
@@ -33,7 +34,8 @@ export const square: ChannelKindSpec = {
   },
   inbound: {
     mapping: squareMapping,
-    webhook: { verify: verifySquareDelivery, parse: parseSquareWebhook },
+    // Order events name the order only: the route reads it from Square (order-fetch.ts).
+    webhook: { verify: verifySquareDelivery, parse: parseSquareWebhook, parseFromChannel: parseSquareFromChannel },
   },
   // The emulator (emulators/square) is loaded only here, when the demo starts.
   demo: async () => (await import('./demo.ts')).squareDemo,

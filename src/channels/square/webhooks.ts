@@ -185,7 +185,12 @@ function returnEvents(o: Json, orderId: string, location: string | null, occurre
 
 function orderEvents(data: Json, topic: string, createdAt: number | null): ChannelEvent[] {
   const o = orderOf(data, topic);
-  const orderId = str(o.id) ?? str(o.order_id) ?? str(data.id);
+  return eventsOfOrder({ ...o, id: str(o.id) ?? str(o.order_id) ?? str(data.id) }, topic, createdAt);
+}
+
+/** The events of a whole Square order (snake_case, as the API answers it) reported under `topic`. */
+export function eventsOfOrder(o: Json, topic: string, createdAt: number | null): ChannelEvent[] {
+  const orderId = str(o.id) ?? str(o.order_id);
   if (!orderId) throw new Unreadable('the order has no id');
   const state = str(o.state);
   if (state === 'DRAFT') return [];
@@ -209,7 +214,35 @@ function orderEvents(data: Json, topic: string, createdAt: number | null): Chann
  * an order for an order event), or nothing acts.
  */
 export function parseSquareWebhook(delivery: Pick<Verified, 'topic' | 'eventId' | 'deliveryId'>, body: unknown): Parsed {
+  return readBody(() => parseBody(delivery, body));
+}
+
+/** `fn`, with an unreadable body turned into the reason it is ignored. */
+export function readBody(fn: () => Parsed): Parsed {
   try {
+    return fn();
+  } catch (err) {
+    if (err instanceof Unreadable) return { ok: false, ignored: `unreadable payload: ${err.message}` };
+    throw err;
+  }
+}
+
+/**
+ * The order a Square order event names when it does not carry it (Square's own `order_created`
+ * and `order_updated` hold the id, state and location only), or null when the body carries it.
+ */
+export function orderNamedOnly(topic: string, body: unknown): string | null {
+  if (topic !== 'order.created' && topic !== 'order.updated') return null;
+  if (!isObject(body) || !isObject(body.data) || body.type !== topic) return null;
+  const object = isObject(body.data.object) ? body.data.object : {};
+  const named = object[topic === 'order.created' ? 'order_created' : 'order_updated'];
+  const carried = [object.order, named].some((x) => isObject(x) && (Array.isArray(x.line_items) || Array.isArray(x.returns)));
+  if (carried) return null;
+  return (isObject(named) ? str(named.order_id) : null) ?? str(body.data.id);
+}
+
+function parseBody(delivery: Pick<Verified, 'topic' | 'eventId' | 'deliveryId'>, body: unknown): Parsed {
+  {
     if (!isObject(body)) throw new Unreadable('the body is not a JSON object');
     if (body.type !== delivery.topic) throw new Unreadable(`the body's type ${JSON.stringify(body.type)} is not the delivery's ${delivery.topic}`);
     const data = body.data;
@@ -229,8 +262,5 @@ export function parseSquareWebhook(delivery: Pick<Verified, 'topic' | 'eventId' 
         return { ok: false, ignored: `event type ${delivery.topic} is not one truestock uses` };
     }
     return events.length > 0 ? { ok: true, events } : { ok: false, ignored: `${delivery.topic} reports nothing truestock keeps (no IN_STOCK count, or a draft order)` };
-  } catch (err) {
-    if (err instanceof Unreadable) return { ok: false, ignored: `unreadable payload: ${err.message}` };
-    throw err;
   }
 }
