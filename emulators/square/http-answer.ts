@@ -1,0 +1,17 @@
+// What a handler answers (status, headers, JSON body) and what it is given.
+
+export interface HttpAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** A parsed Square API request as the handlers see it. */
+export interface ApiRequest {
+  method: string;
+  /** Path parameters of the matched route. */
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** Parsed JSON body; undefined when there was none. */
+  body: unknown;
+}
