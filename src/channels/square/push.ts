@@ -92,7 +92,10 @@ export function squareConnector(api: SquareApi, s: SquareSettings, clock: Clock)
         physicalCount: { referenceId: `truestock:${listingId}:${version}`, catalogObjectId, state: 'IN_STOCK' as const, locationId, quantity: String(quantity), occurredAt: when },
       }));
       try {
-        await api.client.inventory.batchCreateChanges({ idempotencyKey: idempotencyKeyOf(intent, occurredAt), changes }, api.call);
+        // Every count recorded, even one equal to the shelf now: Square compares with the count as
+        // it stands, which may already hold a sale dated after ours (12 on the shelf, a sale of 2
+        // → 10; our 10 dated before the sale must still make it 8, not be skipped as unchanged).
+        await api.client.inventory.batchCreateChanges({ idempotencyKey: idempotencyKeyOf(intent, occurredAt), changes, ignoreUnchangedCounts: false }, api.call);
       } catch (err) {
         const failed = squareFailure(err, clock.now());
         if (failed.failure !== 'permanent') return failed;
