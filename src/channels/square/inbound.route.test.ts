@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, Harness, type Json, unique } from '../../../test/support/http.ts';
 import { STORE_KINDS } from '../../../test/support/truestock.ts';
+import { startSquareEmulator } from '../../../emulators/square/index.ts';
+import { unitsOf } from '../../../emulators/square/decimal.ts';
 import { SQUARE_SIGNATURE_HEADER, squareSignature } from './webhooks.ts';
 
 const LOC = 'LSTORE1';
@@ -40,9 +42,9 @@ describe.each(STORE_KINDS)('Square POS events through the webhook route on %s', 
   beforeAll(() => h.start());
   afterAll(() => h.stop());
 
-  async function setup(shelf: number) {
+  async function setup(shelf: number, settings: Json = {}) {
     const { sku } = await h.item(shelf);
-    const ch = await h.post('/v1/channels', { kind: 'square', name: unique('square'), settings: { signature_key: KEY, notification_url: NOTIFY, merchant_id: 'M1', locations: { [LOC]: 'WH1' } } }, { key: h.a.keys.admin });
+    const ch = await h.post('/v1/channels', { kind: 'square', name: unique('square'), settings: { signature_key: KEY, notification_url: NOTIFY, merchant_id: 'M1', locations: { [LOC]: 'WH1' }, ...settings } }, { key: h.a.keys.admin });
     expect(ch.statusCode, ch.body).toBe(201);
     const channel = ch.json().channel as Json;
     const object = unique('OBJ');
@@ -92,5 +94,29 @@ describe.each(STORE_KINDS)('Square POS events through the webhook route on %s', 
     const r = await send(url, ret);
     expect(r.json(), r.body).toMatchObject({ status: 'ok', outcome: expect.stringContaining('return_received') });
     expect(await h.totals(sku)).toMatchObject({ available: 8, committed: 2, quality_control: 1 });
+  });
+
+  it('an order event that names the order only is read from Square; while Square is down it answers 503 and applies nothing', async () => {
+    const emu = await startSquareEmulator({ merchantId: 'M1', locations: [{ id: LOC }] });
+    try {
+      const { sku, object, url } = await setup(10, { access_token: emu.accessToken, endpoint: emu.url });
+      emu.addCatalogObject({ id: object });
+      const sale = emu.posSale({ locationId: LOC, lines: [{ catalogObjectId: object, quantity: unitsOf(3) }] });
+      // Square's own event: the order's id, state and location, nothing of what was sold.
+      const named: Json = { merchant_id: 'M1', type: 'order.created', event_id: unique('evt'), created_at: at(1),
+        data: { type: 'order_created', id: sale.id, object: { order_created: { order_id: sale.id, version: 1, location_id: LOC, state: 'COMPLETED', created_at: at(1) } } } };
+      emu.goDown(60);
+      await h.unchanged(async () => {
+        const busy = await send(url, named);
+        expect(busy.statusCode, busy.body).toBe(503);
+      }, [sku]);
+      emu.goDown(0.001);
+      await new Promise((r) => setTimeout(r, 5));
+      const r = await send(url, named);
+      expect(r.json(), r.body).toMatchObject({ status: 'ok', outcome: expect.stringContaining('allocated') });
+      expect(await h.totals(sku)).toMatchObject({ available: 7, committed: 3 });
+    } finally {
+      await emu.close();
+    }
   });
 });
