@@ -2,6 +2,7 @@
 // (validated against Square's official model), how each answer is classified, and that a retried
 // push intent is the same request.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../app/clock.ts';
 import type { Connector, PushItem } from '../../sync/connector.ts';
@@ -56,6 +57,24 @@ describe('Square push', () => {
     const dated = (k: number) => ((sq.seen[k]!.body.changes as { physical_count: { occurred_at: string } }[])[0]!.physical_count.occurred_at);
     expect(dated(1)).toBe(dated(0));
     expect(Date.parse(dated(2))).toBe(clock.now());
+  });
+
+  it('property: any intent retried later is the same request; a different version of any listing is a new key', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.uniqueArray(fc.record({ n: fc.nat(500), quantity: fc.nat(10_000), version: fc.integer({ min: 1, max: 1_000 }) }), { minLength: 1, maxLength: 100, selector: (r) => r.n }),
+      fc.integer({ min: 1, max: 3_600_000 }), fc.nat(),
+      async (rows, later, pick) => {
+        const { c, sq, clock } = connect();
+        const items = rows.map((r) => item(r.n, r.quantity, r.version));
+        await c.push(items);
+        clock.advance(later);
+        await c.push(items);
+        expect(sq.seen[1]!.body).toEqual(sq.seen[0]!.body);
+        const k = pick % items.length;
+        await c.push(items.map((i, j) => (j === k ? { ...i, version: i.version + 1 } : i)));
+        expect(sq.seen[2]!.body.idempotency_key).not.toBe(sq.seen[0]!.body.idempotency_key);
+      },
+    ), { numRuns: 40 });
   });
 
   it('classifies failures: 429 throttled with Retry-After, 5xx and no answer transient, 401 auth, a request error permanent', async () => {

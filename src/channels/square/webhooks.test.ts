@@ -1,11 +1,12 @@
 // Square webhooks: the proof (HMAC over notification URL + raw body, compared in constant time)
 // and the bodies read into normalized events — counts at the store, POS sales, returns.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WebhooksHelper } from 'square';
 import { externalKey } from '../../domain/listing-rules.ts';
 import { SQUARE_LISTING } from './identity.ts';
-import { parseSquareWebhook, squareMapping, squareSignature, verifySquareDelivery } from './webhooks.ts';
+import { parseSquareWebhook, squareMapping, squareSignature, verifySquareDelivery, verifySquareSignature } from './webhooks.ts';
 
 const URL_SIGNED = 'https://truestock.example/v1/channels/chan_1/webhooks';
 const KEY = 'sig-key';
@@ -45,6 +46,22 @@ describe('Square webhook verification', () => {
     // Without notification_url, the URL called is the one signed.
     const called = delivery(countEvent(), { signedUrl: 'http://10.0.0.5/v1/channels/chan_1/webhooks' });
     expect(verifySquareDelivery(called, { signature_key: KEY })).toMatchObject({ ok: true });
+  });
+});
+
+describe('Square webhook signatures (property)', () => {
+  it('a signature holds for its URL, body and key, and for nothing changed in any of them', () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 1, maxLength: 200 }), fc.webUrl(), fc.string({ minLength: 1 }), fc.nat(), (bytes, url, key, at) => {
+      const raw = Buffer.from(bytes);
+      const sig = squareSignature(raw, url, key);
+      expect(verifySquareSignature(raw, url, key, sig)).toBe(true);
+      const flipped = Buffer.from(raw);
+      flipped[at % raw.length] = flipped[at % raw.length]! ^ 1;
+      expect(verifySquareSignature(flipped, url, key, sig)).toBe(false);
+      expect(verifySquareSignature(raw, `${url}x`, key, sig)).toBe(false);
+      expect(verifySquareSignature(raw, url, `${key}x`, sig)).toBe(false);
+      expect(verifySquareSignature(raw, url, key, sig.slice(0, -4))).toBe(false);
+    }));
   });
 });
 
