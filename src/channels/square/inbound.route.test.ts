@@ -77,6 +77,18 @@ describe.each(STORE_KINDS)('Square POS events through the webhook route on %s', 
     expect(await h.totals(sku)).toMatchObject({ available: 0, committed: 5, oversold: 3 });
   });
 
+  it('a sale and a count at another of the merchant\'s Square locations are not this store\'s', async () => {
+    const { sku, object, url } = await setup(10);
+    await h.unchanged(async () => {
+      const elsewhere = (b: Json) => JSON.parse(JSON.stringify(b).replaceAll(LOC, 'LOTHERSTORE')) as Json;
+      const sale = await send(url, elsewhere(saleBody(unique('ORD'), object, 2)));
+      expect(sale.json(), sale.body).toMatchObject({ status: 'ok', outcome: expect.anything() });
+      const count = await send(url, elsewhere(countBody(object, 1)));
+      expect(count.statusCode).toBe(200);
+    }, [sku]);
+    expect(await h.totals(sku)).toMatchObject({ available: 10, committed: 0 });
+  });
+
   it('the count a sale leaves on the shelf is our own number, not a hand edit', async () => {
     const { sku, object, url } = await setup(10);
     expect((await send(url, saleBody(unique('ORD'), object, 2))).statusCode).toBe(200);

@@ -8,14 +8,22 @@
 // The read is not drawn from the channel's push budget (the route has none); it is one call per
 // sale, far below what a till rings up. If Square cannot be read now it throws, the route answers
 // 503, and Square delivers the event again.
+//
+// Square sends every subscription all of the merchant's events: only those at the channel's own
+// store locations are kept (`atStoreLocations`), so a channel per store sees its store alone.
 
 import { serialization, SquareError } from 'square';
 import type { Parsed, Verified, WebhookEnv } from '../kind.ts';
 import { squareApi, squareFailure } from './client.ts';
 import { squareSettings } from './settings.ts';
-import { eventsOfOrder, orderNamedOnly, parseSquareWebhook, readBody } from './webhooks.ts';
+import { atStoreLocations, eventsOfOrder, orderNamedOnly, parseSquareWebhook, readBody } from './webhooks.ts';
 
+/** The events of a delivery, reading the order from Square when the event names it only; only those of the channel's store locations. */
 export async function parseSquareFromChannel(delivery: Verified, body: unknown, env: WebhookEnv): Promise<Parsed> {
+  return atStoreLocations(await readEvents(delivery, body, env), env.settings);
+}
+
+async function readEvents(delivery: Verified, body: unknown, env: WebhookEnv): Promise<Parsed> {
   const orderId = orderNamedOnly(delivery.topic, body);
   if (orderId === null) return parseSquareWebhook(delivery, body);
   const s = squareSettings(env.settings);

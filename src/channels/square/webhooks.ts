@@ -264,3 +264,34 @@ function parseBody(delivery: Pick<Verified, 'topic' | 'eventId' | 'deliveryId'>,
     return events.length > 0 ? { ok: true, events } : { ok: false, ignored: `${delivery.topic} reports nothing truestock keeps (no IN_STOCK count, or a draft order)` };
   }
 }
+
+/**
+ * Only the events of the channel's own store locations. Square sends every subscription all of
+ * the merchant's events, so a merchant with one channel per store gets each store's sales and
+ * counts on every channel; a listing naming its object alone would take another store's count
+ * for its own, and its channel would allocate another store's sale. What happened elsewhere is
+ * left out, with the reason when nothing is left.
+ */
+export function atStoreLocations(parsed: Parsed, settings: Settings): Parsed {
+  if (!parsed.ok) return parsed;
+  const mapping = squareMapping(settings);
+  const where = (e: ChannelEvent): (string | null)[] => {
+    switch (e.kind) {
+      case 'level_updated':
+        return [e.level.locationId];
+      case 'order_created':
+      case 'order_updated':
+      case 'order_cancelled':
+        return [e.order.locationId];
+      case 'refund_created':
+        return e.refund.lines.map((l) => l.locationId);
+      default:
+        return [];
+    }
+  };
+  const events = parsed.events.filter((e) => where(e).every((l) => l !== null && mapping.locationCode(l) !== undefined));
+  if (events.length > 0) return { ok: true, events };
+  const elsewhere = [...new Set(parsed.events.flatMap(where))].join(', ');
+  return { ok: false, ignored: `the event is at Square location ${elsewhere}, not one of this channel's (settings.locations)` };
+}
+
