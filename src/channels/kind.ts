@@ -139,6 +139,12 @@ export interface ChannelKindSpec {
   /** The precision of the channel's timestamps (whole seconds: 1,000). */
   readonly timeResolutionMs: number;
   readonly capabilities: Capabilities;
+  /**
+   * Where the kind's channels sell from when their rules name no locations: `mapped` — only the
+   * locations their settings map (a store's POS sells its own shelf, so its number is that
+   * location's available, never the network's). Absent: every location, as rules default.
+   */
+  readonly defaultLocations?: 'mapped';
   /** A connector for a channel's settings, or what is missing. Absent: the kind's numbers are served, not pushed. */
   connect?(settings: Settings, env: ConnectEnv): Connector | Refusal;
   /** Events in: webhooks, polls, and the location mapping. Absent: the kind reports nothing back. */

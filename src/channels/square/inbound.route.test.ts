@@ -89,6 +89,16 @@ describe.each(STORE_KINDS)('Square POS events through the webhook route on %s', 
     expect(await h.totals(sku)).toMatchObject({ available: 10, committed: 0 });
   });
 
+  it('pickup in store is the store\'s own count: the listing\'s number is the mapped store\'s available, not the network\'s', async () => {
+    const { sku, listing } = await setup(10);
+    const other = unique('WH');
+    expect((await h.post('/v1/locations', { code: other, name: 'Another warehouse', kind: 'warehouse' }, { key: h.a.keys.admin })).statusCode).toBe(201);
+    expect((await h.post('/v1/stock/receive', { sku, location: other, quantity: 5 })).statusCode).toBe(200);
+    const shown = await h.get(`/v1/listings/${listing}/availability`, h.a.keys.read);
+    expect(shown.statusCode, shown.body).toBe(200);
+    expect(shown.json()).toMatchObject({ quantity: 10 });
+  });
+
   it('the count a sale leaves on the shelf is our own number, not a hand edit', async () => {
     const { sku, object, url } = await setup(10);
     expect((await send(url, saleBody(unique('ORD'), object, 2))).statusCode).toBe(200);

@@ -28,6 +28,10 @@ export const square: ChannelKindSpec = {
   // No compare-and-set (an idempotency key only); no order poll: the till's sales arrive as
   // webhooks, and a lost one is caught by the count update that follows it and by read-backs.
   capabilities: { compareAndSet: false, asyncSubmissions: false, readBack: true, webhooks: true, polling: false },
+  // Pickup in store is the store's own count: the channel's number is its mapped locations'
+  // available unless a rule says otherwise, and a physical count never puts the network's stock on
+  // the store's shelf.
+  defaultLocations: 'mapped',
   connect(settings, env) {
     const s = squareSettings(settings);
     return 'code' in s ? s : squareConnector(squareApi(s, env), s, env.clock);
