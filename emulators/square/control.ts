@@ -2,11 +2,10 @@
 // in-process methods, errors as RFC 9457 problems. They keep working during an outage, and they
 // are how a test or the demo plays the merchant setting up, the till and the staff.
 
-import { parseQuantity, type Units } from './decimal.ts';
+import type { Quantity } from './decimal.ts';
 import type { SquareEmulator } from './emulator.ts';
 import { EmulatorError, invalid, notFound, problemOf } from './errors.ts';
 import type { HttpAnswer } from './http-answer.ts';
-import type { PosLine } from './merchant.ts';
 import type { ApiFault } from './types.ts';
 
 type Json = Record<string, unknown>;
@@ -38,11 +37,10 @@ function num(v: unknown, field: string): number {
   return v;
 }
 
-/** A quantity: a number of items or a Square decimal string. */
-function quantity(v: unknown, field: string): Units {
-  const q = typeof v === 'number' && Number.isFinite(v) ? parseQuantity(String(v)) : parseQuantity(v);
-  if (q === null) throw invalid(`${field} must be a number or a decimal string with at most 5 digits after the point`);
-  return q;
+/** A quantity: a number of items or a Square decimal string (checked by the emulator). */
+function quantity(v: unknown, field: string): Quantity {
+  if (typeof v !== 'number' && typeof v !== 'string') throw invalid(`${field} must be a number or a decimal string`);
+  return v;
 }
 
 function optional<T>(b: Json, key: string, f: (v: unknown, field: string) => T): T | undefined {
@@ -50,7 +48,7 @@ function optional<T>(b: Json, key: string, f: (v: unknown, field: string) => T):
 }
 
 /** `line_items: [{catalog_object_id, quantity}]`, or one line as `catalog_object_id` + `quantity`. */
-function lines(b: Json): PosLine[] {
+function lines(b: Json): { catalogObjectId: string; quantity: Quantity }[] {
   if (b.line_items !== undefined) {
     if (b.catalog_object_id !== undefined || b.quantity !== undefined) throw invalid('give line_items or catalog_object_id + quantity, not both');
     if (!Array.isArray(b.line_items)) throw invalid('line_items must be an array');

@@ -19,3 +19,15 @@ describe('decimal quantities', () => {
     fc.assert(fc.property(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), (u) => parseQuantity(formatQuantity(u)) === u));
   });
 });
+
+describe('quantities in', () => {
+  it('takes items as numbers, decimal strings or units', async () => {
+    const { quantityUnits, unitsOf } = await import('./decimal.ts');
+    expect(unitsOf(3)).toBe(300_000n);
+    expect(quantityUnits(3)).toBe(300_000n);
+    expect(quantityUnits('0.5')).toBe(50_000n);
+    expect(quantityUnits(7n)).toBe(7n);
+    expect(quantityUnits(Number.NaN)).toBeNull();
+    expect(quantityUnits(1e-7)).toBeNull();
+  });
+});

@@ -28,5 +28,17 @@ export function formatQuantity(units: Units): string {
   return `${negative ? '-' : ''}${whole}${frac ? `.${frac}` : ''}`;
 }
 
-/** Units of a whole number of items (the control surface's quantities). */
+/** Units of a number of items (rounded to 1/100000). */
 export const unitsOf = (n: number): Units => BigInt(Math.round(n * Number(SCALE)));
+
+/**
+ * A quantity as the in-process methods take it: items as a number, a decimal string, or units
+ * (a bigint of 1/100000 items, e.g. from `unitsOf`). The control endpoints take the first two.
+ */
+export type Quantity = number | string | Units;
+
+/** The units of a quantity, or null when it is not one (more than 5 decimals, not finite). */
+export function quantityUnits(q: unknown): Units | null {
+  if (typeof q === 'bigint') return q;
+  return typeof q === 'number' ? (Number.isFinite(q) ? parseQuantity(String(q)) : null) : parseQuantity(q);
+}

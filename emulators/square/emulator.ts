@@ -12,11 +12,11 @@ import type { AddressInfo } from 'node:net';
 import { checkFaults, type DeliveryFaults, type KitScheduler, type NodeHandler, Outage, randomUuid, type Random, realScheduler, schedulerOn, seededRandom } from '../kit/index.ts';
 import { Catalog } from './catalog.ts';
 import { answerControl } from './control.ts';
-import { formatQuantity, type Units } from './decimal.ts';
+import { formatQuantity, type Quantity, quantityUnits, type Units } from './decimal.ts';
 import { asInvalid, EmulatorError, invalid, problemOf, SquareApiError } from './errors.ts';
 import type { ApiRequest, HttpAnswer } from './http-answer.ts';
 import { Merchant, type OrderEventMode, type PosLine } from './merchant.ts';
-import { batchRetrieveOrders, retrieveOrder } from './orders-api.ts';
+import { batchRetrieveOrders, retrieveOrder, searchOrders } from './orders-api.ts';
 import { orderView } from './orders.ts';
 import { DEFAULT_RATE_LIMIT, isOperation, type Operation, type RateLimit, RateLimits } from './rate-limits.ts';
 import { API_FAULTS, type ApiFault, type SquareEmulatorOptions } from './types.ts';
@@ -61,6 +61,7 @@ const ROUTES: Route[] = [
   route('POST', '/v2/inventory/counts/batch-retrieve', 'BatchRetrieveInventoryCounts'),
   route('GET', '/v2/inventory/{catalog_object_id}', 'RetrieveInventoryCount'),
   route('POST', '/v2/orders/batch-retrieve', 'BatchRetrieveOrders'),
+  route('POST', '/v2/orders/search', 'SearchOrders'),
   route('GET', '/v2/orders/{order_id}', 'RetrieveOrder'),
 ];
 
@@ -129,7 +130,7 @@ export class SquareEmulator {
     this.merchantId = o.merchantId;
     this.applicationId = o.applicationId;
     this.outage = new Outage(this.now);
-    this.ids = seededRandom(o.seed ^ ID_SEED_SALT);
+    this.ids = seededRandom(o.idSeed ?? o.seed ^ ID_SEED_SALT);
     this.webhooks = new Webhooks({
       scheduler: this.scheduler,
       random: seededRandom(o.seed),
@@ -189,14 +190,15 @@ export class SquareEmulator {
     return this.world.catalog.addVariation(p);
   }
   /** The POS rings up a sale; returns the order as GET /v2/orders answers it. */
-  posSale(p: { locationId: string; lines: PosLine[]; referenceId?: string | null }) {
-    return orderView(this.merchant.sale(p));
+  posSale(p: { locationId: string; lines: PosLineInput[]; referenceId?: string | null }) {
+    return orderView(this.merchant.sale({ ...p, lines: posLines(p.lines) }));
   }
-  posReturn(p: { orderId: string; lines: PosLine[]; restock?: boolean }) {
-    return orderView(this.merchant.return(p));
+  posReturn(p: { orderId: string; lines: PosLineInput[]; restock?: boolean }) {
+    return orderView(this.merchant.return({ ...p, lines: posLines(p.lines) }));
   }
-  handCount(p: { catalogObjectId: string; locationId: string; quantity: Units; teamMemberId?: string | null }) {
-    return this.merchant.handCount(p).map(changeView);
+  /** Staff count the shelf; returns the change recorded, as the API shows changes. */
+  handCount(p: { catalogObjectId: string; locationId: string; quantity: Quantity; teamMemberId?: string | null }) {
+    return this.merchant.handCount({ ...p, quantity: units(p.quantity, 'quantity') }).map(changeView);
   }
   order(orderId: string) {
     const o = this.merchant.orders.get(orderId);
@@ -387,6 +389,8 @@ export class SquareEmulator {
         return retrieveOrder(m.orders, r);
       case 'BatchRetrieveOrders':
         return batchRetrieveOrders(m.orders, r);
+      case 'SearchOrders':
+        return searchOrders(m.orders, r);
     }
   }
 
@@ -420,6 +424,23 @@ export class SquareEmulator {
     res.writeHead(a.status, { 'Content-Type': 'application/json', ...a.headers, 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
   }
+}
+
+/** A POS line as the in-process surface takes it: items as a number, a decimal string, or units (bigint). */
+export interface PosLineInput {
+  catalogObjectId: string;
+  quantity: Quantity;
+}
+
+function units(q: Quantity, field: string): Units {
+  const u = quantityUnits(q);
+  if (u === null) throw invalid(`${field} must be a number or a decimal string with at most 5 digits after the point`);
+  return u;
+}
+
+function posLines(lines: PosLineInput[]): PosLine[] {
+  if (!Array.isArray(lines)) throw invalid('lines must be an array');
+  return lines.map((l, i) => ({ catalogObjectId: l.catalogObjectId, quantity: units(l.quantity, `line_items[${i}].quantity`) }));
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

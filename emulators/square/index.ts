@@ -1,6 +1,7 @@
 // The Square POS emulator: see README.md.
 
-export { createSquareEmulator, type EmulatorCounters, SquareEmulator, startSquareEmulator } from './emulator.ts';
+export { createSquareEmulator, type EmulatorCounters, type PosLineInput, SquareEmulator, startSquareEmulator } from './emulator.ts';
+export type { Quantity } from './decimal.ts';
 export { EmulatorError, type EmulatorErrorCode } from './errors.ts';
 export { BATCH_CHANGES_MAX, OCCURRED_AT_AGE_MAX_MS } from './inventory-api.ts';
 export { PAGE_SIZE_MAX } from './paging.ts';

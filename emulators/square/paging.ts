@@ -19,8 +19,8 @@ export function fingerprint(query: unknown): string {
 }
 
 /** One page of `items` for `cursor` (undefined: the first), and the cursor of the next page if any. */
-export function page<T>(items: T[], query: unknown, cursor: string | undefined, limit: number | undefined, field = 'cursor'): { items: T[]; cursor?: string } {
-  const size = Math.min(limit ?? PAGE_SIZE_MAX, PAGE_SIZE_MAX);
+export function page<T>(items: T[], query: unknown, cursor: string | undefined, limit: number | undefined, sizes: { default: number; max: number } = { default: PAGE_SIZE_MAX, max: PAGE_SIZE_MAX }, field = 'cursor'): { items: T[]; cursor?: string } {
+  const size = Math.min(limit ?? sizes.default, sizes.max);
   const fp = fingerprint(query);
   let offset = 0;
   if (cursor !== undefined && cursor !== '') {

@@ -96,3 +96,25 @@ describe('the POS', () => {
     await h2.close();
   });
 });
+
+describe('the in-process surface', () => {
+  it('takes items as numbers or decimal strings and answers decimal strings', async () => {
+    h.square.handCount({ catalogObjectId: 'VAR1', locationId: LOCATION, quantity: '10.5' });
+    const order = h.square.posSale({ locationId: LOCATION, lines: [{ catalogObjectId: 'VAR1', quantity: 2 }] });
+    expectSdkOrder(order);
+    expect(h.square.quantity('VAR1', LOCATION)).toBe('8.5');
+    expect(() => h.square.posSale({ locationId: LOCATION, lines: [{ catalogObjectId: 'VAR1', quantity: 0.000001 }] })).toThrow(/decimal string/);
+  });
+
+  it('draws ids from idSeed: the same seed replays them, another does not', async () => {
+    const ids = async (o: { idSeed?: number }) => {
+      const x = await harness(o);
+      await x.seed('VAR1');
+      const id = x.square.posSale({ locationId: LOCATION, lines: [{ catalogObjectId: 'VAR1', quantity: 1 }] }).id;
+      await x.close();
+      return id;
+    };
+    expect(await ids({})).toBe(await ids({}));
+    expect(await ids({ idSeed: 42 })).not.toBe(await ids({ idSeed: 43 }));
+  });
+});

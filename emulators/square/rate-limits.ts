@@ -14,6 +14,7 @@ export const OPERATIONS = [
   'BatchRetrieveInventoryChanges',
   'RetrieveOrder',
   'BatchRetrieveOrders',
+  'SearchOrders',
 ] as const;
 
 export type Operation = (typeof OPERATIONS)[number];

@@ -52,15 +52,17 @@ export function expectValidCountEvent(body: unknown): void {
   expect(check.errors, JSON.stringify(body)).toEqual([]);
 }
 
+const STRICT = { unrecognizedObjectKeys: 'fail', allowUnrecognizedEnumValues: false, skipValidation: false } as const;
+
 /** Parses an order with the SDK's serializer (strict: unknown keys and wrong types fail). */
 export function expectSdkOrder(raw: unknown): void {
-  const r = serialization.Order.parse(raw, { unrecognizedObjectKeys: 'fail', allowUnrecognizedEnumValues: false, skipValidation: false });
+  const r = serialization.Order.parse(raw, STRICT);
   expect(r.ok ? [] : r.errors, JSON.stringify(raw)).toEqual([]);
 }
 
 export function expectSdkEvent(raw: unknown, type: 'order.created' | 'order.updated'): void {
   const schema = type === 'order.created' ? serialization.OrderCreatedEvent : serialization.OrderUpdatedEvent;
-  const r = schema.parse(raw, { unrecognizedObjectKeys: 'fail', allowUnrecognizedEnumValues: false, skipValidation: false });
+  const r = schema.parse(raw, STRICT);
   expect(r.ok ? [] : r.errors, JSON.stringify(raw)).toEqual([]);
 }
 
@@ -114,6 +116,9 @@ export async function harness(options: SquareEmulatorOptions = {}): Promise<Harn
       const body = text === '' ? undefined : JSON.parse(text);
       if (operationId) {
         expect(model().validateResponse({ operationId, status: 200, body }), `answer ${res.status} to ${method} ${url}: ${text}`).toEqual([]);
+      } else if (res.status === 200 && path.startsWith('/v2/orders/search')) {
+        const parsed = serialization.SearchOrdersResponse.parse(body, STRICT);
+        expect(parsed.ok ? [] : parsed.errors, text).toEqual([]);
       } else if (res.status === 200 && path.startsWith('/v2/orders/batch-retrieve')) {
         for (const order of body.orders ?? []) expectSdkOrder(order);
       } else if (res.status === 200) {

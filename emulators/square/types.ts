@@ -30,4 +30,10 @@ export interface SquareEmulatorOptions {
   webhookFetch?: typeof fetch;
   /** Seeds ids and the webhook fault draws. */
   seed?: number;
+  /**
+   * Seeds ids (orders, changes, events) apart from the fault draws. The emulator keeps no state:
+   * a demo restarted with the same seed would hand out the same order ids again, so it passes a
+   * fresh `idSeed` (e.g. from the time) and keeps `seed` for replayable faults.
+   */
+  idSeed?: number;
 }
