@@ -7,6 +7,7 @@ import type { ChannelKindSpec } from '../kind.ts';
 import { squareApi } from './client.ts';
 import { SQUARE_LISTING } from './identity.ts';
 import { parseSquareFromChannel } from './order-fetch.ts';
+import { SQUARE_POLL_SECONDS_DEFAULT, squareOrderPages } from './poll.ts';
 import { squareConnector } from './push.ts';
 import { checkSquareSetting, squareSettings } from './settings.ts';
 import { parseSquareWebhook, squareMapping, verifySquareDelivery } from './webhooks.ts';
@@ -25,9 +26,9 @@ export const square: ChannelKindSpec = {
   lags: { inboundSeconds: 5, outboundSeconds: 5 },
   // RFC 3339 times with milliseconds.
   timeResolutionMs: 1,
-  // No compare-and-set (an idempotency key only); no order poll: the till's sales arrive as
-  // webhooks, and a lost one is caught by the count update that follows it and by read-backs.
-  capabilities: { compareAndSet: false, asyncSubmissions: false, readBack: true, webhooks: true, polling: false },
+  // No compare-and-set (an idempotency key only). The till's sales and counts arrive as webhooks;
+  // a SearchOrders poll catches a sale whose event never came.
+  capabilities: { compareAndSet: false, asyncSubmissions: false, readBack: true, webhooks: true, polling: true },
   // Pickup in store is the store's own count: the channel's number is its mapped locations'
   // available unless a rule says otherwise, and a physical count never puts the network's stock on
   // the store's shelf.
@@ -40,6 +41,7 @@ export const square: ChannelKindSpec = {
     mapping: squareMapping,
     // Order events name the order only: the route reads it from Square (order-fetch.ts).
     webhook: { verify: verifySquareDelivery, parse: parseSquareWebhook, parseFromChannel: parseSquareFromChannel },
+    poll: { defaultIntervalSeconds: SQUARE_POLL_SECONDS_DEFAULT, pages: squareOrderPages },
   },
   // The emulator (emulators/square) is loaded only here, when the demo starts.
   demo: async () => (await import('./demo.ts')).squareDemo,
