@@ -5,8 +5,9 @@
 // On a restart the emulator starts empty on a new port, so:
 // - the location and the catalog objects get ids derived from the location code and the SKUs:
 //   the same as last time, so the listings stay as they are;
-// - order ids come from the emulator's seeded generator, seeded here with the start time as well,
-//   so a new run never hands out an order id an earlier one used (truestock records orders by id).
+// - order ids come from the emulator's id generator (`idSeed`), seeded here with the start time as
+//   well, so a new run never hands out an order id an earlier one used (truestock records orders
+//   by id); webhook faults keep the setup's seed.
 //
 // The till never refuses a customer holding the item, but a customer cannot pick up what is not
 // on the shelf: `placeOrder` refuses when Square's count shows fewer units (the demo's "out of
@@ -36,8 +37,10 @@ export const squareDemo: DemoStorefrontFactory = {
       merchantId: demoSquareId('ML', setup.name),
       locations: [{ id: locationId, name: setup.location.name }],
       webhookRetry: DEMO_WEBHOOK_RETRY,
-      // The ids' generator: new every run (order ids are never reused), the same for one seed and start.
-      seed: (Math.imul(setup.seed, 2_654_435_761) ^ Math.floor(setup.now / 1_000)) >>> 0,
+      // Webhook faults replay by seed; ids come from a generator seeded by the start time as well,
+      // so a new run never hands out an order id an earlier one used.
+      seed: setup.seed,
+      idSeed: (Math.imul(setup.seed, 2_654_435_761) ^ Math.floor(setup.now / 1_000)) >>> 0,
     });
     try {
       return new SquareStore(emulator, setup, locationId);
