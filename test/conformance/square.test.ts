@@ -1,9 +1,9 @@
 // The conformance kit for Square (the store's POS): the kind's connector against the Square
 // emulator (emulators/square), on SQLite and PostgreSQL, reached through the emulator kit's
 // in-process fetch, every inventory request truestock sends checked against Square's official
-// model. Square applies counts at once (no submissions) and has no order poll: sales, returns and
-// counts arrive as signed webhooks, and an order event names the order only, so truestock reads
-// the order from the emulator through the same fetch.
+// model. Square applies counts at once (no submissions); sales, returns and counts arrive as
+// signed webhooks, an order event names the order only (truestock reads the order from the
+// emulator through the same fetch), and a SearchOrders poll catches what a dropped event missed.
 //
 // Square signs the notification URL it was given. The kit's tap gets its address only once the
 // channel exists, so the adapter puts a small forwarder of its own in front: its address is the

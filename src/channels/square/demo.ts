@@ -12,8 +12,8 @@
 // The till never refuses a customer holding the item, but a customer cannot pick up what is not
 // on the shelf: `placeOrder` refuses when Square's count shows fewer units (the demo's "out of
 // stock"); truestock, for its part, never refuses a sale the till took. Webhook faults are
-// duplicates, reordering and delays, never drops: Square retries an unanswered event for a day,
-// and the kind reads no order poll to catch a delivery lost for good.
+// duplicates, reordering and delays, never drops: Square retries an unanswered event for a day
+// (the kind's order poll would catch a sale, but a lost count update is only seen by read-backs).
 
 import { createHash, randomBytes } from 'node:crypto';
 import { EmulatorError, startSquareEmulator, type SquareEmulator } from '../../../emulators/square/index.ts';
