@@ -116,10 +116,9 @@ async function receive(ts: Truestock, req: FastifyRequest<{ Params: { id: string
   }
   let parsed;
   try {
-    parsed = webhook.parseFromChannel
-      ? await webhook.parseFromChannel(verified, body, { settings: channel.settings, clock: ts.clock, fetch: ts.fetchImpl ?? fetch })
-      : webhook.parse(verified, body);
+    parsed = webhook.parseFromChannel ? await webhook.parseFromChannel(verified, body, { settings: channel.settings, clock: ts.clock, fetch: ts.fetchImpl ?? fetch }) : webhook.parse(verified, body);
   } catch (err) {
+    if (!webhook.parseFromChannel) throw err;
     // The channel could not be read now (down, throttled): nothing applied, it delivers again.
     count('busy');
     req.log.warn({ channel: channel.id, topic: verified.topic, delivery_id: verified.deliveryId, err }, 'webhook events could not be read from the channel');

@@ -425,8 +425,11 @@ export function describeChannel(kind: string, startEmulator: StartEmulator, unsu
       expect(await allocated(w)).toHaveLength(1);
       expect(await level(w, 'A')).toMatchObject({ available: 7, committed: 3 });
       if (caps.webhooks) expect(w.tap.duplicates().length).toBeGreaterThan(0);
-      w.emu.faults({ duplicate: false });
-      if (unsupported.cancelOrders) return; // placed and allocated once is all such a channel can show
+      if (unsupported.cancelOrders) {
+        // Placed and allocated once is all a channel whose orders cannot be cancelled can show.
+        w.emu.faults({ duplicate: false });
+        return;
+      }
       w.emu.cancelOrder(first);
       await arrive();
       await until(async () => (await level(w, 'A')).committed === 0);
