@@ -77,6 +77,18 @@ describe.each(STORE_KINDS)('Square POS events through the webhook route on %s', 
     expect(await h.totals(sku)).toMatchObject({ available: 0, committed: 5, oversold: 3 });
   });
 
+  it('a POS sale is taken from its own store even when another store of the channel has the units', async () => {
+    const other = unique('ST');
+    expect((await h.post('/v1/locations', { code: other, name: 'Second store', kind: 'store' }, { key: h.a.keys.admin })).statusCode).toBe(201);
+    const { sku, object, url } = await setup(1, { locations: { [LOC]: 'WH1', LSTORE2: other } });
+    expect((await h.post('/v1/stock/receive', { sku, location: other, quantity: 9 })).statusCode).toBe(200);
+    const r = await send(url, saleBody(unique('ORD'), object, 3));
+    expect(r.json(), r.body).toMatchObject({ status: 'ok', outcome: expect.stringContaining('allocated') });
+    const levels = ((await h.get(`/v1/stock/${encodeURIComponent(sku)}`, h.a.keys.read)).json().locations as Json[]);
+    expect(levels.find((l) => l.location === 'WH1')).toMatchObject({ available: 0, committed: 3, oversold: 2 });
+    expect(levels.find((l) => l.location === other)).toMatchObject({ available: 9, committed: 0 });
+  });
+
   it('a sale and a count at another of the merchant\'s Square locations are not this store\'s', async () => {
     const { sku, object, url } = await setup(10);
     await h.unchanged(async () => {
