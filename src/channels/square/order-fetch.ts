@@ -16,7 +16,9 @@ import { serialization, SquareError } from 'square';
 import type { Parsed, Verified, WebhookEnv } from '../kind.ts';
 import { squareApi, squareFailure } from './client.ts';
 import { squareSettings } from './settings.ts';
-import { atStoreLocations, eventsOfOrder, orderNamedOnly, parseSquareWebhook, readBody } from './webhooks.ts';
+import { editSettings } from '../../domain/sync-rules.ts';
+import { withoutTillCounts } from './count-causes.ts';
+import { atStoreLocations, catalogObjectOfKeys, eventsOfOrder, orderNamedOnly, parseSquareWebhook, readBody } from './webhooks.ts';
 
 /** The events of a delivery, reading the order from Square when the event names it only; only those of the channel's store locations. */
 export async function parseSquareFromChannel(delivery: Verified, body: unknown, env: WebhookEnv): Promise<Parsed> {
@@ -25,7 +27,14 @@ export async function parseSquareFromChannel(delivery: Verified, body: unknown, 
 
 async function readEvents(delivery: Verified, body: unknown, env: WebhookEnv): Promise<Parsed> {
   const orderId = orderNamedOnly(delivery.topic, body);
-  if (orderId === null) return parseSquareWebhook(delivery, body);
+  if (orderId === null) {
+    const parsed = parseSquareWebhook(delivery, body);
+    // Under adopt, a count a till sale moved is its order's to report (count-causes.ts).
+    if (delivery.topic !== 'inventory.count.updated' || editSettings(env.settings).editPolicy !== 'adopt') return parsed;
+    const s = squareSettings(env.settings);
+    if ('code' in s) return parsed;
+    return withoutTillCounts(parsed, squareApi(s, env), (e) => (e.kind === 'level_updated' ? catalogObjectOfKeys(e.level.keys) : null), () => env.clock.now());
+  }
   const s = squareSettings(env.settings);
   if ('code' in s) return { ok: false, ignored: `${delivery.topic} names order ${orderId}, which cannot be read: ${s.detail}` };
   const api = squareApi(s, env);

@@ -93,6 +93,12 @@ export function squareKeys(catalogObjectId: string, locationId: string | null): 
   return [...keys, externalKey(SQUARE_LISTING, { catalog_object_id: catalogObjectId })];
 }
 
+/** The catalog object a level's keys name (the last key is the object alone: `catalog_object:X`). */
+export function catalogObjectOfKeys(keys: readonly string[]): string | null {
+  const m = /^catalog_object:([^@]+)$/.exec(keys[keys.length - 1] ?? '');
+  return m ? decodeURIComponent(m[1]!) : null;
+}
+
 /** The key up to the location: a listing of the object at any location (`catalog_object:X@`). */
 const anyLocation = (catalogObjectId: string) => `${externalKey(SQUARE_LISTING, { catalog_object_id: catalogObjectId })}@`;
 
