@@ -57,6 +57,18 @@ const lagSetting = (c: ChannelFacts, name: 'inbound_lag_seconds' | 'outbound_lag
   return name === 'inbound_lag_seconds' ? lags.inboundSeconds : lags.outboundSeconds;
 };
 
+/**
+ * A rule that names no locations, for a kind whose channels sell only from the locations their
+ * settings map (`defaultLocations: 'mapped'`, a store's POS): scoped to those locations.
+ */
+function withKindScope(channel: ChannelFacts, rule: ResolvedRule): ResolvedRule {
+  const kind = kindOf(channel.kind);
+  if (kind.defaultLocations !== 'mapped' || rule.locations.codes !== undefined || rule.locations.kinds !== undefined) return rule;
+  const codes = kind.inbound?.mapping(channel.settings).locationCodes() ?? [];
+  // Nothing mapped yet (a channel set up before its store): every location, as before.
+  return codes.length === 0 ? rule : { ...rule, locations: { codes } };
+}
+
 interface ChannelState extends ChannelFacts {
   rules: ChannelRule[];
 }
@@ -188,7 +200,8 @@ export class Facts {
     const channel = this.channels.get(listing.channel_id)!;
     const sku = this.items.get(listing.item_id)!.sku;
     // The engine asks for the pool only when a below_units rule matches, over the locations of its first pass.
-    const rule = resolveRule(channel.rules, sku, this.now, (scope) => poolUnits(this.itemFacts(listing.item_id, null, null), scope));
+    const resolved = resolveRule(channel.rules, sku, this.now, (scope) => poolUnits(this.itemFacts(listing.item_id, null, null), scope));
+    const rule = withKindScope(channel, resolved);
     // Hidden on this channel (an operator's outage tool): whatever the rules say, it shows 0.
     return channel.hidden_skus.has(sku) ? { ...rule, cap_units: 0, applied: [...rule.applied, 'hidden'] } : rule;
   }

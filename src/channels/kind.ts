@@ -93,7 +93,11 @@ export interface WebhookSpec {
    * `env`; the route calls this instead of `verify` when the kind has it.
    */
   verifyWith?(delivery: Delivery, settings: Settings, env: ConnectEnv): Promise<Verified | VerifyFailed>;
-  /** A kind that reads what a delivery names from the channel (the order of a notification) parses here instead of `parse`. */
+  /**
+   * A kind that reads what a delivery names from the channel (the order a notification names
+   * without carrying it: eBay, Square) parses here instead of `parse`. Rejects when the channel
+   * cannot be read now: the delivery is answered 503 and the channel delivers it again.
+   */
   parseWith?(delivery: Verified, body: unknown, env: WebhookEnv): Promise<Parsed>;
   /**
    * A channel that checks the webhook address before it delivers (a GET with a challenge): the
@@ -151,6 +155,12 @@ export interface ChannelKindSpec {
   /** The precision of the channel's timestamps (whole seconds: 1,000). */
   readonly timeResolutionMs: number;
   readonly capabilities: Capabilities;
+  /**
+   * Where the kind's channels sell from when their rules name no locations: `mapped` — only the
+   * locations their settings map (a store's POS sells its own shelf, so its number is that
+   * location's available, never the network's). Absent: every location, as rules default.
+   */
+  readonly defaultLocations?: 'mapped';
   /** A connector for a channel's settings, or what is missing. Absent: the kind's numbers are served, not pushed. */
   connect?(settings: Settings, env: ConnectEnv): Connector | Refusal;
   /** Events in: webhooks, polls, and the location mapping. Absent: the kind reports nothing back. */

@@ -131,7 +131,16 @@ async function receive(ts: Truestock, req: FastifyRequest<{ Params: { id: string
   } catch {
     body = undefined;
   }
-  const parsed = webhook.parseWith ? await webhook.parseWith(verified, body, { ...env, settings: channel.settings }) : webhook.parse(verified, body);
+  let parsed;
+  try {
+    parsed = webhook.parseWith ? await webhook.parseWith(verified, body, { ...env, settings: channel.settings }) : webhook.parse(verified, body);
+  } catch (err) {
+    if (!webhook.parseWith) throw err;
+    // The channel could not be read now (down, throttled): nothing applied, it delivers again.
+    count('busy');
+    req.log.warn({ channel: channel.id, topic: verified.topic, delivery_id: verified.deliveryId, err }, 'webhook events could not be read from the channel');
+    throw TruestockError.of('busy', `the delivery's events could not be read from ${channel.kind}: ${err instanceof Error ? err.message : String(err)}; the channel will deliver again`);
+  }
   // Signed by the channel, so redelivering an unreadable body would not make it readable: it is
   // receipted as ignored and answered 200. The receipt comes last (in ingestDelivery): a crash
   // before it leaves the delivery unanswered, the channel delivers it again, and every effect is
