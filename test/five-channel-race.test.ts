@@ -214,7 +214,7 @@ describe.each(STORE_KINDS)('the five-channel race end to end on %s', (kind) => {
     expect(square.counters().webhooksFailed).toBe(0);
     await until('the four prompt channels\' orders to be recorded from their webhooks', async () => (await recorded()).length === 4, recorded);
     // …and the slow ones: the same orders again by each channel's order poll.
-    for (const id of [wm, eb, sq]) {
+    for (const id of [shop, wm, eb, sq]) {
       const again = await poll(id);
       expect(again.outcomes, 'the poll saw the order the webhook brought').toEqual({ no_change: 1 });
     }
@@ -267,7 +267,7 @@ describe.each(STORE_KINDS)('the five-channel race end to end on %s', (kind) => {
 
     // Both paths again bring nothing new: still five orders.
     await Promise.all([shopify.flushWebhooks(), walmart.flushNotifications(), ebay.flushNotifications(), square.flushWebhooks()]);
-    for (const id of [wm, eb, sq, amz]) await poll(id);
+    for (const id of [shop, wm, eb, sq, amz]) await poll(id);
     expect(await recorded()).toHaveLength(5);
 
     // Out: once each channel converged, none shows stock that is gone, and nothing is left to push.
