@@ -186,14 +186,13 @@ describe.each(STORE_KINDS)('the five-channel race end to end on %s', (kind) => {
     await until(`every channel to show ${ON_SHELF}`, () => showsEverywhere(ON_SHELF), shown);
     expect(shown()).toEqual(everywhere(ON_SHELF));
 
-    // The race: five sales within 100 ms, each channel still showing 10 (synchronous emulator calls).
-    const t0 = Date.now();
+    // The race: five sales back to back (synchronous emulator calls, well within 100 ms; not
+    // asserted — a timing check would only test the machine), each channel still showing 10.
     const shopOrder = shopify.placeOrder({ lines: [{ sku: SKU, quantity: 4 }] });
     const amazonOrder = amazon.placeOrder({ lines: [{ sku: SKU, quantity: 4 }], status: 'UNSHIPPED' });
     const walmartOrder = walmart.placeOrder({ lines: [{ sku: SKU, quantity: 4 }] });
     const ebayOrder = ebay.placeOrder({ lines: [{ sku: SKU, quantity: 1 }] });
     const posSale = square.posSale({ locationId: SQUARE_LOCATION, lines: [{ catalogObjectId: object, quantity: unitsOf(1) }] });
-    expect(Date.now() - t0).toBeLessThan(100);
     const expected = new Map([
       [shop, String(shopOrder.id)],
       [amz, amazonOrder.orderId],
