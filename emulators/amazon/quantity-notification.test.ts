@@ -83,7 +83,7 @@ describe('LISTINGS_ITEM_MFN_QUANTITY_CHANGE relay', () => {
     expect(subscriptions.size).toBe(2);
     // Milliseconds, strictly in the order the changes happened; the patch at the time it applied.
     const times = changes.map((b) => Date.parse(b.EventTime));
-    expect(changes[0].EventTime).toBe(new Date(START).toISOString());
+    expect(changes[0]!.EventTime).toBe(new Date(START).toISOString());
     expect(times[1]).toBe(START + 250);
     expect(times[2]).toBe(START + 251); // the cancellation came in the same millisecond as the order
     expect(times[3]).toBe(START + 250 + 5_000);
@@ -109,7 +109,7 @@ describe('LISTINGS_ITEM_MFN_QUANTITY_CHANGE relay', () => {
     h.amazon.listingsState();
     await h.amazon.flushNotifications();
     expect(seen(got)).toEqual([['A', 5]]);
-    expect(Date.parse(quantityChanges(got)[0].EventTime)).toBe(START + 3_000);
+    expect(Date.parse(quantityChanges(got)[0]!.EventTime)).toBe(START + 3_000);
     expect(h.amazon.listing('C').quantity).toBeNull();
   });
 
