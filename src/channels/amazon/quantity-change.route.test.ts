@@ -1,8 +1,10 @@
 // Relayed LISTINGS_ITEM_MFN_QUANTITY_CHANGE notifications through truestock's one webhook route,
 // on SQLite and PostgreSQL: our own number read back is an echo, a lower one a hand edit (pushed
 // back under master_wins, booked under adopt), an older one than the last recorded is stale even
-// within one second, a redelivery is a duplicate, another seller's is refused.
+// within one second, a redelivery is a duplicate, another seller's is refused. A property: in any
+// order of arrival, with redeliveries, what is recorded as shown is the newest report's number.
 
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, Harness, type Json, unique } from '../../../test/support/http.ts';
 import { STORE_KINDS } from '../../../test/support/truestock.ts';
@@ -70,6 +72,24 @@ describe.each(STORE_KINDS)('relayed Amazon MFN quantity changes through the webh
     expect((await outcome(url, regional)).outcome).toMatch(/^ignored: .*REGIONAL/);
     expect(await shown(listingId)).toMatchObject({ q: 7 });
   });
+
+  it('in any order of arrival, with redeliveries, the newest report is what truestock records as shown', async () => {
+    const reports = fc.uniqueArray(fc.record({ offsetMs: fc.integer({ min: 0, max: 3_000 }), quantity: fc.integer({ min: 0, max: 20 }) }), { minLength: 1, maxLength: 6, selector: (r) => r.offsetMs });
+    await fc.assert(
+      fc.asyncProperty(reports, fc.array(fc.nat(), { maxLength: 3 }), fc.nat(), async (rs, again, seed) => {
+        const { sku, listingId, url } = await setup();
+        const t = h.clock.now();
+        const bodies = rs.map((r) => envelope(unique('q'), sku, r.quantity, t + r.offsetMs));
+        // Shuffled by the seed, some delivered twice.
+        const order = bodies.map((b, i) => ({ b, k: (i * 7919 + seed) % 1_009 })).sort((x, y) => x.k - y.k).map((x) => x.b);
+        for (const i of again) order.push(bodies[i % bodies.length]!);
+        for (const b of order) expect((await send(url, b)).statusCode).toBe(200);
+        const newest = rs.reduce((a, b) => (b.offsetMs > a.offsetMs ? b : a));
+        expect(Number((await shown(listingId))?.q)).toBe(newest.quantity);
+      }),
+      { numRuns: 12 },
+    );
+  }, 120_000);
 
   it('another seller’s notification is refused and changes nothing', async () => {
     const { sku, listingId, url } = await setup();
