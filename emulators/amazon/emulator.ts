@@ -1,7 +1,8 @@
 // One emulated Amazon seller account behind a real HTTP server on 127.0.0.1: the LWA token
 // endpoint, the SP-API operations truestock calls, an emulated S3 for feed documents, the control
-// endpoints, and an optional relay of ORDER_CHANGE and LISTINGS_ITEM_MFN_QUANTITY_CHANGE notifications. Time, buckets, outages and signed delivery are
-// the emulator kit's (../kit); what is Amazon's is here and in the files it imports.
+// endpoints, and an optional relay of ORDER_CHANGE and LISTINGS_ITEM_MFN_QUANTITY_CHANGE
+// notifications. Time, buckets, outages and signed delivery are the emulator kit's (../kit); what
+// is Amazon's is here and in the files it imports.
 //
 // An SP-API call passes, in order: outage → access token (403) → the operation's bucket (429) →
 // armed faults (500/503) → latency → the operation. Answers carry `x-amzn-RequestId` and, past the
