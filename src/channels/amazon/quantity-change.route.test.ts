@@ -1,14 +1,20 @@
 // Relayed LISTINGS_ITEM_MFN_QUANTITY_CHANGE notifications through truestock's one webhook route,
 // on SQLite and PostgreSQL: our own number read back is an echo, a lower one a hand edit (pushed
 // back under master_wins, booked under adopt), an older one than the last recorded is stale even
-// within one second, a redelivery is a duplicate, another seller's is refused. A property: in any
+// within one second, a redelivery is a duplicate, another seller's is refused; the number of a
+// submission Amazon is still processing (even one a newer push overtook) is an echo. A property: in any
 // order of arrival, with redeliveries, what is recorded as shown is the newest report's number.
 
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, Harness, type Json, unique } from '../../../test/support/http.ts';
 import { STORE_KINDS } from '../../../test/support/truestock.ts';
-import { recordPushed } from '../../store/sync-repo.ts';
+import { applyChannelEvent } from '../../app/channel-events.ts';
+import { insertSubmission } from '../../store/submission-repo.ts';
+import { channelById } from '../../store/channel-event-repo.ts';
+import { type Claimed, recordPushed } from '../../store/sync-repo.ts';
+import { channelContext } from '../context.ts';
+import { listingKey } from './order-facts.ts';
 import { RELAY_SIGNATURE_HEADER, relaySignature } from './notifications.ts';
 import { MFN_QUANTITY_CHANGE } from './quantity-change.ts';
 
@@ -90,6 +96,29 @@ describe.each(STORE_KINDS)('relayed Amazon MFN quantity changes through the webh
       { numRuns: 12 },
     );
   }, 120_000);
+
+  it('the numbers of submissions still processing, the overtaken one included, are echoes, not hand edits', async () => {
+    const { sku, channelId, listingId, url } = await setup();
+    const ws = h.a.id;
+    const claimed = (version: number, quantity: number): Claimed => ({
+      listing_id: listingId, workspace_id: ws, channel_id: channelId, quantity, backorder_units: 0, version, enqueued_at: h.clock.now(), attempts: 0,
+      external: { seller_sku: sku, marketplace_id: US }, pushed_quantity: null, shown_quantity: null, shown_at: null,
+    });
+    // Two patches ACCEPTED, 12 then 13: the second supersedes the first, both still processing at Amazon.
+    await h.ts.store.transaction(async (db) => {
+      await insertSubmission(db, claimed(2, 12), 'sub-12', 12, null, 'w', h.clock.now());
+      await insertSubmission(db, claimed(3, 13), 'sub-13', 13, null, 'w', h.clock.now());
+    });
+    const t = h.clock.now();
+    expect(await outcome(url, envelope(unique('q'), sku, 12, t + 10))).toMatchObject({ outcome: 'echo' });
+    expect(await outcome(url, envelope(unique('q'), sku, 13, t + 20))).toMatchObject({ outcome: 'echo' });
+    expect(await outcome(url, envelope(unique('q'), sku, 4, t + 30))).toMatchObject({ outcome: 'requeued' });
+    // The same rule where a level is applied alone (not in a batch).
+    const channel = (await h.ts.store.read((db) => channelById(db, channelId)))!;
+    const level = (n: number, at: number) => ({ kind: 'level_updated' as const, occurredAt: at, eventId: unique('ev'), level: { keys: [listingKey(sku, US)], locationId: 'DEFAULT', available: n } });
+    expect(await applyChannelEvent(h.ts, channelContext(channel), level(12, t + 2_000))).toBe('echo');
+    expect(await applyChannelEvent(h.ts, channelContext(channel), level(5, t + 3_000))).toBe('requeued');
+  });
 
   it('another seller’s notification is refused and changes nothing', async () => {
     const { sku, listingId, url } = await setup();
