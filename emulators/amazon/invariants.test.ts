@@ -79,10 +79,12 @@ describe('MFN quantity announcements', () => {
           const ids = [...seller.orders.keys()];
           try {
             if (m.kind === 'wait') now += 1_000;
-            else if (m.kind === 'edit') seller.setQuantity('M', m.quantity);
-            else if (m.kind === 'patch') seller.submitPatch('M', 'PRODUCT', [{ op: 'replace', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: m.quantity }] }], false);
+            else if (m.kind === 'edit' || m.kind === 'patch') {
+              if (m.kind === 'edit') seller.setQuantity('M', m.quantity);
+              else seller.submitPatch('M', 'PRODUCT', [{ op: 'replace', path: '/attributes/fulfillment_availability', value: [{ fulfillment_channel_code: 'DEFAULT', quantity: m.quantity }] }], false);
+            }
             else if (m.kind === 'place') seller.placeOrder({ lines: [{ sku: m.sku, quantity: m.quantity }], status: m.unshipped ? 'UNSHIPPED' : 'PENDING' });
-            else if (ids.length > 0) {
+            else if ('pick' in m && ids.length > 0) {
               const id = ids[m.pick % ids.length]!;
               if (m.kind === 'confirm') seller.confirmPayment(id);
               else if (m.kind === 'ship') seller.shipOrder(id);
