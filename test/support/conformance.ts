@@ -81,8 +81,7 @@ export type StartEmulator = (options: EmulatorOptions) => Promise<EmulatedChanne
 /**
  * What a kind's channel cannot do although its capabilities would let a check apply, each with
  * the reason (the check is skipped under it, never silently): Amazon has no merchant-fulfilled
- * returns API to refund with restock, and reports a hand edit through another notification than
- * its orders.
+ * returns API to refund with restock.
  */
 export interface Unsupported {
   /** The channel cannot refund an order with its units restocked (the refund step of the order lifecycle). */
