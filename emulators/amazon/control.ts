@@ -5,6 +5,7 @@
 import type { AmazonEmulator } from './emulator.ts';
 import { EmulatorError, invalid, notFound, problemOf } from './errors.ts';
 import type { HttpAnswer } from './http-answer.ts';
+import { NOTIFICATION_TYPES, type NotificationType } from './types.ts';
 import { FBA_FIELDS, fbaState, listingState, orderState } from './views.ts';
 
 /** What the control endpoints drive: the emulator's in-process surface. */
@@ -175,9 +176,10 @@ function route(c: Controlled, method: string, path: string, raw: unknown): HttpA
     return { status: 200, body: { refresh_token_revoked: b.refresh_token_revoked } };
   }
   if (path === '/_emulator/notifications') {
-    onlyKeys(b, ['address', 'secret']);
-    c.configureNotifications(str(b.address, 'address'), str(b.secret, 'secret'));
-    return { status: 201, body: { address: b.address } };
+    onlyKeys(b, ['address', 'secret', 'types']);
+    const types = b.types === undefined ? NOTIFICATION_TYPES : (b.types as NotificationType[]);
+    c.configureNotifications(str(b.address, 'address'), str(b.secret, 'secret'), types);
+    return { status: 201, body: { address: b.address, types } };
   }
   if (path === '/_emulator/faults') {
     onlyKeys(b, ['duplicate', 'drop', 'reorder', 'delay_ms']);

@@ -1,7 +1,8 @@
 // One emulated Amazon seller account behind a real HTTP server on 127.0.0.1: the LWA token
 // endpoint, the SP-API operations truestock calls, an emulated S3 for feed documents, the control
-// endpoints, and an optional ORDER_CHANGE relay. Time, buckets, outages and signed delivery are
-// the emulator kit's (../kit); what is Amazon's is here and in the files it imports.
+// endpoints, and an optional relay of ORDER_CHANGE and LISTINGS_ITEM_MFN_QUANTITY_CHANGE
+// notifications. Time, buckets, outages and signed delivery are the emulator kit's (../kit); what
+// is Amazon's is here and in the files it imports.
 //
 // An SP-API call passes, in order: outage → access token (403) → the operation's bucket (429) →
 // armed faults (500/503) → latency → the operation. Answers carry `x-amzn-RequestId` and, past the
@@ -17,13 +18,15 @@ import { FbaSummaries } from './fba-api.ts';
 import { FeedsApi, S3_PREFIX } from './feeds-api.ts';
 import type { ApiRequest, HttpAnswer } from './http-answer.ts';
 import { getListingsItem, patchListingsItem, searchListingsItems } from './listings-api.ts';
+import { type Listing, MFN_CHANNEL_CODE } from './listings.ts';
 import { Lwa } from './lwa.ts';
 import { OrderSearch } from './orders-api.ts';
 import { type AmazonOrder, orderChangeNotification } from './orders.ts';
+import { MFN_QUANTITY_CHANGE, mfnQuantityChangeNotification } from './quantity-notification.ts';
 import { isOperation, type Operation, rateHeader, UsagePlans, type UsagePlan } from './rate-limits.ts';
 import { Seller } from './seller.ts';
 import { fbaState, listingState, orderState } from './views.ts';
-import { API_FAULTS, type AmazonEmulatorOptions, type ApiFault, type Delays, type NotificationFaults } from './types.ts';
+import { API_FAULTS, type AmazonEmulatorOptions, type ApiFault, type Delays, NOTIFICATION_TYPES, type NotificationFaults, type NotificationType } from './types.ts';
 
 const DEFAULTS = {
   sellerId: 'A1EMULATEDSELLER',
@@ -144,7 +147,10 @@ export class AmazonEmulator implements Controlled {
   private relay: WebhookSender | null = null;
   private readonly relayRandom: Random;
   private relayFaults: Partial<NotificationFaults> = {};
-  private subscriptionId = '';
+  /** One subscription per notification type, as Amazon's Notifications API makes them. */
+  private subscriptionIds: Partial<Record<NotificationType, string>> = {};
+  /** The time of the last quantity notification: each later one is at least 1 ms after it. */
+  private lastQuantityAt = -Infinity;
   private retiredRelays: WebhookSender[] = [];
   private readonly count = { requests: 0, unauthorized: 0, throttled: 0, apiFaults: 0 };
 
@@ -172,7 +178,7 @@ export class AmazonEmulator implements Controlled {
     this.relayRandom = seededRandom(o.seed);
     this.lwa = new Lwa({ clientId: o.clientId, clientSecret: o.clientSecret, refreshToken: o.refreshToken }, o.accessTokenTtlSeconds, this.now, seededRandom(o.seed ^ TOKEN_SEED_SALT));
     this.world = this.newWorld();
-    if (o.notifications) this.configureNotifications(o.notifications.address, o.notifications.secret);
+    if (o.notifications) this.configureNotifications(o.notifications.address, o.notifications.secret, o.notifications.types);
     this.server = createServer((req, res) => void this.handler(req, res));
   }
 
@@ -183,6 +189,7 @@ export class AmazonEmulator implements Controlled {
       () => randomUuid(this.ids),
     );
     seller.onOrderChange = (order, reason, at) => this.notify(order, reason, at);
+    seller.onQuantityChange = (listing, at) => this.notifyQuantity(listing, at);
     const orders = new OrderSearch(seller, this.now);
     const fba = new FbaSummaries(seller, this.now, this.o.fbaPageSize);
     const feeds = new FeedsApi(seller, this.now, this.documentTokens, () => ({ queueMs: this.delays.feedQueueMs, processingMs: this.delays.feedProcessingMs }));
@@ -294,9 +301,13 @@ export class AmazonEmulator implements Controlled {
   revokeRefreshToken(revoked = true): void {
     this.lwa.refreshTokenRevoked = revoked;
   }
-  configureNotifications(address: string, secret: string): void {
+  /** Relays `types` (default: every type the emulator sends) to `address`, replacing an earlier relay. */
+  configureNotifications(address: string, secret: string, types: readonly NotificationType[] = NOTIFICATION_TYPES): void {
     asInvalid(() => checkAddress(address));
     if (typeof secret !== 'string' || secret === '') throw invalid('secret must be a non-empty string');
+    if (!Array.isArray(types) || types.length === 0 || !types.every((t) => (NOTIFICATION_TYPES as readonly string[]).includes(t))) {
+      throw invalid(`types must be a non-empty array of ${NOTIFICATION_TYPES.join(', ')}`);
+    }
     if (this.relay) this.retiredRelays.push(this.relay);
     const sender = new WebhookSender({
       sign: (body) => ({ [RELAY_SIGNATURE_HEADER]: createHmac('sha256', secret).update(body).digest('base64') }),
@@ -308,8 +319,8 @@ export class AmazonEmulator implements Controlled {
       downForMs: () => 0,
     });
     asInvalid(() => sender.faults.set(this.relayFaults));
-    sender.subscribe(address, ['ORDER_CHANGE']);
-    this.subscriptionId = randomUuid(this.ids);
+    sender.subscribe(address, types);
+    this.subscriptionIds = Object.fromEntries(types.map((t) => [t, randomUuid(this.ids)]));
     this.relay = sender;
   }
   setNotificationFaults(f: Partial<NotificationFaults>): NotificationFaults {
@@ -387,12 +398,32 @@ export class AmazonEmulator implements Controlled {
     const envelope = orderChangeNotification(order, {
       sellerId: this.sellerId,
       applicationId: this.o.applicationId,
-      subscriptionId: this.subscriptionId,
+      subscriptionId: this.subscriptionIds.ORDER_CHANGE ?? '',
       notificationId: randomUuid(this.ids),
       at,
       reason,
     });
     this.relay.send('ORDER_CHANGE', JSON.stringify(envelope), at);
+  }
+
+  private notifyQuantity(listing: Listing, changedAt: number): void {
+    const subscriptionId = this.subscriptionIds[MFN_QUANTITY_CHANGE];
+    if (!this.relay || subscriptionId === undefined || listing.quantity === null) return;
+    // Strictly later than the last one: a receiver ordering by EventTime sees the changes in the
+    // order they happened, even two in one millisecond (a feed applies at a whole second).
+    const at = Math.max(changedAt, this.lastQuantityAt + 1);
+    this.lastQuantityAt = at;
+    const envelope = mfnQuantityChangeNotification({
+      sellerId: this.sellerId,
+      sku: listing.sku,
+      channelCode: MFN_CHANNEL_CODE,
+      quantity: listing.quantity,
+      applicationId: this.o.applicationId,
+      subscriptionId,
+      notificationId: randomUuid(this.ids),
+      at,
+    });
+    this.relay.send(MFN_QUANTITY_CHANGE, JSON.stringify(envelope), at);
   }
 
   // ---- HTTP ---------------------------------------------------------------------------------

@@ -201,7 +201,9 @@ function messageEffect(seller: Seller, m: Message, deleted: Set<string>): ((at: 
     const l = seller.listings.get(m.sku);
     if (!l) return;
     if (m.operationType === 'UPDATE') l.attributes = {};
+    const before = l.quantity;
     apply(l, at);
+    seller.quantityMoved(l, before, at);
   };
 }
 

@@ -173,7 +173,7 @@ describe('ORDER_CHANGE relay', () => {
     h.amazon.placeOrder({ lines: [{ sku: 'MUG', quantity: 1 }] });
     await h.amazon.flushNotifications();
     expect(got).toHaveLength(0);
-    h.amazon.configureNotifications(url, 'relay-secret');
+    h.amazon.configureNotifications(url, 'relay-secret', ['ORDER_CHANGE']);
     const o = h.amazon.placeOrder({ lines: [{ sku: 'MUG', quantity: 1 }] });
     h.amazon.confirmPayment(o.orderId);
     h.amazon.shipOrder(o.orderId);
@@ -194,7 +194,7 @@ describe('ORDER_CHANGE relay', () => {
 
   it('retries a refused delivery with the same NotificationId, and the drop and duplicate switches work', async () => {
     const { url, got } = await receiver((n) => (n === 0 ? 500 : 200));
-    h = await harness({ notifications: { address: url, secret: 's' }, notificationRetry: { attempts: 3, baseDelayMs: 10 } });
+    h = await harness({ notifications: { address: url, secret: 's', types: ['ORDER_CHANGE'] }, notificationRetry: { attempts: 3, baseDelayMs: 10 } });
     h.amazon.addListing({ sku: 'MUG', quantity: 5 });
     h.amazon.placeOrder({ lines: [{ sku: 'MUG', quantity: 1 }] });
     const flushed = h.amazon.flushNotifications();

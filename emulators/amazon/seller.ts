@@ -46,6 +46,8 @@ export interface SellerCounters {
 }
 
 export type OrderChangeListener = (order: AmazonOrder, reason: string, at: number) => void;
+/** An MFN listing's quantity moved to `listing.quantity` at `at` (ms). */
+export type QuantityChangeListener = (listing: Listing, at: number) => void;
 
 export class Seller {
   readonly listings = new Map<string, Listing>();
@@ -57,6 +59,7 @@ export class Seller {
   readonly due: DueWork;
   readonly counters: SellerCounters = zeroCounters();
   onOrderChange: OrderChangeListener = () => {};
+  onQuantityChange: QuantityChangeListener = () => {};
   private readonly extraProductTypes = new Set<string>();
   private orderSeq = 0;
   private itemSeq = 0;
@@ -135,9 +138,20 @@ export class Seller {
     const l = this.listing(sku);
     if (l.channel !== 'MFN') throw invalid(`${sku} is fulfilled by Amazon: set its FBA stock instead`);
     if (!Number.isSafeInteger(quantity) || quantity < 0) throw invalid('quantity must be a whole number of 0 or more');
+    const before = l.quantity;
     l.quantity = quantity;
     l.updatedAt = floorToSecond(this.now());
+    this.quantityMoved(l, before, this.now());
     return l;
+  }
+
+  /**
+   * Amazon announces a merchant-fulfilled quantity that moved (LISTINGS_ITEM_MFN_QUANTITY_CHANGE):
+   * whoever moved it. Not when it stays the same, nor when the attribute is removed (no quantity
+   * to announce), nor for FBA listings (their stock is Amazon's).
+   */
+  quantityMoved(l: Listing, before: number | null, at: number): void {
+    if (l.channel === 'MFN' && l.quantity !== null && l.quantity !== before) this.onQuantityChange(l, at);
   }
 
   /**
@@ -166,8 +180,10 @@ export class Seller {
         l.issues = [failureIssue(failure)];
         return;
       }
+      const before = l.quantity;
       apply(l, floorToSecond(at));
       this.counters.patchesApplied++;
+      this.quantityMoved(l, before, at);
     });
     return { status: 'ACCEPTED', submissionId, issues: checked.issues };
   }
@@ -251,9 +267,11 @@ export class Seller {
     }
     // From here the order is placed: Amazon takes the units off the listing at once.
     const at = floorToSecond(this.now());
+    const moved: [Listing, number | null][] = [];
     for (const [sku, q] of wanted) {
       if (channel === 'MFN') {
         const l = this.listings.get(sku)!;
+        moved.push([l, l.quantity]);
         l.quantity = Math.max(0, (l.quantity ?? 0) - q);
         l.updatedAt = at;
       } else {
@@ -284,6 +302,7 @@ export class Seller {
     this.orders.set(order.orderId, order);
     this.counters.ordersPlaced++;
     this.onOrderChange(order, 'OrderPlaced', at);
+    for (const [l, before] of moved) this.quantityMoved(l, before, this.now());
     return order;
   }
 
@@ -343,6 +362,7 @@ export class Seller {
     const o = this.order(orderId);
     this.expect(o, ['PENDING', 'UNSHIPPED'], 'cancel');
     const at = floorToSecond(this.now());
+    const moved = new Map<Listing, number | null>();
     for (const item of o.items) {
       const q = item.quantity - item.shipped;
       if (o.fulfilledBy === 'AMAZON') {
@@ -356,6 +376,7 @@ export class Seller {
       } else if (p.restock !== false) {
         const l = this.listings.get(item.sku);
         if (l && l.quantity !== null) {
+          if (!moved.has(l)) moved.set(l, l.quantity);
           l.quantity += q;
           l.updatedAt = at;
         }
@@ -363,7 +384,9 @@ export class Seller {
     }
     o.cancelledBy = p.by ?? 'SELLER';
     o.cancelReason = p.reason ?? 'NoInventory';
-    return this.move(o, 'CANCELLED', 'Cancelled');
+    this.move(o, 'CANCELLED', 'Cancelled');
+    for (const [l, before] of moved) this.quantityMoved(l, before, this.now());
+    return o;
   }
 
   private expect(o: AmazonOrder, from: FulfillmentStatus[], what: string): void {

@@ -31,6 +31,7 @@ export function modelFor(path: string): ApiModel {
 export const feedSchema = () => loadJsonSchema(`${SPECS}listings-feed-schema-v2.json`);
 export const reportSchema = () => loadJsonSchema(`${SPECS}listings-feed-processing-report-schema-v2.json`);
 export const orderChangeSchema = () => loadJsonSchema(`${SPECS}OrderChangeNotification.json`);
+export const mfnQuantityChangeSchema = () => loadJsonSchema(`${SPECS}ListingsItemMfnQuantityChange.json`);
 
 export interface Answer {
   status: number;

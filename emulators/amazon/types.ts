@@ -31,8 +31,11 @@ export interface AmazonEmulatorOptions {
   usagePlans?: Partial<Record<Operation, UsagePlan>>;
   /** ⚙ A Retry-After (whole seconds) on 429 answers; unconfirmed for Amazon, so off by default. */
   throttleRetryAfter?: boolean;
-  /** ORDER_CHANGE relay: off unless given (Amazon itself delivers only through SQS/EventBridge). */
-  notifications?: { address: string; secret: string };
+  /**
+   * Notification relay: off unless given (Amazon itself delivers only through SQS/EventBridge).
+   * `types`: the notification types relayed, default all (ORDER_CHANGE and LISTINGS_ITEM_MFN_QUANTITY_CHANGE).
+   */
+  notifications?: { address: string; secret: string; types?: NotificationType[] };
   /** Relay retries, default 5 attempts doubling from 1000 ms; receiver timeout 5000 ms. */
   notificationRetry?: { attempts: number; baseDelayMs: number };
   notificationTimeoutMs?: number;
@@ -53,6 +56,10 @@ export interface AmazonEmulatorOptions {
   /** Time and every wait the emulator makes, so a fake clock drives a whole run. */
   scheduler?: KitScheduler;
 }
+
+/** The notification types the emulator relays. */
+export const NOTIFICATION_TYPES = ['ORDER_CHANGE', 'LISTINGS_ITEM_MFN_QUANTITY_CHANGE'] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /** Notification relay faults: the kit's switches (drop, duplicate, reorder, delayMs). */
 export type NotificationFaults = DeliveryFaults;

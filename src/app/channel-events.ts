@@ -49,6 +49,7 @@ import { ok, type Outcome } from '../domain/context.ts';
 import type { Location } from '../domain/model.ts';
 import type { DocumentStep } from './ledger.ts';
 import type { Db } from '../store/store.ts';
+import { submittedNumbersOf } from '../store/submitted-numbers-repo.ts';
 import { listingSyncOf, recordShown, requeueListing } from '../store/sync-repo.ts';
 import { type ChannelEdit, recordChannelEdit } from './listing-events.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -843,7 +844,8 @@ async function openReturn(ts: Truestock, cx: ChannelContext, refund: RefundFacts
 
 /**
  * What the channel now shows for a listing. Equal to what truestock last pushed, or to what it
- * is about to push or would push now: our own echo, nothing to do. Otherwise an order the channel
+ * is about to push or would push now, or to the number of a submission the channel is still
+ * processing (applied now, announced before we heard it was): our own echo, nothing to do. Otherwise an order the channel
  * took that has not reached us yet, or a hand edit in the channel's admin. `master_wins` pushes
  * truestock's number again — after a grace only if that raises what the channel shows (the
  * order's own event usually lands first, and its recompute queues the right number anyway), at
@@ -866,6 +868,8 @@ async function applyLevel(ts: Truestock, cx: ChannelContext, eventId: string, le
     const pushed = (await listingSyncOf(db, [listing.id])).get(listing.id)?.pushed_quantity ?? null;
     const { computed, queued } = await listingNumbers(db, listing.id);
     if (level.available === pushed || level.available === queued || level.available === computed) return { said: 'echo' } as const;
+    // A number a submission carried that the channel applies now (Amazon announces each), even one overtaken by a newer push.
+    if ((await submittedNumbersOf(db, channelId, [listing.id])).get(listing.id)?.has(level.available)) return { said: 'echo' } as const;
     const location = cx.mapping.locationCode(level.locationId) ?? listingLocation(cx, listing);
     const canAdopt = cx.editPolicy === 'adopt' && pushed !== null && listing.kind === 'standard' && location !== undefined
       && (await locationsByCode(db, ws, [location])).length === 1;

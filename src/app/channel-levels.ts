@@ -6,7 +6,8 @@
 //
 // Here the levels of a batch of deliveries are looked at together, in one transaction with a few
 // statements for all of them: each observation is recorded as `applyLevel` would record it, and
-// the outcome decided when it needs nothing more — no listing, stale, or echo. A level that may
+// the outcome decided when it needs nothing more — no listing, stale, or echo (of a number pushed,
+// queued, computed, or carried by a submission the channel is still processing). A level that may
 // be a hand edit (it matches nothing truestock pushed, queued or computed) is left undecided: the
 // caller applies it alone with `applyChannelEvent`, which records the same observation again
 // (nothing newer stands in its way, or it is stale by then) and requeues or adopts it as always.
@@ -14,6 +15,7 @@
 import type { ChannelContext, LevelFacts } from './channel-events.ts';
 import { activeListingsByKeys, type MappedListing } from '../store/channel-event-repo.ts';
 import { listingNumbersOf, recordShownMany } from '../store/level-batch-repo.ts';
+import { submittedNumbersOf } from '../store/submitted-numbers-repo.ts';
 import { listingSyncOf } from '../store/sync-repo.ts';
 import type { Truestock } from './truestock.ts';
 
@@ -46,10 +48,11 @@ export async function decideLevels(ts: Truestock, cx: ChannelContext, events: re
     const ids = standing.map(([id]) => id);
     const sync = await listingSyncOf(db, ids);
     const numbers = await listingNumbersOf(db, ids);
+    const submitted = await submittedNumbersOf(db, channelId, ids);
     for (const [id, k] of standing) {
       const shown = events[k]!.level.available;
       const { computed, queued } = numbers.get(id)!;
-      if (shown === (sync.get(id)?.pushed_quantity ?? null) || shown === queued || shown === computed) out[k] = 'echo';
+      if (shown === (sync.get(id)?.pushed_quantity ?? null) || shown === queued || shown === computed || submitted.get(id)?.has(shown)) out[k] = 'echo';
     }
     return out;
   });

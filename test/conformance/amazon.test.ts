@@ -8,12 +8,11 @@
 // listing applied, or refused through the emulator's per-SKU failure switch), without the kit
 // waiting out minutes of Amazon's processing.
 //
-// Inbound (orders polled, relayed ORDER_CHANGE notifications) is helper amazon-poll's and is
-// wired into the kind at merge; until the kind declares `webhooks`/`polling`, the kit skips those
-// checks and says so. The order surface below (placeOrder, cancelOrder, the relay's forgeries) is
-// ready for them. Two checks stay unsupported, with their reasons: refunds with restock (no MFN
-// returns API in Amazon's models, channels.md §2) and hand edits (reported by a notification the
-// relay does not carry).
+// Inbound: orders polled, and the emulator's relay of ORDER_CHANGE and
+// LISTINGS_ITEM_MFN_QUANTITY_CHANGE notifications to the channel's webhook route. A hand edit in
+// Seller Central (`handEdit`: the emulator's setQuantity) reaches truestock as a quantity change,
+// and so do orders and our own applied patches (their echoes). One check stays unsupported, with
+// its reason: refunds with restock (no MFN returns API in Amazon's models, channels.md §2).
 
 import { createHmac, randomUUID } from 'node:crypto';
 import { inProcessFetch } from '../../emulators/kit/index.ts';
@@ -131,5 +130,4 @@ async function startAmazonAdapter(options: EmulatorOptions): Promise<EmulatedCha
 
 describeChannel('amazon', startAmazonAdapter, {
   refundWithRestock: 'Amazon’s models have no merchant-fulfilled returns API (channels.md §2): a refund cannot restock through the channel',
-  handEdits: 'Amazon reports a quantity set in Seller Central only as a LISTINGS_ITEM_MFN_QUANTITY_CHANGE notification, which neither the emulator’s relay nor the kind’s notifications handle yet (ORDER_CHANGE only); the reconciler’s read-back sees it',
 });

@@ -81,8 +81,7 @@ export type StartEmulator = (options: EmulatorOptions) => Promise<EmulatedChanne
 /**
  * What a kind's channel cannot do although its capabilities would let a check apply, each with
  * the reason (the check is skipped under it, never silently): Amazon has no merchant-fulfilled
- * returns API to refund with restock, and reports a hand edit through another notification than
- * its orders.
+ * returns API to refund with restock.
  */
 export interface Unsupported {
   /** The channel cannot refund an order with its units restocked (the refund step of the order lifecycle). */
@@ -477,6 +476,9 @@ export function describeChannel(kind: string, startEmulator: StartEmulator, unsu
 
     check('a hand edit under adopt is booked as a channel_edit adjustment', unless('handEdits', needs('webhooks')), async () => {
       const w = await world({ settings: { edit_policy: 'adopt' } });
+      // An asynchronous kind acknowledges the starting number a moment after the channel shows it,
+      // and adopt books an edit against the number acknowledged (without one it puts ours back).
+      await until(async () => (await pushedOf(w.listings.get('A')!)) === 10);
       w.emu.handEdit(w.external.get('A')!, 7);
       await w.emu.flushWebhooks();
       await until(async () => (await level(w, 'A')).available === 7);

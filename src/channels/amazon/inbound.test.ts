@@ -132,7 +132,7 @@ describe('Amazon inbound against the emulator', () => {
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
     const address = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/channels/ch_1/webhooks`;
     const secret = 'relay-secret';
-    w.emu.configureNotifications(address, secret);
+    w.emu.configureNotifications(address, secret, ['ORDER_CHANGE']);
     w.emu.addListing({ sku: 'MUG', channel: 'MFN', quantity: 10, marketplaceIds: [US] });
     const placed = w.emu.placeOrder({ lines: [{ sku: 'MUG', quantity: 1 }], marketplaceId: US });
     w.emu.confirmPayment(placed.orderId);

@@ -1,6 +1,6 @@
 // Amazon's inbound side as the kind declares it (`inbound` in kind.ts): how its marketplaces map
-// to truestock's locations, relayed ORDER_CHANGE notifications, and the poll of orders and FBA
-// stock through the kind's SP-API client.
+// to truestock's locations, relayed notifications (ORDER_CHANGE, LISTINGS_ITEM_MFN_QUANTITY_CHANGE),
+// and the poll of orders and FBA stock through the kind's SP-API client.
 //
 // Locations: `settings.locations` maps a marketplace id to a location code. A marketplace listed in
 // `settings.fba_marketplace_ids` maps to its FBA stock (a `channel_managed` location): FBA stock
@@ -8,12 +8,15 @@
 // (order-facts.ts), so they are allocated from the channel's other locations: the codes of the
 // marketplaces that are not FBA, then `settings.merchant_locations` (codes, for a seller whose
 // every marketplace is also an FBA one) — never from an FBA location, which holds Amazon's units.
+// A merchant-fulfilled quantity change names the fulfillment channel code `DEFAULT` as its
+// location: the first of those merchant locations (an adopted hand edit is booked there).
 
 import type { ChannelMapping } from '../../domain/channel-event.ts';
 import type { Refusal } from '../../domain/errors.ts';
 import type { ConnectEnv, Inbound, Settings } from '../kind.ts';
 import { amazonNotifications } from './notifications.ts';
 import { amazonPoll } from './poll.ts';
+import { MFN_CHANNEL_CODE } from './quantity-change.ts';
 import { amazonSettings } from './settings.ts';
 import { type SpApiOperation, spApi } from './sp-api.ts';
 import type { SpGet } from './sp-get.ts';
@@ -31,7 +34,7 @@ export function amazonMapping(settings: Settings): ChannelMapping {
   const merchant = [...byMarketplace].filter(([m]) => !fba.has(m)).map(([, c]) => c).concat(strings(settings.merchant_locations));
   const codes = [...new Set(merchant)].filter((c) => !fbaCodes.has(c));
   return {
-    locationCode: (id) => byMarketplace.get(id),
+    locationCode: (id) => (id === MFN_CHANNEL_CODE ? codes[0] : byMarketplace.get(id)),
     locationCodes: () => [...codes],
   };
 }

@@ -119,8 +119,8 @@ describe('relayed ORDER_CHANGE notifications: parse', () => {
   });
 
   it('ignores other notification types and a body that is not the one verified', () => {
-    const other = { ...envelope(), NotificationType: 'LISTINGS_ITEM_MFN_QUANTITY_CHANGE' };
-    expect(parseNotification(verified(other), other)).toEqual({ ok: false, ignored: 'notification type LISTINGS_ITEM_MFN_QUANTITY_CHANGE is not one truestock uses' });
+    const other = { ...envelope(), NotificationType: 'FEED_PROCESSING_FINISHED' };
+    expect(parseNotification(verified(other), other)).toEqual({ ok: false, ignored: 'notification type FEED_PROCESSING_FINISHED is not one truestock uses' });
     expect(parseNotification(verified(envelope()), other)).toMatchObject({ ok: false });
     const noItems = envelope();
     (noItems.Payload.OrderChangeNotification.Summary as Record<string, unknown>).OrderItems = 'none';

@@ -1,4 +1,6 @@
-// ORDER_CHANGE notifications in: the optional faster path beside the order poll. Amazon delivers
+// Relayed SP-API notifications in: ORDER_CHANGE, the optional faster path beside the order poll,
+// and LISTINGS_ITEM_MFN_QUANTITY_CHANGE, every change of a merchant-fulfilled quantity (hand
+// edits among them; quantity-change.ts). Amazon delivers
 // notifications only to SQS or EventBridge (no HTTP destination, no signature: AWS IAM guards the
 // queue), so the merchant runs a relay that takes each message off the queue and posts its body,
 // unchanged, to the channel's one webhook route, signed with the channel's
@@ -8,11 +10,14 @@
 // `duplicate`); the topic is the body's own `NotificationType`, so the signature covers it. A
 // notification and a poll of the same order apply once: both name the order by Amazon's order id
 // and its lines by order item id, and carry the same time for the same status (order-facts.ts).
+// A quantity change is read with the channel's settings (the marketplaces its SKU is listed on), so
+// the route parses through `parseWith`.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ChannelEvent, OrderLineFacts } from '../../domain/channel-event.ts';
 import type { Delivery, Parsed, Settings, Verified, VerifyFailed, WebhookSpec } from '../kind.ts';
 import { count, isObject, lineFacts, NOTIFICATION_STATUS, ORDER_LINES_MAX, orderFacts, statusTime, str, time } from './order-facts.ts';
+import { MFN_QUANTITY_CHANGE, mfnQuantityChangeEvent } from './quantity-change.ts';
 
 export const RELAY_SIGNATURE_HEADER = 'x-truestock-relay-signature';
 const SIGNATURE_SPELLING = 'X-Truestock-Relay-Signature';
@@ -52,6 +57,7 @@ export function verifyRelayedNotification(d: Delivery, settings: Settings): Veri
   const change = type === ORDER_CHANGE && isObject(payload.OrderChangeNotification) ? payload.OrderChangeNotification : null;
   const seller = typeof settings.seller_id === 'string' ? settings.seller_id.trim() : '';
   if (change && str(change.SellerId) !== seller) return forged(`the notification is about seller ${String(change.SellerId)}, not this channel's`, 'Payload.OrderChangeNotification.SellerId');
+  if (type === MFN_QUANTITY_CHANGE && str(payload.SellerId) !== seller) return forged(`the notification is about seller ${String(payload.SellerId)}, not this channel's`, 'Payload.SellerId');
   const sentAt = time(metadata.PublishTime) ?? time(body.EventTime);
   return { ok: true, deliveryId: notificationId, topic: type, eventId: change ? str(change.AmazonOrderId) : null, sentAt };
 }
@@ -64,9 +70,17 @@ function parseJson(raw: Buffer): unknown {
   }
 }
 
-/** A verified notification's events: an ORDER_CHANGE as its order's state; other types are ignored. */
-export function parseNotification(delivery: Verified, body: unknown): Parsed {
+/**
+ * A verified notification's events: an ORDER_CHANGE as its order's state, a quantity change as the
+ * level of the SKU's listing (on the marketplaces `settings` know: without them it names none);
+ * other types are ignored.
+ */
+export function parseNotification(delivery: Verified, body: unknown, settings: Settings = {}): Parsed {
   if (!isObject(body) || body.NotificationType !== delivery.topic) return { ok: false, ignored: 'the body is not the notification that was verified' };
+  if (delivery.topic === MFN_QUANTITY_CHANGE) {
+    const level = mfnQuantityChangeEvent(body, delivery.deliveryId, settings);
+    return 'ignored' in level ? { ok: false, ignored: level.ignored } : { ok: true, events: [level] };
+  }
   if (delivery.topic !== ORDER_CHANGE) return { ok: false, ignored: `notification type ${delivery.topic} is not one truestock uses` };
   const event = orderChangeEvent(body);
   return typeof event === 'string' ? { ok: false, ignored: `unreadable ORDER_CHANGE: ${event}` } : { ok: true, events: [event] };
@@ -101,4 +115,8 @@ export function orderChangeEvent(body: Record<string, unknown>): ChannelEvent | 
   return { kind: order.cancelled ? 'order_cancelled' : 'order_updated', occurredAt: statusTime(at, meaning), order };
 }
 
-export const amazonNotifications: WebhookSpec = { verify: verifyRelayedNotification, parse: parseNotification };
+export const amazonNotifications: WebhookSpec = {
+  verify: verifyRelayedNotification,
+  parse: parseNotification,
+  parseWith: async (delivery, body, env) => parseNotification(delivery, body, env.settings),
+};

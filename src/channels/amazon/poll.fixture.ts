@@ -12,6 +12,7 @@ let fbaModel: ApiModel | null = null;
 export const ordersApiModel = () => (ordersModel ??= loadApiModel(`${SPECS}orders_2026-01-01.json`));
 export const fbaApiModel = () => (fbaModel ??= loadApiModel(`${SPECS}fbaInventory.json`));
 export const ORDER_CHANGE_SCHEMA = `${SPECS}OrderChangeNotification.json`;
+export const MFN_QUANTITY_CHANGE_SCHEMA = `${SPECS}ListingsItemMfnQuantityChange.json`;
 
 export const MARKETPLACE = 'ATVPDKIKX0DER';
 export const SELLER = 'A1SELLER';
