@@ -2,6 +2,7 @@
 // channel's edit policy. Built the same way for webhooks and polls.
 
 import { type ChannelContext, editSettings, type EventLog } from '../app/channel-events.ts';
+import { editGraceSecondsFor } from '../domain/sync-rules.ts';
 import type { ChannelMapping } from '../domain/channel-event.ts';
 import type { Channel } from '../domain/listing-rules.ts';
 import { kindOf } from './registry.ts';
@@ -19,7 +20,7 @@ export function channelContext(channel: Pick<Channel, 'id' | 'workspaceId' | 'ki
   return {
     channel,
     mapping: mappingOf(channel),
-    ...editSettings(channel.settings),
+    ...editSettings(channel.settings, editGraceSecondsFor(kind.lags.inboundSeconds)),
     timeResolutionMs: kind.timeResolutionMs,
     ...(log ? { log } : {}),
   };

@@ -2,7 +2,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CHANNEL_EDIT_RECUR_COUNT, editsRecur, pushAfterEdit, waitBeforeOverwrite } from './sync-rules.ts';
+import { CHANNEL_EDIT_RECUR_COUNT, EDIT_GRACE_SECONDS_DEFAULT, EDIT_GRACE_SECONDS_MAX, editGraceSecondsFor, editSettings, editsRecur, pushAfterEdit, waitBeforeOverwrite } from './sync-rules.ts';
 
 const qty = fc.integer({ min: -5, max: 1_000 });
 const T0 = Date.UTC(2026, 0, 1);
@@ -30,5 +30,19 @@ describe('sync rules', () => {
   it('edits recur from the CHANNEL_EDIT_RECUR_COUNT-th within the window', () => {
     expect(editsRecur(CHANNEL_EDIT_RECUR_COUNT - 1)).toBe(false);
     expect(editsRecur(CHANNEL_EDIT_RECUR_COUNT)).toBe(true);
+  });
+});
+
+describe('the edit grace', () => {
+  it('outlasts the inbound lag of a kind whose orders arrive late, and is the usual 30 s otherwise', () => {
+    expect(editGraceSecondsFor(5)).toBe(EDIT_GRACE_SECONDS_DEFAULT);
+    expect(editGraceSecondsFor(300)).toBe(330);
+    expect(editGraceSecondsFor(10_000)).toBe(EDIT_GRACE_SECONDS_MAX);
+  });
+
+  it('the channel’s own setting wins over its kind’s default; an unreadable one falls back to it', () => {
+    expect(editSettings({ edit_grace_seconds: 10 }, 330).editGraceMs).toBe(10_000);
+    expect(editSettings({ edit_grace_seconds: 'x' }, 330).editGraceMs).toBe(330_000);
+    expect(editSettings({}).editGraceMs).toBe(EDIT_GRACE_SECONDS_DEFAULT * 1000);
   });
 });

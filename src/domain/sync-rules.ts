@@ -51,10 +51,20 @@ export const EDIT_GRACE_SECONDS_DEFAULT = 30;
 /** The longest grace a channel may ask for: beyond it the channel shows a wrong number too long. */
 export const EDIT_GRACE_SECONDS_MAX = 3_600;
 
-/** The channel's edit policy and grace from its settings; anything unreadable falls back to the default. */
-export function editSettings(settings: Record<string, unknown>): { editPolicy: EditPolicy; editGraceMs: number } {
+/**
+ * The default grace for a channel whose sales reach us `inboundSeconds` late: a level the channel
+ * lowered for a sale can arrive before the sale's order by up to that long (Amazon announces the
+ * quantity at once, its order comes by a poll minutes later), and until the order is in the drop
+ * looks like a hand edit — pushed over (an oversell) or adopted (the sale counted twice).
+ */
+export function editGraceSecondsFor(inboundSeconds: number): number {
+  return inboundSeconds > EDIT_GRACE_SECONDS_DEFAULT ? Math.min(inboundSeconds + EDIT_GRACE_SECONDS_DEFAULT, EDIT_GRACE_SECONDS_MAX) : EDIT_GRACE_SECONDS_DEFAULT;
+}
+
+/** The channel's edit policy and grace from its settings; anything unreadable falls back to the default (its kind's, when given). */
+export function editSettings(settings: Record<string, unknown>, defaultGraceSeconds = EDIT_GRACE_SECONDS_DEFAULT): { editPolicy: EditPolicy; editGraceMs: number } {
   const policy = settings.edit_policy === 'adopt' ? 'adopt' : 'master_wins';
   const g = settings.edit_grace_seconds;
-  const seconds = typeof g === 'number' && Number.isFinite(g) && g >= 0 ? Math.min(g, EDIT_GRACE_SECONDS_MAX) : EDIT_GRACE_SECONDS_DEFAULT;
+  const seconds = typeof g === 'number' && Number.isFinite(g) && g >= 0 ? Math.min(g, EDIT_GRACE_SECONDS_MAX) : defaultGraceSeconds;
   return { editPolicy: policy, editGraceMs: Math.round(seconds * 1000) };
 }

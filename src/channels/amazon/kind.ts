@@ -10,6 +10,7 @@
 import type { ChannelKindSpec } from '../kind.ts';
 import { amazonInbound } from './inbound.ts';
 import { AMAZON_POLL_SECONDS_DEFAULT } from './poll.ts';
+import { SETTLE_MS } from './orders-poll.ts';
 import { amazonConnector } from './push.ts';
 import { amazonSettings, checkAmazonSetting } from './settings.ts';
 import { spApi } from './sp-api.ts';
@@ -25,10 +26,10 @@ export const amazon: ChannelKindSpec = {
     secrets: ['refresh_token', 'client_secret', 'notification_secret'],
     account: (s) => (typeof s.seller_id === 'string' ? s.seller_id.trim() : null),
   },
-  // Orders are polled under very low rate limits (searchOrders refills one call every 180 s), so a
-  // sale reaches truestock up to one poll interval late; listing updates are accepted and applied
-  // minutes later.
-  lags: { inboundSeconds: AMAZON_POLL_SECONDS_DEFAULT, outboundSeconds: 900 },
+  // Orders are polled under very low rate limits (searchOrders refills one call every 180 s) and
+  // Amazon answers only for changes at least 2 minutes old, so a sale reaches truestock up to one
+  // poll interval plus those 2 minutes late; listing updates are accepted and applied minutes later.
+  lags: { inboundSeconds: AMAZON_POLL_SECONDS_DEFAULT + SETTLE_MS / 1000, outboundSeconds: 900 },
   timeResolutionMs: 1_000,
   // No compare-and-set: a patch sets the number, whatever Amazon shows. Webhooks are relayed
   // ORDER_CHANGE notifications; polling reads orders and FBA stock.
