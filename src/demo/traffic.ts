@@ -455,7 +455,8 @@ export class Traffic {
     const line = o.order.lines[0]!;
     if (!o.shop.storefront.refund(o.order.id, line.id, 1)) return;
     this.count('refunds');
-    this.log(`demo: refund on ${o.shop.name}: order ${o.order.name} sends back 1 × ${line.sku} (restocked: a return awaiting inspection)`);
+    const where = isTill(o.shop) ? 'returned at the till, into the back room' : 'restocked';
+    this.log(`demo: refund on ${o.shop.name}: order ${o.order.name} sends back 1 × ${line.sku} (${where}: a return awaiting inspection)`);
   }
 
   private handEdit(): void {
