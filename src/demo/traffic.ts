@@ -120,6 +120,12 @@ export interface TrafficOptions {
   seed?: number;
   /** Demo seconds per real second (default 1). */
   speed?: number;
+  /**
+   * Stretch these channels' gaps between orders by a factor (default 1). At many times the pace,
+   * a channel whose webhooks each make a read the channel does not budget (a Square till's order
+   * events) would see those reads alone at many times a real store's rate.
+   */
+  gapFactor?: Readonly<Record<string, number>>;
   log?: (line: string) => void;
 }
 
@@ -148,6 +154,7 @@ type Counter = 'orders' | 'refused' | 'cancelled' | 'shipped' | 'refunds' | 'pos
 
 export class Traffic {
   private readonly speed: number;
+  private readonly gapFactor: Readonly<Record<string, number>>;
   private readonly rng: Random;
   private readonly log: (line: string) => void;
   /** Keys of this run's ledger writes: unique per run, so a restart never replays an old answer. */
@@ -170,6 +177,7 @@ export class Traffic {
     opts: TrafficOptions = {},
   ) {
     this.speed = opts.speed ?? 1;
+    this.gapFactor = opts.gapFactor ?? {};
     if (!(this.speed > 0)) throw new Error(`traffic speed must be above 0, got ${this.speed}`);
     this.rng = seededRandom(opts.seed ?? 1);
     this.log = opts.log ?? (() => undefined);
@@ -280,7 +288,8 @@ export class Traffic {
   // ---- shop orders ---------------------------------------------------------------------------
 
   private steadyOrders(shop: DemoShop): void {
-    const next = () => this.after(this.rng.exponential(ORDER_GAP_MEAN_S[shop.name] ?? 5), `order on ${shop.name}`, () => {
+    const gap = (ORDER_GAP_MEAN_S[shop.name] ?? 5) * (this.gapFactor[shop.name] ?? 1);
+    const next = () => this.after(this.rng.exponential(gap), `order on ${shop.name}`, () => {
       this.placeOrder(shop);
       next();
     });
