@@ -103,7 +103,7 @@ function SyncSection({ id, sync: s }: { id: string; sync: SyncStatus }) {
           {failureText(d.connector_error) && <> Connector: {failureText(d.connector_error)}</>}
         </p>
       )}
-      {!served && d && <Budgets budget={d.budget ?? null} limits={d.limits ?? []} />}
+      {!served && d && <Budgets budget={d.budget ?? null} limits={Array.isArray(d.limits) ? d.limits : []} />}
       <p className={(s.inbound?.consecutive_failures ?? 0) > 0 ? 'bad' : 'muted'}>Orders in: {inbound ?? (s.polled === false ? 'not polled — this kind reports its sales through webhooks or the API' : 'not polled yet')}</p>
     </Section>
   );
