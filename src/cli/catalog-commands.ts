@@ -55,7 +55,7 @@ export function registerCatalogCommands(cli: Command): void {
     .description('add a channel')
     .addArgument(new Argument('<kind>', 'kind of channel').choices(KIND_NAMES))
     .argument('<name>', 'unique name, e.g. "Shopify US"')
-    .option('--setting <key=value>', 'a setting (repeat); values true/false/numbers are typed, {…} and […] are JSON, e.g. seller_id=A1B2C3 or locations=\'{"ATVPDKIKX0DER":"FBA-US"}\'', collect)
+    .option('--setting <key=value>', 'a setting (repeat); values true/false/numbers are typed, {…}, […] and "…" are JSON, e.g. seller_id=A1B2C3 or locations=\'{"ATVPDKIKX0DER":"FBA-US"}\'', collect)
     .option('--lists-all-items', 'every active item should be listed here (reported as a catalog problem when not)')
     .addOption(workspaceOption())
     .addOption(keyOption('derived from the arguments'))

@@ -11,7 +11,8 @@ const LIST_PAGE_ROWS = 500;
 
 /**
  * `key=value` settings; true, false and plain numbers are typed, a value in `{…}` or `[…]` is JSON
- * (a kind's maps and lists: `locations={"ATVPDKIKX0DER":"FBA-US"}`), the rest are strings.
+ * (a kind's maps and lists: `locations={"ATVPDKIKX0DER":"FBA-US"}`), and so is one in double
+ * quotes: a string that looks like a number (Walmart's ship node `ship_node='"10001"'`). The rest are strings.
  */
 export function parseSettings(pairs: string[]): Record<string, unknown> {
   const settings: Record<string, unknown> = {};
@@ -19,7 +20,7 @@ export function parseSettings(pairs: string[]): Record<string, unknown> {
     const at = pair.indexOf('=');
     if (at <= 0) throw new CliError(`--setting must be KEY=VALUE, got ${JSON.stringify(pair)}`);
     const [key, value] = [pair.slice(0, at), pair.slice(at + 1)];
-    settings[key] = value === 'true' ? true : value === 'false' ? false : /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : /^\s*[[{]/.test(value) ? json(key, value) : value;
+    settings[key] = value === 'true' ? true : value === 'false' ? false : /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : /^\s*[[{"]/.test(value) ? json(key, value) : value;
   }
   return settings;
 }

@@ -1,5 +1,5 @@
 // Seeding the demo twice on one database (closed and opened again in between, as two `npm
-// start`s would) makes everything once: ≥ 200 SKUs of every kind, the six locations, the four
+// start`s would) makes everything once: ≥ 200 SKUs of every kind, the six locations, the eight
 // channels with their rules and listings, the opening stock, the documents. On SQLite and
 // PostgreSQL.
 
@@ -75,7 +75,7 @@ describe.each(STORE_KINDS)('demo catalog seeding on %s', (kind) => {
       { code: 'WH-EAST', kind: 'warehouse' },
       { code: 'WH-WEST', kind: 'warehouse' },
     ]);
-    expect(before.channels).toBe(5);
+    expect(before.channels).toBe(8);
     expect(before.rules).toBeGreaterThanOrEqual(4);
     expect(before.purchaseOrders).toBe(2);
     expect(before.transfers).toBe(1);

@@ -53,6 +53,20 @@ describe('the sample catalog', () => {
     const all = new Set(demoAllSkus());
     for (const c of DEMO_CHANNELS) for (const sku of c.skus()) expect(all.has(sku), `${c.name}: ${sku}`).toBe(true);
     expect(DEMO_CHANNELS.filter((c) => c.kind === 'shopify').map((c) => c.name)).toEqual(['webstore', 'outlet']);
+    // Every channel but the wholesale desk sells through an emulated storefront of its kind.
+    expect(DEMO_CHANNELS.filter((c) => !c.storefront).map((c) => c.name)).toEqual(['wholesale']);
+    expect(DEMO_CHANNELS.map((c) => c.kind).sort()).toEqual(['amazon', 'ebay', 'shopify', 'shopify', 'square', 'square', 'walmart', 'wholesale']);
+  });
+
+  it('makes each store\'s till a Square channel selling that store\'s shelf, whose staff counts are adopted', () => {
+    const tills = DEMO_CHANNELS.filter((c) => c.till);
+    expect(tills.map((c) => [c.name, c.kind, c.storefront!.location.code])).toEqual([['pos-nyc', 'square', 'STORE-NYC'], ['pos-sf', 'square', 'STORE-SF']]);
+    for (const t of tills) {
+      expect(t.rule.locations).toEqual({ codes: [t.storefront!.location.code] });
+      expect(t.editPolicy).toBe('adopt');
+    }
+    // One shelf per till: no two tills sell the same store.
+    expect(new Set(tills.map((t) => t.storefront!.location.code)).size).toBe(tills.length);
   });
 
   it('makes valid EAN-13 barcodes for any number', () => {

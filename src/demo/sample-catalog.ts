@@ -1,6 +1,6 @@
 // The demo's sample business, as plain data: an apparel brand with two warehouses, a 3PL, two
-// shops, stock at Amazon FBA, two Shopify storefronts, an Amazon seller account, a POS and a
-// wholesale desk. Pure: the seeding (`catalog.ts`) writes it through the app layer. The one file of
+// shops, stock at Amazon FBA, two Shopify storefronts, an Amazon seller account, a Walmart seller
+// account, an eBay store, a Square till in each shop and a wholesale desk. Pure: the seeding (`catalog.ts`) writes it through the app layer. The one file of
 // the demo that names channel kinds.
 
 import type { RuleSettings } from '../domain/availability-model.ts';
@@ -170,13 +170,13 @@ export const productOf = (sku: string): SampleProduct | undefined => DEMO_PRODUC
 
 // ---- channels ---------------------------------------------------------------------------------
 
-export type DemoChannelName = 'webstore' | 'outlet' | 'amazon-us' | 'pos' | 'wholesale';
+export type DemoChannelName = 'webstore' | 'outlet' | 'amazon-us' | 'walmart-us' | 'ebay' | 'pos-nyc' | 'pos-sf' | 'wholesale';
 /** The wholesale desk's channel, by name (the traffic places its orders). */
 export const WHOLESALE_CHANNEL: DemoChannelName = 'wholesale';
 
 export interface SampleChannel {
   name: DemoChannelName;
-  kind: 'shopify' | 'amazon' | 'custom' | 'wholesale';
+  kind: 'shopify' | 'amazon' | 'walmart' | 'ebay' | 'square' | 'wholesale';
   /** The channel's standing rule (its default: no SKUs, no window). */
   rule: RuleSettings;
   /** Extra rules: a safety valve, a promotion… */
@@ -185,6 +185,17 @@ export interface SampleChannel {
   skus(): string[];
   /** The channel's settings when the seeding creates it. */
   settings?: Record<string, unknown>;
+  /**
+   * What a number changed in the storefront's own admin means (the channel's `edit_policy`):
+   * `master_wins` (default: truestock puts its number back) or `adopt` (booked as found or lost).
+   */
+  editPolicy?: 'master_wins' | 'adopt';
+  /**
+   * A store's till: the customer walks out with what they bought, so its sales are handed over
+   * (shipped) as soon as truestock has them, never cancelled (a return undoes one), and a staff
+   * member now and then recounts a shelf on it.
+   */
+  till?: boolean;
   /**
    * An emulated storefront in the demo (its kind's `demo()`; the storefront makes the listings):
    * its one location, and the truestock location that stands for; for a channel that also keeps
@@ -202,6 +213,10 @@ const variantSkus = (codes: string[]) => DEMO_PRODUCTS.filter((p) => codes.inclu
 /** The FBA location, which only the Amazon channel sells from. */
 const FBA_LOCATION = 'FBA-US';
 const WHOLESALE_PRODUCTS = ['TEE', 'PKT', 'HOOD', 'CREW', 'SOCK', 'CAP', 'BEANIE'];
+/** Sold on Walmart, shipped by the 3PL: the basics (and the shoes the 3PL buys in). */
+const WALMART_PRODUCTS = ['TEE', 'HOOD', 'JOG', 'LEG', 'RUN', 'BTL'];
+/** Listed on eBay from the West DC: outerwear and accessories. */
+const EBAY_PRODUCTS = ['CREW', 'RAIN', 'BEANIE', 'CAP', 'NOTE'];
 
 export const DEMO_CHANNELS: readonly SampleChannel[] = [
   {
@@ -242,11 +257,38 @@ export const DEMO_CHANNELS: readonly SampleChannel[] = [
     },
   },
   {
-    // The tills in both shops: each store sells what is on its own shelves.
-    name: 'pos', kind: 'custom',
-    rule: { locations: { kinds: ['store'] }, allocation: { mode: 'shared' }, buffer: { mode: 'none' } },
-    skus: demoStandardSkus,
+    // The brand's Walmart Marketplace seller, shipped by the 3PL like Amazon's merchant-fulfilled
+    // listings (the hoodies, joggers and shoes are the same units on both). Its orders come as
+    // webhooks but now and then only by the poll (a minute), and a catalog-wide change goes by a
+    // feed that takes minutes to apply: a fixed buffer of three keeps those minutes from selling
+    // units that are gone.
+    name: 'walmart-us', kind: 'walmart',
+    rule: { locations: { codes: ['3PL-CENTRAL'] }, allocation: { mode: 'shared' }, buffer: { mode: 'fixed', units: 3 } },
+    skus: () => variantSkus(WALMART_PRODUCTS),
+    storefront: { location: { code: '3PL-CENTRAL', name: 'Central 3PL' } },
   },
+  {
+    // An eBay store for outerwear and accessories, shipped from the West DC beside the outlet. Its
+    // orders come as notifications within seconds (or by the minute's poll) and a lowering is
+    // revised at once; a buffer of two covers the rest, and keeps eBay's daily revisions for
+    // numbers that matter.
+    name: 'ebay', kind: 'ebay',
+    rule: { locations: { codes: ['WH-WEST'] }, allocation: { mode: 'shared' }, buffer: { mode: 'fixed', units: 2 } },
+    skus: () => variantSkus(EBAY_PRODUCTS),
+    storefront: { location: { code: 'WH-WEST', name: 'West DC' } },
+  },
+  // The tills in both shops are Square, one Square account per shop: each sells what is on its own
+  // shelf (its rule names the store; a Square rule naming none would sell the store's mapped
+  // location anyway), buffer none (the till is at the shelf). A staff member's count on the till
+  // is the shelf's truth: adopted, not overwritten.
+  ...(['NYC', 'SF'] as const).map((store): SampleChannel => ({
+    name: store === 'NYC' ? 'pos-nyc' : 'pos-sf', kind: 'square',
+    rule: { locations: { codes: [`STORE-${store}`] }, allocation: { mode: 'shared' }, buffer: { mode: 'none' } },
+    skus: demoStandardSkus,
+    editPolicy: 'adopt',
+    till: true,
+    storefront: { location: { code: `STORE-${store}`, name: DEMO_LOCATIONS.find((l) => l.code === `STORE-${store}`)!.name } },
+  })),
   {
     // Retail partners buy by the case: 60 % of the East DC, shown only in whole cases' worth.
     name: 'wholesale', kind: 'wholesale',

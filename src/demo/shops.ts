@@ -149,7 +149,7 @@ async function wire(ts: Truestock, catalog: DemoCatalog, spec: SampleChannel, ki
     const settings = {
       ...channel.settings,
       ...storefront.settings,
-      edit_policy: 'master_wins',
+      edit_policy: spec.editPolicy ?? 'master_wins',
       edit_grace_seconds: opts.editGraceSeconds ?? EDIT_GRACE_SECONDS_DEMO,
     };
     must(`settings of ${name}`, await updateChannel(db, ws, channelId, { settings }, now));

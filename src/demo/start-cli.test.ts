@@ -46,6 +46,9 @@ describe('truestock start', () => {
       expect(first.stdout).toMatch(/sign in: +paste the admin API key tsk_\S+ \(workspace "demo"\)/);
       expect(first.stdout).toMatch(/demo: Shopify emulators: webstore at http:\/\/127\.0\.0\.1:\d+, outlet at http:\/\/127\.0\.0\.1:\d+/);
       expect(first.stdout).toMatch(/demo: Amazon emulators: amazon-us at http:\/\/127\.0\.0\.1:\d+/);
+      expect(first.stdout).toMatch(/demo: Walmart emulators: walmart-us at http:\/\/127\.0\.0\.1:\d+/);
+      expect(first.stdout).toMatch(/demo: eBay emulators: ebay at http:\/\/127\.0\.0\.1:\d+/);
+      expect(first.stdout).toMatch(/demo: Square emulators: pos-nyc at http:\/\/127\.0\.0\.1:\d+, pos-sf at http:\/\/127\.0\.0\.1:\d+/);
       expect(first.stdout).toMatch(/SIGTERM: shutting down\n$/);
       // Only the demo workspace: no empty `default` beside it.
       expect(first.stdout).not.toMatch(/Created workspace/);

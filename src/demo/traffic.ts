@@ -1,16 +1,17 @@
 // Demo traffic: a scheduler that keeps the demo business busy, so every screen shows something
-// real. Shop orders are placed on the emulated storefronts (they reach truestock as signed
-// webhooks, as real ones would); store sales, wholesale orders and warehouse work go through the
-// ledger, as a POS integration or a warehouse clerk would.
+// real. Orders are placed on the emulated storefronts, the stores' till sales rung up on their
+// tills (they reach truestock as webhooks or by the channel's poll, as real ones would);
+// wholesale orders and warehouse work go through the ledger, as a warehouse clerk would.
 //
 //   steady orders on every storefront    a burst of 40 orders every ~2 min
 //   cancellations (restocked)            refunds of shipped orders, restocked → returns
 //   orders shipped after ~45 s           returns and shoe receipts inspected
 //   payments confirmed (pending orders)  orders the channel ships itself (FBA)
 //   replenishment of the channel's own warehouse, checked in by the channel a few minutes later
-//   POS sales in both stores             wholesale orders by the case
-//   purchase orders when stock runs low  transfers from the 3PL to the stores
-//   a hand edit in a shop's admin        a 60-second outage of one shop every ~10 min
+//   till sales in both stores, handed over at once; returns at the till; a staff recount on a till
+//   wholesale orders by the case         purchase orders when stock runs low
+//   transfers from the 3PL to the stores a hand edit in a shop's admin
+//   a 60-second outage of one shop every ~10 min
 //   a cycle count every ~15 min          one summary line a minute
 //
 // Every interval is in demo seconds and divided by `speed` (tests run minutes in seconds).
@@ -40,8 +41,8 @@ import { demoChannel, demoStandardSkus, popularity, productOf, WHOLESALE_CHANNEL
 
 // ---- the schedule, in demo seconds --------------------------------------------------------------
 
-/** Mean gap between two steady orders, per shop (a Poisson process). */
-const ORDER_GAP_MEAN_S: Record<string, number> = { webstore: 2.5, outlet: 6, 'amazon-us': 8 };
+/** Mean gap between two steady orders, per shop (a Poisson process); a till's are its store's sales. */
+const ORDER_GAP_MEAN_S: Record<string, number> = { webstore: 2.5, outlet: 6, 'amazon-us': 8, 'walmart-us': 10, ebay: 12, 'pos-nyc': 13, 'pos-sf': 20 };
 /**
  * A storefront that takes payment after the order (its orders start pending) confirms most within
  * a minute; the rest take minutes, long enough for a poll to see them pending first (a hold), and
@@ -74,12 +75,20 @@ const BURST_FIRST_S = 90;
 const BURST_EVERY_S = 120;
 const BURST_ORDERS = 40;
 const BURST_SPREAD_S = 3;
+/**
+ * A burst elsewhere than the webstore spreads over longer: the order reads a marketplace's
+ * notifications make (eBay's getOrder, one per notification) are not drawn from the channel's budget,
+ * and 50-odd of them in 3 s would pass eBay's short-window bucket; over 10 s they stay within it.
+ */
+const BURST_SPREAD_ELSEWHERE_S = 10;
 const HAND_EDIT_FIRST_S = 75;
 const HAND_EDIT_EVERY_S = 240;
 const OUTAGE_FIRST_S = 120;
 const OUTAGE_EVERY_S = 600;
 const OUTAGE_S = 60;
-const POS_SALE_GAP_MEAN_S = 8;
+/** A staff member recounts one SKU on a store's till now and then (the till's count is adopted). */
+const STAFF_COUNT_FIRST_S = 130;
+const STAFF_COUNT_EVERY_S = 200;
 const WHOLESALE_FIRST_S = 150;
 const WHOLESALE_EVERY_S = 300;
 const WHOLESALE_SHIP_AFTER_S = 60;
@@ -111,6 +120,12 @@ export interface TrafficOptions {
   seed?: number;
   /** Demo seconds per real second (default 1). */
   speed?: number;
+  /**
+   * Stretch these channels' gaps between orders by a factor (default 1). At many times the pace,
+   * a channel whose webhooks each make a read the channel does not budget (a Square till's order
+   * events) would see those reads alone at many times a real store's rate.
+   */
+  gapFactor?: Readonly<Record<string, number>>;
   log?: (line: string) => void;
 }
 
@@ -132,11 +147,14 @@ const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /** The warehouse a shop's channel keeps itself, if its storefront has one. */
 const managedOf = (shop: DemoShop) => (shop.storefront.managedStock ? demoChannel(shop.name).storefront?.managed : undefined);
+/** A store's till: its sales are handed over at once and never cancelled. */
+const isTill = (shop: DemoShop) => demoChannel(shop.name).till === true;
 
-type Counter = 'orders' | 'refused' | 'cancelled' | 'shipped' | 'refunds' | 'pos' | 'wholesaleOrders' | 'purchaseOrders' | 'transfers' | 'handEdits' | 'outages' | 'bursts' | 'counts' | 'inspected' | 'errors' | 'confirmed' | 'channelShipped' | 'replenishments';
+type Counter = 'orders' | 'refused' | 'cancelled' | 'shipped' | 'refunds' | 'pos' | 'staffCounts' | 'wholesaleOrders' | 'purchaseOrders' | 'transfers' | 'handEdits' | 'outages' | 'bursts' | 'counts' | 'inspected' | 'errors' | 'confirmed' | 'channelShipped' | 'replenishments';
 
 export class Traffic {
   private readonly speed: number;
+  private readonly gapFactor: Readonly<Record<string, number>>;
   private readonly rng: Random;
   private readonly log: (line: string) => void;
   /** Keys of this run's ledger writes: unique per run, so a restart never replays an old answer. */
@@ -149,7 +167,7 @@ export class Traffic {
   private readonly orders = new Map<string, TrackedOrder>();
   private locationIds = new Map<string, string>();
   private unitsPerCase = new Map<string, number>();
-  readonly totals: Record<Counter, number> = { orders: 0, refused: 0, cancelled: 0, shipped: 0, refunds: 0, pos: 0, wholesaleOrders: 0, purchaseOrders: 0, transfers: 0, handEdits: 0, outages: 0, bursts: 0, counts: 0, inspected: 0, errors: 0, confirmed: 0, channelShipped: 0, replenishments: 0 };
+  readonly totals: Record<Counter, number> = { orders: 0, refused: 0, cancelled: 0, shipped: 0, refunds: 0, pos: 0, staffCounts: 0, wholesaleOrders: 0, purchaseOrders: 0, transfers: 0, handEdits: 0, outages: 0, bursts: 0, counts: 0, inspected: 0, errors: 0, confirmed: 0, channelShipped: 0, replenishments: 0 };
   private minute: Record<Counter, number> & { byShop: Record<string, number> } = this.freshMinute();
 
   constructor(
@@ -159,6 +177,7 @@ export class Traffic {
     opts: TrafficOptions = {},
   ) {
     this.speed = opts.speed ?? 1;
+    this.gapFactor = opts.gapFactor ?? {};
     if (!(this.speed > 0)) throw new Error(`traffic speed must be above 0, got ${this.speed}`);
     this.rng = seededRandom(opts.seed ?? 1);
     this.log = opts.log ?? (() => undefined);
@@ -166,7 +185,7 @@ export class Traffic {
   }
 
   private freshMinute() {
-    return { orders: 0, refused: 0, cancelled: 0, shipped: 0, refunds: 0, pos: 0, wholesaleOrders: 0, purchaseOrders: 0, transfers: 0, handEdits: 0, outages: 0, bursts: 0, counts: 0, inspected: 0, errors: 0, confirmed: 0, channelShipped: 0, replenishments: 0, byShop: {} as Record<string, number> };
+    return { orders: 0, refused: 0, cancelled: 0, shipped: 0, refunds: 0, pos: 0, staffCounts: 0, wholesaleOrders: 0, purchaseOrders: 0, transfers: 0, handEdits: 0, outages: 0, bursts: 0, counts: 0, inspected: 0, errors: 0, confirmed: 0, channelShipped: 0, replenishments: 0, byShop: {} as Record<string, number> };
   }
 
   private count(c: Counter, n = 1): void {
@@ -189,10 +208,10 @@ export class Traffic {
     const startedAt = this.ts.clock.now();
     this.after(SHIP_AFTER_S, 'shipping what an earlier run left', () => this.shipLeftovers(startedAt));
     for (const shop of this.shops.shops) this.steadyOrders(shop);
-    this.posSales();
     this.every('ship', SHIP_PASS_EVERY_S, SHIP_PASS_EVERY_S, () => this.shipPass());
     this.every('burst', BURST_FIRST_S, BURST_EVERY_S, () => this.burst());
     this.every('hand edit', HAND_EDIT_FIRST_S, HAND_EDIT_EVERY_S, () => this.handEdit());
+    if (this.shops.shops.some(isTill)) this.every('staff count', STAFF_COUNT_FIRST_S, STAFF_COUNT_EVERY_S, () => this.staffCount());
     this.every('outage', OUTAGE_FIRST_S, OUTAGE_EVERY_S, () => this.outage());
     this.every('wholesale order', WHOLESALE_FIRST_S, WHOLESALE_EVERY_S, () => this.wholesaleOrder());
     this.every('purchase order', PURCHASE_FIRST_S, PURCHASE_EVERY_S, () => this.purchaseOrder());
@@ -269,7 +288,8 @@ export class Traffic {
   // ---- shop orders ---------------------------------------------------------------------------
 
   private steadyOrders(shop: DemoShop): void {
-    const next = () => this.after(this.rng.exponential(ORDER_GAP_MEAN_S[shop.name] ?? 5), `order on ${shop.name}`, () => {
+    const gap = (ORDER_GAP_MEAN_S[shop.name] ?? 5) * (this.gapFactor[shop.name] ?? 1);
+    const next = () => this.after(this.rng.exponential(gap), `order on ${shop.name}`, () => {
       this.placeOrder(shop);
       next();
     });
@@ -296,7 +316,7 @@ export class Traffic {
     return undefined;
   }
 
-  /** A customer checks out on the shop: one to three lines of what it shows in stock. */
+  /** A customer checks out on the shop (or at the till): one to three lines of what it shows in stock. */
   private placeOrder(shop: DemoShop): TrackedOrder | undefined {
     const lineCount = this.rng.weighted([75, 20, 5]) + 1;
     const used = new Set<string>();
@@ -317,9 +337,12 @@ export class Traffic {
       return undefined;
     }
     const awaitingPayment = order.pending === true && shop.storefront.confirm !== undefined;
-    const tracked: TrackedOrder = { shop, order, placedAt: this.elapsed(), willCancel: this.rng.chance(CANCEL_SHARE), willRefund: this.rng.chance(REFUND_SHARE), shipTries: 0, awaitingPayment };
+    const till = isTill(shop);
+    // The till's customer already walked out: nothing to cancel (a return undoes a sale).
+    const willCancel = !till && this.rng.chance(CANCEL_SHARE);
+    const tracked: TrackedOrder = { shop, order, placedAt: this.elapsed(), willCancel, willRefund: this.rng.chance(REFUND_SHARE), shipTries: 0, awaitingPayment };
     this.orders.set(order.id, tracked);
-    this.count('orders');
+    this.count(till ? 'pos' : 'orders');
     this.minute.byShop[shop.name] = (this.minute.byShop[shop.name] ?? 0) + 1;
     if (tracked.willCancel) this.after(this.rng.int(...CANCEL_AFTER_S), 'cancellation', () => this.cancel(tracked));
     else if (awaitingPayment) this.awaitPayment(tracked);
@@ -351,10 +374,14 @@ export class Traffic {
 
   private burst(): void {
     const webstore = this.shops.shop('webstore');
-    const shop = webstore && this.rng.chance(0.75) ? webstore : this.rng.pick(this.shops.shops);
+    // A flash sale happens online; a store's till rings up one customer at a time.
+    const online = this.shops.shops.filter((s) => !isTill(s));
+    if (online.length === 0) return;
+    const shop = webstore && this.rng.chance(0.75) ? webstore : this.rng.pick(online);
     this.count('bursts');
     this.log(`demo: burst of ${BURST_ORDERS} orders on ${shop.name}`);
-    for (let i = 0; i < BURST_ORDERS; i++) this.after(this.rng.next() * BURST_SPREAD_S, `burst order on ${shop.name}`, () => void this.placeOrder(shop));
+    const spread = shop === webstore ? BURST_SPREAD_S : BURST_SPREAD_ELSEWHERE_S;
+    for (let i = 0; i < BURST_ORDERS; i++) this.after(this.rng.next() * spread, `burst order on ${shop.name}`, () => void this.placeOrder(shop));
   }
 
   /**
@@ -363,7 +390,8 @@ export class Traffic {
    */
   private async shipPass(): Promise<void> {
     const now = this.elapsed();
-    const ready = [...this.orders.values()].filter((o) => !o.willCancel && !o.awaitingPayment && now - o.placedAt >= SHIP_AFTER_S);
+    // A till's sale is handed over as soon as truestock has it: the customer took it home.
+    const ready = [...this.orders.values()].filter((o) => !o.willCancel && !o.awaitingPayment && now - o.placedAt >= (isTill(o.shop) ? 0 : SHIP_AFTER_S));
     // The channel ships these from its own warehouse: nothing of ours moves.
     for (const o of ready.filter((r) => r.order.fulfilledByChannel)) {
       this.orders.delete(o.order.id);
@@ -443,11 +471,13 @@ export class Traffic {
     const line = o.order.lines[0]!;
     if (!o.shop.storefront.refund(o.order.id, line.id, 1)) return;
     this.count('refunds');
-    this.log(`demo: refund on ${o.shop.name}: order ${o.order.name} sends back 1 × ${line.sku} (restocked: a return awaiting inspection)`);
+    const where = isTill(o.shop) ? 'returned at the till, into the back room' : 'restocked';
+    this.log(`demo: refund on ${o.shop.name}: order ${o.order.name} sends back 1 × ${line.sku} (${where}: a return awaiting inspection)`);
   }
 
   private handEdit(): void {
-    const shops = this.shops.shops.filter((s) => s.storefront.reportsHandEdits !== false);
+    // A till's number is changed by a staff count (below), not by a hand edit in an admin.
+    const shops = this.shops.shops.filter((s) => s.storefront.reportsHandEdits !== false && !isTill(s));
     if (shops.length === 0) return;
     const shop = this.rng.pick(shops);
     // A number the channel keeps itself (its own warehouse) is not edited by hand.
@@ -458,6 +488,24 @@ export class Traffic {
     shop.storefront.setShown(sku, to);
     this.count('handEdits');
     this.log(`demo: hand edit in ${shop.name}'s admin: ${sku} set from ${was} to ${to} (master wins: truestock puts its number back after the edit grace)`);
+  }
+
+  /**
+   * A staff member recounts a SKU on a store's shelf and enters the count on the till: now and
+   * then a unit is missing or turns up. The till's channel adopts it (the shelf is the truth), so
+   * truestock books the difference at the store.
+   */
+  private staffCount(): void {
+    const tills = this.shops.shops.filter(isTill);
+    if (tills.length === 0) return;
+    const shop = this.rng.pick(tills);
+    const sku = this.pickSku(shop, new Set());
+    if (!sku) return;
+    const was = this.shown(shop, sku);
+    const to = Math.max(0, was + this.rng.pick([-1, -1, 0, 1]));
+    shop.storefront.setShown(sku, to);
+    this.count('staffCounts');
+    this.log(`demo: staff count on ${shop.name}'s till: ${sku} counted ${to} (the till showed ${was}${to === was ? ', no variance' : '; adopted: truestock books the difference at the store'})`);
   }
 
   private outage(): void {
@@ -509,34 +557,6 @@ export class Traffic {
   }
 
   // ---- sales through the ledger ---------------------------------------------------------------
-
-  private posSales(): void {
-    const next = () => this.after(this.rng.exponential(POS_SALE_GAP_MEAN_S), 'POS sale', async () => {
-      try {
-        await this.posSale();
-      } finally {
-        next();
-      }
-    });
-    next();
-  }
-
-  /** A sale at a store's till: allocated and handed over at once (the `pos` channel). */
-  private async posSale(): Promise<void> {
-    const code = this.rng.weighted([60, 40]) === 0 ? 'STORE-NYC' : 'STORE-SF';
-    const shelf = (await this.ts.store.read((db) => levelsAtLocation(db, this.catalog.workspaceId, this.locationIds.get(code)!, null, 1_000))).filter((l) => l.available > 0);
-    if (shelf.length === 0) return;
-    const l = shelf[this.rng.weighted(shelf.map((s) => popularity(s.sku)))]!;
-    const quantity = Math.min(l.available, this.rng.chance(0.2) ? 2 : 1);
-    const n = ++this.seq;
-    const sold = await this.execute(this.key('pos', n), {
-      type: 'allocate_order', lines: [{ sku: l.sku, quantity, location: code }], order_reference: `POS-${code.slice(6)}-${this.runId}-${n}`,
-      channel: this.catalog.channels.pos, channel_accepted: false,
-    });
-    if (!sold.ok) return;
-    await this.execute(this.key('pos', n, 'ship'), { type: 'ship', hold_id: (sold.body.hold as { id: string }).id });
-    this.count('pos');
-  }
 
   /** A retail partner orders whole cases from the East DC; the pallet leaves a minute later. */
   private async wholesaleOrder(): Promise<void> {
@@ -750,8 +770,8 @@ export class Traffic {
     const m = this.minute;
     this.minute = this.freshMinute();
     const shops = Object.entries(m.byShop).map(([s, n]) => `${s} ${n}`).join(', ');
-    this.log(`demo: last minute: ${plural(m.orders, 'shop order')}${shops ? ` (${shops})` : ''}, ${m.confirmed} paid later, ${m.cancelled} cancelled, ${m.shipped} shipped, ` +
+    this.log(`demo: last minute: ${plural(m.orders, 'shop order')}, ${plural(m.pos, 'till sale')}${shops ? ` (${shops})` : ''}, ${m.confirmed} paid later, ${m.cancelled} cancelled, ${m.shipped} shipped, ` +
       `${m.channelShipped} shipped by the channel, ` +
-      `${plural(m.pos, 'POS sale')}, ${plural(m.refunds, 'refund')}, ${plural(m.refused, 'checkout')} finding nothing in stock`);
+      `${plural(m.refunds, 'refund')}, ${plural(m.refused, 'checkout')} finding nothing in stock`);
   }
 }

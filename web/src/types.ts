@@ -110,6 +110,21 @@ export interface Failure {
 
 export type ChannelState = 'active' | 'served' | 'paused' | 'degraded' | 'failing';
 
+/** A per-listing limit a connector spends and holds pushes for (eBay: revisions per listing per day). */
+export interface ListingLimit {
+  name: string;
+  /** What one listing may use in the period. */
+  per_listing: number;
+  /** Listings held back now (their next number waits for a slot). */
+  held: number;
+  /** The most one listing has used this period. */
+  max_used: number;
+  /** When the period ends and the counts start again (null: no period). */
+  resets_at: string | null;
+  /** Kind-specific counters (eBay: `paced_from`, `paced`, `exhausted`). */
+  detail?: Record<string, number>;
+}
+
 export interface SyncStatus {
   channel_id: string;
   kind: string;
@@ -132,6 +147,10 @@ export interface SyncStatus {
     lag_p99_ms: number | null;
     calls: { ok: number; throttled: number; transient: number; permanent: number };
     last_error: Failure | string | null;
+    /** The push budget this process spends on the channel's API (null: none kept). */
+    budget?: { available: number; capacity: number; refill_per_second: number } | null;
+    /** Limits on single listings the connector holds pushes for (eBay's revisions a day); absent when it keeps none. */
+    limits?: ListingLimit[];
   };
   /** How the channel's last order polls ended (null: never polled). */
   polled?: boolean;

@@ -26,6 +26,9 @@ export const DEMO_POLL_SECONDS = 60;
 const ID_START_MIN = 1_000_000;
 /** Now and then a notification comes twice or out of order, rarely never (the poll catches it). */
 const DEMO_FAULTS = { duplicate: 0.05, reorder: 0.05, drop: 0.01 };
+/** Setting up the notification subscription is tried this many times, this far apart. */
+const SUBSCRIBE_ATTEMPTS = 4;
+const SUBSCRIBE_RETRY_MS = 2_000;
 /** Refusals a real seller account gives (not enough to sell, an order past that step). */
 const REFUSALS: ReadonlySet<string> = new Set(['out_of_stock', 'order_state']);
 
@@ -87,9 +90,22 @@ class EbayStorefront implements DemoStorefront {
     return { sku };
   }
 
-  /** A destination for truestock's route (eBay checks it with a challenge first) and an ORDER_CONFIRMATION subscription. */
+  /**
+   * A destination for truestock's route (eBay checks it with a challenge first) and an
+   * ORDER_CONFIRMATION subscription. Tried again a few times, as a seller would: eBay gives the
+   * challenge a few seconds, and a server busy with its first pushes can answer later than that.
+   */
   subscribe(url: string): void {
-    this.subscribing = this.createSubscription(url);
+    this.subscribing = (async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.createSubscription(url);
+        } catch (err) {
+          if (attempt >= SUBSCRIBE_ATTEMPTS) throw err;
+          await new Promise((r) => setTimeout(r, SUBSCRIBE_RETRY_MS));
+        }
+      }
+    })();
     // Its failure is reported by the next flushWebhooks, not as an unhandled rejection.
     this.subscribing.catch(() => {});
   }

@@ -11,9 +11,10 @@
 //
 // The till never refuses a customer holding the item, but a customer cannot pick up what is not
 // on the shelf: `placeOrder` refuses when Square's count shows fewer units (the demo's "out of
-// stock"); truestock, for its part, never refuses a sale the till took. Webhook faults are
-// duplicates, reordering and delays, never drops: Square retries an unanswered event for a day
-// (the kind's order poll would catch a sale, but a lost count update is only seen by read-backs).
+// stock"); truestock, for its part, never refuses a sale the till took. A return goes to the back
+// room, not the shelf (see `refund`). Webhook faults are duplicates, reordering and delays, never
+// drops: Square retries an unanswered event for a day (the kind's order poll would catch a sale,
+// but a lost count update is only seen by read-backs).
 
 import { createHash, randomBytes } from 'node:crypto';
 import { EmulatorError, startSquareEmulator, type SquareEmulator } from '../../../emulators/square/index.ts';
@@ -111,12 +112,19 @@ class SquareStore implements DemoStorefront {
     return this.attempt(() => this.emulator.order(orderId));
   }
 
+  /**
+   * A return at the till. The unit goes to the back room to be checked, not onto the shelf
+   * (`restock: false`): truestock receives it into quality control, and its number goes back on the
+   * till's count once inspected. Restocked at the till, the shelf would show a unit truestock holds
+   * in quality control — a difference its read-back finds and, where the channel adopts the till's
+   * counts, books as found stock, counted a second time when the inspection restocks it.
+   */
   refund(orderId: string, lineId: string, quantity: number): boolean {
     return this.attempt(() => {
       const items = (this.emulator.order(orderId).line_items ?? []) as { uid: string; catalog_object_id: string }[];
       const line = items.find((li) => li.uid === lineId);
       if (!line) throw new EmulatorError('not_found', `order ${orderId} has no line ${lineId}`);
-      this.emulator.posReturn({ orderId, lines: [{ catalogObjectId: line.catalog_object_id, quantity: unitsOf(quantity) }], restock: true });
+      this.emulator.posReturn({ orderId, lines: [{ catalogObjectId: line.catalog_object_id, quantity: unitsOf(quantity) }], restock: false });
     });
   }
 

@@ -13,7 +13,7 @@ import * as f from '../format.ts';
 import { useLive } from '../live.ts';
 import type { PageProps } from '../routes.ts';
 import { href } from '../router.ts';
-import type { Channel, Listing, Location, SyncStatus } from '../types.ts';
+import type { Channel, Listing, ListingLimit, Location, SyncStatus } from '../types.ts';
 import { ActionButton, Outcome, Submit, TextField } from '../ui/forms.tsx';
 import { Badge, Empty, LoadState, PageHeader, Section, Stat, TableWrap } from '../ui/page.tsx';
 import { SKU_LIST_ID, SkuDatalist } from '../ui/pickers.tsx';
@@ -92,7 +92,7 @@ function SyncSection({ id, sync: s }: { id: string; sync: SyncStatus }) {
           <Stat label="oldest pending" value={f.age(s.oldest_pending_age_s)} />
           <Stat label="lag p50" value={f.ms(d?.lag_p50_ms)} />
           <Stat label="lag p99" value={f.ms(d?.lag_p99_ms)} />
-          <Stat label="pushes / min" value={f.int(d?.pushes_per_minute)} />
+          <Stat label="pushes / min" value={f.int(d ? Math.round(d.pushes_per_minute) : null)} />
           <Stat label="dead letters" value={f.int(s.dead_letters)} tone={(s.dead_letters ?? 0) > 0 ? 'bad' : undefined} />
           <Stat label="breaker" value={breakerState(d?.breaker) ?? '—'} tone={breakerState(d?.breaker) === 'open' ? 'bad' : undefined} />
         </div>
@@ -103,8 +103,69 @@ function SyncSection({ id, sync: s }: { id: string; sync: SyncStatus }) {
           {failureText(d.connector_error) && <> Connector: {failureText(d.connector_error)}</>}
         </p>
       )}
+      {!served && d && <Budgets budget={d.budget ?? null} limits={Array.isArray(d.limits) ? d.limits : []} />}
       <p className={(s.inbound?.consecutive_failures ?? 0) > 0 ? 'bad' : 'muted'}>Orders in: {inbound ?? (s.polled === false ? 'not polled — this kind reports its sales through webhooks or the API' : 'not polled yet')}</p>
     </Section>
+  );
+}
+
+/** How people read a limit's name (`revisions` → "Revisions"). */
+const LIMIT_LABELS: Record<string, string> = { revisions: 'Revisions per listing per day' };
+/** How people read a limit's counters (eBay's pacing of raises). */
+const LIMIT_DETAIL_LABELS: Record<string, string> = {
+  paced_from: 'raises paced from revision',
+  paced: 'raises held for pacing',
+  exhausted: 'listings with none left',
+};
+
+/**
+ * What the connector may spend: this process's push budget for the channel's API, and the limits
+ * it keeps per listing (eBay's daily revisions), each with what is held back now.
+ */
+function Budgets({ budget, limits }: { budget: NonNullable<SyncStatus['dispatcher']>['budget'] | null; limits: ListingLimit[] }) {
+  if (!budget && limits.length === 0) return null;
+  return (
+    <div className="budgets" data-testid="budgets">
+      <h3>Budgets and limits</h3>
+      {budget && (
+        <p>
+          Push budget: <strong>{f.int(Math.floor(budget.available))}</strong> of {f.int(budget.capacity)} calls free now, refilling {f.int(budget.refill_per_second)} a
+          second <span className="muted">(spent before each call; a channel that answers 429 anyway makes the dispatcher wait as told)</span>.
+        </p>
+      )}
+      {limits.length > 0 && (
+        <TableWrap label="Limits per listing">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Limit</th>
+                <th scope="col" className="num">Allowance per listing</th>
+                <th scope="col" className="num">Most used by one listing</th>
+                <th scope="col" className="num">Listings held now</th>
+                <th scope="col">Resets</th>
+                <th scope="col">Detail</th>
+              </tr>
+            </thead>
+            <tbody>
+              {limits.map((l) => (
+                <tr key={l.name} data-limit={l.name}>
+                  <th scope="row">{LIMIT_LABELS[l.name] ?? l.name}</th>
+                  <td className="num">{f.int(l.per_listing)}</td>
+                  <td className={`num ${l.max_used >= l.per_listing ? 'bad' : ''}`}>{f.int(l.max_used)}</td>
+                  <td className={`num ${l.held > 0 ? 'warn' : ''}`}>{f.int(l.held)}</td>
+                  <td>{l.resets_at ? <>{f.time(l.resets_at)} <span className="muted small">(in {f.age((Date.parse(l.resets_at) - Date.now()) / 1000)})</span></> : '—'}</td>
+                  <td className="muted">
+                    {Object.entries(l.detail ?? {})
+                      .map(([k, v]) => `${LIMIT_DETAIL_LABELS[k] ?? k.replace(/_/g, ' ')}: ${f.int(v)}`)
+                      .join(' · ') || '—'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+    </div>
   );
 }
 
