@@ -126,6 +126,8 @@ export const DELAYS = { listingProcessingMs: 5_000, feedQueueMs: 10_000, feedPro
  * below uses these.
  */
 export const WALMART_DELAYS = { feedReceivedMs: 10_000, feedProcessingMs: 30_000 };
+/** What a Walmart feed takes to apply in production (channels.md §3: about 30 minutes): the floor's other reading. */
+const WALMART_FEED_PROCESSING_DOCUMENTED_MS = 30 * 60_000;
 const WALMART_SHIP_NODE = '10000000001';
 const EBAY_MARKETPLACE = 'EBAY_US';
 const EBAY_LOCATION_KEY = 'bench';
@@ -503,7 +505,8 @@ const callsMs = (calls: number, burst: number, rate: number) => (Math.max(0, cal
  *     order-in floor ≈ 0. Push: Walmart publishes no per-endpoint limits (unconfirmed), so the
  *     kind's declared `inventory` budget (5/s, burst 10 less 1 of slack): L single updates take
  *     (L − 9)/5 s; or one bulk feed (≤ 1,000 items; 10 feeds an hour) applied after its processing,
- *     the emulator's `WALMART_DELAYS` here (Walmart's ~30 min in production). Floor: the smaller.
+ *     the emulator's `WALMART_DELAYS` here (Walmart's ~30 min in production, where the single
+ *     updates are the floor). Floor: the smaller.
  *   - eBay: orders come by notification, each read by one `getOrder`: order-in floor ≈ 0 while the
  *     Fulfillment API's budget (the kind's 2/s burst 10; eBay documents a daily quota) lasts — the
  *     notification read is not drawn from it (it would put the n-th order (n − 10)/2 s late).
@@ -523,7 +526,7 @@ export function floors(r: ChannelsBenchResult): Record<string, Floor> {
   const squareCalls = Math.ceil(L / SQUARE_CHANGES_PER_CALL_MAX);
   return {
     amazon: { orderInMs: a.orderInMs, pushMs: a.pushMs, how: `searchOrders ${a.orderCalls} calls (burst 20, then 1 per 180 s); ${fmt(L)} listings by patches ${s1(a.patchesMs)} (5/s burst 5 + processing), by one feed ${s1(a.feedMs)} (queue + processing); truestock goes by feed for ≥ ${fmt(Math.ceil(DEFAULT_USAGE_PLANS.patchListingsItem.rate * AMAZON_FEED_WORTH_SECONDS))} listings; submissions looked at every ${s1(AMAZON_SUBMISSION_POLL_MS)}` },
-    walmart: { orderInMs: 0, pushMs: Math.min(singlesMs, feedMs), how: `webhook in (1 acknowledgement per PO); ${fmt(L)} listings by single updates ${s1(singlesMs)} (kind's budget ${w.rate}/s burst ${w.burst}), by one feed ${s1(feedMs)} (emulator's processing; ${WALMART_FEEDS_PER_HOUR} feeds/h, ≤ ${fmt(WALMART_FEED_ITEMS_MAX)} items); truestock goes by feed for ≥ ${fmt(Math.ceil((w.rate * WALMART_FEED_AFTER_SINGLES_MS) / 1000))} listings; feeds looked at every ${s1(WALMART_SUBMISSION_POLL_MS)}` },
+    walmart: { orderInMs: 0, pushMs: Math.min(singlesMs, feedMs), how: `webhook in (1 acknowledgement per PO); ${fmt(L)} listings by single updates ${s1(singlesMs)} (kind's budget ${w.rate}/s burst ${w.burst}), by one feed ${s1(feedMs)} (the emulator's shortened processing; ${WALMART_FEEDS_PER_HOUR} feeds/h, ≤ ${fmt(WALMART_FEED_ITEMS_MAX)} items) — with Walmart's own ~30 min a feed the floor is the single updates' ${s1(Math.min(singlesMs, WALMART_FEED_PROCESSING_DOCUMENTED_MS))}; truestock goes by feed for ≥ ${fmt(Math.ceil((w.rate * WALMART_FEED_AFTER_SINGLES_MS) / 1000))} listings; feeds looked at every ${s1(WALMART_SUBMISSION_POLL_MS)}` },
     ebay: { orderInMs: 0, pushMs: callsMs(ebayCalls, EBAY_CALL_BURST_DEFAULT, EBAY_CALLS_PER_SECOND_DEFAULT), how: `notification in + 1 getOrder per order; ${fmt(L)} listings in ${ebayCalls} calls of ≤ ${EBAY_SKUS_PER_CALL_MAX} (kind's budget ${EBAY_CALLS_PER_SECOND_DEFAULT}/s burst ${EBAY_CALL_BURST_DEFAULT})` },
     square: { orderInMs: 0, pushMs: callsMs(squareCalls, SQUARE_BUCKET_CALLS_DEFAULT, SQUARE_REFILL_CALLS_PER_SECOND_DEFAULT), how: `webhook in + 1 RetrieveOrder per order event; ${fmt(L)} counts in ${squareCalls} calls of ≤ ${SQUARE_CHANGES_PER_CALL_MAX} (kind's budget ${SQUARE_REFILL_CALLS_PER_SECOND_DEFAULT}/s burst ${SQUARE_BUCKET_CALLS_DEFAULT})` },
   };
