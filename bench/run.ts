@@ -107,7 +107,7 @@ try {
     }
   }
   if (runs('channels')) {
-    console.log('\nThree channels (two Shopify shops + Amazon) on one catalog, Amazon at its documented usage plans; Amazon orders by the searchOrders poll, then by relayed notifications:');
+    console.log('\nSix channels (two Shopify shops, Amazon, Walmart, eBay, a Square store) on one catalog, each within its documented limits or its kind\'s budgets; Amazon orders by the searchOrders poll, then by relayed notifications:');
     for (const [store, config] of [['sqlite', sqlite], ['postgres', postgres]] as const) {
       for (const variant of ['poll', 'relay'] as const) {
         const r = await channelsBench({ store, config: await config(), variant, orders: N(2_000), seconds: 10, skus: quick ? 50 : 500 });
