@@ -75,6 +75,13 @@ export type Parsed = { ok: true; events: ChannelEvent[] } | { ok: false; ignored
 /** What a kind's webhook may use beyond the delivery: the channel's settings, the clock and fetch (a signing key or the order a notification names, fetched from the channel). */
 export interface WebhookEnv extends ConnectEnv {
   settings: Settings;
+  /**
+   * Draw `cost` tokens from the channel's budget (its read budget unless named) before a call the
+   * delivery needs, so reads caused by webhooks share the channel's limit with pushes and polls;
+   * false when the tokens will not be there soon (throw: the delivery is answered 503 and the
+   * channel delivers it again). Absent (tests, a process that does not push): no budget kept.
+   */
+  spend?(cost: number, budget?: string): Promise<boolean>;
 }
 
 /** The answer to a channel's check of the webhook address (eBay's `challenge_code` GET). */

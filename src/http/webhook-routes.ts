@@ -22,6 +22,13 @@ import { kindOf } from '../channels/registry.ts';
 import { TruestockError } from '../domain/errors.ts';
 
 /**
+ * How long a delivery may wait for the channel's budget to read what it names (eBay's order,
+ * Square's order): past it the delivery is answered 503 and delivered again. Well inside the
+ * channels' delivery timeouts (Square's 10 s).
+ */
+export const WEBHOOK_READ_WAIT_MAX_MS = 3_000;
+
+/**
  * The raw body, kept out of enumerable properties: the server's NUL-character check walks every
  * enumerable property of a body, which for a Buffer is every byte.
  */
@@ -133,7 +140,8 @@ async function receive(ts: Truestock, req: FastifyRequest<{ Params: { id: string
   }
   let parsed;
   try {
-    parsed = webhook.parseWith ? await webhook.parseWith(verified, body, { ...env, settings: channel.settings }) : webhook.parse(verified, body);
+    const spend = (cost: number, budget?: string) => ts.sync.trySpend(channel.id, cost, budget, WEBHOOK_READ_WAIT_MAX_MS);
+    parsed = webhook.parseWith ? await webhook.parseWith(verified, body, { ...env, settings: channel.settings, spend }) : webhook.parse(verified, body);
   } catch (err) {
     if (!webhook.parseWith) throw err;
     // The channel could not be read now (down, throttled): nothing applied, it delivers again.

@@ -479,6 +479,25 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * `spend`, but only if the tokens are there within `maxWaitMs` (a webhook's read cannot wait
+   * long: the channel times the delivery out); the connector's read budget unless named. True when
+   * this process does not drive the channel (nothing to share a budget with).
+   */
+  async trySpend(channelId: string, cost: number, budget: string | undefined, maxWaitMs: number): Promise<boolean> {
+    const c = this.runtime(channelId);
+    if (!c?.connector) return true;
+    const bucket = this.bucket(c, budget ?? budgetFor(c.connector, 'read'), this.clock.now());
+    const until = this.clock.now() + maxWaitMs;
+    for (;;) {
+      const now = this.clock.now();
+      const wait = bucket.waitFor(cost, now);
+      if (wait === 0 && bucket.tryTake(cost, now) === 0) return true;
+      if (now + wait > until) return false;
+      await this.scheduler.sleep(Math.max(1, wait));
+    }
+  }
+
   /** One of a channel's budgets as this process sees it now (made if not used yet); null without a connector. */
   budget(channelId: string, name: string): { available: number; capacity: number } | null {
     const c = this.runtime(channelId);

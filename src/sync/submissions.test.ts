@@ -184,6 +184,18 @@ describe.each(STORE_KINDS)('asynchronous submissions on %s', (store) => {
     expect(w.channel.submitted.get(again)!.map((i) => [w.skuOf(i), i.quantity])).toEqual([['A', 6]]);
   });
 
+  it('a webhook’s read takes from the channel’s read budget, or says no when the tokens will not be there in time', async () => {
+    const w = await world();
+    expect(await w.dispatcher.trySpend(w.id, 100, undefined, 0)).toBe(true);
+    // Empty now: 50 tokens refill in 500 ms, longer than the 100 ms the read may wait.
+    expect(await w.dispatcher.trySpend(w.id, 50, undefined, 100)).toBe(false);
+    expect(w.dispatcher.budget(w.id, 'default')!.available).toBeLessThan(1);
+    clock.advance(500);
+    expect(await w.dispatcher.trySpend(w.id, 50, undefined, 0)).toBe(true);
+    // A channel this process does not drive keeps no budget to share.
+    expect(await w.dispatcher.trySpend('chan_elsewhere', 1, undefined, 0)).toBe(true);
+  });
+
   it('a submission the channel cannot account for (permanent) or that never finishes is pushed again', async () => {
     const w = await world();
     await w.round(0);

@@ -32,6 +32,7 @@ import type { ChallengeAnswer, ConnectEnv, Delivery, Parsed, Settings, Verified,
 import { ebayApi, FULFILLMENT, NOTIFICATION, segment } from './api.ts';
 import { isObject, orderEvent, str, time } from './order-facts.ts';
 import { ebaySettings } from './settings.ts';
+import { EBAY_BUDGET_FULFILLMENT } from './push.ts';
 
 export const SIGNATURE_HEADER = 'x-ebay-signature';
 const SIGNATURE_SPELLING = 'X-EBAY-SIGNATURE';
@@ -155,6 +156,8 @@ export async function parseEbayNotification(delivery: Verified, body: unknown, e
   if (orderId === null) return { ok: false, ignored: 'unreadable ORDER_CONFIRMATION: data.orderId is missing' };
   const s = env ? ebaySettings(env.settings) : null;
   if (!env || !s || 'code' in s) return { ok: false, ignored: `order ${orderId} cannot be read here: the poll brings it` };
+  // The read shares the Fulfillment budget with the order poll; none soon: eBay delivers again.
+  if (env.spend && !(await env.spend(1, EBAY_BUDGET_FULFILLMENT))) throw new Error(`no Fulfillment budget to read order ${orderId} now`);
   const res = await ebayApi(s, env).call<unknown>({ method: 'GET', path: `${FULFILLMENT}/order/${segment(orderId)}` });
   // Destinations are the application's: a notification about another seller's order reaches
   // every channel of the app, and this seller's token cannot read it (404).

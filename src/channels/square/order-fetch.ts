@@ -28,6 +28,7 @@ export async function parseSquareFromChannel(delivery: Verified, body: unknown, 
   if (delivery.topic !== 'inventory.count.updated' || editSettings(env.settings).editPolicy !== 'adopt') return parsed;
   const s = squareSettings(env.settings);
   if ('code' in s) return parsed;
+  if (parsed.ok && parsed.events.some((e) => e.kind === 'level_updated') && env.spend && !(await env.spend(1))) throw new Error('no budget to read what moved the counts from Square now');
   return withoutTillCounts(parsed, squareApi(s, env), (e) => (e.kind === 'level_updated' ? catalogObjectOfKeys(e.level.keys) : null), () => env.clock.now());
 }
 
@@ -37,6 +38,8 @@ async function readEvents(delivery: Verified, body: unknown, env: WebhookEnv): P
   const s = squareSettings(env.settings);
   if ('code' in s) return { ok: false, ignored: `${delivery.topic} names order ${orderId}, which cannot be read: ${s.detail}` };
   const api = squareApi(s, env);
+  // The read shares the channel's one budget with pushes; none soon: Square delivers again.
+  if (env.spend && !(await env.spend(1))) throw new Error(`no budget to read order ${orderId} from Square now`);
   let order: Record<string, unknown>;
   try {
     const got = await api.client.orders.get({ orderId }, api.call);
