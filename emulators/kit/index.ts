@@ -1,6 +1,7 @@
 // The emulator kit: the pieces every channel emulator needs (README.md).
 
 export { type KitClock, type KitScheduler, type KitSleep, ManualKitScheduler, realScheduler, schedulerOn, settle } from './clock.ts';
+export { emulatorErrors, type ErrorRegistry, type ErrorSpec, type Problem } from './emulator-errors.ts';
 export { checkFaults, type DeliveryFaults, type FaultDraw, FaultSwitches, NO_FAULTS, Outage, type OutageAnswer, type OutageMode } from './faults.ts';
 export { inProcessFetch, type InProcessOptions, type NodeHandler } from './in-process-fetch.ts';
 export { type Random, randomUuid, seededRandom } from './prng.ts';
