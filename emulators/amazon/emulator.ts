@@ -11,7 +11,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkAddress, checkFaults, type KitScheduler, NO_FAULTS, type NodeHandler, Outage, randomUuid, type Random, realScheduler, schedulerOn, seededRandom, WebhookSender } from '../kit/index.ts';
+import { ArmedFaults, checkAddress, checkFaults, type KitScheduler, NO_FAULTS, type NodeHandler, Outage, randomUuid, type Random, realScheduler, schedulerOn, seededRandom, WebhookSender } from '../kit/index.ts';
 import { answerControl, type Controlled } from './control.ts';
 import { asInvalid, EmulatorError, invalid, problemOf, SpApiError } from './errors.ts';
 import { FbaSummaries } from './fba-api.ts';
@@ -143,7 +143,7 @@ export class AmazonEmulator implements Controlled {
   private world!: World;
   private delays: Delays;
   private latencyMs = 0;
-  private armed: { fault: ApiFault; times: number; operation: Operation | null }[] = [];
+  private readonly apiFaults = new ArmedFaults<ApiFault, Operation>(API_FAULTS, isOperation);
   private relay: WebhookSender | null = null;
   private readonly relayRandom: Random;
   private relayFaults: Partial<NotificationFaults> = {};
@@ -278,13 +278,7 @@ export class AmazonEmulator implements Controlled {
     this.world.plans.drain(operation);
   }
   failNext(fault: ApiFault, times = 1, operation?: string): { fault: ApiFault; times: number; operation: string | null }[] {
-    if (!(API_FAULTS as readonly string[]).includes(fault)) throw invalid(`fault must be one of ${API_FAULTS.join(', ')}`);
-    if (!Number.isSafeInteger(times) || times < 0) throw invalid('times must be a whole number of 0 or more');
-    if (operation !== undefined && !isOperation(operation)) throw invalid(`operation ${operation} is not one the emulator serves`);
-    const op = operation ?? null;
-    this.armed = this.armed.filter((a) => !(a.fault === fault && a.operation === op));
-    if (times > 0) this.armed.push({ fault, times, operation: op });
-    return this.armed.map((a) => ({ ...a }));
+    return asInvalid(() => this.apiFaults.arm(fault, times, operation));
   }
   setLatency(ms: number): number {
     if (!(Number.isFinite(ms) && ms >= 0 && ms <= LATENCY_MS_MAX)) throw invalid(`ms must be from 0 to ${LATENCY_MS_MAX}`);
@@ -337,7 +331,7 @@ export class AmazonEmulator implements Controlled {
     this.delays = checkDelays({ listingProcessingMs: this.o.listingProcessingMs, feedQueueMs: this.o.feedQueueMs, feedProcessingMs: this.o.feedProcessingMs });
     this.world = this.newWorld();
     this.latencyMs = 0;
-    this.armed = [];
+    this.apiFaults.clear();
     this.outage.stop();
     this.relayFaults = {};
     this.relay?.faults.set(NO_FAULTS);
@@ -371,7 +365,7 @@ export class AmazonEmulator implements Controlled {
       usage_plans: this.world.plans.status(),
       delays: { listing_processing_ms: this.delays.listingProcessingMs, feed_queue_ms: this.delays.feedQueueMs, feed_processing_ms: this.delays.feedProcessingMs },
       latency_ms: this.latencyMs,
-      api_faults: this.armed,
+      api_faults: this.apiFaults.list(),
       pending_work: seller.due.pending,
       listings: [...seller.listings.values()].map((l) => listingState(seller, l)),
       fba: [...seller.fba.values()].map(fbaState),
@@ -489,7 +483,7 @@ export class AmazonEmulator implements Controlled {
       return this.send(res, { status: 429, headers: h, body: THROTTLED });
     }
     headers['x-amzn-RateLimit-Limit'] = rateHeader(plans.plan(op).rate);
-    const fault = this.takeFault(op);
+    const fault = this.apiFaults.take(op);
     if (this.latencyMs > 0) await this.scheduler.sleep(this.latencyMs);
     if (fault) {
       this.count.apiFaults++;
@@ -517,14 +511,6 @@ export class AmazonEmulator implements Controlled {
       }
       throw err;
     }
-  }
-
-  private takeFault(op: Operation): ApiFault | null {
-    const a = this.armed.find((x) => x.operation === op) ?? this.armed.find((x) => x.operation === null);
-    if (!a) return null;
-    a.times--;
-    if (a.times === 0) this.armed = this.armed.filter((x) => x !== a);
-    return a.fault;
   }
 
   private async control(req: IncomingMessage, method: string, path: string): Promise<HttpAnswer> {

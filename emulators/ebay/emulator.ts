@@ -9,7 +9,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkFaults, type KitScheduler, NO_FAULTS, type NodeHandler, Outage, randomUuid, type Random, realScheduler, schedulerOn, seededRandom, WebhookSender } from '../kit/index.ts';
+import { ArmedFaults, checkFaults, type KitScheduler, NO_FAULTS, type NodeHandler, Outage, randomUuid, type Random, realScheduler, schedulerOn, seededRandom, WebhookSender } from '../kit/index.ts';
 import { Catalog, type NewListing, REVISIONS_PER_DAY_MAX } from './catalog.ts';
 import { answerControl } from './control.ts';
 import { asInvalid, EbayApiError, type EbayErrorDetail, EmulatorError, FULFILLMENT, invalid, INVENTORY, NOTIFICATION, problemOf } from './errors.ts';
@@ -140,7 +140,7 @@ export class EbayEmulator {
   private readonly sender: WebhookSender;
   private world!: World;
   private latencyMs = 0;
-  private armed: { fault: ApiFault; times: number; operation: Operation | null }[] = [];
+  private readonly apiFaults = new ArmedFaults<ApiFault, Operation>(API_FAULTS, isOperation);
   private deliveryFaults: Partial<NotificationFaults> = {};
   private published = 0;
   private readonly count = { requests: 0, unauthorized: 0, forbidden: 0, throttled: 0, apiFaults: 0 };
@@ -269,13 +269,7 @@ export class EbayEmulator {
     this.world.limits.drain(api);
   }
   failNext(fault: ApiFault, times = 1, operation?: string): { fault: ApiFault; times: number; operation: string | null }[] {
-    if (!(API_FAULTS as readonly string[]).includes(fault)) throw invalid(`fault must be one of ${API_FAULTS.join(', ')}`);
-    if (!Number.isSafeInteger(times) || times < 0) throw invalid('times must be a whole number of 0 or more');
-    if (operation !== undefined && !isOperation(operation)) throw invalid(`operation ${operation} is not one the emulator serves`);
-    const op = operation ?? null;
-    this.armed = this.armed.filter((a) => !(a.fault === fault && a.operation === op));
-    if (times > 0) this.armed.push({ fault, times, operation: op });
-    return this.armed.map((a) => ({ ...a }));
+    return asInvalid(() => this.apiFaults.arm(fault, times, operation));
   }
   setLatency(ms: number): number {
     if (!(Number.isFinite(ms) && ms >= 0 && ms <= LATENCY_MS_MAX)) throw invalid(`ms must be from 0 to ${LATENCY_MS_MAX}`);
@@ -324,7 +318,7 @@ export class EbayEmulator {
   reset(): void {
     this.world = this.newWorld();
     this.latencyMs = 0;
-    this.armed = [];
+    this.apiFaults.clear();
     this.outage.stop();
     this.deliveryFaults = {};
     this.sender.faults.set(NO_FAULTS);
@@ -364,7 +358,7 @@ export class EbayEmulator {
       counters: this.counters(),
       limits: this.world.limits.status(),
       latency_ms: this.latencyMs,
-      api_faults: this.armed,
+      api_faults: this.apiFaults.list(),
       notification_faults: { ...NO_FAULTS, ...this.deliveryFaults },
       outage_ms_left: this.outage.remainingMs(),
       public_key_id: this.notifications.keyId,
@@ -461,7 +455,7 @@ export class EbayEmulator {
       const h = this.o.throttleRetryAfter ? { ...headers, 'Retry-After': String(limits.retryAfterSeconds(op, refusal)) } : headers;
       return this.send(res, { status: 429, headers: h, body: { errors: [THROTTLED] } });
     }
-    const fault = this.takeFault(op);
+    const fault = this.apiFaults.take(op);
     if (this.latencyMs > 0) await this.scheduler.sleep(this.latencyMs);
     if (fault) {
       this.count.apiFaults++;
@@ -487,14 +481,6 @@ export class EbayEmulator {
       if (err instanceof EbayApiError) return this.send(res, { status: err.status, headers, body: err.body() });
       throw err;
     }
-  }
-
-  private takeFault(op: Operation): ApiFault | null {
-    const a = this.armed.find((x) => x.operation === op) ?? this.armed.find((x) => x.operation === null);
-    if (!a) return null;
-    a.times--;
-    if (a.times === 0) this.armed = this.armed.filter((x) => x !== a);
-    return a.fault;
   }
 
   private async control(req: IncomingMessage, method: string, path: string): Promise<HttpAnswer> {

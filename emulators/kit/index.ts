@@ -1,5 +1,6 @@
 // The emulator kit: the pieces every channel emulator needs (README.md).
 
+export { type ArmedFault, ArmedFaults } from './armed-faults.ts';
 export { type KitClock, type KitScheduler, type KitSleep, ManualKitScheduler, realScheduler, schedulerOn, settle } from './clock.ts';
 export { emulatorErrors, type ErrorRegistry, type ErrorSpec, type Problem } from './emulator-errors.ts';
 export { checkFaults, type DeliveryFaults, type FaultDraw, FaultSwitches, NO_FAULTS, Outage, type OutageAnswer, type OutageMode } from './faults.ts';

@@ -9,7 +9,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkFaults, type DeliveryFaults, type KitScheduler, type NodeHandler, Outage, randomUuid, type Random, realScheduler, schedulerOn, seededRandom } from '../kit/index.ts';
+import { ArmedFaults, checkFaults, type DeliveryFaults, type KitScheduler, type NodeHandler, Outage, randomUuid, type Random, realScheduler, schedulerOn, seededRandom } from '../kit/index.ts';
 import { Catalog } from './catalog.ts';
 import { answerControl } from './control.ts';
 import { formatQuantity, type Quantity, quantityUnits, type Units } from './decimal.ts';
@@ -113,7 +113,7 @@ export class SquareEmulator {
   private readonly ids: Random;
   private world!: World;
   private latencyMs = 0;
-  private armed: { fault: ApiFault; times: number; operation: Operation | null }[] = [];
+  private readonly apiFaults = new ArmedFaults<ApiFault, Operation>(API_FAULTS, isOperation);
   private readonly count = { requests: 0, unauthorized: 0, throttled: 0, apiFaults: 0 };
 
   constructor(options: SquareEmulatorOptions = {}) {
@@ -233,13 +233,7 @@ export class SquareEmulator {
     this.world.limits.drain();
   }
   failNext(fault: ApiFault, times = 1, operation?: string) {
-    if (!(API_FAULTS as readonly string[]).includes(fault)) throw invalid(`fault must be one of ${API_FAULTS.join(', ')}`);
-    if (!Number.isSafeInteger(times) || times < 0) throw invalid('times must be a whole number of 0 or more');
-    if (operation !== undefined && !isOperation(operation)) throw invalid(`operation ${operation} is not one the emulator serves`);
-    const op = operation ?? null;
-    this.armed = this.armed.filter((a) => !(a.fault === fault && a.operation === op));
-    if (times > 0) this.armed.push({ fault, times, operation: op });
-    return this.armed.map((a) => ({ ...a }));
+    return asInvalid(() => this.apiFaults.arm(fault, times, operation));
   }
   setLatency(ms: number): number {
     if (!(Number.isFinite(ms) && ms >= 0 && ms <= LATENCY_MS_MAX)) throw invalid(`ms must be from 0 to ${LATENCY_MS_MAX}`);
@@ -259,7 +253,7 @@ export class SquareEmulator {
   reset(): void {
     this.world = this.newWorld();
     this.latencyMs = 0;
-    this.armed = [];
+    this.apiFaults.clear();
     this.outage.stop();
     this.webhooks.setFaults({ duplicate: 0, drop: 0, reorder: 0, delayMs: [0, 0] });
     for (const k of Object.keys(this.count) as (keyof typeof this.count)[]) this.count[k] = 0;
@@ -290,7 +284,7 @@ export class SquareEmulator {
       webhook_retry: this.webhooks.getRetry(),
       rate_limit: this.world.limits.status(),
       latency_ms: this.latencyMs,
-      api_faults: this.armed,
+      api_faults: this.apiFaults.list(),
       counters: this.counters(),
     };
   }
@@ -350,7 +344,7 @@ export class SquareEmulator {
       const headers = this.o.throttleRetryAfter ? { 'Retry-After': String(limits.retryAfterSeconds()) } : undefined;
       return this.send(res, { status: 429, headers, body: { errors: [{ category: 'RATE_LIMIT_ERROR', code: 'RATE_LIMITED', detail: 'Too many requests.' }] } });
     }
-    const fault = this.takeFault(op);
+    const fault = this.apiFaults.take(op);
     if (this.latencyMs > 0) await this.scheduler.sleep(this.latencyMs);
     if (fault) {
       this.count.apiFaults++;
@@ -392,14 +386,6 @@ export class SquareEmulator {
       case 'SearchOrders':
         return searchOrders(m.orders, r);
     }
-  }
-
-  private takeFault(op: Operation): ApiFault | null {
-    const a = this.armed.find((x) => x.operation === op) ?? this.armed.find((x) => x.operation === null);
-    if (!a) return null;
-    a.times--;
-    if (a.times === 0) this.armed = this.armed.filter((x) => x !== a);
-    return a.fault;
   }
 
   private async control(req: IncomingMessage, method: string, path: string): Promise<HttpAnswer> {

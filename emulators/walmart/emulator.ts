@@ -12,7 +12,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type KitScheduler, type NodeHandler, Outage, type Random, randomUuid, realScheduler, schedulerOn, seededRandom } from '../kit/index.ts';
+import { ArmedFaults, type KitScheduler, type NodeHandler, Outage, type Random, randomUuid, realScheduler, schedulerOn, seededRandom } from '../kit/index.ts';
 import { TokenIssuer } from './auth.ts';
 import { answerControl, type Controlled } from './control.ts';
 import { asInvalid, EmulatorError, invalid, notFound, problemOf, WALMART_CODES, WalmartError, type WalmartCode, walmartErrorBody } from './errors.ts';
@@ -157,7 +157,7 @@ export class WalmartEmulator implements Controlled {
   private feedsPerHour: number;
   private hmacEncoding: 'base64' | 'hex';
   private latencyMs = 0;
-  private armed: { fault: ApiFault; times: number; operation: Operation | null }[] = [];
+  private readonly apiFaults = new ArmedFaults<ApiFault, Operation>(API_FAULTS, isOperation);
   private retiredWorlds: Notifications[] = [];
   private readonly count = { requests: 0, unauthorized: 0, missingHeaders: 0, throttled: 0, apiFaults: 0 };
 
@@ -366,13 +366,7 @@ export class WalmartEmulator implements Controlled {
     this.world.limits.drain(operation);
   }
   failNext(fault: ApiFault, times = 1, operation?: string): { fault: ApiFault; times: number; operation: string | null }[] {
-    if (!(API_FAULTS as readonly string[]).includes(fault)) throw invalid(`fault must be one of ${API_FAULTS.join(', ')}`);
-    if (!Number.isSafeInteger(times) || times < 0) throw invalid('times must be a whole number of 0 or more');
-    if (operation !== undefined && !isOperation(operation)) throw invalid(`operation ${operation} is not one the emulator serves`);
-    const op = operation ?? null;
-    this.armed = this.armed.filter((a) => !(a.fault === fault && a.operation === op));
-    if (times > 0) this.armed.push({ fault, times, operation: op });
-    return this.armed.map((a) => ({ ...a }));
+    return asInvalid(() => this.apiFaults.arm(fault, times, operation));
   }
   setLatency(ms: number): number {
     if (!(Number.isFinite(ms) && ms >= 0 && ms <= LATENCY_MS_MAX)) throw invalid(`ms must be from 0 to ${LATENCY_MS_MAX}`);
@@ -418,7 +412,7 @@ export class WalmartEmulator implements Controlled {
     this.hmacEncoding = this.o.hmacEncoding;
     this.world = this.newWorld();
     this.latencyMs = 0;
-    this.armed = [];
+    this.apiFaults.clear();
     this.outage.stop();
     for (const k of Object.keys(this.count) as (keyof typeof this.count)[]) this.count[k] = 0;
   }
@@ -476,7 +470,7 @@ export class WalmartEmulator implements Controlled {
       feeds_per_hour: this.feedsPerHour,
       hmac_encoding: this.hmacEncoding,
       latency_ms: this.latencyMs,
-      api_faults: this.armed,
+      api_faults: this.apiFaults.list(),
       skus: [...w.inventory.skus.values()].map((s) => this.skuState(s)),
       feeds: [...w.feeds.feeds.values()].map((f) => ({ feed_id: f.feedId, feed_type: f.feedType, status: w.feeds.status(f), items: f.items?.length ?? 0, file_error: f.fileError })),
       orders: [...w.orders.orders.values()].map((o) => this.orderState(o)),
@@ -582,7 +576,7 @@ export class WalmartEmulator implements Controlled {
       this.count.throttled++;
       return refuse('REQUEST_THRESHOLD_VIOLATED', 'Request threshold violated: too many calls to this operation; retry after the Retry-After seconds.', undefined, { 'Retry-After': String(limits.retryAfterSeconds(op)) });
     }
-    const fault = this.takeFault(op);
+    const fault = this.apiFaults.take(op);
     if (this.latencyMs > 0) await this.scheduler.sleep(this.latencyMs);
     if (fault) {
       this.count.apiFaults++;
@@ -623,14 +617,6 @@ export class WalmartEmulator implements Controlled {
       }
       throw err;
     }
-  }
-
-  private takeFault(op: Operation): ApiFault | null {
-    const a = this.armed.find((x) => x.operation === op) ?? this.armed.find((x) => x.operation === null);
-    if (!a) return null;
-    a.times--;
-    if (a.times === 0) this.armed = this.armed.filter((x) => x !== a);
-    return a.fault;
   }
 
   private async control(req: IncomingMessage, method: string, path: string): Promise<HttpAnswer> {
