@@ -3,13 +3,11 @@
 // are how a test or the demo plays the buyer, the seller's hands and eBay's own moves.
 
 import type { EbayEmulator } from './emulator.ts';
-import { EmulatorError, invalid, notFound, problemOf } from './errors.ts';
+import { EmulatorError, invalid, notFound, problemAnswer } from './errors.ts';
 import type { HttpAnswer } from './http-answer.ts';
 import { listingState, orderState } from './views.ts';
 
 type Json = Record<string, unknown>;
-
-const PROBLEM_JSON = 'application/problem+json';
 
 function objectBody(body: unknown): Json {
   if (body === undefined) return {};
@@ -171,6 +169,6 @@ export async function answerControl(e: EbayEmulator, method: string, path: strin
     return await route(e, method, path, body);
   } catch (err) {
     if (!(err instanceof EmulatorError)) throw err;
-    return { status: err.status, headers: { 'Content-Type': PROBLEM_JSON }, body: problemOf(err) };
+    return problemAnswer(err);
   }
 }

@@ -3,6 +3,8 @@
 // endpoints answer them as RFC 9457 problems. The channel's API error shapes are not here: they
 // differ per channel and stay in each emulator's errors.ts.
 
+export const PROBLEM_JSON = 'application/problem+json';
+
 /** What a registry says about one code. */
 export interface ErrorSpec {
   readonly status: number;
@@ -44,6 +46,12 @@ export function emulatorErrors<R extends ErrorRegistry>(registry: R) {
     return { type: `/_emulator/problems/${err.code}`, title: spec.title, status: spec.status, detail: err.message, code: err.code };
   }
 
+  /** The control endpoints' answer for a refusal: the problem with its status. */
+  function problemAnswer(err: EmulatorError): { status: number; headers: Record<string, string>; body: Problem<Code> } {
+    const problem = problemOf(err);
+    return { status: problem.status, headers: { 'Content-Type': PROBLEM_JSON }, body: problem };
+  }
+
   const invalid = (detail: string) => new EmulatorError('invalid_input', detail);
   const notFound = (detail: string) => new EmulatorError('not_found', detail);
 
@@ -57,5 +65,5 @@ export function emulatorErrors<R extends ErrorRegistry>(registry: R) {
     }
   }
 
-  return { EmulatorError, problemOf, invalid, notFound, asInvalid };
+  return { EmulatorError, problemOf, problemAnswer, invalid, notFound, asInvalid };
 }

@@ -2,7 +2,7 @@
 // in-process methods, errors as RFC 9457 problems. They keep working during an outage.
 
 import { checkApiFault } from './api-faults.ts';
-import { EmulatorError, invalid, notFound, problemOf } from './errors.ts';
+import { EmulatorError, invalid, notFound, problemAnswer } from './errors.ts';
 import type { HttpAnswer } from './graphql-endpoint.ts';
 import { gid } from './ids.ts';
 import type { ShopifyEmulator } from './emulator.ts';
@@ -19,7 +19,6 @@ export type Controlled = Pick<ShopifyEmulator,
 
 type Json = Record<string, unknown>;
 
-const PROBLEM_JSON = 'application/problem+json';
 const OUTAGE_SECONDS_MAX = 3600;
 
 function objectBody(body: unknown): Json {
@@ -189,6 +188,6 @@ export function answerControl(c: Controlled, method: string, path: string, body:
     return route(c, method, path, body);
   } catch (err) {
     if (!(err instanceof EmulatorError)) throw err;
-    return { status: err.status, headers: { 'Content-Type': PROBLEM_JSON }, body: problemOf(err) };
+    return problemAnswer(err);
   }
 }

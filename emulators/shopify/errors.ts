@@ -13,6 +13,6 @@ export const EMULATOR_ERRORS = {
 
 export type EmulatorErrorCode = keyof typeof EMULATOR_ERRORS;
 
-export const { EmulatorError, problemOf, invalid, notFound, asInvalid } = emulatorErrors(EMULATOR_ERRORS);
+export const { EmulatorError, problemOf, problemAnswer, invalid, notFound, asInvalid } = emulatorErrors(EMULATOR_ERRORS);
 export type EmulatorError = InstanceType<typeof EmulatorError>;
 export type Problem = KitProblem<EmulatorErrorCode>;

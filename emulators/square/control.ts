@@ -4,13 +4,11 @@
 
 import type { Quantity } from './decimal.ts';
 import type { SquareEmulator } from './emulator.ts';
-import { EmulatorError, invalid, notFound, problemOf } from './errors.ts';
+import { EmulatorError, invalid, notFound, problemAnswer } from './errors.ts';
 import type { HttpAnswer } from './http-answer.ts';
 import type { ApiFault } from './types.ts';
 
 type Json = Record<string, unknown>;
-
-const PROBLEM_JSON = 'application/problem+json';
 
 function objectBody(body: unknown): Json {
   if (body === undefined) return {};
@@ -147,6 +145,6 @@ export function answerControl(c: SquareEmulator, method: string, path: string, b
     return route(c, method, path, body);
   } catch (err) {
     if (!(err instanceof EmulatorError)) throw err;
-    return { status: err.status, headers: { 'Content-Type': PROBLEM_JSON }, body: problemOf(err) };
+    return problemAnswer(err);
   }
 }

@@ -9,11 +9,11 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ArmedFaults, checkFaults, type DeliveryFaults, type KitScheduler, type NodeHandler, Outage, randomUuid, type Random, realScheduler, schedulerOn, seededRandom } from '../kit/index.ts';
+import { ArmedFaults, checkFaults, type DeliveryFaults, type KitScheduler, type NodeHandler, Outage, type Random, randomUuid, readBody, readJsonBody, realScheduler, schedulerOn, seededRandom, sendAnswer } from '../kit/index.ts';
 import { Catalog } from './catalog.ts';
 import { answerControl } from './control.ts';
 import { formatQuantity, type Quantity, quantityUnits, type Units } from './decimal.ts';
-import { asInvalid, EmulatorError, invalid, problemOf, SquareApiError } from './errors.ts';
+import { asInvalid, EmulatorError, invalid, problemAnswer, SquareApiError } from './errors.ts';
 import type { ApiRequest, HttpAnswer } from './http-answer.ts';
 import { Merchant, type OrderEventMode, type PosLine } from './merchant.ts';
 import { batchRetrieveOrders, retrieveOrder, searchOrders } from './orders-api.ts';
@@ -301,10 +301,10 @@ export class SquareEmulator {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = req.method ?? 'GET';
-      if (url.pathname.startsWith('/_emulator/')) return this.send(res, await this.control(req, method, url.pathname));
+      if (url.pathname.startsWith('/_emulator/')) return sendAnswer(res, await this.control(req, method, url.pathname));
       await this.api(req, res, method, url.pathname, url.searchParams);
     } catch (err) {
-      if (!res.headersSent) this.send(res, { status: 500, body: { errors: [{ category: 'API_ERROR', code: 'INTERNAL_SERVER_ERROR', detail: `Emulator bug: ${(err as Error).message}` }] } });
+      if (!res.headersSent) sendAnswer(res, { status: 500, body: { errors: [{ category: 'API_ERROR', code: 'INTERNAL_SERVER_ERROR', detail: `Emulator bug: ${(err as Error).message}` }] } });
       else res.destroy();
     }
   }
@@ -322,48 +322,48 @@ export class SquareEmulator {
     }
     if (!found) {
       const e = pathKnown ? new SquareApiError(405, 'INVALID_REQUEST_ERROR', 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}.`) : new SquareApiError(404, 'INVALID_REQUEST_ERROR', 'NOT_FOUND', `No endpoint ${method} ${path}.`);
-      return this.send(res, { status: e.status, body: e.body() });
+      return sendAnswer(res, { status: e.status, body: e.body() });
     }
     this.count.requests++;
     const down = this.outage.answer();
     if (down?.kind === 'reset') return void req.socket.destroy();
-    if (down) return this.send(res, { status: 503, headers: down.headers, body: { errors: [{ category: 'API_ERROR', code: 'SERVICE_UNAVAILABLE', detail: 'Square is temporarily unavailable.' }] } });
+    if (down) return sendAnswer(res, { status: 503, headers: down.headers, body: { errors: [{ category: 'API_ERROR', code: 'SERVICE_UNAVAILABLE', detail: 'Square is temporarily unavailable.' }] } });
     const auth = req.headers.authorization;
     if (typeof auth !== 'string' || auth !== `Bearer ${this.token}`) {
       this.count.unauthorized++;
-      return this.send(res, { status: 401, body: { errors: [{ category: 'AUTHENTICATION_ERROR', code: 'UNAUTHORIZED', detail: 'This request could not be authorized.' }] } });
+      return sendAnswer(res, { status: 401, body: { errors: [{ category: 'AUTHENTICATION_ERROR', code: 'UNAUTHORIZED', detail: 'This request could not be authorized.' }] } });
     }
     const version = req.headers['square-version'];
     if (version !== undefined && !(typeof version === 'string' && SQUARE_VERSION.test(version))) {
-      return this.send(res, { status: 400, body: { errors: [{ category: 'INVALID_REQUEST_ERROR', code: 'INVALID_SQUARE_VERSION_FORMAT', detail: 'Square-Version must be YYYY-MM-DD.' }] } });
+      return sendAnswer(res, { status: 400, body: { errors: [{ category: 'INVALID_REQUEST_ERROR', code: 'INVALID_SQUARE_VERSION_FORMAT', detail: 'Square-Version must be YYYY-MM-DD.' }] } });
     }
     const op = found.route.operation;
     const limits = this.world.limits;
     if (!limits.take(op)) {
       this.count.throttled++;
       const headers = this.o.throttleRetryAfter ? { 'Retry-After': String(limits.retryAfterSeconds()) } : undefined;
-      return this.send(res, { status: 429, headers, body: { errors: [{ category: 'RATE_LIMIT_ERROR', code: 'RATE_LIMITED', detail: 'Too many requests.' }] } });
+      return sendAnswer(res, { status: 429, headers, body: { errors: [{ category: 'RATE_LIMIT_ERROR', code: 'RATE_LIMITED', detail: 'Too many requests.' }] } });
     }
     const fault = this.apiFaults.take(op);
     if (this.latencyMs > 0) await this.scheduler.sleep(this.latencyMs);
     if (fault) {
       this.count.apiFaults++;
-      return this.send(res, { status: FAULT_ANSWERS[fault], body: { errors: [{ category: 'API_ERROR', code: fault, detail: 'Emulated fault.' }] } });
+      return sendAnswer(res, { status: FAULT_ANSWERS[fault], body: { errors: [{ category: 'API_ERROR', code: fault, detail: 'Emulated fault.' }] } });
     }
     let body: unknown;
-    const text = await readBody(req);
+    const text = await readBody(req, BODY_BYTES_MAX);
     if (text.trim() !== '') {
       try {
         body = JSON.parse(text);
       } catch {
-        return this.send(res, { status: 400, body: { errors: [{ category: 'INVALID_REQUEST_ERROR', code: 'BAD_REQUEST', detail: 'The request body is not valid JSON.' }] } });
+        return sendAnswer(res, { status: 400, body: { errors: [{ category: 'INVALID_REQUEST_ERROR', code: 'BAD_REQUEST', detail: 'The request body is not valid JSON.' }] } });
       }
     }
     const request: ApiRequest = { method, params: found.params, query, body };
     try {
-      return this.send(res, this.operate(op, request));
+      return sendAnswer(res, this.operate(op, request));
     } catch (err) {
-      if (err instanceof SquareApiError) return this.send(res, { status: err.status, body: err.body() });
+      if (err instanceof SquareApiError) return sendAnswer(res, { status: err.status, body: err.body() });
       throw err;
     }
   }
@@ -391,25 +391,13 @@ export class SquareEmulator {
   private async control(req: IncomingMessage, method: string, path: string): Promise<HttpAnswer> {
     let body: unknown;
     try {
-      const text = await readBody(req);
-      body = text.trim() === '' ? undefined : JSON.parse(text);
+      body = await readJsonBody(req, BODY_BYTES_MAX);
     } catch {
-      const problem = problemOf(invalid('the body is not valid JSON'));
-      return { status: problem.status, headers: { 'Content-Type': 'application/problem+json' }, body: problem };
+      return problemAnswer(invalid('the body is not valid JSON'));
     }
     return answerControl(this, method, path, body);
   }
 
-  private send(res: ServerResponse, a: HttpAnswer): void {
-    if (a.body === undefined) {
-      res.writeHead(a.status, { ...a.headers, 'Content-Length': 0 });
-      res.end();
-      return;
-    }
-    const text = JSON.stringify(a.body);
-    res.writeHead(a.status, { 'Content-Type': 'application/json', ...a.headers, 'Content-Length': Buffer.byteLength(text) });
-    res.end(text);
-  }
 }
 
 /** A POS line as the in-process surface takes it: items as a number, a decimal string, or units (bigint). */
@@ -427,24 +415,6 @@ function units(q: Quantity, field: string): Units {
 function posLines(lines: PosLineInput[]): PosLine[] {
   if (!Array.isArray(lines)) throw invalid('lines must be an array');
   return lines.map((l, i) => ({ catalogObjectId: l.catalogObjectId, quantity: units(l.quantity, `line_items[${i}].quantity`) }));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > BODY_BYTES_MAX) {
-        reject(new EmulatorError('invalid_input', `the body is larger than ${BODY_BYTES_MAX} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** An emulator in this process with no socket: `inProcessFetch(e.handler, { origin })` reaches it. */

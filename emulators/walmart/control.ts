@@ -3,7 +3,7 @@
 // are how a test or the demo plays the buyer, the seller in Seller Center, and Walmart's own moves.
 
 import type { WalmartEmulator } from './emulator.ts';
-import { EmulatorError, invalid, notFound, problemOf } from './errors.ts';
+import { EmulatorError, invalid, notFound, problemAnswer } from './errors.ts';
 import type { HttpAnswer } from './http-answer.ts';
 
 /** What the control endpoints drive: the emulator's in-process surface. */
@@ -15,8 +15,6 @@ export type Controlled = Pick<
 >;
 
 type Json = Record<string, unknown>;
-
-const PROBLEM_JSON = 'application/problem+json';
 
 function objectBody(body: unknown): Json {
   if (body === undefined) return {};
@@ -200,6 +198,6 @@ export function answerControl(c: Controlled, method: string, path: string, body:
     return route(c, method, path, body);
   } catch (err) {
     if (!(err instanceof EmulatorError)) throw err;
-    return { status: err.status, headers: { 'Content-Type': PROBLEM_JSON }, body: problemOf(err) };
+    return problemAnswer(err);
   }
 }

@@ -12,10 +12,10 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ArmedFaults, type KitScheduler, type NodeHandler, Outage, type Random, randomUuid, realScheduler, schedulerOn, seededRandom } from '../kit/index.ts';
+import { ArmedFaults, type KitScheduler, type NodeHandler, Outage, type Random, randomUuid, realScheduler, schedulerOn, seededRandom, sendAnswer } from '../kit/index.ts';
 import { TokenIssuer } from './auth.ts';
 import { answerControl, type Controlled } from './control.ts';
-import { asInvalid, EmulatorError, invalid, notFound, problemOf, WALMART_CODES, WalmartError, type WalmartCode, walmartErrorBody } from './errors.ts';
+import { asInvalid, EmulatorError, invalid, notFound, problemAnswer, WALMART_CODES, type WalmartCode, WalmartError, walmartErrorBody } from './errors.ts';
 import { Feeds } from './feeds.ts';
 import { FeedsApi } from './feeds-api.ts';
 import type { ApiRequest, HttpAnswer } from './http-answer.ts';
@@ -522,10 +522,10 @@ export class WalmartEmulator implements Controlled {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname;
       const method = req.method ?? 'GET';
-      if (path.startsWith('/_emulator/')) return this.send(res, await this.control(req, method, path));
+      if (path.startsWith('/_emulator/')) return sendAnswer(res, await this.control(req, method, path));
       await this.api(req, res, method, path, url.searchParams);
     } catch (err) {
-      if (!res.headersSent) this.send(res, { status: 500, body: walmartErrorBody('SYSTEM_ERROR', `Emulator bug: ${(err as Error).message}`) });
+      if (!res.headersSent) sendAnswer(res, { status: 500, body: walmartErrorBody('SYSTEM_ERROR', `Emulator bug: ${(err as Error).message}`) });
       else res.destroy();
     }
   }
@@ -537,7 +537,7 @@ export class WalmartEmulator implements Controlled {
     };
     const correlation = header(CORRELATION_HEADER);
     const headers: Record<string, string> = correlation ? { [CORRELATION_HEADER]: correlation } : {};
-    const refuse = (code: WalmartCode, message: string, field?: string, extra: Record<string, string> = {}) => this.send(res, { status: WALMART_CODES[code].status, headers: { ...headers, ...extra }, body: walmartErrorBody(code, message, field) });
+    const refuse = (code: WalmartCode, message: string, field?: string, extra: Record<string, string> = {}) => sendAnswer(res, { status: WALMART_CODES[code].status, headers: { ...headers, ...extra }, body: walmartErrorBody(code, message, field) });
     let found: { route: Route; params: Record<string, string> } | undefined;
     let pathKnown = false;
     for (const r of ROUTES) {
@@ -553,7 +553,7 @@ export class WalmartEmulator implements Controlled {
     const down = this.outage.answer();
     if (down?.kind === 'reset') return void req.socket.destroy();
     // "If the gateway is unreachable, the response may include only an HTTP status" (error-codes page).
-    if (down) return this.send(res, { status: 503, headers: { ...headers, ...down.headers } });
+    if (down) return sendAnswer(res, { status: 503, headers: { ...headers, ...down.headers } });
     for (const h of ['WM_SVC.NAME', CORRELATION_HEADER]) {
       if (!header(h)) {
         this.count.missingHeaders++;
@@ -587,9 +587,9 @@ export class WalmartEmulator implements Controlled {
     const contentType = header('content-type') ?? '';
     if (op === 'tokenAPI') {
       try {
-        return this.send(res, { status: 200, headers: { ...headers, 'Cache-Control': 'no-store' }, body: this.tokens.token(header('authorization'), new URLSearchParams(raw.toString('utf8'))) });
+        return sendAnswer(res, { status: 200, headers: { ...headers, 'Cache-Control': 'no-store' }, body: this.tokens.token(header('authorization'), new URLSearchParams(raw.toString('utf8'))) });
       } catch (err) {
-        if (err instanceof WalmartError) return this.send(res, { status: err.status, headers, body: err.body() });
+        if (err instanceof WalmartError) return sendAnswer(res, { status: err.status, headers, body: err.body() });
         throw err;
       }
     }
@@ -604,7 +604,7 @@ export class WalmartEmulator implements Controlled {
     this.catchUp();
     try {
       const a = await this.world.handlers[op]({ method, params: found.params, query, body, raw, contentType }, token);
-      return this.send(res, { ...a, headers: { ...headers, ...a.headers } });
+      return sendAnswer(res, { ...a, headers: { ...headers, ...a.headers } });
     } catch (err) {
       if (err instanceof WalmartError) {
         if (err.status === 429) {
@@ -613,17 +613,14 @@ export class WalmartEmulator implements Controlled {
           limits.countThrottled(op);
         }
         const retry = err.retryAfterSeconds;
-        return this.send(res, { status: err.status, headers: { ...headers, ...(retry !== undefined ? { 'Retry-After': String(retry) } : {}) }, body: err.body() });
+        return sendAnswer(res, { status: err.status, headers: { ...headers, ...(retry !== undefined ? { 'Retry-After': String(retry) } : {}) }, body: err.body() });
       }
       throw err;
     }
   }
 
   private async control(req: IncomingMessage, method: string, path: string): Promise<HttpAnswer> {
-    const refuse = (detail: string) => {
-      const problem = problemOf(invalid(detail));
-      return { status: problem.status, headers: { 'Content-Type': 'application/problem+json' }, body: problem };
-    };
+    const refuse = (detail: string) => problemAnswer(invalid(detail));
     const raw = await readBody(req);
     if (raw === null) return refuse(`the body is larger than ${BODY_BYTES_MAX} bytes`);
     const text = raw.toString('utf8');
@@ -636,16 +633,6 @@ export class WalmartEmulator implements Controlled {
     return answerControl(this, method, path, body);
   }
 
-  private send(res: ServerResponse, a: HttpAnswer): void {
-    if (a.body === undefined) {
-      res.writeHead(a.status, { ...a.headers, 'Content-Length': 0 });
-      res.end();
-      return;
-    }
-    const text = JSON.stringify(a.body);
-    res.writeHead(a.status, { 'Content-Type': a.headers?.['Content-Type'] ?? 'application/json', ...a.headers, 'Content-Length': Buffer.byteLength(text) });
-    res.end(text);
-  }
 }
 
 function checkDelays(d: FeedDelaySettings): FeedDelaySettings {
