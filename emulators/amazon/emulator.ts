@@ -11,7 +11,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ArmedFaults, checkAddress, checkFaults, type KitScheduler, NO_FAULTS, type NodeHandler, Outage, type Random, randomUuid, readBody, readJsonBody, realScheduler, schedulerOn, seededRandom, sendAnswer, WebhookSender } from '../kit/index.ts';
+import { ArmedFaults, checkAddress, checkFaults, type KitScheduler, matchRoute, NO_FAULTS, type NodeHandler, Outage, type Random, randomUuid, readBody, readJsonBody, realScheduler, route, type Route, schedulerOn, seededRandom, sendAnswer, WebhookSender } from '../kit/index.ts';
 import { answerControl, type Controlled } from './control.ts';
 import { asInvalid, invalid, problemAnswer, SpApiError } from './errors.ts';
 import { FbaSummaries } from './fba-api.ts';
@@ -88,14 +88,7 @@ export interface EmulatorCounters {
 
 type Handler = (req: ApiRequest) => HttpAnswer;
 
-interface Route {
-  method: string;
-  pattern: RegExp;
-  names: string[];
-  operation: Operation;
-}
-
-const ROUTES: Route[] = [
+const ROUTES: Route<Operation>[] = [
   route('PATCH', '/listings/2021-08-01/items/{sellerId}/{sku}', 'patchListingsItem'),
   route('GET', '/listings/2021-08-01/items/{sellerId}/{sku}', 'getListingsItem'),
   route('GET', '/listings/2021-08-01/items/{sellerId}', 'searchListingsItems'),
@@ -108,12 +101,6 @@ const ROUTES: Route[] = [
   route('GET', '/orders/2026-01-01/orders/{orderId}', 'getOrder'),
   route('GET', '/fba/inventory/v1/summaries', 'getInventorySummaries'),
 ];
-
-function route(method: string, template: string, operation: Operation): Route {
-  const names: string[] = [];
-  const pattern = new RegExp(`^${template.replace(/\{(\w+)\}/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`);
-  return { method, pattern, names, operation };
-}
 
 /** The seller's data and the APIs over it; `reset` replaces all of it. */
 interface World {
@@ -451,16 +438,7 @@ export class AmazonEmulator implements Controlled {
   private async api(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: URLSearchParams): Promise<void> {
     const requestId = randomUuid(this.ids);
     const headers: Record<string, string> = { 'x-amzn-RequestId': requestId };
-    let found: { route: Route; params: Record<string, string> } | undefined;
-    let pathKnown = false;
-    for (const r of ROUTES) {
-      const m = r.pattern.exec(path);
-      if (!m) continue;
-      pathKnown = true;
-      if (r.method !== method) continue;
-      found = { route: r, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
-      break;
-    }
+    const { found, pathKnown } = matchRoute(ROUTES, method, path);
     if (!found) {
       return sendAnswer(res, { status: pathKnown ? 405 : 404, headers, body: { errors: [{ code: pathKnown ? 'MethodNotAllowed' : 'NotFound', message: `No operation ${method} ${path}.` }] } });
     }

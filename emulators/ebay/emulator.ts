@@ -9,7 +9,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ArmedFaults, checkFaults, type KitScheduler, NO_FAULTS, type NodeHandler, Outage, type Random, randomUuid, readBody, readJsonBody, realScheduler, schedulerOn, seededRandom, sendAnswer, WebhookSender } from '../kit/index.ts';
+import { ArmedFaults, checkFaults, type KitScheduler, matchRoute, NO_FAULTS, type NodeHandler, Outage, type Random, randomUuid, readBody, readJsonBody, realScheduler, route, type Route, schedulerOn, seededRandom, sendAnswer, WebhookSender } from '../kit/index.ts';
 import { Catalog, type NewListing, REVISIONS_PER_DAY_MAX } from './catalog.ts';
 import { answerControl } from './control.ts';
 import { asInvalid, EbayApiError, type EbayErrorDetail, FULFILLMENT, invalid, INVENTORY, NOTIFICATION, problemAnswer } from './errors.ts';
@@ -84,14 +84,7 @@ export interface EmulatorCounters {
 
 type Handler = (req: ApiRequest) => HttpAnswer | Promise<HttpAnswer>;
 
-interface Route {
-  method: string;
-  pattern: RegExp;
-  names: string[];
-  operation: Operation;
-}
-
-const ROUTES: Route[] = [
+const ROUTES: Route<Operation>[] = [
   route('POST', '/sell/inventory/v1/bulk_update_price_quantity', 'bulkUpdatePriceQuantity'),
   route('GET', '/sell/inventory/v1/inventory_item/{sku}', 'getInventoryItem'),
   route('POST', '/sell/inventory/v1/bulk_get_inventory_item', 'bulkGetInventoryItem'),
@@ -105,12 +98,6 @@ const ROUTES: Route[] = [
   route('POST', '/commerce/notification/v1/subscription', 'createSubscription'),
   route('GET', '/commerce/notification/v1/subscription/{subscription_id}', 'getSubscription'),
 ];
-
-function route(method: string, template: string, operation: Operation): Route {
-  const names: string[] = [];
-  const pattern = new RegExp(`^${template.replace(/\{(\w+)\}/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`);
-  return { method, pattern, names, operation };
-}
 
 /** The seller's data and the APIs over it; `reset` replaces all of it. */
 interface World {
@@ -418,16 +405,7 @@ export class EbayEmulator {
 
   private async api(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: URLSearchParams, rawQuery: string): Promise<void> {
     const headers: Record<string, string> = { 'X-EBAY-C-REQUEST-ID': randomUuid(this.ids) };
-    let found: { route: Route; params: Record<string, string> } | undefined;
-    let pathKnown = false;
-    for (const r of ROUTES) {
-      const m = r.pattern.exec(path);
-      if (!m) continue;
-      pathKnown = true;
-      if (r.method !== method) continue;
-      found = { route: r, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
-      break;
-    }
+    const { found, pathKnown } = matchRoute(ROUTES, method, path);
     if (!found) {
       const status = pathKnown ? 405 : 404;
       return sendAnswer(res, { status, headers, body: { errors: [{ errorId: 2002, domain: 'ACCESS', category: 'REQUEST', message: `No operation ${method} ${path} (emulated: ${status === 405 ? 'method not allowed' : 'resource not found'}).` }] } });

@@ -8,7 +8,7 @@ const REGISTRY = {
 } as const;
 
 describe('emulatorErrors', () => {
-  const { EmulatorError, problemOf, invalid, notFound, asInvalid } = emulatorErrors(REGISTRY);
+  const { EmulatorError, problemOf, problemAnswer, invalid, notFound, asInvalid } = emulatorErrors(REGISTRY);
 
   it('gives each code its status and answers it as a problem', () => {
     const err = new EmulatorError('sold_out', 'sku A has 0');
@@ -16,6 +16,7 @@ describe('emulatorErrors', () => {
     expect(err.name).toBe('EmulatorError');
     expect(err.status).toBe(409);
     expect(problemOf(err)).toEqual({ type: '/_emulator/problems/sold_out', title: 'Nothing left', status: 409, detail: 'sku A has 0', code: 'sold_out' });
+    expect(problemAnswer(err)).toEqual({ status: 409, headers: { 'Content-Type': 'application/problem+json' }, body: problemOf(err) });
     expect(invalid('bad').status).toBe(400);
     expect(notFound('gone').code).toBe('not_found');
   });

@@ -9,7 +9,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ArmedFaults, checkFaults, type DeliveryFaults, type KitScheduler, type NodeHandler, Outage, type Random, randomUuid, readBody, readJsonBody, realScheduler, schedulerOn, seededRandom, sendAnswer } from '../kit/index.ts';
+import { ArmedFaults, checkFaults, type DeliveryFaults, type KitScheduler, matchRoute, type NodeHandler, Outage, type Random, randomUuid, readBody, readJsonBody, realScheduler, route, type Route, schedulerOn, seededRandom, sendAnswer } from '../kit/index.ts';
 import { Catalog } from './catalog.ts';
 import { answerControl } from './control.ts';
 import { formatQuantity, type Quantity, quantityUnits, type Units } from './decimal.ts';
@@ -47,15 +47,8 @@ const SQUARE_VERSION = /^\d{4}-\d{2}-\d{2}$/;
 
 const FAULT_ANSWERS: Record<ApiFault, number> = { INTERNAL_SERVER_ERROR: 500, SERVICE_UNAVAILABLE: 503 };
 
-interface Route {
-  method: string;
-  pattern: RegExp;
-  names: string[];
-  operation: Operation;
-}
-
 // Literal paths before the `{catalog_object_id}` one, so `changes`/`counts` are never taken for an id.
-const ROUTES: Route[] = [
+const ROUTES: Route<Operation>[] = [
   route('POST', '/v2/inventory/changes/batch-create', 'BatchChangeInventory'),
   route('POST', '/v2/inventory/changes/batch-retrieve', 'BatchRetrieveInventoryChanges'),
   route('POST', '/v2/inventory/counts/batch-retrieve', 'BatchRetrieveInventoryCounts'),
@@ -64,12 +57,6 @@ const ROUTES: Route[] = [
   route('POST', '/v2/orders/search', 'SearchOrders'),
   route('GET', '/v2/orders/{order_id}', 'RetrieveOrder'),
 ];
-
-function route(method: string, template: string, operation: Operation): Route {
-  const names: string[] = [];
-  const pattern = new RegExp(`^${template.replace(/\{(\w+)\}/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`);
-  return { method, pattern, names, operation };
-}
 
 export interface EmulatorCounters {
   requests: number;
@@ -310,16 +297,7 @@ export class SquareEmulator {
   }
 
   private async api(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: URLSearchParams): Promise<void> {
-    let found: { route: Route; params: Record<string, string> } | undefined;
-    let pathKnown = false;
-    for (const r of ROUTES) {
-      const m = r.pattern.exec(path);
-      if (!m) continue;
-      pathKnown = true;
-      if (r.method !== method) continue;
-      found = { route: r, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
-      break;
-    }
+    const { found, pathKnown } = matchRoute(ROUTES, method, path);
     if (!found) {
       const e = pathKnown ? new SquareApiError(405, 'INVALID_REQUEST_ERROR', 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}.`) : new SquareApiError(404, 'INVALID_REQUEST_ERROR', 'NOT_FOUND', `No endpoint ${method} ${path}.`);
       return sendAnswer(res, { status: e.status, body: e.body() });

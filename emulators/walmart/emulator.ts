@@ -12,7 +12,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ArmedFaults, type KitScheduler, type NodeHandler, Outage, type Random, randomUuid, realScheduler, schedulerOn, seededRandom, sendAnswer } from '../kit/index.ts';
+import { ArmedFaults, type KitScheduler, matchRoute, type NodeHandler, Outage, type Random, randomUuid, realScheduler, route, type Route, schedulerOn, seededRandom, sendAnswer } from '../kit/index.ts';
 import { TokenIssuer } from './auth.ts';
 import { answerControl, type Controlled } from './control.ts';
 import { asInvalid, EmulatorError, invalid, notFound, problemAnswer, WALMART_CODES, type WalmartCode, WalmartError, walmartErrorBody } from './errors.ts';
@@ -87,15 +87,8 @@ export interface EmulatorCounters {
 
 type Handler = (r: ApiRequest, token: string) => HttpAnswer | Promise<HttpAnswer>;
 
-interface Route {
-  method: string;
-  pattern: RegExp;
-  names: string[];
-  operation: Operation;
-}
-
 // Literal paths before templated ones (/v3/orders/released before /v3/orders/{purchaseOrderId}).
-const ROUTES: Route[] = [
+const ROUTES: Route<Operation>[] = [
   route('POST', '/v3/token', 'tokenAPI'),
   route('GET', '/v3/token/detail', 'getTokenDetail'),
   route('GET', '/v3/inventory', 'getInventory'),
@@ -119,12 +112,6 @@ const ROUTES: Route[] = [
   route('GET', '/v3/webhooks/eventTypes', 'getEventTypes'),
   route('POST', '/v3/webhooks/test', 'testNotification'),
 ];
-
-function route(method: string, template: string, operation: Operation): Route {
-  const names: string[] = [];
-  const pattern = new RegExp(`^${template.replace(/\{(\w+)\}/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`);
-  return { method, pattern, names, operation };
-}
 
 /** The seller's data and the APIs over it; `reset` replaces all of it. */
 interface World {
@@ -538,16 +525,7 @@ export class WalmartEmulator implements Controlled {
     const correlation = header(CORRELATION_HEADER);
     const headers: Record<string, string> = correlation ? { [CORRELATION_HEADER]: correlation } : {};
     const refuse = (code: WalmartCode, message: string, field?: string, extra: Record<string, string> = {}) => sendAnswer(res, { status: WALMART_CODES[code].status, headers: { ...headers, ...extra }, body: walmartErrorBody(code, message, field) });
-    let found: { route: Route; params: Record<string, string> } | undefined;
-    let pathKnown = false;
-    for (const r of ROUTES) {
-      const m = r.pattern.exec(path);
-      if (!m) continue;
-      pathKnown = true;
-      if (r.method !== method) continue;
-      found = { route: r, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
-      break;
-    }
+    const { found, pathKnown } = matchRoute(ROUTES, method, path);
     if (!found) return pathKnown ? refuse('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}.`) : refuse('URI_NOT_FOUND', `No operation ${method} ${path}.`);
     this.count.requests++;
     const down = this.outage.answer();
