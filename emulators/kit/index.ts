@@ -2,6 +2,7 @@
 
 export { type ArmedFault, ArmedFaults } from './armed-faults.ts';
 export { type KitClock, type KitScheduler, type KitSleep, ManualKitScheduler, realScheduler, schedulerOn, settle } from './clock.ts';
+export { controlFields } from './control-fields.ts';
 export { emulatorErrors, type ErrorRegistry, type ErrorSpec, PROBLEM_JSON, type Problem } from './emulator-errors.ts';
 export { checkFaults, type DeliveryFaults, type FaultDraw, FaultSwitches, NO_FAULTS, Outage, type OutageAnswer, type OutageMode } from './faults.ts';
 export { type HttpAnswer, readBody, readJsonBody, sendAnswer } from './http-answer.ts';
