@@ -2,8 +2,9 @@
 // in-process methods, errors as RFC 9457 problems. They keep working during an outage, and they
 // are how a test or the demo plays the buyer, the warehouse and Amazon's own moves.
 
+import { controlFields } from '../kit/index.ts';
 import type { AmazonEmulator } from './emulator.ts';
-import { EmulatorError, invalid, notFound, problemOf } from './errors.ts';
+import { EmulatorError, invalid, notFound, problemAnswer } from './errors.ts';
 import type { HttpAnswer } from './http-answer.ts';
 import { NOTIFICATION_TYPES, type NotificationType } from './types.ts';
 import { FBA_FIELDS, fbaState, listingState, orderState } from './views.ts';
@@ -18,31 +19,7 @@ export type Controlled = Pick<
 
 type Json = Record<string, unknown>;
 
-const PROBLEM_JSON = 'application/problem+json';
-
-function objectBody(body: unknown): Json {
-  if (body === undefined) return {};
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('the body must be a JSON object');
-  return body as Json;
-}
-
-function onlyKeys(b: Json, allowed: string[]): void {
-  for (const k of Object.keys(b)) if (!allowed.includes(k)) throw invalid(`${k} is not a known field; known: ${allowed.join(', ')}`);
-}
-
-function int(v: unknown, field: string): number {
-  if (!Number.isSafeInteger(v)) throw invalid(`${field} must be an integer`);
-  return v as number;
-}
-
-function str(v: unknown, field: string): string {
-  if (typeof v !== 'string' || v === '') throw invalid(`${field} must be a non-empty string`);
-  return v;
-}
-
-function optional<T>(b: Json, key: string, f: (v: unknown, field: string) => T): T | undefined {
-  return b[key] === undefined ? undefined : f(b[key], key);
-}
+const { objectBody, onlyKeys, int, str, optional } = controlFields(invalid);
 
 function route(c: Controlled, method: string, path: string, raw: unknown): HttpAnswer {
   const b = objectBody(raw);
@@ -200,6 +177,6 @@ export function answerControl(c: Controlled, method: string, path: string, body:
     return route(c, method, path, body);
   } catch (err) {
     if (!(err instanceof EmulatorError)) throw err;
-    return { status: err.status, headers: { 'Content-Type': PROBLEM_JSON }, body: problemOf(err) };
+    return problemAnswer(err);
   }
 }

@@ -11,9 +11,9 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkAddress, checkFaults, type KitScheduler, NO_FAULTS, type NodeHandler, Outage, randomUuid, type Random, realScheduler, schedulerOn, seededRandom, WebhookSender } from '../kit/index.ts';
+import { ArmedFaults, checkAddress, checkFaults, type KitScheduler, matchRoute, NO_FAULTS, type NodeHandler, Outage, type Random, randomUuid, readBody, readJsonBody, realScheduler, route, type Route, schedulerOn, seededRandom, sendAnswer, WebhookSender } from '../kit/index.ts';
 import { answerControl, type Controlled } from './control.ts';
-import { asInvalid, EmulatorError, invalid, problemOf, SpApiError } from './errors.ts';
+import { asInvalid, invalid, problemAnswer, SpApiError } from './errors.ts';
 import { FbaSummaries } from './fba-api.ts';
 import { FeedsApi, S3_PREFIX } from './feeds-api.ts';
 import type { ApiRequest, HttpAnswer } from './http-answer.ts';
@@ -88,14 +88,7 @@ export interface EmulatorCounters {
 
 type Handler = (req: ApiRequest) => HttpAnswer;
 
-interface Route {
-  method: string;
-  pattern: RegExp;
-  names: string[];
-  operation: Operation;
-}
-
-const ROUTES: Route[] = [
+const ROUTES: Route<Operation>[] = [
   route('PATCH', '/listings/2021-08-01/items/{sellerId}/{sku}', 'patchListingsItem'),
   route('GET', '/listings/2021-08-01/items/{sellerId}/{sku}', 'getListingsItem'),
   route('GET', '/listings/2021-08-01/items/{sellerId}', 'searchListingsItems'),
@@ -108,12 +101,6 @@ const ROUTES: Route[] = [
   route('GET', '/orders/2026-01-01/orders/{orderId}', 'getOrder'),
   route('GET', '/fba/inventory/v1/summaries', 'getInventorySummaries'),
 ];
-
-function route(method: string, template: string, operation: Operation): Route {
-  const names: string[] = [];
-  const pattern = new RegExp(`^${template.replace(/\{(\w+)\}/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`);
-  return { method, pattern, names, operation };
-}
 
 /** The seller's data and the APIs over it; `reset` replaces all of it. */
 interface World {
@@ -143,7 +130,7 @@ export class AmazonEmulator implements Controlled {
   private world!: World;
   private delays: Delays;
   private latencyMs = 0;
-  private armed: { fault: ApiFault; times: number; operation: Operation | null }[] = [];
+  private readonly apiFaults = new ArmedFaults<ApiFault, Operation>(API_FAULTS, isOperation);
   private relay: WebhookSender | null = null;
   private readonly relayRandom: Random;
   private relayFaults: Partial<NotificationFaults> = {};
@@ -278,13 +265,7 @@ export class AmazonEmulator implements Controlled {
     this.world.plans.drain(operation);
   }
   failNext(fault: ApiFault, times = 1, operation?: string): { fault: ApiFault; times: number; operation: string | null }[] {
-    if (!(API_FAULTS as readonly string[]).includes(fault)) throw invalid(`fault must be one of ${API_FAULTS.join(', ')}`);
-    if (!Number.isSafeInteger(times) || times < 0) throw invalid('times must be a whole number of 0 or more');
-    if (operation !== undefined && !isOperation(operation)) throw invalid(`operation ${operation} is not one the emulator serves`);
-    const op = operation ?? null;
-    this.armed = this.armed.filter((a) => !(a.fault === fault && a.operation === op));
-    if (times > 0) this.armed.push({ fault, times, operation: op });
-    return this.armed.map((a) => ({ ...a }));
+    return asInvalid(() => this.apiFaults.arm(fault, times, operation));
   }
   setLatency(ms: number): number {
     if (!(Number.isFinite(ms) && ms >= 0 && ms <= LATENCY_MS_MAX)) throw invalid(`ms must be from 0 to ${LATENCY_MS_MAX}`);
@@ -337,7 +318,7 @@ export class AmazonEmulator implements Controlled {
     this.delays = checkDelays({ listingProcessingMs: this.o.listingProcessingMs, feedQueueMs: this.o.feedQueueMs, feedProcessingMs: this.o.feedProcessingMs });
     this.world = this.newWorld();
     this.latencyMs = 0;
-    this.armed = [];
+    this.apiFaults.clear();
     this.outage.stop();
     this.relayFaults = {};
     this.relay?.faults.set(NO_FAULTS);
@@ -371,7 +352,7 @@ export class AmazonEmulator implements Controlled {
       usage_plans: this.world.plans.status(),
       delays: { listing_processing_ms: this.delays.listingProcessingMs, feed_queue_ms: this.delays.feedQueueMs, feed_processing_ms: this.delays.feedProcessingMs },
       latency_ms: this.latencyMs,
-      api_faults: this.armed,
+      api_faults: this.apiFaults.list(),
       pending_work: seller.due.pending,
       listings: [...seller.listings.values()].map((l) => listingState(seller, l)),
       fba: [...seller.fba.values()].map(fbaState),
@@ -433,23 +414,23 @@ export class AmazonEmulator implements Controlled {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname;
       const method = req.method ?? 'GET';
-      if (path.startsWith('/_emulator/')) return this.send(res, await this.control(req, method, path));
+      if (path.startsWith('/_emulator/')) return sendAnswer(res, await this.control(req, method, path));
       if (path.startsWith(S3_PREFIX)) {
         this.seller.catchUp();
-        const body = await readBody(req);
-        return this.send(res, this.world.feeds.s3(method, decodeURIComponent(path.slice(S3_PREFIX.length)), body));
+        const body = await readBody(req, BODY_BYTES_MAX);
+        return sendAnswer(res, this.world.feeds.s3(method, decodeURIComponent(path.slice(S3_PREFIX.length)), body));
       }
       if (path === '/auth/o2/token') {
         const down = this.outage.answer();
         if (down?.kind === 'reset') return void req.socket.destroy();
-        if (down) return this.send(res, { status: 503, headers: down.headers, body: { error: 'temporarily_unavailable', error_description: 'The service is temporarily unavailable.' } });
-        if (method !== 'POST') return this.send(res, { status: 405, headers: { Allow: 'POST' }, body: { error: 'invalid_request', error_description: 'POST only' } });
-        const a = this.lwa.token(new URLSearchParams(await readBody(req)));
-        return this.send(res, { status: a.status, headers: { 'Cache-Control': 'no-store' }, body: a.body });
+        if (down) return sendAnswer(res, { status: 503, headers: down.headers, body: { error: 'temporarily_unavailable', error_description: 'The service is temporarily unavailable.' } });
+        if (method !== 'POST') return sendAnswer(res, { status: 405, headers: { Allow: 'POST' }, body: { error: 'invalid_request', error_description: 'POST only' } });
+        const a = this.lwa.token(new URLSearchParams(await readBody(req, BODY_BYTES_MAX)));
+        return sendAnswer(res, { status: a.status, headers: { 'Cache-Control': 'no-store' }, body: a.body });
       }
       await this.api(req, res, method, path, url.searchParams);
     } catch (err) {
-      if (!res.headersSent) this.send(res, { status: 500, body: { errors: [{ code: 'InternalFailure', message: `Emulator bug: ${(err as Error).message}` }] } });
+      if (!res.headersSent) sendAnswer(res, { status: 500, body: { errors: [{ code: 'InternalFailure', message: `Emulator bug: ${(err as Error).message}` }] } });
       else res.destroy();
     }
   }
@@ -457,103 +438,69 @@ export class AmazonEmulator implements Controlled {
   private async api(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: URLSearchParams): Promise<void> {
     const requestId = randomUuid(this.ids);
     const headers: Record<string, string> = { 'x-amzn-RequestId': requestId };
-    let found: { route: Route; params: Record<string, string> } | undefined;
-    let pathKnown = false;
-    for (const r of ROUTES) {
-      const m = r.pattern.exec(path);
-      if (!m) continue;
-      pathKnown = true;
-      if (r.method !== method) continue;
-      found = { route: r, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
-      break;
-    }
+    const { found, pathKnown } = matchRoute(ROUTES, method, path);
     if (!found) {
-      return this.send(res, { status: pathKnown ? 405 : 404, headers, body: { errors: [{ code: pathKnown ? 'MethodNotAllowed' : 'NotFound', message: `No operation ${method} ${path}.` }] } });
+      return sendAnswer(res, { status: pathKnown ? 405 : 404, headers, body: { errors: [{ code: pathKnown ? 'MethodNotAllowed' : 'NotFound', message: `No operation ${method} ${path}.` }] } });
     }
     this.count.requests++;
     const down = this.outage.answer();
     if (down?.kind === 'reset') return void req.socket.destroy();
-    if (down) return this.send(res, { status: 503, headers: { ...headers, ...down.headers }, body: { errors: [{ code: 'ServiceUnavailable', message: FAULT_ANSWERS.ServiceUnavailable.message }] } });
+    if (down) return sendAnswer(res, { status: 503, headers: { ...headers, ...down.headers }, body: { errors: [{ code: 'ServiceUnavailable', message: FAULT_ANSWERS.ServiceUnavailable.message }] } });
     const token = req.headers['x-amz-access-token'];
     const live = this.lwa.live(typeof token === 'string' ? token : undefined);
     if (live !== 'live') {
       this.count.unauthorized++;
       const details = live === 'expired' ? 'The access token you provided has expired.' : 'The access token you provided is revoked, malformed or otherwise invalid.';
-      return this.send(res, { status: 403, headers, body: { errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.', details }] } });
+      return sendAnswer(res, { status: 403, headers, body: { errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.', details }] } });
     }
     const op = found.route.operation;
     const plans = this.world.plans;
     if (!plans.take(op)) {
       this.count.throttled++;
       const h = this.o.throttleRetryAfter ? { ...headers, 'Retry-After': String(plans.retryAfterSeconds(op)) } : headers;
-      return this.send(res, { status: 429, headers: h, body: THROTTLED });
+      return sendAnswer(res, { status: 429, headers: h, body: THROTTLED });
     }
     headers['x-amzn-RateLimit-Limit'] = rateHeader(plans.plan(op).rate);
-    const fault = this.takeFault(op);
+    const fault = this.apiFaults.take(op);
     if (this.latencyMs > 0) await this.scheduler.sleep(this.latencyMs);
     if (fault) {
       this.count.apiFaults++;
-      return this.send(res, { status: FAULT_ANSWERS[fault].status, headers, body: { errors: [{ code: fault, message: FAULT_ANSWERS[fault].message }] } });
+      return sendAnswer(res, { status: FAULT_ANSWERS[fault].status, headers, body: { errors: [{ code: fault, message: FAULT_ANSWERS[fault].message }] } });
     }
     let body: unknown;
-    const text = await readBody(req);
+    const text = await readBody(req, BODY_BYTES_MAX);
     if (text.trim() !== '') {
       try {
         body = JSON.parse(text);
       } catch {
-        return this.send(res, { status: 400, headers, body: new SpApiError(400, 'InvalidInput', 'The request body is not valid JSON.').body() });
+        return sendAnswer(res, { status: 400, headers, body: new SpApiError(400, 'InvalidInput', 'The request body is not valid JSON.').body() });
       }
     }
     const origin = this.o.publicUrl ?? `http://${req.headers.host ?? '127.0.0.1'}`;
     this.seller.catchUp();
     try {
       const a = this.world.handlers[op]({ method, params: found.params, query, body, origin });
-      return this.send(res, { ...a, headers: { ...headers, ...a.headers } });
+      return sendAnswer(res, { ...a, headers: { ...headers, ...a.headers } });
     } catch (err) {
       if (err instanceof SpApiError) {
         // The model declares the rate-limit header on 200/400/404 answers only.
         const h = err.status === 403 ? { 'x-amzn-RequestId': requestId } : headers;
-        return this.send(res, { status: err.status, headers: h, body: err.body() });
+        return sendAnswer(res, { status: err.status, headers: h, body: err.body() });
       }
       throw err;
     }
   }
 
-  private takeFault(op: Operation): ApiFault | null {
-    const a = this.armed.find((x) => x.operation === op) ?? this.armed.find((x) => x.operation === null);
-    if (!a) return null;
-    a.times--;
-    if (a.times === 0) this.armed = this.armed.filter((x) => x !== a);
-    return a.fault;
-  }
-
   private async control(req: IncomingMessage, method: string, path: string): Promise<HttpAnswer> {
     let body: unknown;
     try {
-      const text = await readBody(req);
-      body = text.trim() === '' ? undefined : JSON.parse(text);
+      body = await readJsonBody(req, BODY_BYTES_MAX);
     } catch {
-      const problem = problemOf(invalid('the body is not valid JSON'));
-      return { status: problem.status, headers: { 'Content-Type': 'application/problem+json' }, body: problem };
+      return problemAnswer(invalid('the body is not valid JSON'));
     }
     return answerControl(this, method, path, body);
   }
 
-  private send(res: ServerResponse, a: HttpAnswer): void {
-    if (a.text !== undefined) {
-      res.writeHead(a.status, { 'Content-Type': 'text/plain; charset=utf-8', ...a.headers, 'Content-Length': Buffer.byteLength(a.text) });
-      res.end(a.text);
-      return;
-    }
-    if (a.body === undefined) {
-      res.writeHead(a.status, { ...a.headers, 'Content-Length': 0 });
-      res.end();
-      return;
-    }
-    const text = JSON.stringify(a.body);
-    res.writeHead(a.status, { 'Content-Type': 'application/json', ...a.headers, 'Content-Length': Buffer.byteLength(text) });
-    res.end(text);
-  }
 }
 
 function checkDelays(d: Delays): Delays {
@@ -561,24 +508,6 @@ function checkDelays(d: Delays): Delays {
   return { ...d };
 }
 
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > BODY_BYTES_MAX) {
-        reject(new EmulatorError('invalid_input', `the body is larger than ${BODY_BYTES_MAX} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 export async function startAmazonEmulator(o: AmazonEmulatorOptions = {}): Promise<AmazonEmulator> {
   const e = new AmazonEmulator(o);

@@ -1,12 +1,7 @@
-// What a handler answers: status, headers, and a JSON body (or raw text for the emulated S3).
+// What a handler answers (the kit's HttpAnswer: status, headers, a JSON body or, for the emulated
+// S3, raw text) and what it is given.
 
-export interface HttpAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-  /** Sent as is instead of JSON (S3 documents and errors). */
-  text?: string;
-}
+export type { HttpAnswer } from '../kit/index.ts';
 
 /** A parsed SP-API request as the handlers see it. */
 export interface ApiRequest {

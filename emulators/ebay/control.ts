@@ -2,43 +2,15 @@
 // in-process methods, errors as RFC 9457 problems. They keep working during an outage, and they
 // are how a test or the demo plays the buyer, the seller's hands and eBay's own moves.
 
+import { controlFields } from '../kit/index.ts';
 import type { EbayEmulator } from './emulator.ts';
-import { EmulatorError, invalid, notFound, problemOf } from './errors.ts';
+import { EmulatorError, invalid, notFound, problemAnswer } from './errors.ts';
 import type { HttpAnswer } from './http-answer.ts';
 import { listingState, orderState } from './views.ts';
 
 type Json = Record<string, unknown>;
 
-const PROBLEM_JSON = 'application/problem+json';
-
-function objectBody(body: unknown): Json {
-  if (body === undefined) return {};
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('the body must be a JSON object');
-  return body as Json;
-}
-
-function onlyKeys(b: Json, allowed: string[]): void {
-  for (const k of Object.keys(b)) if (!allowed.includes(k)) throw invalid(`${k} is not a known field; known: ${allowed.join(', ')}`);
-}
-
-function int(v: unknown, field: string): number {
-  if (!Number.isSafeInteger(v)) throw invalid(`${field} must be an integer`);
-  return v as number;
-}
-
-function str(v: unknown, field: string): string {
-  if (typeof v !== 'string' || v === '') throw invalid(`${field} must be a non-empty string`);
-  return v;
-}
-
-function bool(v: unknown, field: string): boolean {
-  if (typeof v !== 'boolean') throw invalid(`${field} must be a boolean`);
-  return v;
-}
-
-function optional<T>(b: Json, key: string, f: (v: unknown, field: string) => T): T | undefined {
-  return b[key] === undefined ? undefined : f(b[key], key);
-}
+const { objectBody, onlyKeys, int, str, bool, optional } = controlFields(invalid);
 
 function initiator(v: unknown, field: string): 'BUYER' | 'SELLER' {
   if (v !== 'BUYER' && v !== 'SELLER') throw invalid(`${field} must be 'BUYER' or 'SELLER'`);
@@ -171,6 +143,6 @@ export async function answerControl(e: EbayEmulator, method: string, path: strin
     return await route(e, method, path, body);
   } catch (err) {
     if (!(err instanceof EmulatorError)) throw err;
-    return { status: err.status, headers: { 'Content-Type': PROBLEM_JSON }, body: problemOf(err) };
+    return problemAnswer(err);
   }
 }

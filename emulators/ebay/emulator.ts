@@ -9,10 +9,10 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkFaults, type KitScheduler, NO_FAULTS, type NodeHandler, Outage, randomUuid, type Random, realScheduler, schedulerOn, seededRandom, WebhookSender } from '../kit/index.ts';
+import { ArmedFaults, checkFaults, type KitScheduler, matchRoute, NO_FAULTS, type NodeHandler, Outage, type Random, randomUuid, readBody, readJsonBody, realScheduler, route, type Route, schedulerOn, seededRandom, sendAnswer, WebhookSender } from '../kit/index.ts';
 import { Catalog, type NewListing, REVISIONS_PER_DAY_MAX } from './catalog.ts';
 import { answerControl } from './control.ts';
-import { asInvalid, EbayApiError, type EbayErrorDetail, EmulatorError, FULFILLMENT, invalid, INVENTORY, NOTIFICATION, problemOf } from './errors.ts';
+import { asInvalid, EbayApiError, type EbayErrorDetail, FULFILLMENT, invalid, INVENTORY, NOTIFICATION, problemAnswer } from './errors.ts';
 import type { ApiRequest, HttpAnswer } from './http-answer.ts';
 import { InventoryApi } from './inventory-api.ts';
 import { Notifications } from './notifications.ts';
@@ -84,14 +84,7 @@ export interface EmulatorCounters {
 
 type Handler = (req: ApiRequest) => HttpAnswer | Promise<HttpAnswer>;
 
-interface Route {
-  method: string;
-  pattern: RegExp;
-  names: string[];
-  operation: Operation;
-}
-
-const ROUTES: Route[] = [
+const ROUTES: Route<Operation>[] = [
   route('POST', '/sell/inventory/v1/bulk_update_price_quantity', 'bulkUpdatePriceQuantity'),
   route('GET', '/sell/inventory/v1/inventory_item/{sku}', 'getInventoryItem'),
   route('POST', '/sell/inventory/v1/bulk_get_inventory_item', 'bulkGetInventoryItem'),
@@ -105,12 +98,6 @@ const ROUTES: Route[] = [
   route('POST', '/commerce/notification/v1/subscription', 'createSubscription'),
   route('GET', '/commerce/notification/v1/subscription/{subscription_id}', 'getSubscription'),
 ];
-
-function route(method: string, template: string, operation: Operation): Route {
-  const names: string[] = [];
-  const pattern = new RegExp(`^${template.replace(/\{(\w+)\}/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`);
-  return { method, pattern, names, operation };
-}
 
 /** The seller's data and the APIs over it; `reset` replaces all of it. */
 interface World {
@@ -140,7 +127,7 @@ export class EbayEmulator {
   private readonly sender: WebhookSender;
   private world!: World;
   private latencyMs = 0;
-  private armed: { fault: ApiFault; times: number; operation: Operation | null }[] = [];
+  private readonly apiFaults = new ArmedFaults<ApiFault, Operation>(API_FAULTS, isOperation);
   private deliveryFaults: Partial<NotificationFaults> = {};
   private published = 0;
   private readonly count = { requests: 0, unauthorized: 0, forbidden: 0, throttled: 0, apiFaults: 0 };
@@ -269,13 +256,7 @@ export class EbayEmulator {
     this.world.limits.drain(api);
   }
   failNext(fault: ApiFault, times = 1, operation?: string): { fault: ApiFault; times: number; operation: string | null }[] {
-    if (!(API_FAULTS as readonly string[]).includes(fault)) throw invalid(`fault must be one of ${API_FAULTS.join(', ')}`);
-    if (!Number.isSafeInteger(times) || times < 0) throw invalid('times must be a whole number of 0 or more');
-    if (operation !== undefined && !isOperation(operation)) throw invalid(`operation ${operation} is not one the emulator serves`);
-    const op = operation ?? null;
-    this.armed = this.armed.filter((a) => !(a.fault === fault && a.operation === op));
-    if (times > 0) this.armed.push({ fault, times, operation: op });
-    return this.armed.map((a) => ({ ...a }));
+    return asInvalid(() => this.apiFaults.arm(fault, times, operation));
   }
   setLatency(ms: number): number {
     if (!(Number.isFinite(ms) && ms >= 0 && ms <= LATENCY_MS_MAX)) throw invalid(`ms must be from 0 to ${LATENCY_MS_MAX}`);
@@ -324,7 +305,7 @@ export class EbayEmulator {
   reset(): void {
     this.world = this.newWorld();
     this.latencyMs = 0;
-    this.armed = [];
+    this.apiFaults.clear();
     this.outage.stop();
     this.deliveryFaults = {};
     this.sender.faults.set(NO_FAULTS);
@@ -364,7 +345,7 @@ export class EbayEmulator {
       counters: this.counters(),
       limits: this.world.limits.status(),
       latency_ms: this.latencyMs,
-      api_faults: this.armed,
+      api_faults: this.apiFaults.list(),
       notification_faults: { ...NO_FAULTS, ...this.deliveryFaults },
       outage_ms_left: this.outage.remainingMs(),
       public_key_id: this.notifications.keyId,
@@ -404,11 +385,11 @@ export class EbayEmulator {
       const url = new URL(rawUrl, 'http://localhost');
       const path = url.pathname;
       const method = req.method ?? 'GET';
-      if (path.startsWith('/_emulator/')) return this.send(res, await this.control(req, method, path));
+      if (path.startsWith('/_emulator/')) return sendAnswer(res, await this.control(req, method, path));
       if (path === TOKEN_PATH) return await this.token(req, res, method);
       await this.api(req, res, method, path, url.searchParams, rawUrl.includes('?') ? rawUrl.slice(rawUrl.indexOf('?') + 1) : '');
     } catch (err) {
-      if (!res.headersSent) this.send(res, { status: 500, body: { errors: [{ errorId: 10001, domain: 'EMULATOR', category: 'APPLICATION', message: `Emulator bug: ${(err as Error).message}` }] } });
+      if (!res.headersSent) sendAnswer(res, { status: 500, body: { errors: [{ errorId: 10001, domain: 'EMULATOR', category: 'APPLICATION', message: `Emulator bug: ${(err as Error).message}` }] } });
       else res.destroy();
     }
   }
@@ -416,65 +397,56 @@ export class EbayEmulator {
   private async token(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
     const down = this.outage.answer();
     if (down?.kind === 'reset') return void req.socket.destroy();
-    if (down) return this.send(res, { status: 503, headers: down.headers, body: { error: 'temporarily_unavailable', error_description: 'The service is temporarily unavailable.' } });
-    if (method !== 'POST') return this.send(res, { status: 405, headers: { Allow: 'POST' }, body: { error: 'invalid_request', error_description: 'POST only' } });
-    const a = this.oauth.token(header(req, 'authorization'), new URLSearchParams(await readBody(req)));
-    return this.send(res, { status: a.status, headers: { 'Cache-Control': 'no-store' }, body: a.body });
+    if (down) return sendAnswer(res, { status: 503, headers: down.headers, body: { error: 'temporarily_unavailable', error_description: 'The service is temporarily unavailable.' } });
+    if (method !== 'POST') return sendAnswer(res, { status: 405, headers: { Allow: 'POST' }, body: { error: 'invalid_request', error_description: 'POST only' } });
+    const a = this.oauth.token(header(req, 'authorization'), new URLSearchParams(await readBody(req, BODY_BYTES_MAX)));
+    return sendAnswer(res, { status: a.status, headers: { 'Cache-Control': 'no-store' }, body: a.body });
   }
 
   private async api(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: URLSearchParams, rawQuery: string): Promise<void> {
     const headers: Record<string, string> = { 'X-EBAY-C-REQUEST-ID': randomUuid(this.ids) };
-    let found: { route: Route; params: Record<string, string> } | undefined;
-    let pathKnown = false;
-    for (const r of ROUTES) {
-      const m = r.pattern.exec(path);
-      if (!m) continue;
-      pathKnown = true;
-      if (r.method !== method) continue;
-      found = { route: r, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
-      break;
-    }
+    const { found, pathKnown } = matchRoute(ROUTES, method, path);
     if (!found) {
       const status = pathKnown ? 405 : 404;
-      return this.send(res, { status, headers, body: { errors: [{ errorId: 2002, domain: 'ACCESS', category: 'REQUEST', message: `No operation ${method} ${path} (emulated: ${status === 405 ? 'method not allowed' : 'resource not found'}).` }] } });
+      return sendAnswer(res, { status, headers, body: { errors: [{ errorId: 2002, domain: 'ACCESS', category: 'REQUEST', message: `No operation ${method} ${path} (emulated: ${status === 405 ? 'method not allowed' : 'resource not found'}).` }] } });
     }
     this.count.requests++;
     const down = this.outage.answer();
     if (down?.kind === 'reset') return void req.socket.destroy();
-    if (down) return this.send(res, { status: 503, headers: { ...headers, ...down.headers }, body: { errors: [UNAVAILABLE] } });
+    if (down) return sendAnswer(res, { status: 503, headers: { ...headers, ...down.headers }, body: { errors: [UNAVAILABLE] } });
     const op = found.route.operation;
     const api = OPERATIONS[op];
     const token = this.oauth.check(header(req, 'authorization'));
     if (token.state !== 'live') {
       this.count.unauthorized++;
-      return this.send(res, { status: 401, headers, body: { errors: [INVALID_TOKEN] } });
+      return sendAnswer(res, { status: 401, headers, body: { errors: [INVALID_TOKEN] } });
     }
     // Application tokens reach the Notification API only; the Sell APIs act for a seller.
     if (token.kind === 'application' && api !== 'notification') {
       this.count.forbidden++;
-      return this.send(res, { status: 403, headers, body: { errors: [INSUFFICIENT] } });
+      return sendAnswer(res, { status: 403, headers, body: { errors: [INSUFFICIENT] } });
     }
     const limits = this.world.limits;
     const refusal = limits.take(op);
     if (refusal) {
       this.count.throttled++;
       const h = this.o.throttleRetryAfter ? { ...headers, 'Retry-After': String(limits.retryAfterSeconds(op, refusal)) } : headers;
-      return this.send(res, { status: 429, headers: h, body: { errors: [THROTTLED] } });
+      return sendAnswer(res, { status: 429, headers: h, body: { errors: [THROTTLED] } });
     }
-    const fault = this.takeFault(op);
+    const fault = this.apiFaults.take(op);
     if (this.latencyMs > 0) await this.scheduler.sleep(this.latencyMs);
     if (fault) {
       this.count.apiFaults++;
-      return this.send(res, { status: fault === 'InternalError' ? 500 : 503, headers, body: { errors: [fault === 'InternalError' ? SYSTEM_ERROR[api] : UNAVAILABLE] } });
+      return sendAnswer(res, { status: fault === 'InternalError' ? 500 : 503, headers, body: { errors: [fault === 'InternalError' ? SYSTEM_ERROR[api] : UNAVAILABLE] } });
     }
     let body: unknown;
-    const text = await readBody(req);
+    const text = await readBody(req, BODY_BYTES_MAX);
     if (text.trim() !== '') {
       try {
         body = JSON.parse(text);
       } catch {
         const d = api === 'inventory' ? { ...SYSTEM_ERROR.inventory, errorId: 25002, category: 'REQUEST' as const, message: 'Any User error. The request body is not valid JSON.' } : { errorId: 2004, domain: 'ACCESS', category: 'REQUEST' as const, message: 'Invalid request. The request body is not valid JSON.' };
-        return this.send(res, { status: 400, headers, body: { errors: [d] } });
+        return sendAnswer(res, { status: 400, headers, body: { errors: [d] } });
       }
     }
     const origin = this.o.publicUrl ?? `http://${header(req, 'host') ?? '127.0.0.1'}`;
@@ -482,66 +454,28 @@ export class EbayEmulator {
     for (const [k, v] of Object.entries(req.headers)) lowered[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
     try {
       const a = await this.handlers(op)({ method, params: found.params, query, rawQuery, headers: lowered, body, origin });
-      return this.send(res, { ...a, headers: { ...headers, ...a.headers } });
+      return sendAnswer(res, { ...a, headers: { ...headers, ...a.headers } });
     } catch (err) {
-      if (err instanceof EbayApiError) return this.send(res, { status: err.status, headers, body: err.body() });
+      if (err instanceof EbayApiError) return sendAnswer(res, { status: err.status, headers, body: err.body() });
       throw err;
     }
-  }
-
-  private takeFault(op: Operation): ApiFault | null {
-    const a = this.armed.find((x) => x.operation === op) ?? this.armed.find((x) => x.operation === null);
-    if (!a) return null;
-    a.times--;
-    if (a.times === 0) this.armed = this.armed.filter((x) => x !== a);
-    return a.fault;
   }
 
   private async control(req: IncomingMessage, method: string, path: string): Promise<HttpAnswer> {
     let body: unknown;
     try {
-      const text = await readBody(req);
-      body = text.trim() === '' ? undefined : JSON.parse(text);
+      body = await readJsonBody(req, BODY_BYTES_MAX);
     } catch {
-      const problem = problemOf(invalid('the body is not valid JSON'));
-      return { status: problem.status, headers: { 'Content-Type': 'application/problem+json' }, body: problem };
+      return problemAnswer(invalid('the body is not valid JSON'));
     }
     return answerControl(this, method, path, body);
   }
 
-  private send(res: ServerResponse, a: HttpAnswer): void {
-    if (a.body === undefined) {
-      res.writeHead(a.status, { ...a.headers, 'Content-Length': 0 });
-      res.end();
-      return;
-    }
-    const text = JSON.stringify(a.body);
-    res.writeHead(a.status, { 'Content-Type': 'application/json', ...a.headers, 'Content-Length': Buffer.byteLength(text) });
-    res.end(text);
-  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > BODY_BYTES_MAX) {
-        reject(new EmulatorError('invalid_input', `the body is larger than ${BODY_BYTES_MAX} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** An emulator without a socket: reach it with `inProcessFetch(ebay.handler, { origin })`. */

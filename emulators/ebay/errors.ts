@@ -3,6 +3,8 @@
 // container `{"errors":[{errorId, domain, category, message, longMessage?, parameters?}]}`,
 // thrown as EbayApiError and answered with its status.
 
+import { emulatorErrors, type Problem as KitProblem } from '../kit/index.ts';
+
 export const EMULATOR_ERRORS = {
   invalid_input: { status: 400, title: 'The request body is not valid' },
   not_found: { status: 404, title: 'No such resource' },
@@ -12,43 +14,9 @@ export const EMULATOR_ERRORS = {
 
 export type EmulatorErrorCode = keyof typeof EMULATOR_ERRORS;
 
-export class EmulatorError extends Error {
-  readonly code: EmulatorErrorCode;
-  constructor(code: EmulatorErrorCode, detail: string) {
-    super(detail);
-    this.name = 'EmulatorError';
-    this.code = code;
-  }
-  get status(): number {
-    return EMULATOR_ERRORS[this.code].status;
-  }
-}
-
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: EmulatorErrorCode;
-}
-
-export function problemOf(err: EmulatorError): Problem {
-  const spec = EMULATOR_ERRORS[err.code];
-  return { type: `/_emulator/problems/${err.code}`, title: spec.title, status: spec.status, detail: err.message, code: err.code };
-}
-
-export const invalid = (detail: string) => new EmulatorError('invalid_input', detail);
-export const notFound = (detail: string) => new EmulatorError('not_found', detail);
-
-/** Runs `f`, turning the RangeError a kit piece throws for a bad argument into invalid_input. */
-export function asInvalid<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (err) {
-    if (err instanceof RangeError) throw invalid(err.message);
-    throw err;
-  }
-}
+export const { EmulatorError, problemOf, problemAnswer, invalid, notFound, asInvalid } = emulatorErrors(EMULATOR_ERRORS);
+export type EmulatorError = InstanceType<typeof EmulatorError>;
+export type Problem = KitProblem<EmulatorErrorCode>;
 
 /** One entry of eBay's error container (the models' `Error` type). */
 export interface EbayErrorDetail {

@@ -1,10 +1,6 @@
 // What a handler answers (status, headers, JSON body) and what it is given.
 
-export interface HttpAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
+export type { HttpAnswer } from '../kit/index.ts';
 
 /** A parsed eBay API request as the handlers see it. */
 export interface ApiRequest {

@@ -1,8 +1,9 @@
 // The control endpoints (/_emulator/*): JSON in snake_case, no auth, the same semantics as the
 // in-process methods, errors as RFC 9457 problems. They keep working during an outage.
 
+import { controlFields } from '../kit/index.ts';
 import { checkApiFault } from './api-faults.ts';
-import { EmulatorError, invalid, notFound, problemOf } from './errors.ts';
+import { EmulatorError, invalid, notFound, problemAnswer } from './errors.ts';
 import type { HttpAnswer } from './graphql-endpoint.ts';
 import { gid } from './ids.ts';
 import type { ShopifyEmulator } from './emulator.ts';
@@ -19,16 +20,14 @@ export type Controlled = Pick<ShopifyEmulator,
 
 type Json = Record<string, unknown>;
 
-const PROBLEM_JSON = 'application/problem+json';
+const { onlyKeys, int } = controlFields(invalid);
+
 const OUTAGE_SECONDS_MAX = 3600;
 
+/** Not the kit's: no body is refused here, not taken as an empty object. */
 function objectBody(body: unknown): Json {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('the body must be a JSON object');
   return body as Json;
-}
-
-function onlyKeys(b: Json, allowed: string[]): void {
-  for (const k of Object.keys(b)) if (!allowed.includes(k)) throw invalid(`${k} is not a known field; known: ${allowed.join(', ')}`);
 }
 
 /** A gid, or a REST-style numeric id turned into the gid of `type`. */
@@ -37,11 +36,6 @@ function idOf(v: unknown, type: Parameters<typeof gid>[0], field: string): strin
   if (typeof v === 'string' && /^\d+$/.test(v)) return gid(type, Number(v));
   if (typeof v === 'string' && v.startsWith('gid://')) return v;
   throw invalid(`${field} must be a gid or a numeric id`);
-}
-
-function int(v: unknown, field: string): number {
-  if (!Number.isSafeInteger(v)) throw invalid(`${field} must be an integer`);
-  return v as number;
 }
 
 export function orderJson(o: ShopifyOrder): Json {
@@ -189,6 +183,6 @@ export function answerControl(c: Controlled, method: string, path: string, body:
     return route(c, method, path, body);
   } catch (err) {
     if (!(err instanceof EmulatorError)) throw err;
-    return { status: err.status, headers: { 'Content-Type': PROBLEM_JSON }, body: problemOf(err) };
+    return problemAnswer(err);
   }
 }

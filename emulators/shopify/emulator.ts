@@ -5,10 +5,10 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkAddress, type KitScheduler, type NodeHandler, Outage, randomUuid, realScheduler, schedulerOn, seededRandom, TokenBucket, WebhookSender } from '../kit/index.ts';
+import { checkAddress, type KitScheduler, type NodeHandler, Outage, randomUuid, readBody, readJsonBody, realScheduler, schedulerOn, seededRandom, TokenBucket, WebhookSender } from '../kit/index.ts';
 import { ApiFaultSwitch } from './api-faults.ts';
 import { answerControl, checkOutage, type Controlled } from './control.ts';
-import { asInvalid, EmulatorError, invalid, problemOf } from './errors.ts';
+import { asInvalid, invalid, problemAnswer } from './errors.ts';
 import { answerGraphql, type HttpAnswer } from './graphql-endpoint.ts';
 import { gid, numOf } from './ids.ts';
 import { IdempotencyStore } from './idempotency.ts';
@@ -248,7 +248,7 @@ class Emulator implements ShopifyEmulator, Controlled {
       }
       let body: unknown;
       try {
-        body = JSON.parse(await readBody(req));
+        body = JSON.parse(await readBody(req, BODY_BYTES_MAX));
       } catch {
         return this.send(res, { status: 400, body: { errors: { query: 'Required parameter missing or invalid' } } });
       }
@@ -273,11 +273,9 @@ class Emulator implements ShopifyEmulator, Controlled {
   private async control(req: IncomingMessage, path: string): Promise<HttpAnswer> {
     let body: unknown;
     try {
-      const text = await readBody(req);
-      body = text.trim() === '' ? undefined : JSON.parse(text);
+      body = await readJsonBody(req, BODY_BYTES_MAX);
     } catch {
-      const problem = problemOf(invalid('the body is not valid JSON'));
-      return { status: problem.status, headers: { 'Content-Type': 'application/problem+json' }, body: problem };
+      return problemAnswer(invalid('the body is not valid JSON'));
     }
     return answerControl(this, req.method ?? 'GET', path, body);
   }
@@ -287,24 +285,6 @@ class Emulator implements ShopifyEmulator, Controlled {
     res.writeHead(a.status, { 'Content-Type': 'application/json; charset=utf-8', ...a.headers, 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > BODY_BYTES_MAX) {
-        reject(new EmulatorError('invalid_input', `the body is larger than ${BODY_BYTES_MAX} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 export async function startShopifyEmulator(o: ShopifyEmulatorOptions = {}): Promise<ShopifyEmulator> {

@@ -2,49 +2,21 @@
 // in-process methods, errors as RFC 9457 problems. They keep working during an outage, and they
 // are how a test or the demo plays the merchant setting up, the till and the staff.
 
+import { controlFields } from '../kit/index.ts';
 import type { Quantity } from './decimal.ts';
 import type { SquareEmulator } from './emulator.ts';
-import { EmulatorError, invalid, notFound, problemOf } from './errors.ts';
+import { EmulatorError, invalid, notFound, problemAnswer } from './errors.ts';
 import type { HttpAnswer } from './http-answer.ts';
 import type { ApiFault } from './types.ts';
 
 type Json = Record<string, unknown>;
 
-const PROBLEM_JSON = 'application/problem+json';
-
-function objectBody(body: unknown): Json {
-  if (body === undefined) return {};
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('the body must be a JSON object');
-  return body as Json;
-}
-
-function onlyKeys(b: Json, allowed: string[]): void {
-  for (const k of Object.keys(b)) if (!allowed.includes(k)) throw invalid(`${k} is not a known field; known: ${allowed.join(', ')}`);
-}
-
-function str(v: unknown, field: string): string {
-  if (typeof v !== 'string' || v === '') throw invalid(`${field} must be a non-empty string`);
-  return v;
-}
-
-function int(v: unknown, field: string): number {
-  if (!Number.isSafeInteger(v)) throw invalid(`${field} must be an integer`);
-  return v as number;
-}
-
-function num(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(`${field} must be a number`);
-  return v;
-}
+const { objectBody, onlyKeys, int, num, str, optional } = controlFields(invalid);
 
 /** A quantity: a number of items or a Square decimal string (checked by the emulator). */
 function quantity(v: unknown, field: string): Quantity {
   if (typeof v !== 'number' && typeof v !== 'string') throw invalid(`${field} must be a number or a decimal string`);
   return v;
-}
-
-function optional<T>(b: Json, key: string, f: (v: unknown, field: string) => T): T | undefined {
-  return b[key] === undefined ? undefined : f(b[key], key);
 }
 
 /** `line_items: [{catalog_object_id, quantity}]`, or one line as `catalog_object_id` + `quantity`. */
@@ -147,6 +119,6 @@ export function answerControl(c: SquareEmulator, method: string, path: string, b
     return route(c, method, path, body);
   } catch (err) {
     if (!(err instanceof EmulatorError)) throw err;
-    return { status: err.status, headers: { 'Content-Type': PROBLEM_JSON }, body: problemOf(err) };
+    return problemAnswer(err);
   }
 }

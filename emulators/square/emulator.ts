@@ -9,11 +9,11 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkFaults, type DeliveryFaults, type KitScheduler, type NodeHandler, Outage, randomUuid, type Random, realScheduler, schedulerOn, seededRandom } from '../kit/index.ts';
+import { ArmedFaults, checkFaults, type DeliveryFaults, type KitScheduler, matchRoute, type NodeHandler, Outage, type Random, randomUuid, readBody, readJsonBody, realScheduler, route, type Route, schedulerOn, seededRandom, sendAnswer } from '../kit/index.ts';
 import { Catalog } from './catalog.ts';
 import { answerControl } from './control.ts';
 import { formatQuantity, type Quantity, quantityUnits, type Units } from './decimal.ts';
-import { asInvalid, EmulatorError, invalid, problemOf, SquareApiError } from './errors.ts';
+import { asInvalid, EmulatorError, invalid, problemAnswer, SquareApiError } from './errors.ts';
 import type { ApiRequest, HttpAnswer } from './http-answer.ts';
 import { Merchant, type OrderEventMode, type PosLine } from './merchant.ts';
 import { batchRetrieveOrders, retrieveOrder, searchOrders } from './orders-api.ts';
@@ -47,15 +47,8 @@ const SQUARE_VERSION = /^\d{4}-\d{2}-\d{2}$/;
 
 const FAULT_ANSWERS: Record<ApiFault, number> = { INTERNAL_SERVER_ERROR: 500, SERVICE_UNAVAILABLE: 503 };
 
-interface Route {
-  method: string;
-  pattern: RegExp;
-  names: string[];
-  operation: Operation;
-}
-
 // Literal paths before the `{catalog_object_id}` one, so `changes`/`counts` are never taken for an id.
-const ROUTES: Route[] = [
+const ROUTES: Route<Operation>[] = [
   route('POST', '/v2/inventory/changes/batch-create', 'BatchChangeInventory'),
   route('POST', '/v2/inventory/changes/batch-retrieve', 'BatchRetrieveInventoryChanges'),
   route('POST', '/v2/inventory/counts/batch-retrieve', 'BatchRetrieveInventoryCounts'),
@@ -64,12 +57,6 @@ const ROUTES: Route[] = [
   route('POST', '/v2/orders/search', 'SearchOrders'),
   route('GET', '/v2/orders/{order_id}', 'RetrieveOrder'),
 ];
-
-function route(method: string, template: string, operation: Operation): Route {
-  const names: string[] = [];
-  const pattern = new RegExp(`^${template.replace(/\{(\w+)\}/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`);
-  return { method, pattern, names, operation };
-}
 
 export interface EmulatorCounters {
   requests: number;
@@ -113,7 +100,7 @@ export class SquareEmulator {
   private readonly ids: Random;
   private world!: World;
   private latencyMs = 0;
-  private armed: { fault: ApiFault; times: number; operation: Operation | null }[] = [];
+  private readonly apiFaults = new ArmedFaults<ApiFault, Operation>(API_FAULTS, isOperation);
   private readonly count = { requests: 0, unauthorized: 0, throttled: 0, apiFaults: 0 };
 
   constructor(options: SquareEmulatorOptions = {}) {
@@ -233,13 +220,7 @@ export class SquareEmulator {
     this.world.limits.drain();
   }
   failNext(fault: ApiFault, times = 1, operation?: string) {
-    if (!(API_FAULTS as readonly string[]).includes(fault)) throw invalid(`fault must be one of ${API_FAULTS.join(', ')}`);
-    if (!Number.isSafeInteger(times) || times < 0) throw invalid('times must be a whole number of 0 or more');
-    if (operation !== undefined && !isOperation(operation)) throw invalid(`operation ${operation} is not one the emulator serves`);
-    const op = operation ?? null;
-    this.armed = this.armed.filter((a) => !(a.fault === fault && a.operation === op));
-    if (times > 0) this.armed.push({ fault, times, operation: op });
-    return this.armed.map((a) => ({ ...a }));
+    return asInvalid(() => this.apiFaults.arm(fault, times, operation));
   }
   setLatency(ms: number): number {
     if (!(Number.isFinite(ms) && ms >= 0 && ms <= LATENCY_MS_MAX)) throw invalid(`ms must be from 0 to ${LATENCY_MS_MAX}`);
@@ -259,7 +240,7 @@ export class SquareEmulator {
   reset(): void {
     this.world = this.newWorld();
     this.latencyMs = 0;
-    this.armed = [];
+    this.apiFaults.clear();
     this.outage.stop();
     this.webhooks.setFaults({ duplicate: 0, drop: 0, reorder: 0, delayMs: [0, 0] });
     for (const k of Object.keys(this.count) as (keyof typeof this.count)[]) this.count[k] = 0;
@@ -290,7 +271,7 @@ export class SquareEmulator {
       webhook_retry: this.webhooks.getRetry(),
       rate_limit: this.world.limits.status(),
       latency_ms: this.latencyMs,
-      api_faults: this.armed,
+      api_faults: this.apiFaults.list(),
       counters: this.counters(),
     };
   }
@@ -307,69 +288,60 @@ export class SquareEmulator {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = req.method ?? 'GET';
-      if (url.pathname.startsWith('/_emulator/')) return this.send(res, await this.control(req, method, url.pathname));
+      if (url.pathname.startsWith('/_emulator/')) return sendAnswer(res, await this.control(req, method, url.pathname));
       await this.api(req, res, method, url.pathname, url.searchParams);
     } catch (err) {
-      if (!res.headersSent) this.send(res, { status: 500, body: { errors: [{ category: 'API_ERROR', code: 'INTERNAL_SERVER_ERROR', detail: `Emulator bug: ${(err as Error).message}` }] } });
+      if (!res.headersSent) sendAnswer(res, { status: 500, body: { errors: [{ category: 'API_ERROR', code: 'INTERNAL_SERVER_ERROR', detail: `Emulator bug: ${(err as Error).message}` }] } });
       else res.destroy();
     }
   }
 
   private async api(req: IncomingMessage, res: ServerResponse, method: string, path: string, query: URLSearchParams): Promise<void> {
-    let found: { route: Route; params: Record<string, string> } | undefined;
-    let pathKnown = false;
-    for (const r of ROUTES) {
-      const m = r.pattern.exec(path);
-      if (!m) continue;
-      pathKnown = true;
-      if (r.method !== method) continue;
-      found = { route: r, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
-      break;
-    }
+    const { found, pathKnown } = matchRoute(ROUTES, method, path);
     if (!found) {
       const e = pathKnown ? new SquareApiError(405, 'INVALID_REQUEST_ERROR', 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}.`) : new SquareApiError(404, 'INVALID_REQUEST_ERROR', 'NOT_FOUND', `No endpoint ${method} ${path}.`);
-      return this.send(res, { status: e.status, body: e.body() });
+      return sendAnswer(res, { status: e.status, body: e.body() });
     }
     this.count.requests++;
     const down = this.outage.answer();
     if (down?.kind === 'reset') return void req.socket.destroy();
-    if (down) return this.send(res, { status: 503, headers: down.headers, body: { errors: [{ category: 'API_ERROR', code: 'SERVICE_UNAVAILABLE', detail: 'Square is temporarily unavailable.' }] } });
+    if (down) return sendAnswer(res, { status: 503, headers: down.headers, body: { errors: [{ category: 'API_ERROR', code: 'SERVICE_UNAVAILABLE', detail: 'Square is temporarily unavailable.' }] } });
     const auth = req.headers.authorization;
     if (typeof auth !== 'string' || auth !== `Bearer ${this.token}`) {
       this.count.unauthorized++;
-      return this.send(res, { status: 401, body: { errors: [{ category: 'AUTHENTICATION_ERROR', code: 'UNAUTHORIZED', detail: 'This request could not be authorized.' }] } });
+      return sendAnswer(res, { status: 401, body: { errors: [{ category: 'AUTHENTICATION_ERROR', code: 'UNAUTHORIZED', detail: 'This request could not be authorized.' }] } });
     }
     const version = req.headers['square-version'];
     if (version !== undefined && !(typeof version === 'string' && SQUARE_VERSION.test(version))) {
-      return this.send(res, { status: 400, body: { errors: [{ category: 'INVALID_REQUEST_ERROR', code: 'INVALID_SQUARE_VERSION_FORMAT', detail: 'Square-Version must be YYYY-MM-DD.' }] } });
+      return sendAnswer(res, { status: 400, body: { errors: [{ category: 'INVALID_REQUEST_ERROR', code: 'INVALID_SQUARE_VERSION_FORMAT', detail: 'Square-Version must be YYYY-MM-DD.' }] } });
     }
     const op = found.route.operation;
     const limits = this.world.limits;
     if (!limits.take(op)) {
       this.count.throttled++;
       const headers = this.o.throttleRetryAfter ? { 'Retry-After': String(limits.retryAfterSeconds()) } : undefined;
-      return this.send(res, { status: 429, headers, body: { errors: [{ category: 'RATE_LIMIT_ERROR', code: 'RATE_LIMITED', detail: 'Too many requests.' }] } });
+      return sendAnswer(res, { status: 429, headers, body: { errors: [{ category: 'RATE_LIMIT_ERROR', code: 'RATE_LIMITED', detail: 'Too many requests.' }] } });
     }
-    const fault = this.takeFault(op);
+    const fault = this.apiFaults.take(op);
     if (this.latencyMs > 0) await this.scheduler.sleep(this.latencyMs);
     if (fault) {
       this.count.apiFaults++;
-      return this.send(res, { status: FAULT_ANSWERS[fault], body: { errors: [{ category: 'API_ERROR', code: fault, detail: 'Emulated fault.' }] } });
+      return sendAnswer(res, { status: FAULT_ANSWERS[fault], body: { errors: [{ category: 'API_ERROR', code: fault, detail: 'Emulated fault.' }] } });
     }
     let body: unknown;
-    const text = await readBody(req);
+    const text = await readBody(req, BODY_BYTES_MAX);
     if (text.trim() !== '') {
       try {
         body = JSON.parse(text);
       } catch {
-        return this.send(res, { status: 400, body: { errors: [{ category: 'INVALID_REQUEST_ERROR', code: 'BAD_REQUEST', detail: 'The request body is not valid JSON.' }] } });
+        return sendAnswer(res, { status: 400, body: { errors: [{ category: 'INVALID_REQUEST_ERROR', code: 'BAD_REQUEST', detail: 'The request body is not valid JSON.' }] } });
       }
     }
     const request: ApiRequest = { method, params: found.params, query, body };
     try {
-      return this.send(res, this.operate(op, request));
+      return sendAnswer(res, this.operate(op, request));
     } catch (err) {
-      if (err instanceof SquareApiError) return this.send(res, { status: err.status, body: err.body() });
+      if (err instanceof SquareApiError) return sendAnswer(res, { status: err.status, body: err.body() });
       throw err;
     }
   }
@@ -394,36 +366,16 @@ export class SquareEmulator {
     }
   }
 
-  private takeFault(op: Operation): ApiFault | null {
-    const a = this.armed.find((x) => x.operation === op) ?? this.armed.find((x) => x.operation === null);
-    if (!a) return null;
-    a.times--;
-    if (a.times === 0) this.armed = this.armed.filter((x) => x !== a);
-    return a.fault;
-  }
-
   private async control(req: IncomingMessage, method: string, path: string): Promise<HttpAnswer> {
     let body: unknown;
     try {
-      const text = await readBody(req);
-      body = text.trim() === '' ? undefined : JSON.parse(text);
+      body = await readJsonBody(req, BODY_BYTES_MAX);
     } catch {
-      const problem = problemOf(invalid('the body is not valid JSON'));
-      return { status: problem.status, headers: { 'Content-Type': 'application/problem+json' }, body: problem };
+      return problemAnswer(invalid('the body is not valid JSON'));
     }
     return answerControl(this, method, path, body);
   }
 
-  private send(res: ServerResponse, a: HttpAnswer): void {
-    if (a.body === undefined) {
-      res.writeHead(a.status, { ...a.headers, 'Content-Length': 0 });
-      res.end();
-      return;
-    }
-    const text = JSON.stringify(a.body);
-    res.writeHead(a.status, { 'Content-Type': 'application/json', ...a.headers, 'Content-Length': Buffer.byteLength(text) });
-    res.end(text);
-  }
 }
 
 /** A POS line as the in-process surface takes it: items as a number, a decimal string, or units (bigint). */
@@ -441,24 +393,6 @@ function units(q: Quantity, field: string): Units {
 function posLines(lines: PosLineInput[]): PosLine[] {
   if (!Array.isArray(lines)) throw invalid('lines must be an array');
   return lines.map((l, i) => ({ catalogObjectId: l.catalogObjectId, quantity: units(l.quantity, `line_items[${i}].quantity`) }));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > BODY_BYTES_MAX) {
-        reject(new EmulatorError('invalid_input', `the body is larger than ${BODY_BYTES_MAX} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** An emulator in this process with no socket: `inProcessFetch(e.handler, { origin })` reaches it. */

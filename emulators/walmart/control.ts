@@ -2,8 +2,9 @@
 // in-process methods, errors as RFC 9457 problems. They keep working during an outage, and they
 // are how a test or the demo plays the buyer, the seller in Seller Center, and Walmart's own moves.
 
+import { controlFields } from '../kit/index.ts';
 import type { WalmartEmulator } from './emulator.ts';
-import { EmulatorError, invalid, notFound, problemOf } from './errors.ts';
+import { EmulatorError, invalid, notFound, problemAnswer } from './errors.ts';
 import type { HttpAnswer } from './http-answer.ts';
 
 /** What the control endpoints drive: the emulator's in-process surface. */
@@ -16,40 +17,11 @@ export type Controlled = Pick<
 
 type Json = Record<string, unknown>;
 
-const PROBLEM_JSON = 'application/problem+json';
+const { objectBody, int, num, str, bool, optional } = controlFields(invalid);
 
-function objectBody(body: unknown): Json {
-  if (body === undefined) return {};
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('the body must be a JSON object');
-  return body as Json;
-}
-
+/** Not the kit's: its message says `none` for an endpoint that takes no fields. */
 function onlyKeys(b: Json, allowed: string[]): void {
   for (const k of Object.keys(b)) if (!allowed.includes(k)) throw invalid(`${k} is not a known field; known: ${allowed.join(', ') || 'none'}`);
-}
-
-function int(v: unknown, field: string): number {
-  if (!Number.isSafeInteger(v)) throw invalid(`${field} must be an integer`);
-  return v as number;
-}
-
-function num(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(`${field} must be a number`);
-  return v;
-}
-
-function str(v: unknown, field: string): string {
-  if (typeof v !== 'string' || v === '') throw invalid(`${field} must be a non-empty string`);
-  return v;
-}
-
-function bool(v: unknown, field: string): boolean {
-  if (typeof v !== 'boolean') throw invalid(`${field} must be a boolean`);
-  return v;
-}
-
-function optional<T>(b: Json, key: string, f: (v: unknown, field: string) => T): T | undefined {
-  return b[key] === undefined ? undefined : f(b[key], key);
 }
 
 function lineMoves(v: unknown): { lineNumber: string; quantity: number }[] | undefined {
@@ -200,6 +172,6 @@ export function answerControl(c: Controlled, method: string, path: string, body:
     return route(c, method, path, body);
   } catch (err) {
     if (!(err instanceof EmulatorError)) throw err;
-    return { status: err.status, headers: { 'Content-Type': PROBLEM_JSON }, body: problemOf(err) };
+    return problemAnswer(err);
   }
 }

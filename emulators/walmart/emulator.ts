@@ -12,10 +12,10 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type KitScheduler, type NodeHandler, Outage, type Random, randomUuid, realScheduler, schedulerOn, seededRandom } from '../kit/index.ts';
+import { ArmedFaults, type KitScheduler, matchRoute, type NodeHandler, Outage, type Random, randomUuid, realScheduler, route, type Route, schedulerOn, seededRandom, sendAnswer } from '../kit/index.ts';
 import { TokenIssuer } from './auth.ts';
 import { answerControl, type Controlled } from './control.ts';
-import { asInvalid, EmulatorError, invalid, notFound, problemOf, WALMART_CODES, WalmartError, type WalmartCode, walmartErrorBody } from './errors.ts';
+import { asInvalid, EmulatorError, invalid, notFound, problemAnswer, WALMART_CODES, type WalmartCode, WalmartError, walmartErrorBody } from './errors.ts';
 import { Feeds } from './feeds.ts';
 import { FeedsApi } from './feeds-api.ts';
 import type { ApiRequest, HttpAnswer } from './http-answer.ts';
@@ -87,15 +87,8 @@ export interface EmulatorCounters {
 
 type Handler = (r: ApiRequest, token: string) => HttpAnswer | Promise<HttpAnswer>;
 
-interface Route {
-  method: string;
-  pattern: RegExp;
-  names: string[];
-  operation: Operation;
-}
-
 // Literal paths before templated ones (/v3/orders/released before /v3/orders/{purchaseOrderId}).
-const ROUTES: Route[] = [
+const ROUTES: Route<Operation>[] = [
   route('POST', '/v3/token', 'tokenAPI'),
   route('GET', '/v3/token/detail', 'getTokenDetail'),
   route('GET', '/v3/inventory', 'getInventory'),
@@ -119,12 +112,6 @@ const ROUTES: Route[] = [
   route('GET', '/v3/webhooks/eventTypes', 'getEventTypes'),
   route('POST', '/v3/webhooks/test', 'testNotification'),
 ];
-
-function route(method: string, template: string, operation: Operation): Route {
-  const names: string[] = [];
-  const pattern = new RegExp(`^${template.replace(/\{(\w+)\}/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`);
-  return { method, pattern, names, operation };
-}
 
 /** The seller's data and the APIs over it; `reset` replaces all of it. */
 interface World {
@@ -157,7 +144,7 @@ export class WalmartEmulator implements Controlled {
   private feedsPerHour: number;
   private hmacEncoding: 'base64' | 'hex';
   private latencyMs = 0;
-  private armed: { fault: ApiFault; times: number; operation: Operation | null }[] = [];
+  private readonly apiFaults = new ArmedFaults<ApiFault, Operation>(API_FAULTS, isOperation);
   private retiredWorlds: Notifications[] = [];
   private readonly count = { requests: 0, unauthorized: 0, missingHeaders: 0, throttled: 0, apiFaults: 0 };
 
@@ -366,13 +353,7 @@ export class WalmartEmulator implements Controlled {
     this.world.limits.drain(operation);
   }
   failNext(fault: ApiFault, times = 1, operation?: string): { fault: ApiFault; times: number; operation: string | null }[] {
-    if (!(API_FAULTS as readonly string[]).includes(fault)) throw invalid(`fault must be one of ${API_FAULTS.join(', ')}`);
-    if (!Number.isSafeInteger(times) || times < 0) throw invalid('times must be a whole number of 0 or more');
-    if (operation !== undefined && !isOperation(operation)) throw invalid(`operation ${operation} is not one the emulator serves`);
-    const op = operation ?? null;
-    this.armed = this.armed.filter((a) => !(a.fault === fault && a.operation === op));
-    if (times > 0) this.armed.push({ fault, times, operation: op });
-    return this.armed.map((a) => ({ ...a }));
+    return asInvalid(() => this.apiFaults.arm(fault, times, operation));
   }
   setLatency(ms: number): number {
     if (!(Number.isFinite(ms) && ms >= 0 && ms <= LATENCY_MS_MAX)) throw invalid(`ms must be from 0 to ${LATENCY_MS_MAX}`);
@@ -418,7 +399,7 @@ export class WalmartEmulator implements Controlled {
     this.hmacEncoding = this.o.hmacEncoding;
     this.world = this.newWorld();
     this.latencyMs = 0;
-    this.armed = [];
+    this.apiFaults.clear();
     this.outage.stop();
     for (const k of Object.keys(this.count) as (keyof typeof this.count)[]) this.count[k] = 0;
   }
@@ -476,7 +457,7 @@ export class WalmartEmulator implements Controlled {
       feeds_per_hour: this.feedsPerHour,
       hmac_encoding: this.hmacEncoding,
       latency_ms: this.latencyMs,
-      api_faults: this.armed,
+      api_faults: this.apiFaults.list(),
       skus: [...w.inventory.skus.values()].map((s) => this.skuState(s)),
       feeds: [...w.feeds.feeds.values()].map((f) => ({ feed_id: f.feedId, feed_type: f.feedType, status: w.feeds.status(f), items: f.items?.length ?? 0, file_error: f.fileError })),
       orders: [...w.orders.orders.values()].map((o) => this.orderState(o)),
@@ -528,10 +509,10 @@ export class WalmartEmulator implements Controlled {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname;
       const method = req.method ?? 'GET';
-      if (path.startsWith('/_emulator/')) return this.send(res, await this.control(req, method, path));
+      if (path.startsWith('/_emulator/')) return sendAnswer(res, await this.control(req, method, path));
       await this.api(req, res, method, path, url.searchParams);
     } catch (err) {
-      if (!res.headersSent) this.send(res, { status: 500, body: walmartErrorBody('SYSTEM_ERROR', `Emulator bug: ${(err as Error).message}`) });
+      if (!res.headersSent) sendAnswer(res, { status: 500, body: walmartErrorBody('SYSTEM_ERROR', `Emulator bug: ${(err as Error).message}`) });
       else res.destroy();
     }
   }
@@ -543,23 +524,14 @@ export class WalmartEmulator implements Controlled {
     };
     const correlation = header(CORRELATION_HEADER);
     const headers: Record<string, string> = correlation ? { [CORRELATION_HEADER]: correlation } : {};
-    const refuse = (code: WalmartCode, message: string, field?: string, extra: Record<string, string> = {}) => this.send(res, { status: WALMART_CODES[code].status, headers: { ...headers, ...extra }, body: walmartErrorBody(code, message, field) });
-    let found: { route: Route; params: Record<string, string> } | undefined;
-    let pathKnown = false;
-    for (const r of ROUTES) {
-      const m = r.pattern.exec(path);
-      if (!m) continue;
-      pathKnown = true;
-      if (r.method !== method) continue;
-      found = { route: r, params: Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
-      break;
-    }
+    const refuse = (code: WalmartCode, message: string, field?: string, extra: Record<string, string> = {}) => sendAnswer(res, { status: WALMART_CODES[code].status, headers: { ...headers, ...extra }, body: walmartErrorBody(code, message, field) });
+    const { found, pathKnown } = matchRoute(ROUTES, method, path);
     if (!found) return pathKnown ? refuse('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}.`) : refuse('URI_NOT_FOUND', `No operation ${method} ${path}.`);
     this.count.requests++;
     const down = this.outage.answer();
     if (down?.kind === 'reset') return void req.socket.destroy();
     // "If the gateway is unreachable, the response may include only an HTTP status" (error-codes page).
-    if (down) return this.send(res, { status: 503, headers: { ...headers, ...down.headers } });
+    if (down) return sendAnswer(res, { status: 503, headers: { ...headers, ...down.headers } });
     for (const h of ['WM_SVC.NAME', CORRELATION_HEADER]) {
       if (!header(h)) {
         this.count.missingHeaders++;
@@ -582,7 +554,7 @@ export class WalmartEmulator implements Controlled {
       this.count.throttled++;
       return refuse('REQUEST_THRESHOLD_VIOLATED', 'Request threshold violated: too many calls to this operation; retry after the Retry-After seconds.', undefined, { 'Retry-After': String(limits.retryAfterSeconds(op)) });
     }
-    const fault = this.takeFault(op);
+    const fault = this.apiFaults.take(op);
     if (this.latencyMs > 0) await this.scheduler.sleep(this.latencyMs);
     if (fault) {
       this.count.apiFaults++;
@@ -593,9 +565,9 @@ export class WalmartEmulator implements Controlled {
     const contentType = header('content-type') ?? '';
     if (op === 'tokenAPI') {
       try {
-        return this.send(res, { status: 200, headers: { ...headers, 'Cache-Control': 'no-store' }, body: this.tokens.token(header('authorization'), new URLSearchParams(raw.toString('utf8'))) });
+        return sendAnswer(res, { status: 200, headers: { ...headers, 'Cache-Control': 'no-store' }, body: this.tokens.token(header('authorization'), new URLSearchParams(raw.toString('utf8'))) });
       } catch (err) {
-        if (err instanceof WalmartError) return this.send(res, { status: err.status, headers, body: err.body() });
+        if (err instanceof WalmartError) return sendAnswer(res, { status: err.status, headers, body: err.body() });
         throw err;
       }
     }
@@ -610,7 +582,7 @@ export class WalmartEmulator implements Controlled {
     this.catchUp();
     try {
       const a = await this.world.handlers[op]({ method, params: found.params, query, body, raw, contentType }, token);
-      return this.send(res, { ...a, headers: { ...headers, ...a.headers } });
+      return sendAnswer(res, { ...a, headers: { ...headers, ...a.headers } });
     } catch (err) {
       if (err instanceof WalmartError) {
         if (err.status === 429) {
@@ -619,25 +591,14 @@ export class WalmartEmulator implements Controlled {
           limits.countThrottled(op);
         }
         const retry = err.retryAfterSeconds;
-        return this.send(res, { status: err.status, headers: { ...headers, ...(retry !== undefined ? { 'Retry-After': String(retry) } : {}) }, body: err.body() });
+        return sendAnswer(res, { status: err.status, headers: { ...headers, ...(retry !== undefined ? { 'Retry-After': String(retry) } : {}) }, body: err.body() });
       }
       throw err;
     }
   }
 
-  private takeFault(op: Operation): ApiFault | null {
-    const a = this.armed.find((x) => x.operation === op) ?? this.armed.find((x) => x.operation === null);
-    if (!a) return null;
-    a.times--;
-    if (a.times === 0) this.armed = this.armed.filter((x) => x !== a);
-    return a.fault;
-  }
-
   private async control(req: IncomingMessage, method: string, path: string): Promise<HttpAnswer> {
-    const refuse = (detail: string) => {
-      const problem = problemOf(invalid(detail));
-      return { status: problem.status, headers: { 'Content-Type': 'application/problem+json' }, body: problem };
-    };
+    const refuse = (detail: string) => problemAnswer(invalid(detail));
     const raw = await readBody(req);
     if (raw === null) return refuse(`the body is larger than ${BODY_BYTES_MAX} bytes`);
     const text = raw.toString('utf8');
@@ -650,16 +611,6 @@ export class WalmartEmulator implements Controlled {
     return answerControl(this, method, path, body);
   }
 
-  private send(res: ServerResponse, a: HttpAnswer): void {
-    if (a.body === undefined) {
-      res.writeHead(a.status, { ...a.headers, 'Content-Length': 0 });
-      res.end();
-      return;
-    }
-    const text = JSON.stringify(a.body);
-    res.writeHead(a.status, { 'Content-Type': a.headers?.['Content-Type'] ?? 'application/json', ...a.headers, 'Content-Length': Buffer.byteLength(text) });
-    res.end(text);
-  }
 }
 
 function checkDelays(d: FeedDelaySettings): FeedDelaySettings {

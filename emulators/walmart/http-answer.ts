@@ -2,11 +2,7 @@
 
 import { badParam } from './errors.ts';
 
-export interface HttpAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
+export type { HttpAnswer } from '../kit/index.ts';
 
 /** A Marketplace API request as the handlers see it. */
 export interface ApiRequest {
