@@ -4,6 +4,7 @@
 // that listing's outcome alone, read-back takes one `GET /v3/inventories/{sku}` for the SKU's
 // nodes, and a listing at a node no location is never pushed.
 
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inProcessFetch, ManualKitScheduler } from '../../../emulators/kit/index.ts';
 import { startWalmartEmulator, type WalmartEmulator } from '../../../emulators/walmart/index.ts';
@@ -118,6 +119,40 @@ describe('a Walmart channel with several ship nodes', () => {
     const r = await c.readBack([at('A', NODE, 0), at('A', NODE_2, 0), at('A', NODE_GONE, 0), at('B', NODE_2, 0), at('NOPE', NODE, 0), at('NOPE', NODE_2, 0)]);
     expect(r).toEqual({ ok: true, shown: [5, 4, null, 2, null, null] });
     expect(seen).toEqual(['GET /v3/inventories/A', 'GET /v3/inventory', 'GET /v3/inventories/NOPE']);
+  });
+
+  it('property: whatever the batch, one outcome per listing, at most a burst of calls, and every acknowledged number is what Walmart shows at its node', async () => {
+    const entry = fc.record({ sku: fc.constantFrom('A', 'B', 'C'), node: fc.constantFrom(null, NODE, NODE_2, NODE_GONE), quantity: fc.integer({ min: 0, max: 50 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 12 }), async (batch) => {
+        // Burst 5 keeps one token of slack: at most 4 calls a push.
+        const w = await world({ rate_limits: { inventory: { rate: 5, burst: 5 } }, feed_min_items: 1_000 });
+        try {
+          for (const sku of ['A', 'B', 'C']) w.emu.addSku({ sku, quantity: 0 });
+          const items = batch.map((b, n) => ({ ...at(b.sku, b.node, b.quantity), listingId: `lst_${n}` }));
+          const r = await w.c.push(items);
+          if (!r.ok) throw new Error(r.message);
+          expect(r.outcomes).toHaveLength(items.length);
+          expect(w.seen.length).toBeLessThanOrEqual(4);
+          const setAt = new Set<string>();
+          r.outcomes.forEach((o, n) => {
+            const b = batch[n]!;
+            const node = b.node ?? NODE;
+            if (node === NODE_GONE) expect(o.status).not.toBe('acknowledged');
+            if (o.status !== 'acknowledged') return;
+            // One number per SKU and node a push: a second is handed back, never set over the first.
+            expect(setAt.has(`${b.sku}|${node}`)).toBe(false);
+            setAt.add(`${b.sku}|${node}`);
+            expect(w.emu.quantity(b.sku, node)).toBe(b.quantity);
+          });
+          expect(invalid).toEqual([]);
+        } finally {
+          await w.emu.close();
+          emu = null;
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('an order at a ship node names the listing at that node first, then the SKU alone, then the SKU at any node', () => {
