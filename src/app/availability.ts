@@ -22,6 +22,7 @@ import {
   type LevelRow,
   type ListingRef,
   levelsOf,
+  listingExternals,
   listingsAffectedBy,
   listingsPage,
   type Publish,
@@ -61,9 +62,12 @@ const lagSetting = (c: ChannelFacts, name: 'inbound_lag_seconds' | 'outbound_lag
  * A rule that names no locations, for a kind whose channels sell only from the locations their
  * settings map (`defaultLocations: 'mapped'`, a store's POS): scoped to those locations.
  */
-function withKindScope(channel: ChannelFacts, rule: ResolvedRule): ResolvedRule {
+function withKindScope(channel: ChannelFacts, rule: ResolvedRule, listingCodes: readonly string[] | null): ResolvedRule {
   const kind = kindOf(channel.kind);
-  if (kind.defaultLocations !== 'mapped' || rule.locations.codes !== undefined || rule.locations.kinds !== undefined) return rule;
+  if (rule.locations.codes !== undefined || rule.locations.kinds !== undefined) return rule;
+  // A listing that names its own location (a Walmart ship node) sells that location's stock.
+  if (listingCodes !== null && listingCodes.length > 0) return { ...rule, locations: { codes: [...listingCodes] } };
+  if (kind.defaultLocations !== 'mapped') return rule;
   const codes = kind.inbound?.mapping(channel.settings).locationCodes() ?? [];
   // Nothing mapped yet (a channel set up before its store): every location, as before.
   return codes.length === 0 ? rule : { ...rule, locations: { codes } };
@@ -100,6 +104,8 @@ export class Facts {
   /** Location kinds by code: from the levels loaded, and every location once a rule names one not among them. */
   private readonly locationKinds = new Map<string, LocationKind>();
   private allLocationsLoaded = false;
+  /** Listing id → the locations its own identifiers name (kinds with `listingLocations`), null: none. */
+  private readonly listingScopes = new Map<string, readonly string[] | null>();
 
   constructor(
     readonly db: Db,
@@ -128,6 +134,19 @@ export class Facts {
       for (const l of await levelsOf(this.db, this.workspaceId, stocked)) (this.levels.get(l.item_id)!.push(l), this.locationKinds.set(l.code, l.kind));
     }
     await this.loadChannels([...new Set(listings.map((l) => l.channel_id))].filter((id) => id !== ''));
+    await this.loadListingScopes(listings);
+  }
+
+  /** The identifiers of listings whose kind narrows a listing's locations by them (read only for those kinds). */
+  private async loadListingScopes(listings: ListingRef[]): Promise<void> {
+    const wanted = listings.filter((l) => !this.listingScopes.has(l.id) && this.channels.has(l.channel_id) && kindOf(this.channels.get(l.channel_id)!.kind).listingLocations !== undefined);
+    if (wanted.length === 0) return;
+    const externals = await listingExternals(this.db, wanted.map((l) => l.id));
+    for (const l of wanted) {
+      const channel = this.channels.get(l.channel_id)!;
+      const external = externals.get(l.id);
+      this.listingScopes.set(l.id, external ? (kindOf(channel.kind).listingLocations!(external, channel.settings) ?? null) : null);
+    }
   }
 
   private async loadChannels(ids: string[]): Promise<void> {
@@ -201,7 +220,7 @@ export class Facts {
     const sku = this.items.get(listing.item_id)!.sku;
     // The engine asks for the pool only when a below_units rule matches, over the locations of its first pass.
     const resolved = resolveRule(channel.rules, sku, this.now, (scope) => poolUnits(this.itemFacts(listing.item_id, null, null), scope));
-    const rule = withKindScope(channel, resolved);
+    const rule = withKindScope(channel, resolved, this.listingScopes.get(listing.id) ?? null);
     // Hidden on this channel (an operator's outage tool): whatever the rules say, it shows 0.
     return channel.hidden_skus.has(sku) ? { ...rule, cap_units: 0, applied: [...rule.applied, 'hidden'] } : rule;
   }

@@ -168,6 +168,12 @@ export interface ChannelKindSpec {
    * location's available, never the network's). Absent: every location, as rules default.
    */
   readonly defaultLocations?: 'mapped';
+  /**
+   * The locations a listing sells from by its own identifiers (a Walmart listing naming its ship
+   * node: that node's location), when its channel's rule names no locations; null: as the rule
+   * (and `defaultLocations`) say. Absent: listings never narrow their rule.
+   */
+  listingLocations?(external: Readonly<Record<string, string>>, settings: Settings): readonly string[] | null;
   /** A connector for a channel's settings, or what is missing. Absent: the kind's numbers are served, not pushed. */
   connect?(settings: Settings, env: ConnectEnv): Connector | Refusal;
   /** Events in: webhooks, polls, and the location mapping. Absent: the kind reports nothing back. */

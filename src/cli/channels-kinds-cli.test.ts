@@ -47,7 +47,8 @@ describe('truestock channels for Walmart, eBay and Square on SQLite', () => {
     expect(await refused('channels', 'set', 'walmart-us', '--setting', 'notification_auth=NONE')).toMatch(/settings\.notification_auth must be one of HMAC, BASIC_AUTH/);
     expect(await refused('channels', 'set', 'walmart-us', '--setting', 'ship_node=10001')).toMatch(/settings\.ship_node must be a non-empty string/);
     expect(await ok('listings', 'add', 'walmart-us', 'TEE-M', '--id', 'sku=TEE-M')).toMatch(/added listing sku:TEE-M on walmart-us → TEE-M/);
-    expect(await refused('listings', 'add', 'walmart-us', 'MUG', '--id', 'item_id=3')).toMatch(/walmart listings take sku; item_id is not one of them/);
+    expect(await ok('listings', 'add', 'walmart-us', 'TEE-M', '--id', 'sku=TEE-M', '--id', 'ship_node=10001')).toMatch(/added listing sku:TEE-M@ship_node:10001 on walmart-us → TEE-M/);
+    expect(await refused('listings', 'add', 'walmart-us', 'MUG', '--id', 'item_id=3')).toMatch(/walmart listings take sku \+ ship_node, or sku; item_id is not one of them/);
   });
 
   it('an eBay store: OAuth credentials hidden, the daily revision allowance checked, listings by SKU', { timeout: CLI_TEST_MS }, async () => {

@@ -43,7 +43,7 @@ const external = {
   additionalProperties: false,
   minProperties: 1,
   properties: Object.fromEntries(EXTERNAL_FIELDS.map((f) => [f, externalId])),
-  description: 'shopify: inventory_item_id + location_id, or variant_id; amazon: seller_sku + marketplace_id; walmart, ebay: sku; square: catalog_object_id; wholesale, custom: external_id',
+  description: 'shopify: inventory_item_id + location_id, or variant_id; amazon: seller_sku + marketplace_id; walmart: sku + ship_node, or sku; ebay: sku; square: catalog_object_id; wholesale, custom: external_id',
 } as const;
 const listingBody = object({ channel: { type: 'string', minLength: 1, maxLength: 100, description: 'Channel id or name' }, sku, external, active: { type: 'boolean' } }, ['channel', 'sku', 'external']);
 const listingPatch = object({ active: { type: 'boolean' } });

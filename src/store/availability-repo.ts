@@ -177,6 +177,12 @@ export async function listingsAffectedBy(db: Db, itemIds: string[]): Promise<Lis
   return out;
 }
 
+/** The identifiers (`external`) of these listings, by id. */
+export async function listingExternals(db: Db, ids: string[]): Promise<Map<string, Record<string, string>>> {
+  const rows = await inChunks([...new Set(ids)], (part) => db.all<{ id: string; external: string }>(`SELECT id, external FROM listings WHERE id IN (${placeholders(part.length)})`, part));
+  return new Map(rows.map((r) => [r.id, JSON.parse(r.external) as Record<string, string>]));
+}
+
 /** Lock listings by id, in id order (`FOR UPDATE` on PostgreSQL; SQLite already holds the write lock). */
 export async function lockListings(db: Db, ids: string[]): Promise<void> {
   if (db.dialect === 'sqlite') return;

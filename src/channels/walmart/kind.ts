@@ -1,5 +1,5 @@
-// Walmart Marketplace (US) as a channel kind (channels.md §3): quantities per SKU at one ship
-// node, set by single updates or, for many at once, the bulk inventory feed that Walmart applies
+// Walmart Marketplace (US) as a channel kind (channels.md §3): quantities per SKU at a ship node
+// (the channel's, or the listing's own when the channel sells from several), set by single updates or, for many at once, the bulk inventory feed that Walmart applies
 // tens of minutes later (followed as a submission); orders polled and received as webhooks.
 //
 // No official SDK exists (nor any on npm): the client is our own small fetch client
@@ -9,12 +9,19 @@ import type { ChannelKindSpec } from '../kind.ts';
 import { walmartApi } from './client.ts';
 import { walmartInbound, WALMART_POLL_SECONDS_DEFAULT } from './inbound.ts';
 import { walmartConnector } from './push.ts';
-import { checkWalmartSetting, walmartSettings } from './settings.ts';
+import { WALMART_LISTING } from './order-facts.ts';
+import { checkWalmartSetting, walmartListingLocation, walmartSettings } from './settings.ts';
 
 export const walmart: ChannelKindSpec = {
   name: 'walmart',
   label: 'Walmart',
-  listing: { kind: 'walmart', forms: [['sku']], labels: { sku: 'sku' } },
+  listing: WALMART_LISTING,
+  // A listing at a ship node of its own sells that node's location (settings.locations), so each
+  // (SKU, node) listing has its own number; a listing of the SKU alone sells as its rules say.
+  listingLocations: (external, settings) => {
+    const code = walmartListingLocation(external, settings);
+    return code === null ? null : [code];
+  },
   settings: {
     // Credentials may come later; `connect()` says what a connection still lacks.
     check: checkWalmartSetting,

@@ -18,8 +18,13 @@
 import type { ChannelEvent, OrderLineFacts } from '../../domain/channel-event.ts';
 import { externalKey, type ListingIdentity } from '../../domain/listing-rules.ts';
 
-/** The kind's listing identity (kind.ts declares the same). Labels are part of stored keys: never change them. */
-export const WALMART_LISTING: ListingIdentity = { kind: 'walmart', forms: [['sku']], labels: { sku: 'sku' } };
+/**
+ * The kind's listing identity (kind.ts declares the same): a SKU at one of the channel's ship
+ * nodes (`sku:X@ship_node:N`, a channel selling from several nodes), or the SKU alone (the
+ * channel's `ship_node`, or the seller's default node). Longest form first. Labels are part of
+ * stored keys: never change them.
+ */
+export const WALMART_LISTING: ListingIdentity = { kind: 'walmart', forms: [['sku', 'ship_node'], ['sku']], labels: { sku: 'sku', ship_node: 'ship_node' } };
 
 export const QUANTITY_MAX = 1_000_000_000;
 export const ORDER_LINES_MAX = 5_000;
@@ -47,9 +52,17 @@ export function time(v: unknown): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
-export function listingKey(sku: string): string {
-  return externalKey(WALMART_LISTING, { sku });
+/** The line's listing keys, best first: the SKU at the order's ship node (when it names one), then the SKU alone. */
+export function listingKeys(sku: string, shipNode: string | null): string[] {
+  const alone = externalKey(WALMART_LISTING, { sku });
+  return shipNode !== null ? [externalKey(WALMART_LISTING, { sku, ship_node: shipNode }), alone] : [alone];
 }
+
+/** A listing of the SKU at any ship node: the line's listing when neither the node's nor the SKU's alone exists. */
+export function listingKeyPrefixes(sku: string): string[] {
+  return [`${externalKey(WALMART_LISTING, { sku })}@`];
+}
+
 
 /** One order read: its events (oldest first), when it last changed, and whether it waits for our acknowledgement. */
 export interface ReadOrder {
@@ -98,7 +111,7 @@ export function readOrder(o: unknown): ReadOrder | string {
     const at = time(l.statusDate);
     if (at !== null && (newest === null || at > newest)) newest = at;
     const sku = isObject(l.item) ? str(l.item.sku) : null;
-    const line: OrderLineFacts = { lineId, quantity: ordered, sku, keys: sku !== null ? [listingKey(sku)] : [], keyPrefixes: [] };
+    const line: OrderLineFacts = { lineId, quantity: ordered, sku, keys: sku !== null ? listingKeys(sku, shipNode) : [], keyPrefixes: sku !== null ? listingKeyPrefixes(sku) : [] };
     facts.push(line);
     if (lineCancelled > 0) cancelled.push({ line, quantity: lineCancelled });
   }
@@ -136,7 +149,7 @@ export function readLegacyOrder(payload: Record<string, unknown>, autoCancelled:
     const at = time(l.statusDate);
     if (at !== null && (newest === null || at > newest)) newest = at;
     const sku = str(l.sku);
-    facts.push({ lineId, quantity, sku, keys: sku !== null ? [listingKey(sku)] : [], keyPrefixes: [] });
+    facts.push({ lineId, quantity, sku, keys: sku !== null ? listingKeys(sku, null) : [], keyPrefixes: sku !== null ? listingKeyPrefixes(sku) : [] });
   }
   if (newest === null) return `order ${po}: neither orderDate nor any line's statusDate is a time`;
   if (autoCancelled) {

@@ -52,8 +52,8 @@ describe('Walmart order statuses', () => {
       if (typeof r === 'string') throw new Error(r);
       expect(kinds(r.events)).toEqual([kind]);
       expect(r.needsAck).toBe(needsAck);
-      const order = (r.events[0] as { order: { orderId: string; locationId: string | null; lines: { lineId: string; quantity: number; sku: string | null; keys: string[] }[] } }).order;
-      expect(order).toMatchObject({ orderId: 'PO1', locationId: 'N1', lines: [{ lineId: '1', quantity: 2, sku: 'A', keys: ['sku:A'] }] });
+      const order = (r.events[0] as { order: { orderId: string; locationId: string | null; lines: { lineId: string; quantity: number; sku: string | null; keys: string[]; keyPrefixes: string[] }[] } }).order;
+      expect(order).toMatchObject({ orderId: 'PO1', locationId: 'N1', lines: [{ lineId: '1', quantity: 2, sku: 'A', keys: ['sku:A@ship_node:N1', 'sku:A'], keyPrefixes: ['sku:A@'] }] });
     });
   }
 

@@ -17,6 +17,9 @@ describe('Walmart settings', () => {
       [{ ship_node: '' }, 'settings.ship_node'],
       [{ poll_seconds: 0 }, 'settings.poll_seconds'],
       [{ locations: { N1: 3 } }, 'settings.locations'],
+      // Two nodes on one location would both sell the same units.
+      [{ locations: { N1: 'W1', N2: 'W2', N3: 'W1' } }, 'settings.locations.N3'],
+      [{ locations: { '': 'W1' } }, 'settings.locations'],
       [{ merchant_locations: 'W1' }, 'settings.merchant_locations'],
       [{ notification_auth: 'OAUTH' }, 'settings.notification_auth'],
       [{ rate_limits: { inventory: { rate: 0, burst: 1 } } }, 'settings.rate_limits.inventory'],
@@ -25,6 +28,7 @@ describe('Walmart settings', () => {
     ];
     for (const [s, field] of bad) expect(checkWalmartSetting(s, 'settings'), JSON.stringify(s)).toMatchObject({ code: 'validation_failed', field });
     expect(checkWalmartSetting({ client_id: 'c', ship_node: 'N1', locations: { N1: 'W1' }, notification_auth: 'HMAC' }, 'settings')).toBeNull();
+    expect(checkWalmartSetting({ ship_node: 'N1', locations: { N1: 'W1', N2: 'W2' }, merchant_locations: ['W1'] }, 'settings')).toBeNull();
   });
 
   it('the documented host by default; secrets are write-only; the listing identity matches the kind', () => {

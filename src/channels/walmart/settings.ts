@@ -1,6 +1,7 @@
 // A Walmart channel's settings (channels.md §3): the client credentials, where the Marketplace API
 // is (the documented host, or an explicit endpoint for the sandbox, an emulator or a proxy), the
-// ship node pushed to, how webhooks prove themselves, and a few tuning knobs.
+// ship node pushed to, which ship nodes are which truestock locations (a channel selling from
+// several nodes: its listings name their node), how webhooks prove themselves, and a few tuning knobs.
 // `checkWalmartSetting` refuses bad values when a channel is created or changed; `walmartSettings`
 // says what a connection still lacks.
 
@@ -28,7 +29,11 @@ export interface WalmartSettings {
   ship_node?: string;
   /** How often orders are polled, in seconds. */
   poll_seconds?: number;
-  /** Ship node id → truestock location code: where orders naming that node are allocated from. */
+  /**
+   * Ship node id → truestock location code: where orders naming that node are allocated from and,
+   * for a listing naming that node (`ship_node`), the stock its number is (each node its own
+   * location: two nodes on one location would both sell the same units).
+   */
   locations?: Record<string, string>;
   /** Truestock location codes that ship Walmart orders naming no mapped node (like Amazon's). */
   merchant_locations?: string[];
@@ -67,6 +72,15 @@ export function checkWalmartSetting(settings: Record<string, unknown>, field: st
   if (settings.locations !== undefined && !(isRecord(settings.locations) && Object.values(settings.locations).every((v) => typeof v === 'string' && v.trim() !== ''))) {
     return refusal('validation_failed', `${field}.locations must map ship node ids to location codes`, `${field}.locations`);
   }
+  if (isRecord(settings.locations)) {
+    const nodeOfCode = new Map<string, string>();
+    for (const [node, code] of Object.entries(settings.locations)) {
+      if (node.trim() === '') return refusal('validation_failed', `${field}.locations names a ship node with an empty id`, `${field}.locations`);
+      const other = nodeOfCode.get(code as string);
+      if (other !== undefined) return refusal('validation_failed', `${field}.locations maps ship nodes ${other} and ${node} to one location (${String(code)}): each node sells its own location's stock`, `${field}.locations.${node}`);
+      nodeOfCode.set(code as string, node);
+    }
+  }
   const merchant = settings.merchant_locations;
   if (merchant !== undefined && !(Array.isArray(merchant) && merchant.every((x) => typeof x === 'string' && x.trim() !== ''))) {
     return refusal('validation_failed', `${field}.merchant_locations must be a list of location codes`, `${field}.merchant_locations`);
@@ -99,6 +113,25 @@ export function walmartSettings(settings: Record<string, unknown>): WalmartSetti
   }
   const bad = checkWalmartSetting(settings, 'settings');
   return bad ?? (settings as unknown as WalmartSettings);
+}
+
+/**
+ * The ship node a listing's number is set at: its own `ship_node`, else the channel's `ship_node`;
+ * undefined is the seller's default node (no `shipNode` sent).
+ */
+export function walmartNodeOf(external: Readonly<Record<string, string>>, s: Pick<WalmartSettings, 'ship_node'>): string | undefined {
+  return external.ship_node ?? s.ship_node;
+}
+
+/**
+ * The truestock location a listing sells from when it names its ship node (`locations[node]`);
+ * null for a listing of the channel's own node or the default (the channel's rules say).
+ */
+export function walmartListingLocation(external: Readonly<Record<string, string>>, settings: Record<string, unknown>): string | null {
+  const node = external.ship_node;
+  if (node === undefined || !isRecord(settings.locations)) return null;
+  const code = settings.locations[node];
+  return typeof code === 'string' && code.trim() !== '' ? code : null;
 }
 
 /** Where the API is for these settings (no trailing slash). */
