@@ -99,7 +99,7 @@ describe('truestock catalog commands on SQLite', () => {
     await ok('listings', 'export', listOut);
     const text = readFileSync(listOut, 'utf8');
     expect(text.split('\n')[0]).toBe('channel,sku,external.inventory_item_id,external.location_id,external.variant_id,external.seller_sku,external.marketplace_id,external.sku,external.ship_node,external.catalog_object_id,external.external_id,active');
-    expect(text).toMatch(/^Amazon US,GIFT,,,,G-1,US,,,,false$/m);
+    expect(text).toMatch(/^Amazon US,GIFT,,,,G-1,US,,,,,false$/m);
     expect((await ok('listings', 'import', listOut)).stdout).toMatch(/created 0, updated 0, unchanged 3/);
   });
 });
