@@ -467,16 +467,8 @@ export class Dispatcher {
    * channel has one bucket per app, so everything that calls it draws on ours. Waits until the
    * tokens are there; false when the cost can never fit.
    */
-  async spend(channelId: string, cost: number, budget: string = DEFAULT_BUDGET): Promise<boolean> {
-    const c = this.runtime(channelId);
-    if (!c?.connector) return true;
-    const bucket = this.bucket(c, budget, this.clock.now());
-    for (;;) {
-      const wait = bucket.waitFor(cost, this.clock.now());
-      if (wait === Infinity) return false;
-      if (wait === 0 && bucket.tryTake(cost, this.clock.now()) === 0) return true;
-      await this.scheduler.sleep(Math.max(1, wait));
-    }
+  spend(channelId: string, cost: number, budget: string = DEFAULT_BUDGET): Promise<boolean> {
+    return this.trySpend(channelId, cost, budget, Infinity);
   }
 
   /**
@@ -493,7 +485,7 @@ export class Dispatcher {
       const now = this.clock.now();
       const wait = bucket.waitFor(cost, now);
       if (wait === 0 && bucket.tryTake(cost, now) === 0) return true;
-      if (now + wait > until) return false;
+      if (wait === Infinity || now + wait > until) return false;
       await this.scheduler.sleep(Math.max(1, wait));
     }
   }
