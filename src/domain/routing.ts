@@ -245,8 +245,6 @@ export function routeOrder(req: RouteRequest): RouteDecision {
     const coverable = new Set(useful.flatMap((r) => r.lines));
     const wanted = all.filter((i) => coverable.has(i));
     const kMax = Math.min(maxShipments, useful.length);
-    let budget = 0;
-    for (let k = 1; k <= kMax; k++) budget += choose(useful.length, k, SPLIT_SUBSETS_MAX);
     let best: { set: Ranked[]; perLine: number[]; covered: number } | null = null;
     const consider = (set: Ranked[]) => {
       const a = assign(req, wanted, set.map((r) => r.c));
@@ -258,27 +256,38 @@ export function routeOrder(req: RouteRequest): RouteDecision {
       }
       return covered === wanted.length;
     };
-    if (wanted.length > 0 && budget <= SPLIT_SUBSETS_MAX) {
-      search = 'exact';
-      for (let k = 1; k <= kMax; k++) if (subsets(useful.length, k, (idx) => consider(idx.map((i) => useful[i]!)))) break;
-    } else if (wanted.length > 0) {
-      // Greedy set cover: add the location taking the most still-uncovered lines (ties by rank).
+    // Exact: every set of k locations, k = 1, 2, …, in rank order, while the sets tried stay
+    // within the bound; the first set that covers every coverable line is the answer.
+    let tried = 0;
+    let done = wanted.length === 0;
+    let k = 1;
+    if (!done) search = 'exact';
+    for (; !done && k <= kMax; k++) {
+      const sets = choose(useful.length, k, SPLIT_SUBSETS_MAX);
+      if (tried + sets > SPLIT_SUBSETS_MAX) break;
+      tried += sets;
+      done = subsets(useful.length, k, (idx) => consider(idx.map((i) => useful[i]!)));
+    }
+    if (!done && k <= kMax) {
+      // Beyond the bound, greedy set cover: add the location that takes the most uncovered
+      // lines (ties by rank) until all are covered or the shipments run out.
       search = 'greedy';
       const set: Ranked[] = [];
+      let gained = 0;
       while (set.length < kMax) {
         let pick: Ranked | null = null;
-        let gain = 0;
+        let gain = gained;
         for (const r of useful) {
           if (set.includes(r)) continue;
-          const trial = [...set, r].sort(compare);
-          const covered = assign(req, wanted, trial.map((t) => t.c)).filter((x) => x >= 0).length;
+          const covered = assign(req, wanted, [...set, r].sort(compare).map((t) => t.c)).filter((x) => x >= 0).length;
           if (covered > gain) {
             gain = covered;
             pick = r;
           }
         }
-        if (!pick || (best !== null && gain <= (best as { covered: number }).covered)) break;
+        if (!pick) break;
         set.push(pick);
+        gained = gain;
         if (consider([...set].sort(compare))) break;
       }
     }
