@@ -126,6 +126,16 @@ function demandAt(line: RouteLine, loc: string, free: RouteRequest['free'], take
 
 /** Take the line at the location if it fits; true when taken. */
 function tryTake(line: RouteLine, loc: string, free: RouteRequest['free'], taken: Taken): boolean {
+  if (!line.prebuiltItemId && line.parts.length === 1) {
+    // The common line, one stocked item: no demand list to build.
+    const p = line.parts[0]!;
+    const k = key(p.itemId, loc);
+    const had = taken.get(k) ?? 0;
+    const q = p.perUnit * line.quantity;
+    if (free(p.itemId, loc) - had < q) return false;
+    taken.set(k, had + q);
+    return true;
+  }
   const demand = demandAt(line, loc, free, taken);
   for (const [itemId, q] of demand) if (free(itemId, loc) - (taken.get(key(itemId, loc)) ?? 0) < q) return false;
   for (const [itemId, q] of demand) taken.set(key(itemId, loc), (taken.get(key(itemId, loc)) ?? 0) + q);
@@ -133,12 +143,38 @@ function tryTake(line: RouteLine, loc: string, free: RouteRequest['free'], taken
 }
 
 /** Assign lines to locations in rank order, first fit; returns the location index per line (-1: none). */
-function assign(req: RouteRequest, lines: readonly number[], locs: readonly RouteCandidate[]): number[] {
+function assign(req: RouteRequest, lines: readonly number[], locs: readonly RouteCandidate[], independent: boolean): number[] {
+  if (independent) return lines.map((i) => locs.findIndex((c) => fitsAlone(req, req.lines[i]!, c.id)));
   const taken: Taken = new Map();
   return lines.map((i) => locs.findIndex((c) => tryTake(req.lines[i]!, c.id, req.free, taken)));
 }
 
-const fmtInt = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+/** Does the line fit at the location on its own? */
+function fitsAlone(req: RouteRequest, line: RouteLine, loc: string): boolean {
+  if (line.prebuiltItemId) return tryTake(line, loc, req.free, new Map());
+  for (const p of line.parts) if (req.free(p.itemId, loc) < p.perUnit * line.quantity) return false;
+  return true;
+}
+
+/** No two lines take the same stocked item: then lines never compete for stock. */
+function independentLines(lines: readonly RouteLine[]): boolean {
+  const seen = new Set<string>();
+  for (const l of lines) {
+    for (const id of l.prebuiltItemId ? [l.prebuiltItemId, ...l.parts.map((p) => p.itemId)] : l.parts.map((p) => p.itemId)) {
+      if (seen.has(id)) return false;
+      seen.add(id);
+    }
+  }
+  return true;
+}
+
+function fmtInt(n: number): string {
+  const s = String(Math.round(n));
+  if (s.length <= 3) return s;
+  let out = '';
+  for (let i = 0; i < s.length; i++) out += (i > 0 && (s.length - i) % 3 === 0 && s[i - 1] !== '-' ? ',' : '') + s[i];
+  return out;
+}
 const km = (d: number | null) => (d === null ? 'distance unknown' : `${fmtInt(d)} km`);
 const days = (d: number | null) => (d === null ? 'transit unknown' : `transit ${d} d`);
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
@@ -190,6 +226,15 @@ function meetsPromise(req: RouteRequest, transit: number | null): boolean {
   return p === null || (transit !== null && transit <= p);
 }
 
+/** Lines up to which sets are pre-screened with a bitmask (a 32-bit integer). */
+const MASK_LINES_MAX = 30;
+
+function popcount(x: number): number {
+  let n = 0;
+  for (; x; x &= x - 1) n++;
+  return n;
+}
+
 /** Number of ways to choose k of n, stopping early once past `cap`. */
 function choose(n: number, k: number, cap: number): number {
   let r = 1;
@@ -218,14 +263,22 @@ export function routeOrder(req: RouteRequest): RouteDecision {
   const all = req.lines.map((_, i) => i);
   const verdicts = new Map<string, CandidateVerdict>();
   const ranked: Ranked[] = [];
+  // The common order: lines take different items, so each line's fit is independent of the rest.
+  const independent = independentLines(req.lines);
   for (const c of req.candidates) {
     const why = ineligible(req, c);
     if (why) {
       verdicts.set(c.code, { location: c.code, verdict: 'rejected', reasons: [why] });
       continue;
     }
-    const taken: Taken = new Map();
-    const lines = all.filter((i) => tryTake(req.lines[i]!, c.id, req.free, taken));
+    let lines: number[];
+    if (independent) {
+      lines = [];
+      for (let i = 0; i < total; i++) if (fitsAlone(req, req.lines[i]!, c.id)) lines.push(i);
+    } else {
+      const taken: Taken = new Map();
+      lines = all.filter((i) => tryTake(req.lines[i]!, c.id, req.free, taken));
+    }
     const transit = transitOf(req, c);
     ranked.push({ c, lines, whole: lines.length === total, meets: meetsPromise(req, transit), transit });
   }
@@ -242,12 +295,24 @@ export function routeOrder(req: RouteRequest): RouteDecision {
   } else {
     // Split: only locations that can take at least one line are worth a shipment.
     const useful = ranked.filter((r) => r.lines.length > 0);
-    const coverable = new Set(useful.flatMap((r) => r.lines));
+    // Lines each location could take alone: a line ships only where it fits alone, so the union
+    // over a set bounds what the set can cover and skips most sets without assigning lines.
+    const alone = independent ? useful.map((r) => r.lines) : useful.map((r) => all.filter((i) => fitsAlone(req, req.lines[i]!, r.c.id)));
+    const coverable = new Set(alone.flat());
     const wanted = all.filter((i) => coverable.has(i));
     const kMax = Math.min(maxShipments, useful.length);
+    const masked = wanted.length <= MASK_LINES_MAX;
+    const bit = new Map(wanted.map((i, j) => [i, 2 ** j]));
+    const maskOf = useful.map((_, u) => (masked ? alone[u]!.reduce((m, i) => m | bit.get(i)!, 0) : 0));
+    const masks = new Map(useful.map((r, u) => [r, maskOf[u]!]));
     let best: { set: Ranked[]; perLine: number[]; covered: number } | null = null;
     const consider = (set: Ranked[]) => {
-      const a = assign(req, wanted, set.map((r) => r.c));
+      if (masked) {
+        let union = 0;
+        for (const r of set) union |= masks.get(r)!;
+        if (best && popcount(union) <= (best as { covered: number }).covered) return false;
+      }
+      const a = assign(req, wanted, set.map((r) => r.c), independent);
       const covered = a.filter((x) => x >= 0).length;
       if (!best || covered > best.covered || (covered === best.covered && set.length < best.set.length)) {
         const full = all.map(() => -1);
@@ -266,7 +331,15 @@ export function routeOrder(req: RouteRequest): RouteDecision {
       const sets = choose(useful.length, k, SPLIT_SUBSETS_MAX);
       if (tried + sets > SPLIT_SUBSETS_MAX) break;
       tried += sets;
-      done = subsets(useful.length, k, (idx) => consider(idx.map((i) => useful[i]!)));
+      done = subsets(useful.length, k, (idx) => {
+        if (masked && best) {
+          // Screen the set on its masks before building it: most sets cannot beat the best.
+          let union = 0;
+          for (const u of idx) union |= maskOf[u]!;
+          if (popcount(union) <= (best as { covered: number }).covered) return false;
+        }
+        return consider(idx.map((i) => useful[i]!));
+      });
     }
     if (!done && k <= kMax) {
       // Beyond the bound, greedy set cover: add the location that takes the most uncovered
@@ -279,7 +352,7 @@ export function routeOrder(req: RouteRequest): RouteDecision {
         let gain = gained;
         for (const r of useful) {
           if (set.includes(r)) continue;
-          const covered = assign(req, wanted, [...set, r].sort(compare).map((t) => t.c)).filter((x) => x >= 0).length;
+          const covered = assign(req, wanted, [...set, r].sort(compare).map((t) => t.c), independent).filter((x) => x >= 0).length;
           if (covered > gain) {
             gain = covered;
             pick = r;

@@ -73,6 +73,12 @@ describe.each(STORE_KINDS)('routing routes on %s', (kind) => {
     expect((await h.get(`/v1/routing/rules`, h.a.keys.read)).json().rules.locations).toEqual({});
   });
 
+  it('is in the OpenAPI document', async () => {
+    const doc = (await h.get('/openapi.json', null)).json();
+    expect(Object.keys(doc.paths['/v1/routing/rules']).sort()).toEqual(['get', 'put']);
+    expect(doc.paths['/v1/routing/what-if']).toHaveProperty('post');
+  });
+
   it('refuses bad what-if input with the field named', async () => {
     expectProblem(await h.post('/v1/routing/what-if', { orders: [] }, { key: h.a.keys.read }), 'validation_failed', 'orders');
     expectProblem(await h.post('/v1/routing/what-if', { orders: [{ lines: [{ sku: 'A', quantity: 1 }], service_level: 'overnight' }] }, { key: h.a.keys.read }), 'validation_failed', 'orders[0].service_level');
