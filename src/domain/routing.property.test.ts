@@ -65,8 +65,11 @@ function bruteForceCover(req: RouteRequest): number | null {
 }
 
 describe('routeOrder properties', () => {
-  it('never places more than a location can give; the rest is short', () => {
-    fc.assert(fc.property(arbRequest, (req) => {
+  // The same orders with lines that compete for the same items (two lines of I0a, two of I1a…).
+  const sharing = arbRequest.map((req): RouteRequest => ({ ...req, lines: req.lines.map((l, i) => ({ ...l, parts: l.parts.map((p) => ({ ...p, itemId: `I${i % 2}${p.itemId.slice(-1)}` })) })) }));
+
+  it.each([['distinct items', arbRequest], ['shared items', sharing]] as const)('never places more than a location can give; the rest is short (%s)', (_, arb) => {
+    fc.assert(fc.property(arb, (req) => {
       const d = routeOrder(req);
       const used = new Map<string, number>();
       for (const s of d.shipments) {

@@ -103,6 +103,12 @@ describe('routeOrder', () => {
     expect(verdict(d, 'Y').reasons[0]).toBe('ships 2 lines of 3 (no single location covers the whole order)');
   });
 
+  it('lines that take the same item share what a location has', () => {
+    const d = routeOrder(request({ 'A@X': 3, 'A@Y': 2 }, { lines: [line('A', 2), line('A', 2)], candidates: [loc('X', { distanceKm: 1 }), loc('Y', { distanceKm: 2 })] }));
+    expect(verdict(d, 'X').reasons[0]).toBe('ships 1 line of 2 (no single location covers the whole order)');
+    expect(d.shipments).toEqual([{ location: 'X', lines: [0], transit_days: 2 }, { location: 'Y', lines: [1], transit_days: 2 }]);
+  });
+
   it('respects max shipments: what the allowed shipments cannot cover is short', () => {
     const stock = { 'A@X': 1, 'B@Y': 1, 'C@Z': 1 };
     const d = routeOrder(request(stock, { lines: [line('A', 1), line('B', 1), line('C', 1)], maxShipments: 2, candidates: [loc('X'), loc('Y'), loc('Z')] }));
