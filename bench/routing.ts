@@ -14,6 +14,8 @@ export const ROUTING_LOCATIONS = 50;
 export const ROUTING_SKUS = 10_000;
 /** Orders routed per run (after a warm-up of a tenth as many). */
 export const ROUTING_ORDERS_DEFAULT = 100_000;
+/** Ship-to destinations the orders are spread over. */
+const DESTINATIONS = 1_000;
 /** Share of SKUs a location stocks. */
 const STOCKED_SHARE = 0.3;
 
@@ -58,6 +60,14 @@ export function routingBench(opts: { orders?: number; inspect?: (r: RouteRequest
   const free = (itemId: string, locationId: string) => stock.get(itemId)![locIndex.get(locationId)!]!;
   const levels: ServiceLevel[] = ['standard', 'standard', 'standard', 'two_day', 'next_day'];
 
+  // Destinations: each with its distance from every location; an order ships to one of them.
+  // Candidate lists are built once per destination and service level and shared by its orders.
+  const pool = Array.from({ length: DESTINATIONS }, () => {
+    const distances = locIds.map(() => Math.round(rand() * 4_000));
+    return new Map(levels.map((level) => [level, locIds.map((id, i): RouteCandidate => ({
+      id, code: id, distanceKm: distances[i]!, transitDays: transitDays(DEFAULT_RULES, id, level, distances[i]!), priority: i % 5, cost: (i * 7) % 11, shipsOnline: i % 10 !== 9, pickup: i % 10 === 9, channelManaged: false,
+    }))]));
+  });
   const requests: RouteRequest[] = Array.from({ length: orders }, () => {
     const lineCount = 1 + Math.floor(rand() * 5);
     const lines: RouteLine[] = Array.from({ length: lineCount }, () => {
@@ -65,10 +75,7 @@ export function routingBench(opts: { orders?: number; inspect?: (r: RouteRequest
       return { label: sku, quantity: 1 + Math.floor(rand() * 3), parts: [{ itemId: sku, perUnit: 1 }] };
     });
     const level = levels[Math.floor(rand() * levels.length)]!;
-    const candidates: RouteCandidate[] = locIds.map((id, i) => {
-      const distance = Math.round(rand() * 4_000);
-      return { id, code: id, distanceKm: distance, transitDays: transitDays(DEFAULT_RULES, id, level, distance), priority: i % 5, cost: (i * 7) % 11, shipsOnline: i % 10 !== 9, pickup: i % 10 === 9, channelManaged: false };
-    });
+    const candidates = pool[Math.floor(rand() * DESTINATIONS)]!.get(level)!;
     return { lines, serviceLevel: level, promiseDays: 2 + Math.floor(rand() * 4), candidates, free };
   });
 
