@@ -134,14 +134,26 @@ describe('routeOrder', () => {
   });
 
   it('beyond the exact bound the split is greedy and says so', () => {
-    // 100 locations each holding one of 2 items: the 4,950 pairs exceed the bound.
+    // 100 locations each holding one unit of S0 or S1, and lines that compete for S0: no location
+    // can be set aside, and the 4,950 pairs exceed the bound.
+    const stock: Record<string, number> = {};
+    const cands = Array.from({ length: 100 }, (_, i) => {
+      stock[`S${i % 2}@L${String(i).padStart(3, '0')}`] = 1;
+      return loc(`L${String(i).padStart(3, '0')}`);
+    });
+    const d = routeOrder(request(stock, { lines: [line('S0', 1), line('S0', 1), line('S1', 1)], candidates: cands }));
+    expect(d.search).toBe('greedy');
+    expect(d.shipments).toEqual([{ location: 'L000', lines: [0], transit_days: 2 }, { location: 'L001', lines: [2], transit_days: 2 }, { location: 'L002', lines: [1], transit_days: 2 }]);
+  });
+
+  it('sets aside locations whose lines a better-ranked location also takes, and stays exact', () => {
     const stock: Record<string, number> = {};
     const cands = Array.from({ length: 100 }, (_, i) => {
       stock[`S${i % 2}@L${String(i).padStart(3, '0')}`] = 1;
       return loc(`L${String(i).padStart(3, '0')}`);
     });
     const d = routeOrder(request(stock, { lines: [line('S0', 1), line('S1', 1)], candidates: cands }));
-    expect(d.search).toBe('greedy');
+    expect(d.search).toBe('exact');
     expect(d.shipments.map((s) => s.location)).toEqual(['L000', 'L001']);
   });
 });

@@ -294,16 +294,22 @@ export function routeOrder(req: RouteRequest): RouteDecision {
     search = 'single';
   } else {
     // Split: only locations that can take at least one line are worth a shipment.
-    const useful = ranked.filter((r) => r.lines.length > 0);
+    const takers = ranked.filter((r) => r.lines.length > 0);
     // Lines each location could take alone: a line ships only where it fits alone, so the union
     // over a set bounds what the set can cover and skips most sets without assigning lines.
-    const alone = independent ? useful.map((r) => r.lines) : useful.map((r) => all.filter((i) => fitsAlone(req, req.lines[i]!, r.c.id)));
-    const coverable = new Set(alone.flat());
+    const aloneAll = independent ? takers.map((r) => r.lines) : takers.map((r) => all.filter((i) => fitsAlone(req, req.lines[i]!, r.c.id)));
+    const coverable = new Set(aloneAll.flat());
     const wanted = all.filter((i) => coverable.has(i));
-    const kMax = Math.min(maxShipments, useful.length);
     const masked = wanted.length <= MASK_LINES_MAX;
     const bit = new Map(wanted.map((i, j) => [i, 2 ** j]));
-    const maskOf = useful.map((_, u) => (masked ? alone[u]!.reduce((m, i) => m | bit.get(i)!, 0) : 0));
+    const maskAll = takers.map((_, u) => (masked ? aloneAll[u]!.reduce((m, i) => m | bit.get(i)!, 0) : 0));
+    // With independent lines a location whose lines a better-ranked one also takes is never
+    // needed: swapping it for that one covers as much with a better-ranked set. Dropping such
+    // locations leaves few sets to try (with 5 lines, at most 10 locations are left).
+    const keep = takers.map((_, u) => !(independent && masked && maskAll.some((m, v) => v < u && (maskAll[u]! & ~m) === 0)));
+    const useful = takers.filter((_, u) => keep[u]);
+    const maskOf = maskAll.filter((_, u) => keep[u]);
+    const kMax = Math.min(maxShipments, useful.length);
     const masks = new Map(useful.map((r, u) => [r, maskOf[u]!]));
     let best: { set: Ranked[]; perLine: number[]; covered: number } | null = null;
     const consider = (set: Ranked[]) => {
