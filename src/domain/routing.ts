@@ -82,9 +82,10 @@ export interface RouteDecision {
   promise_days: number | null;
   shipments: RouteShipment[];
   /**
-   * Lines no chosen location covers, each with the location it would be oversold at (the
-   * best-ranked chosen location, else the best-ranked one that may take the order; null: none
-   * may). The caller decides: refuse, or oversell an order a channel already took.
+   * Lines no chosen location covers, each with the location it would be oversold at: the
+   * best-ranked chosen location, else the best-ranked one that may take the order, else (none
+   * may) a pickup order's own store or any other order's first candidate; null only without
+   * candidates. The caller decides: refuse, or oversell an order a channel already took.
    */
   short: { line: number; location: string | null }[];
   split: boolean;
