@@ -25,6 +25,7 @@ import { registerImportRoutes } from './import-routes.ts';
 import { registerListingEventRoutes } from './listing-event-routes.ts';
 import { registerPurchasingRoutes } from './purchasing-routes.ts';
 import { registerReturnAndCountRoutes } from './return-count-routes.ts';
+import { registerRoutingRoutes } from './routing-routes.ts';
 import { registerWebhookRoutes } from './webhook-routes.ts';
 import { registerSyncRoutes } from './sync-routes.ts';
 import { registerDashboardRoutes } from './dashboard-routes.ts';
@@ -198,4 +199,5 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   registerWebhookRoutes(app, ts);
   registerSyncRoutes(app, ts, kit);
   registerDashboardRoutes(app, ts, kit);
+  registerRoutingRoutes(app, ts, kit);
 }
