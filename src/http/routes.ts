@@ -27,6 +27,7 @@ import { registerReturnAndCountRoutes } from './return-count-routes.ts';
 import { registerWebhookRoutes } from './webhook-routes.ts';
 import { registerSyncRoutes } from './sync-routes.ts';
 import { registerDashboardRoutes } from './dashboard-routes.ts';
+import { registerAlertRoutes } from './alert-routes.ts';
 import * as s from './schemas.ts';
 
 const idempotencyHeader = {
@@ -191,4 +192,5 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   registerWebhookRoutes(app, ts);
   registerSyncRoutes(app, ts, kit);
   registerDashboardRoutes(app, ts, kit);
+  registerAlertRoutes(app, ts, kit);
 }
