@@ -88,7 +88,7 @@ export async function createSubscription(db: Db, ws: string, body: SubscriptionB
   const kind = body.kind ?? 'webhook';
   const draft = {
     kind,
-    name: body.name ?? (kind === 'webhook' ? (body.url ?? '') : (body.email ?? '')).slice(0, NAME_LENGTH_MAX),
+    name: body.name ?? (kind === 'webhook' ? (body.url ?? kind) : (body.email ?? kind)).slice(0, NAME_LENGTH_MAX),
     url: body.url ?? null,
     email: body.email ?? null,
     events: [...new Set(body.events ?? [])],
