@@ -104,6 +104,22 @@ describe.skipIf(!hasChromium)('alerts in a browser', () => {
     expect((await server.ok('GET', '/v1/alerts/subscriptions')).data[0]).toMatchObject({ name: 'ERP', enabled: true });
   });
 
+  it('is readable at 800 px with a delivery log open: no page-wide sideways scrolling', async () => {
+    const { context, page: narrow } = await newPage(browser, server, { width: 800, height: 1000 });
+    try {
+      await signInWithKey(narrow, server.adminKey);
+      await seen(narrow, 'alerts-800', async () => {
+        await narrow.goto('/#/alerts');
+        await narrow.getByRole('button', { name: 'Delivery log of ERP' }).click();
+        await narrow.getByRole('region', { name: 'Delivery log' }).getByText('delivered').first().waitFor();
+        const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow, `/#/alerts overflows by ${overflow}px`).toBeLessThanOrEqual(0);
+      });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows an error, not a broken page, to a key that may not read subscriptions', async () => {
     const made = await server.ok('POST', '/v1/api-keys', { name: 'viewer', role: 'read' });
     const { context, page: viewer } = await newPage(browser, server);
