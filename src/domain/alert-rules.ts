@@ -31,6 +31,9 @@ export const DELIVERY_ATTEMPTS_MAX = 10;
 export const DELIVERY_BACKOFF_BASE_MS = 10_000;
 export const DELIVERY_BACKOFF_MAX_MS = 3_600_000;
 
+/** Delivered and failed deliveries, their attempts, and events nobody still waits for are kept this long. */
+export const ALERT_RETENTION_MS = 30 * 24 * 3_600_000;
+
 /** Subscriptions one workspace may have: a bound on fan-out per event. */
 export const SUBSCRIPTIONS_MAX = 50;
 /** Longest digest interval: a day. */

@@ -428,6 +428,26 @@ export async function recentEvents(db: Db, ws: string, opts: { before?: string; 
   return db.all<AlertEventRow>(`SELECT id, workspace_id, type, severity, payload, created_at FROM alert_events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`, [...params, opts.limit]);
 }
 
+// ---- retention -------------------------------------------------------------------------------
+
+/**
+ * Delete up to `limit` finished deliveries (delivered or failed, last attempted before `before`)
+ * with their attempts, then up to `limit` events older than `before` that no delivery refers to.
+ * Returns how many rows of each went.
+ */
+export async function pruneAlerts(db: Db, before: number, limit: number): Promise<{ deliveries: number; events: number }> {
+  const ids = (await db.all<{ id: string }>(
+    `SELECT id FROM alert_deliveries WHERE state IN ('delivered', 'failed') AND next_at < ? ORDER BY next_at LIMIT ?${db.forUpdate}`, [before, limit])).map((r) => r.id);
+  if (ids.length > 0) {
+    await db.run(`DELETE FROM alert_attempts WHERE delivery_id IN (${placeholders(ids.length)})`, ids);
+    await db.run(`DELETE FROM alert_deliveries WHERE id IN (${placeholders(ids.length)})`, ids);
+  }
+  const events = await db.run(
+    `DELETE FROM alert_events WHERE id IN (SELECT e.id FROM alert_events e WHERE e.fanned_out = TRUE AND e.created_at < ?
+       AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.event_id = e.id) ORDER BY e.id LIMIT ?)`, [before, limit]);
+  return { deliveries: ids.length, events };
+}
+
 // ---- SMTP ----------------------------------------------------------------------------------
 
 export interface SmtpSettings {

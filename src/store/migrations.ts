@@ -852,6 +852,7 @@ CREATE TABLE alert_deliveries (
 );
 CREATE INDEX alert_deliveries_due ON alert_deliveries (state, next_at);
 CREATE INDEX alert_deliveries_subscription ON alert_deliveries (subscription_id, id);
+CREATE INDEX alert_deliveries_event ON alert_deliveries (event_id);
 CREATE TABLE alert_attempts (
   delivery_id TEXT NOT NULL REFERENCES alert_deliveries(id),
   attempt_no INTEGER NOT NULL,

@@ -14,7 +14,7 @@ import { moveException } from '../app/dashboard.ts';
 import { ManualClock } from '../app/clock.ts';
 import { ManualScheduler } from '../app/scheduler.ts';
 import { Truestock } from '../app/truestock.ts';
-import { DELIVERY_ATTEMPTS_MAX, DELIVERY_BACKOFF_BASE_MS, STOCK_CHANGED_COALESCE_MS } from '../domain/alert-rules.ts';
+import { ALERT_RETENTION_MS, DELIVERY_ATTEMPTS_MAX, DELIVERY_BACKOFF_BASE_MS, STOCK_CHANGED_COALESCE_MS } from '../domain/alert-rules.ts';
 import type { StockCommand } from '../domain/commands.ts';
 import { createDatabase, Fixture, STORE_KINDS, type TestDatabase } from '../../test/support/truestock.ts';
 import { ALERT_TICK_MS } from './alert-delivery.ts';
@@ -237,6 +237,27 @@ describe.each(STORE_KINDS)('alert delivery on %s', (kind) => {
     expect((await log(id)).map((d) => d.state)).toEqual(['failed', 'delivered']);
   });
 
+  it('prunes finished deliveries, their attempts and unreferenced events after the retention window, never pending ones', async () => {
+    const { id } = await subscribe({ events: ['stock.changed'] });
+    await receive('A', 1);
+    await scheduler.advance(STOCK_CHANGED_COALESCE_MS + ALERT_TICK_MS);
+    const [done] = await log(id);
+    expect(done!.state).toBe('delivered');
+    receiver.failFirst = 1_000;
+    await receive('B', 1);
+    await scheduler.advance(STOCK_CHANGED_COALESCE_MS + ALERT_TICK_MS);
+    expect((await log(id)).map((d) => d.state)).toEqual(['delivered', 'pending']);
+    scheduler.clock.advance(ALERT_RETENTION_MS - 60_000);
+    // (Other tests' rows share this database: only this workspace's are looked at.)
+    await ts.alerts.prune();
+    expect((await log(id)).map((d) => d.state)).toEqual(['delivered', 'pending']); // not old enough yet
+    scheduler.clock.advance(120_000);
+    expect(await ts.alerts.prune()).toBeGreaterThanOrEqual(2); // at least the delivered one and its event
+    expect((await log(id)).map((d) => d.state)).toEqual(['pending']);
+    expect(await attempts(done!.id)).toEqual([]);
+    expect((await events('stock.changed')).map((e) => JSON.parse(e.payload).data.sku)).toEqual(['B']);
+  });
+
   it('a command that rolls back writes no alert: no coalescing row, no stock.low, no exception.opened', async () => {
     await subscribe({});
     await receive('A', 10);
@@ -331,5 +352,22 @@ describe.each(STORE_KINDS)('alert delivery on %s', (kind) => {
     await tx((d) => setPaused(d, fx.workspaceId, channelId, false, now()));
     await scheduler.advance(ALERT_TICK_MS);
     expect(bodies(receiver.ok()).map((b) => [b.data.channel.name, b.data.status])).toEqual([['outlet', 'paused'], ['outlet', 'resumed']]);
+
+    // Order polls failing 3 times in a row: stale once (not on the 4th), fresh on the first that works.
+    const { recordPoll } = await import('../store/poll-health-repo.ts');
+    // (A millisecond apart: events of one millisecond have no order among them.)
+    const poll = async (outcome: { ok: true } | { ok: false; message: string }) => (scheduler.clock.advance(1), tx((d) => recordPoll(d, fx.workspaceId, channelId, outcome, now())));
+    for (let i = 0; i < 4; i++) await poll({ ok: false, message: `timeout ${i}` });
+    await poll({ ok: true });
+    await poll({ ok: true });
+    scheduler.clock.advance(1);
+    // Credentials refused: paused for auth (critical), with its exception.
+    const { pauseForAuth } = await import('../store/sync-repo.ts');
+    await tx((d) => pauseForAuth(d, fx.workspaceId, channelId, '401 invalid token', `exc_auth${now()}`, now()));
+    await scheduler.advance(ALERT_TICK_MS);
+    const statuses = bodies(receiver.ok()).slice(2).map((b) => b.data.status);
+    expect(statuses).toEqual(['stale', 'fresh', 'auth_failed']);
+    const opened = (await events('exception.opened')).map((e) => JSON.parse(e.payload).data.exception);
+    expect(opened).toEqual([expect.objectContaining({ kind: 'channel_auth_failed', severity: 'critical', reference: channelId })]);
   });
 });

@@ -13,7 +13,7 @@ import type { Clock } from '../app/clock.ts';
 import { newId } from '../app/ids.ts';
 import { type Random, systemRandom } from '../app/random.ts';
 import { type Scheduler, systemScheduler, type Timer } from '../app/scheduler.ts';
-import { afterFailure, STOCK_CHANGED_COALESCE_MS, wants } from '../domain/alert-rules.ts';
+import { afterFailure, ALERT_RETENTION_MS, STOCK_CHANGED_COALESCE_MS, wants } from '../domain/alert-rules.ts';
 import {
   type AttemptResult,
   claimDelivery,
@@ -26,6 +26,7 @@ import {
   eventsToFanOut,
   insertDeliveries,
   markFannedOut,
+  pruneAlerts,
   recordAttempt,
   setDigestDue,
   type SmtpSettings,
@@ -46,6 +47,9 @@ const DELIVERIES_PER_TICK_MAX = 200;
 const DELIVERY_LEASE_MS = 60_000;
 /** How long a receiver has to answer. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
+/** How often old deliveries and events are pruned, and rows deleted per transaction. */
+const PRUNE_INTERVAL_MS = 3_600_000;
+const PRUNE_CHUNK_ROWS = 5_000;
 /** Error text kept per attempt. */
 const ERROR_LENGTH_MAX = 500;
 
@@ -69,6 +73,7 @@ export interface TickReport {
 
 export class AlertDelivery {
   private timer: Timer | null = null;
+  private pruneTimer: Timer | null = null;
   private running: Promise<TickReport> | null = null;
   private readonly scheduler: Scheduler;
   private readonly random: Random;
@@ -89,6 +94,18 @@ export class AlertDelivery {
   start(): void {
     if (this.timer) return;
     this.timer = this.scheduler.every(this.opts.tickMs ?? ALERT_TICK_MS, () => this.tick().catch((err: Error) => process.emitWarning(`alert delivery failed: ${err.message}`)));
+    this.pruneTimer = this.scheduler.every(PRUNE_INTERVAL_MS, () => this.prune().catch((err: Error) => process.emitWarning(`alert pruning failed: ${err.message}`)));
+  }
+
+  /** Forget finished deliveries and unreferenced events older than ALERT_RETENTION_MS; returns how many rows went. */
+  async prune(): Promise<number> {
+    const before = this.clock.now() - ALERT_RETENTION_MS;
+    let total = 0;
+    for (;;) {
+      const n = await this.store.transaction((db) => pruneAlerts(db, before, PRUNE_CHUNK_ROWS));
+      total += n.deliveries + n.events;
+      if (n.deliveries < PRUNE_CHUNK_ROWS && n.events < PRUNE_CHUNK_ROWS) return total;
+    }
   }
 
   /** Look for work soon (a redelivery was asked for) rather than at the next tick. */
@@ -105,6 +122,8 @@ export class AlertDelivery {
   async stop(): Promise<void> {
     this.timer?.cancel();
     this.timer = null;
+    this.pruneTimer?.cancel();
+    this.pruneTimer = null;
     await this.running?.catch(() => undefined);
   }
 
