@@ -43,7 +43,12 @@ export const ALERT_TICK_MS = 1_000;
 const FAN_OUT_BATCH_MAX = 500;
 /** Deliveries sent per tick: a backlog drains over several ticks, never in one long one. */
 const DELIVERIES_PER_TICK_MAX = 200;
-/** A claimed delivery is someone's for this long; after it another worker may send it again. */
+/** Subscriptions sent to at the same time. */
+const SENDS_IN_PARALLEL_MAX = 8;
+/**
+ * A claimed delivery is someone's for this long; after it another worker may send it again. Longer
+ * than one send can take (WEBHOOK_TIMEOUT_MS; SMTP_TIMEOUT_MS per phase of a conversation).
+ */
 const DELIVERY_LEASE_MS = 60_000;
 /** How long a receiver has to answer. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -207,32 +212,50 @@ export class AlertDelivery {
     }
     let sent = 0;
     let delivered = 0;
-    for (const { sub, items } of groups) {
-      const claimed = await this.store.transaction(async (db) => {
-        const mine: DueDelivery[] = [];
-        for (const d of items) if (await claimDelivery(db, d.id, d.next_at, now + DELIVERY_LEASE_MS)) mine.push(d);
-        return mine;
-      });
-      if (claimed.length === 0) continue;
-      const at = this.clock.now();
-      const result = !sub.enabled
-        ? { ok: false, statusCode: null, latencyMs: 0, error: 'the subscription is disabled' }
-        : sub.kind === 'webhook'
-          ? await this.sendWebhook(sub, claimed[0]!, at)
-          : await this.sendMail(sub, claimed, at);
-      sent += claimed.length;
-      if (result.ok) delivered += claimed.length;
-      const done = this.clock.now();
-      await this.store.transaction(async (db) => {
-        // A digest's deliveries share one fate and, when retried, one time: they stay one message.
-        const retry = afterFailure(Math.max(...claimed.map((d) => d.attempts)) + 1, done, this.random);
-        for (const d of claimed) {
-          const next = result.ok ? ({ state: 'delivered' } as const) : !sub.enabled ? ({ state: 'failed' } as const) : retry;
-          await recordAttempt(db, d, d.attempts + 1, at, result, next);
+    // One slow or dead receiver must not hold up the others: subscriptions are served side by side
+    // (up to SENDS_IN_PARALLEL_MAX), each one's deliveries in order.
+    const bySub = new Map<string, typeof groups>();
+    for (const g of groups) bySub.set(g.sub.id, [...(bySub.get(g.sub.id) ?? []), g]);
+    const queue = [...bySub.values()];
+    const worker = async () => {
+      for (let chain = queue.shift(); chain; chain = queue.shift()) {
+        for (const { sub, items } of chain) {
+          const n = await this.sendOne(sub, items, now);
+          sent += n.sent;
+          delivered += n.delivered;
         }
-      });
-    }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SENDS_IN_PARALLEL_MAX, queue.length) }, worker));
     return { sent, delivered };
+  }
+
+  /** Claim, send (one webhook, one e-mail or one digest), record the attempt and what comes next. */
+  private async sendOne(sub: Subscription, items: DueDelivery[], now: number): Promise<{ sent: number; delivered: number }> {
+    // The lease counts from the claim, not from the tick: a long tick must not hand out leases already over.
+    const leaseUntil = Math.max(now, this.clock.now()) + DELIVERY_LEASE_MS;
+    const claimed = await this.store.transaction(async (db) => {
+      const mine: DueDelivery[] = [];
+      for (const d of items) if (await claimDelivery(db, d.id, d.next_at, leaseUntil)) mine.push(d);
+      return mine;
+    });
+    if (claimed.length === 0) return { sent: 0, delivered: 0 };
+    const at = this.clock.now();
+    const result = !sub.enabled
+      ? { ok: false, statusCode: null, latencyMs: 0, error: 'the subscription is disabled' }
+      : sub.kind === 'webhook'
+        ? await this.sendWebhook(sub, claimed[0]!, at)
+        : await this.sendMail(sub, claimed, at);
+    const done = this.clock.now();
+    await this.store.transaction(async (db) => {
+      // A digest's deliveries share one fate and, when retried, one time: they stay one message.
+      const retry = afterFailure(Math.max(...claimed.map((d) => d.attempts)) + 1, done, this.random);
+      for (const d of claimed) {
+        const next = result.ok ? ({ state: 'delivered' } as const) : !sub.enabled ? ({ state: 'failed' } as const) : retry;
+        await recordAttempt(db, d, d.attempts + 1, at, result, next);
+      }
+    });
+    return { sent: claimed.length, delivered: result.ok ? claimed.length : 0 };
   }
 
   private async sendWebhook(sub: Subscription, d: DueDelivery, at: number): Promise<AttemptResult> {

@@ -75,7 +75,7 @@ describe.skipIf(!hasChromium)('alerts in a browser', () => {
 
     await server.ok('POST', '/v1/stock/receive', { sku: 'TEE-BLK-M', location: 'WH1', quantity: 5 });
     await server.ok('POST', '/v1/stock/receive', { sku: 'TEE-BLK-M', location: 'WH1', quantity: 2 });
-    const first = await until('a verified delivery', async () => got.find((g) => g.verified), DELIVERY_TIMEOUT_MS);
+    const first = (await until('a verified delivery', async () => got.find((g) => g.verified), DELIVERY_TIMEOUT_MS))!;
     const body = JSON.parse(first.body);
     expect(body).toMatchObject({ type: 'stock.changed', data: { sku: 'TEE-BLK-M', location: 'WH1', available: 47 } });
     expect(got).toHaveLength(1); // two receipts in the window: one event
