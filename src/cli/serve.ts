@@ -65,7 +65,7 @@ export async function serve(opts: ServeOptions, hooks: ServeHooks = {}): Promise
     truestock.sweeper.start();
     truestock.rules.start();
     truestock.pruner.start();
-    if (opts.sync) (truestock.sync.start(), poller.start(), truestock.reconciler.start());
+    if (opts.sync) (truestock.sync.start(), poller.start(), truestock.reconciler.start(), truestock.alerts.start());
     // Loaded here, not at the top: the other commands should not pay for Fastify.
     const { startServer } = await import('../http/server.ts');
     server = await startServer({ truestock, host: opts.host, port, logger: opts.log });
@@ -104,6 +104,7 @@ export async function worker(): Promise<void> {
   const stopping = stopSignal();
   const truestock = await Truestock.open(configFromEnv());
   truestock.sync.start();
+  truestock.alerts.start();
   const poller = new PollScheduler(truestock, { log: jsonLog });
   truestock.reconciler.start();
   poller.start();

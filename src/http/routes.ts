@@ -29,6 +29,7 @@ import { registerRoutingRoutes } from './routing-routes.ts';
 import { registerWebhookRoutes } from './webhook-routes.ts';
 import { registerSyncRoutes } from './sync-routes.ts';
 import { registerDashboardRoutes } from './dashboard-routes.ts';
+import { registerAlertRoutes } from './alert-routes.ts';
 import * as s from './schemas.ts';
 
 const idempotencyHeader = {
@@ -200,4 +201,5 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   registerSyncRoutes(app, ts, kit);
   registerDashboardRoutes(app, ts, kit);
   registerRoutingRoutes(app, ts, kit);
+  registerAlertRoutes(app, ts, kit);
 }

@@ -1,6 +1,7 @@
 // SQL for the sync engine: claiming outbox rows with a lease, acknowledging pushes, what each
 // channel was told and was last seen to show (listing_sync), and channel controls (channel_sync).
 
+import { channelStatusChanged } from './alert-repo.ts';
 import { insertChannelExceptions } from './channel-event-repo.ts';
 import { pushAfterEdit } from '../domain/sync-rules.ts';
 import { type Db, placeholders } from './store.ts';
@@ -206,6 +207,13 @@ export async function channelSyncOf(db: Db, channelId: string): Promise<ChannelS
 
 /** Write a channel's controls; a person pausing or resuming clears the reason truestock paused it for. */
 export async function writeChannelSync(db: Db, ws: string, channelId: string, s: ChannelSync, now: number): Promise<void> {
+  // A pause or a resume is a channel.status_changed alert, in this transaction.
+  const before = await channelSyncOf(db, channelId);
+  if (before.paused !== s.paused) {
+    const auth = s.paused && s.paused_reason === 'auth';
+    await channelStatusChanged(db, ws, channelId, !s.paused ? 'resumed' : auth ? 'auth_failed' : 'paused',
+      !s.paused ? 'resumed: the latest numbers go out' : auth ? 'the channel refused truestock\'s credentials; paused until its settings are fixed and it is resumed' : 'paused by a person: nothing is pushed, orders are still taken in', now);
+  }
   await db.run(
     `INSERT INTO channel_sync (channel_id, workspace_id, paused, hidden_skus, paused_reason, updated_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (channel_id) DO UPDATE SET paused = excluded.paused, hidden_skus = excluded.hidden_skus, paused_reason = excluded.paused_reason, updated_at = excluded.updated_at`,

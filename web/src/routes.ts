@@ -2,6 +2,7 @@
 // document flow) is one new module and one line here; `nav` puts it in the menu.
 
 import type { ComponentType } from 'react';
+import { AlertsPage } from './pages/alerts.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { ChannelPage } from './pages/channel.tsx';
 import { ChannelsPage } from './pages/channels.tsx';
@@ -39,5 +40,6 @@ export const ROUTES: Route[] = [
   { path: '/transfers', page: TransfersPage, nav: 'Transfers' },
   { path: '/counts', page: CountsPage, nav: 'Counts' },
   { path: '/counts/:id', page: CountPage },
+  { path: '/alerts', page: AlertsPage, nav: 'Alerts' },
   { path: '/audit', page: AuditPage, nav: 'Audit log' },
 ];
