@@ -483,7 +483,7 @@ function RuleForm({ channel, editing, onSaved, onCancel }: { channel: string; ed
         </Group>
         <Group legend="Allocation" refusal={refusal} group="allocation">
           <SelectField
-            label="Allocation"
+            label="Allocation mode"
             value={draft.allocation}
             onChange={(v) => set({ allocation: v as Draft['allocation'] })}
             options={[
@@ -498,7 +498,7 @@ function RuleForm({ channel, editing, onSaved, onCancel }: { channel: string; ed
         </Group>
         <Group legend="Buffer" refusal={refusal} group="buffer">
           <SelectField
-            label="Buffer"
+            label="Buffer mode"
             value={draft.buffer}
             onChange={(v) => set({ buffer: v as Draft['buffer'] })}
             options={[
@@ -520,15 +520,15 @@ function RuleForm({ channel, editing, onSaved, onCancel }: { channel: string; ed
           )}
         </Group>
         <Group legend="Cap" refusal={refusal} group="cap_units">
-          <SelectField label="Cap" value={draft.cap} onChange={(v) => set({ cap: v as Tri })} options={TRI_LABELS('no cap (lifts one)', 'show at most')} />
+          <SelectField label="Cap setting" value={draft.cap} onChange={(v) => set({ cap: v as Tri })} options={TRI_LABELS('no cap (lifts one)', 'show at most')} />
           {draft.cap === 'set' && <Input label="Show at most (units)" type="number" value={draft.capUnits} onChange={(v) => set({ capUnits: v })} invalid={bad('cap_units')} />}
         </Group>
         <Group legend="Zero below" refusal={refusal} group="zero_below_units">
-          <SelectField label="Zero below" value={draft.zeroBelow} onChange={(v) => set({ zeroBelow: v as Tri })} options={TRI_LABELS('never show 0 early (lifts one)', 'show 0 below')} />
+          <SelectField label="Zero-below setting" value={draft.zeroBelow} onChange={(v) => set({ zeroBelow: v as Tri })} options={TRI_LABELS('never show 0 early (lifts one)', 'show 0 below')} />
           {draft.zeroBelow === 'set' && <Input label="Show 0 below (units)" type="number" value={draft.zeroBelowUnits} onChange={(v) => set({ zeroBelowUnits: v })} invalid={bad('zero_below_units')} />}
         </Group>
         <Group legend="Backorder" refusal={refusal} group="backorder_days">
-          <SelectField label="Backorder" value={draft.backorder} onChange={(v) => set({ backorder: v as Tri })} options={TRI_LABELS('no backorder (lifts one)', 'promise incoming stock')} />
+          <SelectField label="Backorder setting" value={draft.backorder} onChange={(v) => set({ backorder: v as Tri })} options={TRI_LABELS('no backorder (lifts one)', 'promise incoming stock')} />
           {draft.backorder === 'set' && <Input label="Incoming within (days)" type="number" value={draft.backorderDays} onChange={(v) => set({ backorderDays: v })} invalid={bad('backorder_days')} />}
         </Group>
         <div className="button-row">
