@@ -19,7 +19,7 @@ const settings = fc.record(
     locations: fc.oneof(
       fc.record({ codes: fc.uniqueArray(fc.constantFrom('WH1', 'WH2', 'ST1'), { minLength: 1 }) }),
       fc.record({ kinds: fc.uniqueArray(fc.constantFrom('warehouse', 'store', '3pl', 'channel_managed', 'dropship'), { minLength: 1 }) }),
-      fc.record({ codes: fc.constant(['WH1']), kinds: fc.constant(['store']) }),
+      fc.record({ codes: fc.constant<string[]>(['WH1']), kinds: fc.constant<string[]>(['store']) }),
     ),
     allocation: fc.oneof(fc.constant({ mode: 'shared' as const }), percent.map((p) => ({ mode: 'share' as const, percent: p })), units.map((q) => ({ mode: 'ring_fenced' as const, quantity: q }))),
     buffer: fc.oneof(
