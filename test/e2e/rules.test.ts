@@ -150,6 +150,28 @@ describe.skipIf(!hasChromium)("a channel's rules in a browser", () => {
     expect(await published()).toBe(40);
   });
 
+  it('is readable at 800 px with a preview open, as are the catalog problems and import screens: no page-wide sideways scrolling', async () => {
+    const { context, page: narrow } = await newPage(browser, server, { width: 800, height: 1000 });
+    try {
+      await signInWithKey(narrow, server.adminKey);
+      await seen(narrow, 'rules-800', async () => {
+        await narrow.goto('/#/channels/web/rules');
+        await narrow.getByLabel('Allocation mode').selectOption('share');
+        await narrow.getByLabel('Share (%)').fill('30');
+        await narrow.getByRole('button', { name: 'Preview changes' }).click();
+        await narrow.getByRole('region', { name: 'Listings that would change' }).waitFor();
+        for (const path of ['/channels/web/rules', '/catalog-problems', '/imports']) {
+          if (path !== '/channels/web/rules') await narrow.goto(`/#${path}`);
+          await narrow.waitForLoadState('networkidle');
+          const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          expect(overflow, `/#${path} overflows by ${overflow}px`).toBeLessThanOrEqual(0);
+        }
+      });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('says a rule whose window has not opened is not in force, and why', async () => {
     await server.ok('POST', '/v1/channels/web/rules', { skus: ['TEE-BLK-M'], starts_at: '2999-01-01T00:00:00Z', settings: { cap_units: 3 } });
     await seen(page, 'rules-window', async () => {
