@@ -71,9 +71,10 @@ export function newIdempotencyKey(): string {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-async function request<T>(method: Method, path: string, opts: { query?: Query; body?: unknown; idempotencyKey?: string; quiet401?: boolean } = {}): Promise<T> {
+async function request<T>(method: Method, path: string, opts: { query?: Query; body?: unknown; text?: { body: string; type: string }; idempotencyKey?: string; quiet401?: boolean } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.text) headers['content-type'] = opts.text.type;
   if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
   let res: Response;
   try {
@@ -82,7 +83,7 @@ async function request<T>(method: Method, path: string, opts: { query?: Query; b
       headers,
       credentials: 'same-origin',
       cache: 'no-store',
-      ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+      ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : opts.text ? { body: opts.text.body } : {}),
     });
   } catch (err) {
     throw new NetworkError(`could not reach the server (${(err as Error).message})`);
@@ -107,6 +108,8 @@ export const api = {
   get: <T>(path: string, query?: Query) => request<T>('GET', path, { query }),
   /** A mutation: `key` is the action's Idempotency-Key (a retry of the same action reuses it). */
   send: <T>(method: Exclude<Method, 'GET'>, path: string, body: unknown, key: string) => request<T>(method, path, { body, idempotencyKey: key }),
+  /** A file as the request body (a CSV import), with the action's Idempotency-Key. */
+  upload: <T>(path: string, file: { body: string; type: string }, key: string, query?: Query) => request<T>('POST', path, { text: file, idempotencyKey: key, query }),
 
   session: {
     current: () => request<Session>('GET', '/session', { quiet401: true }),

@@ -4,11 +4,14 @@
 import type { ComponentType } from 'react';
 import { AlertsPage } from './pages/alerts.tsx';
 import { AuditPage } from './pages/audit.tsx';
+import { CatalogProblemsPage } from './pages/catalog-problems.tsx';
 import { ChannelPage } from './pages/channel.tsx';
+import { ChannelRulesPage } from './pages/channel-rules.tsx';
 import { ChannelsPage } from './pages/channels.tsx';
 import { CountPage } from './pages/count.tsx';
 import { CountsPage } from './pages/counts.tsx';
 import { ExceptionsPage } from './pages/exceptions.tsx';
+import { ImportsPage } from './pages/imports.tsx';
 import { ItemPage } from './pages/item.tsx';
 import { ItemsPage } from './pages/items.tsx';
 import { OverviewPage } from './pages/overview.tsx';
@@ -34,6 +37,9 @@ export const ROUTES: Route[] = [
   { path: '/items/:sku', page: ItemPage },
   { path: '/channels', page: ChannelsPage, nav: 'Channels' },
   { path: '/channels/:id', page: ChannelPage },
+  { path: '/channels/:id/rules', page: ChannelRulesPage },
+  { path: '/catalog-problems', page: CatalogProblemsPage, nav: 'Catalog problems' },
+  { path: '/imports', page: ImportsPage, nav: 'Import and export' },
   { path: '/exceptions', page: ExceptionsPage, nav: 'Exceptions' },
   { path: '/receiving', page: ReceivingPage, nav: 'Receiving' },
   { path: '/returns', page: ReturnsPage, nav: 'Returns' },

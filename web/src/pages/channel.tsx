@@ -37,6 +37,9 @@ export function ChannelPage({ params }: PageProps) {
   return (
     <div>
       <PageHeader title={c ? c.name : 'Channel'} sub={c ? <>{c.kind} · <code>{c.id}</code></> : undefined}>
+        <a className="btn btn-plain" href={href(`/channels/${seg(id)}/rules`)}>
+          Rules
+        </a>
         {s && (
           <ActionButton action={pause} onClick={toggle} kind={s.paused ? 'primary' : 'plain'}>
             {s.paused ? 'Resume channel' : 'Pause channel'}
