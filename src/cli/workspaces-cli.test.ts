@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, start } from '../../test/support/cli.ts';
 
 /** Each run is a fresh Node process (seconds each on a busy machine). */
-const SPAWNS_TIMEOUT_MS = 180_000;
+const SPAWNS_TIMEOUT_MS = 300_000;
 
 describe('truestock workspaces and admin key', () => {
   let dir: string;
