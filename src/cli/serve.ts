@@ -3,6 +3,7 @@
 // reconciler beside it) alone.
 
 import { ensureDefaultWorkspace } from '../app/access.ts';
+import { ensureServerAdminKey } from '../app/server-admin.ts';
 import { configFromEnv, jsonLog, Truestock } from '../app/truestock.ts';
 import { PollScheduler } from '../channels/poll-scheduler.ts';
 import { CliError, out } from './output.ts';
@@ -61,6 +62,9 @@ export async function serve(opts: ServeOptions, hooks: ServeHooks = {}): Promise
       out(`Created workspace ${made.workspace.id} (${made.workspace.name}).`);
       out(`Admin API key: ${made.adminKey}`);
       out('This key will not be shown again: store it somewhere safe now.');
+      // A new server also gets its server admin key (docs/workspaces.md): workspaces for other brands are made with it.
+      const serverKey = await ensureServerAdminKey(truestock.store, truestock.clock);
+      if (serverKey) out(`Server admin key (manages workspaces, reads none of their data): ${serverKey}`);
     }
     truestock.sweeper.start();
     truestock.rules.start();

@@ -31,6 +31,8 @@ export function registerDashboardRoutes(app: FastifyInstance, ts: Truestock, kit
   const tags = ['dashboard'];
 
   const sessionView = async (s: Pick<Session, 'workspace_id' | 'role' | 'principal_kind' | 'principal_id' | 'principal_name'>) => {
+    // The server administrator belongs to no workspace (docs/workspaces.md): the dashboard shows them the Workspaces page only.
+    if (s.principal_kind === 'server_admin') return { workspace: null, role: s.role, principal: { kind: s.principal_kind, id: s.principal_id, name: s.principal_name }, server_admin: true };
     const ws = await read((db) => getWorkspace(db, s.workspace_id));
     return { workspace: { id: s.workspace_id, name: ws?.name ?? null }, role: s.role, principal: { kind: s.principal_kind, id: s.principal_id, name: s.principal_name } };
   };
@@ -44,9 +46,9 @@ export function registerDashboardRoutes(app: FastifyInstance, ts: Truestock, kit
     setSessionCookie(req, reply, r.token, Math.floor(SESSION_TTL_MS / 1000));
     return sessionView(r.session);
   });
-  app.get('/session', route('read', tags, 'Who is signed in'), async (req) =>
+  app.get('/session', { ...route('read', tags, 'Who is signed in'), config: { role: 'read', serverAdmin: 'also' } }, async (req) =>
     sessionView({ workspace_id: req.principal.workspaceId, role: req.principal.role, principal_kind: req.principal.kind, principal_id: req.principal.keyId, principal_name: req.principal.name ?? '' }));
-  app.delete('/session', route('read', tags, 'Sign out: the session ends and its cookie is cleared'), async (req, reply) => {
+  app.delete('/session', { ...route('read', tags, 'Sign out: the session ends and its cookie is cleared'), config: { role: 'read', serverAdmin: 'also', whileSuspended: true } }, async (req, reply) => {
     const token = cookie(req, SESSION_COOKIE);
     if (token) await signOut(ts.store, ts.clock, token);
     setSessionCookie(req, reply, '', 0);

@@ -888,6 +888,25 @@ CREATE TABLE alert_smtp (
 )
 `,
   },
+  {
+    version: 32,
+    name: 'workspaces run by a server administrator: server admin keys, suspended workspaces',
+    // docs/workspaces.md. A server admin key belongs to no workspace (it manages them and reads
+    // none of their data), so it has its own table rather than a null workspace_id in api_keys.
+    // A suspended workspace keeps every row; suspended_at is what refuses its keys and sessions.
+    sql: `
+ALTER TABLE workspaces ADD COLUMN suspended_at BIGINT;
+ALTER TABLE workspaces ADD COLUMN suspended_reason TEXT;
+CREATE TABLE server_admin_keys (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT
+)
+`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {

@@ -240,10 +240,16 @@ export async function pauseForAuth(db: Db, ws: string, channelId: string, messag
   return true;
 }
 
-/** Channels a dispatcher drains: every channel of these kinds, with whether it is paused. */
+/**
+ * Channels a dispatcher drains: every channel of these kinds, with whether it is paused. A
+ * suspended workspace's channels count as paused (docs/workspaces.md): the dispatcher, the
+ * reconciler and the poller all pick channels here, so none of them touches one.
+ */
 export async function syncedChannels(db: Db, kinds: readonly string[]): Promise<{ id: string; workspace_id: string; kind: string; settings: Record<string, unknown>; paused: boolean }[]> {
   const rows = await db.all<{ id: string; workspace_id: string; kind: string; settings: string; paused: boolean | number | null }>(
-    `SELECT c.id, c.workspace_id, c.kind, c.settings, cs.paused FROM channels c LEFT JOIN channel_sync cs ON cs.channel_id = c.id WHERE c.kind IN (${placeholders(kinds.length)}) ORDER BY c.id`,
+    `SELECT c.id, c.workspace_id, c.kind, c.settings, CASE WHEN w.suspended_at IS NOT NULL THEN TRUE ELSE COALESCE(cs.paused, FALSE) END AS paused
+     FROM channels c JOIN workspaces w ON w.id = c.workspace_id LEFT JOIN channel_sync cs ON cs.channel_id = c.id
+     WHERE c.kind IN (${placeholders(kinds.length)}) ORDER BY c.id`,
     [...kinds],
   );
   return rows.map((r) => ({ id: r.id, workspace_id: r.workspace_id, kind: r.kind, settings: JSON.parse(r.settings) as Record<string, unknown>, paused: Boolean(r.paused) }));

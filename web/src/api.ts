@@ -6,9 +6,12 @@
 export type Role = 'read' | 'operate' | 'admin';
 
 export interface Session {
-  workspace: { id: string; name: string };
+  /** null for the server administrator, who belongs to no workspace (docs/workspaces.md). */
+  workspace: { id: string; name: string } | null;
   role: Role;
-  principal: { kind: 'api_key' | 'user'; id: string; name: string };
+  principal: { kind: 'api_key' | 'user' | 'server_admin'; id: string; name: string };
+  /** Signed in with a server admin key: the Workspaces page is all there is. */
+  server_admin?: boolean;
 }
 
 /** An RFC 9457 problem as truestock sends it. */
@@ -98,7 +101,8 @@ async function request<T>(method: Method, path: string, opts: { query?: Query; b
   }
   if (!res.ok) {
     const problem: Problem = json && typeof json === 'object' ? { ...(json as Problem), status: res.status } : { status: res.status, detail: text.slice(0, 200) || res.statusText };
-    if (res.status === 401 && !opts.quiet401) for (const fn of unauthorizedListeners) fn();
+    // A suspended workspace ends the session the same way: every screen would be refused.
+    if ((res.status === 401 || problem.code === 'workspace_suspended') && !opts.quiet401) for (const fn of unauthorizedListeners) fn();
     throw new ApiError(problem);
   }
   return json as T;

@@ -18,6 +18,7 @@ import { OverviewPage } from './pages/overview.tsx';
 import { ReceivingPage } from './pages/receiving.tsx';
 import { ReturnsPage } from './pages/returns.tsx';
 import { TransfersPage } from './pages/transfers.tsx';
+import { WorkspacesPage } from './pages/workspaces.tsx';
 
 export interface PageProps {
   params: Record<string, string>;
@@ -29,6 +30,8 @@ export interface Route {
   page: ComponentType<PageProps>;
   /** Shown in the menu under this name; the menu entry is current for its sub-paths too. */
   nav?: string;
+  /** The server administrator's screens: the only ones they see, and no workspace's user sees them. */
+  serverAdmin?: boolean;
 }
 
 export const ROUTES: Route[] = [
@@ -48,4 +51,5 @@ export const ROUTES: Route[] = [
   { path: '/counts/:id', page: CountPage },
   { path: '/alerts', page: AlertsPage, nav: 'Alerts' },
   { path: '/audit', page: AuditPage, nav: 'Audit log' },
+  { path: '/workspaces', page: WorkspacesPage, nav: 'Workspaces', serverAdmin: true },
 ];
