@@ -40,6 +40,8 @@ export interface Movement {
   reference: string | null;
   note: string | null;
   actor: string;
+  /** The actor by name ("Ana", "operate key", "CLI (bob)", "system: hold sweeper"); older servers omit it. */
+  actor_name?: string;
   created_at: string;
 }
 
@@ -218,11 +220,19 @@ export interface StockException {
 export interface AuditEntry {
   at: string;
   actor: { kind: string; id: string; name: string | null };
+  /** What was done, in words: "received 12 units on PO-000003". */
+  summary?: string;
   method: string;
   path: string;
   status: number;
   ip: string | null;
   idempotency_key: string | null;
+}
+
+export interface AuditActor {
+  id: string;
+  kind: 'user' | 'api_key' | 'cli' | 'system' | 'channel';
+  name: string;
 }
 
 export interface PurchaseOrder {

@@ -90,8 +90,8 @@ function SyncSection({ id, sync: s }: { id: string; sync: SyncStatus }) {
         <div className="stats">
           <Stat label="queued" value={f.int(s.queue_depth)} tone={(s.queue_depth ?? 0) > 0 ? 'warn' : undefined} />
           <Stat label="oldest pending" value={f.age(s.oldest_pending_age_s)} />
-          <Stat label="lag p50" value={f.ms(d?.lag_p50_ms)} />
-          <Stat label="lag p99" value={f.ms(d?.lag_p99_ms)} />
+          <Stat label="lag p50" value={f.lag(d?.lag_p50_ms)} />
+          <Stat label="lag p99" value={f.lag(d?.lag_p99_ms)} />
           <Stat label="pushes / min" value={f.int(d ? Math.round(d.pushes_per_minute) : null)} />
           <Stat label="dead letters" value={f.int(s.dead_letters)} tone={(s.dead_letters ?? 0) > 0 ? 'bad' : undefined} />
           <Stat label="breaker" value={breakerState(d?.breaker) ?? '—'} tone={breakerState(d?.breaker) === 'open' ? 'bad' : undefined} />
