@@ -59,6 +59,8 @@ export interface Listing {
   channel_kind: string;
   sku: string;
   external_key: string;
+  /** The identifiers as the merchant knows them (older servers leave it out). */
+  identifiers?: { field: string; label: string; value: string; stored: string }[];
   active: boolean;
   /** What truestock publishes, last pushed, and last saw on the channel (older servers leave it out). */
   numbers?: ListingNumbers;

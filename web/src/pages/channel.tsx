@@ -18,6 +18,7 @@ import { ActionButton, Outcome, Submit, TextField } from '../ui/forms.tsx';
 import { Badge, Empty, LoadState, PageHeader, Section, Stat, TableWrap } from '../ui/page.tsx';
 import { SKU_LIST_ID, SkuDatalist } from '../ui/pickers.tsx';
 import { breakerState, ChannelStatus, errorsOf, failureText, inboundText, isServed, LagChart } from '../ui/channels.tsx';
+import { Identifiers } from '../ui/identifiers.tsx';
 
 /** Listings shown per page on a channel's page. */
 const LISTINGS_PAGE = 100;
@@ -416,7 +417,7 @@ function Listings({ id, served }: { id: string; served: boolean }) {
                       <a href={href(`/items/${seg(l.sku)}`)}>{l.sku}</a>
                     </th>
                     <td>
-                      <code>{l.external_key}</code>
+                      <Identifiers listing={l} />
                     </td>
                     <td>{l.active ? 'active' : <Badge>inactive</Badge>}</td>
                     <td className="num">{n?.published ? f.int(n.published.quantity) : '—'}</td>
