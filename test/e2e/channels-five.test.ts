@@ -137,7 +137,7 @@ describe.skipIf(!hasChromium)('Walmart, eBay and Square channels on the dashboar
       expect(cells[0]).toBe(String(limit.per_listing));
       expect(Number(cells[1])).toBeGreaterThanOrEqual(0);
       expect(Number(cells[2])).toBeGreaterThanOrEqual(0);
-      expect(cells[3]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(in \d+ (h|min)/);
+      expect(cells[3]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+ \(in \d+ (h|min)/);
       expect(cells[4]).toMatch(/raises paced from revision: \d+/);
       // Walmart and Square keep no per-listing limit: no table, the budget only.
       for (const other of ['walmart-us', 'pos-nyc']) {
