@@ -9,7 +9,8 @@ import { getHold } from '../store/ledger-repo.ts';
 import { exceptionsOfOrder, holdLinksOf, movementsOfHolds, orderDocumentMovements, shipmentsOf } from '../store/order-repo.ts';
 import type { Db } from '../store/store.ts';
 import { movementRowView } from './queries.ts';
-import { iso } from './views.ts';
+import { iso, movementView } from './views.ts';
+import type { MovementRow } from '../store/ledger-repo.ts';
 
 /** Movements shown with one order (its holds rarely have more; `GET /v1/movements?reference=` pages the rest). */
 export const ORDER_MOVEMENTS_MAX = 500;
@@ -56,17 +57,21 @@ export async function orderViews(db: Db, workspaceId: string, orders: Order[]): 
   return orders.map((o) => orderView(o, o.pickupLocationId ? (codes.get(o.pickupLocationId) ?? null) : null));
 }
 
-/** One order with everything a person looking at it needs. */
-export async function orderDetail(db: Db, workspaceId: string, o: Order) {
+/**
+ * One order with everything a person looking at it needs. `fresh`: what a step inside the
+ * ledger's transaction just decided and the ledger writes after it (the holds as they now are,
+ * and the step's movements), so the step's answer shows them.
+ */
+export async function orderDetail(db: Db, workspaceId: string, o: Order, fresh?: { holds: Hold[]; movements: MovementRow[] }) {
   const links = (await holdLinksOf(db, [o.id])).get(o.id) ?? [];
   const holds: Hold[] = [];
   for (const id of [...new Set(links.map((k) => k.holdId))]) {
-    const h = await getHold(db, workspaceId, id);
+    const h = fresh?.holds.find((x) => x.id === id) ?? (await getHold(db, workspaceId, id));
     if (h) holds.push(h);
   }
   const holdLines = holds.flatMap((h) => h.lines);
-  const locations = new Map((await locationsById(db, workspaceId, [...holdLines.map((l) => l.locationId), ...(o.pickupLocationId ? [o.pickupLocationId] : [])])).map((l) => [l.id, l.code]));
-  const items = new Map((await itemsById(db, workspaceId, holdLines.flatMap((l) => (l.bundleItemId ? [l.itemId, l.bundleItemId] : [l.itemId])))).map((i) => [i.id, i.sku]));
+  const locations = new Map((await locationsById(db, workspaceId, [...holdLines.map((l) => l.locationId), ...(fresh?.movements ?? []).map((m) => m.locationId), ...(o.pickupLocationId ? [o.pickupLocationId] : [])])).map((l) => [l.id, l.code]));
+  const items = new Map((await itemsById(db, workspaceId, [...holdLines.flatMap((l) => (l.bundleItemId ? [l.itemId, l.bundleItemId] : [l.itemId])), ...(fresh?.movements ?? []).map((m) => m.itemId)])).map((i) => [i.id, i.sku]));
   const allocations = holds.flatMap((h) => h.lines.map((l) => {
     const link = links.find((k) => k.holdId === h.id && k.holdLineNo === l.lineNo);
     return {
@@ -85,6 +90,9 @@ export async function orderDetail(db: Db, workspaceId: string, o: Order) {
   const held = await movementsOfHolds(db, workspaceId, holds.map((h) => h.id), ORDER_MOVEMENTS_MAX);
   const other = await orderDocumentMovements(db, workspaceId, o.orderReference, ORDER_MOVEMENTS_MAX);
   const movements = [...held, ...other].sort((a, b) => Number((a as { seq?: unknown }).seq) - Number((b as { seq?: unknown }).seq)).map(movementRowView);
+  for (const m of fresh?.movements ?? []) {
+    movements.push({ ...movementView(m, items.get(m.itemId) ?? m.itemId, locations.get(m.locationId) ?? m.locationId), hold_id: m.holdId } as (typeof movements)[number]);
+  }
   const exceptions = (await exceptionsOfOrder(db, workspaceId, holds.map((h) => h.id), o.orderReference)).map((e) => ({
     id: e.id, kind: e.kind, state: e.state, quantity: e.quantity === null ? null : Number(e.quantity), hold_id: e.hold_id, message: e.message, created_at: iso(Number(e.created_at)),
   }));

@@ -166,7 +166,7 @@ export function placeStep(workspaceId: string, input: OrderCreate): DocumentStep
       await useOrderNumber(db, workspaceId, order.number);
       await insertOrders(db, [placed]);
       await insertHoldLinks(db, order.id, links);
-      return { status: 201, body: { order: await orderDetail(db, workspaceId, placed) } };
+      return { status: 201, body: { order: await orderDetail(db, workspaceId, placed, posted) } };
     },
   };
 }
@@ -258,7 +258,7 @@ function orderStep(name: string, step: OrderStep, workspaceId: string, id: strin
       const written: Order = { ...next, lines, state: stateOf(lines, next.state), exception: next.exception ?? oversoldIn(holdNow), updatedAt: now };
       await writeOrders(db, [written]);
       if (decision!.shipment) await insertShipment(db, { id: newId('shp', now), orderId: order.id, ...decision!.shipment, createdAt: now });
-      return { status: 200, body: { order: await orderDetail(db, workspaceId, written) } };
+      return { status: 200, body: { order: await orderDetail(db, workspaceId, written, posted) } };
     },
   };
 }

@@ -22,6 +22,7 @@ import { registerAvailabilityRoutes } from './availability-routes.ts';
 import { registerCatalogRoutes } from './catalog-routes.ts';
 import { registerImportRoutes } from './import-routes.ts';
 import { registerListingEventRoutes } from './listing-event-routes.ts';
+import { registerOrderRoutes } from './order-routes.ts';
 import { registerPurchasingRoutes } from './purchasing-routes.ts';
 import { registerReturnAndCountRoutes } from './return-count-routes.ts';
 import { registerWebhookRoutes } from './webhook-routes.ts';
@@ -141,7 +142,7 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
 
   // Holds and allocations
   stockCommand('/holds', 'reserve', 'Reserve lines (all or none) at a location or the first of a list that can cover each line', s.reserveBody);
-  stockCommand('/allocations', 'allocate_order', 'Allocate an order without a prior hold; an order the channel already took is never refused', s.allocationBody);
+  stockCommand('/allocations', 'allocate_order', 'Allocate an order without a prior hold. channel_accepted is required: true for an order the channel already took (never refused: oversold and raised), false for staff (refused when short)', s.allocationBody);
   const holdAction = (action: string, type: StockCommand['type'], summary: string, body: unknown) =>
     app.post<{ Params: Params; Body: Record<string, unknown> | null }>(`/holds/:id/${action}`, write('operate', ['holds'], summary, body, { params: s.idParam }), (req, reply) =>
       command(req, reply, { ...(req.body ?? {}), type, hold_id: req.params.id } as StockCommand));
@@ -185,6 +186,7 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   registerCatalogRoutes(app, ts, kit);
   registerListingEventRoutes(app, ts, kit);
   registerPurchasingRoutes(app, ts, kit);
+  registerOrderRoutes(app, kit);
   registerReturnAndCountRoutes(app, ts, kit);
   registerImportRoutes(app, ts, kit);
   registerAvailabilityRoutes(app, ts, kit);

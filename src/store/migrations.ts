@@ -811,8 +811,8 @@ CREATE TABLE orders (
   UNIQUE (workspace_id, number),
   UNIQUE (channel_id, channel_reference)
 ){{without_rowid}};
-CREATE INDEX orders_state ON orders (workspace_id, state, id);
-CREATE INDEX orders_channel ON orders (workspace_id, channel_id, id);
+CREATE INDEX orders_state ON orders (workspace_id, state, number);
+CREATE INDEX orders_channel ON orders (workspace_id, channel_id, number);
 CREATE TABLE order_lines (
   order_id TEXT NOT NULL REFERENCES orders(id),
   line_no INTEGER NOT NULL,

@@ -153,8 +153,8 @@ export interface OrderFilter {
   sku?: string;
   locationId?: string;
   hasException?: boolean;
-  /** Newest first: ids below this one. */
-  before?: string;
+  /** Newest first: numbers below this one. */
+  before?: number;
   limit: number;
 }
 
@@ -167,8 +167,8 @@ export async function listOrders(db: Db, workspaceId: string, f: OrderFilter): P
   if (f.sku) { where.push('EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.sku = ?)'); params.push(f.sku); }
   if (f.locationId) { where.push('(o.pickup_location_id = ? OR EXISTS (SELECT 1 FROM order_holds h WHERE h.order_id = o.id AND h.location_id = ?))'); params.push(f.locationId, f.locationId); }
   if (f.hasException !== undefined) where.push(f.hasException ? 'o.exception IS NOT NULL' : 'o.exception IS NULL');
-  if (f.before) { where.push('o.id < ?'); params.push(f.before); }
-  const rows = await db.all<OrderRow>(`SELECT o.* FROM orders o WHERE ${where.join(' AND ')} ORDER BY o.id DESC LIMIT ?`, [...params, f.limit + 1]);
+  if (f.before !== undefined) { where.push('o.number < ?'); params.push(f.before); }
+  const rows = await db.all<OrderRow>(`SELECT o.* FROM orders o WHERE ${where.join(' AND ')} ORDER BY o.number DESC LIMIT ?`, [...params, f.limit + 1]);
   return withLines(db, rows);
 }
 
