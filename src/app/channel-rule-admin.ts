@@ -12,6 +12,7 @@ import type { Db } from '../store/store.ts';
 import { findChannel } from './channels.ts';
 import { Facts, type ListingResult, RECOMPUTE_CHUNK_LISTINGS, recomputeChannel } from './availability.ts';
 import { nextRuleChange, validateRule } from '../domain/channel-rules.ts';
+import { ruleNotInForce, ruleWords } from '../domain/rule-words.ts';
 import type { Written } from './idempotent.ts';
 import { newId } from './ids.ts';
 import { iso } from './views.ts';
@@ -40,6 +41,7 @@ export function ruleView(r: StoredRule) {
     ends_at: r.ends_at,
     below_units: r.below_units,
     settings: r.settings,
+    does: ruleWords(r),
     active: r.active,
     created_at: iso(r.createdAt),
     updated_at: iso(r.updatedAt),
@@ -136,6 +138,13 @@ export async function explainListing(db: Db, ws: string, listingId: string, now:
     quantity: r!.availability.quantity,
     backorder_units: r!.availability.backorder_units,
     rules_applied: r!.rule.applied,
+    // The channel's other rules for this SKU, each with what it would do and why it does not now.
+    rules_not_applied: (await rulesOfChannel(db, ws, listing.channel_id))
+      .filter((rule) => rule.skus === null || rule.skus.includes(r!.sku))
+      .flatMap((rule) => {
+        const why = ruleNotInForce(rule, now, r!.rule.applied);
+        return why === null ? [] : [{ id: rule.id, does: ruleWords(rule), why }];
+      }),
     steps: r!.availability.steps,
     published: published ? { quantity: published.quantity, backorder_units: published.backorder_units, version: published.version } : null,
     computed_at: iso(now),

@@ -43,6 +43,12 @@ export const BATCH_MAX_DEFAULT = 512;
 
 export interface CommandRequest extends DocumentRequest {
   command: StockCommand;
+  /**
+   * What the client sent, when the app layer completed the command from stored state (a channel's
+   * order terms): the idempotency fingerprint is taken from it, so a retry replays even if that
+   * state changed since. Default: the command.
+   */
+  payload?: unknown;
 }
 
 export type { CommandResponse };
@@ -130,7 +136,7 @@ export class Ledger {
     const badKey = checkIdempotencyKey(req.idempotencyKey);
     if (badKey) return Promise.resolve({ ok: false, refusal: badKey });
     return new Promise((resolve, reject) => {
-      this.queue.push({ req, fingerprint: fingerprint(req.command), resolve, reject });
+      this.queue.push({ req, fingerprint: fingerprint(req.payload ?? req.command), resolve, reject });
       this.pump();
     });
   }
@@ -311,7 +317,7 @@ export class Ledger {
         const { command, touched } = applied[0]!;
         const creates = command.type === 'reserve' || command.type === 'allocate_order';
         const body = render(touched, state, catalog, rows);
-        remember({ ok: true, replayed: false, status: creates ? 201 : 200, body });
+        remember({ ok: true, replayed: false, status: creates && touched.kind === 'hold' ? 201 : 200, body });
       }
     }
 
@@ -351,7 +357,10 @@ function noteOf(c: StockCommand): string | null {
 
 function render(touched: Touched, state: LedgerState, catalog: Catalog, rows: MovementRow[]): Record<string, unknown> {
   const movements = rows.map((m) => movementView(m, catalog.item(m.itemId)!.sku, catalog.location(m.locationId)!.code));
-  if (touched.kind === 'hold') return { hold: holdView(state.holds.get(touched.holdId)!, catalog), movements };
+  if (touched.kind === 'hold') {
+    return { hold: holdView(state.holds.get(touched.holdId)!, catalog), movements, ...(touched.backordered ? { backordered: touched.backordered } : {}) };
+  }
+  if (touched.kind === 'backorder') return { hold: null, movements, backordered: touched.backordered };
   if (touched.kind === 'levels') {
     const stock_levels = touched.levels.map((t) => {
       const level = state.level(t.itemId, t.locationId)!;

@@ -101,6 +101,7 @@ export async function recordChannelOrders(db: Db, channel: { id: string; workspa
       const standard = held.every((h) => h.itemId === l.itemId && h.bundleItemId === null);
       const units = held.length === 0 ? 0 : standard ? held.reduce((n, h) => n + h.quantity - h.shipped, 0) : l.quantity - l.shipped - l.cancelled;
       l.allocated = Math.max(0, Math.min(units, l.quantity - l.shipped - l.cancelled));
+      l.backordered = l.quantity - l.shipped - l.cancelled - l.allocated;
     }
     const base = row.fulfilledByChannel ? (row.state === 'cancelled' ? 'cancelled' : 'allocated')
       : row.state === 'cancelled' ? 'cancelled'

@@ -87,7 +87,8 @@ async function requestedItems(db: Db, workspaceId: string, lines: readonly Place
 /** The order's lines' allocated units, recomputed from what its open hold now holds for each. */
 function withAllocated(order: Order, hold: Hold | undefined, links: readonly OrderHoldLink[]): OrderLine[] {
   return order.lines.map((l) => {
-    if (!hold || (hold.state !== 'active' && hold.state !== 'allocated')) return { ...l, allocated: 0, backordered: Math.min(l.backordered, openUnits(l)) };
+    // No open hold: whatever is still open waits for stock (a wholesale line beyond its fence).
+    if (!hold || (hold.state !== 'active' && hold.state !== 'allocated')) return { ...l, allocated: 0, backordered: openUnits(l) };
     const mine = links.filter((k) => k.holdId === hold.id && k.lineNo === l.lineNo).map((k) => hold.lines.find((h) => h.lineNo === k.holdLineNo)!);
     // A kit's components are several hold lines for one order line: its units are the order line's open units.
     const standard = mine.every((h) => h.itemId === l.itemId && h.bundleItemId === null);
@@ -160,8 +161,8 @@ export function placeStep(workspaceId: string, input: OrderCreate): DocumentStep
     async finish(db, posted, now) {
       if (existing) return { status: 200, body: { order: await orderDetail(db, workspaceId, existing) } };
       const { order, requested } = decided!;
-      const hold = posted.holds[0]!;
-      const links = linkHoldLines(hold, requested);
+      const hold = posted.holds[0];
+      const links = hold ? linkHoldLines(hold, requested) : [];
       const placed: Order = { ...order, lines: withAllocated(order, hold, links), exception: oversoldIn(hold), updatedAt: now };
       await useOrderNumber(db, workspaceId, order.number);
       await insertOrders(db, [placed]);

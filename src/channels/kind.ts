@@ -145,6 +145,26 @@ export interface Inbound {
   poll?: PollSpec;
 }
 
+/** An order placed for a channel, as its kind's terms see it. */
+export interface OrderToCheck {
+  lines: readonly { sku: string; quantity: number; unitsPerCase: number | null }[];
+  customer: string | null;
+  /** `YYYY-MM-DD` as the client sent it (unchecked), or null. */
+  requestedShipDate: string | null;
+}
+
+/** Terms of trade a kind puts on orders placed for its channels (`POST /v1/allocations`). */
+export interface OrderTerms {
+  /** Refuse an order the channel's terms do not allow (null: fine); `today` is `YYYY-MM-DD` (UTC). */
+  check(order: OrderToCheck, settings: Settings, today: string): Refusal | null;
+  /**
+   * What a line of an item the channel ring-fences gets beyond its fence: `backorder` — it takes
+   * from the fence only and the rest is backordered, so consumer channels keep their stock.
+   * (Without terms, the rest comes from the shared pool like any order's.)
+   */
+  readonly beyondFence: 'backorder';
+}
+
 export interface ChannelKindSpec {
   /** The kind's name as stored on channels (lower case, e.g. shopify). */
   readonly name: string;
@@ -178,6 +198,8 @@ export interface ChannelKindSpec {
   connect?(settings: Settings, env: ConnectEnv): Connector | Refusal;
   /** Events in: webhooks, polls, and the location mapping. Absent: the kind reports nothing back. */
   readonly inbound?: Inbound;
+  /** Terms orders placed for the kind's channels must meet. Absent: none. */
+  readonly orders?: OrderTerms;
 
   // Extras outside sync; absent when the kind has none.
   /** The kind's own inventory export, importable as counted stock (`stock import --format <kind>`). */

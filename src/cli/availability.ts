@@ -9,6 +9,8 @@ import type { Truestock } from '../app/truestock.ts';
 import { getItemBySku } from '../store/catalog-repo.ts';
 import { listListings } from '../store/channel-repo.ts';
 import { rulesOfChannel } from '../store/availability-repo.ts';
+import { windowActive } from '../domain/channel-rules.ts';
+import { ruleNotInForce } from '../domain/rule-words.ts';
 import { mutate } from './catalog-io.ts';
 import { resolveWorkspace, withTruestock } from './context.ts';
 import { CliError, out, table } from './output.ts';
@@ -72,10 +74,17 @@ export async function rulesList(channelRef: string, opts: Common & { all?: boole
     const rules = (await truestock.store.read((db) => rulesOfChannel(db, ws.id, channel.id, opts.all ?? false))).map(ruleView);
     if (opts.json) return out(JSON.stringify({ data: rules }, null, 2));
     if (rules.length === 0) return out(`no rules on ${channel.name}: it shows its whole pool (every location that ships online, shared)`);
-    out(table(['id', 'skus', 'starts_at', 'ends_at', 'below', 'settings', 'active'], rules.map((r) => [
-      r.id, r.skus ? r.skus.join(' ') : '*', r.starts_at ?? '', r.ends_at ?? '', r.below_units ?? '', JSON.stringify(r.settings), r.active ? 'yes' : 'no',
-    ])));
+    const now = truestock.clock.now();
+    out(table(['id', 'in force', 'does'], rules.map((r) => [r.id, ruleNotInForceNow(r, now), r.does])));
   });
+}
+
+/** "yes", or why not (a window not open, a valve waiting for its shortage, removed). */
+function ruleNotInForceNow(r: { id: string; skus: string[] | null; starts_at: string | null; ends_at: string | null; below_units: number | null; active: boolean }, now: number): string {
+  if (!r.active) return 'no: removed';
+  if (!windowActive(r, now)) return `no: ${ruleNotInForce(r, now, [])}`;
+  // A valve's shortage depends on the item: only `availability explain` can say per SKU.
+  return r.below_units !== null ? `while the pool is below ${r.below_units}` : 'yes';
 }
 
 export async function rulesRemove(id: string, opts: Common): Promise<void> {
@@ -104,6 +113,11 @@ export async function explain(sku: string, opts: Common & { channel: string }): 
       const steps = e.steps as { step: string; value: number; why: string }[];
       out(`${channel.name} shows ${e.quantity} of ${sku}${Number(e.backorder_units) > 0 ? ` (${e.backorder_units} backorder)` : ''} — listing ${e.listing_id}`);
       out(table(['step', 'value', 'why'], steps.map((s) => [s.step, s.value, s.why])));
+      const idle = e.rules_not_applied as { id: string; does: string; why: string }[];
+      if (idle.length > 0) {
+        out('rules not in force now:');
+        out(table(['id', 'why not', 'does'], idle.map((r) => [r.id, r.why, r.does])));
+      }
     }
   });
 }

@@ -77,7 +77,8 @@ export async function start(opts: StartOptions): Promise<void> {
           out(`demo: ${label} emulators: ${shops.shops.filter((s) => s.kindLabel === label).map((s) => `${s.name} at ${s.storefront.url}`).join(', ')}`);
         }
         await printSignIn(ts, catalog.workspaceId, catalog.adminKey);
-        const traffic = new Traffic(ts, catalog, shops, { seed, log: out });
+        // Each event with its time (the injected clock's, in UTC), so a reader can line it up with the dashboard.
+        const traffic = new Traffic(ts, catalog, shops, { seed, log: (line) => out(`${new Date(ts.clock.now()).toISOString().slice(11, 19)} UTC ${line}`) });
         await traffic.start();
         out('demo: traffic running: shop and marketplace orders (polled ones arrive minutes late), POS sales, cancellations, refunds, a burst every ~2 min, a 60 s outage of one storefront every ~10 min (the first after ~2 min). Ctrl-C stops.');
         return {

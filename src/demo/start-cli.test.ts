@@ -4,14 +4,29 @@
 // without the demo.
 
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collect, type Run, start } from '../../test/support/cli.ts';
 
+/**
+ * The README's curl tour, run as written against a server at `url` (for `localhost:8080`) with
+ * `KEY` set: every call must answer 2xx. Returns what the last command printed.
+ */
+function readmeTour(url: string, key: string): string {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const block = /```sh\n(KEY=tsk_[\s\S]*?)```/.exec(readme)?.[1];
+  expect(block, 'the README has a curl tour starting with KEY=tsk_').toBeDefined();
+  const script = block!.replace(/^KEY=.*$/m, '').replaceAll('localhost:8080', url);
+  // --fail-with-body turns an HTTP error into a failed command, so `set -e` stops on it.
+  const prelude = 'set -euo pipefail\ncurl() { command curl --fail-with-body "$@"; echo; }\n';
+  return execFileSync('bash', ['-c', prelude + script], { env: { ...process.env, KEY: key }, encoding: 'utf8' });
+}
+
 /** Starts `truestock start --port 0 …`, waits for the line that says it is ready, checks the API, then SIGTERM. */
-async function startOnce(dir: string, path: string, extra: string[], ready: RegExp): Promise<Run & { url: string; key: string | null }> {
+async function startOnce(dir: string, path: string, extra: string[], ready: RegExp, whileUp?: (url: string, key: string) => void): Promise<Run & { url: string; key: string | null }> {
   const child = start(['start', '--port', '0', ...extra], { TRUESTOCK_DB: path }, dir);
   const done = collect(child);
   let seen = '';
@@ -28,6 +43,7 @@ async function startOnce(dir: string, path: string, extra: string[], ready: RegE
   if (key) {
     const items = await fetch(`${url}/v1/items?limit=1`, { headers: { authorization: `Bearer ${key}` } });
     expect(items.status).toBe(200);
+    whileUp?.(url, key);
   }
   child.kill('SIGTERM');
   return { ...(await done), url, key };
@@ -38,7 +54,14 @@ describe('truestock start', () => {
     const dir = mkdtempSync(join(tmpdir(), 'truestock-start-'));
     const path = join(dir, 'truestock.db');
     try {
-      const first = await startOnce(dir, path, [], /demo: traffic running/);
+      let tour = '';
+      const first = await startOnce(dir, path, [], /demo: traffic running/, (url, key) => {
+        tour = readmeTour(url, key);
+        // Run twice: the idempotency keys answer the first run again and change nothing.
+        expect(readmeTour(url, key)).toBe(tour);
+      });
+      const stock = JSON.parse(tour.trim().split('\n').at(-1)!) as { locations?: { location: string; available: number; reserved: number }[] };
+      expect(stock.locations?.find((l) => l.location === 'TOUR')).toMatchObject({ available: 38, reserved: 2 });
       expect(first.code, first.stderr).toBe(0);
       expect(first.stdout).toMatch(/demo: seeded workspace "demo": 227 SKUs/);
       expect(first.stdout).toMatch(/truestock listening on http:\/\/127\.0\.0\.1:\d+\n/);

@@ -17,6 +17,7 @@
 // Every interval is in demo seconds and divided by `speed` (tests run minutes in seconds).
 // Decisions come from a seeded PRNG; timing still depends on the machine.
 
+import { allocateChannelOrder } from '../app/channel-order-terms.ts';
 import { retryDead } from '../app/channel-sync.ts';
 import { createCount, enterCounts, postStep } from '../app/counts.ts';
 import { fingerprint } from '../app/fingerprint.ts';
@@ -569,14 +570,20 @@ export class Traffic {
     const cases = this.rng.int(1, 2);
     const n = ++this.seq;
     const reference = `WS-${this.runId}-${n}`;
-    const r = await this.execute(this.key('wholesale-order', n), {
-      type: 'allocate_order', lines: [{ sku: l.sku, quantity: cases * perCase, location: 'WH-EAST' }], order_reference: reference,
-      channel: this.catalog.channels.wholesale, channel_accepted: false,
+    // Through the channel's order terms, as the API takes a wholesale order (docs/wholesale.md).
+    const r = await allocateChannelOrder(this.ts.ledger, {
+      workspaceId: this.catalog.workspaceId, idempotencyKey: this.key('wholesale-order', n), actor: DEMO_ACTOR,
+      command: {
+        type: 'allocate_order', lines: [{ sku: l.sku, quantity: cases * perCase, location: 'WH-EAST' }], order_reference: reference,
+        channel: this.catalog.channels.wholesale, channel_accepted: false,
+      },
     });
     if (!r.ok) return;
     this.count('wholesaleOrders');
     this.log(`demo: wholesale order ${reference}: ${cases} case${cases > 1 ? 's' : ''} (${cases * perCase} units) of ${l.sku} from WH-EAST`);
-    const holdId = (r.body.hold as { id: string }).id;
+    // Wholly backordered beyond a ring-fence: nothing is held, nothing ships yet.
+    const holdId = (r.body.hold as { id: string } | null)?.id;
+    if (holdId === undefined) return;
     this.after(WHOLESALE_SHIP_AFTER_S, 'wholesale shipment', () => this.execute(this.key('wholesale-order', n, 'ship'), { type: 'ship', hold_id: holdId }));
   }
 

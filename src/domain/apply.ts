@@ -7,7 +7,7 @@ import * as holds from './hold-rules.ts';
 import * as documents from './post-rules.ts';
 import * as stock from './stock-rules.ts';
 
-export type Touched = stock.LevelTouched | holds.HoldTouched | documents.LevelsTouched;
+export type Touched = stock.LevelTouched | holds.HoldTouched | holds.BackorderTouched | documents.LevelsTouched;
 
 export function applyCommand(ctx: RuleContext, c: StockCommand): Outcome<Touched> {
   switch (c.type) {

@@ -100,10 +100,24 @@ export interface AllocateCommand {
   hold_id: string;
   order_reference: string;
 }
+/** A line of an order allocated without a hold. */
+export interface OrderLineRequest extends LineRequest {
+  /**
+   * `backorder`: the line takes only from the ring-fence of the order's channel (at its location,
+   * or the command's locations in order, or wherever the fence is when neither is given); what
+   * the fence cannot cover is backordered — listed in the result's `backordered`, neither held
+   * nor oversold nor taken from `available` — so no other channel's units move. Absent: the line
+   * draws on the fence first and takes the rest from `available` like any order. Standard items
+   * only. Set by the app layer for the items a channel with order terms (wholesale) ring-fences;
+   * clients do not send it.
+   */
+  beyond_fence?: 'backorder';
+}
+
 /** Allocate an order without a prior hold. */
 export interface AllocateOrderCommand {
   type: 'allocate_order';
-  lines: LineRequest[];
+  lines: OrderLineRequest[];
   locations?: string[];
   order_reference: string;
   /** The channel id the order came from. */

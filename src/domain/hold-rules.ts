@@ -9,6 +9,7 @@ import type {
   ExpireCommand,
   ExtendCommand,
   LineRequest,
+  OrderLineRequest,
   ReleaseCommand,
   ReserveCommand,
   ShipCommand,
@@ -22,6 +23,22 @@ import { levelKey } from './scratch.ts';
 export interface HoldTouched {
   kind: 'hold';
   holdId: string;
+  /** An order with lines bounded by its channel's ring-fence: what each could not take from it. */
+  backordered?: BackorderedLine[];
+}
+
+/** An order whose every line was backordered beyond its channel's ring-fence: nothing is held. */
+export interface BackorderTouched {
+  kind: 'backorder';
+  backordered: BackorderedLine[];
+}
+
+/** Units of one order line its channel's ring-fence could not cover, waiting for stock. */
+export interface BackorderedLine {
+  /** The line's position in the command's `lines` (0-based, as in `lines[0]`). */
+  line: number;
+  sku: string;
+  quantity: number;
 }
 
 function checkTimeout(ms: unknown, field: string): Refusal | null {
@@ -263,23 +280,41 @@ export function allocate(ctx: RuleContext, c: AllocateCommand): Outcome<HoldTouc
 /**
  * Allocate an order that arrived without a hold. An order the channel already accepted is never
  * refused: the part no location covers is drawn from the stock level's oversold account (a debt
- * that the next receipt settles) and raised as an exception.
+ * that the next receipt settles) and raised as an exception. Lines marked `beyond_fence:
+ * 'backorder'` take from the channel's ring-fence only, and what it cannot cover is backordered:
+ * listed in the result, not held — so a wholesale order never reaches into consumer channels'
+ * stock. An order whose every line is backordered holds nothing.
  */
-export function allocateOrder(ctx: RuleContext, c: AllocateOrderCommand): Outcome<HoldTouched> {
+export function allocateOrder(ctx: RuleContext, c: AllocateOrderCommand): Outcome<HoldTouched | BackorderTouched> {
   const bad = checkOrderReference(c.order_reference);
   if (bad) return refused(bad);
   const channel = checkChannel(ctx, c.channel);
   if (!channel.ok) return channel;
   const accepted = c.channel_accepted ?? true;
   const fences = channel.value === null ? [] : ctx.catalog.ringFenceHolds(channel.value).map((id) => ctx.scratch.hold(id)!).filter((h) => h.state === 'active');
-  const placed = placeLines(ctx, c.lines, c.locations, accepted, fenceUnits(fences));
+  const units = fenceUnits(fences);
+  const bounded = Array.isArray(c.lines) && c.lines.some((l) => l?.beyond_fence !== undefined);
+  let onFence: FencePlacement = { placed: [], backordered: [] };
+  let placed: Outcome<PlacedLine[]>;
+  if (!bounded) placed = placeLines(ctx, c.lines, c.locations, accepted, units);
+  else {
+    const fenced = placeOnFence(ctx, c.lines, c.locations, channel.value, fences, units, accepted);
+    if (!fenced.ok) return fenced;
+    onFence = fenced.value;
+    // The other lines go the usual way, with what the fence-bound lines left of the fence.
+    const index = c.lines.flatMap((l, i) => (l?.beyond_fence === undefined ? [i] : []));
+    placed = index.length === 0 ? ok([]) : renumbered(placeLines(ctx, index.map((i) => c.lines[i]!), c.locations, accepted, units), index);
+  }
   if (!placed.ok) return placed;
-  const hold = newHold(ctx, placed.value, { state: 'allocated', reference: null, orderReference: c.order_reference, expiresAt: null, channelId: channel.value });
+  if (onFence.placed.length + placed.value.length === 0) return ok({ kind: 'backorder', backordered: onFence.backordered });
+  // Fence-bound lines come first: they draw the fence before the other lines may.
+  const hold = newHold(ctx, [...onFence.placed, ...placed.value], { state: 'allocated', reference: null, orderReference: c.order_reference, expiresAt: null, channelId: channel.value });
   const draw = fenceDrawer(ctx, fences);
-  for (const line of hold.lines) {
+  for (const [n, line] of hold.lines.entries()) {
     const base = { itemId: line.itemId, locationId: line.locationId, holdId: hold.id } as const;
     const covered = line.quantity - line.oversold;
     const fromFence = draw(line.itemId, line.locationId, covered);
+    invariant(n >= onFence.placed.length || fromFence === covered, () => `fence-bound line ${line.lineNo} of ${c.order_reference} drew ${fromFence} of ${covered} from the fence`);
     if (covered > fromFence) ctx.scratch.move({ ...base, from: 'available', to: 'committed', quantity: covered - fromFence, reason: null });
     if (line.oversold > 0) {
       ctx.scratch.move({ ...base, from: 'oversold', to: 'committed', quantity: line.oversold, reason: 'oversold' });
@@ -298,7 +333,82 @@ export function allocateOrder(ctx: RuleContext, c: AllocateOrderCommand): Outcom
   }
   draw.finish();
   ctx.scratch.putHold(hold);
-  return ok({ kind: 'hold', holdId: hold.id });
+  return ok({ kind: 'hold', holdId: hold.id, ...(bounded ? { backordered: onFence.backordered } : {}) });
+}
+
+/** A refusal about `lines[k]` of a subset of an order's lines, renamed to the line's place in the order. */
+function renumbered<T>(outcome: Outcome<T>, index: number[]): Outcome<T> {
+  if (outcome.ok || outcome.refusal.field === undefined) return outcome;
+  const field = outcome.refusal.field.replace(/^lines\[(\d+)\]/, (_, k: string) => `lines[${index[Number(k)]}]`);
+  return refused({ ...outcome.refusal, field });
+}
+
+interface FencePlacement {
+  placed: PlacedLine[];
+  backordered: BackorderedLine[];
+}
+
+/**
+ * Place the order's fence-bound lines on the channel's ring-fence only. A line goes to the first
+ * candidate location whose fence covers all of it; failing that it takes what the fence holds at
+ * each candidate in turn, and the rest is backordered. Candidates: the line's location, else the
+ * command's locations, else wherever the fence holds the item. `fenced` is debited with what the
+ * lines take, so the order's other lines cannot count those units again.
+ */
+function placeOnFence(
+  ctx: RuleContext,
+  lines: OrderLineRequest[],
+  locations: string[] | undefined,
+  channelId: string | null,
+  fences: Hold[],
+  fenced: FenceUnits,
+  allowArchived: boolean,
+): Outcome<FencePlacement> {
+  if (lines.length > HOLD_LINES_MAX) return refused(refusal('validation_failed', `lines must hold 1 to ${HOLD_LINES_MAX} lines`, 'lines'));
+  if (locations !== undefined && (!Array.isArray(locations) || locations.length > HOLD_LOCATIONS_MAX)) {
+    return refused(refusal('validation_failed', `locations must list at most ${HOLD_LOCATIONS_MAX} codes`, 'locations'));
+  }
+  const candidates: Location[] = [];
+  for (const [i, code] of (locations ?? []).entries()) {
+    const loc = resolveLocation(ctx, code, `locations[${i}]`);
+    if (!loc.ok) return loc;
+    candidates.push(loc.value);
+  }
+  const out: FencePlacement = { placed: [], backordered: [] };
+  for (const [i, line] of lines.entries()) {
+    if (line?.beyond_fence === undefined) continue;
+    const field = `lines[${i}].beyond_fence`;
+    if (line.beyond_fence !== 'backorder') return refused(refusal('validation_failed', `${field} must be "backorder"`, field));
+    if (channelId === null) return refused(refusal('validation_failed', `${field}: a line bounded by a ring-fence needs the order's channel`, field));
+    const bad = checkQuantity(line.quantity, `lines[${i}].quantity`);
+    if (bad) return refused(bad);
+    const item = resolveItem(ctx, line.sku, `lines[${i}].sku`);
+    if (!item.ok) return item;
+    // Only standard items are fenced (a kit's fence would have to keep whole kits at one place).
+    if (item.value.kind !== 'standard') return refused(refusal('validation_failed', `${field}: ${line.sku} is a ${item.value.kind}; only standard items are ring-fenced`, field));
+    if (item.value.archived && !allowArchived) return refused(refusal('item_archived', `${line.sku} is archived`, `lines[${i}].sku`));
+    let options = candidates;
+    if (line.location !== undefined) {
+      const loc = resolveLocation(ctx, line.location, `lines[${i}].location`);
+      if (!loc.ok) return loc;
+      options = [loc.value];
+    } else if (options.length === 0) {
+      const ids = new Set(fences.flatMap((h) => h.lines.filter((l) => l.itemId === item.value.id).map((l) => l.locationId)));
+      options = [...ids].map((id) => ctx.catalog.location(id)!);
+    }
+    const left = (loc: Location) => fenced.get(levelKey(item.value.id, loc.id)) ?? 0;
+    const whole = options.find((loc) => left(loc) >= line.quantity);
+    let wanted = line.quantity;
+    for (const loc of whole ? [whole] : options) {
+      const q = Math.min(left(loc), wanted);
+      if (q === 0) continue;
+      fenced.set(levelKey(item.value.id, loc.id), left(loc) - q);
+      out.placed.push({ itemId: item.value.id, locationId: loc.id, quantity: q, short: 0, bundleItemId: null });
+      wanted -= q;
+    }
+    if (wanted > 0) out.backordered.push({ line: i, sku: line.sku, quantity: wanted });
+  }
+  return ok(out);
 }
 
 /** The reference of a channel's ring-fence holds (long-lived reservations kept for one channel). */

@@ -119,26 +119,34 @@ export function openHold(holds: readonly Hold[]): Hold | undefined {
 }
 
 /**
- * The hold lines of an allocation in terms of the order's lines. The ledger places request lines
- * in order: a standard item is one hold line; a bundle or multipack is its pre-built units (a
- * line of the kit itself, when some were taken) and then one line per component.
+ * The hold lines of an allocation in terms of the order's lines. Each request line claims the
+ * first unclaimed hold lines of its item: a standard item is one hold line; a bundle or multipack
+ * is its pre-built units (a line of the kit itself, when some were taken) and one line per
+ * component. Claimed by item, not position: the ledger may put some lines first (a wholesale
+ * order's fence-bound lines) and leave backordered ones out.
  */
 export function linkHoldLines(hold: Hold, requested: readonly { lineNo: number; itemId: string; components: number }[]): OrderHoldLink[] {
   const out: OrderHoldLink[] = [];
-  let k = 0;
-  const take = (lineNo: number, l: HoldLine) => {
-    out.push({ holdId: hold.id, holdLineNo: l.lineNo, lineNo, locationId: l.locationId });
-    k++;
+  const claimed = new Set<number>();
+  const claim = (lineNo: number, pick: (l: HoldLine) => boolean, many: boolean) => {
+    for (const l of hold.lines) {
+      if (claimed.has(l.lineNo) || !pick(l)) continue;
+      claimed.add(l.lineNo);
+      out.push({ holdId: hold.id, holdLineNo: l.lineNo, lineNo, locationId: l.locationId });
+      if (!many) return;
+    }
   };
   for (const r of requested) {
     if (r.components === 0) {
-      if (k < hold.lines.length) take(r.lineNo, hold.lines[k]!);
+      claim(r.lineNo, (l) => l.itemId === r.itemId && l.bundleItemId === null, false);
       continue;
     }
-    if (k < hold.lines.length && hold.lines[k]!.itemId === r.itemId && hold.lines[k]!.bundleItemId === null) take(r.lineNo, hold.lines[k]!);
-    while (k < hold.lines.length && hold.lines[k]!.bundleItemId === r.itemId) take(r.lineNo, hold.lines[k]!);
+    claim(r.lineNo, (l) => l.itemId === r.itemId && l.bundleItemId === null, false);
+    // The kit's components: the next run of lines sold as this kit, as many as it has components.
+    let taken = 0;
+    claim(r.lineNo, (l) => l.bundleItemId === r.itemId && taken++ < r.components, true);
   }
-  return out;
+  return out.sort((a, b) => a.holdLineNo - b.holdLineNo);
 }
 
 /** Where an order's lines go: a candidate list (first fit today, routing's ranking later). */

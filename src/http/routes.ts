@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiKeyView, createApiKey } from '../app/access.ts';
 import { itemComponents } from '../app/bundles.ts';
 import * as catalog from '../app/catalog.ts';
+import { allocateChannelOrder, type OrderExtras } from '../app/channel-order-terms.ts';
 import { fingerprint } from '../app/fingerprint.ts';
 import { idempotent, type Written } from '../app/idempotent.ts';
 import type { CommandResponse, DocumentStep } from '../app/ledger.ts';
@@ -12,7 +13,7 @@ import * as queries from '../app/queries.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { verify } from '../app/verify.ts';
 import { itemView, locationView } from '../app/views.ts';
-import type { StockCommand } from '../domain/commands.ts';
+import type { AllocateOrderCommand, StockCommand } from '../domain/commands.ts';
 import { type Refusal, TruestockError } from '../domain/errors.ts';
 import type { HoldState, Role } from '../domain/model.ts';
 import { listApiKeys, revokeApiKey } from '../store/access-repo.ts';
@@ -142,7 +143,13 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
 
   // Holds and allocations
   stockCommand('/holds', 'reserve', 'Reserve lines (all or none) at a location or the first of a list that can cover each line', s.reserveBody);
-  stockCommand('/allocations', 'allocate_order', 'Allocate an order without a prior hold. channel_accepted is required: true for an order the channel already took (never refused: oversold and raised), false for staff (refused when short)', s.allocationBody);
+  // An order for a channel meets its kind's order terms first (wholesale: docs/wholesale.md).
+  app.post<{ Body: Record<string, unknown> & OrderExtras }>('/allocations', write('operate', ['stock'], 'Allocate an order without a prior hold. channel_accepted is required: true for an order the channel already took (never refused: oversold and raised), false for staff (refused when short)', s.allocationBody), (req, reply) => {
+    const { customer, requested_ship_date, ...rest } = req.body;
+    const command = { ...rest, type: 'allocate_order' } as AllocateOrderCommand;
+    const who = { workspaceId: req.principal.workspaceId, idempotencyKey: idempotencyKey(req), actor: req.principal.keyId };
+    return allocateChannelOrder(ts.ledger, { ...who, command, customer, requested_ship_date }).then((r) => send(reply, r));
+  });
   const holdAction = (action: string, type: StockCommand['type'], summary: string, body: unknown) =>
     app.post<{ Params: Params; Body: Record<string, unknown> | null }>(`/holds/:id/${action}`, write('operate', ['holds'], summary, body, { params: s.idParam }), (req, reply) =>
       command(req, reply, { ...(req.body ?? {}), type, hold_id: req.params.id } as StockCommand));

@@ -19,7 +19,8 @@ import type { BudgetReport, CallFailure, Failure } from '../../sync/connector.ts
 import type { BucketSpec } from '../../sync/limiter.ts';
 import { TokenBucket } from '../../sync/limiter.ts';
 import { classifyHttp, parseRetryAfter } from '../../sync/retry.ts';
-import { type LwaTokens, lwaTokensFor } from './lwa.ts';
+import type { AccessTokens } from '../access-tokens.ts';
+import { lwaTokensFor } from './lwa.ts';
 import { AMAZON_LWA_URL_DEFAULT, type AmazonSettings, apiBaseUrl } from './settings.ts';
 
 /** Calls slower than this count as failed (transient). */
@@ -118,7 +119,7 @@ export function rateLimitReport(op: SpApiOperation, headers: { get(name: string)
 export function spApi(settings: AmazonSettings, env: ConnectEnv): SpApi {
   const base = apiBaseUrl(settings);
   const specs = amazonBudgetSpecs(settings);
-  const tokens: LwaTokens = lwaTokensFor(
+  const tokens: AccessTokens = lwaTokensFor(
     { url: settings.lwa_url ?? AMAZON_LWA_URL_DEFAULT, clientId: settings.client_id, clientSecret: settings.client_secret, refreshToken: settings.refresh_token },
     env.clock,
     env.fetch,

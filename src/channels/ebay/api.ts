@@ -14,7 +14,8 @@
 import type { ConnectEnv } from '../kind.ts';
 import type { CallFailure } from '../../sync/connector.ts';
 import { classifyHttp, parseRetryAfter } from '../../sync/retry.ts';
-import { type EbayTokens, ebayTokensFor } from './oauth.ts';
+import type { AccessTokens } from '../access-tokens.ts';
+import { ebayTokensFor } from './oauth.ts';
 import { apiBaseUrl, EBAY_AUTH_URL_DEFAULT, type EbaySettings, marketplaceOf } from './settings.ts';
 
 /** Calls slower than this count as failed (transient). */
@@ -60,8 +61,8 @@ export function ebayApi(settings: EbaySettings, env: ConnectEnv): EbayApi {
   const base = apiBaseUrl(settings);
   const marketplaceId = marketplaceOf(settings);
   const creds = { url: settings.auth_url ?? EBAY_AUTH_URL_DEFAULT, clientId: settings.client_id, clientSecret: settings.client_secret };
-  const user: EbayTokens = ebayTokensFor({ ...creds, refreshToken: settings.refresh_token }, env.clock, env.fetch);
-  const app: EbayTokens = ebayTokensFor({ ...creds, refreshToken: null }, env.clock, env.fetch);
+  const user: AccessTokens = ebayTokensFor({ ...creds, refreshToken: settings.refresh_token }, env.clock, env.fetch);
+  const app: AccessTokens = ebayTokensFor({ ...creds, refreshToken: null }, env.clock, env.fetch);
 
   const failure = (status: number | null, headers: Headers | null, errors: EbayError[], message: string): EbayFailure => {
     // eBay documents no Retry-After (channels.md §4): without one the channel's budget says how

@@ -20,9 +20,9 @@ export function OverviewPage() {
         <>
           <Section title="Stock health" id="stock">
             <div className="stats">
-              <Stat label="items" value={f.int(o.stock.items)} href={href('/items')} />
-              <Stat label="stock levels" value={f.int(o.stock.stock_levels)} />
-              <Stat label="items out of stock" value={f.int(o.stock.out_of_stock_items)} tone={o.stock.out_of_stock_items > 0 ? 'warn' : undefined} />
+              <Stat label="active items (bundles and multipacks aside)" value={f.int(o.stock.items)} href={href('/items')} />
+              <Stat label="stock levels (an item at a location)" value={f.int(o.stock.stock_levels)} />
+              <Stat label="active items with none available" value={f.int(o.stock.out_of_stock_items)} tone={o.stock.out_of_stock_items > 0 ? 'warn' : undefined} />
               <Stat label="oversold levels" value={f.int(o.stock.oversold_levels)} tone={o.stock.oversold_levels > 0 ? 'bad' : 'good'} />
               <Stat label="oversold units" value={f.int(o.stock.oversold_units)} tone={o.stock.oversold_units > 0 ? 'bad' : 'good'} />
             </div>
