@@ -2,8 +2,9 @@
 // each with group commit and without, plus the naive check-then-reserve peer, in one run; then
 // the CSV item import (1M rows; bench/csv-import.ts) and channel availability (1M listings;
 // bench/availability.ts) on both stores, and the Shopify sync burst (bench/shopify-sync.ts). Prints the machine, a table, and ratios; `--quick` runs
-// smaller workloads; `--only ledger|csv|availability|sync|channels` runs one section (channels: the
-// three-channel burst with Amazon, bench/channels-sync.ts); `--json FILE` also
+// smaller workloads; `--only ledger|csv|availability|sync|channels|routing` runs one section (channels: the
+// three-channel burst with Amazon, bench/channels-sync.ts; routing: in-process order routing,
+// bench/routing.ts, which also runs alone without the PostgreSQL server); `--json FILE` also
 // writes the raw figures.
 //
 // PostgreSQL is a real server started here (durable settings: fsync and synchronous_commit on),
@@ -20,6 +21,7 @@ import { engineBench } from './availability-engine.ts';
 import { CSV_ROWS_DEFAULT, type CsvImportFigures, csvImportScenario, showCsvImport } from './csv-import.ts';
 import { type ChannelsBenchResult, channelsBench, channelsFailures, printChannels } from './channels-sync.ts';
 import { checkThenReserveScenario, ledgerScenario, type Scenario } from './reservations.ts';
+import { printRouting, ROUTING_ORDERS_DEFAULT, routingBench, type RoutingBenchResult } from './routing.ts';
 import { sqliteFloor } from './sqlite-floor.ts';
 import { printSync, syncBench, type SyncBenchResult } from './shopify-sync.ts';
 import { fmt } from './workload.ts';
@@ -60,6 +62,7 @@ const csvResults: CsvImportFigures[] = [];
 const availabilityResults: AvailabilityBenchResult[] = [];
 const syncResults: SyncBenchResult[] = [];
 const channelsResults: ChannelsBenchResult[] = [];
+const routingResults: RoutingBenchResult[] = [];
 const runs = (section: string) => only === undefined || only === section;
 try {
   for (const [store, config] of runs('ledger') ? ([['sqlite', sqlite], ['postgres', postgres]] as const) : []) {
@@ -117,7 +120,13 @@ try {
       }
     }
   }
-  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, results, csv: csvResults, availability: availabilityResults, sync: syncResults, channels: channelsResults }, null, 2));
+  if (runs('routing')) {
+    console.log('');
+    const r = routingBench({ orders: N(ROUTING_ORDERS_DEFAULT) });
+    routingResults.push(r);
+    printRouting(r);
+  }
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, results, csv: csvResults, availability: availabilityResults, sync: syncResults, channels: channelsResults, routing: routingResults }, null, 2));
   const failed = results.filter((r) => !r.mode.startsWith('check-then-reserve') && (r.oversold_units > 0 || !r.verified));
   if (failed.length) {
     console.error(`\n${failed.length} scenario(s) oversold or failed verification`);

@@ -93,7 +93,7 @@ export interface DocumentStep {
    */
   prepare(db: Db, now: number): Promise<Outcome<PostCommand | StockCommand[]>>;
   /** The movements were applied: write the document's new state and answer. `holds`: the holds its commands touched, as they now are. */
-  finish(db: Db, posted: { movements: MovementRow[]; holds: Hold[] }, now: number): Promise<Written>;
+  finish(db: Db, posted: { movements: MovementRow[]; holds: Hold[]; touched: Touched[] }, now: number): Promise<Written>;
 }
 
 export interface DocumentRequest {
@@ -136,7 +136,7 @@ export class Ledger {
     const badKey = checkIdempotencyKey(req.idempotencyKey);
     if (badKey) return Promise.resolve({ ok: false, refusal: badKey });
     return new Promise((resolve, reject) => {
-      this.queue.push({ req, fingerprint: fingerprint(req.payload ?? req.command), resolve, reject });
+      this.queue.push({ req, fingerprint: fingerprint(req.payload ?? withoutRoute(req.command)), resolve, reject });
       this.pump();
     });
   }
@@ -310,7 +310,7 @@ export class Ledger {
         writes.movements.push(...rows);
         writes.exceptions.push(...exceptions.map((e) => ({ ...e, id: newId('exc', now), workspaceId, createdAt: now })));
         if (document) {
-          const written = await document.finish(db, { movements: rows, holds: touchedHolds.map((h) => state.holds.get(h.id)!) }, now);
+          const written = await document.finish(db, { movements: rows, holds: touchedHolds.map((h) => state.holds.get(h.id)!), touched: applied.map((a) => a.touched) }, now);
           remember({ ok: true, replayed: false, ...written });
           continue;
         }
@@ -345,6 +345,16 @@ function changedItems(state: LedgerState): StockChange[] {
   return [...byWorkspace].map(([workspaceId, items]) => ({ workspaceId, itemIds: [...items] }));
 }
 
+/**
+ * What idempotency compares: the request without its `route`, which the server derives from the
+ * routing rules — a retry after a rule change is the same request and replays the first answer.
+ */
+function withoutRoute(c: StockCommand): unknown {
+  if (!('route' in c) || c.route === undefined) return c;
+  const { route: _route, ...rest } = c;
+  return rest;
+}
+
 function referenceOf(c: StockCommand, hold: Hold | undefined): string | null {
   if ('order_reference' in c && c.order_reference) return c.order_reference;
   if ('reference' in c && c.reference) return c.reference;
@@ -358,7 +368,12 @@ function noteOf(c: StockCommand): string | null {
 function render(touched: Touched, state: LedgerState, catalog: Catalog, rows: MovementRow[]): Record<string, unknown> {
   const movements = rows.map((m) => movementView(m, catalog.item(m.itemId)!.sku, catalog.location(m.locationId)!.code));
   if (touched.kind === 'hold') {
-    return { hold: holdView(state.holds.get(touched.holdId)!, catalog), movements, ...(touched.backordered ? { backordered: touched.backordered } : {}) };
+    return {
+      hold: holdView(state.holds.get(touched.holdId)!, catalog),
+      movements,
+      ...(touched.backordered ? { backordered: touched.backordered } : {}),
+      ...(touched.route ? { route: touched.route } : {}),
+    };
   }
   if (touched.kind === 'backorder') return { hold: null, movements, backordered: touched.backordered };
   if (touched.kind === 'levels') {
@@ -386,7 +401,10 @@ function namesOf(c: StockCommand): Names {
   const skus: string[] = [];
   const pairs: [string, string][] = [];
   const str = (x: unknown): x is string => typeof x === 'string';
-  const candidates = 'locations' in c && Array.isArray(c.locations) ? c.locations.filter(str) : [];
+  const listed = 'locations' in c && Array.isArray(c.locations) ? c.locations.filter(str) : [];
+  // A routed command's candidates stand in for `locations`.
+  const routed = 'route' in c && Array.isArray(c.route?.candidates) ? c.route.candidates.map((x) => x?.code).filter(str) : [];
+  const candidates = [...listed, ...routed];
   codes.push(...candidates);
   const lines: unknown[] = [c, ...('lines' in c && Array.isArray(c.lines) ? c.lines : []), ...('variances' in c && Array.isArray(c.variances) ? c.variances : [])];
   for (const l of lines as { sku?: unknown; location?: unknown }[]) {

@@ -32,7 +32,8 @@ import {
   stateOf,
 } from '../domain/order-rules.ts';
 import { componentsOf, existingChannels, itemsBySku, locationsByCode, locationsById } from '../store/catalog-repo.ts';
-import { getHold } from '../store/ledger-repo.ts';
+import { getHold, insertExceptions } from '../store/ledger-repo.ts';
+import type { RouteDecision } from '../domain/routing.ts';
 import { getOrder, holdLinksOf, insertHoldLinks, insertOrders, insertShipment, ordersByChannelReferences, writeOrders } from '../store/order-repo.ts';
 import type { Db } from '../store/store.ts';
 import { newId } from './ids.ts';
@@ -148,7 +149,7 @@ export function placeStep(workspaceId: string, input: OrderCreate): DocumentStep
         promisedShipBy: isoMs(input.promised_ship_by), promisedDeliverBy: isoMs(input.promised_deliver_by), requestedShipDate: input.requested_ship_date ?? null,
         customerReference: input.customer_reference ?? null, candidates: null, routing: null, exception: null, fulfilledByChannel: false, createdAt: now, updatedAt: now, lines,
       };
-      const placement = await placementFor(db, workspaceId, order, input.locations, pickup);
+      const placement = await placementFor(db, workspaceId, order, input.locations, pickup, now);
       if (!placement.ok) return placement;
       order.candidates = placement.value.locations;
       order.routing = placement.value.decision;
@@ -163,13 +164,31 @@ export function placeStep(workspaceId: string, input: OrderCreate): DocumentStep
       const { order, requested } = decided!;
       const hold = posted.holds[0];
       const links = hold ? linkHoldLines(hold, requested) : [];
-      const placed: Order = { ...order, lines: withAllocated(order, hold, links), exception: oversoldIn(hold), updatedAt: now };
+      const touched = posted.touched[0];
+      const decision = touched && 'route' in touched ? (touched.route ?? null) : null;
+      const atRisk = decision?.promise_met === false;
+      const placed: Order = { ...order, routing: decision ?? order.routing, lines: withAllocated(order, hold, links), exception: oversoldIn(hold) ?? (atRisk ? 'promise_at_risk' : null), updatedAt: now };
+      if (atRisk && hold) await raisePromiseAtRisk(db, placed, hold, decision!, now);
       await useOrderNumber(db, workspaceId, order.number);
       await insertOrders(db, [placed]);
       await insertHoldLinks(db, order.id, links);
       return { status: 201, body: { order: await orderDetail(db, workspaceId, placed, posted) } };
     },
   };
+}
+
+/**
+ * No location can meet the order's promise: an exception for a human, with the best date any
+ * location could deliver by (routing's fastest transit from today).
+ */
+async function raisePromiseAtRisk(db: Db, order: Order, hold: Hold, decision: RouteDecision, now: number): Promise<void> {
+  const best = decision.best_transit_days === null ? null : new Date(now + decision.best_transit_days * 86_400_000).toISOString().slice(0, 10);
+  const promised = order.promisedDeliverBy === null ? 'its promise' : `its promise (deliver by ${new Date(order.promisedDeliverBy).toISOString().slice(0, 10)})`;
+  await insertExceptions(db, [{
+    id: newId('exc', now), workspaceId: order.workspaceId, kind: 'promise_at_risk', itemId: hold.lines[0]!.itemId, locationId: hold.lines[0]!.locationId, quantity: 0,
+    reference: order.orderReference, holdId: hold.id, createdAt: now,
+    message: `order ${order.orderReference}: no location can meet ${promised}; best achievable ${best === null ? 'unknown (no transit time known)' : `delivery by ${best}`}`,
+  }]);
 }
 
 // ---- steps on an existing order ------------------------------------------------------------------

@@ -2,6 +2,7 @@
 // the internal command layer all use these). Every command is applied under an idempotency key.
 
 import type { Account, MovableBucket } from './buckets.ts';
+import type { ServiceLevel } from './routing.ts';
 
 /** `channel_edit`: a hand edit made in a channel's admin, adopted by truestock (docs/sync-in.md). */
 export const ADJUST_REASONS = ['cycle_count', 'damage', 'shrinkage', 'correction', 'found', 'other', 'channel_edit'] as const;
@@ -61,6 +62,31 @@ export interface LineRequest {
   location?: string;
 }
 
+/**
+ * Route the lines with reasons (src/domain/routing.ts) instead of first fit. Built by the app layer
+ * (`routeSpecFor` in src/app/routing-rules.ts), never sent by clients: not in the HTTP schemas.
+ * The candidates replace `locations`; a line may not name its own location.
+ */
+export interface RouteSpec {
+  service_level: ServiceLevel;
+  /** The store a pickup order is collected at (pickup only). */
+  pickup_location?: string | null;
+  /** Days the promise allows from now; null: no promise. */
+  promise_days?: number | null;
+  /** The channel fulfils the order itself (FBA): only channel-managed locations ship it. */
+  fulfilled_by_channel?: boolean;
+  max_shipments?: number;
+  candidates: RouteSpecCandidate[];
+}
+export interface RouteSpecCandidate {
+  code: string;
+  distance_km: number | null;
+  /** For the spec's service level; null: this location cannot ship it. */
+  transit_days: number | null;
+  priority: number;
+  cost: number;
+}
+
 export interface ReserveCommand {
   type: 'reserve';
   lines: LineRequest[];
@@ -80,6 +106,7 @@ export interface ReserveCommand {
   reference?: string | null;
   /** The channel id the cart belongs to (for per-channel sales velocity). */
   channel?: string | null;
+  route?: RouteSpec;
 }
 export interface ExtendCommand {
   type: 'extend';
@@ -127,6 +154,7 @@ export interface AllocateOrderCommand {
    * the shortfall recorded as oversold with an exception. `false` refuses instead.
    */
   channel_accepted?: boolean;
+  route?: RouteSpec;
 }
 export interface ShipCommand {
   type: 'ship';

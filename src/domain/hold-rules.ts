@@ -12,6 +12,7 @@ import type {
   OrderLineRequest,
   ReleaseCommand,
   ReserveCommand,
+  RouteSpec,
   ShipCommand,
 } from './commands.ts';
 import { HOLD_LINES_MAX, HOLD_LOCATIONS_MAX, HOLD_TIMEOUT_DEFAULT_MS, HOLD_TIMEOUT_MAX_MS } from './commands.ts';
@@ -19,10 +20,13 @@ import { invariant, refusal, type Refusal } from './errors.ts';
 import { checkQuantity, ok, type Outcome, refused, resolveItem, resolveLocation, type RuleContext } from './context.ts';
 import type { Hold, HoldLine, Item, Location } from './model.ts';
 import { levelKey } from './scratch.ts';
+import { lineLocations, MAX_SHIPMENTS_LIMIT, type RouteDecision, type RouteLine, routeOrder, SERVICE_LEVELS } from './routing.ts';
 
 export interface HoldTouched {
   kind: 'hold';
   holdId: string;
+  /** How a routed command chose its locations (command field `route`), for the caller to keep. */
+  route?: RouteDecision;
   /** An order with lines bounded by its channel's ring-fence: what each could not take from it. */
   backordered?: BackorderedLine[];
 }
@@ -154,6 +158,138 @@ function placeLines(
   return ok(placed);
 }
 
+/** A route spec's shape; the app layer builds it, so a bad one is a caller's bug shown as a 400. */
+function checkRoute(route: RouteSpec): Refusal | null {
+  const bad = (field: string, what: string) => refusal('validation_failed', `route.${field} ${what}`, `route.${field}`);
+  if (typeof route !== 'object' || route === null) return refusal('validation_failed', 'route must be an object', 'route');
+  if (!SERVICE_LEVELS.includes(route.service_level)) return bad('service_level', `must be one of ${SERVICE_LEVELS.join(', ')}`);
+  if (route.service_level === 'pickup' && typeof route.pickup_location !== 'string') return bad('pickup_location', 'names the pickup store of a pickup order');
+  if (route.promise_days != null && (!Number.isSafeInteger(route.promise_days) || route.promise_days < 0)) return bad('promise_days', 'must be a whole number of days ≥ 0 or null');
+  if (route.max_shipments !== undefined && (!Number.isSafeInteger(route.max_shipments) || route.max_shipments < 1 || route.max_shipments > MAX_SHIPMENTS_LIMIT)) {
+    return bad('max_shipments', `must be a whole number from 1 to ${MAX_SHIPMENTS_LIMIT}`);
+  }
+  if (!Array.isArray(route.candidates) || route.candidates.length === 0 || route.candidates.length > HOLD_LOCATIONS_MAX) return bad('candidates', `must list 1 to ${HOLD_LOCATIONS_MAX} locations`);
+  const num = (x: unknown, nullable: boolean) => (nullable && x === null) || (typeof x === 'number' && Number.isFinite(x) && x >= 0);
+  for (const [i, c] of route.candidates.entries()) {
+    if (typeof c?.code !== 'string') return bad(`candidates[${i}].code`, 'must be a location code');
+    if (!num(c.distance_km, true)) return bad(`candidates[${i}].distance_km`, 'must be a number ≥ 0 or null');
+    if (!num(c.transit_days, true)) return bad(`candidates[${i}].transit_days`, 'must be a number ≥ 0 or null');
+    if (!num(c.priority, false)) return bad(`candidates[${i}].priority`, 'must be a number ≥ 0');
+    if (!num(c.cost, false)) return bad(`candidates[${i}].cost`, 'must be a number ≥ 0');
+  }
+  return null;
+}
+
+/**
+ * `placeLines` with routing: `routeOrder` chooses where each line ships (one location per line,
+ * the fewest shipments, reasons for every candidate) from what each candidate can still give,
+ * counting the request's ring-fence as `placeLines` does. A short line is refused unless
+ * `allowShort`; then it goes oversold where the decision says (a pickup order: only its store).
+ */
+function placeRouted(
+  ctx: RuleContext,
+  lines: LineRequest[],
+  route: RouteSpec,
+  allowShort: boolean,
+  fenced: FenceUnits = new Map(),
+): Outcome<{ placed: PlacedLine[]; decision: RouteDecision }> {
+  if (!Array.isArray(lines) || lines.length === 0 || lines.length > HOLD_LINES_MAX) {
+    return refused(refusal('validation_failed', `lines must hold 1 to ${HOLD_LINES_MAX} lines`, 'lines'));
+  }
+  const badRoute = checkRoute(route);
+  if (badRoute) return refused(badRoute);
+  const byCode = new Map<string, Location>();
+  const candidates = [];
+  for (const [i, c] of route.candidates.entries()) {
+    const loc = resolveLocation(ctx, c.code, `route.candidates[${i}].code`);
+    if (!loc.ok) return loc;
+    if (byCode.has(c.code)) continue;
+    byCode.set(c.code, loc.value);
+    const l = loc.value;
+    candidates.push({ id: l.id, code: l.code, distanceKm: c.distance_km, transitDays: c.transit_days, priority: c.priority, cost: c.cost, shipsOnline: l.shipsOnline, pickup: l.pickup, channelManaged: l.kind === 'channel_managed' });
+  }
+  const kits: Item[] = [];
+  const routeLines: RouteLine[] = [];
+  for (const [i, line] of lines.entries()) {
+    const bad = checkQuantity(line?.quantity, `lines[${i}].quantity`);
+    if (bad) return refused(bad);
+    if (line.location !== undefined) return refused(refusal('validation_failed', 'a routed line takes its location from the route', `lines[${i}].location`));
+    const item = resolveItem(ctx, line.sku, `lines[${i}].sku`);
+    if (!item.ok) return item;
+    const parts = partsOf(ctx, item.value, line.quantity, `lines[${i}].sku`, allowShort);
+    if (!parts.ok) return parts;
+    kits.push(item.value);
+    routeLines.push({
+      label: line.sku,
+      quantity: line.quantity,
+      parts: parts.value.map((p) => ({ itemId: p.item.id, perUnit: p.quantity / line.quantity })),
+      prebuiltItemId: item.value.kind !== 'standard' && item.value.stocksPrebuilt ? item.value.id : null,
+    });
+  }
+  const free = (itemId: string, locationId: string) => ctx.scratch.read(itemId, locationId).available + (fenced.get(levelKey(itemId, locationId)) ?? 0);
+  const decision = routeOrder({
+    lines: routeLines,
+    serviceLevel: route.service_level,
+    pickupLocation: route.pickup_location ?? null,
+    promiseDays: route.promise_days ?? null,
+    fulfilledByChannel: route.fulfilled_by_channel ?? false,
+    ...(route.max_shipments !== undefined ? { maxShipments: route.max_shipments } : {}),
+    candidates,
+    free,
+  });
+  const shortRefusal = (i: number) => {
+    const line = lines[i]!;
+    const where = route.service_level === 'pickup' ? ` at the pickup store ${route.pickup_location}` : '';
+    return refused(refusal('insufficient_stock', `not enough ${line.sku} available for ${line.quantity}${where}: no candidate location covers lines[${i}]`, `lines[${i}].quantity`, { sku: line.sku, route: decision }));
+  };
+  if (!allowShort && decision.short.length > 0) return shortRefusal(decision.short[0]!.line);
+
+  // Post the decision, counting what earlier lines took exactly as the routing did.
+  const at = lineLocations(decision, lines.length);
+  const taken = new Map<string, number>();
+  const left = (itemId: string, locationId: string) => free(itemId, locationId) - (taken.get(levelKey(itemId, locationId)) ?? 0);
+  const placed: PlacedLine[] = [];
+  for (const [i, line] of lines.entries()) {
+    const code = at[i];
+    if (code === null || code === undefined) {
+      return refused(refusal('validation_failed', `no candidate location may take lines[${i}] (${decision.candidates.map((c) => `${c.location}: ${c.reasons.join('; ')}`).join(', ')})`, `lines[${i}]`, { route: decision }));
+    }
+    const loc = byCode.get(code)!;
+    const kit = kits[i]!;
+    const r = routeLines[i]!;
+    const bundleItemId = kit.kind === 'standard' ? null : kit.id;
+    const built = r.prebuiltItemId ? Math.min(line.quantity, Math.max(0, left(kit.id, loc.id))) : 0;
+    const rest = line.quantity - built;
+    const parts = [
+      ...(built > 0 ? [{ itemId: kit.id, quantity: built, bundleItemId: null }] : []),
+      ...(rest > 0 ? r.parts.map((p) => ({ itemId: p.itemId, quantity: p.perUnit * rest, bundleItemId })) : []),
+    ];
+    for (const p of parts) {
+      const short = Math.max(0, p.quantity - Math.max(0, left(p.itemId, loc.id)));
+      if (short > 0 && !allowShort) return shortRefusal(i);
+      const key = levelKey(p.itemId, loc.id);
+      taken.set(key, (taken.get(key) ?? 0) + p.quantity - short);
+      placed.push({ itemId: p.itemId, locationId: loc.id, quantity: p.quantity, short, bundleItemId: p.bundleItemId });
+    }
+  }
+  return ok({ placed, decision });
+}
+
+/** First fit over `locations`, or routing when the command carries a `route`. */
+function place(
+  ctx: RuleContext,
+  c: { lines: LineRequest[]; locations?: string[]; route?: RouteSpec },
+  allowShort: boolean,
+  fenced?: FenceUnits,
+): Outcome<{ lines: PlacedLine[]; decision?: RouteDecision }> {
+  if (c.route !== undefined) {
+    const routed = placeRouted(ctx, c.lines, c.route, allowShort, fenced);
+    return routed.ok ? ok({ lines: routed.value.placed, decision: routed.value.decision }) : routed;
+  }
+  const placed = placeLines(ctx, c.lines, c.locations, allowShort, fenced);
+  return placed.ok ? ok({ lines: placed.value }) : placed;
+}
+
 /** The channel a cart or order names, if any: it must be one of the workspace's. */
 function checkChannel(ctx: RuleContext, channel: string | null | undefined): Outcome<string | null> {
   if (channel === undefined || channel === null) return ok(null);
@@ -184,9 +320,10 @@ export function reserve(ctx: RuleContext, c: ReserveCommand): Outcome<HoldTouche
   const channel = checkChannel(ctx, c.channel);
   if (!channel.ok) return channel;
   const accepted = c.channel_accepted === true;
-  const placed = placeLines(ctx, c.lines, c.locations, accepted);
+  const placed = place(ctx, c, accepted);
   if (!placed.ok) return placed;
-  const hold = newHold(ctx, placed.value, { state: 'active', reference: c.reference ?? null, orderReference: null, expiresAt: timeout === null ? null : ctx.now + timeout, channelId: channel.value });
+  const { lines, decision } = placed.value;
+  const hold = newHold(ctx, lines, { state: 'active', reference: c.reference ?? null, orderReference: null, expiresAt: timeout === null ? null : ctx.now + timeout, channelId: channel.value });
   for (const line of hold.lines) {
     const base = { itemId: line.itemId, locationId: line.locationId, holdId: hold.id } as const;
     const covered = line.quantity - line.oversold;
@@ -209,7 +346,7 @@ export function reserve(ctx: RuleContext, c: ReserveCommand): Outcome<HoldTouche
     }
   }
   ctx.scratch.putHold(hold);
-  return ok({ kind: 'hold', holdId: hold.id });
+  return ok({ kind: 'hold', holdId: hold.id, ...(decision ? { route: decision } : {}) });
 }
 
 /** The hold, checked to be active and not past its expiry. */
@@ -295,20 +432,21 @@ export function allocateOrder(ctx: RuleContext, c: AllocateOrderCommand): Outcom
   const units = fenceUnits(fences);
   const bounded = Array.isArray(c.lines) && c.lines.some((l) => l?.beyond_fence !== undefined);
   let onFence: FencePlacement = { placed: [], backordered: [] };
-  let placed: Outcome<PlacedLine[]>;
-  if (!bounded) placed = placeLines(ctx, c.lines, c.locations, accepted, units);
+  let placed: Outcome<{ lines: PlacedLine[]; decision?: RouteDecision }>;
+  if (!bounded) placed = place(ctx, c, accepted, units);
   else {
     const fenced = placeOnFence(ctx, c.lines, c.locations, channel.value, fences, units, accepted);
     if (!fenced.ok) return fenced;
     onFence = fenced.value;
     // The other lines go the usual way, with what the fence-bound lines left of the fence.
     const index = c.lines.flatMap((l, i) => (l?.beyond_fence === undefined ? [i] : []));
-    placed = index.length === 0 ? ok([]) : renumbered(placeLines(ctx, index.map((i) => c.lines[i]!), c.locations, accepted, units), index);
+    placed = index.length === 0 ? ok({ lines: [] }) : renumbered(place(ctx, { lines: index.map((i) => c.lines[i]!), locations: c.locations, route: c.route }, accepted, units), index);
   }
   if (!placed.ok) return placed;
-  if (onFence.placed.length + placed.value.length === 0) return ok({ kind: 'backorder', backordered: onFence.backordered });
+  const { lines, decision } = placed.value;
+  if (onFence.placed.length + lines.length === 0) return ok({ kind: 'backorder', backordered: onFence.backordered });
   // Fence-bound lines come first: they draw the fence before the other lines may.
-  const hold = newHold(ctx, [...onFence.placed, ...placed.value], { state: 'allocated', reference: null, orderReference: c.order_reference, expiresAt: null, channelId: channel.value });
+  const hold = newHold(ctx, [...onFence.placed, ...lines], { state: 'allocated', reference: null, orderReference: c.order_reference, expiresAt: null, channelId: channel.value });
   const draw = fenceDrawer(ctx, fences);
   for (const [n, line] of hold.lines.entries()) {
     const base = { itemId: line.itemId, locationId: line.locationId, holdId: hold.id } as const;
@@ -333,7 +471,7 @@ export function allocateOrder(ctx: RuleContext, c: AllocateOrderCommand): Outcom
   }
   draw.finish();
   ctx.scratch.putHold(hold);
-  return ok({ kind: 'hold', holdId: hold.id, ...(bounded ? { backordered: onFence.backordered } : {}) });
+  return ok({ kind: 'hold', holdId: hold.id, ...(bounded ? { backordered: onFence.backordered } : {}), ...(decision ? { route: decision } : {}) });
 }
 
 /** A refusal about `lines[k]` of a subset of an order's lines, renamed to the line's place in the order. */

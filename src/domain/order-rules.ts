@@ -10,7 +10,7 @@
 // An order's state is derived from its lines (`stateOf`), never set by hand: a line's units are
 // allocated (held or committed, not shipped), shipped, cancelled or backordered.
 
-import type { AllocateOrderCommand, LineRequest, PostCommand, ReserveCommand, StockCommand } from './commands.ts';
+import type { AllocateOrderCommand, LineRequest, PostCommand, ReserveCommand, RouteSpec, StockCommand } from './commands.ts';
 import { type Refusal, refusal } from './errors.ts';
 import type { Hold, HoldLine } from './model.ts';
 
@@ -155,6 +155,8 @@ export interface Placement {
   locations: string[];
   /** The routing decision to store with the order, when there is one. */
   decision: unknown;
+  /** Routing's spec for the ledger (ranked candidates): lines that name no location are routed by it. */
+  route?: RouteSpec;
 }
 
 /** A line to place: units of an order line, optionally pinned to one location. */
@@ -172,7 +174,9 @@ export interface PlaceLine {
  */
 export function placeCommand(order: Pick<Order, 'orderReference' | 'channelId'>, lines: readonly PlaceLine[], placement: Placement, pending: boolean, accepted: boolean): StockCommand {
   const requests: LineRequest[] = lines.map((l) => ({ sku: l.sku, quantity: l.quantity, ...(l.location ? { location: l.location } : {}) }));
-  const locations = lines.some((l) => !l.location) ? { locations: placement.locations } : {};
+  // Routing places whole orders (no line pinned); a partly pinned re-placement takes first fit.
+  const unpinned = lines.some((l) => !l.location);
+  const locations = unpinned && placement.route && lines.every((l) => !l.location) ? { route: placement.route } : unpinned ? { locations: placement.locations } : {};
   if (pending) {
     const hold: ReserveCommand = { type: 'reserve', lines: requests, ...locations, reference: order.orderReference, channel: order.channelId, channel_accepted: accepted, expires_in_ms: null };
     return hold;

@@ -11,7 +11,7 @@ describe.each(STORE_KINDS)('orders over HTTP on %s', (kind) => {
   let channelId: string;
   beforeAll(async () => {
     await h.start();
-    for (const [code, extra] of [['CHI', { kind: 'store', pickup: true }], ['DAL', { kind: 'store', pickup: false }]] as const) {
+    for (const [code, extra] of [['CHI', { kind: 'store', pickup: true, ships_online: true }], ['DAL', { kind: 'store', pickup: false, ships_online: true }]] as const) {
       const res = await h.post('/v1/locations', { code, name: code, ...extra }, { key: h.a.keys.admin });
       expect(res.statusCode, res.body).toBe(201);
     }
@@ -53,7 +53,9 @@ describe.each(STORE_KINDS)('orders over HTTP on %s', (kind) => {
     const o = await place({ source: 'staff', lines: [{ sku, quantity: 3 }], locations: ['WH1', 'CHI'], ship_to: { postal_code: '60601', country: 'US' } });
     expect(o).toMatchObject({ source: 'staff', state: 'allocated', service_level: 'standard', reference: `SO-${String(o.number).padStart(6, '0')}`, lines: [{ line: 1, sku, quantity: 3, allocated: 3, shipped: 0 }] });
     expect(o.allocations).toMatchObject([{ location: 'CHI', sku, quantity: 3, shipped: 0, oversold: 0, hold_state: 'allocated' }]);
-    expect(o.routing).toMatchObject({ strategy: 'first_fit' });
+    // Routing explains the choice: WH1 cannot cover the order, CHI ships it whole.
+    expect(o.routing).toMatchObject({ search: 'single', split: false, shipments: [{ location: 'CHI' }] });
+    expect(o.routing.candidates).toMatchObject([{ location: 'WH1', verdict: 'rejected' }, { location: 'CHI', verdict: 'chosen' }]);
     expect((await levels(sku)).CHI).toMatchObject({ available: 2, committed: 3 });
 
     const part = await h.post(`/v1/orders/${o.id}/ship`, { location: 'CHI', lines: [{ line: 1, quantity: 1 }] });
@@ -128,9 +130,10 @@ describe.each(STORE_KINDS)('orders over HTTP on %s', (kind) => {
 
   it('a short pick books the missing units as a count variance and re-routes them', async () => {
     const { sku } = await h.item();
-    await stock(sku, { WH1: 3, DAL: 5 });
+    await stock(sku, { WH1: 3 });
     const o = await place({ source: 'staff', lines: [{ sku, quantity: 3 }], locations: ['WH1', 'DAL'] });
     expect(o.allocations).toMatchObject([{ location: 'WH1', quantity: 3 }]);
+    await stock(sku, { DAL: 5 });
     expectProblem(await unchanged(() => h.post(`/v1/orders/${o.id}/short-pick`, { location: 'WH1', line: 1, found: 3 }), [sku]), 'validation_failed', 'found');
     const res = await h.post(`/v1/orders/${o.id}/short-pick`, { location: 'WH1', line: 1, found: 2 });
     expect(res.statusCode, res.body).toBe(200);
@@ -158,6 +161,18 @@ describe.each(STORE_KINDS)('orders over HTTP on %s', (kind) => {
     expect(nine.allocations).toMatchObject([{ location: 'CHI', quantity: 9, oversold: 4 }]);
     expect((await levels(sku)).WH1).toMatchObject({ available: 15, committed: 0 });
     expectProblem(await h.post('/v1/orders', { source: 'staff', pickup_location: 'DAL', lines: [{ sku, quantity: 1 }] }), 'validation_failed', 'pickup_location');
+  });
+
+  it('raises promise_at_risk, with the best achievable date, when no location can meet the promise', async () => {
+    const { sku } = await h.item();
+    await stock(sku, { WH1: 2 });
+    const deliverBy = new Date(h.clock.now() + 86_400_000).toISOString();
+    const o = await place({ source: 'staff', lines: [{ sku, quantity: 1 }], locations: ['WH1'], promised_deliver_by: deliverBy });
+    expect(o).toMatchObject({ state: 'allocated', exception: 'promise_at_risk', promised_deliver_by: deliverBy, routing: { promise_days: 1, promise_met: false } });
+    const [raised] = (await show(o.id)).exceptions;
+    expect(raised).toMatchObject({ kind: 'promise_at_risk' });
+    expect(raised.message).toMatch(/best achievable delivery by \d{4}-\d{2}-\d{2}/);
+    expect((await h.get('/v1/orders?has_exception=true')).json().data.map((x: Json) => x.id)).toContain(o.id);
   });
 
   it('lists with filters and cursors, and reads by id or number', async () => {

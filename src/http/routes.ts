@@ -26,6 +26,7 @@ import { registerListingEventRoutes } from './listing-event-routes.ts';
 import { registerOrderRoutes } from './order-routes.ts';
 import { registerPurchasingRoutes } from './purchasing-routes.ts';
 import { registerReturnAndCountRoutes } from './return-count-routes.ts';
+import { registerRoutingRoutes } from './routing-routes.ts';
 import { registerWebhookRoutes } from './webhook-routes.ts';
 import { registerSyncRoutes } from './sync-routes.ts';
 import { registerDashboardRoutes } from './dashboard-routes.ts';
@@ -200,4 +201,5 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   registerWebhookRoutes(app, ts);
   registerSyncRoutes(app, ts, kit);
   registerDashboardRoutes(app, ts, kit);
+  registerRoutingRoutes(app, ts, kit);
 }

@@ -854,6 +854,18 @@ CREATE TABLE order_numbers (
 ){{without_rowid}};
 `,
   },
+  {
+    version: 28,
+    name: 'routing rules per workspace',
+    // One JSON document per workspace (src/domain/routing-rules.ts); no row: the defaults.
+    sql: `
+CREATE TABLE routing_rules (
+  workspace_id TEXT PRIMARY KEY REFERENCES workspaces(id),
+  document TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {
