@@ -6,7 +6,7 @@ import type { Hold } from '../domain/model.ts';
 import type { Order } from '../domain/order-rules.ts';
 import { itemsById, locationsById } from '../store/catalog-repo.ts';
 import { getHold } from '../store/ledger-repo.ts';
-import { exceptionsOfOrder, holdLinksOf, movementsOfHolds, orderDocumentMovements, shipmentsOf } from '../store/order-repo.ts';
+import { exceptionsOfOrder, holdLinksOf, movementsOfHolds, orderDocumentMovements, returnsOfOrder, shipmentsOf } from '../store/order-repo.ts';
 import type { Db } from '../store/store.ts';
 import { movementRowView } from './queries.ts';
 import { iso, movementView } from './views.ts';
@@ -96,9 +96,23 @@ export async function orderDetail(db: Db, workspaceId: string, o: Order, fresh?:
   const exceptions = (await exceptionsOfOrder(db, workspaceId, holds.map((h) => h.id), o.orderReference)).map((e) => ({
     id: e.id, kind: e.kind, state: e.state, quantity: e.quantity === null ? null : Number(e.quantity), hold_id: e.hold_id, message: e.message, created_at: iso(Number(e.created_at)),
   }));
+  // Returns link to the order by its reference: units received back count as returned, per item.
+  const returnRows = await returnsOfOrder(db, workspaceId, o.orderReference, o.channelId);
+  const returns = [...new Map(returnRows.map((r) => [r.id, { id: r.id, number: r.number, state: r.state, location: r.code }])).values()];
+  const back = new Map<string, number>();
+  for (const r of returnRows) if (r.item_id) back.set(r.item_id, (back.get(r.item_id) ?? 0) + Number(r.received ?? 0));
+  const withReturns: Order = {
+    ...o,
+    lines: o.lines.map((l) => {
+      const units = l.itemId ? Math.min(l.shipped, back.get(l.itemId) ?? 0) : 0;
+      if (l.itemId) back.set(l.itemId, (back.get(l.itemId) ?? 0) - units);
+      return { ...l, returned: Math.max(l.returned, units) };
+    }),
+  };
   return {
-    ...orderView(o, o.pickupLocationId ? (locations.get(o.pickupLocationId) ?? null) : null),
+    ...orderView(withReturns, o.pickupLocationId ? (locations.get(o.pickupLocationId) ?? null) : null),
     candidates: o.candidates,
+    returns,
     routing: o.routing ?? null,
     allocations,
     shipments,

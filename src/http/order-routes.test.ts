@@ -71,6 +71,11 @@ describe.each(STORE_KINDS)('orders over HTTP on %s', (kind) => {
     ]);
     expect(detail.shipments).toHaveLength(2);
     expectProblem(await h.post(`/v1/orders/${o.id}/ship`, { location: 'CHI' }), 'order_closed', 'id');
+    // A unit comes back through the returns flow, linked by the order's reference.
+    const ret = await h.post('/v1/returns', { location: 'CHI', order_reference: o.reference, lines: [{ sku, quantity: 1 }] });
+    expect(ret.statusCode, ret.body).toBe(201);
+    expect((await h.post(`/v1/returns/${ret.json().return.id}/receipts`, { lines: [{ sku, quantity: 1 }] })).statusCode).toBe(200);
+    expect(await show(o.id)).toMatchObject({ state: 'shipped', returns: [{ id: ret.json().return.id, location: 'CHI' }], lines: [{ shipped: 3, returned: 1 }] });
   });
 
   it('refuses a short staff order, writing nothing; a channel order of the same is oversold and raised', async () => {

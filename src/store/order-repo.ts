@@ -239,3 +239,14 @@ export async function exceptionsOfOrder(db: Db, workspaceId: string, holdIds: re
     [workspaceId, reference, ...holdIds],
   );
 }
+
+/** Returns opened against an order (by its reference, and its channel when it has one), with units received per item. */
+export async function returnsOfOrder(db: Db, workspaceId: string, reference: string, channelId: string | null) {
+  const byChannel = channelId === null ? '' : ' AND (r.channel_id IS NULL OR r.channel_id = ?)';
+  return db.all<{ id: string; number: string; state: string; code: string; item_id: string | null; received: number | string | null }>(
+    `SELECT r.id, r.number, r.state, l.code, rl.item_id, rl.received FROM returns r JOIN locations l ON l.id = r.location_id
+     LEFT JOIN return_lines rl ON rl.return_id = r.id
+     WHERE r.workspace_id = ? AND r.order_reference = ?${byChannel} ORDER BY r.id, rl.line_no`,
+    [workspaceId, reference, ...(channelId === null ? [] : [channelId])],
+  );
+}
