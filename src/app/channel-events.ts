@@ -383,7 +383,7 @@ export function orderFlow(order: OrderFacts, cancelled: boolean): Pick<ChannelOr
 export async function recordOrder(db: Db, cx: ChannelContext, order: OrderFacts, cancelled: boolean, occurredAt: number, now: number): Promise<string> {
   const row = await getChannelOrder(db, cx.channel.id, order.orderId, true);
   const said = (await recordOn(db, cx, order, cancelled, occurredAt, now, row, (o) => resolveLines(db, cx, o))).said;
-  await recordChannelOrders(db, cx.channel, [order.orderId], now);
+  await recordChannelOrders(db, cx.channel, [order.orderId], now, new Map([[order.orderId, order]]));
   return said;
 }
 
@@ -461,7 +461,7 @@ export async function recordOrders(db: Db, cx: ChannelContext, events: OrderEven
     said[k] = r.said;
   }
   // The orders module's rows, in this same transaction (one batch of statements for all).
-  await recordChannelOrders(db, cx.channel, [...new Set(events.map((e) => e.order.orderId))], now);
+  await recordChannelOrders(db, cx.channel, [...new Set(events.map((e) => e.order.orderId))], now, new Map(events.map((e) => [e.order.orderId, e.order])));
   return said;
 }
 

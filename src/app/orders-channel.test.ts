@@ -98,6 +98,13 @@ describe.each(STORE_KINDS)('channel orders as orders on %s', (kind) => {
     expect(byRef.get('#5')).toMatchObject({ state: 'allocated', exception: 'oversold', lines: [{ allocated: 3 }] });
   });
 
+  it('keeps the service level, ship-to and promise the channel facts carry', async () => {
+    const { f, cx } = await world();
+    const o = orderOf(6, [{ sku: 'B', quantity: 1 }], { serviceLevel: 'two_day', shipTo: { postalCode: '60601', country: 'US' }, promisedDeliverBy: Date.UTC(2026, 6, 1) });
+    await applyChannelEvent(ts, cx, created(o));
+    expect((await ordersOf(f))[0]).toMatchObject({ serviceLevel: 'two_day', shipTo: { postalCode: '60601', country: 'US' }, promisedDeliverBy: Date.UTC(2026, 6, 1) });
+  });
+
   it('property: every order a channel took is one order row, cancelled exactly when the channel cancelled it', async () => {
     await fc.assert(
       fc.asyncProperty(

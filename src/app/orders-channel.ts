@@ -9,6 +9,7 @@
 // orders API) → cancelled; refunds before fulfilment cancel units of lines; an order the channel
 // fulfils from its own stock is recorded (`fulfilled_by_channel`) and never allocated.
 
+import type { OrderFacts } from '../domain/channel-event.ts';
 import type { AllocateOrderCommand } from '../domain/commands.ts';
 import type { Hold } from '../domain/model.ts';
 import { linkHoldLines, openHold, type Order, type OrderHoldLink, type OrderLine, stateOf } from '../domain/order-rules.ts';
@@ -50,7 +51,7 @@ async function channelLinks(db: Db, ws: string, row: ChannelOrder, hold: Hold, l
  * Write the orders of these channel orders as their rows now say (inside the caller's
  * transaction). Orders whose lines the channel has not sent yet (a refund came first) wait.
  */
-export async function recordChannelOrders(db: Db, channel: { id: string; workspaceId: string }, externalOrderIds: readonly string[], now: number): Promise<void> {
+export async function recordChannelOrders(db: Db, channel: { id: string; workspaceId: string }, externalOrderIds: readonly string[], now: number, facts: ReadonlyMap<string, OrderFacts> = new Map()): Promise<void> {
   if (externalOrderIds.length === 0) return;
   const ws = channel.workspaceId;
   const rows = [...(await channelOrdersOf(db, channel.id, externalOrderIds)).values()].filter((r) => r.lines !== null);
@@ -68,6 +69,8 @@ export async function recordChannelOrders(db: Db, channel: { id: string; workspa
   const updates: Order[] = [];
   for (const row of rows) {
     const had = existing.get(row.externalOrderId);
+    // What the channel said of service and destination, when its facts carry them (taken once).
+    const said = facts.get(row.externalOrderId);
     const lines: OrderLine[] = row.lines!.map((l, i) => {
       const before = had?.lines.find((x) => x.lineNo === i + 1);
       const cancelledByChannel = row.state === 'cancelled' ? l.quantity : Math.min(l.quantity, refunded(row, l.lineId));
@@ -112,8 +115,9 @@ export async function recordChannelOrders(db: Db, channel: { id: string; workspa
         : lines.some((l) => l.unmapped !== null) && !row.fulfilledByChannel ? 'unmapped_line' : null;
     const order: Order = {
       id, workspaceId: ws, number: had?.number ?? number++, channelId: channel.id, channelReference: row.externalOrderId, orderReference: row.name ?? row.externalOrderId,
-      source: 'channel', state, serviceLevel: had?.serviceLevel ?? 'standard', pickupLocationId: had?.pickupLocationId ?? null, shipTo: had?.shipTo ?? { postalCode: null, country: null },
-      promisedShipBy: had?.promisedShipBy ?? null, promisedDeliverBy: had?.promisedDeliverBy ?? null, requestedShipDate: had?.requestedShipDate ?? null, customerReference: had?.customerReference ?? null,
+      source: 'channel', state, serviceLevel: had?.serviceLevel ?? said?.serviceLevel ?? 'standard', pickupLocationId: had?.pickupLocationId ?? null,
+      shipTo: had?.shipTo ?? { postalCode: said?.shipTo?.postalCode ?? null, country: said?.shipTo?.country ?? null },
+      promisedShipBy: had?.promisedShipBy ?? said?.promisedShipBy ?? null, promisedDeliverBy: had?.promisedDeliverBy ?? said?.promisedDeliverBy ?? null, requestedShipDate: had?.requestedShipDate ?? null, customerReference: had?.customerReference ?? null,
       candidates: (row.allocation as unknown as AllocateOrderCommand | null)?.locations ?? had?.candidates ?? null,
       routing: had?.routing ?? (row.allocation ? { strategy: 'first_fit', candidates: (row.allocation as unknown as AllocateOrderCommand).locations ?? null, reason: 'channel ingestion: the line\'s own location, else the first of the channel\'s locations that covers it' } : null),
       exception, fulfilledByChannel: row.fulfilledByChannel, createdAt: had?.createdAt ?? now, updatedAt: now, lines,
