@@ -35,7 +35,7 @@ import { componentsOf, existingChannels, itemsBySku, locationsByCode, locationsB
 import { getHold, insertExceptions } from '../store/ledger-repo.ts';
 import type { RouteDecision } from '../domain/routing.ts';
 import { getOrder, holdLinksOf, insertHoldLinks, insertOrders, insertShipment, ordersByChannelReferences, writeOrders } from '../store/order-repo.ts';
-import type { Db } from '../store/store.ts';
+import { ConflictError, type Db } from '../store/store.ts';
 import { newId } from './ids.ts';
 import type { DocumentStep } from './ledger.ts';
 import { placementFor } from './order-placement.ts';
@@ -170,7 +170,10 @@ export function placeStep(workspaceId: string, input: OrderCreate): DocumentStep
       const placed: Order = { ...order, routing: decision ?? order.routing, lines: withAllocated(order, hold, links), exception: oversoldIn(hold) ?? (atRisk ? 'promise_at_risk' : null), updatedAt: now };
       if (atRisk && hold) await raisePromiseAtRisk(db, placed, hold, decision!, now);
       await useOrderNumber(db, workspaceId, order.number);
-      await insertOrders(db, [placed]);
+      if (!(await insertOrders(db, [placed])).has(placed.id)) {
+        // The same channel order was placed by a concurrent request: run again, and answer theirs.
+        throw new ConflictError(`channel order ${order.channelReference} was recorded meanwhile`);
+      }
       await insertHoldLinks(db, order.id, links);
       return { status: 201, body: { order: await orderDetail(db, workspaceId, placed, posted) } };
     },

@@ -97,6 +97,16 @@ describe.each(STORE_KINDS)('orders over HTTP on %s', (kind) => {
     expect(listed).toContain(o.id);
   });
 
+  it('records a channel order sent twice at once exactly once', async () => {
+    const { sku } = await h.item();
+    await stock(sku, { WH1: 10 });
+    const body = { source: 'channel', channel: channelId, reference: unique('RACE'), lines: [{ sku, quantity: 2 }], locations: ['WH1'] };
+    const answers = await Promise.all([h.post('/v1/orders', body), h.post('/v1/orders', body), h.post('/v1/orders', body)]);
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([200, 200, 201]);
+    expect(new Set(answers.map((r) => r.json().order.id)).size).toBe(1);
+    expect((await levels(sku)).WH1).toMatchObject({ available: 8, committed: 2 });
+  });
+
   it('holds a pending order until it is confirmed; ship before confirm is refused', async () => {
     const { sku } = await h.item();
     await stock(sku, { WH1: 4 });
