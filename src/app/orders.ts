@@ -36,6 +36,7 @@ import { getHold, insertExceptions } from '../store/ledger-repo.ts';
 import type { RouteDecision } from '../domain/routing.ts';
 import { getOrder, holdLinksOf, insertHoldLinks, insertOrders, insertShipment, ordersByChannelReferences, writeOrders } from '../store/order-repo.ts';
 import { ConflictError, type Db } from '../store/store.ts';
+import { withOrderTerms } from './channel-order-terms.ts';
 import { newId } from './ids.ts';
 import type { DocumentStep } from './ledger.ts';
 import { placementFor } from './order-placement.ts';
@@ -157,7 +158,11 @@ export function placeStep(workspaceId: string, input: OrderCreate): DocumentStep
       const items = await requestedItems(db, workspaceId, place);
       for (const [i, l] of lines.entries()) l.itemId = items[i]!.itemId || null;
       decided = { order, requested: items };
-      return ok([placeCommand(order, place, placement.value, input.pending === true, input.source === 'channel')]);
+      const command = placeCommand(order, place, placement.value, input.pending === true, input.source === 'channel');
+      if (command.type !== 'allocate_order') return ok([command]);
+      // A channel's order terms (wholesale: whole cases, minimums, lead time; lines bounded by its fence).
+      const termed = await withOrderTerms(db, workspaceId, command, { customer: input.customer_reference ?? null, requested_ship_date: input.requested_ship_date ?? null }, now);
+      return termed.ok ? ok([termed.value]) : termed;
     },
     async finish(db, posted, now) {
       if (existing) return { status: 200, body: { order: await orderDetail(db, workspaceId, existing) } };

@@ -107,6 +107,17 @@ describe.each(STORE_KINDS)('orders over HTTP on %s', (kind) => {
     expect((await levels(sku)).WH1).toMatchObject({ available: 8, committed: 2 });
   });
 
+  it("meets a wholesale channel's order terms: whole cases", async () => {
+    const ws = await h.post('/v1/channels', { kind: 'wholesale', name: unique('wholesale') }, { key: h.a.keys.admin });
+    expect(ws.statusCode, ws.body).toBe(201);
+    const sku = unique('CASE');
+    expect((await h.post('/v1/items', { sku, name: sku, units_per_case: 5 })).statusCode).toBe(201);
+    await stock(sku, { WH1: 20 });
+    const body = { source: 'channel', channel: ws.json().channel.id, reference: unique('WS'), locations: ['WH1'] };
+    expectProblem(await unchanged(() => h.post('/v1/orders', { ...body, lines: [{ sku, quantity: 3 }] }), [sku]), 'not_whole_cases', 'lines[0].quantity');
+    expect(await place({ ...body, lines: [{ sku, quantity: 10 }] })).toMatchObject({ state: 'allocated', lines: [{ allocated: 10 }] });
+  });
+
   it('holds a pending order until it is confirmed; ship before confirm is refused', async () => {
     const { sku } = await h.item();
     await stock(sku, { WH1: 4 });
