@@ -11,12 +11,12 @@
 
 import type { OrderFacts } from '../domain/channel-event.ts';
 import type { AllocateOrderCommand } from '../domain/commands.ts';
-import type { Hold } from '../domain/model.ts';
+import type { Hold, Item } from '../domain/model.ts';
 import { linkHoldLines, openHold, type Order, type OrderHoldLink, type OrderLine, stateOf } from '../domain/order-rules.ts';
 import { componentsOf, itemsBySku } from '../store/catalog-repo.ts';
 import { type ChannelOrder, channelOrdersOf } from '../store/channel-event-repo.ts';
 import { holdsByIds } from '../store/ledger-repo.ts';
-import { holdLinksOf, insertHoldLinks, insertOrders, ordersByChannelReferences, takeOrderNumbers, writeOrders } from '../store/order-repo.ts';
+import { holdLinksOf, insertHoldLinksOf, insertOrders, ordersByChannelReferences, takeOrderNumbers, writeOrders } from '../store/order-repo.ts';
 import type { Db } from '../store/store.ts';
 import { newId } from './ids.ts';
 
@@ -25,8 +25,10 @@ function refunded(row: ChannelOrder, lineId: string): number {
   return row.refunds.flatMap((r) => r.lines).filter((l) => l.lineId === lineId).reduce((n, l) => n + l.quantity, 0);
 }
 
+type Kits = { items: Map<string, Item>; parts: Map<string, readonly unknown[]> };
+
 /** The hold lines of a channel order's hold, linked to the order's lines through its allocation command. */
-async function channelLinks(db: Db, ws: string, row: ChannelOrder, hold: Hold, lines: OrderLine[]): Promise<OrderHoldLink[]> {
+function channelLinks(row: ChannelOrder, hold: Hold, lines: OrderLine[], kits: Kits): OrderHoldLink[] {
   const allocation = row.allocation as unknown as AllocateOrderCommand | null;
   if (!allocation) return [];
   // The allocation's lines are the allocatable lines with units left, in order: match them up.
@@ -39,11 +41,9 @@ async function channelLinks(db: Db, ws: string, row: ChannelOrder, hold: Hold, l
       j++;
     }
   }
-  const items = new Map((await itemsBySku(db, ws, requested.map((r) => r.sku))).map((i) => [i.sku, i]));
-  const parts = await componentsOf(db, [...items.values()].filter((i) => i.kind !== 'standard').map((i) => i.id));
   return linkHoldLines(hold, requested.map((r) => {
-    const item = items.get(r.sku);
-    return { lineNo: r.lineNo, itemId: item?.id ?? '', components: item && item.kind !== 'standard' ? (parts.get(item.id)?.length ?? 0) : 0 };
+    const item = kits.items.get(r.sku);
+    return { lineNo: r.lineNo, itemId: item?.id ?? '', components: item && item.kind !== 'standard' ? (kits.parts.get(item.id)?.length ?? 0) : 0 };
   }));
 }
 
@@ -61,6 +61,7 @@ export async function recordChannelOrders(db: Db, channel: { id: string; workspa
   const holdIds = [...rows.flatMap((r) => (r.holdId ? [r.holdId] : [])), ...[...known.values()].flat().map((k) => k.holdId)];
   const holds = new Map((await holdsByIds(db, ws, holdIds)).map((h) => [h.id, h]));
   const items = new Map((await itemsBySku(db, ws, rows.flatMap((r) => r.lines!.flatMap((l) => (l.sku ? [l.sku] : []))))).map((i) => [i.sku, i]));
+  const kits: Kits = { items, parts: await componentsOf(db, [...items.values()].filter((i) => i.kind !== 'standard').map((i) => i.id)) };
   const fresh = rows.filter((r) => !existing.has(r.externalOrderId));
   let number = fresh.length > 0 ? await takeOrderNumbers(db, ws, fresh.length) : 0;
 
@@ -84,7 +85,7 @@ export async function recordChannelOrders(db: Db, channel: { id: string; workspa
     let links = known.get(id) ?? [];
     const hold = row.holdId ? holds.get(row.holdId) : undefined;
     if (hold && !links.some((k) => k.holdId === hold.id)) {
-      const more = await channelLinks(db, ws, row, hold, lines);
+      const more = channelLinks(row, hold, lines, kits);
       newLinks.push({ id, links: more });
       links = [...links, ...more];
     }
@@ -128,5 +129,5 @@ export async function recordChannelOrders(db: Db, channel: { id: string; workspa
   const inserted = await insertOrders(db, inserts);
   await writeOrders(db, updates);
   const written = new Set([...inserted, ...updates.map((o) => o.id)]);
-  for (const { id, links } of newLinks) if (written.has(id)) await insertHoldLinks(db, id, links);
+  await insertHoldLinksOf(db, newLinks.filter((x) => written.has(x.id)).map((x) => ({ orderId: x.id, links: x.links })));
 }

@@ -2,7 +2,7 @@
 // order_shipments, order_numbers). Nothing else writes them.
 
 import type { Order, OrderHoldLink, OrderLine, OrderSource, OrderState, ServiceLevel } from '../domain/order-rules.ts';
-import { chunk, type Db, insertRows, type Param, placeholders } from './store.ts';
+import { chunk, type Db, insertRows, type Param, PARAMS_PER_STATEMENT_MAX, placeholders, valuesList } from './store.ts';
 
 interface OrderRow {
   id: string;
@@ -94,9 +94,13 @@ export async function takeOrderNumbers(db: Db, workspaceId: string, count: numbe
 export async function insertOrders(db: Db, orders: readonly Order[]): Promise<Set<string>> {
   const inserted = new Set<string>();
   if (orders.length === 0) return inserted;
-  for (const o of orders) {
-    const changed = await db.run(`INSERT INTO orders (${ORDER_COLUMNS.join(', ')}) VALUES (${placeholders(ORDER_COLUMNS.length)}) ON CONFLICT DO NOTHING`, orderParams(o));
-    if (changed > 0) inserted.add(o.id);
+  // Many rows a statement (a flash sale's batch is one or two round trips), the inserted ones returned.
+  for (const part of chunk(orders, Math.floor(PARAMS_PER_STATEMENT_MAX / ORDER_COLUMNS.length))) {
+    const rows = await db.all<{ id: string }>(
+      `INSERT INTO orders (${ORDER_COLUMNS.join(', ')}) VALUES ${valuesList(part.length, ORDER_COLUMNS.length)} ON CONFLICT DO NOTHING RETURNING id`,
+      part.flatMap(orderParams),
+    );
+    for (const r of rows) inserted.add(r.id);
   }
   await insertRows(db, 'order_lines', LINE_COLUMNS, orders.filter((o) => inserted.has(o.id)).flatMap((o) => o.lines.map((l) => lineParams(o.id, l))));
   return inserted;
@@ -173,7 +177,13 @@ export async function listOrders(db: Db, workspaceId: string, f: OrderFilter): P
 }
 
 export async function insertHoldLinks(db: Db, orderId: string, links: readonly OrderHoldLink[]): Promise<void> {
-  await insertRows(db, 'order_holds', ['order_id', 'hold_id', 'hold_line_no', 'line_no', 'location_id'], links.map((k) => [orderId, k.holdId, k.holdLineNo, k.lineNo, k.locationId]),
+  await insertHoldLinksOf(db, [{ orderId, links }]);
+}
+
+/** `insertHoldLinks` for many orders in one statement (or a few). */
+export async function insertHoldLinksOf(db: Db, orders: readonly { orderId: string; links: readonly OrderHoldLink[] }[]): Promise<void> {
+  await insertRows(db, 'order_holds', ['order_id', 'hold_id', 'hold_line_no', 'line_no', 'location_id'],
+    orders.flatMap((o) => o.links.map((k) => [o.orderId, k.holdId, k.holdLineNo, k.lineNo, k.locationId])),
     ' ON CONFLICT (order_id, hold_id, hold_line_no) DO NOTHING');
 }
 
