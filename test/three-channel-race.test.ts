@@ -89,12 +89,11 @@ describe.each(STORE_KINDS)('the three-channel race end to end on %s', (kind) => 
     await until(() => a.shown() === 10 && b.shown() === 10 && amazon.quantity(SKU) === 10);
     expect([a.shown(), b.shown(), amazon.quantity(SKU)]).toEqual([10, 10, 10]);
 
-    // The race: three sales of 4 within 100 ms, each channel still showing what it showed.
-    const t0 = Date.now();
+    // The race: three sales of 4 in one turn of the event loop (no await between them), so no
+    // push can reach any channel in between: each still shows what it showed.
     a.shop.placeOrder({ lines: [{ sku: SKU, quantity: 4 }] });
     const theirs = amazon.placeOrder({ lines: [{ sku: SKU, quantity: 4 }], status: 'UNSHIPPED' });
     a.shop.placeOrder({ lines: [{ sku: SKU, quantity: 4 }] });
-    expect(Date.now() - t0).toBeLessThan(100);
 
     // In: the shop's webhooks, Amazon's relayed notification (twice), and Amazon's order poll.
     await Promise.all([a.shop.flushWebhooks(), amazon.flushNotifications()]);

@@ -6,6 +6,7 @@ import { ROLES, type Role } from '../domain/model.ts';
 import * as repo from '../store/access-repo.ts';
 import type { ApiKey, Workspace } from '../store/access-repo.ts';
 import type { Db, Store } from '../store/store.ts';
+import { type ServerAdminKey, serverAdminKeyByHash } from '../store/workspace-admin-repo.ts';
 import type { Clock } from './clock.ts';
 import { newId } from './ids.ts';
 
@@ -28,15 +29,17 @@ export async function createApiKey(db: Db, workspaceId: string, role: Role, name
   return { key, plain };
 }
 
-export async function createWorkspace(store: Store, clock: Clock, name: string): Promise<{ workspace: Workspace; adminKey: string }> {
-  return store.transaction(async (db) => {
-    const now = clock.now();
-    const workspace: Workspace = { id: newId('ws', now), name, createdAt: now };
-    await repo.insertWorkspace(db, workspace);
-    const made = await createApiKey(db, workspace.id, 'admin', 'initial admin key', now);
-    if ('code' in made) throw new Error(made.detail);
-    return { workspace, adminKey: made.plain };
-  });
+export function createWorkspace(store: Store, clock: Clock, name: string): Promise<{ workspace: Workspace; adminKey: string }> {
+  return store.transaction((db) => createWorkspaceIn(db, name, clock.now()));
+}
+
+/** A new workspace and its first admin API key, inside the caller's transaction. */
+export async function createWorkspaceIn(db: Db, name: string, now: number): Promise<{ workspace: Workspace; adminKey: string; key: ApiKey }> {
+  const workspace: Workspace = { id: newId('ws', now), name, createdAt: now };
+  await repo.insertWorkspace(db, workspace);
+  const made = await createApiKey(db, workspace.id, 'admin', 'initial admin key', now);
+  if ('code' in made) throw new Error(made.detail);
+  return { workspace, adminKey: made.plain, key: made.key };
 }
 
 /** On an empty database, create the default workspace and return its admin key (shown once). */
@@ -45,9 +48,10 @@ export async function ensureDefaultWorkspace(store: Store, clock: Clock): Promis
   return count > 0 ? null : createWorkspace(store, clock, 'default');
 }
 
-/** Look up API keys by their hash, remembering answers for a few seconds. */
+/** Look up API keys (and server admin keys) by their hash, remembering answers for a few seconds. */
 export class KeyRing {
   private readonly cache = new Map<string, { key: ApiKey | undefined; until: number }>();
+  private readonly adminCache = new Map<string, { key: ServerAdminKey | undefined; until: number }>();
   constructor(private readonly store: Store, private readonly clock: Clock) {}
 
   async authenticate(plain: string): Promise<ApiKey | undefined> {
@@ -61,7 +65,21 @@ export class KeyRing {
     return key;
   }
 
+  /** A server admin key (docs/workspaces.md); revocation takes as long as an API key's. */
+  async authenticateServerAdmin(plain: string): Promise<ServerAdminKey | undefined> {
+    const hash = hashKey(plain);
+    const now = this.clock.now();
+    const hit = this.adminCache.get(hash);
+    if (hit && hit.until > now) return hit.key;
+    const key = await this.store.read((db) => serverAdminKeyByHash(db, hash));
+    if (this.adminCache.size > 1_000) this.adminCache.clear();
+    this.adminCache.set(hash, { key, until: now + KEY_CACHE_TTL_MS });
+    return key;
+  }
+
+  /** Drop every remembered answer: a key was revoked, or a workspace suspended or reactivated, in this process. */
   forget(): void {
     this.cache.clear();
+    this.adminCache.clear();
   }
 }

@@ -5,7 +5,7 @@ import { type Account, type Balances, isBucket, onHand, zeroBalances } from '../
 import { refusal, type Refusal } from '../domain/errors.ts';
 import { getItemBySku } from '../store/catalog-repo.ts';
 import { getException, updateException } from '../store/query-repo.ts';
-import { type AuditEntry, auditPage, insertAudit } from '../store/session-repo.ts';
+import { type AuditEntry, insertAudit } from '../store/session-repo.ts';
 import type { Db, Store } from '../store/store.ts';
 import type { ChannelStatus } from '../sync/dispatcher.ts';
 import { syncStatus } from './channel-sync.ts';
@@ -158,14 +158,4 @@ export class AuditLog {
   }
 }
 
-export async function audit(db: Db, ws: string, q: { cursor?: string; limit?: number; actor?: string }) {
-  const limit = Math.min(q.limit ?? 50, 500);
-  const before = q.cursor !== undefined ? Number(Buffer.from(q.cursor, 'base64url').toString()) : undefined;
-  const rows = await auditPage(db, ws, { ...(before !== undefined && Number.isFinite(before) ? { before } : {}), ...(q.actor ? { actor: q.actor } : {}), limit: limit + 1 });
-  const page = rows.slice(0, limit);
-  return {
-    data: page.map((r) => ({ at: iso(r.at), actor: { kind: r.actor_kind, id: r.actor_id, name: r.actor_name }, method: r.method, path: r.path, status: r.status, ip: r.ip, idempotency_key: r.idempotency_key })),
-    next_cursor: rows.length > limit ? Buffer.from(String(page.at(-1)!.seq)).toString('base64url') : null,
-  };
-}
 

@@ -37,6 +37,7 @@ import { fingerprint } from './fingerprint.ts';
 import { checkIdempotencyKey, type CommandResponse, recordOf, replay, type Written } from './idempotent.ts';
 import { newId } from './ids.ts';
 import { holdView, levelView, movementView } from './views.ts';
+import { stockAlerts } from './alert-outbox.ts';
 
 /** Commands one transaction may take. */
 export const BATCH_MAX_DEFAULT = 512;
@@ -329,6 +330,8 @@ export class Ledger {
     await writeHolds(db, [...state.dirtyHolds].map((id) => state.holds.get(id)!), newHolds);
     await insertExceptions(db, writes.exceptions);
     await insertIdempotency(db, writes.keys);
+    // Alerts out (stock.changed, stock.low) commit or roll back with the stock they report.
+    await stockAlerts(db, [...state.dirtyLevels].map((k) => state.levels.get(k)!), now);
     if (this.options.afterWrite && state.dirtyLevels.size > 0) await this.options.afterWrite(db, changedItems(state), now);
     return results;
   }

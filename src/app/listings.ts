@@ -4,7 +4,7 @@
 
 import { recomputeListings } from './availability.ts';
 import { refusal, type Refusal } from '../domain/errors.ts';
-import { type Channel, checkExternal, externalKey, type Listing } from '../domain/listing-rules.ts';
+import { type Channel, checkExternal, externalKey, type Listing, shownIdentifiers } from '../domain/listing-rules.ts';
 import { listingIdentity } from '../channels/registry.ts';
 import type { Item } from '../domain/model.ts';
 import { getItemBySku, itemsById } from '../store/catalog-repo.ts';
@@ -39,6 +39,8 @@ export function listingView(l: Listing, channel: Pick<Channel, 'name' | 'kind'> 
     item_kind: item?.kind ?? null,
     external: l.external,
     external_key: l.externalKey,
+    /** The identifiers as the merchant knows them (Shopify's numbers, Amazon's marketplace by name). */
+    identifiers: channel ? shownIdentifiers(listingIdentity(channel.kind), l.external) : [],
     active: l.active,
     created_at: iso(l.createdAt),
     updated_at: iso(l.updatedAt),

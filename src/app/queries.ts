@@ -8,6 +8,7 @@ import { getHold, levelFromRow, listHolds } from '../store/ledger-repo.ts';
 import * as q from '../store/query-repo.ts';
 import type { Db } from '../store/store.ts';
 import { balancesView, holdView, iso, itemView } from './views.ts';
+import { withActorNames } from './audit-view.ts';
 
 /** Largest page a list returns. */
 export const PAGE_LIMIT_MAX = 500;
@@ -91,7 +92,8 @@ export async function movements(db: Db, workspaceId: string, query: MovementQuer
     ...(query.cursor ? { beforeSeq: decodeSeqCursor(query.cursor) } : {}),
     limit,
   });
-  return page(rows, limit, (m) => Number(m.seq), movementRowView);
+  const out = page(rows, limit, (m) => Number(m.seq), movementRowView);
+  return { ...out, data: await withActorNames(db, workspaceId, out.data) };
 }
 
 /** A movement read with its SKU and location code (any list of them: history, a document's). */

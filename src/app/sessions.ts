@@ -7,10 +7,12 @@ import { promisify } from 'node:util';
 import { refusal, type Refusal } from '../domain/errors.ts';
 import { ROLES, type Role } from '../domain/model.ts';
 import * as repo from '../store/session-repo.ts';
-import type { Store } from '../store/store.ts';
+import type { Db, Store } from '../store/store.ts';
+import { workspaceSuspended } from '../store/workspace-admin-repo.ts';
 import type { KeyRing } from './access.ts';
 import type { Clock } from './clock.ts';
 import { newId } from './ids.ts';
+import { isServerAdminKey, SERVER_SCOPE } from './server-admin.ts';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -44,7 +46,10 @@ export interface SignedIn {
 export async function signIn(store: Store, clock: Clock, keys: KeyRing, creds: { api_key?: string; email?: string; password?: string }): Promise<SignedIn | Refusal> {
   const now = clock.now();
   let session: repo.Session | null = null;
-  if (typeof creds.api_key === 'string') {
+  if (typeof creds.api_key === 'string' && isServerAdminKey(creds.api_key)) {
+    const key = await keys.authenticateServerAdmin(creds.api_key);
+    if (key) session = { workspace_id: SERVER_SCOPE, role: 'admin', principal_kind: 'server_admin', principal_id: key.id, principal_name: key.name, expires_at: now + SESSION_TTL_MS };
+  } else if (typeof creds.api_key === 'string') {
     const key = await keys.authenticate(creds.api_key);
     if (key) session = { workspace_id: key.workspaceId, role: key.role, principal_kind: 'api_key', principal_id: key.id, principal_name: key.name, expires_at: now + SESSION_TTL_MS };
   } else if (typeof creds.email === 'string' && typeof creds.password === 'string') {
@@ -56,6 +61,10 @@ export async function signIn(store: Store, clock: Clock, keys: KeyRing, creds: {
     return refusal('validation_failed', 'send {"api_key"} or {"email", "password"}');
   }
   if (!session) return refusal('unauthorized', 'those credentials are not valid');
+  // Only after the credentials proved themselves: saying "suspended" to a guess would confirm an account.
+  if (session.principal_kind !== 'server_admin' && (await store.read((db) => workspaceSuspended(db, session!.workspace_id)))) {
+    return refusal('workspace_suspended', 'this workspace is suspended by the server administrator; its data is kept, ask them to reactivate it');
+  }
   const token = randomBytes(32).toString('base64url');
   await store.transaction((db) => repo.insertSession(db, hashToken(token), session!, now));
   return { token, session };
@@ -69,7 +78,22 @@ export function signOut(store: Store, clock: Clock, token: string): Promise<void
   return store.transaction((db) => repo.deleteSession(db, hashToken(token), clock.now()));
 }
 
-export async function createUser(store: Store, clock: Clock, ws: string, input: { email: unknown; name: unknown; role: unknown; password: unknown }): Promise<repo.User | Refusal> {
+export interface UserInput {
+  email: unknown;
+  name: unknown;
+  role: unknown;
+  password: unknown;
+}
+
+export interface CheckedUser {
+  email: string;
+  name: string;
+  role: Role;
+  password: string;
+}
+
+/** A new user's fields, checked in order (the first bad one is named), before anything is hashed or written. */
+export function checkUser(input: UserInput): CheckedUser | Refusal {
   const email = typeof input.email === 'string' ? input.email.trim().toLowerCase() : '';
   if (!/^[^@\s]+@[^@\s]+$/.test(email) || email.length > 200) return refusal('validation_failed', 'email must be an email address', 'email');
   if (typeof input.name !== 'string' || input.name.length === 0 || input.name.length > 100) return refusal('validation_failed', 'name must be 1 to 100 characters', 'name');
@@ -77,13 +101,23 @@ export async function createUser(store: Store, clock: Clock, ws: string, input: 
   if (typeof input.password !== 'string' || input.password.length < PASSWORD_LENGTH_MIN || input.password.length > 200) {
     return refusal('validation_failed', `password must be ${PASSWORD_LENGTH_MIN} to 200 characters`, 'password');
   }
-  const now = clock.now();
-  const user: repo.User = { id: newId('user', now), workspace_id: ws, email, name: input.name, role: input.role as Role, password_hash: await hashPassword(input.password), disabled: false, created_at: now };
-  return store.transaction(async (db) => {
-    if (await repo.userByEmail(db, email)) return refusal('validation_failed', `a user with email ${email} already exists`, 'email');
-    await repo.insertUser(db, user);
-    return user;
-  });
+  return { email, name: input.name, role: input.role as Role, password: input.password };
+}
+
+/** Insert a checked user whose password is already hashed, inside the caller's transaction. */
+export async function insertNewUser(db: Db, ws: string, u: CheckedUser, passwordHash: string, now: number): Promise<repo.User | Refusal> {
+  if (await repo.userByEmail(db, u.email)) return refusal('validation_failed', `a user with email ${u.email} already exists`, 'email');
+  const user: repo.User = { id: newId('user', now), workspace_id: ws, email: u.email, name: u.name, role: u.role, password_hash: passwordHash, disabled: false, created_at: now };
+  await repo.insertUser(db, user);
+  return user;
+}
+
+export async function createUser(store: Store, clock: Clock, ws: string, input: UserInput): Promise<repo.User | Refusal> {
+  const checked = checkUser(input);
+  if ('code' in checked) return checked;
+  // Hashed outside the transaction: scrypt takes tens of milliseconds and holds no lock.
+  const hash = await hashPassword(checked.password);
+  return store.transaction((db) => insertNewUser(db, ws, checked, hash, clock.now()));
 }
 
 export const userView = (u: repo.User) => ({ id: u.id, email: u.email, name: u.name, role: u.role, disabled: u.disabled, created_at: new Date(u.created_at).toISOString() });

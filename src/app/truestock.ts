@@ -27,6 +27,7 @@ import { kindOf, READ_BACK_KINDS } from '../channels/registry.ts';
 import type { BreakerOptions } from '../sync/breaker.ts';
 import { type DispatchEvents, Dispatcher, type DispatchLog } from '../sync/dispatcher.ts';
 import { Reconciler } from '../sync/reconciler.ts';
+import { AlertDelivery, type AlertDeliveryOptions } from '../sync/alert-delivery.ts';
 
 export interface TruestockConfig {
   /** PostgreSQL when set; otherwise SQLite at `sqlitePath`. */
@@ -46,6 +47,8 @@ export interface TruestockConfig {
   /** How long an idempotency key is remembered. */
   idempotencyRetention_ms?: number;
   /** Options of the channel sync dispatcher (tests make it fast and quiet). */
+  /** The alert delivery worker (tests: a fetch, a mailer, SMTP settings). */
+  alerts?: Omit<AlertDeliveryOptions, 'scheduler' | 'random'>;
   sync?: { workerId?: string; leaseMs?: number; idleMs?: number; log?: DispatchLog; fetch?: typeof fetch; events?: DispatchEvents; breaker?: Partial<BreakerOptions>; staleGraceMs?: number };
 }
 
@@ -98,6 +101,8 @@ export function openStore(config: TruestockConfig): Store {
 export class Truestock {
   /** Reads channels back and handles drift (`reconciler.start()` beside the dispatcher; tests call `tick()`). */
   readonly reconciler: Reconciler;
+  /** Delivers alerts (webhooks, e-mail) from the alert outbox (`alerts.start()` beside the dispatcher; tests call `tick()`). */
+  alerts!: AlertDelivery;
 
   private constructor(
     readonly store: Store,
@@ -162,16 +167,19 @@ export class Truestock {
     // A committed batch may have queued new numbers: the dispatcher looks at once.
     const onBatch = (size: number, ms: number) => (metrics.onBatch(size, ms), sync.poke());
     const ledger = new Ledger(store, clock, { onBatch, onOutcome: metrics.onOutcome, ...config.ledger, afterWrite });
-    return new Truestock(
+    const truestock = new Truestock(
       store, clock, ledger, new KeyRing(store, clock), new HoldSweeper(ledger, config.sweepInterval_ms, scheduler), metrics,
       new IdempotencyPruner(store, clock, config.idempotencyRetention_ms, scheduler), new RuleScheduler(ledger, undefined, scheduler), sync,
       new AuditLog(store, undefined, scheduler), scheduler, random, seeded, fetchImpl, syncOpts.log,
     );
+    truestock.alerts = new AlertDelivery(store, clock, { ...config.alerts, scheduler, random });
+    return truestock;
   }
 
   async close(): Promise<void> {
     await this.reconciler.stop();
     await this.sync.stop();
+    await this.alerts.stop();
     await this.audit.flush();
     await this.sweeper.stop();
     await this.pruner.stop();

@@ -1,15 +1,17 @@
 // The catalog commands end to end: spawn `node bin/truestock.js` against a SQLite file and read
 // stdout, stderr and the exit code.
+// Commands run the entry module in-process (test/support/cli.ts `runInProcess`: the same parsing,
+// output and exit codes without a process start of seconds each); `init` spawns the real process.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../test/support/cli.ts';
+import { run, runInProcess } from '../../test/support/cli.ts';
 
 describe('truestock catalog commands on SQLite', () => {
   let dir: string;
-  const cli = (...args: string[]) => run(args, { TRUESTOCK_DB: join(dir, 'cli.db') }, dir);
+  const cli = (...args: string[]) => runInProcess(args, { TRUESTOCK_DB: join(dir, 'cli.db') }, dir);
   const file = (name: string, text: string) => {
     const path = join(dir, name);
     writeFileSync(path, text);
@@ -23,7 +25,8 @@ describe('truestock catalog commands on SQLite', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'truestock-catalog-cli-'));
-    await ok('init');
+    const init = await run(['init'], { TRUESTOCK_DB: join(dir, 'cli.db') }, dir);
+    expect(init.code, init.stderr).toBe(0);
     await ok('items', 'import', file('items.csv', 'sku,name\nTEE-M,Tee M\nTEE-L,Tee L\nMUG,Mug\n'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

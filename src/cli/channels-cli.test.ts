@@ -1,16 +1,18 @@
 // `truestock channels add|list|show|set` and `listings add` for a channel whose settings hold maps,
 // lists and credentials (an Amazon seller): JSON values, credentials never printed, settings
 // changed one at a time, and refusals in one line naming the field.
+// Commands run the entry module in-process (test/support/cli.ts `runInProcess`: the same parsing,
+// output and exit codes without a process start of seconds each); `init` spawns the real process.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../test/support/cli.ts';
+import { run, runInProcess } from '../../test/support/cli.ts';
 
 describe('truestock channels for an Amazon seller on SQLite', () => {
   let dir: string;
-  const cli = (...args: string[]) => run(args, { TRUESTOCK_DB: join(dir, 'cli.db') }, dir);
+  const cli = (...args: string[]) => runInProcess(args, { TRUESTOCK_DB: join(dir, 'cli.db') }, dir);
   const ok = async (...args: string[]) => {
     const r = await cli(...args);
     expect(r.code, r.stderr).toBe(0);
@@ -25,7 +27,8 @@ describe('truestock channels for an Amazon seller on SQLite', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'truestock-channels-cli-'));
-    await ok('init');
+    const init = await run(['init'], { TRUESTOCK_DB: join(dir, 'cli.db') }, dir);
+    expect(init.code, init.stderr).toBe(0);
     const items = join(dir, 'items.csv');
     writeFileSync(items, 'sku,name\nTEE-M,Tee M\nMUG,Mug\n');
     await ok('items', 'import', items);

@@ -3,19 +3,21 @@
 // the field, and listings by the kind's own identifiers (Walmart and eBay: the SKU; Square: the
 // catalog object, with the location when the channel maps several). A numeric-looking id given in
 // double quotes stays a string (Walmart's ship node).
+// Commands run the entry module in-process (test/support/cli.ts `runInProcess`: the same parsing,
+// output and exit codes without a process start of seconds each); `init` spawns the real process.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../test/support/cli.ts';
+import { run, runInProcess } from '../../test/support/cli.ts';
 
 /** Seven or eight CLI runs a test, each a new process (seconds apiece on a busy machine). */
 const CLI_TEST_MS = 90_000;
 
 describe('truestock channels for Walmart, eBay and Square on SQLite', () => {
   let dir: string;
-  const cli = (...args: string[]) => run(args, { TRUESTOCK_DB: join(dir, 'cli.db') }, dir);
+  const cli = (...args: string[]) => runInProcess(args, { TRUESTOCK_DB: join(dir, 'cli.db') }, dir);
   const ok = async (...args: string[]) => {
     const r = await cli(...args);
     expect(r.code, r.stderr).toBe(0);
@@ -30,7 +32,8 @@ describe('truestock channels for Walmart, eBay and Square on SQLite', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'truestock-kinds-cli-'));
-    await ok('init');
+    const init = await run(['init'], { TRUESTOCK_DB: join(dir, 'cli.db') }, dir);
+    expect(init.code, init.stderr).toBe(0);
     const items = join(dir, 'items.csv');
     writeFileSync(items, 'sku,name\nTEE-M,Tee M\nMUG,Mug\n');
     await ok('items', 'import', items);

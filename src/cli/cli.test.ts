@@ -1,12 +1,15 @@
 // The `truestock` command end to end: spawn `node bin/truestock.js` as a user would, against a
 // SQLite file in a temp dir (and once against PostgreSQL), and read stdout, stderr and the exit code.
+// Most commands run the same entry module in-process (test/support/cli.ts `runInProcess`: the
+// same parsing, output and exit codes without a process start of seconds each); every `init`, the
+// stack-trace, working-directory, verify-failure and serve checks spawn the real process.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, expectOneLineError, start } from '../../test/support/cli.ts';
+import { collect, expectOneLineError, runInProcess, start } from '../../test/support/cli.ts';
 import { createTestDatabase } from '../../test/support/postgres.ts';
 
 describe('truestock CLI on SQLite', () => {
@@ -14,6 +17,8 @@ describe('truestock CLI on SQLite', () => {
   let dbPath: string;
   let workspaceId: string;
   const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
+    runInProcess(args, { TRUESTOCK_DB: dbPath, ...env }, dir);
+  const spawned = (args: string[], env: Record<string, string | undefined> = {}) =>
     collect(start(args, { TRUESTOCK_DB: dbPath, ...env }, dir));
   const file = (name: string, text: string) => {
     const path = join(dir, name);
@@ -24,7 +29,7 @@ describe('truestock CLI on SQLite', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'truestock-cli-'));
     dbPath = join(dir, 'cli.db');
-    const init = await cli(['init']);
+    const init = await spawned(['init']);
     expect(init.code, init.stderr).toBe(0);
     workspaceId = /workspace: (ws_\w+) \(default\)/.exec(init.stdout)![1]!;
     expect(init.stdout).toMatch(/admin key: tsk_\S+/);
@@ -99,22 +104,22 @@ describe('truestock CLI on SQLite', () => {
     expectOneLineError(await cli(['stock', 'A-1', '--colour']), /unknown option '--colour'/);
     expectOneLineError(await cli(['stock', 'A-1', '--workspace', 'ws_nope']), /no workspace "ws_nope"/);
     expectOneLineError(await cli(['stock', 'A-1'], { TRUESTOCK_DB: join(dir, 'typo.db') }), /no database at .*typo\.db: run "truestock init"/);
-    expectOneLineError(await cli(['serve', '--port', 'eighty']), /--port must be a number/);
+    expectOneLineError(await spawned(['serve', '--port', 'eighty']), /--port must be a number/);
     expectOneLineError(await cli(['init']), /a workspace named "default" already exists/);
   });
 
   it('shows a stack trace only when TRUESTOCK_DEBUG=1', async () => {
-    const r = await cli(['stock', 'A-1'], { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none', TRUESTOCK_DEBUG: '1' });
+    const r = await spawned(['stock', 'A-1'], { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none', TRUESTOCK_DEBUG: '1' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^truestock: .*ECONNREFUSED/);
     expect(r.stderr).toMatch(/\n\s+at /);
-    expectOneLineError(await cli(['stock', 'A-1'], { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' }), /ECONNREFUSED/, 1);
+    expectOneLineError(await spawned(['stock', 'A-1'], { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' }), /ECONNREFUSED/, 1);
   });
 
   it('exits 1 and lists the mismatches when verify finds the ledger and the balances apart', async () => {
     const dbDir = mkdtempSync(join(tmpdir(), 'truestock-cli-verify-'));
     const path = join(dbDir, 'v.db');
-    const run = (args: string[]) => collect(start(args, { TRUESTOCK_DB: path }, dbDir));
+    const run = (args: string[]) => runInProcess(args, { TRUESTOCK_DB: path }, dbDir);
     try {
       await run(['init']);
       await run(['locations', 'add', 'W', 'W']);
@@ -124,7 +129,7 @@ describe('truestock CLI on SQLite', () => {
       const sqlite = new Database(path);
       sqlite.prepare('UPDATE stock_levels SET available = available + 1').run(); // a hand edit
       sqlite.close();
-      const r = await run(['verify']);
+      const r = await collect(start(['verify'], { TRUESTOCK_DB: path }, dbDir));
       expectOneLineError(r, /verify found 1 mismatch$/, 1);
       expect(r.stdout).toMatch(/1 mismatches\n {2}X at W: ledger check: stored available=5, expected available=4/);
     } finally {
@@ -202,9 +207,9 @@ describe('truestock CLI on PostgreSQL', () => {
   it('works the same with DATABASE_URL', async () => {
     const pg = await createTestDatabase();
     const dir = mkdtempSync(join(tmpdir(), 'truestock-cli-pg-'));
-    const cli = (args: string[]) => collect(start(args, { DATABASE_URL: pg.url }, dir));
+    const cli = (args: string[]) => runInProcess(args, { DATABASE_URL: pg.url }, dir);
     try {
-      const init = await cli(['init']);
+      const init = await collect(start(['init'], { DATABASE_URL: pg.url }, dir));
       expect(init.code, init.stderr).toBe(0);
       expect(init.stdout).toMatch(/database: +postgres:\/\/postgres:\*\*\*@/);
       expect((await cli(['locations', 'add', 'W', 'W'])).code).toBe(0);

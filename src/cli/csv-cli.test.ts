@@ -1,19 +1,21 @@
 // `truestock items import|export` and `truestock stock import|export` end to end: spawn the
 // real command against SQLite (and PostgreSQL once) and read stdout, stderr and the exit code.
+// Commands run the entry module in-process (test/support/cli.ts `runInProcess`: the same parsing,
+// output and exit codes without a process start of seconds each); `init` spawns the real process.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOPIFY_EXPORT } from '../channels/shopify/inventory-csv.fixture.ts';
-import { run } from '../../test/support/cli.ts';
+import { run, runInProcess } from '../../test/support/cli.ts';
 import { createTestDatabase } from '../../test/support/postgres.ts';
 
 describe.each(['sqlite', 'postgres'] as const)('CSV commands on %s', (kind) => {
   let dir: string;
   let env: Record<string, string>;
   let drop = async () => {};
-  const cli = (...args: string[]) => run(args, env, dir);
+  const cli = (...args: string[]) => runInProcess(args, env, dir);
   const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), name);
 
   beforeAll(async () => {
@@ -23,7 +25,7 @@ describe.each(['sqlite', 'postgres'] as const)('CSV commands on %s', (kind) => {
       env = { DATABASE_URL: pg.url };
       drop = pg.drop;
     } else env = { TRUESTOCK_DB: join(dir, 'csv.db') };
-    expect((await cli('init')).code).toBe(0);
+    expect((await run(['init'], env, dir)).code).toBe(0);
     expect((await cli('locations', 'add', 'WH1', 'Main Warehouse')).code).toBe(0);
     expect((await cli('locations', 'add', 'BER', 'Berlin Store', '--kind', 'store')).code).toBe(0);
   }, 60_000);

@@ -123,6 +123,41 @@ export function program(): Command {
     .description('list the users of a workspace')
     .addOption(workspaceOption())
     .action(async (opts) => (await import('./users.ts')).listUsersCommand(opts));
+
+  // The server administrator's tools (docs/workspaces.md).
+  const workspaces = cli.command('workspaces').description('workspaces on this server: list, create, suspend, reactivate');
+  workspaces
+    .command('list')
+    .description('every workspace with its state and counts (users, keys, items, channels)')
+    .option('--json', 'print JSON')
+    .action(async (opts) => (await import('./workspaces.ts')).workspacesList(opts));
+  workspaces
+    .command('create <name>')
+    .description("create a workspace; prints its first admin API key once")
+    .action(async (name) => (await import('./workspaces.ts')).workspacesCreate(name));
+  workspaces
+    .command('suspend <workspace>')
+    .description("refuse a workspace's keys, users and sessions and pause its channels' sync; its data is kept")
+    .option('--reason <text>', 'why (shown to the server admin)')
+    .action(async (ws, opts) => (await import('./workspaces.ts')).workspacesSuspend(ws, opts));
+  workspaces
+    .command('reactivate <workspace>')
+    .description('let a suspended workspace in again')
+    .action(async (ws) => (await import('./workspaces.ts')).workspacesReactivate(ws));
+  const adminKey = cli.command('admin').description('the server administrator').command('key').description('server admin keys (tsa_…): manage workspaces, read none of their data');
+  adminKey
+    .command('create')
+    .description('create a server admin key; prints it once')
+    .option('--name <name>', 'who or what holds it', 'server admin')
+    .action(async (opts) => (await import('./workspaces.ts')).adminKeyCreate(opts));
+  adminKey
+    .command('list')
+    .description('list server admin keys (never the keys themselves)')
+    .action(async () => (await import('./workspaces.ts')).adminKeyList());
+  adminKey
+    .command('revoke <id>')
+    .description('revoke a server admin key')
+    .action(async (id) => (await import('./workspaces.ts')).adminKeyRevoke(id));
   return cli;
 }
 

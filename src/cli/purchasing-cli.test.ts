@@ -1,6 +1,9 @@
 // `truestock po …` and `truestock transfers …` end to end: spawn `node bin/truestock.js` as a
 // user would, against a SQLite file (and once against PostgreSQL), and read stdout, stderr and
 // the exit code. The workspace, items and locations are set up in-process.
+// The SQLite tests run the entry module in-process (test/support/cli.ts `runInProcess`: the same
+// parsing, output and exit codes without a process start of seconds each); the PostgreSQL test
+// spawns the real process for its last command.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace } from '../app/access.ts';
 import { createItem, createLocation } from '../app/catalog.ts';
 import { Truestock, type TruestockConfig } from '../app/truestock.ts';
-import { expectOneLineError, run } from '../../test/support/cli.ts';
+import { expectOneLineError, run, runInProcess } from '../../test/support/cli.ts';
 import { createTestDatabase } from '../../test/support/postgres.ts';
 
 /** A workspace with items TEE-M, TEE-L and locations WH1, ST1, 20 TEE-M at WH1. */
@@ -32,7 +35,7 @@ async function seed(config: TruestockConfig): Promise<void> {
 describe('truestock po and transfers on SQLite', () => {
   let dir: string;
   let env: Record<string, string>;
-  const cli = (...args: string[]) => run(args, env, dir);
+  const cli = (...args: string[]) => runInProcess(args, env, dir);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'truestock-cli-po-'));
@@ -107,13 +110,13 @@ describe('truestock po on PostgreSQL', () => {
     const dir = mkdtempSync(join(tmpdir(), 'truestock-cli-po-pg-'));
     try {
       await seed({ databaseUrl: pg.url, poolMax: 2 });
-      const cli = (...args: string[]) => run(args, { DATABASE_URL: pg.url }, dir);
+      const cli = (...args: string[]) => runInProcess(args, { DATABASE_URL: pg.url }, dir);
       expect((await cli('po', 'create', '--supplier', 'Acme', '--location', 'WH1', 'TEE-L:5')).code).toBe(0);
       const r = await cli('po', 'receive', 'PO-000001', 'TEE-L:5', '--json');
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ purchase_order: { state: 'closed', close_reason: 'received_in_full' } });
       expect((await cli('transfers', 'create', 'WH1', 'ST1', 'TEE-L:2')).code).toBe(0);
-      expect((await cli('verify')).code).toBe(0);
+      expect((await run(['verify'], { DATABASE_URL: pg.url }, dir)).code).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await pg.drop();

@@ -1,5 +1,8 @@
 // `truestock returns …` and `truestock counts …` end to end: spawn `node bin/truestock.js` as a
-// user would, against a SQLite file in a temp dir (and once against PostgreSQL).
+// user would, against a SQLite file in a temp dir (and once against PostgreSQL). The two long
+// flows run the same entry module in-process (test/support/cli.ts `runInProcess`: the same
+// parsing, output and exit codes, without a process start of seconds per command); the approval
+// test spawns its `init`, its refusal and its last read, so the real process stays covered.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createItem } from '../app/catalog.ts';
 import { Truestock, type TruestockConfig } from '../app/truestock.ts';
 import { listWorkspaces } from '../store/access-repo.ts';
-import { expectOneLineError, run, type Run } from '../../test/support/cli.ts';
+import { expectOneLineError, run, runInProcess, type Run } from '../../test/support/cli.ts';
 import { createTestDatabase } from '../../test/support/postgres.ts';
 
 const json = (r: Run) => JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
@@ -71,7 +74,7 @@ describe('returns and counts CLI', () => {
 
   it('runs a return and a count on SQLite', async () => {
     const env = { TRUESTOCK_DB: join(dir, 'cli.db') };
-    const cli = (args: string[]) => run(args, env, dir);
+    const cli = (args: string[]) => runInProcess(args, env, dir);
     expect((await cli(['init'])).code).toBe(0);
     await seedItem({ sqlitePath: env.TRUESTOCK_DB });
     await flow(cli);
@@ -79,8 +82,9 @@ describe('returns and counts CLI', () => {
 
   it('sends a variance over the threshold to approval, which posts it', async () => {
     const path = join(dir, 'approve.db');
-    const cli = (args: string[]) => run(args, { TRUESTOCK_DB: path }, dir);
-    expect((await cli(['init'])).code).toBe(0);
+    const cli = (args: string[]) => runInProcess(args, { TRUESTOCK_DB: path }, dir);
+    const spawned = (args: string[]) => run(args, { TRUESTOCK_DB: path }, dir);
+    expect((await spawned(['init'])).code).toBe(0);
     await seedItem({ sqlitePath: path });
     expect((await cli(['locations', 'add', 'WH1', 'Main'])).code).toBe(0);
     expect((await cli(['adjust', 'TEE', 'WH1', '10', '--reason', 'found'])).code).toBe(0);
@@ -94,17 +98,17 @@ describe('returns and counts CLI', () => {
     const waiting = await cli(['counts', 'post', 'CNT-1']);
     expect(waiting.code, waiting.stderr).toBe(0);
     expect(waiting.stdout).toMatch(/awaits an admin's approval .*nothing was posted/);
-    expectOneLineError(await cli(['counts', 'post', 'CNT-1']), /an admin must approve it \(approval_required\)/);
+    expectOneLineError(await spawned(['counts', 'post', 'CNT-1']), /an admin must approve it \(approval_required\)/);
     const approved = await cli(['counts', 'approve', 'CNT-1']);
     expect(approved.code, approved.stderr).toBe(0);
     expect(approved.stdout).toMatch(/approved by cli:/);
-    expect((await cli(['stock', 'TEE', '--json'])).stdout).toMatch(/"on_hand": 4/);
+    expect((await spawned(['stock', 'TEE', '--json'])).stdout).toMatch(/"on_hand": 4/);
   }, 120_000);
 
   it('works the same on PostgreSQL', async () => {
     const pg = await createTestDatabase();
     try {
-      const cli = (args: string[]) => run(args, { DATABASE_URL: pg.url }, dir);
+      const cli = (args: string[]) => runInProcess(args, { DATABASE_URL: pg.url }, dir);
       expect((await cli(['init'])).code).toBe(0);
       await seedItem({ databaseUrl: pg.url });
       await flow(cli);

@@ -6,11 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../test/support/cli.ts';
+import { runInProcess } from '../../test/support/cli.ts';
 
 describe('truestock rules list and availability explain, in words', () => {
   let dir: string;
-  const cli = (...args: string[]) => run(args, { TRUESTOCK_DB: join(dir, 'cli.db') }, dir);
+  // In-process (the same parsing, commands and output; cli.test.ts spawns the real process).
+  const cli = (...args: string[]) => runInProcess(args, { TRUESTOCK_DB: join(dir, 'cli.db') }, dir);
   const ok = async (...args: string[]) => {
     const r = await cli(...args);
     expect(r.code, r.stderr).toBe(0);

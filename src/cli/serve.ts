@@ -3,6 +3,7 @@
 // reconciler beside it) alone.
 
 import { ensureDefaultWorkspace } from '../app/access.ts';
+import { ensureServerAdminKey } from '../app/server-admin.ts';
 import { configFromEnv, jsonLog, Truestock } from '../app/truestock.ts';
 import { PollScheduler } from '../channels/poll-scheduler.ts';
 import { CliError, out } from './output.ts';
@@ -61,11 +62,14 @@ export async function serve(opts: ServeOptions, hooks: ServeHooks = {}): Promise
       out(`Created workspace ${made.workspace.id} (${made.workspace.name}).`);
       out(`Admin API key: ${made.adminKey}`);
       out('This key will not be shown again: store it somewhere safe now.');
+      // A new server also gets its server admin key (docs/workspaces.md): workspaces for other brands are made with it.
+      const serverKey = await ensureServerAdminKey(truestock.store, truestock.clock);
+      if (serverKey) out(`Server admin key (manages workspaces, reads none of their data): ${serverKey}`);
     }
     truestock.sweeper.start();
     truestock.rules.start();
     truestock.pruner.start();
-    if (opts.sync) (truestock.sync.start(), poller.start(), truestock.reconciler.start());
+    if (opts.sync) (truestock.sync.start(), poller.start(), truestock.reconciler.start(), truestock.alerts.start());
     // Loaded here, not at the top: the other commands should not pay for Fastify.
     const { startServer } = await import('../http/server.ts');
     server = await startServer({ truestock, host: opts.host, port, logger: opts.log });
@@ -104,6 +108,7 @@ export async function worker(): Promise<void> {
   const stopping = stopSignal();
   const truestock = await Truestock.open(configFromEnv());
   truestock.sync.start();
+  truestock.alerts.start();
   const poller = new PollScheduler(truestock, { log: jsonLog });
   truestock.reconciler.start();
   poller.start();

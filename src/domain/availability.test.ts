@@ -517,11 +517,9 @@ describe('Poisson quantile and velocity', () => {
     expect(exactSame / total).toBeGreaterThan(0.9);
   });
 
-  it('λ = 10,000 is fast and sensible', () => {
-    const start = performance.now();
-    let k = 0;
-    for (let i = 0; i < 1_000; i++) k = poissonQuantile(10_000, 0.95);
-    expect(performance.now() - start).toBeLessThan(50);
+  // Its speed is the availability benchmark's to measure (bench/), not a timed unit test's.
+  it('λ = 10,000 is sensible', () => {
+    const k = poissonQuantile(10_000, 0.95);
     expect(k).toBeGreaterThanOrEqual(10_164);
     expect(k).toBeLessThanOrEqual(10_166);
   });

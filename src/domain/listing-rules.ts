@@ -23,7 +23,40 @@ export interface ListingIdentity {
   forms: readonly (readonly string[])[];
   /** Short labels of the fields in an external_key (`inventory_item_id` → `inventory_item`): keys already stored depend on them. */
   labels: Readonly<Record<string, string>>;
+  /**
+   * How each field reads to the merchant, in the order shown: the name their own admin uses and,
+   * where the stored form is not what they see there (a GraphQL gid, a marketplace id), the value
+   * as they know it. Fields without an entry are shown under their own name, as stored.
+   */
+  shown?: Readonly<Record<string, ShownField>>;
 }
+
+export interface ShownField {
+  label: string;
+  value?: (stored: string) => string;
+}
+
+/** One identifier of a listing as a person reads it; `stored` is the value truestock keeps. */
+export interface ShownIdentifier {
+  field: string;
+  label: string;
+  value: string;
+  stored: string;
+}
+
+/** A listing's identifiers in the merchant's words (the kind's `shown`), declared fields first. */
+export function shownIdentifiers(identity: ListingIdentity, external: Readonly<Record<string, string>>): ShownIdentifier[] {
+  const declared = Object.keys(identity.shown ?? {});
+  const fields = [...declared.filter((f) => f in external), ...Object.keys(external).filter((f) => !declared.includes(f))];
+  return fields.map((field) => {
+    const stored = external[field]!;
+    const how = identity.shown?.[field];
+    return { field, label: how?.label ?? field.replace(/_/g, ' '), value: how?.value ? how.value(stored) : stored, stored };
+  });
+}
+
+/** `gid://shopify/InventoryItem/4123` → `4123`: the number an admin shows in its addresses. */
+export const gidNumber = (stored: string): string => /^gid:\/\/[^/]+\/[^/]+\/(.+)$/.exec(stored)?.[1] ?? stored;
 
 export type External = Record<string, string>;
 

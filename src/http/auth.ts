@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fa
 import { TruestockError } from '../domain/errors.ts';
 import { type Role, roleAllows } from '../domain/model.ts';
 import { SESSION_COOKIE, sessionOf } from '../app/sessions.ts';
+import { isServerAdminKey, SERVER_SCOPE } from '../app/server-admin.ts';
 import type { Truestock } from '../app/truestock.ts';
 
 export interface Principal {
@@ -12,7 +13,7 @@ export interface Principal {
   /** Who acts: an API key id, or a user id when signed in with an account. */
   keyId: string;
   role: Role;
-  kind: 'api_key' | 'user';
+  kind: 'api_key' | 'user' | 'server_admin';
   name: string | null;
 }
 
@@ -24,6 +25,14 @@ declare module 'fastify' {
     role?: Role;
     /** `false`: the route proves its caller another way (a channel's signed webhook) and takes no API key. */
     apiKey?: false;
+    /**
+     * Who may call it beside workspace principals. `only`: the server administrator alone
+     * (`/v1/admin/*`); `also`: both (who am I, sign out). Absent: workspace principals only —
+     * a server admin key never reaches a workspace's data.
+     */
+    serverAdmin?: 'only' | 'also';
+    /** `true`: a suspended workspace's session may still call it (signing out). */
+    whileSuspended?: true;
   }
 }
 
@@ -33,16 +42,35 @@ export function authenticate(truestock: Truestock): onRequestAsyncHookHandler {
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     let principal: Principal;
-    if (match) {
+    let suspended = false;
+    if (match && isServerAdminKey(match[1]!)) {
+      const key = await truestock.keys.authenticateServerAdmin(match[1]!);
+      if (!key) throw TruestockError.of('unauthorized', 'the server admin key is unknown or revoked', 'Authorization');
+      principal = { workspaceId: SERVER_SCOPE, keyId: key.id, role: 'admin', kind: 'server_admin', name: key.name };
+    } else if (match) {
       const key = await truestock.keys.authenticate(match[1]!);
       if (!key) throw TruestockError.of('unauthorized', 'the API key is unknown or revoked', 'Authorization');
       principal = { workspaceId: key.workspaceId, keyId: key.id, role: key.role, kind: 'api_key', name: key.name };
+      suspended = key.workspaceSuspended === true;
     } else {
       // The dashboard's session cookie (POST /v1/session), when there is no Authorization header.
       const token = cookie(req, SESSION_COOKIE);
       const session = token ? await sessionOf(truestock.store, truestock.clock, token) : undefined;
       if (!session) throw TruestockError.of('unauthorized', 'send an API key as `Authorization: Bearer <key>`, or sign in (POST /v1/session)', 'Authorization');
       principal = { workspaceId: session.workspace_id, keyId: session.principal_id, role: session.role, kind: session.principal_kind, name: session.principal_name };
+      suspended = session.workspace_suspended === true;
+    }
+    // Who, before what: a workspace key on /v1/admin is refused, and so is the server admin on a
+    // workspace's data, whatever the role.
+    const serverAdmin = req.routeOptions.config.serverAdmin;
+    if (serverAdmin === 'only' && principal.kind !== 'server_admin') {
+      throw TruestockError.of('forbidden', 'only the server administrator may do this (a `tsa_…` key); workspace keys and users manage their own workspace only');
+    }
+    if (serverAdmin === undefined && principal.kind === 'server_admin') {
+      throw TruestockError.of('forbidden', 'a server admin key manages workspaces (/v1/admin/workspaces) and reads none of their data; use a key of the workspace');
+    }
+    if (suspended && req.routeOptions.config.whileSuspended !== true) {
+      throw TruestockError.of('workspace_suspended', `workspace ${principal.workspaceId} is suspended by the server administrator; its data is kept, ask them to reactivate it`);
     }
     const need = req.routeOptions.config.role ?? 'admin';
     if (!roleAllows(principal.role, need)) {

@@ -2,7 +2,8 @@
 // stock over time, a channel's lag over time, the exceptions workflow, and the audit log.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { audit, lagHistory, moveException, overview, stockHistory } from '../app/dashboard.ts';
+import { audit, auditActorList } from '../app/audit-view.ts';
+import { lagHistory, moveException, overview, stockHistory } from '../app/dashboard.ts';
 import { findChannel } from '../app/channels.ts';
 import { createUser, SESSION_COOKIE, SESSION_TTL_MS, signIn, signOut, userView } from '../app/sessions.ts';
 import type { Truestock } from '../app/truestock.ts';
@@ -31,6 +32,8 @@ export function registerDashboardRoutes(app: FastifyInstance, ts: Truestock, kit
   const tags = ['dashboard'];
 
   const sessionView = async (s: Pick<Session, 'workspace_id' | 'role' | 'principal_kind' | 'principal_id' | 'principal_name'>) => {
+    // The server administrator belongs to no workspace (docs/workspaces.md): the dashboard shows them the Workspaces page only.
+    if (s.principal_kind === 'server_admin') return { workspace: null, role: s.role, principal: { kind: s.principal_kind, id: s.principal_id, name: s.principal_name }, server_admin: true };
     const ws = await read((db) => getWorkspace(db, s.workspace_id));
     return { workspace: { id: s.workspace_id, name: ws?.name ?? null }, role: s.role, principal: { kind: s.principal_kind, id: s.principal_id, name: s.principal_name } };
   };
@@ -42,11 +45,14 @@ export function registerDashboardRoutes(app: FastifyInstance, ts: Truestock, kit
     const r = await signIn(ts.store, ts.clock, ts.keys, req.body);
     if ('code' in r) throw new TruestockError(r);
     setSessionCookie(req, reply, r.token, Math.floor(SESSION_TTL_MS / 1000));
-    return sessionView(r.session);
+    // Signing in is in the audit log too (the request had no principal yet, so the hook skips it).
+    const s = r.session;
+    ts.audit.record({ workspace_id: s.workspace_id, at: ts.clock.now(), actor_kind: s.principal_kind, actor_id: s.principal_id, actor_name: s.principal_name, method: 'POST', path: '/v1/session', status: 200, ip: req.ip ?? null, idempotency_key: null });
+    return sessionView(s);
   });
-  app.get('/session', route('read', tags, 'Who is signed in'), async (req) =>
+  app.get('/session', { ...route('read', tags, 'Who is signed in'), config: { role: 'read', serverAdmin: 'also' } }, async (req) =>
     sessionView({ workspace_id: req.principal.workspaceId, role: req.principal.role, principal_kind: req.principal.kind, principal_id: req.principal.keyId, principal_name: req.principal.name ?? '' }));
-  app.delete('/session', route('read', tags, 'Sign out: the session ends and its cookie is cleared'), async (req, reply) => {
+  app.delete('/session', { ...route('read', tags, 'Sign out: the session ends and its cookie is cleared'), config: { role: 'read', serverAdmin: 'also', whileSuspended: true } }, async (req, reply) => {
     const token = cookie(req, SESSION_COOKIE);
     if (token) await signOut(ts.store, ts.clock, token);
     setSessionCookie(req, reply, '', 0);
@@ -89,7 +95,9 @@ export function registerDashboardRoutes(app: FastifyInstance, ts: Truestock, kit
       mutation(req, reply, (db, now) => moveException(db, req.principal.workspaceId, req.params.id, action, req.body ?? {}, now)));
   }
 
-  app.get<{ Querystring: { cursor?: string; limit?: number; actor?: string } }>('/audit', route('read', tags, 'Who did what, when, from where: every mutating request, newest first', {
+  app.get<{ Querystring: { cursor?: string; limit?: number; actor?: string } }>('/audit', route('read', tags, 'Who did what, when, from where: every mutating request and sign-in, newest first, each with a sentence (`summary`) and the actor by name; `actor` filters by an id from /audit/actors', {
     querystring: object({ cursor: { type: 'string', maxLength: 100 }, limit: { type: 'integer', minimum: 1, maximum: 500 }, actor: { type: 'string', maxLength: 100 } }),
   }), async (req) => read((db) => audit(db, req.principal.workspaceId, req.query)));
+  app.get('/audit/actors', route('read', tags, 'Everyone in the audit log (users, API keys), by name: the choices of its actor filter'), async (req) =>
+    read((db) => auditActorList(db, req.principal.workspaceId)));
 }

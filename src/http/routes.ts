@@ -30,6 +30,8 @@ import { registerRoutingRoutes } from './routing-routes.ts';
 import { registerWebhookRoutes } from './webhook-routes.ts';
 import { registerSyncRoutes } from './sync-routes.ts';
 import { registerDashboardRoutes } from './dashboard-routes.ts';
+import { registerAlertRoutes } from './alert-routes.ts';
+import { registerWorkspaceAdminRoutes } from './workspace-admin-routes.ts';
 import * as s from './schemas.ts';
 
 const idempotencyHeader = {
@@ -202,4 +204,6 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   registerSyncRoutes(app, ts, kit);
   registerDashboardRoutes(app, ts, kit);
   registerRoutingRoutes(app, ts, kit);
+  registerAlertRoutes(app, ts, kit);
+  registerWorkspaceAdminRoutes(app, ts, kit);
 }

@@ -18,6 +18,8 @@ export interface ApiKey {
   prefix: string;
   createdAt: number;
   revokedAt: number | null;
+  /** Whether its workspace is suspended (docs/workspaces.md); read with the key so a request costs one lookup. */
+  workspaceSuspended?: boolean;
 }
 
 interface KeyRow {
@@ -28,6 +30,7 @@ interface KeyRow {
   prefix: string;
   created_at: number;
   revoked_at: number | null;
+  workspace_suspended_at?: number | null;
 }
 
 const keyFromRow = (r: KeyRow): ApiKey => ({
@@ -38,6 +41,7 @@ const keyFromRow = (r: KeyRow): ApiKey => ({
   prefix: r.prefix,
   createdAt: Number(r.created_at),
   revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+  ...(r.workspace_suspended_at !== undefined ? { workspaceSuspended: r.workspace_suspended_at !== null } : {}),
 });
 
 export async function countWorkspaces(db: Db): Promise<number> {
@@ -66,7 +70,10 @@ export async function insertApiKey(db: Db, k: ApiKey, hash: string): Promise<voi
 }
 
 export async function apiKeyByHash(db: Db, hash: string): Promise<ApiKey | undefined> {
-  const row = await db.get<KeyRow>('SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL', [hash]);
+  const row = await db.get<KeyRow>(
+    'SELECT k.*, w.suspended_at AS workspace_suspended_at FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id WHERE k.key_hash = ? AND k.revoked_at IS NULL',
+    [hash],
+  );
   return row ? keyFromRow(row) : undefined;
 }
 

@@ -4,6 +4,7 @@
 
 import type { Channel, External } from '../domain/listing-rules.ts';
 import type { ExceptionKind, ItemKind } from '../domain/model.ts';
+import { exceptionsOpened } from './alert-repo.ts';
 import { getChannel } from './channel-repo.ts';
 import { chunk, type Db, insertRows, PARAMS_PER_STATEMENT_MAX, placeholders, valuesList } from './store.ts';
 
@@ -391,6 +392,7 @@ export async function insertChannelExceptions(db: Db, rows: ChannelException[]):
     ['id', 'workspace_id', 'kind', 'item_id', 'location_id', 'quantity', 'reference', 'hold_id', 'message', 'created_at', 'updated_at'],
     rows.map((e) => [e.id, e.workspaceId, e.kind, e.itemId, e.locationId, e.quantity, e.reference, e.holdId, e.message.slice(0, 1000), e.createdAt, e.createdAt]),
   );
+  await exceptionsOpened(db, rows);
 }
 
 /**

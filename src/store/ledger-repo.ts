@@ -5,6 +5,7 @@
 import { type Balances, BUCKETS } from '../domain/buckets.ts';
 import { ringFenceReference } from '../domain/hold-rules.ts';
 import type { ExceptionDraft, Hold, HoldLine, HoldState, StockLevel } from '../domain/model.ts';
+import { exceptionsOpened } from './alert-repo.ts';
 import { chunk, type Db, insertRows, type Param, placeholders } from './store.ts';
 
 /** Items per locking statement. */
@@ -254,6 +255,7 @@ export async function insertExceptions(db: Db, rows: (ExceptionDraft & { id: str
     ['id', 'workspace_id', 'kind', 'item_id', 'location_id', 'quantity', 'reference', 'hold_id', 'message', 'created_at', 'updated_at'],
     rows.map((e) => [e.id, e.workspaceId, e.kind, e.itemId, e.locationId, e.quantity, e.reference, e.holdId, e.message, e.createdAt, e.createdAt]),
   );
+  await exceptionsOpened(db, rows);
 }
 
 export interface IdempotencyRecord {

@@ -866,6 +866,123 @@ CREATE TABLE routing_rules (
 );
 `,
   },
+  {
+    version: 30,
+    name: 'alerts out: subscriptions, the alert outbox, coalesced stock changes, thresholds, deliveries and their log, SMTP settings',
+    // docs/alerts.md. alert_events is the durable outbox, written in the transaction of the fact
+    // it reports; alert_stock_changes holds one row per stock level that a ledger batch upserts
+    // (coalescing in the row) and the delivery worker turns into stock.changed events.
+    sql: `
+CREATE TABLE alert_subscriptions (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  kind TEXT NOT NULL CHECK (kind IN ('webhook', 'email')),
+  name TEXT NOT NULL,
+  url TEXT,
+  secret TEXT,
+  email TEXT,
+  events TEXT NOT NULL,
+  min_severity TEXT NOT NULL DEFAULT 'info',
+  digest_minutes INTEGER NOT NULL DEFAULT 0,
+  digest_due_at BIGINT,
+  enabled BOOLEAN NOT NULL DEFAULT TRUE,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX alert_subscriptions_workspace ON alert_subscriptions (workspace_id, id);
+CREATE TABLE alert_events (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  fanned_out BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX alert_events_fan_out ON alert_events (fanned_out, id);
+CREATE INDEX alert_events_workspace ON alert_events (workspace_id, id);
+CREATE TABLE alert_stock_changes (
+  item_id TEXT NOT NULL,
+  location_id TEXT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  balances TEXT NOT NULL,
+  pending BOOLEAN NOT NULL,
+  first_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (item_id, location_id)
+){{without_rowid}};
+CREATE INDEX alert_stock_changes_due ON alert_stock_changes (pending, first_at);
+CREATE TABLE alert_thresholds (
+  item_id TEXT NOT NULL,
+  location_id TEXT NOT NULL,
+  workspace_id TEXT NOT NULL,
+  low_stock BIGINT CHECK (low_stock >= 0),
+  reorder_point BIGINT CHECK (reorder_point >= 0),
+  low_stock_below BOOLEAN NOT NULL DEFAULT FALSE,
+  reorder_point_below BOOLEAN NOT NULL DEFAULT FALSE,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (item_id, location_id)
+){{without_rowid}};
+CREATE INDEX alert_thresholds_workspace ON alert_thresholds (workspace_id, item_id);
+CREATE TABLE alert_deliveries (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  subscription_id TEXT NOT NULL REFERENCES alert_subscriptions(id),
+  event_id TEXT NOT NULL REFERENCES alert_events(id),
+  state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at BIGINT NOT NULL,
+  last_status INTEGER,
+  last_error TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  delivered_at BIGINT
+);
+CREATE INDEX alert_deliveries_due ON alert_deliveries (state, next_at);
+CREATE INDEX alert_deliveries_subscription ON alert_deliveries (subscription_id, id);
+CREATE INDEX alert_deliveries_event ON alert_deliveries (event_id);
+CREATE TABLE alert_attempts (
+  delivery_id TEXT NOT NULL REFERENCES alert_deliveries(id),
+  attempt_no INTEGER NOT NULL,
+  workspace_id TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  ok BOOLEAN NOT NULL,
+  status_code INTEGER,
+  latency_ms INTEGER NOT NULL,
+  error TEXT,
+  PRIMARY KEY (delivery_id, attempt_no)
+){{without_rowid}};
+CREATE TABLE alert_smtp (
+  workspace_id TEXT PRIMARY KEY REFERENCES workspaces(id),
+  host TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  secure BOOLEAN NOT NULL,
+  username TEXT,
+  password TEXT,
+  from_address TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+)
+`,
+  },
+  {
+    version: 32,
+    name: 'workspaces run by a server administrator: server admin keys, suspended workspaces',
+    // docs/workspaces.md. A server admin key belongs to no workspace (it manages them and reads
+    // none of their data), so it has its own table rather than a null workspace_id in api_keys.
+    // A suspended workspace keeps every row; suspended_at is what refuses its keys and sessions.
+    sql: `
+ALTER TABLE workspaces ADD COLUMN suspended_at BIGINT;
+ALTER TABLE workspaces ADD COLUMN suspended_reason TEXT;
+CREATE TABLE server_admin_keys (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT
+)
+`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {

@@ -2,6 +2,8 @@
 // poller records every poll; the status page reads it, so a channel whose polls fail does not
 // read "active" while its orders are not coming in.
 
+import { POLL_FAILURES_FAILING } from '../domain/channel-health.ts';
+import { channelStatusChanged } from './alert-repo.ts';
 import type { Db } from './store.ts';
 
 /** How one poll ended: read to the end, or failed with a message. */
@@ -19,6 +21,11 @@ export interface PollHealth {
 const POLL_ERROR_LENGTH_MAX = 500;
 
 export async function recordPoll(db: Db, ws: string, channelId: string, outcome: PollOutcome, now: number): Promise<void> {
+  // Orders stop coming in when polls keep failing: the channel goes stale (and fresh again on the
+  // first poll that works), a channel.status_changed alert in this transaction.
+  const failures = Number((await db.get<{ n: number }>('SELECT consecutive_failures AS n FROM channel_poll_health WHERE channel_id = ?', [channelId]))?.n ?? 0);
+  if (outcome.ok && failures >= POLL_FAILURES_FAILING) await channelStatusChanged(db, ws, channelId, 'fresh', `order polls work again after ${failures} failures in a row`, now);
+  if (!outcome.ok && failures + 1 === POLL_FAILURES_FAILING) await channelStatusChanged(db, ws, channelId, 'stale', `order polls failed ${POLL_FAILURES_FAILING} times in a row: ${outcome.message.slice(0, 300)}`, now);
   if (outcome.ok) {
     await db.run(
       `INSERT INTO channel_poll_health (channel_id, workspace_id, last_poll_at, last_ok_at, consecutive_failures) VALUES (?, ?, ?, ?, 0)

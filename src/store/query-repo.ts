@@ -1,6 +1,7 @@
 // Read-side SQL: stock across locations, ledger history, exceptions, and the sums `verify`
 // compares with stored balances.
 
+import { exceptionResolved } from './alert-repo.ts';
 import type { Db, Param } from './store.ts';
 import { type LevelRow } from './ledger-repo.ts';
 
@@ -121,7 +122,9 @@ export async function getException(db: Db, workspaceId: string, id: string): Pro
 /** Move an exception along its workflow; only the named fields change. */
 export async function updateException(db: Db, workspaceId: string, id: string, set: { state?: string; assignee?: string; acknowledged_at?: number; resolved_at?: number; resolution?: string }, now: number): Promise<void> {
   const cols = Object.keys(set);
+  const wasOpen = set.state === 'resolved' && (await db.get("SELECT 1 AS x FROM exceptions WHERE workspace_id = ? AND id = ? AND state <> 'resolved'", [workspaceId, id])) !== undefined;
   await db.run(`UPDATE exceptions SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ? WHERE workspace_id = ? AND id = ?`, [...Object.values(set), now, workspaceId, id]);
+  if (wasOpen) await exceptionResolved(db, id, now);
 }
 
 /** Net units into each internal account of each stock level, summed over the whole ledger. */

@@ -1,6 +1,7 @@
 // SQL for reconciliation (docs/sync-out.md "Reconciliation"): which process reads a channel back,
 // which listings are due, what each read-back saw, and the one drift exception per listing.
 
+import { exceptionResolved } from './alert-repo.ts';
 import { type Db, placeholders } from './store.ts';
 
 const num = (x: unknown) => (x === null || x === undefined ? null : Number(x));
@@ -106,5 +107,6 @@ export async function updateOpenException(db: Db, id: string, quantity: number, 
 
 /** The channel converged: its drift exception is resolved by the system, saying so. */
 export async function resolveOpenException(db: Db, id: string, resolution: string, now: number): Promise<void> {
-  await db.run("UPDATE exceptions SET state = 'resolved', resolved_at = ?, resolution = ?, updated_at = ? WHERE id = ? AND state <> 'resolved'", [now, resolution.slice(0, 1000), now, id]);
+  const changed = await db.run("UPDATE exceptions SET state = 'resolved', resolved_at = ?, resolution = ?, updated_at = ? WHERE id = ? AND state <> 'resolved'", [now, resolution.slice(0, 1000), now, id]);
+  if (changed > 0) await exceptionResolved(db, id, now);
 }

@@ -30,12 +30,15 @@ export async function listUsers(db: Db, ws: string): Promise<User[]> {
 }
 
 export interface Session {
+  /** The server admin's sessions hold SERVER_SCOPE here: they belong to no workspace. */
   workspace_id: string;
   role: Role;
-  principal_kind: 'api_key' | 'user';
+  principal_kind: 'api_key' | 'user' | 'server_admin';
   principal_id: string;
   principal_name: string;
   expires_at: number;
+  /** Whether its workspace is suspended now (read with the session, never stored). */
+  workspace_suspended?: boolean;
 }
 
 export async function insertSession(db: Db, tokenHash: string, s: Session, now: number): Promise<void> {
@@ -44,8 +47,14 @@ export async function insertSession(db: Db, tokenHash: string, s: Session, now: 
 }
 
 export async function sessionByHash(db: Db, tokenHash: string, now: number): Promise<Session | undefined> {
-  const r = await db.get<Session>('SELECT workspace_id, role, principal_kind, principal_id, principal_name, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?', [tokenHash, now]);
-  return r && { ...r, expires_at: Number(r.expires_at) };
+  const r = await db.get<Session & { suspended_at: number | null }>(
+    `SELECT s.workspace_id, s.role, s.principal_kind, s.principal_id, s.principal_name, s.expires_at, w.suspended_at
+     FROM sessions s LEFT JOIN workspaces w ON w.id = s.workspace_id WHERE s.token_hash = ? AND s.expires_at > ?`,
+    [tokenHash, now],
+  );
+  if (!r) return undefined;
+  const { suspended_at, ...session } = r;
+  return { ...session, expires_at: Number(r.expires_at), workspace_suspended: suspended_at !== null && suspended_at !== undefined };
 }
 
 export async function deleteSession(db: Db, tokenHash: string, now: number): Promise<void> {

@@ -1,6 +1,7 @@
 // SQL for the sync engine: claiming outbox rows with a lease, acknowledging pushes, what each
 // channel was told and was last seen to show (listing_sync), and channel controls (channel_sync).
 
+import { channelStatusChanged } from './alert-repo.ts';
 import { insertChannelExceptions } from './channel-event-repo.ts';
 import { pushAfterEdit } from '../domain/sync-rules.ts';
 import { type Db, placeholders } from './store.ts';
@@ -206,6 +207,13 @@ export async function channelSyncOf(db: Db, channelId: string): Promise<ChannelS
 
 /** Write a channel's controls; a person pausing or resuming clears the reason truestock paused it for. */
 export async function writeChannelSync(db: Db, ws: string, channelId: string, s: ChannelSync, now: number): Promise<void> {
+  // A pause or a resume is a channel.status_changed alert, in this transaction.
+  const before = await channelSyncOf(db, channelId);
+  if (before.paused !== s.paused) {
+    const auth = s.paused && s.paused_reason === 'auth';
+    await channelStatusChanged(db, ws, channelId, !s.paused ? 'resumed' : auth ? 'auth_failed' : 'paused',
+      !s.paused ? 'resumed: the latest numbers go out' : auth ? 'the channel refused truestock\'s credentials; paused until its settings are fixed and it is resumed' : 'paused by a person: nothing is pushed, orders are still taken in', now);
+  }
   await db.run(
     `INSERT INTO channel_sync (channel_id, workspace_id, paused, hidden_skus, paused_reason, updated_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (channel_id) DO UPDATE SET paused = excluded.paused, hidden_skus = excluded.hidden_skus, paused_reason = excluded.paused_reason, updated_at = excluded.updated_at`,
@@ -232,10 +240,16 @@ export async function pauseForAuth(db: Db, ws: string, channelId: string, messag
   return true;
 }
 
-/** Channels a dispatcher drains: every channel of these kinds, with whether it is paused. */
+/**
+ * Channels a dispatcher drains: every channel of these kinds, with whether it is paused. A
+ * suspended workspace's channels count as paused (docs/workspaces.md): the dispatcher, the
+ * reconciler and the poller all pick channels here, so none of them touches one.
+ */
 export async function syncedChannels(db: Db, kinds: readonly string[]): Promise<{ id: string; workspace_id: string; kind: string; settings: Record<string, unknown>; paused: boolean }[]> {
   const rows = await db.all<{ id: string; workspace_id: string; kind: string; settings: string; paused: boolean | number | null }>(
-    `SELECT c.id, c.workspace_id, c.kind, c.settings, cs.paused FROM channels c LEFT JOIN channel_sync cs ON cs.channel_id = c.id WHERE c.kind IN (${placeholders(kinds.length)}) ORDER BY c.id`,
+    `SELECT c.id, c.workspace_id, c.kind, c.settings, CASE WHEN w.suspended_at IS NOT NULL THEN TRUE ELSE COALESCE(cs.paused, FALSE) END AS paused
+     FROM channels c JOIN workspaces w ON w.id = c.workspace_id LEFT JOIN channel_sync cs ON cs.channel_id = c.id
+     WHERE c.kind IN (${placeholders(kinds.length)}) ORDER BY c.id`,
     [...kinds],
   );
   return rows.map((r) => ({ id: r.id, workspace_id: r.workspace_id, kind: r.kind, settings: JSON.parse(r.settings) as Record<string, unknown>, paused: Boolean(r.paused) }));

@@ -194,5 +194,8 @@ describe.each(STORE_KINDS)('dispatcher on an injected clock on %s', (kind) => {
     expect(await w.deadLetters()).toBe(0);
     expect(await w.outbox()).toEqual([]);
     expect(w.dispatcher.status(w.channel.id)!.breaker.state).toBe('closed');
+    // The breaker opening and closing again are one channel.status_changed alert each (docs/alerts.md).
+    const alerts = await ts.store.read((d) => d.all<{ payload: string }>("SELECT payload FROM alert_events WHERE workspace_id = ? AND type = 'channel.status_changed' ORDER BY created_at, id", [w.f.workspaceId]));
+    expect(alerts.map((a) => JSON.parse(a.payload).data.status)).toEqual(['breaker_open', 'breaker_closed']);
   }, 120_000);
 });

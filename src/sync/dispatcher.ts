@@ -11,6 +11,7 @@ import { waitBeforeOverwrite } from '../domain/sync-rules.ts';
 import { newId } from '../app/ids.ts';
 import { randomString, systemRandom } from '../app/random.ts';
 import { type Scheduler, systemScheduler } from '../app/scheduler.ts';
+import { channelStatusChanged } from '../store/alert-repo.ts';
 import { insertChannelExceptions } from '../store/channel-event-repo.ts';
 import { recordShownMany } from '../store/level-batch-repo.ts';
 import { ackPushedMany, postponeMany, releaseMany } from '../store/outbox-settle-repo.ts';
@@ -297,7 +298,9 @@ export class Dispatcher {
         else await this.failed(c, rows, result, at);
         break;
       }
+      const breakerWas = c.breaker.state(at);
       c.breaker.onSuccess(at);
+      await this.breakerMoved(c, breakerWas, at);
       // The probe after an outage went through: what the outage deferred goes now, not after its backoff.
       if (recovering && call === 0) await this.store.transaction((db) => resumeDeferred(db, channelId, at));
       // A channel that applies a call whole or not at all (Shopify) refuses the rest of it for one
@@ -427,7 +430,9 @@ export class Dispatcher {
       await this.store.transaction((db) => releaseMany(db, batch.map((r) => r.listing_id), this.workerId));
       return;
     }
+    const breakerWas = c.breaker.state(at);
     c.breaker.onFailure(at);
+    await this.breakerMoved(c, breakerWas, at);
     this.opts.log?.warn({ channel: c.info.id, failure: result.failure, message: result.message, items: batch.length }, 'push failed');
     await this.store.transaction(async (db) => {
       for (const r of batch) {
@@ -449,6 +454,18 @@ export class Dispatcher {
     const next = c.breaker.retryAt(at) ?? at;
     this.opts.log?.warn({ channel: c.info.id, failure: result.failure, message: result.message, items: batch.length }, 'channel still down');
     await this.store.transaction((db) => postponeMany(db, batch.map((r) => ({ listing_id: r.listing_id, notBefore: next })), this.workerId));
+  }
+
+  /**
+   * The breaker opened (closed → open) or closed again after a probe: a channel.status_changed
+   * alert. The breaker lives in this process, so the alert is its own small transaction.
+   */
+  private async breakerMoved(c: ChannelRuntime, was: string, at: number): Promise<void> {
+    const now = c.breaker.state(at);
+    const status = was === 'closed' && now === 'open' ? 'breaker_open' : was !== 'closed' && now === 'closed' ? 'breaker_closed' : null;
+    if (!status) return;
+    const reason = status === 'breaker_open' ? `pushes keep failing: ${c.lastError?.message ?? 'no answer'}` : 'a probe went through: pushes flow again';
+    await this.store.transaction((db) => channelStatusChanged(db, c.info.workspace_id, c.info.id, status, reason, at));
   }
 
   /** Park a listing on the dead-letter list, with an exception for a person to look at. */

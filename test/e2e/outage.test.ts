@@ -85,12 +85,16 @@ describe.skipIf(!hasChromium)('the dashboard during a shop outage', () => {
       ['/channels', 'Channels'],
       [`/channels/${shopChannel.id}`, 'shop'],
       ['/channels/web', 'web'],
+      ['/channels/shop/rules', 'Rules of shop'],
+      ['/catalog-problems', 'Catalog problems'],
+      ['/imports', 'Import and export'],
       ['/exceptions', 'Exceptions'],
       ['/receiving', 'Receiving'],
       ['/returns', 'Returns'],
       ['/transfers', 'Transfers'],
       ['/counts', 'Cycle counts'],
       [`/counts/${countId}`, /^Count /.source],
+      ['/alerts', 'Alerts'],
       ['/audit', 'Audit log'],
     ];
     // Every pattern in the route table is among the screens visited.

@@ -200,6 +200,17 @@ export function describeChannel(kind: string, startEmulator: StartEmulator, unsu
       if (caps.webhooks) emu.subscribe(tap.url);
       for (const sku of skus) if (stock > 0) await f.ok({ type: 'receive', sku, location: LOCATION, quantity: stock });
       await ts.sync.refresh(true);
+      if (caps.asyncSubmissions && emu.settleSubmissions && stock > 0) {
+        // The channel applies the starting numbers in its own time (seconds on the emulators, so
+        // every check of an asynchronous kind would first wait that out). Every check starts from
+        // them applied, so once they are submitted the kit moves the channel's clock past its
+        // processing, as the asynchronous check does; the checks' own pushes still take the
+        // channel's time.
+        const submitted = async () => Number((await ts.store.read((d) => d.get<{ n: number }>(
+          'SELECT COUNT(DISTINCT listing_id) AS n FROM channel_submissions WHERE channel_id = ? AND quantity = ?', [channel, stock])))?.n ?? 0);
+        await until(async () => (await submitted()) >= skus.length);
+        emu.settleSubmissions(() => 'applied');
+      }
       const shown = (sku: string) => emu.shown(external.get(sku)!);
       await until(() => skus.every((s) => shown(s) === stock));
       expect(skus.map(shown), 'the starting numbers were pushed').toEqual(skus.map(() => stock));

@@ -6,9 +6,12 @@
 export type Role = 'read' | 'operate' | 'admin';
 
 export interface Session {
-  workspace: { id: string; name: string };
+  /** null for the server administrator, who belongs to no workspace (docs/workspaces.md). */
+  workspace: { id: string; name: string } | null;
   role: Role;
-  principal: { kind: 'api_key' | 'user'; id: string; name: string };
+  principal: { kind: 'api_key' | 'user' | 'server_admin'; id: string; name: string };
+  /** Signed in with a server admin key: the Workspaces page is all there is. */
+  server_admin?: boolean;
 }
 
 /** An RFC 9457 problem as truestock sends it. */
@@ -71,9 +74,10 @@ export function newIdempotencyKey(): string {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-async function request<T>(method: Method, path: string, opts: { query?: Query; body?: unknown; idempotencyKey?: string; quiet401?: boolean } = {}): Promise<T> {
+async function request<T>(method: Method, path: string, opts: { query?: Query; body?: unknown; text?: { body: string; type: string }; idempotencyKey?: string; quiet401?: boolean } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.text) headers['content-type'] = opts.text.type;
   if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
   let res: Response;
   try {
@@ -82,7 +86,7 @@ async function request<T>(method: Method, path: string, opts: { query?: Query; b
       headers,
       credentials: 'same-origin',
       cache: 'no-store',
-      ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+      ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : opts.text ? { body: opts.text.body } : {}),
     });
   } catch (err) {
     throw new NetworkError(`could not reach the server (${(err as Error).message})`);
@@ -97,7 +101,8 @@ async function request<T>(method: Method, path: string, opts: { query?: Query; b
   }
   if (!res.ok) {
     const problem: Problem = json && typeof json === 'object' ? { ...(json as Problem), status: res.status } : { status: res.status, detail: text.slice(0, 200) || res.statusText };
-    if (res.status === 401 && !opts.quiet401) for (const fn of unauthorizedListeners) fn();
+    // A suspended workspace ends the session the same way: every screen would be refused.
+    if ((res.status === 401 || problem.code === 'workspace_suspended') && !opts.quiet401) for (const fn of unauthorizedListeners) fn();
     throw new ApiError(problem);
   }
   return json as T;
@@ -107,6 +112,8 @@ export const api = {
   get: <T>(path: string, query?: Query) => request<T>('GET', path, { query }),
   /** A mutation: `key` is the action's Idempotency-Key (a retry of the same action reuses it). */
   send: <T>(method: Exclude<Method, 'GET'>, path: string, body: unknown, key: string) => request<T>(method, path, { body, idempotencyKey: key }),
+  /** A file as the request body (a CSV import), with the action's Idempotency-Key. */
+  upload: <T>(path: string, file: { body: string; type: string }, key: string, query?: Query) => request<T>('POST', path, { text: file, idempotencyKey: key, query }),
 
   session: {
     current: () => request<Session>('GET', '/session', { quiet401: true }),

@@ -46,9 +46,14 @@ export function App() {
 
 function Shell({ session, signOut }: { session: Session; signOut: () => void }) {
   const hash = useHash();
-  const loc = parseHash(hash);
+  const parsed = parseHash(hash);
+  // The server administrator sees the Workspaces page only (their key reads no workspace's data),
+  // and it is their home; a workspace's people never see it.
+  const serverAdmin = session.server_admin === true;
+  const routes = ROUTES.filter((r) => (r.serverAdmin === true) === serverAdmin);
+  const loc = serverAdmin && parsed.path === '/' ? { ...parsed, path: '/workspaces' } : parsed;
   let page: ReactElement | null = null;
-  for (const r of ROUTES) {
+  for (const r of routes) {
     const params = matchPath(r.path, loc.path);
     if (params) {
       const Page = r.page;
@@ -73,9 +78,13 @@ function Shell({ session, signOut }: { session: Session; signOut: () => void }) 
         <a className="brand" href={href('/')}>
           truestock
         </a>
-        <span className="workspace" title={`workspace ${session.workspace.id}`}>
-          {session.workspace.name}
-        </span>
+        {session.workspace ? (
+          <span className="workspace" title={`workspace ${session.workspace.id}`}>
+            {session.workspace.name}
+          </span>
+        ) : (
+          <span className="workspace">server administrator</span>
+        )}
         <span className="who">
           {session.principal.name} <span className="role">({session.role})</span>
         </span>
@@ -85,7 +94,7 @@ function Shell({ session, signOut }: { session: Session; signOut: () => void }) 
       </header>
       <nav className="menu" aria-label="Screens">
         <ul>
-          {ROUTES.filter((r) => r.nav).map((r) => (
+          {routes.filter((r) => r.nav).map((r) => (
             <li key={r.path}>
               <a href={href(r.path)} aria-current={current(r.path) ? 'page' : undefined}>
                 {r.nav}

@@ -28,12 +28,35 @@ export function ms(v: number | null | undefined): string {
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
-/** Local date and time, to the second: 2026-11-23 07:32:21 */
+
+/** The browser's zone as people name it ("UTC", "CET", "GMT+2"), for the date given (summer time). */
+function zoneName(d: Date): string {
+  try {
+    return new Intl.DateTimeFormat('en-GB', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? 'local';
+  } catch {
+    return 'local';
+  }
+}
+
+/**
+ * The one way a moment is shown on every screen: the browser's own date and time to the second,
+ * with its zone, so a time copied into a ticket means the same to whoever reads it:
+ * `2026-12-05 16:05:35 UTC`.
+ */
 export function time(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${zoneName(d)}`;
+}
+
+/** A lag in seconds with its unit, from milliseconds: 0.4 s, 2.4 s, 48 s, 3 min. */
+export function lag(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  const s = Math.max(0, ms) / 1_000;
+  if (s < 10) return `${s.toFixed(1)} s`;
+  if (s < 60) return `${Math.round(s)} s`;
+  return age(s);
 }
 
 export const label = (snake: string): string => snake.replace(/_/g, ' ');

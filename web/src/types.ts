@@ -40,6 +40,8 @@ export interface Movement {
   reference: string | null;
   note: string | null;
   actor: string;
+  /** The actor by name ("Ana", "operate key", "CLI (bob)", "system: hold sweeper"); older servers omit it. */
+  actor_name?: string;
   created_at: string;
 }
 
@@ -57,6 +59,8 @@ export interface Listing {
   channel_kind: string;
   sku: string;
   external_key: string;
+  /** The identifiers as the merchant knows them (older servers leave it out). */
+  identifiers?: { field: string; label: string; value: string; stored: string }[];
   active: boolean;
   /** What truestock publishes, last pushed, and last saw on the channel (older servers leave it out). */
   numbers?: ListingNumbers;
@@ -218,11 +222,19 @@ export interface StockException {
 export interface AuditEntry {
   at: string;
   actor: { kind: string; id: string; name: string | null };
+  /** What was done, in words: "received 12 units on PO-000003". */
+  summary?: string;
   method: string;
   path: string;
   status: number;
   ip: string | null;
   idempotency_key: string | null;
+}
+
+export interface AuditActor {
+  id: string;
+  kind: 'user' | 'api_key' | 'cli' | 'system' | 'channel';
+  name: string;
 }
 
 export interface PurchaseOrder {

@@ -6,7 +6,7 @@ import type { ChannelKindSpec } from '../kind.ts';
 export const custom: ChannelKindSpec = {
   name: 'custom',
   label: 'Custom',
-  listing: { kind: 'custom', forms: [['external_id']], labels: { external_id: 'external_id' } },
+  listing: { kind: 'custom', forms: [['external_id']], labels: { external_id: 'external_id' }, shown: { external_id: { label: 'External ID' } } },
   settings: { check: () => null, secrets: [] },
   lags: { inboundSeconds: 60, outboundSeconds: 60 },
   timeResolutionMs: 1,

@@ -15,7 +15,7 @@ import type { ChannelEvent, OrderFacts, OrderLineFacts } from '../../domain/chan
 import { externalKey, type ListingIdentity } from '../../domain/listing-rules.ts';
 
 /** The kind's listing identity (kind.ts declares the same; a test keeps them equal). Labels are part of stored keys: never change them. */
-export const EBAY_LISTING: ListingIdentity = { kind: 'ebay', forms: [['sku']], labels: { sku: 'sku' } };
+export const EBAY_LISTING: ListingIdentity = { kind: 'ebay', forms: [['sku']], labels: { sku: 'sku' }, shown: { sku: { label: 'eBay SKU' } } };
 
 export const QUANTITY_MAX = 1_000_000_000;
 export const ORDER_LINES_MAX = 5_000;

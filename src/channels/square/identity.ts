@@ -10,4 +10,6 @@ export const SQUARE_LISTING: ListingIdentity = {
   kind: 'square',
   forms: [['catalog_object_id', 'location_id'], ['catalog_object_id']],
   labels: { catalog_object_id: 'catalog_object', location_id: 'location' },
+  // As the Square Dashboard and its API name them.
+  shown: { catalog_object_id: { label: 'Catalog object ID' }, location_id: { label: 'Location ID' } },
 };

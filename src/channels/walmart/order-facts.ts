@@ -24,7 +24,12 @@ import { externalKey, type ListingIdentity } from '../../domain/listing-rules.ts
  * channel's `ship_node`, or the seller's default node). Longest form first. Labels are part of
  * stored keys: never change them.
  */
-export const WALMART_LISTING: ListingIdentity = { kind: 'walmart', forms: [['sku', 'ship_node'], ['sku']], labels: { sku: 'sku', ship_node: 'ship_node' } };
+export const WALMART_LISTING: ListingIdentity = {
+  kind: 'walmart',
+  forms: [['sku', 'ship_node'], ['sku']],
+  labels: { sku: 'sku', ship_node: 'ship_node' },
+  shown: { sku: { label: 'Walmart SKU' }, ship_node: { label: 'Ship node' } },
+};
 
 export const QUANTITY_MAX = 1_000_000_000;
 export const ORDER_LINES_MAX = 5_000;

@@ -9,7 +9,7 @@ import type { ChannelKindSpec } from '../kind.ts';
 export const wholesale: ChannelKindSpec = {
   name: 'wholesale',
   label: 'Wholesale',
-  listing: { kind: 'wholesale', forms: [['external_id']], labels: { external_id: 'external_id' } },
+  listing: { kind: 'wholesale', forms: [['external_id']], labels: { external_id: 'external_id' }, shown: { external_id: { label: 'External ID' } } },
   settings: { check: checkWholesaleSettings, secrets: [] },
   // Wholesale orders arrive in hours; nothing is pushed, so nothing waits on the way out.
   lags: { inboundSeconds: 3_600, outboundSeconds: 0 },

@@ -1,42 +1,44 @@
-// The audit log: every mutating request — who, when, from where, what, and how it ended.
+// The audit log: every mutating request and sign-in — when, who (by name), what was done in words,
+// how it ended and from where. The actor filter is a list of everyone who appears in the log.
 
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api, type Page } from '../api.ts';
 import * as f from '../format.ts';
 import { useLive } from '../live.ts';
 import type { PageProps } from '../routes.ts';
 import { navigate } from '../router.ts';
-import type { AuditEntry } from '../types.ts';
-import { TextField } from '../ui/forms.tsx';
+import type { AuditActor, AuditEntry } from '../types.ts';
+import { SelectField } from '../ui/forms.tsx';
 import { Empty, LoadState, PageHeader, TableWrap } from '../ui/page.tsx';
 
 const PAGE_STEP = 100;
 const PAGE_MAX = 500;
 
+/** A word beside the name, for who is not obviously a person. */
+const KIND_WORDS: Record<string, string> = { user: 'user', api_key: 'API key', cli: 'command line', system: 'automatic', channel: 'channel' };
+
 export function AuditPage({ query }: PageProps) {
   const actor = query.get('actor') ?? '';
-  const [draft, setDraft] = useState(actor);
   const [limit, setLimit] = useState(PAGE_STEP);
   const log = useLive(() => api.get<Page<AuditEntry>>('/audit', { actor, limit }), [actor, limit]);
-  const apply = (e: FormEvent) => {
-    e.preventDefault();
-    navigate('/audit', { actor: draft.trim() });
-  };
+  const actors = useLive(() => api.get<{ data: AuditActor[] }>('/audit/actors'), []);
+  const list = actors.data?.data ?? [];
+  const chosen = list.find((a) => a.id === actor);
+  // An address may name an actor that is not (or no longer) in the list: keep it choosable.
+  const options = [{ value: '', label: 'Everyone' }, ...list.map((a) => ({ value: a.id, label: `${a.name} (${KIND_WORDS[a.kind] ?? a.kind})` })), ...(actor && !chosen ? [{ value: actor, label: actor }] : [])];
   const rows = log.data?.data ?? [];
   return (
     <div>
-      <PageHeader title="Audit log" sub="Every change made through the API or this dashboard, newest first." />
-      <form className="inline-form" onSubmit={apply} role="search">
-        <TextField label="Actor" value={draft} onChange={setDraft} placeholder="key or user id" />
-        <button type="submit" className="btn btn-primary">
-          Filter
-        </button>
-      </form>
+      <PageHeader title="Audit log" sub="Every change made through the API or this dashboard, and every sign-in, newest first." />
+      <div className="inline-form" role="search">
+        <SelectField label="Who" value={actor} onChange={(v) => navigate('/audit', v ? { actor: v } : {})} options={options} />
+      </div>
+      <LoadState live={actors} what="the list of people and keys" />
       <LoadState live={log} what="the audit log" />
-      {log.data && rows.length === 0 && <Empty>Nothing recorded{actor ? ` for ${actor}` : ''}.</Empty>}
+      {log.data && rows.length === 0 && <Empty>Nothing recorded{actor ? ` for ${chosen?.name ?? actor}` : ''}.</Empty>}
       {rows.length > 0 && (
         <TableWrap label="Audit log">
-          <table>
+          <table className="audit-table">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -44,26 +46,31 @@ export function AuditPage({ query }: PageProps) {
                 <th scope="col">What</th>
                 <th scope="col" className="num">Status</th>
                 <th scope="col">From</th>
-                <th scope="col">Idempotency key</th>
               </tr>
             </thead>
             <tbody>
               {rows.map((a, i) => (
-                <tr key={`${a.at}-${i}`}>
+                <tr key={`${a.at}-${i}`} className={a.status >= 400 ? 'row-bad' : undefined}>
                   <td className="nowrap">{f.time(a.at)}</td>
                   <td>
-                    {a.actor.name ?? a.actor.id} <span className="muted small">{a.actor.kind === 'user' ? 'user' : a.actor.kind === 'api_key' ? 'key' : a.actor.kind}</span>
+                    <a href={`#/audit?actor=${encodeURIComponent(a.actor.id)}`} title="Only this actor">
+                      {a.actor.name ?? a.actor.id}
+                    </a>{' '}
+                    <span className="muted small">{KIND_WORDS[a.actor.kind] ?? a.actor.kind}</span>
                   </td>
-                  <td>
-                    <code>
-                      {a.method} {a.path}
-                    </code>
+                  <td className="wrap-anywhere">
+                    {a.summary ?? `${a.method} ${a.path}`}
+                    <div className="muted small">
+                      <code>
+                        {a.method} {a.path}
+                      </code>
+                      {a.idempotency_key && (
+                        <span title={`Idempotency-Key ${a.idempotency_key}`}> · key {a.idempotency_key.length > 13 ? `${a.idempotency_key.slice(0, 12)}…` : a.idempotency_key}</span>
+                      )}
+                    </div>
                   </td>
                   <td className={`num ${a.status >= 400 ? 'bad' : ''}`}>{a.status}</td>
-                  <td>{a.ip ?? ''}</td>
-                  <td className="small" title={a.idempotency_key ?? undefined}>
-                    <code>{a.idempotency_key ? (a.idempotency_key.length > 13 ? `${a.idempotency_key.slice(0, 12)}…` : a.idempotency_key) : ''}</code>
-                  </td>
+                  <td className="small">{a.ip ?? ''}</td>
                 </tr>
               ))}
             </tbody>

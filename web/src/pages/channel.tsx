@@ -18,6 +18,7 @@ import { ActionButton, Outcome, Submit, TextField } from '../ui/forms.tsx';
 import { Badge, Empty, LoadState, PageHeader, Section, Stat, TableWrap } from '../ui/page.tsx';
 import { SKU_LIST_ID, SkuDatalist } from '../ui/pickers.tsx';
 import { breakerState, ChannelStatus, errorsOf, failureText, inboundText, isServed, LagChart } from '../ui/channels.tsx';
+import { Identifiers } from '../ui/identifiers.tsx';
 
 /** Listings shown per page on a channel's page. */
 const LISTINGS_PAGE = 100;
@@ -37,6 +38,9 @@ export function ChannelPage({ params }: PageProps) {
   return (
     <div>
       <PageHeader title={c ? c.name : 'Channel'} sub={c ? <>{c.kind} · <code>{c.id}</code></> : undefined}>
+        <a className="btn btn-plain" href={href(`/channels/${seg(id)}/rules`)}>
+          Rules
+        </a>
         {s && (
           <ActionButton action={pause} onClick={toggle} kind={s.paused ? 'primary' : 'plain'}>
             {s.paused ? 'Resume channel' : 'Pause channel'}
@@ -90,8 +94,8 @@ function SyncSection({ id, sync: s }: { id: string; sync: SyncStatus }) {
         <div className="stats">
           <Stat label="queued" value={f.int(s.queue_depth)} tone={(s.queue_depth ?? 0) > 0 ? 'warn' : undefined} />
           <Stat label="oldest pending" value={f.age(s.oldest_pending_age_s)} />
-          <Stat label="lag p50" value={f.ms(d?.lag_p50_ms)} />
-          <Stat label="lag p99" value={f.ms(d?.lag_p99_ms)} />
+          <Stat label="lag p50" value={f.lag(d?.lag_p50_ms)} />
+          <Stat label="lag p99" value={f.lag(d?.lag_p99_ms)} />
           <Stat label="pushes / min" value={f.int(d ? Math.round(d.pushes_per_minute) : null)} />
           <Stat label="dead letters" value={f.int(s.dead_letters)} tone={(s.dead_letters ?? 0) > 0 ? 'bad' : undefined} />
           <Stat label="breaker" value={breakerState(d?.breaker) ?? '—'} tone={breakerState(d?.breaker) === 'open' ? 'bad' : undefined} />
@@ -416,7 +420,7 @@ function Listings({ id, served }: { id: string; served: boolean }) {
                       <a href={href(`/items/${seg(l.sku)}`)}>{l.sku}</a>
                     </th>
                     <td>
-                      <code>{l.external_key}</code>
+                      <Identifiers listing={l} />
                     </td>
                     <td>{l.active ? 'active' : <Badge>inactive</Badge>}</td>
                     <td className="num">{n?.published ? f.int(n.published.quantity) : '—'}</td>

@@ -94,8 +94,8 @@ function ChannelTableRow({ row, onChanged }: { row: ChannelRow; onChanged: () =>
         <>
           <td className="num">{f.int(s?.queue_depth)}</td>
           <td className="num">{f.age(s?.oldest_pending_age_s)}</td>
-          <td className="num">{f.ms(d?.lag_p50_ms)}</td>
-          <td className="num">{f.ms(d?.lag_p99_ms)}</td>
+          <td className="num">{f.lag(d?.lag_p50_ms)}</td>
+          <td className="num">{f.lag(d?.lag_p99_ms)}</td>
           <td className={`num ${s && (s.dead_letters ?? 0) > 0 ? 'bad' : ''}`}>{f.int(s?.dead_letters)}</td>
         </>
       )}

@@ -11,7 +11,7 @@ import { href } from '../router.ts';
 import { useCan } from '../session.ts';
 import type { Count } from '../types.ts';
 import { ActionButton, CellNumber, Outcome, Submit, TextField, whole } from '../ui/forms.tsx';
-import { Badge, LoadState, PageHeader, Section, TableWrap } from '../ui/page.tsx';
+import { Badge, Empty, LoadState, PageHeader, Section, TableWrap } from '../ui/page.tsx';
 import { COUNT_STATE_TONE } from './counts.tsx';
 
 export function CountPage({ params }: PageProps) {
@@ -65,7 +65,7 @@ function CountBody({ c, onChanged }: { c: Count; onChanged: () => void }) {
         {c.thresholds && (c.thresholds.variance_units_max !== null || c.thresholds.variance_percent_max !== null) && (
           <span className="muted">
             {' '}
-            · approval needed above {c.thresholds.variance_units_max !== null ? `${c.thresholds.variance_units_max} units` : ''}
+            · approval needed above {c.thresholds.variance_units_max !== null ? `${f.int(c.thresholds.variance_units_max)} units` : ''}
             {c.thresholds.variance_units_max !== null && c.thresholds.variance_percent_max !== null ? ' or ' : ''}
             {c.thresholds.variance_percent_max !== null ? `${c.thresholds.variance_percent_max} %` : ''}
           </span>
@@ -73,6 +73,7 @@ function CountBody({ c, onChanged }: { c: Count; onChanged: () => void }) {
       </p>
       {hidden && <p className="notice">A blind count: the books stay hidden until it is posted. You see only your own entries.</p>}
       <Section title="Lines" id="lines">
+        {lines.length === 0 && <Empty>No lines: nothing in this count's scope had stock when it started.</Empty>}
         <form onSubmit={submit}>
           <TableWrap label={`Lines of ${c.number}`}>
             <table>
@@ -106,7 +107,7 @@ function CountBody({ c, onChanged }: { c: Count; onChanged: () => void }) {
                         </td>
                       )}
                       {!hidden && <td className="num">{l.variance_percent === null || l.variance_percent === undefined ? '—' : `${l.variance_percent}`}</td>}
-                      <td className="small">{counters.map((x) => `${x.counter}: ${x.counted}`).join(', ')}</td>
+                      <td className="small">{counters.map((x) => `${x.counter}: ${f.int(x.counted)}`).join(', ')}</td>
                       {editable && (
                         <td>
                           <CellNumber label={`Counted units of ${l.sku}`} value={counted[l.sku] ?? ''} onChange={(v) => setCounted({ ...counted, [l.sku]: v })} />

@@ -11,6 +11,7 @@ import { href } from '../router.ts';
 import { type Availability, BUCKETS, type HistoryPoint, type Listing, type Movement, type StockView } from '../types.ts';
 import { TimeChart } from '../ui/chart.tsx';
 import { Badge, Empty, LoadState, PageHeader, Section, TableWrap } from '../ui/page.tsx';
+import { Identifiers } from '../ui/identifiers.tsx';
 
 /** Points in the on_hand/available chart (the most recent movements). */
 const HISTORY_POINTS_MAX = 200;
@@ -114,7 +115,7 @@ function Channels({ sku }: { sku: string }) {
           {numbers.data.map(({ l, a, error }) => (
             <li key={l.id} className="listing">
               <div className="listing-head">
-                <a href={href(`/channels/${seg(l.channel_id)}`)}>{l.channel}</a> <span className="muted">{l.channel_kind} · {l.external_key}</span>
+                <a href={href(`/channels/${seg(l.channel_id)}`)}>{l.channel}</a> <span className="muted">{l.channel_kind}</span> <Identifiers listing={l} />
                 {!l.active && <Badge>inactive</Badge>}
                 {a && (
                   <span className="listing-number">
@@ -319,7 +320,7 @@ function Movements({ sku }: { sku: string }) {
                   <td className="nowrap">{m.reference ?? ''}</td>
                   <td>{m.command}</td>
                   <td>{m.reason ? f.label(m.reason) : ''}</td>
-                  <td className="muted">{m.actor}</td>
+                  <td className="muted" title={m.actor}>{m.actor_name ?? m.actor}</td>
                   <td>{m.note ?? ''}</td>
                 </tr>
               ))}

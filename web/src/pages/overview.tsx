@@ -21,10 +21,10 @@ export function OverviewPage() {
           <Section title="Stock health" id="stock">
             <div className="stats">
               <Stat label="active items (bundles and multipacks aside)" value={f.int(o.stock.items)} href={href('/items')} />
-              <Stat label="stock levels (an item at a location)" value={f.int(o.stock.stock_levels)} />
-              <Stat label="active items with none available" value={f.int(o.stock.out_of_stock_items)} tone={o.stock.out_of_stock_items > 0 ? 'warn' : undefined} />
-              <Stat label="oversold levels" value={f.int(o.stock.oversold_levels)} tone={o.stock.oversold_levels > 0 ? 'bad' : 'good'} />
-              <Stat label="oversold units" value={f.int(o.stock.oversold_units)} tone={o.stock.oversold_units > 0 ? 'bad' : 'good'} />
+              <Stat label="stock levels (an item at a location)" value={f.int(o.stock.stock_levels)} href={href('/items')} />
+              <Stat label="active items with none available" value={f.int(o.stock.out_of_stock_items)} tone={o.stock.out_of_stock_items > 0 ? 'warn' : undefined} href={href('/items', { stock: 'out_of_stock' })} />
+              <Stat label="oversold levels" value={f.int(o.stock.oversold_levels)} tone={o.stock.oversold_levels > 0 ? 'bad' : 'good'} href={href('/items', { stock: 'oversold' })} />
+              <Stat label="oversold units" value={f.int(o.stock.oversold_units)} tone={o.stock.oversold_units > 0 ? 'bad' : 'good'} href={href('/items', { stock: 'oversold' })} />
             </div>
           </Section>
           <Section title="Oversells, last 24 hours" id="oversells">
@@ -130,8 +130,8 @@ function ChannelTable({ channels }: { channels: OverviewChannel[] }) {
                   <td className="num">{f.int(c.queue_depth)}</td>
                   <td className="num">{f.age(c.oldest_pending_age_s)}</td>
                   <td className={`num ${(c.dead_letters ?? 0) > 0 ? 'bad' : ''}`}>{f.int(c.dead_letters)}</td>
-                  <td className="num">{f.ms(c.lag_p50_ms)}</td>
-                  <td className="num">{f.ms(c.lag_p99_ms)}</td>
+                  <td className="num">{f.lag(c.lag_p50_ms)}</td>
+                  <td className="num">{f.lag(c.lag_p99_ms)}</td>
                 </>
               )}
             </tr>

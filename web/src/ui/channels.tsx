@@ -95,8 +95,10 @@ export function LagChart({ channels, title = 'Propagation lag, last hour' }: { c
   const points: { at: number; value: number | null }[][] = [];
   rows.forEach(({ c, samples }, i) => {
     const color = PALETTE[i % PALETTE.length]!;
-    series.push({ label: `${c.name} p99`, color, format: f.ms }, { label: `${c.name} p50`, color, dash: [6, 4], format: f.ms });
-    points.push(samples.map((s) => ({ at: Date.parse(s.at) / 1000, value: s.p99_ms })), samples.map((s) => ({ at: Date.parse(s.at) / 1000, value: s.p50_ms })));
+    // Plotted in seconds, the unit every lag is shown in.
+    const seconds = (v: number | null | undefined) => f.lag(v === null || v === undefined ? v : v * 1_000);
+    series.push({ label: `${c.name} p99`, color, format: seconds }, { label: `${c.name} p50`, color, dash: [6, 4], format: seconds });
+    points.push(samples.map((s) => ({ at: Date.parse(s.at) / 1000, value: s.p99_ms === null ? null : s.p99_ms / 1_000 })), samples.map((s) => ({ at: Date.parse(s.at) / 1000, value: s.p50_ms === null ? null : s.p50_ms / 1_000 })));
   });
   const { xs, ys } = alignSeries(points);
   return (
@@ -104,7 +106,7 @@ export function LagChart({ channels, title = 'Propagation lag, last hour' }: { c
       <h3>{title}</h3>
       <LoadState live={history} what="lag history" />
       {rows.length > 0 && xs.length === 0 && <Empty>No lag samples yet: they are taken every 30 seconds while the sync runs.</Empty>}
-      {xs.length > 0 && <TimeChart xs={xs} ys={ys} series={series} label={`${title}, per channel, p50 and p99 in milliseconds`} yLabel="ms" />}
+      {xs.length > 0 && <TimeChart xs={xs} ys={ys} series={series} label={`${title}, per channel, p50 and p99 in seconds`} yLabel="s" />}
     </div>
   );
 }

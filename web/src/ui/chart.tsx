@@ -37,12 +37,17 @@ export function TimeChart({ xs, ys, series, height = 220, label, yLabel, step = 
     const el = box.current;
     if (!el) return;
     const width = Math.max(300, el.clientWidth);
+    // Axis text and grid in the page's own colours, so the chart reads in dark mode too.
+    const css = getComputedStyle(el);
+    const ink = css.getPropertyValue('--muted').trim() || '#5b6472';
+    const grid = css.getPropertyValue('--line').trim() || '#d9dde3';
+    const axis = { stroke: ink, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
     const opts: uPlot.Options = {
       width,
       height,
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: true } },
-      axes: [{}, { label: yLabel, size: 60 }],
+      axes: [{ ...axis }, { ...axis, label: yLabel, size: 60 }],
       series: [
         {},
         ...series.map((s) => ({
