@@ -1,5 +1,7 @@
-// `truestock orders …` end to end: spawn `node bin/truestock.js` as a user would, against a SQLite
-// file in a temp dir. The use-cases underneath run on both stores in src/http/order-routes.test.ts.
+// `truestock orders …` end to end against a SQLite file in a temp dir: `init` spawns the real
+// binary, the rest run the entry module in-process (test/support/cli.ts `runInProcess`: the same
+// parsing, commands and output). The use-cases underneath run on both stores in
+// src/http/order-routes.test.ts.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createItem } from '../app/catalog.ts';
 import { Truestock } from '../app/truestock.ts';
 import { listWorkspaces } from '../store/access-repo.ts';
-import { expectOneLineError, run, type Run } from '../../test/support/cli.ts';
+import { expectOneLineError, run, runInProcess, type Run } from '../../test/support/cli.ts';
 
 const json = (r: Run) => JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
 
@@ -21,13 +23,13 @@ describe('orders CLI', () => {
 
   it('places, ships in part, cancels the rest, lists and shows; refusals are one line on stderr', async () => {
     const env = { TRUESTOCK_DB: join(dir, 'cli.db') };
-    const cli = (args: string[]) => run(args, env, dir);
+    const cli = (args: string[]) => runInProcess(args, env, dir);
     const ok = async (args: string[]) => {
       const r = await cli(args);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
       return r;
     };
-    await ok(['init']);
+    expect((await run(['init'], env, dir)).code).toBe(0);
     const ts = await Truestock.open({ sqlitePath: env.TRUESTOCK_DB });
     try {
       const [ws] = await ts.store.read((db) => listWorkspaces(db));
