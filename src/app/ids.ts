@@ -46,7 +46,7 @@ function randomPart(): string {
   return out;
 }
 
-export type IdPrefix = 'ws' | 'key' | 'item' | 'loc' | 'lvl' | 'mov' | 'hold' | 'exc' | 'prod' | 'chan' | 'lst' | 'po' | 'tr' | 'ret' | 'cnt' | 'cen' | 'rule' | 'user' | 'asub' | 'evt' | 'dlv' | 'sak';
+export type IdPrefix = 'ws' | 'key' | 'item' | 'loc' | 'lvl' | 'mov' | 'hold' | 'exc' | 'prod' | 'chan' | 'lst' | 'po' | 'tr' | 'ret' | 'cnt' | 'cen' | 'rule' | 'user' | 'asub' | 'evt' | 'dlv' | 'sak' | 'ord' | 'shp';
 
 let lastMs = NaN;
 let lastTime = '';

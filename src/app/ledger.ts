@@ -87,10 +87,14 @@ export interface DocumentStep {
   readonly name: string;
   /** What the client sent: the idempotency fingerprint is taken from it. */
   readonly payload: unknown;
-  /** Lock and read the document and decide the movements, or refuse. Nothing is written yet. */
-  prepare(db: Db, now: number): Promise<Outcome<PostCommand>>;
-  /** The movements were applied: write the document's new state and answer. */
-  finish(db: Db, posted: { movements: MovementRow[] }, now: number): Promise<Written>;
+  /**
+   * Lock and read the document and decide the movements, or refuse. Nothing is written yet. A
+   * step may also answer stock commands (an order's allocate, ship, cancel…): several are applied
+   * in order on one scratch, all or none, so one step is one idempotent whole.
+   */
+  prepare(db: Db, now: number): Promise<Outcome<PostCommand | StockCommand[]>>;
+  /** The movements were applied: write the document's new state and answer. `holds`: the holds its commands touched, as they now are. */
+  finish(db: Db, posted: { movements: MovementRow[]; holds: Hold[]; touched: Touched[] }, now: number): Promise<Written>;
 }
 
 export interface DocumentRequest {
@@ -229,18 +233,18 @@ export class Ledger {
         (await loadIdempotency(db, workspaceId, [...new Set(indexes.map((i) => batch[i]!.req.idempotencyKey))])).map((r) => [r.key, r]),
       );
       // A document step decides its movements from the document's state, read and locked here.
-      const commands = new Map<number, StockCommand>();
-      const prepared = new Map<number, Outcome<PostCommand>>();
+      const commands = new Map<number, StockCommand[]>();
+      const prepared = new Map<number, Outcome<PostCommand | StockCommand[]>>();
       for (const i of indexes) {
         const p = batch[i]!;
-        if (!p.document) commands.set(i, p.req.command!);
+        if (!p.document) commands.set(i, [p.req.command!]);
         else if (!keys.has(p.req.idempotencyKey)) {
           const outcome = await p.document.prepare(db, now);
           prepared.set(i, outcome);
-          if (outcome.ok) commands.set(i, outcome.value);
+          if (outcome.ok) commands.set(i, Array.isArray(outcome.value) ? outcome.value : [outcome.value]);
         }
       }
-      const catalog = await loadWorkspace(db, workspaceId, [...commands.values()], state, now);
+      const catalog = await loadWorkspace(db, workspaceId, [...commands.values()].flat(), state, now);
 
       for (const i of indexes) {
         const { req, fingerprint: fp, document } = batch[i]!;
@@ -262,44 +266,59 @@ export class Ledger {
           remember(decided);
           continue;
         }
-        const command = commands.get(i)!;
         const scratch = new Scratch(state);
-        const outcome = applyCommand({ workspaceId, now, catalog, scratch, newHoldId: () => newId('hold', now) }, command);
-        if (!outcome.ok) {
-          remember(outcome);
+        const ctx = { workspaceId, now, catalog, scratch, newHoldId: () => newId('hold', now) };
+        // Each command sees the ones before it on the scratch; one refusal drops them all.
+        const applied: { command: StockCommand; touched: Touched; from: number; to: number }[] = [];
+        let refusedBy: CommandResponse | undefined;
+        for (const command of commands.get(i)!) {
+          const outcome = applyCommand(ctx, command);
+          if (!outcome.ok) {
+            refusedBy = outcome;
+            break;
+          }
+          applied.push({ command, touched: outcome.value, from: applied.at(-1)?.to ?? 0, to: scratch.moved });
+        }
+        if (refusedBy) {
+          remember(refusedBy);
           continue;
         }
         const { movements, exceptions } = scratch.commit(now);
-        const touched = outcome.value;
-        const hold = touched.kind === 'hold' ? state.holds.get(touched.holdId) : undefined;
-        const creates = command.type === 'reserve' || command.type === 'allocate_order';
-        if (hold && creates) newHolds.add(hold.id);
-        const reference = referenceOf(command, hold);
-        const rows = movements.map((m): MovementRow => ({
-          id: newId('mov', now),
-          workspaceId,
-          itemId: m.itemId,
-          locationId: m.locationId,
-          from: m.from,
-          to: m.to,
-          quantity: m.quantity,
-          command: command.type === 'post' ? command.flow : command.type,
-          reason: m.reason,
-          reference,
-          note: noteOf(command),
-          holdId: m.holdId,
-          actor: req.actor,
-          createdAt: now,
-        }));
+        const rows: MovementRow[] = [];
+        const touchedHolds: Hold[] = [];
+        for (const { command, touched, from, to } of applied) {
+          const hold = touched.kind === 'hold' ? state.holds.get(touched.holdId) : undefined;
+          if (hold && (command.type === 'reserve' || command.type === 'allocate_order')) newHolds.add(hold.id);
+          if (hold && !touchedHolds.includes(hold)) touchedHolds.push(hold);
+          const reference = referenceOf(command, hold);
+          rows.push(...movements.slice(from, to).map((m): MovementRow => ({
+            id: newId('mov', now),
+            workspaceId,
+            itemId: m.itemId,
+            locationId: m.locationId,
+            from: m.from,
+            to: m.to,
+            quantity: m.quantity,
+            command: command.type === 'post' ? command.flow : command.type,
+            reason: m.reason,
+            reference,
+            note: noteOf(command),
+            holdId: m.holdId,
+            actor: req.actor,
+            createdAt: now,
+          })));
+        }
         writes.movements.push(...rows);
         writes.exceptions.push(...exceptions.map((e) => ({ ...e, id: newId('exc', now), workspaceId, createdAt: now })));
         if (document) {
-          const written = await document.finish(db, { movements: rows }, now);
+          const written = await document.finish(db, { movements: rows, holds: touchedHolds.map((h) => state.holds.get(h.id)!), touched: applied.map((a) => a.touched) }, now);
           remember({ ok: true, replayed: false, ...written });
           continue;
         }
+        const { command, touched } = applied[0]!;
+        const creates = command.type === 'reserve' || command.type === 'allocate_order';
         const body = render(touched, state, catalog, rows);
-        remember({ ok: true, replayed: false, status: creates && hold ? 201 : 200, body });
+        remember({ ok: true, replayed: false, status: creates && touched.kind === 'hold' ? 201 : 200, body });
       }
     }
 

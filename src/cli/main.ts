@@ -14,6 +14,7 @@ import { registerCatalogCommands } from './catalog-commands.ts';
 import { registerCsvCommands } from './csv-commands.ts';
 import { registerPurchasingCommands } from './purchasing-commands.ts';
 import { registerReturnAndCountCommands } from './return-count-commands.ts';
+import { registerOrderCommands } from './order-commands.ts';
 import { registerStartCommand } from './start.ts';
 
 function version(): string {
@@ -105,6 +106,7 @@ export function program(): Command {
   registerCsvCommands(cli);
   registerPurchasingCommands(cli);
   registerReturnAndCountCommands(cli);
+  registerOrderCommands(cli);
   registerAvailabilityCommands(cli);
   registerStartCommand(cli);
 

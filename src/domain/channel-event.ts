@@ -35,6 +35,15 @@ export interface OrderFacts {
    * visibility and sales velocity, never allocated from truestock's buildings. Absent: false.
    */
   fulfilledByChannel?: boolean;
+  /**
+   * How and where the customer asked for it, when the channel says (the order module keeps them
+   * with the order, docs/orders.md). Absent: `standard`, no ship-to, no promise.
+   */
+  serviceLevel?: 'standard' | 'two_day' | 'next_day' | 'pickup';
+  shipTo?: { postalCode: string | null; country: string | null } | null;
+  /** The channel's promised ship-by and deliver-by (ms since the epoch). */
+  promisedShipBy?: number | null;
+  promisedDeliverBy?: number | null;
   lines: OrderLineFacts[];
 }
 

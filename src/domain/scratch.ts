@@ -77,6 +77,11 @@ export class Scratch {
     }
   }
 
+  /** Movements made so far: a caller applying several commands on one scratch tells them apart. */
+  get moved(): number {
+    return this.movements.length;
+  }
+
   raise(exception: ExceptionDraft): void {
     this.exceptions.push(exception);
   }

@@ -55,7 +55,7 @@ describe.each(STORE_KINDS)('dashboard routes on %s', (kind) => {
 
   it('runs the exceptions workflow with filters, and shows it on the overview', async () => {
     const { sku } = await h.item(2);
-    const order = await h.post('/v1/allocations', { lines: [{ sku, quantity: 5, location: 'WH1' }], order_reference: 'WEB-1' });
+    const order = await h.post('/v1/allocations', { lines: [{ sku, quantity: 5, location: 'WH1' }], order_reference: 'WEB-1', channel_accepted: true });
     expect(order.statusCode, order.body).toBe(201);
     const list = await h.get(`/v1/exceptions?sku=${sku}&state=open`, h.a.keys.read);
     expect(list.json().data).toEqual([expect.objectContaining({ kind: 'oversold', severity: 'high', state: 'open', sku, location: 'WH1', quantity: 3, assignee: null })]);

@@ -23,6 +23,7 @@ import { registerAvailabilityRoutes } from './availability-routes.ts';
 import { registerCatalogRoutes } from './catalog-routes.ts';
 import { registerImportRoutes } from './import-routes.ts';
 import { registerListingEventRoutes } from './listing-event-routes.ts';
+import { registerOrderRoutes } from './order-routes.ts';
 import { registerPurchasingRoutes } from './purchasing-routes.ts';
 import { registerReturnAndCountRoutes } from './return-count-routes.ts';
 import { registerRoutingRoutes } from './routing-routes.ts';
@@ -146,7 +147,7 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   // Holds and allocations
   stockCommand('/holds', 'reserve', 'Reserve lines (all or none) at a location or the first of a list that can cover each line', s.reserveBody);
   // An order for a channel meets its kind's order terms first (wholesale: docs/wholesale.md).
-  app.post<{ Body: Record<string, unknown> & OrderExtras }>('/allocations', write('operate', ['stock'], 'Allocate an order without a prior hold; an order the channel already took is never refused', s.allocationBody), (req, reply) => {
+  app.post<{ Body: Record<string, unknown> & OrderExtras }>('/allocations', write('operate', ['stock'], 'Allocate an order without a prior hold. channel_accepted is required: true for an order the channel already took (never refused: oversold and raised), false for staff (refused when short)', s.allocationBody), (req, reply) => {
     const { customer, requested_ship_date, ...rest } = req.body;
     const command = { ...rest, type: 'allocate_order' } as AllocateOrderCommand;
     const who = { workspaceId: req.principal.workspaceId, idempotencyKey: idempotencyKey(req), actor: req.principal.keyId };
@@ -195,6 +196,7 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   registerCatalogRoutes(app, ts, kit);
   registerListingEventRoutes(app, ts, kit);
   registerPurchasingRoutes(app, ts, kit);
+  registerOrderRoutes(app, kit);
   registerReturnAndCountRoutes(app, ts, kit);
   registerImportRoutes(app, ts, kit);
   registerAvailabilityRoutes(app, ts, kit);

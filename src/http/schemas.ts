@@ -74,12 +74,16 @@ const expiresIn = { type: 'integer', minimum: 1_000, maximum: HOLD_TIMEOUT_MAX_M
 
 const channel = { type: 'string', minLength: 1, maxLength: 100, description: 'The channel id the cart or order came from' };
 export const reserveBody = object({ lines, locations, expires_in_ms: expiresIn, reference, channel }, ['lines']);
+const channelAccepted = {
+  type: 'boolean',
+  description: 'Required, never defaulted. true: the channel already took the order — it is allocated even when stock is short, the shortfall oversold and raised as an exception. false: placed by staff or a checkout — a short line is refused (insufficient_stock).',
+} as const;
 export const allocationBody = object({
-  lines, locations, order_reference: { type: 'string', minLength: 1, maxLength: 200 }, channel_accepted: { type: 'boolean' }, channel,
+  lines, locations, order_reference: { type: 'string', minLength: 1, maxLength: 200 }, channel_accepted: channelAccepted, channel,
   // A channel's order terms (wholesale, docs/wholesale.md) look at these; the ledger does not.
   customer: { type: 'string', minLength: 1, maxLength: 200, description: "The customer's reference at the channel (wholesale: whose minimum applies)" },
   requested_ship_date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD: when the customer wants it shipped (wholesale: at least the lead time away)' },
-}, ['lines', 'order_reference']);
+}, ['lines', 'order_reference', 'channel_accepted']);
 export const extendBody = object({ expires_in_ms: expiresIn }, ['expires_in_ms']);
 export const allocateBody = object({ order_reference: { type: 'string', minLength: 1, maxLength: 200 } }, ['order_reference']);
 export const shipBody = object({ lines: { type: 'array', minItems: 1, maxItems: HOLD_LINES_MAX, items: object({ line: { type: 'integer', minimum: 1 }, quantity }, ['line', 'quantity']) } });

@@ -476,7 +476,7 @@ describe.each(['sqlite', 'postgres'] as const)('HTTP API on %s', (kind) => {
     it('allocates an order without a hold even when short, recording the oversell and an exception', async () => {
       const { sku } = await h.item(2);
       const order = unique('ORD-OVER');
-      const res = await h.post('/v1/allocations', { lines: [{ sku, quantity: 5, location: 'WH1' }], order_reference: order });
+      const res = await h.post('/v1/allocations', { lines: [{ sku, quantity: 5, location: 'WH1' }], order_reference: order, channel_accepted: true });
       expect(res.statusCode).toBe(201);
       const hold = res.json().hold;
       expect(hold).toMatchObject({ state: 'allocated', order_reference: order, lines: [{ line: 1, sku, quantity: 5, oversold: 3 }] });

@@ -779,6 +779,82 @@ CREATE INDEX channel_submissions_superseded_id ON channel_submissions_superseded
 `,
   },
   {
+    version: 27,
+    name: 'orders: one order model for every channel and for staff',
+    // The orders module's own tables (docs/orders.md). An order links to the holds that carry its
+    // units (`order_holds`, one row per hold line, naming the order line it serves); allocated
+    // and shipped units per location are read from those holds, the ledger's truth.
+    sql: `
+CREATE TABLE orders (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  number BIGINT NOT NULL,
+  channel_id TEXT,
+  channel_reference TEXT,
+  order_reference TEXT NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('channel', 'staff')),
+  state TEXT NOT NULL CHECK (state IN ('pending', 'allocated', 'partially_shipped', 'shipped', 'cancelled')),
+  service_level TEXT NOT NULL CHECK (service_level IN ('standard', 'two_day', 'next_day', 'pickup')),
+  pickup_location_id TEXT,
+  ship_postal_code TEXT,
+  ship_country TEXT,
+  promised_ship_by BIGINT,
+  promised_deliver_by BIGINT,
+  requested_ship_date TEXT,
+  customer_reference TEXT,
+  candidates TEXT,
+  routing TEXT,
+  exception TEXT,
+  fulfilled_by_channel BOOLEAN NOT NULL DEFAULT FALSE,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (workspace_id, number),
+  UNIQUE (channel_id, channel_reference)
+){{without_rowid}};
+CREATE INDEX orders_state ON orders (workspace_id, state, number);
+CREATE INDEX orders_channel ON orders (workspace_id, channel_id, number);
+CREATE TABLE order_lines (
+  order_id TEXT NOT NULL REFERENCES orders(id),
+  line_no INTEGER NOT NULL,
+  external_line_id TEXT,
+  item_id TEXT,
+  sku TEXT,
+  listing_id TEXT,
+  quantity BIGINT NOT NULL CHECK (quantity >= 0),
+  allocated BIGINT NOT NULL DEFAULT 0 CHECK (allocated >= 0),
+  shipped BIGINT NOT NULL DEFAULT 0 CHECK (shipped >= 0),
+  cancelled BIGINT NOT NULL DEFAULT 0 CHECK (cancelled >= 0),
+  backordered BIGINT NOT NULL DEFAULT 0 CHECK (backordered >= 0),
+  returned BIGINT NOT NULL DEFAULT 0 CHECK (returned >= 0),
+  unmapped TEXT,
+  PRIMARY KEY (order_id, line_no)
+){{without_rowid}};
+CREATE INDEX order_lines_sku ON order_lines (sku, order_id);
+CREATE TABLE order_holds (
+  order_id TEXT NOT NULL REFERENCES orders(id),
+  hold_id TEXT NOT NULL,
+  hold_line_no INTEGER NOT NULL,
+  line_no INTEGER NOT NULL,
+  location_id TEXT NOT NULL,
+  PRIMARY KEY (order_id, hold_id, hold_line_no)
+){{without_rowid}};
+CREATE INDEX order_holds_hold ON order_holds (hold_id);
+CREATE INDEX order_holds_location ON order_holds (location_id, order_id);
+CREATE TABLE order_shipments (
+  id TEXT PRIMARY KEY,
+  order_id TEXT NOT NULL REFERENCES orders(id),
+  location_id TEXT NOT NULL,
+  lines TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+){{without_rowid}};
+CREATE INDEX order_shipments_order ON order_shipments (order_id, id);
+CREATE TABLE order_numbers (
+  workspace_id TEXT PRIMARY KEY,
+  last BIGINT NOT NULL
+){{without_rowid}};
+`,
+  },
+  {
     version: 28,
     name: 'routing rules per workspace',
     // One JSON document per workspace (src/domain/routing-rules.ts); no row: the defaults.

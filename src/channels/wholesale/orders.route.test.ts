@@ -39,7 +39,7 @@ describe.each(STORE_KINDS)('wholesale orders on %s', (kind) => {
     return res.json().ring_fence;
   }
   const order = (channelId: string, sku: string, quantity: number, extra: Json = {}) =>
-    h.post('/v1/allocations', { lines: [{ sku, quantity, location: 'WH1' }], order_reference: unique('WS'), channel: channelId, ...extra });
+    h.post('/v1/allocations', { lines: [{ sku, quantity, location: 'WH1' }], order_reference: unique('WS'), channel: channelId, channel_accepted: true, ...extra });
   const shown = async (listingId: string) => {
     const res = await h.get(`/v1/listings/${listingId}/availability`, h.a.keys.read);
     expect(res.statusCode, res.body).toBe(200);
@@ -107,7 +107,7 @@ describe.each(STORE_KINDS)('wholesale orders on %s', (kind) => {
     expect(await h.totals(sku)).toMatchObject({ available: 18, committed: 12 });
 
     await fence(ws, sku, 10); // fences 10 of the 18 left
-    const mixed = await h.post('/v1/allocations', { lines: [{ sku: other, quantity: 6 }, { sku, quantity: 15 }], locations: ['WH1'], order_reference: unique('WS'), channel: ws });
+    const mixed = await h.post('/v1/allocations', { lines: [{ sku: other, quantity: 6 }, { sku, quantity: 15 }], locations: ['WH1'], order_reference: unique('WS'), channel: ws, channel_accepted: true });
     expect(mixed.statusCode, mixed.body).toBe(201);
     expect(mixed.json().backordered).toEqual([{ line: 1, sku, quantity: 5 }]);
     expect(mixed.json().hold.lines).toMatchObject([{ sku, quantity: 10 }, { sku: other, quantity: 6 }]);
@@ -154,7 +154,7 @@ describe.each(STORE_KINDS)('wholesale orders on %s', (kind) => {
     const sku = await item(50, 5);
     const ws = await channel('wholesale');
     await listing(ws, sku);
-    const body = { lines: [{ sku, quantity: 10, location: 'WH1' }], order_reference: unique('WS'), channel: ws };
+    const body = { lines: [{ sku, quantity: 10, location: 'WH1' }], order_reference: unique('WS'), channel: ws, channel_accepted: true };
     const first = await h.post('/v1/allocations', body, { idem: 'ws-retry-1' });
     expect(first.statusCode, first.body).toBe(201);
     const patched = await h.inject({ method: 'PATCH', url: `/v1/channels/${ws}`, headers: { authorization: `Bearer ${h.a.keys.admin}`, 'idempotency-key': unique('k') }, payload: { settings: { minimum_units: { [sku]: 20 } } } });
