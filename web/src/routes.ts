@@ -10,6 +10,8 @@ import { CountsPage } from './pages/counts.tsx';
 import { ExceptionsPage } from './pages/exceptions.tsx';
 import { ItemPage } from './pages/item.tsx';
 import { ItemsPage } from './pages/items.tsx';
+import { OrderPage } from './pages/order.tsx';
+import { OrdersPage } from './pages/orders.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { ReceivingPage } from './pages/receiving.tsx';
 import { ReturnsPage } from './pages/returns.tsx';
@@ -33,6 +35,8 @@ export const ROUTES: Route[] = [
   { path: '/items/:sku', page: ItemPage },
   { path: '/channels', page: ChannelsPage, nav: 'Channels' },
   { path: '/channels/:id', page: ChannelPage },
+  { path: '/orders', page: OrdersPage, nav: 'Orders' },
+  { path: '/orders/:id', page: OrderPage },
   { path: '/exceptions', page: ExceptionsPage, nav: 'Exceptions' },
   { path: '/receiving', page: ReceivingPage, nav: 'Receiving' },
   { path: '/returns', page: ReturnsPage, nav: 'Returns' },
