@@ -33,8 +33,18 @@ export function OrderPage({ params }: PageProps) {
 
 function OrderBody({ o, onChanged }: { o: OrderDetail; onChanged: () => void }) {
   const lines = o.lines ?? [];
+  // What the last step did, said once for the page: the step's own form may be gone after it
+  // (a confirmed order has nothing left to confirm).
+  const [notice, setNotice] = useState<string | null>(null);
+  const stepped = (message: string) => {
+    setNotice(message);
+    onChanged();
+  };
   return (
     <>
+      <p className="outcome outcome-ok" role="status">
+        {notice ?? ''}
+      </p>
       <OrderFacts o={o} />
       <Section title="Lines" id="lines">
         <TableWrap label={`Lines of order #${o.number}`}>
@@ -71,7 +81,7 @@ function OrderBody({ o, onChanged }: { o: OrderDetail; onChanged: () => void }) 
           </table>
         </TableWrap>
       </Section>
-      <OrderActions o={o} onChanged={onChanged} />
+      <OrderActions o={o} onStep={stepped} />
       <Allocations o={o} />
       <Shipments o={o} />
       <Routing o={o} />
@@ -144,30 +154,33 @@ const SHIPPABLE_STATES = new Set(['allocated', 'partially_shipped']);
 /** Lines with units still to ship (neither shipped nor cancelled). */
 const openLines = (lines: readonly OrderLine[]) => lines.filter((l) => l.quantity - l.shipped - l.cancelled > 0);
 
-function OrderActions({ o, onChanged }: { o: OrderDetail; onChanged: () => void }) {
+function OrderActions({ o, onStep }: { o: OrderDetail; onStep: Stepped }) {
   if (!OPEN_STATES.has(o.state)) return null;
   const stepsHere = !o.fulfilled_by_channel;
   return (
     <Section title="Next steps" id="order-actions">
       {!stepsHere && <p className="muted">The channel fulfils this order from its own stock: truestock holds nothing for it.</p>}
-      {stepsHere && o.state === 'pending' && <Confirm o={o} onChanged={onChanged} />}
-      {stepsHere && SHIPPABLE_STATES.has(o.state) && <Ship o={o} onChanged={onChanged} />}
-      {stepsHere && <Cancel o={o} onChanged={onChanged} />}
-      {stepsHere && SHIPPABLE_STATES.has(o.state) && <ShortPick o={o} onChanged={onChanged} />}
+      {stepsHere && o.state === 'pending' && <Confirm o={o} onStep={onStep} />}
+      {stepsHere && SHIPPABLE_STATES.has(o.state) && <Ship o={o} onStep={onStep} />}
+      {stepsHere && <Cancel o={o} onStep={onStep} />}
+      {stepsHere && SHIPPABLE_STATES.has(o.state) && <ShortPick o={o} onStep={onStep} />}
     </Section>
   );
 }
 
+/** A step succeeded: say so for the page, and read the order again. */
+type Stepped = (message: string) => void;
+
 /** After a step: what the answer says the order now is. */
 const said = (what: string) => (r: { order: OrderDetail }) => `${what}: order #${r.order.number} is ${f.label(r.order.state)}`;
 
-function Confirm({ o, onChanged }: { o: OrderDetail; onChanged: () => void }) {
+function Confirm({ o, onStep }: { o: OrderDetail; onStep: Stepped }) {
   const action = useAction();
   return (
     <div className="subform">
       <h3>Confirm</h3>
       <p className="muted">Payment confirmed: the held units become the order’s allocation.</p>
-      <ActionButton kind="primary" action={action} onClick={() => void action.run('POST', `/orders/${seg(o.id)}/confirm`, {}, (r: { order: OrderDetail }) => (onChanged(), said('Confirmed')(r)))}>
+      <ActionButton kind="primary" action={action} onClick={() => void action.run('POST', `/orders/${seg(o.id)}/confirm`, {}, (r: { order: OrderDetail }) => onStep(said('Confirmed')(r)))}>
         Confirm order
       </ActionButton>
       <Outcome action={action} />
@@ -219,7 +232,7 @@ function QuantityTable({ o, lines, entries, setEntries, field, what }: { o: Orde
   );
 }
 
-function Ship({ o, onChanged }: { o: OrderDetail; onChanged: () => void }) {
+function Ship({ o, onStep }: { o: OrderDetail; onStep: Stepped }) {
   const action = useAction();
   const [entries, setEntries] = useState<Entries>({});
   const [location, setLocation] = useState('');
@@ -232,7 +245,7 @@ function Ship({ o, onChanged }: { o: OrderDetail; onChanged: () => void }) {
     if (typed === null) return action.reject('Units to ship are whole numbers.');
     if (typed.length === 0) return action.reject('Enter the units to ship on at least one line.');
     if (!loc) return action.reject('Nothing is allocated anywhere to ship from.');
-    void action.run('POST', `/orders/${seg(o.id)}/ship`, { location: loc, lines: typed }, (r: { order: OrderDetail }) => (setEntries({}), onChanged(), said(`Shipped ${f.int(typed.reduce((s, l) => s + l.quantity, 0))} from ${loc}`)(r)));
+    void action.run('POST', `/orders/${seg(o.id)}/ship`, { location: loc, lines: typed }, (r: { order: OrderDetail }) => (setEntries({}), onStep(said(`Shipped ${f.int(typed.reduce((s, l) => s + l.quantity, 0))} from ${loc}`)(r))));
   };
   return (
     <form onSubmit={submit} className="subform" aria-label="Ship">
@@ -245,13 +258,13 @@ function Ship({ o, onChanged }: { o: OrderDetail; onChanged: () => void }) {
   );
 }
 
-function Cancel({ o, onChanged }: { o: OrderDetail; onChanged: () => void }) {
+function Cancel({ o, onStep }: { o: OrderDetail; onStep: Stepped }) {
   const action = useAction();
   const [entries, setEntries] = useState<Entries>({});
   const [reason, setReason] = useState('');
   const lines = openLines(o.lines ?? []);
   const why = reason.trim() ? { reason: reason.trim() } : {};
-  const run = (body: unknown, what: string) => void action.run('POST', `/orders/${seg(o.id)}/cancel`, body, (r: { order: OrderDetail }) => (setEntries({}), onChanged(), said(what)(r)));
+  const run = (body: unknown, what: string) => void action.run('POST', `/orders/${seg(o.id)}/cancel`, body, (r: { order: OrderDetail }) => (setEntries({}), onStep(said(what)(r))));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const typed = typedLines(entries, lines, 'cancel');
@@ -284,7 +297,7 @@ function CancelWhole({ action, onClick }: { action: Action; onClick: () => void 
   );
 }
 
-function ShortPick({ o, onChanged }: { o: OrderDetail; onChanged: () => void }) {
+function ShortPick({ o, onStep }: { o: OrderDetail; onStep: Stepped }) {
   const action = useAction();
   const here = allocatedLocations(o);
   const [location, setLocation] = useState('');
@@ -297,7 +310,7 @@ function ShortPick({ o, onChanged }: { o: OrderDetail; onChanged: () => void }) 
     e.preventDefault();
     const n = whole(found);
     if (n === undefined || !Number.isInteger(n) || n < 0) return action.reject('Enter the units the picker found (0 or more).');
-    void action.run('POST', `/orders/${seg(o.id)}/short-pick`, { location: loc, line: Number(lineNo), found: n }, (r: { order: OrderDetail }) => (setFound(''), onChanged(), said(`Short pick at ${loc} booked, the rest re-routed`)(r)));
+    void action.run('POST', `/orders/${seg(o.id)}/short-pick`, { location: loc, line: Number(lineNo), found: n }, (r: { order: OrderDetail }) => (setFound(''), onStep(said(`Short pick at ${loc} booked, the rest re-routed`)(r))));
   };
   return (
     <form onSubmit={submit} className="subform close-form" aria-label="Short pick">

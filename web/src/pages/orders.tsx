@@ -37,9 +37,9 @@ export function OrdersPage({ query }: PageProps) {
     <div>
       <PageHeader title="Orders" sub="Every channel’s orders and the ones staff placed, newest first: where each is allocated, what shipped, what needs a human." />
       <SkuDatalist />
-      <FilterForm key={key} applied={applied} />
+      <FilterForm key={`filters ${key}`} applied={applied} />
       {/* Keyed by the filters: a new filter starts again at the first page. */}
-      <OrderList key={key} applied={applied} reload={placed} />
+      <OrderList key={`list ${key}`} applied={applied} reload={placed} />
       <PlaceOrder onPlaced={() => setPlaced((n) => n + 1)} />
     </div>
   );
