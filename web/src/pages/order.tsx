@@ -250,7 +250,9 @@ function Ship({ o, onStep }: { o: OrderDetail; onStep: Stepped }) {
   return (
     <form onSubmit={submit} className="subform" aria-label="Ship">
       <h3>Ship</h3>
-      <SelectField label="Ship from" value={loc} onChange={setLocation} options={here.length > 0 ? here : ['']} />
+      <div className="inline-form">
+        <SelectField label="Ship from" value={loc} onChange={setLocation} options={here.length > 0 ? here : ['']} />
+      </div>
       <QuantityTable o={o} lines={lines} entries={entries} setEntries={setEntries} field="ship" what="Ship now" />
       <Submit action={action}>Ship</Submit>
       <Outcome action={action} />
@@ -478,7 +480,7 @@ function Movements({ o }: { o: OrderDetail }) {
                     <ZonedTime iso={m.created_at} />
                   </td>
                   <td>{m.location}</td>
-                  <td>{m.sku}</td>
+                  <td className="nowrap">{m.sku}</td>
                   <td className="nowrap">
                     {f.label(m.from)} → {f.label(m.to)}
                   </td>
