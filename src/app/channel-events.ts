@@ -55,6 +55,7 @@ import { type ChannelEdit, recordChannelEdit } from './listing-events.ts';
 import { fingerprint } from './fingerprint.ts';
 import { type CommandResponse, IDEMPOTENCY_KEY_LENGTH_MAX, idempotent } from './idempotent.ts';
 import { newId } from './ids.ts';
+import { recordChannelOrders } from './orders-channel.ts';
 import { createReturn, receiveStep } from './returns.ts';
 import type { Truestock } from './truestock.ts';
 
@@ -381,7 +382,9 @@ export function orderFlow(order: OrderFacts, cancelled: boolean): Pick<ChannelOr
  */
 export async function recordOrder(db: Db, cx: ChannelContext, order: OrderFacts, cancelled: boolean, occurredAt: number, now: number): Promise<string> {
   const row = await getChannelOrder(db, cx.channel.id, order.orderId, true);
-  return (await recordOn(db, cx, order, cancelled, occurredAt, now, row, (o) => resolveLines(db, cx, o))).said;
+  const said = (await recordOn(db, cx, order, cancelled, occurredAt, now, row, (o) => resolveLines(db, cx, o))).said;
+  await recordChannelOrders(db, cx.channel, [order.orderId], now);
+  return said;
 }
 
 /**
@@ -457,6 +460,8 @@ export async function recordOrders(db: Db, cx: ChannelContext, events: OrderEven
     rows.set(e.order.orderId, r.row);
     said[k] = r.said;
   }
+  // The orders module's rows, in this same transaction (one batch of statements for all).
+  await recordChannelOrders(db, cx.channel, [...new Set(events.map((e) => e.order.orderId))], now);
   return said;
 }
 
@@ -618,6 +623,7 @@ export async function convergeOrders(ts: Truestock, cx: ChannelContext, orderIds
         }
       }
       await insertChannelExceptions(db, exceptions);
+      await recordChannelOrders(db, cx.channel, done.map((d) => d.s.row.externalOrderId), now);
     });
     for (const { s, r } of done) {
       const orderId = s.row.externalOrderId;
@@ -701,6 +707,13 @@ async function cancelUnits(ts: Truestock, cx: ChannelContext, refund: RefundFact
   const { id: channelId, workspaceId } = cx.channel;
   const record: OrderRefundRecord = { id: refund.refundId, lines: lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })) };
   const said = await ts.store.transaction(async (db) => {
+    const out = await recordRefund(db);
+    await recordChannelOrders(db, cx.channel, [refund.orderId], ts.clock.now());
+    return out;
+  });
+  return (await convergeOne(ts, cx, refund.orderId)) ?? said;
+
+  async function recordRefund(db: Db): Promise<string> {
     const now = ts.clock.now();
     let row = await getChannelOrder(db, channelId, refund.orderId, true);
     if (!row) {
@@ -732,8 +745,7 @@ async function cancelUnits(ts: Truestock, cx: ChannelContext, refund: RefundFact
     }
     await writeOrderFacts(db, next);
     return out;
-  });
-  return (await convergeOne(ts, cx, refund.orderId)) ?? said;
+  }
 }
 
 interface ReturnLinePlan {

@@ -175,6 +175,19 @@ export async function getHold(db: Db, workspaceId: string, id: string): Promise<
   return row ? (await holdsWithLines(db, [row]))[0] : undefined;
 }
 
+/** Holds by id, without locking (reads for views and the orders module), in id order. */
+export async function holdsByIds(db: Db, workspaceId: string, ids: readonly string[]): Promise<Hold[]> {
+  const out: Hold[] = [];
+  const unique = [...new Set(ids)].sort();
+  for (let i = 0; i < unique.length; i += HOLD_IDS_PER_STATEMENT_MAX) {
+    const part = unique.slice(i, i + HOLD_IDS_PER_STATEMENT_MAX);
+    out.push(...(await holdsWithLines(db, await db.all<HoldRow>(`SELECT * FROM holds WHERE workspace_id = ? AND id IN (${placeholders(part.length)}) ORDER BY id`, [workspaceId, ...part]))));
+  }
+  return out;
+}
+/** Ids per IN list in `holdsByIds`. */
+const HOLD_IDS_PER_STATEMENT_MAX = 500;
+
 /** Holds in id order after the cursor, optionally of one state. */
 export async function listHolds(db: Db, workspaceId: string, opts: { state?: HoldState; after?: string; limit: number }): Promise<Hold[]> {
   const where = ['workspace_id = ?'];
