@@ -43,6 +43,10 @@ describe.skipIf(!hasChromium)('the dashboard during a shop outage', () => {
     // An inventory item the shop does not have: Shopify rejects it and it is dead-lettered at once.
     await server.ok('POST', '/v1/listings', { channel: 'shop', sku: 'MUG-1', external: { inventory_item_id: 'gid://shopify/InventoryItem/987654321', location_id: loc } });
     countId = (await server.ok('POST', '/v1/counts', { location: 'WH1', scope: 'skus', skus: ['MUG-1'] })).count.id;
+    // An order for the orders screens, of an item no channel lists (it pushes nothing to the shop).
+    await server.ok('POST', '/v1/items', { sku: 'ORDER-ONLY', name: 'Ordered only' });
+    await server.ok('POST', '/v1/stock/receive', { sku: 'ORDER-ONLY', location: 'WH1', quantity: 2 });
+    await server.ok('POST', '/v1/orders', { source: 'staff', lines: [{ sku: 'ORDER-ONLY', quantity: 1 }], locations: ['WH1'] });
 
     server.ts.sync.start();
     await until('the first push and a dead letter', async () => shop.level(tee, loc)?.available === 40 && (await status('shop')).dead_letters >= 1, SYNC_WAIT_MS);
@@ -88,6 +92,8 @@ describe.skipIf(!hasChromium)('the dashboard during a shop outage', () => {
       ['/channels/shop/rules', 'Rules of shop'],
       ['/catalog-problems', 'Catalog problems'],
       ['/imports', 'Import and export'],
+      ['/orders', 'Orders'],
+      ['/orders/1', 'Order #1'],
       ['/exceptions', 'Exceptions'],
       ['/receiving', 'Receiving'],
       ['/returns', 'Returns'],

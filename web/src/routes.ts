@@ -14,6 +14,8 @@ import { ExceptionsPage } from './pages/exceptions.tsx';
 import { ImportsPage } from './pages/imports.tsx';
 import { ItemPage } from './pages/item.tsx';
 import { ItemsPage } from './pages/items.tsx';
+import { OrderPage } from './pages/order.tsx';
+import { OrdersPage } from './pages/orders.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { ReceivingPage } from './pages/receiving.tsx';
 import { ReturnsPage } from './pages/returns.tsx';
@@ -43,6 +45,8 @@ export const ROUTES: Route[] = [
   { path: '/channels/:id/rules', page: ChannelRulesPage },
   { path: '/catalog-problems', page: CatalogProblemsPage, nav: 'Catalog problems' },
   { path: '/imports', page: ImportsPage, nav: 'Import and export' },
+  { path: '/orders', page: OrdersPage, nav: 'Orders' },
+  { path: '/orders/:id', page: OrderPage },
   { path: '/exceptions', page: ExceptionsPage, nav: 'Exceptions' },
   { path: '/receiving', page: ReceivingPage, nav: 'Receiving' },
   { path: '/returns', page: ReturnsPage, nav: 'Returns' },
