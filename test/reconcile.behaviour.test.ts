@@ -12,7 +12,7 @@ import { startShopifyEmulator, type ShopifyEmulator } from '../emulators/shopify
 import { EDIT_GRACE_SECONDS_DEFAULT } from '../src/app/channel-events.ts';
 import { createChannel } from '../src/app/channels.ts';
 import { ManualClock } from '../src/app/clock.ts';
-import { exceptions } from '../src/app/queries.ts';
+import { exceptions } from '../src/app/exceptions.ts';
 import { createListing } from '../src/app/listings.ts';
 import { Truestock } from '../src/app/truestock.ts';
 import { claimReconcile } from '../src/store/reconcile-repo.ts';

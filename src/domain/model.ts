@@ -136,8 +136,10 @@ export interface MovementDraft {
  * `channel_edit_adopted`: a hand edit on a channel booked into the ledger (edit policy `adopt`).
  * `channel_edit_recurring`: hand edits keep coming on one listing. Both: one per listing while
  * unresolved, brought up to date by each further edit.
+ * `channel_stale`: a channel's order polls keep failing (orders may not be coming in); closes
+ * itself when a poll works again. The registry (exception-kinds.ts) gives each its severity.
  */
-export const EXCEPTION_KINDS = ['oversold', 'count_shortfall', 'unmapped_order_line', 'channel_event_unapplied', 'sync_dead_letter', 'channel_listing_problem', 'channel_auth_failed', 'channel_drift', 'channel_edit_adopted', 'channel_edit_recurring'] as const;
+export const EXCEPTION_KINDS = ['oversold', 'count_shortfall', 'unmapped_order_line', 'channel_event_unapplied', 'sync_dead_letter', 'channel_listing_problem', 'channel_auth_failed', 'channel_drift', 'channel_edit_adopted', 'channel_edit_recurring', 'channel_stale'] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 
 /** Something a human must look at. */

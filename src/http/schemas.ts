@@ -102,6 +102,7 @@ export const exceptionsQuery = object({
   sku,
   location: code,
   channel: { type: 'string', maxLength: 100, description: 'Channel id' },
+  owner: { type: 'string', maxLength: 100, description: 'A user id (GET /v1/exceptions/owners)' },
   older_than_hours: { type: 'number', minimum: 0, maximum: 100_000 },
 });
 export const movementsQuery = object({

@@ -10,7 +10,7 @@ import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { changeSubscription, createSubscription, redeliver, setSmtp, setThreshold, type SubscriptionBody } from '../app/alerts.ts';
-import { moveException } from '../app/dashboard.ts';
+import { moveException } from '../app/exceptions.ts';
 import { ManualClock } from '../app/clock.ts';
 import { ManualScheduler } from '../app/scheduler.ts';
 import { Truestock } from '../app/truestock.ts';
@@ -309,7 +309,7 @@ describe.each(STORE_KINDS)('alert delivery on %s', (kind) => {
     expect(opened).toHaveLength(1);
     expect(opened[0]).toMatchObject({ type: 'exception.opened', data: { exception: { kind: 'oversold', severity: 'critical', sku: 'B', location: 'W1', state: 'open' } } });
     const excId = opened[0]!.data.exception.id as string;
-    const resolved = await tx<{ status: number }>((d) => moveException(d, fx.workspaceId, excId, 'resolve', { resolution: 'received the missing units' }, now()));
+    const resolved = await tx<{ status: number }>((d) => moveException(d, fx.workspaceId, excId, 'resolve', { resolution: 'received the missing units' }, { id: 'key_test', name: 'test' }, now()));
     expect(resolved.status).toBe(200);
     await scheduler.advance(ALERT_TICK_MS);
     const all = bodies(receiver.ok());
