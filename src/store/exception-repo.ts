@@ -94,7 +94,7 @@ export async function repayOversold(db: Db, m: Repayment, now: number): Promise<
     }
     await db.run(
       "UPDATE exceptions SET debt = 0, state = 'resolved', resolved_at = ?, resolution_kind = 'settled', settled_by_movement_id = ?, resolution = ?, updated_at = ? WHERE id = ?",
-      [now, m.id, `settled by stock: ${by} (movement ${m.id})`, now, r.id]);
+      [now, m.id, `${by} repaid the debt (movement ${m.id})`, now, r.id]);
     await exceptionResolved(db, r.id, now);
   }
 }

@@ -74,8 +74,8 @@ describe.skipIf(!hasChromium)('exceptions that follow an outage and a settled ov
       expect(await overRow.getByRole('link', { name: 'MUG-1' }).getAttribute('href')).toBe('#/items/MUG-1');
       await overRow.getByText('ORD-SHORT').first().waitFor();
       await overRow.getByRole('button', { name: /^Act/ }).click();
-      await page.getByText(settled.settled_by_movement_id).waitFor();
-      await page.getByText(/settled by stock: receive PO-77/).waitFor();
+      await page.locator('code', { hasText: settled.settled_by_movement_id }).waitFor();
+      await page.getByText(/settled by stock: receive PO-77 repaid the debt/).waitFor();
       // Kinds are chosen from the registry, not typed.
       await page.getByLabel('Kind').selectOption({ label: 'Channel stale (order polls failing)' });
       await page.getByRole('button', { name: 'Filter' }).click();

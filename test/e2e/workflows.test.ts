@@ -33,7 +33,7 @@ describe.skipIf(!hasChromium)('operator flows in a browser', () => {
     await seen(page, 'exception', async () => {
       await page.goto('/#/exceptions?sku=MUG-1');
       const row = page.locator(`tr[data-exception="${exc.id}"]`);
-      await row.getByText('ORD-OVER', { exact: false }).waitFor();
+      await row.getByText('ORD-OVER', { exact: false }).first().waitFor();
       await row.getByRole('button', { name: /^Act/ }).click();
       await page.getByRole('button', { name: 'Acknowledge' }).click();
       await until('acknowledged', async () => (await server.ok('GET', `/v1/exceptions?state=acknowledged&sku=MUG-1`)).data.length === 1);

@@ -272,7 +272,7 @@ function ExceptionActions({ x, onDone }: { x: Row; onDone: (msg: string) => void
         <dd>
           {f.int(x.occurrences ?? 1)} time{(x.occurrences ?? 1) === 1 ? '' : 's'}, last {f.time(x.last_seen_at ?? x.created_at)}
         </dd>
-        {x.debt !== null && x.debt !== undefined && (
+        {x.debt !== null && x.debt !== undefined && !resolved && (
           <>
             <dt>Still owed</dt>
             <dd>
