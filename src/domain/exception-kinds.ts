@@ -67,6 +67,8 @@ export interface ExceptionSubject {
   holdId: string | null;
   /** A channel's order, a listing id, a channel id, a document number… whatever the raiser names. */
   reference: string | null;
+  /** Anything further that tells two conditions of one reference apart (an order's line). */
+  subject?: string | undefined;
 }
 
 /**
@@ -75,7 +77,8 @@ export interface ExceptionSubject {
  * the same one. Elsewhere the reference (listing, channel, order, document) with item and location.
  */
 export function conditionKey(s: ExceptionSubject): string {
-  return [s.kind, s.itemId ?? '', s.locationId ?? '', s.holdId ?? '', s.reference ?? ''].join('|');
+  const key = [s.kind, s.itemId ?? '', s.locationId ?? '', s.holdId ?? '', s.reference ?? ''].join('|');
+  return s.subject === undefined ? key : `${key}|${s.subject}`;
 }
 
 export interface Debt {

@@ -382,6 +382,8 @@ export interface ChannelException {
   holdId: string | null;
   message: string;
   createdAt: number;
+  /** What tells this condition apart from others of the same kind and reference (an order's line). */
+  subject?: string;
 }
 
 /** Exceptions about channel events; unlike the ledger's, they may name no item or location. One unresolved per condition (exception-repo.ts). */

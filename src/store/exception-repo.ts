@@ -13,6 +13,8 @@ const MESSAGE_LENGTH_MAX = 1_000;
 
 export interface NewException extends OpenedException {
   holdId: string | null;
+  /** What tells two conditions of one kind and reference apart (conditionKey). */
+  subject?: string;
   /** The channel it is about, when the raiser knows it; else the hold's or the listing's. */
   channelId?: string | null;
 }
