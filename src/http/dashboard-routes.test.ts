@@ -92,6 +92,7 @@ describe.each(STORE_KINDS)('dashboard routes on %s', (kind) => {
     expect((await h.post(`/v1/exceptions/${e!.id}/assign`, { assignee: olga.id })).json().exception).toMatchObject({ assignee: 'Olga Owner', assignee_id: olga.id });
     expect((await h.get(`/v1/exceptions?owner=${olga.id}`, h.a.keys.read)).json().data.map((x: Json) => x.id)).toEqual([e!.id]);
     expectProblem(await h.get('/v1/exceptions?owner=' + 'x'.repeat(101), h.a.keys.read), 'validation_failed');
+    expectProblem(await h.get('/v1/exceptions?kind=typed_by_hand', h.a.keys.read), 'validation_failed', 'kind');
     const one = await h.get(`/v1/exceptions/${e!.id}`, h.a.keys.read);
     expect(one.json().exception).toMatchObject({ id: e!.id, debt: 2, links: expect.arrayContaining([{ rel: 'item', label: sku, path: `/items/${sku}` }]) });
     expectProblem(await h.get(`/v1/exceptions/${e!.id}`, h.b.keys.read), 'not_found');
