@@ -4,7 +4,7 @@
 // converged or recovered. Every caller that raises or ends an exception comes through here, in
 // the transaction of the fact; exception.opened / exception.resolved alerts are written with it.
 
-import { conditionKey, type ResolutionKind, repayDebts, exceptionKind } from '../domain/exception-kinds.ts';
+import { conditionKey, exceptionKind, repayDebts, type ResolutionKind } from '../domain/exception-kinds.ts';
 import { exceptionResolved, exceptionsOpened, type OpenedException } from './alert-repo.ts';
 import type { Db } from './store.ts';
 
