@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/app/clock.ts';
-import { exceptions, holds, movements, stockBySku } from '../src/app/queries.ts';
+import { exceptions } from '../src/app/exceptions.ts';
+import { holds, movements, stockBySku } from '../src/app/queries.ts';
 import { Truestock } from '../src/app/truestock.ts';
 import { verify } from '../src/app/verify.ts';
 import type { StockCommand } from '../src/domain/commands.ts';

@@ -12,7 +12,7 @@ import { startShopifyEmulator, type ShopifyEmulator } from '../emulators/shopify
 import { EDIT_GRACE_SECONDS_DEFAULT } from '../src/app/channel-events.ts';
 import { createChannel } from '../src/app/channels.ts';
 import { ManualClock } from '../src/app/clock.ts';
-import { exceptions } from '../src/app/queries.ts';
+import { exceptions } from '../src/app/exceptions.ts';
 import { createListing } from '../src/app/listings.ts';
 import { Truestock } from '../src/app/truestock.ts';
 import { claimReconcile } from '../src/store/reconcile-repo.ts';
@@ -81,8 +81,8 @@ describe.each(STORE_KINDS)('Reconciliation on %s', (kind) => {
       const reports = await ts.reconciler.tick();
       return reports.find((r) => r.channel === channel);
     };
-    const drifts = (sku: string) => ts.store.read((d) => d.all<{ id: string; state: string; quantity: number; message: string; resolution: string | null }>(
-      "SELECT id, state, quantity, message, resolution FROM exceptions WHERE kind = 'channel_drift' AND reference = ? ORDER BY id", [listing[sku]!]));
+    const drifts = (sku: string) => ts.store.read((d) => d.all<{ id: string; state: string; quantity: number; message: string; resolution: string | null; resolution_kind: string | null }>(
+      "SELECT id, state, quantity, message, resolution, resolution_kind FROM exceptions WHERE kind = 'channel_drift' AND reference = ? ORDER BY id", [listing[sku]!]));
     return { f, ws, channel, loc, inv, listing, shown, drain, handEdit, reconcileAfter, drifts };
   }
 
@@ -135,7 +135,7 @@ describe.each(STORE_KINDS)('Reconciliation on %s', (kind) => {
     await w.reconcileAfter(DRIFT_AGE_MIN_MS);
     const closed = await w.drifts('A');
     expect(closed).toHaveLength(1);
-    expect(closed[0]).toMatchObject({ state: 'resolved' });
+    expect(closed[0]).toMatchObject({ state: 'resolved', resolution_kind: 'converged' });
     expect(closed[0]!.resolution).toContain('converged');
     await w.reconcileAfter(INTERVAL_MS);
     expect(await w.drifts('A')).toHaveLength(1);

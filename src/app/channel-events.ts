@@ -345,6 +345,8 @@ function unmappedExceptions(cx: ChannelContext, now: number, reference: string, 
     exception(cx, now, 'unmapped_order_line', `order ${reference} on ${cx.channel.name}: line ${l.lineId} (${l.quantity} units) was not allocated: ${l.unmapped}`, {
       quantity: l.quantity,
       reference,
+      // Each unmapped line is its own condition; the same line raised again is the same one.
+      subject: l.lineId,
     }));
 }
 

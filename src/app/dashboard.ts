@@ -2,15 +2,12 @@
 // available over time, a channel's lag over time, the exceptions workflow, and the audit log.
 
 import { type Account, type Balances, isBucket, onHand, zeroBalances } from '../domain/buckets.ts';
-import { refusal, type Refusal } from '../domain/errors.ts';
 import { getItemBySku } from '../store/catalog-repo.ts';
-import { getException, updateException } from '../store/query-repo.ts';
 import { type AuditEntry, insertAudit } from '../store/session-repo.ts';
 import type { Db, Store } from '../store/store.ts';
 import type { ChannelStatus } from '../sync/dispatcher.ts';
 import { syncStatus } from './channel-sync.ts';
-import type { Written } from './idempotent.ts';
-import { EXCEPTION_SEVERITY, exceptionView } from './queries.ts';
+import { EXCEPTION_SEVERITY } from './exceptions.ts';
 import { type Scheduler, systemScheduler, type Timer } from './scheduler.ts';
 import { iso } from './views.ts';
 
@@ -113,22 +110,7 @@ export async function lagHistory(db: Db, channelId: string, since: number) {
   return { data: rows.map((r) => ({ at: iso(Number(r.at)), p50_ms: r.p50_ms === null ? null : Number(r.p50_ms), p99_ms: r.p99_ms === null ? null : Number(r.p99_ms), pushes: Number(r.pushes) })) };
 }
 
-/** The exceptions workflow: open → acknowledged (someone is on it) → resolved (with what was done); assign at any time before resolving. */
-export async function moveException(db: Db, ws: string, id: string, action: 'acknowledge' | 'assign' | 'resolve', body: { assignee?: unknown; resolution?: unknown }, now: number): Promise<Written | Refusal> {
-  const e = await getException(db, ws, id);
-  if (!e) return refusal('not_found', `no exception ${id}`);
-  if (e.state === 'resolved') return refusal('validation_failed', `exception ${id} is already resolved`, 'id');
-  if (action === 'acknowledge') {
-    await updateException(db, ws, id, { state: 'acknowledged', acknowledged_at: e.acknowledged_at ?? now }, now);
-  } else if (action === 'assign') {
-    if (typeof body.assignee !== 'string' || body.assignee.trim() === '' || body.assignee.length > 100) return refusal('validation_failed', 'assignee must be 1 to 100 characters', 'assignee');
-    await updateException(db, ws, id, { assignee: body.assignee.trim() }, now);
-  } else {
-    if (typeof body.resolution !== 'string' || body.resolution.trim() === '' || body.resolution.length > 1_000) return refusal('validation_failed', 'resolution must say what was done (1 to 1000 characters)', 'resolution');
-    await updateException(db, ws, id, { state: 'resolved', resolved_at: now, resolution: body.resolution.trim() }, now);
-  }
-  return { status: 200, body: { exception: exceptionView((await getException(db, ws, id))!, now) } };
-}
+// The exceptions workflow: src/app/exceptions.ts.
 
 /**
  * The audit log, written off the request path: entries are buffered and written together every

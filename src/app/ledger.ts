@@ -14,7 +14,7 @@ import { type AllocateOrderCommand, createsLevels, type PostCommand, type StockC
 import type { Catalog, Outcome } from '../domain/context.ts';
 import { refusal } from '../domain/errors.ts';
 import { ringFenceReference } from '../domain/hold-rules.ts';
-import type { Hold, Item, Location } from '../domain/model.ts';
+import type { ExceptionDraft, Hold, Item, Location } from '../domain/model.ts';
 import { LedgerState, levelKey, Scratch } from '../domain/scratch.ts';
 import { componentsOf, existingChannels, itemsById, itemsBySku, locationsByCode, locationsById } from '../store/catalog-repo.ts';
 import {
@@ -38,6 +38,10 @@ import { checkIdempotencyKey, type CommandResponse, recordOf, replay, type Writt
 import { newId } from './ids.ts';
 import { holdView, levelView, movementView } from './views.ts';
 import { stockAlerts } from './alert-outbox.ts';
+import { type Repayment, repayOversold } from '../store/exception-repo.ts';
+
+/** What a command did to oversold debt, in order: units repaid, or exceptions raised. */
+type DebtFact = { repaid: Repayment } | { raised: (ExceptionDraft & { id: string; workspaceId: string; createdAt: number })[] };
 
 /** Commands one transaction may take. */
 export const BATCH_MAX_DEFAULT = 512;
@@ -215,7 +219,7 @@ export class Ledger {
     const now = this.clock.now();
     const state = new LedgerState();
     const results: CommandResponse[] = new Array(batch.length);
-    const writes = { movements: [] as MovementRow[], exceptions: [] as Parameters<typeof insertExceptions>[1], keys: [] as Parameters<typeof insertIdempotency>[1] };
+    const writes = { movements: [] as MovementRow[], debts: [] as DebtFact[], keys: [] as Parameters<typeof insertIdempotency>[1] };
     const newHolds = new Set<string>();
 
     const byWorkspace = new Map<string, number[]>();
@@ -309,7 +313,10 @@ export class Ledger {
           })));
         }
         writes.movements.push(...rows);
-        writes.exceptions.push(...exceptions.map((e) => ({ ...e, id: newId('exc', now), workspaceId, createdAt: now })));
+        // In command order, each command's repayments before what it raises: a debt is repaid to
+        // the exceptions that stood for it before this command, never to one it raises itself.
+        for (const m of rows) if (m.to === 'oversold') writes.debts.push({ repaid: { id: m.id, workspaceId, itemId: m.itemId, locationId: m.locationId, quantity: m.quantity, command: m.command, reference: m.reference, holdId: m.holdId } });
+        if (exceptions.length > 0) writes.debts.push({ raised: exceptions.map((e) => ({ ...e, id: newId('exc', now), workspaceId, createdAt: now })) });
         if (document) {
           const written = await document.finish(db, { movements: rows, holds: touchedHolds.map((h) => state.holds.get(h.id)!), touched: applied.map((a) => a.touched) }, now);
           remember({ ok: true, replayed: false, ...written });
@@ -328,7 +335,11 @@ export class Ledger {
     await deleteLevels(db, [...state.levels.entries()].filter(([k, l]) => state.created.has(l.id) && !state.dirtyLevels.has(k)).map(([, l]) => l.id));
     await insertMovements(db, writes.movements);
     await writeHolds(db, [...state.dirtyHolds].map((id) => state.holds.get(id)!), newHolds);
-    await insertExceptions(db, writes.exceptions);
+    // Exceptions follow the debt: raised with it, repaid oldest first, settled by the movement.
+    for (const f of writes.debts) {
+      if ('raised' in f) await insertExceptions(db, f.raised);
+      else await repayOversold(db, f.repaid, now);
+    }
     await insertIdempotency(db, writes.keys);
     // Alerts out (stock.changed, stock.low) commit or roll back with the stock they report.
     await stockAlerts(db, [...state.dirtyLevels].map((k) => state.levels.get(k)!), now);

@@ -42,6 +42,7 @@ export const DIGEST_MINUTES_MAX = 1_440;
 const EXCEPTION_SEVERITY: Record<string, Severity> = {
   oversold: 'critical',
   channel_auth_failed: 'critical',
+  channel_stale: 'critical',
   sync_dead_letter: 'warning',
   count_shortfall: 'warning',
   unmapped_order_line: 'warning',

@@ -138,8 +138,10 @@ export interface MovementDraft {
  * unresolved, brought up to date by each further edit.
  * `promise_at_risk`: no location can deliver an order by its promised date (docs/orders.md); the
  * message names the best achievable date.
+ * `channel_stale`: a channel's order polls keep failing (orders may not be coming in); closes
+ * itself when a poll works again. The registry (exception-kinds.ts) gives each its severity.
  */
-export const EXCEPTION_KINDS = ['oversold', 'count_shortfall', 'unmapped_order_line', 'channel_event_unapplied', 'sync_dead_letter', 'channel_listing_problem', 'channel_auth_failed', 'channel_drift', 'channel_edit_adopted', 'channel_edit_recurring', 'promise_at_risk'] as const;
+export const EXCEPTION_KINDS = ['oversold', 'count_shortfall', 'unmapped_order_line', 'channel_event_unapplied', 'sync_dead_letter', 'channel_listing_problem', 'channel_auth_failed', 'channel_drift', 'channel_edit_adopted', 'channel_edit_recurring', 'promise_at_risk', 'channel_stale'] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 
 /** Something a human must look at. */

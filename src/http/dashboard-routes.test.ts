@@ -73,6 +73,43 @@ describe.each(STORE_KINDS)('dashboard routes on %s', (kind) => {
     expectProblem(await h.post(`/v1/exceptions/${id}/acknowledge`, undefined, { key: h.b.keys.operate }), 'not_found');
   });
 
+  it('lists kinds and owners to choose from; assigns only to users; resolving by hand says by whom; settled says by which movement', async () => {
+    const kinds = (await h.get('/v1/exceptions/kinds', h.a.keys.read)).json().data as Json[];
+    expect(kinds[0]).toMatchObject({ kind: 'oversold', severity: 'high', closes_by: 'settled', carries_debt: true });
+    expect(kinds.map((k) => k.kind)).toEqual(expect.arrayContaining(['channel_drift', 'channel_stale']));
+    const made = await h.post('/v1/users', { email: 'owner@example.com', name: 'Olga Owner', role: 'operate', password: 'correct horse battery' }, { key: h.a.keys.admin });
+    expect(made.statusCode, made.body).toBe(201);
+    const owners = (await h.get('/v1/exceptions/owners', h.a.keys.read)).json().data as Json[];
+    const olga = owners.find((o) => o.email === 'owner@example.com')!;
+    expect(olga).toMatchObject({ name: 'Olga Owner' });
+    expect((await h.get('/v1/exceptions/owners', h.b.keys.read)).json().data.map((o: Json) => o.email)).not.toContain('owner@example.com');
+
+    const { sku } = await h.item(1);
+    await h.post('/v1/allocations', { lines: [{ sku, quantity: 3, location: 'WH1' }], order_reference: 'WEB-OWN' });
+    const [e] = (await h.get(`/v1/exceptions?sku=${sku}`, h.a.keys.read)).json().data as Json[];
+    expect(e).toMatchObject({ kind: 'oversold', debt: 2, occurrences: 1, kind_label: 'Oversold' });
+    expectProblem(await h.unchanged(() => h.post(`/v1/exceptions/${e!.id}/assign`, { assignee: 'Nobody Here' })), 'validation_failed', 'assignee');
+    expect((await h.post(`/v1/exceptions/${e!.id}/assign`, { assignee: olga.id })).json().exception).toMatchObject({ assignee: 'Olga Owner', assignee_id: olga.id });
+    expect((await h.get(`/v1/exceptions?owner=${olga.id}`, h.a.keys.read)).json().data.map((x: Json) => x.id)).toEqual([e!.id]);
+    expectProblem(await h.get('/v1/exceptions?owner=' + 'x'.repeat(101), h.a.keys.read), 'validation_failed');
+    expectProblem(await h.get('/v1/exceptions?kind=typed_by_hand', h.a.keys.read), 'validation_failed', 'kind');
+    const one = await h.get(`/v1/exceptions/${e!.id}`, h.a.keys.read);
+    expect(one.json().exception).toMatchObject({ id: e!.id, debt: 2, links: expect.arrayContaining([{ rel: 'item', label: sku, path: `/items/${sku}` }]) });
+    expectProblem(await h.get(`/v1/exceptions/${e!.id}`, h.b.keys.read), 'not_found');
+
+    // The receipt settles the debt: the exception says which movement did it.
+    const receipt = await h.post('/v1/stock/receive', { sku, location: 'WH1', quantity: 5 });
+    expect(receipt.statusCode, receipt.body).toBe(200);
+    const settled = (await h.get(`/v1/exceptions/${e!.id}`, h.a.keys.read)).json().exception;
+    expect(settled).toMatchObject({ state: 'resolved', debt: 0, resolution_kind: 'settled', settled_by_movement_id: expect.stringMatching(/^mov_/), resolved_by: null });
+
+    // By hand: who and why.
+    await h.post('/v1/allocations', { lines: [{ sku, quantity: 9, location: 'WH1' }], order_reference: 'WEB-HAND' });
+    const [open] = (await h.get(`/v1/exceptions?sku=${sku}&state=open`, h.a.keys.read)).json().data as Json[];
+    const done = await h.post(`/v1/exceptions/${open!.id}/resolve`, { resolution: 'customer agreed to wait' });
+    expect(done.json().exception).toMatchObject({ state: 'resolved', resolution_kind: 'resolved_by_hand', resolved_by: expect.stringContaining('API key'), resolution: 'customer agreed to wait' });
+  });
+
   it('counts a reservation refused for lack of stock as an oversell prevented', async () => {
     const { sku } = await h.item(1);
     expectProblem(await h.post('/v1/holds', { lines: [{ sku, quantity: 2, location: 'WH1' }] }), 'insufficient_stock');

@@ -3,7 +3,8 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit, auditActorList } from '../app/audit-view.ts';
-import { lagHistory, moveException, overview, stockHistory } from '../app/dashboard.ts';
+import { lagHistory, overview, stockHistory } from '../app/dashboard.ts';
+import { exception, exceptionKinds, exceptionOwners, moveException } from '../app/exceptions.ts';
 import { findChannel } from '../app/channels.ts';
 import { createUser, SESSION_COOKIE, SESSION_TTL_MS, signIn, signOut, userView } from '../app/sessions.ts';
 import type { Truestock } from '../app/truestock.ts';
@@ -11,7 +12,7 @@ import { TruestockError } from '../domain/errors.ts';
 import { getWorkspace } from '../store/access-repo.ts';
 import { listUsers } from '../store/session-repo.ts';
 import type { Session } from '../store/session-repo.ts';
-import { cookie } from './auth.ts';
+import { cookie, type Principal } from './auth.ts';
 import { notFound, type Params, type RouteKit } from './routes.ts';
 import { idParam, sku } from './schemas.ts';
 
@@ -92,12 +93,24 @@ export function registerDashboardRoutes(app: FastifyInstance, ts: Truestock, kit
       : action === 'resolve' ? object({ resolution: { type: 'string', minLength: 1, maxLength: 1_000 } }, ['resolution']) : undefined;
     const summary = { acknowledge: 'Acknowledge an exception: someone is on it', assign: 'Assign an exception to someone', resolve: 'Resolve an exception, saying what was done' }[action];
     app.post<{ Params: Params; Body: { assignee?: string; resolution?: string } | null }>(`/exceptions/:id/${action}`, write('operate', ['ledger'], summary, body, { params: idParam }), (req, reply) =>
-      mutation(req, reply, (db, now) => moveException(db, req.principal.workspaceId, req.params.id, action, req.body ?? {}, now)));
+      mutation(req, reply, (db, now) => moveException(db, req.principal.workspaceId, req.params.id, action, req.body ?? {}, actorOf(req.principal), now)));
   }
+  app.get('/exceptions/kinds', route('read', ['ledger'], 'The kinds of exception, most urgent first: severity, and what ends each without a person'), async () => exceptionKinds());
+  app.get('/exceptions/owners', route('read', ['ledger'], 'Who an exception may be assigned to: the users of this workspace'), async (req) => read((db) => exceptionOwners(db, req.principal.workspaceId)));
+  app.get<{ Params: Params }>('/exceptions/:id', route('read', ['ledger'], 'One exception: live debt, occurrences, links, how it ended', { params: idParam }), async (req) => {
+    const e = await read((db) => exception(db, req.principal.workspaceId, req.params.id, ts.clock.now()));
+    if (!e) throw notFound('exception', req.params.id);
+    return { exception: e };
+  });
 
   app.get<{ Querystring: { cursor?: string; limit?: number; actor?: string } }>('/audit', route('read', tags, 'Who did what, when, from where: every mutating request and sign-in, newest first, each with a sentence (`summary`) and the actor by name; `actor` filters by an id from /audit/actors', {
     querystring: object({ cursor: { type: 'string', maxLength: 100 }, limit: { type: 'integer', minimum: 1, maximum: 500 }, actor: { type: 'string', maxLength: 100 } }),
   }), async (req) => read((db) => audit(db, req.principal.workspaceId, req.query)));
   app.get('/audit/actors', route('read', tags, 'Everyone in the audit log (users, API keys), by name: the choices of its actor filter'), async (req) =>
     read((db) => auditActorList(db, req.principal.workspaceId)));
+}
+
+/** Who resolved an exception by hand, in words: a user's name, or the API key's. */
+function actorOf(p: Principal): { id: string; name: string } {
+  return { id: p.keyId, name: p.kind === 'user' ? (p.name ?? p.keyId) : `API key ${p.name ?? p.keyId}` };
 }

@@ -9,6 +9,7 @@ import { allocateChannelOrder, type OrderExtras } from '../app/channel-order-ter
 import { fingerprint } from '../app/fingerprint.ts';
 import { idempotent, type Written } from '../app/idempotent.ts';
 import type { CommandResponse, DocumentStep } from '../app/ledger.ts';
+import { exceptions, type ExceptionQuery } from '../app/exceptions.ts';
 import * as queries from '../app/queries.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { verify } from '../app/verify.ts';
@@ -172,8 +173,8 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   // Ledger, exceptions, verify
   app.get<{ Querystring: queries.MovementQuery }>('/movements', route('read', ['ledger'], 'Ledger history, newest first', { querystring: s.movementsQuery }), (req) =>
     read((db) => queries.movements(db, req.principal.workspaceId, req.query)));
-  app.get<{ Querystring: queries.ExceptionQuery }>('/exceptions', route('read', ['ledger'], 'Exceptions for a human (oversold orders, count shortfalls, unmapped order lines, sync dead letters), filtered by state, kind, SKU, location, channel and age', { querystring: s.exceptionsQuery }), (req) =>
-    read((db) => queries.exceptions(db, req.principal.workspaceId, req.query, ts.clock.now())));
+  app.get<{ Querystring: ExceptionQuery }>('/exceptions', route('read', ['ledger'], 'Exceptions for a human (oversold orders with their live debt, count shortfalls, drift, stale channels, unmapped order lines, sync dead letters), one per condition with its occurrences and links, filtered by state, kind, owner, SKU, location, channel and age', { querystring: s.exceptionsQuery }), (req) =>
+    read((db) => exceptions(db, req.principal.workspaceId, req.query, ts.clock.now())));
   app.get('/verify', route('admin', ['ledger'], 'Replay the ledger and compare with stored balances'), (req) => verify(ts.store, req.principal.workspaceId));
 
   // API keys

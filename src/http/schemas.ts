@@ -4,7 +4,7 @@
 import { MOVABLE_BUCKETS } from '../domain/buckets.ts';
 import { ADJUST_REASONS, HOLD_LINES_MAX, HOLD_LOCATIONS_MAX, HOLD_TIMEOUT_MAX_MS } from '../domain/commands.ts';
 import { BARCODE_LENGTH_MAX, BUNDLE_COMPONENTS_MAX, CODE_LENGTH_MAX, COMPONENT_QUANTITY_MAX, NAME_LENGTH_MAX, OPTION_LENGTH_MAX, PRODUCT_OPTIONS_MAX, SKU_LENGTH_MAX, UNITS_PER_CASE_MAX } from '../domain/catalog-rules.ts';
-import { HOLD_STATES, ITEM_KINDS, LOCATION_KINDS, ROLES } from '../domain/model.ts';
+import { EXCEPTION_KINDS, HOLD_STATES, ITEM_KINDS, LOCATION_KINDS, ROLES } from '../domain/model.ts';
 import { PAGE_LIMIT_MAX } from '../app/queries.ts';
 
 const QUANTITY_MAX = 1_000_000_000;
@@ -102,10 +102,11 @@ export const exceptionsQuery = object({
   cursor,
   limit,
   state: { type: 'string', enum: ['open', 'acknowledged', 'resolved'] },
-  kind: { type: 'string', maxLength: 50 },
+  kind: { type: 'string', enum: [...EXCEPTION_KINDS], description: 'A kind from GET /v1/exceptions/kinds' },
   sku,
   location: code,
   channel: { type: 'string', maxLength: 100, description: 'Channel id' },
+  owner: { type: 'string', maxLength: 100, description: 'A user id (GET /v1/exceptions/owners)' },
   older_than_hours: { type: 'number', minimum: 0, maximum: 100_000 },
 });
 export const movementsQuery = object({

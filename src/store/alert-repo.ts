@@ -72,8 +72,8 @@ export async function exceptionsOpened(db: Db, rows: readonly OpenedException[])
 
 /** exception.resolved for an exception whose state just became resolved (same transaction). */
 export async function exceptionResolved(db: Db, exceptionId: string, now: number): Promise<void> {
-  const e = await db.get<{ id: string; workspace_id: string; kind: string; item_id: string | null; location_id: string | null; quantity: number | null; reference: string | null; message: string; resolution: string | null; created_at: number }>(
-    'SELECT id, workspace_id, kind, item_id, location_id, quantity, reference, message, resolution, created_at FROM exceptions WHERE id = ?', [exceptionId]);
+  const e = await db.get<{ id: string; workspace_id: string; kind: string; item_id: string | null; location_id: string | null; quantity: number | null; reference: string | null; message: string; resolution: string | null; resolution_kind: string | null; resolved_by: string | null; settled_by_movement_id: string | null; created_at: number }>(
+    'SELECT id, workspace_id, kind, item_id, location_id, quantity, reference, message, resolution, resolution_kind, resolved_by, settled_by_movement_id, created_at FROM exceptions WHERE id = ?', [exceptionId]);
   if (!e) return;
   const n = await names(db, [e.item_id], [e.location_id]);
   await enqueueAlerts(db, [{
@@ -83,7 +83,8 @@ export async function exceptionResolved(db: Db, exceptionId: string, now: number
     data: {
       exception: {
         id: e.id, kind: e.kind, severity: exceptionSeverity(e.kind), state: 'resolved', sku: n.sku(e.item_id), location: n.code(e.location_id),
-        quantity: num(e.quantity), reference: e.reference, message: e.message, resolution: e.resolution, created_at: isoOf(Number(e.created_at)), resolved_at: isoOf(now),
+        quantity: num(e.quantity), reference: e.reference, message: e.message, resolution: e.resolution,
+        resolution_kind: e.resolution_kind, resolved_by: e.resolved_by, settled_by_movement_id: e.settled_by_movement_id, created_at: isoOf(Number(e.created_at)), resolved_at: isoOf(now),
       },
     },
   }], now);

@@ -4,7 +4,7 @@
 
 import type { Channel, External } from '../domain/listing-rules.ts';
 import type { ExceptionKind, ItemKind } from '../domain/model.ts';
-import { exceptionsOpened } from './alert-repo.ts';
+import { raiseExceptions } from './exception-repo.ts';
 import { getChannel } from './channel-repo.ts';
 import { chunk, type Db, insertRows, PARAMS_PER_STATEMENT_MAX, placeholders, valuesList } from './store.ts';
 
@@ -382,17 +382,13 @@ export interface ChannelException {
   holdId: string | null;
   message: string;
   createdAt: number;
+  /** What tells this condition apart from others of the same kind and reference (an order's line). */
+  subject?: string;
 }
 
-/** Exceptions about channel events; unlike the ledger's, they may name no item or location. */
+/** Exceptions about channel events; unlike the ledger's, they may name no item or location. One unresolved per condition (exception-repo.ts). */
 export async function insertChannelExceptions(db: Db, rows: ChannelException[]): Promise<void> {
-  await insertRows(
-    db,
-    'exceptions',
-    ['id', 'workspace_id', 'kind', 'item_id', 'location_id', 'quantity', 'reference', 'hold_id', 'message', 'created_at', 'updated_at'],
-    rows.map((e) => [e.id, e.workspaceId, e.kind, e.itemId, e.locationId, e.quantity, e.reference, e.holdId, e.message.slice(0, 1000), e.createdAt, e.createdAt]),
-  );
-  await exceptionsOpened(db, rows);
+  await raiseExceptions(db, rows);
 }
 
 /**

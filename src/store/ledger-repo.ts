@@ -5,7 +5,7 @@
 import { type Balances, BUCKETS } from '../domain/buckets.ts';
 import { ringFenceReference } from '../domain/hold-rules.ts';
 import type { ExceptionDraft, Hold, HoldLine, HoldState, StockLevel } from '../domain/model.ts';
-import { exceptionsOpened } from './alert-repo.ts';
+import { raiseExceptions } from './exception-repo.ts';
 import { chunk, type Db, insertRows, type Param, placeholders } from './store.ts';
 
 /** Items per locking statement. */
@@ -248,14 +248,9 @@ export async function ringFenceHoldIds(db: Db, workspaceId: string, channelIds: 
   return rows.map((r) => r.id);
 }
 
+/** Raise the ledger's exceptions: one unresolved per condition (exception-repo.ts). */
 export async function insertExceptions(db: Db, rows: (ExceptionDraft & { id: string; workspaceId: string; createdAt: number })[]): Promise<void> {
-  await insertRows(
-    db,
-    'exceptions',
-    ['id', 'workspace_id', 'kind', 'item_id', 'location_id', 'quantity', 'reference', 'hold_id', 'message', 'created_at', 'updated_at'],
-    rows.map((e) => [e.id, e.workspaceId, e.kind, e.itemId, e.locationId, e.quantity, e.reference, e.holdId, e.message, e.createdAt, e.createdAt]),
-  );
-  await exceptionsOpened(db, rows);
+  await raiseExceptions(db, rows);
 }
 
 export interface IdempotencyRecord {

@@ -2,6 +2,7 @@
 // and for the one open exception per listing and condition they may raise.
 
 import { idFloor } from '../app/ids.ts';
+import { seenAgain } from './exception-repo.ts';
 import type { Db } from './store.ts';
 
 export type ListingEventKind = 'channel_edit';
@@ -95,5 +96,5 @@ export async function unresolvedException(db: Db, ws: string, kind: string, refe
 
 /** The condition an unresolved exception stands for happened again: it now says the latest. */
 export async function refreshException(db: Db, id: string, message: string, quantity: number | null, now: number): Promise<void> {
-  await db.run('UPDATE exceptions SET message = ?, quantity = ?, updated_at = ? WHERE id = ?', [message, quantity, now, id]);
+  await seenAgain(db, id, message, quantity, now);
 }

@@ -963,6 +963,37 @@ CREATE TABLE alert_smtp (
   updated_at BIGINT NOT NULL
 )
 `,
+  },  {
+    version: 31,
+    name: 'exceptions that follow the facts: one per condition, live debt, how each ended',
+    // docs/kernel.md "Exceptions". condition_key names the condition (kind and subject,
+    // src/domain/exception-kinds.ts): at most one unresolved exception per key, counting its
+    // occurrences. debt is the part of its stock level's oversold an oversold or count-shortfall
+    // exception still stands for; resolution_kind says whether facts (settled, converged,
+    // recovered) or a person (resolved_by_hand, resolved_by) ended it. Existing unresolved
+    // duplicates keep no key except the newest, so the index can be built.
+    sql: `
+ALTER TABLE exceptions ADD COLUMN condition_key TEXT;
+ALTER TABLE exceptions ADD COLUMN occurrences INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE exceptions ADD COLUMN last_seen_at BIGINT;
+ALTER TABLE exceptions ADD COLUMN debt BIGINT;
+ALTER TABLE exceptions ADD COLUMN channel_id TEXT;
+ALTER TABLE exceptions ADD COLUMN assignee_id TEXT;
+ALTER TABLE exceptions ADD COLUMN resolution_kind TEXT;
+ALTER TABLE exceptions ADD COLUMN resolved_by TEXT;
+ALTER TABLE exceptions ADD COLUMN settled_by_movement_id TEXT;
+UPDATE exceptions SET last_seen_at = updated_at;
+UPDATE exceptions SET debt = quantity WHERE kind IN ('oversold', 'count_shortfall') AND state <> 'resolved';
+UPDATE exceptions SET resolution_kind = CASE WHEN kind = 'channel_drift' AND resolution LIKE 'the channel converged%' THEN 'converged' ELSE 'resolved_by_hand' END WHERE state = 'resolved';
+UPDATE exceptions SET channel_id = (SELECT h.channel_id FROM holds h WHERE h.id = exceptions.hold_id) WHERE hold_id IS NOT NULL;
+UPDATE exceptions SET channel_id = (SELECT ls.channel_id FROM listings ls WHERE ls.id = exceptions.reference) WHERE channel_id IS NULL AND reference IS NOT NULL;
+UPDATE exceptions SET channel_id = reference WHERE channel_id IS NULL AND kind = 'channel_auth_failed';
+UPDATE exceptions SET condition_key = kind || '|' || COALESCE(item_id, '') || '|' || COALESCE(location_id, '') || '|' || COALESCE(hold_id, '') || '|' || COALESCE(reference, '') WHERE state <> 'resolved';
+UPDATE exceptions SET condition_key = NULL WHERE state <> 'resolved' AND EXISTS (
+  SELECT 1 FROM exceptions e2 WHERE e2.workspace_id = exceptions.workspace_id AND e2.condition_key = exceptions.condition_key AND e2.state <> 'resolved' AND e2.id > exceptions.id);
+CREATE UNIQUE INDEX exceptions_condition_open ON exceptions (workspace_id, condition_key) WHERE state <> 'resolved';
+CREATE INDEX exceptions_debt_open ON exceptions (item_id, location_id, id) WHERE debt > 0 AND state <> 'resolved'
+`,
   },
   {
     version: 32,

@@ -3,7 +3,9 @@
 // read "active" while its orders are not coming in.
 
 import { POLL_FAILURES_FAILING } from '../domain/channel-health.ts';
+import { newId } from '../app/ids.ts';
 import { channelStatusChanged } from './alert-repo.ts';
+import { closeException, openExceptionOf, raiseExceptions } from './exception-repo.ts';
 import type { Db } from './store.ts';
 
 /** How one poll ended: read to the end, or failed with a message. */
@@ -24,8 +26,21 @@ export async function recordPoll(db: Db, ws: string, channelId: string, outcome:
   // Orders stop coming in when polls keep failing: the channel goes stale (and fresh again on the
   // first poll that works), a channel.status_changed alert in this transaction.
   const failures = Number((await db.get<{ n: number }>('SELECT consecutive_failures AS n FROM channel_poll_health WHERE channel_id = ?', [channelId]))?.n ?? 0);
-  if (outcome.ok && failures >= POLL_FAILURES_FAILING) await channelStatusChanged(db, ws, channelId, 'fresh', `order polls work again after ${failures} failures in a row`, now);
-  if (!outcome.ok && failures + 1 === POLL_FAILURES_FAILING) await channelStatusChanged(db, ws, channelId, 'stale', `order polls failed ${POLL_FAILURES_FAILING} times in a row: ${outcome.message.slice(0, 300)}`, now);
+  // The channel_stale exception opens and closes with it (one per channel while unresolved).
+  if (outcome.ok && failures >= POLL_FAILURES_FAILING) {
+    const why = `order polls work again after ${failures} failures in a row`;
+    await channelStatusChanged(db, ws, channelId, 'fresh', why, now);
+    const open = await openExceptionOf(db, ws, staleSubject(channelId));
+    if (open) await closeException(db, open, 'recovered', `the channel recovered: ${why}`, now);
+  }
+  if (!outcome.ok && failures + 1 === POLL_FAILURES_FAILING) {
+    const why = `order polls failed ${POLL_FAILURES_FAILING} times in a row: ${outcome.message.slice(0, 300)}`;
+    await channelStatusChanged(db, ws, channelId, 'stale', why, now);
+    await raiseExceptions(db, [{
+      ...staleSubject(channelId), id: newId('exc', now), workspaceId: ws, quantity: null, channelId, createdAt: now,
+      message: `${(await db.get<{ name: string }>('SELECT name FROM channels WHERE id = ?', [channelId]))?.name ?? channelId} is stale: ${why}; orders may not be coming in`,
+    }]);
+  }
   if (outcome.ok) {
     await db.run(
       `INSERT INTO channel_poll_health (channel_id, workspace_id, last_poll_at, last_ok_at, consecutive_failures) VALUES (?, ?, ?, ?, 0)
@@ -41,6 +56,9 @@ export async function recordPoll(db: Db, ws: string, channelId: string, outcome:
     [channelId, ws, now, now, outcome.message.slice(0, POLL_ERROR_LENGTH_MAX)],
   );
 }
+
+/** A stale channel is one condition: the channel. */
+const staleSubject = (channelId: string) => ({ kind: 'channel_stale' as const, itemId: null, locationId: null, holdId: null, reference: channelId });
 
 const num = (x: unknown) => (x === null || x === undefined ? null : Number(x));
 

@@ -2,7 +2,7 @@
 // compares with stored balances.
 
 import { exceptionResolved } from './alert-repo.ts';
-import type { Db, Param } from './store.ts';
+import { type Db, type Param, placeholders } from './store.ts';
 import { type LevelRow } from './ledger-repo.ts';
 
 export async function levelsOfItem(db: Db, workspaceId: string, itemId: string): Promise<(LevelRow & { code: string })[]> {
@@ -78,10 +78,21 @@ export interface ExceptionRow {
   message: string;
   created_at: number;
   channel_id: string | null;
+  channel_name: string | null;
+  /** The listing it is about, when its reference is one. */
+  listing_id: string | null;
   assignee: string | null;
+  assignee_id: string | null;
   acknowledged_at: number | null;
   resolved_at: number | null;
   resolution: string | null;
+  occurrences: number;
+  last_seen_at: number | null;
+  updated_at: number;
+  debt: number | null;
+  resolution_kind: string | null;
+  resolved_by: string | null;
+  settled_by_movement_id: string | null;
 }
 
 export interface ExceptionFilter {
@@ -93,14 +104,19 @@ export interface ExceptionFilter {
   channel?: string;
   /** Only exceptions raised before this time (ms). */
   createdBefore?: number;
+  /** A user id (or, for exceptions assigned before owners were users, the name given). */
+  owner?: string;
   after?: string;
   limit: number;
 }
 
-// The channel an exception concerns: the hold's (an order it came from) or the listing's (a sync dead letter).
-const EXCEPTION_SELECT = `SELECT e.*, i.sku, l.code, COALESCE(h.channel_id, ls.channel_id) AS channel_id FROM exceptions e
+// The channel an exception concerns: its own (a channel's condition), the hold's (an order it came
+// from) or the listing's (a dead letter, a drift).
+const EXCEPTION_CHANNEL = 'COALESCE(e.channel_id, h.channel_id, ls.channel_id)';
+const EXCEPTION_SELECT = `SELECT e.*, i.sku, l.code, ${EXCEPTION_CHANNEL} AS channel_id, ch.name AS channel_name, ls.id AS listing_id FROM exceptions e
   LEFT JOIN items i ON i.id = e.item_id LEFT JOIN locations l ON l.id = e.location_id
-  LEFT JOIN holds h ON h.id = e.hold_id LEFT JOIN listings ls ON ls.id = e.reference`;
+  LEFT JOIN holds h ON h.id = e.hold_id LEFT JOIN listings ls ON ls.id = e.reference
+  LEFT JOIN channels ch ON ch.id = ${EXCEPTION_CHANNEL}`;
 
 export async function listExceptions(db: Db, workspaceId: string, opts: ExceptionFilter): Promise<ExceptionRow[]> {
   const where = ['e.workspace_id = ?'];
@@ -109,7 +125,8 @@ export async function listExceptions(db: Db, workspaceId: string, opts: Exceptio
   if (opts.kind) (where.push('e.kind = ?'), params.push(opts.kind));
   if (opts.sku) (where.push('i.sku = ?'), params.push(opts.sku));
   if (opts.location) (where.push('l.code = ?'), params.push(opts.location));
-  if (opts.channel) (where.push('COALESCE(h.channel_id, ls.channel_id) = ?'), params.push(opts.channel));
+  if (opts.channel) (where.push(`${EXCEPTION_CHANNEL} = ?`), params.push(opts.channel));
+  if (opts.owner) (where.push('(e.assignee_id = ? OR (e.assignee_id IS NULL AND e.assignee = ?))'), params.push(opts.owner, opts.owner));
   if (opts.createdBefore !== undefined) (where.push('e.created_at <= ?'), params.push(opts.createdBefore));
   if (opts.after) (where.push('e.id > ?'), params.push(opts.after));
   return db.all(`${EXCEPTION_SELECT} WHERE ${where.join(' AND ')} ORDER BY e.id LIMIT ?`, [...params, opts.limit]);
@@ -120,7 +137,7 @@ export async function getException(db: Db, workspaceId: string, id: string): Pro
 }
 
 /** Move an exception along its workflow; only the named fields change. */
-export async function updateException(db: Db, workspaceId: string, id: string, set: { state?: string; assignee?: string; acknowledged_at?: number; resolved_at?: number; resolution?: string }, now: number): Promise<void> {
+export async function updateException(db: Db, workspaceId: string, id: string, set: { state?: string; assignee?: string; assignee_id?: string; acknowledged_at?: number; resolved_at?: number; resolution?: string; resolution_kind?: string; resolved_by?: string }, now: number): Promise<void> {
   const cols = Object.keys(set);
   const wasOpen = set.state === 'resolved' && (await db.get("SELECT 1 AS x FROM exceptions WHERE workspace_id = ? AND id = ? AND state <> 'resolved'", [workspaceId, id])) !== undefined;
   await db.run(`UPDATE exceptions SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ? WHERE workspace_id = ? AND id = ?`, [...Object.values(set), now, workspaceId, id]);
@@ -152,4 +169,15 @@ export async function holdTotals(db: Db, workspaceId: string): Promise<{ item_id
 
 export async function allLevels(db: Db, workspaceId: string): Promise<LevelRow[]> {
   return db.all('SELECT * FROM stock_levels WHERE workspace_id = ?', [workspaceId]);
+}
+
+/** Documents (purchase order, transfer, return, count) of this workspace numbered so, for links. */
+export async function documentsByNumber(db: Db, workspaceId: string, numbers: string[]): Promise<Map<string, { kind: 'purchase_order' | 'transfer' | 'return' | 'count'; id: string }>> {
+  const out = new Map<string, { kind: 'purchase_order' | 'transfer' | 'return' | 'count'; id: string }>();
+  if (numbers.length === 0) return out;
+  for (const [table, kind] of [['purchase_orders', 'purchase_order'], ['transfers', 'transfer'], ['returns', 'return'], ['counts', 'count']] as const) {
+    const rows = await db.all<{ id: string; number: string }>(`SELECT id, number FROM ${table} WHERE workspace_id = ? AND number IN (${placeholders(numbers.length)})`, [workspaceId, ...numbers]);
+    for (const r of rows) if (!out.has(r.number)) out.set(r.number, { kind, id: r.id });
+  }
+  return out;
 }

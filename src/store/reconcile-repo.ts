@@ -1,7 +1,7 @@
 // SQL for reconciliation (docs/sync-out.md "Reconciliation"): which process reads a channel back,
 // which listings are due, what each read-back saw, and the one drift exception per listing.
 
-import { exceptionResolved } from './alert-repo.ts';
+import { closeException, seenAgain } from './exception-repo.ts';
 import { type Db, placeholders } from './store.ts';
 
 const num = (x: unknown) => (x === null || x === undefined ? null : Number(x));
@@ -102,11 +102,10 @@ export async function recordRead(
 
 /** Bring a listing's open drift exception up to date; false when it is gone or someone resolved it. */
 export async function updateOpenException(db: Db, id: string, quantity: number, message: string, now: number): Promise<boolean> {
-  return (await db.run("UPDATE exceptions SET quantity = ?, message = ?, updated_at = ? WHERE id = ? AND state <> 'resolved'", [quantity, message.slice(0, 1000), now, id])) > 0;
+  return seenAgain(db, id, message, quantity, now);
 }
 
 /** The channel converged: its drift exception is resolved by the system, saying so. */
 export async function resolveOpenException(db: Db, id: string, resolution: string, now: number): Promise<void> {
-  const changed = await db.run("UPDATE exceptions SET state = 'resolved', resolved_at = ?, resolution = ?, updated_at = ? WHERE id = ? AND state <> 'resolved'", [now, resolution.slice(0, 1000), now, id]);
-  if (changed > 0) await exceptionResolved(db, id, now);
+  await closeException(db, id, 'converged', resolution, now);
 }

@@ -10,7 +10,7 @@ import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { changeSubscription, createSubscription, redeliver, setSmtp, setThreshold, type SubscriptionBody } from '../app/alerts.ts';
-import { moveException } from '../app/dashboard.ts';
+import { moveException } from '../app/exceptions.ts';
 import { ManualClock } from '../app/clock.ts';
 import { ManualScheduler } from '../app/scheduler.ts';
 import { Truestock } from '../app/truestock.ts';
@@ -309,7 +309,7 @@ describe.each(STORE_KINDS)('alert delivery on %s', (kind) => {
     expect(opened).toHaveLength(1);
     expect(opened[0]).toMatchObject({ type: 'exception.opened', data: { exception: { kind: 'oversold', severity: 'critical', sku: 'B', location: 'W1', state: 'open' } } });
     const excId = opened[0]!.data.exception.id as string;
-    const resolved = await tx<{ status: number }>((d) => moveException(d, fx.workspaceId, excId, 'resolve', { resolution: 'received the missing units' }, now()));
+    const resolved = await tx<{ status: number }>((d) => moveException(d, fx.workspaceId, excId, 'resolve', { resolution: 'received the missing units' }, { id: 'key_test', name: 'test' }, now()));
     expect(resolved.status).toBe(200);
     await scheduler.advance(ALERT_TICK_MS);
     const all = bodies(receiver.ok());
@@ -365,9 +365,12 @@ describe.each(STORE_KINDS)('alert delivery on %s', (kind) => {
     const { pauseForAuth } = await import('../store/sync-repo.ts');
     await tx((d) => pauseForAuth(d, fx.workspaceId, channelId, '401 invalid token', `exc_auth${now()}`, now()));
     await scheduler.advance(ALERT_TICK_MS);
-    const statuses = bodies(receiver.ok()).slice(2).map((b) => b.data.status);
+    // In the order they happened (deliveries fanned out in one tick share a millisecond).
+    const statuses = bodies(receiver.ok()).slice(2).sort((a, b) => a.timestamp.localeCompare(b.timestamp)).map((b) => b.data.status);
     expect(statuses).toEqual(['stale', 'fresh', 'auth_failed']);
     const opened = (await events('exception.opened')).map((e) => JSON.parse(e.payload).data.exception);
-    expect(opened).toEqual([expect.objectContaining({ kind: 'channel_auth_failed', severity: 'critical', reference: channelId })]);
+    // The stale channel had its exception too (resolved as recovered when polls worked again).
+    expect(opened).toHaveLength(2);
+    expect(opened).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'channel_auth_failed', severity: 'critical', reference: channelId }), expect.objectContaining({ kind: 'channel_stale', severity: 'critical', reference: channelId })]));
   });
 });

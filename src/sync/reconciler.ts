@@ -24,7 +24,8 @@ import type { Truestock } from '../app/truestock.ts';
 import { judgeReadBack, type Verdict, visibleDelaySample } from '../domain/drift-rules.ts';
 import type { Channel } from '../domain/listing-rules.ts';
 import { locationsByCode } from '../store/catalog-repo.ts';
-import { channelById, insertChannelExceptions } from '../store/channel-event-repo.ts';
+import { channelById } from '../store/channel-event-repo.ts';
+import { raiseExceptions } from '../store/exception-repo.ts';
 import {
   claimReconcile,
   type DueListing,
@@ -277,11 +278,12 @@ export class Reconciler {
     // Grouped by SKU, channel and location (design.md §5): the location the listing's channel location maps to, if any.
     const code = listing.external.location_id === undefined ? undefined : this.seam.mapping(channel).locationCode(listing.external.location_id);
     const [location] = code === undefined ? [] : await locationsByCode(db, channel.workspaceId, [code]);
-    await insertChannelExceptions(db, [{
+    // One unresolved drift per listing: an open one this listing lost track of is counted, not doubled.
+    const [open] = await raiseExceptions(db, [{
       id, workspaceId: channel.workspaceId, kind: 'channel_drift', itemId: listing.itemId, locationId: location?.id ?? null, quantity: v.difference,
-      reference: listing.id, holdId: null, message, createdAt: at,
+      reference: listing.id, holdId: null, channelId: channel.id, message, createdAt: at,
     }]);
-    return id;
+    return open!;
   }
 
   /**

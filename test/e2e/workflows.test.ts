@@ -28,16 +28,19 @@ describe.skipIf(!hasChromium)('operator flows in a browser', () => {
     // An order the channel already took, for more than there is: oversold, an exception.
     await server.ok('POST', '/v1/allocations', { lines: [{ sku: 'MUG-1', quantity: 5, location: 'WH1' }], order_reference: 'ORD-OVER', channel_accepted: true });
     const [exc] = (await server.ok('GET', '/v1/exceptions?state=open&sku=MUG-1')).data;
+    await server.ok('POST', '/v1/users', { email: 'sam@example.com', name: 'Sam', role: 'operate', password: 'correct horse battery' });
     expect(exc).toMatchObject({ kind: 'oversold', severity: 'high' });
     await seen(page, 'exception', async () => {
       await page.goto('/#/exceptions?sku=MUG-1');
       const row = page.locator(`tr[data-exception="${exc.id}"]`);
-      await row.getByText('ORD-OVER', { exact: false }).waitFor();
+      await row.getByText('ORD-OVER', { exact: false }).first().waitFor();
       await row.getByRole('button', { name: /^Act/ }).click();
       await page.getByRole('button', { name: 'Acknowledge' }).click();
       await until('acknowledged', async () => (await server.ok('GET', `/v1/exceptions?state=acknowledged&sku=MUG-1`)).data.length === 1);
-      await page.getByLabel('Assign to').fill('Sam');
-      await page.getByLabel('Assign to').press('Enter');
+      // Owners are the workspace's users, chosen from a list.
+      await page.getByLabel('Assign to').locator('option', { hasText: 'Sam (sam@example.com)' }).waitFor({ state: 'attached' });
+      await page.getByLabel('Assign to').selectOption({ label: 'Sam (sam@example.com)' });
+      await page.getByRole('button', { name: 'Assign' }).click();
       await until('assigned', async () => (await server.ok('GET', `/v1/exceptions?state=acknowledged&sku=MUG-1`)).data[0]?.assignee === 'Sam');
       await page.getByLabel('Resolution').fill('cancelled 2 units with the customer');
       await page.getByLabel('Resolution').press('Enter');

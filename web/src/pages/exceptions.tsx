@@ -1,12 +1,15 @@
 // The exceptions inbox: what needs a human (oversold orders, count shortfalls, dead letters …),
-// filtered by SKU, channel, location, kind and age; acknowledge, assign, resolve. Filters live in
+// filtered by state, kind and owner (chosen from lists), SKU, channel, location and age;
+// acknowledge, assign to a user, resolve. Exceptions follow the facts: an oversold one shows its
+// live debt and settles itself with the movement that repaid it, a drift converges, a stale
+// channel recovers; the same condition is one row that counts its occurrences. Filters live in
 // the URL (#/exceptions?sku=…), so a filtered inbox can be bookmarked or shared.
 
 import { type FormEvent, Fragment, useState } from 'react';
 import { useAction } from '../action.ts';
 import { api, type Page, seg } from '../api.ts';
 import * as f from '../format.ts';
-import { useLive } from '../live.ts';
+import { useLive, useOnce } from '../live.ts';
 import type { PageProps } from '../routes.ts';
 import { href, navigate } from '../router.ts';
 import type { StockException } from '../types.ts';
@@ -16,20 +19,85 @@ import { LocationSelect, SKU_LIST_ID, SkuDatalist, useChannels, useLocations } f
 
 const PAGE_STEP = 100;
 const PAGE_MAX = 500;
-const FILTERS = ['state', 'kind', 'sku', 'location', 'channel', 'older_than_hours'] as const;
+const FILTERS = ['state', 'kind', 'owner', 'sku', 'location', 'channel', 'older_than_hours'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
+const NO_FILTERS: Filters = { state: 'unresolved', kind: '', owner: '', sku: '', location: '', channel: '', older_than_hours: '' };
 
 const SEVERITY_TONE = { high: 'bad', medium: 'warn', low: 'info' } as const;
+
+/** What the exception is about, each with the dashboard page for it (null: none). */
+interface ExceptionLink {
+  rel: 'order' | 'item' | 'location' | 'channel' | 'listing' | 'document';
+  label: string;
+  path: string | null;
+}
+
+/** An exception as GET /v1/exceptions answers since it follows the facts. */
+type Row = StockException & {
+  kind_label?: string;
+  channel_name?: string | null;
+  debt?: number | null;
+  occurrences?: number;
+  last_seen_at?: string | null;
+  links?: ExceptionLink[];
+  assignee_id?: string | null;
+  resolution_kind?: 'settled' | 'converged' | 'recovered' | 'resolved_by_hand' | null;
+  resolved_by?: string | null;
+  settled_by_movement_id?: string | null;
+};
+
+interface KindInfo {
+  kind: string;
+  label: string;
+  severity: string;
+  closes_by: string | null;
+}
+
+interface Owner {
+  id: string;
+  name: string;
+  email: string;
+}
+
+const RESOLUTION_WORDS: Record<string, string> = {
+  settled: 'settled by stock',
+  converged: 'channel converged',
+  recovered: 'channel recovered',
+  resolved_by_hand: 'resolved by hand',
+};
+
+const useKinds = () => useOnce(() => api.get<{ data: KindInfo[] }>('/exceptions/kinds'));
+const useOwners = () => useOnce(() => api.get<{ data: Owner[] }>('/exceptions/owners'));
+
+/** A row's state in words: how a resolved one ended. */
+function stateWords(x: Row): string {
+  if (x.state !== 'resolved') return x.state;
+  return x.resolution_kind ? RESOLUTION_WORDS[x.resolution_kind] ?? 'resolved' : 'resolved';
+}
+
+function Links({ links }: { links: ExceptionLink[] }) {
+  if (links.length === 0) return <>—</>;
+  return (
+    <ul className="exception-links" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+      {links.map((l) => (
+        <li key={`${l.rel}:${l.label}`}>
+          <span className="muted">{f.label(l.rel)} </span>
+          {l.path ? <a href={href(l.path)}>{l.label}</a> : <span>{l.label}</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 export function ExceptionsPage({ query }: PageProps) {
   const applied: Filters = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) ?? (k === 'state' ? 'unresolved' : '')])) as Filters;
   const key = FILTERS.map((k) => applied[k]).join('|');
   const [limit, setLimit] = useState(PAGE_STEP);
   const [notice, setNotice] = useState<string | null>(null);
-  const list = useLive(async (): Promise<Page<StockException>> => {
-    if (applied.state !== 'unresolved') return api.get<Page<StockException>>('/exceptions', { ...applied, state: applied.state === 'any' ? '' : applied.state, limit });
+  const list = useLive(async (): Promise<Page<Row>> => {
+    if (applied.state !== 'unresolved') return api.get<Page<Row>>('/exceptions', { ...applied, state: applied.state === 'any' ? '' : applied.state, limit });
     // The inbox: open and acknowledged together (acknowledging does not make it go away).
-    const pages = await Promise.all(['open', 'acknowledged'].map((state) => api.get<Page<StockException>>('/exceptions', { ...applied, state, limit })));
+    const pages = await Promise.all(['open', 'acknowledged'].map((state) => api.get<Page<Row>>('/exceptions', { ...applied, state, limit })));
     const data = pages.flatMap((p) => p.data).sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
     return { data, next_cursor: pages.some((p) => p.next_cursor) ? 'more' : null };
   }, [key, limit]);
@@ -40,7 +108,7 @@ export function ExceptionsPage({ query }: PageProps) {
 
   return (
     <div>
-      <PageHeader title="Exceptions" sub="What needs a human. Acknowledge to say someone is on it; resolve with what was done." />
+      <PageHeader title="Exceptions" sub="What needs a human. Oversold debt settles itself when stock arrives, drift when the channel converges, a stale channel when it recovers; acknowledge to say someone is on it, resolve by hand with what was done." />
       <FilterForm key={key} applied={applied} />
       <p className="outcome outcome-ok" role="status">
         {notice ?? ''}
@@ -54,14 +122,15 @@ export function ExceptionsPage({ query }: PageProps) {
               <tr>
                 <th scope="col">Severity</th>
                 <th scope="col">Kind</th>
-                <th scope="col">SKU</th>
-                <th scope="col">Location</th>
-                <th scope="col">Channel</th>
-                <th scope="col" className="num">Units</th>
+                <th scope="col">About</th>
+                <th scope="col" className="num">
+                  <abbr title="Oversold units still owed (live debt); for other kinds, the units the exception is about">Owed / units</abbr>
+                </th>
                 <th scope="col">Message</th>
+                <th scope="col" className="num">Seen</th>
                 <th scope="col" className="num">Age</th>
                 <th scope="col">State</th>
-                <th scope="col">Assignee</th>
+                <th scope="col">Owner</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -72,14 +141,35 @@ export function ExceptionsPage({ query }: PageProps) {
                 <Fragment key={x.id}>
                   <tr data-exception={x.id} className={open === x.id ? 'row-open' : ''}>
                     <td>{x.severity ? <Badge tone={SEVERITY_TONE[x.severity]}>{x.severity}</Badge> : '—'}</td>
-                    <td>{f.label(x.kind)}</td>
-                    <td>{x.sku ? <a href={href(`/items/${seg(x.sku)}`)}>{x.sku}</a> : ''}</td>
-                    <td>{x.location ?? ''}</td>
-                    <td>{channelName(x.channel_id)}</td>
-                    <td className="num">{f.int(x.quantity)}</td>
+                    <td>{x.kind_label ?? f.label(x.kind)}</td>
+                    <td>
+                      {x.links ? (
+                        <Links links={x.links} />
+                      ) : (
+                        <>
+                          {x.sku ? <a href={href(`/items/${seg(x.sku)}`)}>{x.sku}</a> : ''} {x.location ?? ''} {channelName(x.channel_id)}
+                        </>
+                      )}
+                    </td>
+                    <td className="num" data-debt={x.debt ?? ''}>
+                      {x.debt !== null && x.debt !== undefined ? (
+                        <>
+                          {f.int(x.debt)}
+                          {x.debt !== x.quantity && <span className="muted"> of {f.int(x.quantity)}</span>}
+                        </>
+                      ) : (
+                        f.int(x.quantity)
+                      )}
+                    </td>
                     <td className="message">{x.message}</td>
+                    <td className="num nowrap" data-occurrences={x.occurrences ?? 1}>
+                      {(x.occurrences ?? 1) > 1 ? `×${f.int(x.occurrences ?? 1)}` : '×1'}
+                      {x.last_seen_at && <span className="muted"> last {f.ageSince(x.last_seen_at)} ago</span>}
+                    </td>
                     <td className="num nowrap">{x.age_s !== undefined ? f.age(x.age_s) : f.ageSince(x.created_at)}</td>
-                    <td>{x.state}</td>
+                    <td data-state={x.state} data-resolution={x.resolution_kind ?? ''}>
+                      {x.state === 'resolved' ? <Badge tone={x.resolution_kind === 'resolved_by_hand' ? 'info' : 'good'}>{stateWords(x)}</Badge> : stateWords(x)}
+                    </td>
                     <td>{x.assignee ?? ''}</td>
                     <td>
                       <button type="button" className="btn btn-plain" aria-expanded={open === x.id} aria-controls={`exc-${x.id}`} onClick={() => setOpen(open === x.id ? null : x.id)}>
@@ -90,7 +180,7 @@ export function ExceptionsPage({ query }: PageProps) {
                   </tr>
                   {open === x.id && (
                     <tr className="detail-row" id={`exc-${x.id}`}>
-                      <td colSpan={11}>
+                      <td colSpan={10}>
                         <ExceptionActions x={x} onDone={(msg) => (setNotice(msg), list.refresh())} />
                       </td>
                     </tr>
@@ -114,6 +204,8 @@ function FilterForm({ applied }: { applied: Filters }) {
   const [draft, setDraft] = useState<Filters>(applied);
   const locations = useLocations();
   const channels = useChannels();
+  const kinds = useKinds();
+  const owners = useOwners();
   const set = (k: keyof Filters) => (v: string) => setDraft({ ...draft, [k]: v });
   const apply = (e: FormEvent) => {
     e.preventDefault();
@@ -123,7 +215,8 @@ function FilterForm({ applied }: { applied: Filters }) {
     <form className="filters" onSubmit={apply} aria-label="Filter exceptions">
       <SkuDatalist />
       <SelectField label="State" value={draft.state} onChange={set('state')} options={[{ value: 'unresolved', label: 'open or acknowledged' }, { value: 'open', label: 'open' }, { value: 'acknowledged', label: 'acknowledged' }, { value: 'resolved', label: 'resolved' }, { value: 'any', label: 'any state' }]} />
-      <TextField label="Kind" value={draft.kind} onChange={set('kind')} placeholder="oversold, count_shortfall…" />
+      <SelectField label="Kind" value={draft.kind} onChange={set('kind')} options={[{ value: '', label: kinds.error ? 'any kind (list unavailable)' : 'any kind' }, ...(kinds.data?.data ?? []).map((k) => ({ value: k.kind, label: k.label }))]} />
+      <SelectField label="Owner" value={draft.owner} onChange={set('owner')} options={[{ value: '', label: owners.error ? 'anyone (list unavailable)' : 'anyone' }, ...(owners.data?.data ?? []).map((o) => ({ value: o.id, label: o.name }))]} />
       <TextField label="SKU" value={draft.sku} onChange={set('sku')} list={SKU_LIST_ID} />
       <LocationSelect label="Location" value={draft.location} onChange={set('location')} locations={locations.data} allowEmpty="any location" />
       <SelectField label="Channel" value={draft.channel} onChange={set('channel')} options={[{ value: '', label: 'any channel' }, ...(channels.data ?? []).map((c) => ({ value: c.id, label: c.name }))]} />
@@ -142,7 +235,7 @@ function FilterForm({ applied }: { applied: Filters }) {
         <button type="submit" className="btn btn-primary">
           Filter
         </button>
-        <a className="btn btn-plain" href={href('/exceptions')} onClick={() => setDraft({ state: 'unresolved', kind: '', sku: '', location: '', channel: '', older_than_hours: '' })}>
+        <a className="btn btn-plain" href={href('/exceptions')} onClick={() => setDraft(NO_FILTERS)}>
           Clear
         </a>
       </div>
@@ -150,9 +243,11 @@ function FilterForm({ applied }: { applied: Filters }) {
   );
 }
 
-function ExceptionActions({ x, onDone }: { x: StockException; onDone: (msg: string) => void }) {
+function ExceptionActions({ x, onDone }: { x: Row; onDone: (msg: string) => void }) {
   const action = useAction();
-  const [assignee, setAssignee] = useState(x.assignee ?? '');
+  const owners = useOwners();
+  const [assignee, setAssignee] = useState(x.assignee_id ?? '');
+  const ownerName = owners.data?.data.find((o) => o.id === assignee)?.name ?? assignee;
   const [resolution, setResolution] = useState('');
   const path = `/exceptions/${seg(x.id)}`;
   const label = `${f.label(x.kind)}${x.sku ? ` ${x.sku}` : ''}`;
@@ -167,8 +262,24 @@ function ExceptionActions({ x, onDone }: { x: StockException; onDone: (msg: stri
       <dl className="facts">
         <dt>Reference</dt>
         <dd>{x.reference ?? '—'}</dd>
+        <dt>About</dt>
+        <dd>
+          <Links links={x.links ?? []} />
+        </dd>
         <dt>Raised</dt>
         <dd>{f.time(x.created_at)}</dd>
+        <dt>Seen</dt>
+        <dd>
+          {f.int(x.occurrences ?? 1)} time{(x.occurrences ?? 1) === 1 ? '' : 's'}, last {f.time(x.last_seen_at ?? x.created_at)}
+        </dd>
+        {x.debt !== null && x.debt !== undefined && !resolved && (
+          <>
+            <dt>Still owed</dt>
+            <dd>
+              {f.int(x.debt)} of {f.int(x.quantity)} oversold unit{x.quantity === 1 ? '' : 's'}
+            </dd>
+          </>
+        )}
         {x.acknowledged_at && (
           <>
             <dt>Acknowledged</dt>
@@ -178,9 +289,18 @@ function ExceptionActions({ x, onDone }: { x: StockException; onDone: (msg: stri
         {x.resolved_at && (
           <>
             <dt>Resolved</dt>
-            <dd>
-              {f.time(x.resolved_at)} — {x.resolution}
+            <dd data-resolution={x.resolution_kind ?? ''}>
+              {f.time(x.resolved_at)} — {x.resolution_kind ? RESOLUTION_WORDS[x.resolution_kind] : 'resolved'}
+              {x.resolved_by ? ` by ${x.resolved_by}` : ''}: {x.resolution}
             </dd>
+            {x.settled_by_movement_id && (
+              <>
+                <dt>Settled by movement</dt>
+                <dd>
+                  <code>{x.settled_by_movement_id}</code>
+                </dd>
+              </>
+            )}
           </>
         )}
         <dt>Id</dt>
@@ -197,8 +317,14 @@ function ExceptionActions({ x, onDone }: { x: StockException; onDone: (msg: stri
               </Submit>
             </form>
           )}
-          <form className="inline-form" onSubmit={post('assign', { assignee: assignee.trim() }, `Assigned to ${assignee.trim()}: ${label}`)}>
-            <TextField label="Assign to" value={assignee} onChange={setAssignee} required />
+          <form className="inline-form" onSubmit={post('assign', { assignee }, `Assigned to ${ownerName}: ${label}`)}>
+            <SelectField
+              label="Assign to"
+              value={assignee}
+              onChange={setAssignee}
+              required
+              options={[{ value: '', label: owners.data ? (owners.data.data.length === 0 ? 'no users yet' : 'choose a user') : owners.error ? 'users unavailable' : 'loading users…' }, ...(owners.data?.data ?? []).map((o) => ({ value: o.id, label: `${o.name} (${o.email})` }))]}
+            />
             <Submit action={action} kind="plain">
               Assign
             </Submit>
