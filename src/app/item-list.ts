@@ -6,7 +6,7 @@ import { TruestockError } from '../domain/errors.ts';
 import type { ItemKind } from '../domain/model.ts';
 import { getItemBySku, itemsById, locationsByCode, locationsById } from '../store/catalog-repo.ts';
 import { getHold } from '../store/ledger-repo.ts';
-import { holdIdsOfItem, type ItemListQuery, itemNumbers, type ItemSort, type ItemStockFilter, listItemPage, NUMERIC_ITEM_SORTS } from '../store/item-list-repo.ts';
+import { holdIdsOfItem, type ItemListQuery, itemNumbers, itemsOfPage, type ItemSort, type ItemStockFilter, listItemPage, NUMERIC_ITEM_SORTS } from '../store/item-list-repo.ts';
 import type { Db } from '../store/store.ts';
 import { decodeCursor, encodeCursor, PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, type Page } from './queries.ts';
 import { holdView, itemView } from './views.ts';
@@ -98,7 +98,7 @@ export async function listItemsWithNumbers(db: Db, ws: string, p: ItemListParams
   };
   const rows = await listItemPage(db, ws, query);
   const shown = rows.slice(0, limit);
-  const items = new Map((await itemsById(db, ws, shown.map((r) => r.id))).map((i) => [i.id, i]));
+  const items = await itemsOfPage(db, ws, shown.map((r) => r.id));
   const numbers = await itemNumbers(db, shown.map((r) => r.id), locationId);
   const last = shown[shown.length - 1];
   const next = rows.length > limit && last ? (sort === 'id' ? encodeCursor(last.id) : encodeSortCursor({ sort, desc, value: last.sort_value, id: last.id })) : null;

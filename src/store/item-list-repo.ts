@@ -1,14 +1,15 @@
 // SQL for the Items list: items with their stock numbers (summed over locations, or at one
 // location), filtered, searched and sorted by any column, paged by keyset on (sort value, id).
 //
-// Keyset, not OFFSET: a page costs the same at row 100,000 as at row 1, and rows inserted while
-// someone pages never shift the next page. Text sorts walk an index on items (migration 33); a
-// numeric sort reads each candidate's levels through stock_levels (item_id, location_id) and keeps
-// only the top `limit` rows (a bounded top-N, not a full sort). Indexing the balance columns
-// themselves would make every ledger write update those indexes (and end PostgreSQL's HOT updates
-// of stock_levels), so the hot path pays nothing for this list.
+// Keyset, not OFFSET: rows inserted while someone pages never shift the next page, and a text
+// sort walks an index on items (migration 33) from the cursor, so a page costs the same at row
+// 100,000 as at row 1. A sort or filter by a number sums the levels per item and
+// keeps the top `limit` rows (a bounded top-N, not a full sort, but a scan of the workspace's
+// levels). Indexing the balance columns, or keeping per-item totals by trigger, would make every
+// ledger write pay for this list (and end PostgreSQL's HOT updates of stock_levels).
 
-import type { ItemKind } from '../domain/model.ts';
+import type { Item, ItemKind } from '../domain/model.ts';
+import { itemFromRow } from './catalog-repo.ts';
 import type { Db, Param } from './store.ts';
 import { placeholders } from './store.ts';
 
@@ -58,9 +59,14 @@ export const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (c) =>
  */
 export async function listItemPage(db: Db, ws: string, q: ItemListQuery): Promise<ItemListRow[]> {
   const atLocation = q.locationId !== undefined;
-  // At a location the level is joined (an item with no level there is not listed); in total the
-  // numbers are summed per item by a correlated subquery over its levels (index item_id, location_id).
-  const num = (n: LevelNumber) => (atLocation ? LEVEL_EXPR[n]('s') : `(SELECT COALESCE(SUM(${LEVEL_EXPR[n]('t')}), 0) FROM stock_levels t WHERE t.item_id = i.id)`);
+  // At a location the level is joined (an item with no level there is not listed). In total, a
+  // sort or filter by a number joins the workspace's levels summed per item in one pass (an
+  // item with no level has zeros); a text sort without one walks the items index alone.
+  // (PostgreSQL hash-aggregates the levels once; SQLite does better with a correlated sum per
+  // item through stock_levels (item_id, location_id) than materialising and indexing the sums.)
+  const byNumber = (NUMERIC_ITEM_SORTS.has(q.sort) || q.stock !== undefined) && db.dialect === 'postgres';
+  const num = (n: LevelNumber) =>
+    atLocation ? LEVEL_EXPR[n]('s') : db.dialect === 'postgres' ? `COALESCE(t.${n}, 0)` : `(SELECT COALESCE(SUM(${LEVEL_EXPR[n]('l')}), 0) FROM stock_levels l WHERE l.item_id = i.id)`;
   const sortExpr: Record<ItemSort, string> = {
     id: 'i.id',
     sku: 'i.sku',
@@ -78,6 +84,10 @@ export async function listItemPage(db: Db, ws: string, q: ItemListQuery): Promis
   if (atLocation) {
     from = 'items i JOIN stock_levels s ON s.item_id = i.id AND s.location_id = ?';
     params.push(q.locationId!);
+  } else if (byNumber) {
+    const sums = (Object.keys(LEVEL_EXPR) as LevelNumber[]).map((n) => `SUM(${LEVEL_EXPR[n]('l')}) AS ${n}`).join(', ');
+    from = `items i LEFT JOIN (SELECT l.item_id, ${sums} FROM stock_levels l WHERE l.workspace_id = ? GROUP BY l.item_id) t ON t.item_id = i.id`;
+    params.push(ws);
   }
   params.push(ws);
   if (q.archived === 'exclude') (where.push('i.archived = ?'), params.push(false));
@@ -105,13 +115,25 @@ export async function listItemPage(db: Db, ws: string, q: ItemListQuery): Promis
   const expr = sortExpr[q.sort];
   const cmp = q.desc ? '<' : '>';
   const dir = q.desc ? 'DESC' : 'ASC';
+  // SKUs are unique in a workspace, ids everywhere: those sorts need no tie-break (and so walk
+  // their unique index without a sort).
+  const unique = q.sort === 'id' || q.sort === 'sku';
   if (q.after) {
-    if (q.sort === 'id') (where.push(`i.id ${cmp} ?`), params.push(q.after.id));
+    if (unique) (where.push(`${expr} ${cmp} ?`), params.push(q.after.value));
     else (where.push(`(${expr}, i.id) ${cmp} (?, ?)`), params.push(q.after.value, q.after.id));
   }
-  const order = q.sort === 'id' ? `i.id ${dir}` : `${expr} ${dir}, i.id ${dir}`;
+  const order = unique ? `${expr} ${dir}` : `${expr} ${dir}, i.id ${dir}`;
   const rows = await db.all<ItemListRow>(`SELECT i.id, ${expr} AS sort_value FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`, [...params, q.limit + 1]);
   return rows.map((r) => ({ id: r.id, sort_value: NUMERIC_ITEM_SORTS.has(q.sort) ? Number(r.sort_value) : r.sort_value }));
+}
+
+/** These items (of this workspace), by id: one primary-key lookup each. */
+export async function itemsOfPage(db: Db, ws: string, ids: string[]): Promise<Map<string, Item>> {
+  if (ids.length === 0) return new Map();
+  // Not `workspace_id = ? AND id IN (…)`: without statistics SQLite may walk a (workspace_id, …)
+  // index over the whole workspace instead of looking the ids up.
+  const rows = await db.all<Parameters<typeof itemFromRow>[0]>(`SELECT * FROM items WHERE id IN (${placeholders(ids.length)})`, ids);
+  return new Map(rows.filter((r) => r.workspace_id === ws).map((r) => [r.id, itemFromRow(r)]));
 }
 
 export interface ItemNumbers {
