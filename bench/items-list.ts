@@ -18,7 +18,7 @@ import { systemClock } from '../src/app/clock.ts';
 import { newId } from '../src/app/ids.ts';
 import { insertItems, locationsByCode } from '../src/store/catalog-repo.ts';
 import { migrate } from '../src/store/migrations.ts';
-import { chunk, type Db, insertRows, type Store } from '../src/store/store.ts';
+import { chunk, type Db, insertRows, type Param, type Store } from '../src/store/store.ts';
 import { startEmbeddedPostgres } from '../test/support/pg-server.ts';
 import { fmt, percentile } from './workload.ts';
 
@@ -43,6 +43,8 @@ export interface ItemsListBenchResult {
   store: 'sqlite' | 'postgres';
   items: number;
   cases: ItemsListCase[];
+  /** PostgreSQL's EXPLAIN ANALYZE of the page query, per case (none on SQLite). */
+  plans: Record<string, string[]>;
   load_average: number;
 }
 
@@ -67,6 +69,18 @@ export async function seed(store: Store, items: number): Promise<{ ws: string }>
   for (const part of chunk(levels, 5_000)) await store.transaction((db) => insertRows(db, 'stock_levels', ['id', 'workspace_id', 'item_id', 'location_id', 'available', 'committed', 'incoming', 'updated_at'], part));
   if (store.dialect === 'postgres') await store.transaction((db) => db.run('ANALYZE'));
   return { ws };
+}
+
+/** A Db that records the statements it is sent (to EXPLAIN them). */
+function capture(db: Db, seen: { sql: string; params: readonly Param[] }[]): Db {
+  return {
+    dialect: db.dialect,
+    forUpdate: db.forUpdate,
+    all: (sql, params = []) => (seen.push({ sql, params }), db.all(sql, params)),
+    get: (sql, params = []) => (seen.push({ sql, params }), db.get(sql, params)),
+    run: (sql, params) => db.run(sql, params),
+    runEach: (sql, rows) => db.runEach(sql, rows),
+  };
 }
 
 async function time(store: Store, fn: (db: Db) => Promise<number>): Promise<{ p50: number; p99: number; rows: number }> {
@@ -143,7 +157,24 @@ export async function itemsListBench(opts: { store: 'sqlite' | 'postgres'; confi
     await run('search "item 777" (~110 items), by SKU', 'keyset', list({ sort: 'sku', q: 'item 777' }));
     await run('search barcode 400000012340', 'keyset', list({ sort: 'sku', q: '400000012340' }));
     await run('out of stock, by SKU', 'keyset', list({ sort: 'sku', stock: 'out_of_stock' }));
-    return { store: opts.store, items, cases, load_average: os.loadavg()[0]! };
+    // The plans of the page queries (the statement with the ORDER BY), as PostgreSQL
+    // runs them: an index walk from the cursor for SKU, a bounded top-N for the numbers.
+    const plans: Record<string, string[]> = {};
+    if (store.dialect === 'postgres') {
+      for (const [name, p] of [
+        ['deep page by SKU', { sort: 'sku', cursor: encodeSortCursor({ sort: 'sku', desc: false, value: prevSku, id: prevSkuId }) }],
+        ['deep page by total available', { sort: 'available', order: 'desc', cursor: availCursor }],
+        ['deep page, available at WH', { sort: 'available', order: 'desc', location: 'WH', cursor: whCursor }],
+        ['search', { sort: 'sku', q: 'item 777' }],
+      ] as const) {
+        const seen: { sql: string; params: readonly Param[] }[] = [];
+        await store.read((db) => listItemsWithNumbers(capture(db, seen), ws, { limit: PAGE_ROWS, ...(p as ItemListParams) }));
+        const first = seen.find((x) => x.sql.includes('ORDER BY'))!;
+        const rows = await store.read((db) => db.all<Record<string, string>>(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) ${first.sql}`, first.params));
+        plans[name] = rows.map((r) => Object.values(r)[0]!);
+      }
+    }
+    return { store: opts.store, items, cases, plans, load_average: os.loadavg()[0]! };
   } finally {
     await store.close();
   }
@@ -152,6 +183,7 @@ export async function itemsListBench(opts: { store: 'sqlite' | 'postgres'; confi
 export function printItemsList(r: ItemsListBenchResult): void {
   console.log(`items list — ${r.store}, ${fmt(r.items)} items, ${PAGE_ROWS} a page, ${RUNS} runs each (load average ${fmt(r.load_average, 1)})`);
   for (const c of r.cases) console.log(`  ${c.name.padEnd(48)} ${c.paging.padEnd(7)} p50 ${fmt(c.p50_ms, 2).padStart(8)} ms  p99 ${fmt(c.p99_ms, 2).padStart(8)} ms  rows ${c.rows}`);
+  for (const [name, plan] of Object.entries(r.plans)) console.log(`  plan, ${name}:\n    ${plan.join('\n    ')}`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
