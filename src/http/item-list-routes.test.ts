@@ -87,7 +87,7 @@ describe.each(STORE_KINDS)('the items list on %s', (kind) => {
     const all = await pages(`q=${P}&sort=sku`, 500);
     expect(all.map((r) => r.sku)).toEqual([...made.filter((_, i) => i !== 20).map((m) => m.sku), `${P}-kit`].sort());
     for (const r of all.slice(0, 12)) expect(r.stock).toMatchObject((await numbersOf(r.sku)) ?? {});
-    expect(all.find((r) => r.sku === made[7]!.sku).stock.oversold).toBeGreaterThan(0);
+    expect(all.find((r) => r.sku === made[7]!.sku)!.stock.oversold).toBeGreaterThan(0);
     const at = await pages(`q=${P}&sort=sku&location=LST2`, 500);
     expect(at.map((r) => r.sku)).toEqual(made.filter((_, i) => i % 4 === 1).map((m) => m.sku).sort());
     for (const r of at) expect(r.stock).toMatchObject((await numbersOf(r.sku, 'LST2'))!);
@@ -132,8 +132,8 @@ describe.each(STORE_KINDS)('the items list on %s', (kind) => {
     // Item 1 has 5 at WH1 (threshold 5: low), item 2 has 10 (not low); item 5 has 6 at LST2 (threshold 100).
     expect(await skus('stock=low_stock')).toEqual([made[1]!.sku, made[5]!.sku]);
     expect(await skus('stock=low_stock&location=WH1')).toEqual([made[1]!.sku]);
-    expect(all.find((r) => r.sku === made[1]!.sku).stock.low_stock).toBe(true);
-    expect(all.find((r) => r.sku === made[2]!.sku).stock.low_stock).toBe(false);
+    expect(all.find((r) => r.sku === made[1]!.sku)!.stock.low_stock).toBe(true);
+    expect(all.find((r) => r.sku === made[2]!.sku)!.stock.low_stock).toBe(false);
     expect(await skus('archived=true')).toEqual([made[20]!.sku]);
     expect(await skus('include_archived=true')).toContain(made[20]!.sku);
     expect(await skus('')).not.toContain(made[20]!.sku);

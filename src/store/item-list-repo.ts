@@ -118,11 +118,14 @@ export async function listItemPage(db: Db, ws: string, q: ItemListQuery): Promis
   // SKUs are unique in a workspace, ids everywhere: those sorts need no tie-break (and so walk
   // their unique index without a sort).
   const unique = q.sort === 'id' || q.sort === 'sku';
+  // At a location a number and the tie-break are both the level's, so PostgreSQL filters the
+  // location's levels by the cursor before it joins and sorts them.
+  const id = atLocation && NUMERIC_ITEM_SORTS.has(q.sort) ? 's.item_id' : 'i.id';
   if (q.after) {
     if (unique) (where.push(`${expr} ${cmp} ?`), params.push(q.after.value));
-    else (where.push(`(${expr}, i.id) ${cmp} (?, ?)`), params.push(q.after.value, q.after.id));
+    else (where.push(`(${expr}, ${id}) ${cmp} (?, ?)`), params.push(q.after.value, q.after.id));
   }
-  const order = unique ? `${expr} ${dir}` : `${expr} ${dir}, i.id ${dir}`;
+  const order = unique ? `${expr} ${dir}` : `${expr} ${dir}, ${id} ${dir}`;
   const rows = await db.all<ItemListRow>(`SELECT i.id, ${expr} AS sort_value FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`, [...params, q.limit + 1]);
   return rows.map((r) => ({ id: r.id, sort_value: NUMERIC_ITEM_SORTS.has(q.sort) ? Number(r.sort_value) : r.sort_value }));
 }
