@@ -2,9 +2,10 @@
 // each with group commit and without, plus the naive check-then-reserve peer, in one run; then
 // the CSV item import (1M rows; bench/csv-import.ts) and channel availability (1M listings;
 // bench/availability.ts) on both stores, and the Shopify sync burst (bench/shopify-sync.ts). Prints the machine, a table, and ratios; `--quick` runs
-// smaller workloads; `--only ledger|csv|availability|sync|channels|routing` runs one section (channels: the
+// smaller workloads; `--only ledger|csv|availability|sync|channels|routing|items` runs one section (channels: the
 // three-channel burst with Amazon, bench/channels-sync.ts; routing: in-process order routing,
-// bench/routing.ts, which also runs alone without the PostgreSQL server); `--json FILE` also
+// bench/routing.ts, which also runs alone without the PostgreSQL server; items: the Items list at
+// 100k items, bench/items-list.ts); `--json FILE` also
 // writes the raw figures.
 //
 // PostgreSQL is a real server started here (durable settings: fsync and synchronous_commit on),
@@ -22,6 +23,7 @@ import { CSV_ROWS_DEFAULT, type CsvImportFigures, csvImportScenario, showCsvImpo
 import { type ChannelsBenchResult, channelsBench, channelsFailures, printChannels } from './channels-sync.ts';
 import { checkThenReserveScenario, ledgerScenario, type Scenario } from './reservations.ts';
 import { printRouting, ROUTING_ORDERS_DEFAULT, routingBench, type RoutingBenchResult } from './routing.ts';
+import { ITEMS_LIST_ITEMS_DEFAULT, type ItemsListBenchResult, itemsListBench, printItemsList } from './items-list.ts';
 import { sqliteFloor } from './sqlite-floor.ts';
 import { printSync, syncBench, type SyncBenchResult } from './shopify-sync.ts';
 import { fmt } from './workload.ts';
@@ -63,6 +65,7 @@ const availabilityResults: AvailabilityBenchResult[] = [];
 const syncResults: SyncBenchResult[] = [];
 const channelsResults: ChannelsBenchResult[] = [];
 const routingResults: RoutingBenchResult[] = [];
+const itemsListResults: ItemsListBenchResult[] = [];
 const runs = (section: string) => only === undefined || only === section;
 try {
   for (const [store, config] of runs('ledger') ? ([['sqlite', sqlite], ['postgres', postgres]] as const) : []) {
@@ -126,7 +129,13 @@ try {
     routingResults.push(r);
     printRouting(r);
   }
-  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, results, csv: csvResults, availability: availabilityResults, sync: syncResults, channels: channelsResults, routing: routingResults }, null, 2));
+  for (const [store, config] of runs('items') ? ([['sqlite', sqlite], ['postgres', postgres]] as const) : []) {
+    console.log('');
+    const r = await itemsListBench({ store, config: await config(), items: N(ITEMS_LIST_ITEMS_DEFAULT) });
+    itemsListResults.push(r);
+    printItemsList(r);
+  }
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, results, csv: csvResults, availability: availabilityResults, sync: syncResults, channels: channelsResults, routing: routingResults, items_list: itemsListResults }, null, 2));
   const failed = results.filter((r) => !r.mode.startsWith('check-then-reserve') && (r.oversold_units > 0 || !r.verified));
   if (failed.length) {
     console.error(`\n${failed.length} scenario(s) oversold or failed verification`);

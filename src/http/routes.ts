@@ -8,17 +8,18 @@ import * as catalog from '../app/catalog.ts';
 import { allocateChannelOrder, type OrderExtras } from '../app/channel-order-terms.ts';
 import { fingerprint } from '../app/fingerprint.ts';
 import { idempotent, type Written } from '../app/idempotent.ts';
+import { holdsOfSku, type ItemListParams, listItemsWithNumbers } from '../app/item-list.ts';
 import type { CommandResponse, DocumentStep } from '../app/ledger.ts';
 import { exceptions, type ExceptionQuery } from '../app/exceptions.ts';
 import * as queries from '../app/queries.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { verify } from '../app/verify.ts';
-import { itemView, locationView } from '../app/views.ts';
+import { locationView } from '../app/views.ts';
 import type { AllocateOrderCommand, StockCommand } from '../domain/commands.ts';
 import { type Refusal, TruestockError } from '../domain/errors.ts';
 import type { HoldState, Role } from '../domain/model.ts';
 import { listApiKeys, revokeApiKey } from '../store/access-repo.ts';
-import { getLocation, listItems, listLocations } from '../store/catalog-repo.ts';
+import { getLocation, listLocations } from '../store/catalog-repo.ts';
 import type { Db } from '../store/store.ts';
 import { registerAvailabilityRoutes } from './availability-routes.ts';
 import { registerCatalogRoutes } from './catalog-routes.ts';
@@ -94,11 +95,11 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   const { read, command, mutation, route, write } = kit;
 
   // Items
-  app.get<{ Querystring: { cursor?: string; limit?: number; include_archived?: boolean } }>('/items', route('read', ['items'], 'List items', { querystring: s.itemsQuery }), async (req) => {
-    const limit = req.query.limit ?? queries.PAGE_LIMIT_DEFAULT;
-    const rows = await read((db) => listItems(db, req.principal.workspaceId, { limit, includeArchived: req.query.include_archived ?? false, ...(req.query.cursor ? { after: queries.decodeCursor(req.query.cursor) } : {}) }));
-    return queries.page(rows, limit, (i) => i.id, itemView);
-  });
+  app.get<{ Querystring: ItemListParams }>(
+    '/items',
+    route('read', ['items'], 'List items with their numbers (on hand, available, committed, incoming: totals, or at a location), filtered, searched by SKU, name or barcode, sorted by any column', { querystring: s.itemsQuery }),
+    (req) => read((db) => listItemsWithNumbers(db, req.principal.workspaceId, req.query)),
+  );
   app.post<{ Body: catalog.ItemCreate }>('/items', write('operate', ['items'], 'Create an item', s.itemBody), (req, reply) =>
     mutation(req, reply, (db, now) => catalog.createItem(db, req.principal.workspaceId, req.body, now)));
   app.get<{ Params: Params }>('/items/:id', route('read', ['items'], 'Get an item, with its components or the bundles it is part of', { params: s.idParam }), async (req) => {
@@ -113,6 +114,11 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
     const stock = await read((db) => queries.stockByItemId(db, req.principal.workspaceId, req.params.id));
     if (!stock) throw notFound('item', req.params.id);
     return stock;
+  });
+  app.get<{ Params: { sku: string }; Querystring: { cursor?: string; limit?: number } }>('/stock/:sku/holds', route('read', ['holds'], 'Holds with a line of this SKU, newest first', { params: s.skuParam, querystring: s.pageQuery }), async (req) => {
+    const found = await read((db) => holdsOfSku(db, req.principal.workspaceId, req.params.sku, req.query));
+    if (!found) throw notFound('item with SKU', req.params.sku);
+    return found;
   });
   app.get<{ Params: { sku: string } }>('/stock/:sku', route('read', ['stock'], "An item's stock by SKU", { params: s.skuParam }), async (req) => {
     const stock = await read((db) => queries.stockBySku(db, req.principal.workspaceId, req.params.sku));

@@ -6,6 +6,8 @@ import { ADJUST_REASONS, HOLD_LINES_MAX, HOLD_LOCATIONS_MAX, HOLD_TIMEOUT_MAX_MS
 import { BARCODE_LENGTH_MAX, BUNDLE_COMPONENTS_MAX, CODE_LENGTH_MAX, COMPONENT_QUANTITY_MAX, NAME_LENGTH_MAX, OPTION_LENGTH_MAX, PRODUCT_OPTIONS_MAX, SKU_LENGTH_MAX, UNITS_PER_CASE_MAX } from '../domain/catalog-rules.ts';
 import { EXCEPTION_KINDS, HOLD_STATES, ITEM_KINDS, LOCATION_KINDS, ROLES } from '../domain/model.ts';
 import { PAGE_LIMIT_MAX } from '../app/queries.ts';
+import { ITEM_SEARCH_LENGTH_MAX } from '../app/item-list.ts';
+import { ITEM_SORTS, ITEM_STOCK_FILTERS } from '../store/item-list-repo.ts';
 
 const QUANTITY_MAX = 1_000_000_000;
 
@@ -96,7 +98,19 @@ export const skuParam = object({ sku }, ['sku']);
 const cursor = { type: 'string', maxLength: 200 } as const;
 const limit = { type: 'integer', minimum: 1, maximum: PAGE_LIMIT_MAX } as const;
 export const pageQuery = object({ cursor, limit });
-export const itemsQuery = object({ cursor, limit, include_archived: { type: 'boolean' } });
+export const itemsQuery = object({
+  cursor,
+  limit,
+  include_archived: { type: 'boolean', description: 'List archived items too' },
+  archived: { type: 'boolean', description: 'true: only archived items; false: none (the default)' },
+  sort: { type: 'string', enum: [...ITEM_SORTS], description: 'The column to sort by (default id); numbers are totals, or at `location`' },
+  order: { type: 'string', enum: ['asc', 'desc'] },
+  location: { ...code, description: 'A location code: the numbers at that location, and only items with stock there' },
+  kind: { type: 'string', enum: [...ITEM_KINDS] },
+  product: { type: 'string', minLength: 1, maxLength: 100, description: 'A product id: its variants' },
+  stock: { type: 'string', enum: [...ITEM_STOCK_FILTERS], description: 'in_stock, out_of_stock (available 0), oversold, low_stock (available at or below a low_stock threshold)' },
+  q: { type: 'string', maxLength: ITEM_SEARCH_LENGTH_MAX, description: 'Text found in the SKU, name or barcode (any case)' },
+});
 export const holdsQuery = object({ cursor, limit, state: { type: 'string', enum: [...HOLD_STATES] } });
 export const exceptionsQuery = object({
   cursor,

@@ -1014,6 +1014,19 @@ CREATE TABLE server_admin_keys (
 )
 `,
   },
+  {
+    version: 33,
+    name: 'the Items list sorted by any text column; holds by item',
+    // Keyset pages of the Items list walk these (src/store/item-list-repo.ts): by name, kind or
+    // barcode, then id (by SKU the unique (workspace_id, sku) index serves). Catalog writes are
+    // rare, so they cost nothing that matters. An item's holds are found by their lines.
+    sql: `
+CREATE INDEX items_name ON items (workspace_id, name, id);
+CREATE INDEX items_kind ON items (workspace_id, kind, id);
+CREATE INDEX items_barcode_sort ON items (workspace_id, (COALESCE(barcode, '')), id);
+CREATE INDEX hold_lines_item ON hold_lines (item_id, hold_id)
+`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {

@@ -416,10 +416,10 @@ function Listings({ id, served }: { id: string; served: boolean }) {
                 const differs = !served && n?.shown && n.published && n.shown.quantity !== n.published.quantity;
                 return (
                   <tr key={l.id}>
-                    <th scope="row">
+                    <th scope="row" className="wrap-anywhere">
                       <a href={href(`/items/${seg(l.sku)}`)}>{l.sku}</a>
                     </th>
-                    <td>
+                    <td className="wrap-anywhere">
                       <Identifiers listing={l} />
                     </td>
                     <td>{l.active ? 'active' : <Badge>inactive</Badge>}</td>

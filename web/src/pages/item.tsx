@@ -1,6 +1,6 @@
-// One item: its buckets at every location, the number every channel publishes and why, the hand
-// edits seen on its listings, and its ledger history (a chart of on_hand and available, and every
-// movement).
+// One item: its buckets at every location, the stock commands, its holds and allocations, the
+// number every channel publishes and why, the hand edits seen on its listings, and its ledger
+// history (a chart of on_hand and available, and every movement).
 
 import { useCallback, useMemo, useState } from 'react';
 import { api, ApiError, describeError, type Page, seg } from '../api.ts';
@@ -12,6 +12,7 @@ import { type Availability, BUCKETS, type HistoryPoint, type Listing, type Movem
 import { TimeChart } from '../ui/chart.tsx';
 import { Badge, Empty, LoadState, PageHeader, Section, TableWrap } from '../ui/page.tsx';
 import { Identifiers } from '../ui/identifiers.tsx';
+import { StockCommands } from './item-commands.tsx';
 
 /** Points in the on_hand/available chart (the most recent movements). */
 const HISTORY_POINTS_MAX = 200;
@@ -35,6 +36,8 @@ export function ItemPage({ params }: PageProps) {
         <>
           <LoadState live={stock} what="stock" />
           {stock.data && <Buckets stock={stock.data} />}
+          {stock.data && <StockCommands sku={sku} onDone={stock.refresh} {...(stock.data.locations[0] ? { defaultLocation: stock.data.locations[0].location } : {})} />}
+          <Holds sku={sku} />
           <Channels sku={sku} />
           <ChannelEdits sku={sku} />
           <History sku={sku} />
@@ -115,7 +118,7 @@ function Channels({ sku }: { sku: string }) {
           {numbers.data.map(({ l, a, error }) => (
             <li key={l.id} className="listing">
               <div className="listing-head">
-                <a href={href(`/channels/${seg(l.channel_id)}`)}>{l.channel}</a> <span className="muted">{l.channel_kind}</span> <Identifiers listing={l} />
+                <a href={href(`/channels/${seg(l.channel_id)}`)}>{l.channel}</a> <span className="muted">{l.channel_kind}</span> <span className="wrap-anywhere"><Identifiers listing={l} /></span>
                 {!l.active && <Badge>inactive</Badge>}
                 {a && (
                   <span className="listing-number">
@@ -317,11 +320,11 @@ function Movements({ sku }: { sku: string }) {
                     {f.label(m.from)} → {f.label(m.to)}
                   </td>
                   <td className="num">{f.int(m.quantity)}</td>
-                  <td className="nowrap">{m.reference ?? ''}</td>
+                  <td className="wrap-anywhere">{m.reference ?? ''}</td>
                   <td>{m.command}</td>
                   <td>{m.reason ? f.label(m.reason) : ''}</td>
                   <td className="muted" title={m.actor}>{m.actor_name ?? m.actor}</td>
-                  <td>{m.note ?? ''}</td>
+                  <td className="wrap-anywhere">{m.note ?? ''}</td>
                 </tr>
               ))}
             </tbody>
@@ -333,6 +336,84 @@ function Movements({ sku }: { sku: string }) {
         <button type="button" className="btn btn-plain" onClick={loadOlder} disabled={loadingOlder}>
           {loadingOlder ? 'Loading…' : 'Load older movements'}
         </button>
+      )}
+    </Section>
+  );
+}
+
+/** Holds per page on an item's page. */
+const HOLDS_PAGE = 20;
+
+interface HoldRow {
+  id: string;
+  state: string;
+  reference: string | null;
+  order_reference: string | null;
+  expires_at: string | null;
+  created_at: string;
+  lines: { line: number; sku: string; location: string; quantity: number; shipped: number; oversold: number; bundle_sku?: string }[];
+}
+
+/** Holds and allocations with a line of this SKU, newest first (GET /v1/stock/{sku}/holds). */
+function Holds({ sku }: { sku: string }) {
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const cursor = cursors[cursors.length - 1] ?? null;
+  const holds = useLive(() => api.get<Page<HoldRow>>(`/stock/${seg(sku)}/holds`, { limit: HOLDS_PAGE, cursor }), [sku, cursor]);
+  const page = holds.data;
+  const pageNo = cursors.length;
+  return (
+    <Section title="Holds and allocations" id="holds">
+      <LoadState live={holds} what="holds" />
+      {page && page.data.length === 0 && <Empty>{pageNo === 1 ? 'No holds or allocations of this item.' : 'No older holds.'}</Empty>}
+      {page && page.data.length > 0 && (
+        <TableWrap label="Holds and allocations of this item, newest first">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Created</th>
+                <th scope="col">State</th>
+                <th scope="col">Order or reference</th>
+                <th scope="col">Location</th>
+                <th scope="col" className="num">Units</th>
+                <th scope="col" className="num">Shipped</th>
+                <th scope="col" className="num">Oversold</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.data.flatMap((h) =>
+                h.lines
+                  .filter((l) => l.sku === sku)
+                  .map((l) => (
+                    <tr key={`${h.id}:${l.line}`} data-hold={h.id}>
+                      <td className="nowrap">{f.time(h.created_at)}</td>
+                      <td>
+                        {f.label(h.state)}
+                        {h.state === 'active' && h.expires_at && <span className="muted small"> until {f.time(h.expires_at)}</span>}
+                      </td>
+                      <td className="wrap-anywhere">
+                        {h.order_reference ?? h.reference ?? ''}
+                        {l.bundle_sku && <span className="muted small"> (in {l.bundle_sku})</span>}
+                      </td>
+                      <td>{l.location}</td>
+                      <td className="num">{f.int(l.quantity)}</td>
+                      <td className="num">{f.int(l.shipped)}</td>
+                      <td className={`num ${l.oversold > 0 ? 'bad' : ''}`}>{f.int(l.oversold)}</td>
+                    </tr>
+                  )),
+              )}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+      {(pageNo > 1 || page?.next_cursor) && (
+        <nav className="pager" aria-label="Hold pages">
+          <button type="button" className="btn btn-plain" disabled={pageNo === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
+            Newer
+          </button>
+          <button type="button" className="btn btn-plain" disabled={!page?.next_cursor} onClick={() => page?.next_cursor && setCursors((c) => [...c, page.next_cursor])}>
+            Older
+          </button>
+        </nav>
       )}
     </Section>
   );
