@@ -3,18 +3,13 @@
 // dark mode (the system's choice) with a dark background and readable text, times with their
 // zone, and the audit log in words with names, filtered by an actor chosen from a list.
 
-import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { E2eServer, ensureDashboardBuilt, hasChromium, launchBrowser, newPage, seen, signInWithKey, until } from './support.ts';
+import { E2eServer, ensureDashboardBuilt, hasChromium, launchBrowser, newPage, seen, signInWithKey, until, workspaceRoutePatterns } from './support.ts';
 
 /** The least contrast a screen's text may have against what is behind it (WCAG AA for large text). */
 const CONTRAST_MIN = 3;
 
-function routePatterns(): string[] {
-  const source = readFileSync(new URL('../../web/src/routes.ts', import.meta.url), 'utf8');
-  return [...source.matchAll(/\{ path: '([^']+)'/g)].map((m) => m[1]!);
-}
 
 /** Background luminance of the page and the worst contrast of visible text against its backdrop. */
 async function colours(page: Page): Promise<{ background: number; worst: { ratio: number; text: string } }> {
@@ -67,7 +62,7 @@ describe.skipIf(!hasChromium)('readable for people', () => {
     await server.ok('POST', '/v1/users', { email: 'ana@example.com', name: 'Ana Lopez', role: 'operate', password: 'correct horse battery' });
     const count = (await server.ok('POST', '/v1/counts', { location: 'WH1', scope: 'skus', skus: ['MUG-1'] })).count;
     const fill: Record<string, string> = { ':sku': 'HOODIE-ORGANIC-COTTON-HEAVYWEIGHT-FOREST-GREEN-XXL', ':id': 'shop' };
-    paths = routePatterns().map((p) => (p.startsWith('/counts/') ? `/counts/${count.id}` : p.replace(/:[a-z]+/g, (m) => encodeURIComponent(fill[m] ?? m))));
+    paths = workspaceRoutePatterns().map((p) => (p.startsWith('/counts/') ? `/counts/${count.id}` : p.replace(/:[a-z]+/g, (m) => encodeURIComponent(fill[m] ?? m))));
     browser = await launchBrowser();
   }, 90_000);
 

@@ -3,7 +3,7 @@
 // Without /usr/bin/chromium the tests skip (with a plain message) instead of failing.
 
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -198,4 +198,14 @@ export async function until<T>(what: string, check: () => Promise<T>, timeoutMs 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 150));
   }
+}
+
+/**
+ * Every route pattern of a workspace's dashboard, read from its route table, so a new screen must be
+ * visited by the tests that walk them all. The server administrator's screens (`serverAdmin: true`)
+ * are not a workspace's: test/e2e/workspaces.test.ts covers them.
+ */
+export function workspaceRoutePatterns(): string[] {
+  const source = readFileSync(new URL('../../web/src/routes.ts', import.meta.url), 'utf8');
+  return [...source.matchAll(/\{ path: '([^']+)'[^\n]*/g)].filter((m) => !m[0].includes('serverAdmin: true')).map((m) => m[1]!);
 }
