@@ -18,6 +18,10 @@ const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: n
 
 /** A session lasts a working day; signing in again starts a new one. */
 export const SESSION_TTL_MS = 12 * 3_600_000;
+/** A session unused this long ends, though its 12 h are not over: a dashboard left open on a shared desk. */
+export const SESSION_IDLE_MS = 30 * 60_000;
+/** How stale a session's last use may be before a request writes it again (one write a minute, not one per request). */
+export const SESSION_TOUCH_INTERVAL_MS = 60_000;
 export const SESSION_COOKIE = 'ts_session';
 export const PASSWORD_LENGTH_MIN = 10;
 const SCRYPT_KEY_BYTES = 32;
@@ -70,8 +74,14 @@ export async function signIn(store: Store, clock: Clock, keys: KeyRing, creds: {
   return { token, session };
 }
 
-export function sessionOf(store: Store, clock: Clock, token: string): Promise<repo.Session | undefined> {
-  return store.read((db) => repo.sessionByHash(db, hashToken(token), clock.now()));
+export async function sessionOf(store: Store, clock: Clock, token: string): Promise<repo.Session | undefined> {
+  const now = clock.now();
+  const hash = hashToken(token);
+  const found = await store.read((db) => repo.sessionByHash(db, hash, now, now - SESSION_IDLE_MS));
+  if (!found) return undefined;
+  const { last_seen_at, ...session } = found;
+  if (now - last_seen_at >= SESSION_TOUCH_INTERVAL_MS) await store.transaction((db) => repo.touchSession(db, hash, now));
+  return session;
 }
 
 export function signOut(store: Store, clock: Clock, token: string): Promise<void> {

@@ -9,11 +9,11 @@ import { createUser, SESSION_COOKIE, SESSION_TTL_MS, signIn, signOut, userView }
 import type { Truestock } from '../app/truestock.ts';
 import { TruestockError } from '../domain/errors.ts';
 import { getWorkspace } from '../store/access-repo.ts';
-import { listUsers } from '../store/session-repo.ts';
+import { listUsers, setUserDisabled } from '../store/session-repo.ts';
 import type { Session } from '../store/session-repo.ts';
 import { cookie } from './auth.ts';
 import { notFound, type Params, type RouteKit } from './routes.ts';
-import { idParam, sku } from './schemas.ts';
+import { emptyBody, idParam, sku } from './schemas.ts';
 
 const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required }) as const;
 const sessionBody = { anyOf: [object({ api_key: { type: 'string', minLength: 1, maxLength: 200 } }, ['api_key']), object({ email: { type: 'string', minLength: 1, maxLength: 200 }, password: { type: 'string', minLength: 1, maxLength: 200 } }, ['email', 'password'])] } as const;
@@ -66,6 +66,15 @@ export function registerDashboardRoutes(app: FastifyInstance, ts: Truestock, kit
     return reply.code(201).send({ user: userView(u) });
   });
 
+  for (const action of ['disable', 'enable'] as const) {
+    const summary = action === 'disable' ? 'Disable a dashboard user: they can no longer sign in, and their sessions end at once' : 'Enable a disabled dashboard user again';
+    app.post<{ Params: Params }>(`/users/:id/${action}`, write('admin', tags, summary, emptyBody, { params: idParam }), (req, reply) =>
+      mutation(req, reply, async (db) => {
+        const changed = await setUserDisabled(db, req.principal.workspaceId, req.params.id, action === 'disable');
+        if (changed === 0) return { code: 'not_found', detail: `no user ${req.params.id}` };
+        return { status: 200, body: { user: req.params.id, disabled: action === 'disable' } };
+      }));
+  }
   app.get('/overview', route('read', tags, 'Stock health, open exceptions by kind, severity and age, oversells prevented and recorded (24 h), and each channel’s sync'), async (req) =>
     read((db) => overview(db, req.principal.workspaceId, ts.clock.now(), (id) => ts.sync.status(id))));
   app.get<{ Params: { sku: string }; Querystring: { limit?: number } }>('/stock/:sku/history', route('read', tags, "An item's on_hand and available (all locations) after each of its last movements, oldest first", {

@@ -907,6 +907,13 @@ CREATE TABLE server_admin_keys (
 )
 `,
   },
+  {
+    version: 34,
+    name: 'hardening: idle sessions',
+    // docs/security.md. A session ends after SESSION_IDLE_MS unused as well as 12 h after sign-in;
+    // null (sessions from before) counts from created_at.
+    sql: `ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {
