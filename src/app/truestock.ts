@@ -29,6 +29,7 @@ import { type DispatchEvents, Dispatcher, type DispatchLog } from '../sync/dispa
 import { Reconciler } from '../sync/reconciler.ts';
 import { resealChannelSettings } from '../store/channel-repo.ts';
 import { useSecretBox } from '../store/secret-box.ts';
+import { FailureLimiter } from './failure-limit.ts';
 import { loadSecretKeys, secretBoxOf, type SecretKeyConfig } from './secret-key.ts';
 import { AlertDelivery, type AlertDeliveryOptions } from '../sync/alert-delivery.ts';
 
@@ -109,6 +110,8 @@ export class Truestock {
   readonly reconciler: Reconciler;
   /** Delivers alerts (webhooks, e-mail) from the alert outbox (`alerts.start()` beside the dispatcher; tests call `tick()`). */
   alerts!: AlertDelivery;
+  /** Failed sign-ins and key checks per source and account (docs/security.md). */
+  readonly failures = new FailureLimiter();
 
   private constructor(
     readonly store: Store,

@@ -19,9 +19,19 @@ export async function insertUser(db: Db, u: User): Promise<void> {
     [u.id, u.workspace_id, u.email, u.name, u.role, u.password_hash, u.disabled, u.created_at]);
 }
 
-export async function userByEmail(db: Db, email: string): Promise<User | undefined> {
-  const r = await db.get<User>('SELECT * FROM users WHERE email = ?', [email]);
-  return r && { ...r, disabled: Boolean(r.disabled), created_at: Number(r.created_at) };
+const userFromRow = (r: User): User => ({ ...r, disabled: Boolean(r.disabled), created_at: Number(r.created_at) });
+
+/** The user with this email in a workspace (emails are unique per workspace), or the first anywhere when no workspace is named. */
+export async function userByEmail(db: Db, email: string, ws?: string): Promise<User | undefined> {
+  const r = ws === undefined
+    ? await db.get<User>('SELECT * FROM users WHERE email = ? ORDER BY created_at, id LIMIT 1', [email])
+    : await db.get<User>('SELECT * FROM users WHERE email = ? AND workspace_id = ?', [email, ws]);
+  return r && userFromRow(r);
+}
+
+/** Every user with this email, in any workspace (signing in by email and password), oldest first. */
+export async function usersByEmail(db: Db, email: string, limit: number): Promise<User[]> {
+  return (await db.all<User>('SELECT * FROM users WHERE email = ? ORDER BY created_at, id LIMIT ?', [email, limit])).map(userFromRow);
 }
 
 export async function listUsers(db: Db, ws: string): Promise<User[]> {
