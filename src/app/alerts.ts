@@ -33,7 +33,7 @@ import {
 } from '../store/alert-repo.ts';
 import { itemsBySku, locationsByCode } from '../store/catalog-repo.ts';
 import type { Db } from '../store/store.ts';
-import type { Written } from './idempotent.ts';
+import { shownOnce, type Written } from './idempotent.ts';
 import { newId } from './ids.ts';
 import { iso } from './views.ts';
 
@@ -103,7 +103,7 @@ export async function createSubscription(db: Db, ws: string, body: SubscriptionB
   const secret = kind === 'webhook' ? `whsec_${randomBytes(SECRET_BYTES).toString('base64')}` : null;
   const s: Subscription = { ...draft, id: newId('asub', now), workspace_id: ws, secret, digest_due_at: null, created_at: now, updated_at: now };
   await insertSubscription(db, s);
-  return { status: 201, body: { subscription: subscriptionView(s), ...(secret ? { secret } : {}) } };
+  return secret ? shownOnce(201, { subscription: subscriptionView(s), secret }) : { status: 201, body: { subscription: subscriptionView(s) } };
 }
 
 export async function changeSubscription(db: Db, ws: string, id: string, body: SubscriptionBody, now: number): Promise<Written | Refusal> {

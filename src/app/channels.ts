@@ -3,7 +3,7 @@
 
 import { NAME_LENGTH_MAX } from '../domain/catalog-rules.ts';
 import { refusal, type Refusal } from '../domain/errors.ts';
-import { type Channel, CHANNEL_NAME_LENGTH_MAX, type ChannelKind, type ChannelSettings, checkChannelSettings, REDACTED, redactSecrets } from '../domain/listing-rules.ts';
+import { type Channel, CHANNEL_NAME_LENGTH_MAX, type ChannelKind, type ChannelSettings, checkChannelSettings, redactSecrets, restoreRedacted } from '../domain/listing-rules.ts';
 import { isKind, KIND_NAMES, kindOf } from '../channels/registry.ts';
 import * as repo from '../store/channel-repo.ts';
 import type { Db } from '../store/store.ts';
@@ -64,7 +64,7 @@ export async function updateChannel(db: Db, workspaceId: string, id: string, pat
     if (clash) return clash;
   }
   // Settings read back show credentials as `(set)`: sending that back keeps the stored value.
-  const settings = patch.settings && Object.fromEntries(Object.entries(patch.settings).map(([k, v]) => [k, v === REDACTED ? channel.settings[k] : v]));
+  const settings = patch.settings && restoreRedacted(patch.settings, channel.settings);
   const next: Channel = { ...channel, name: patch.name ?? channel.name, settings: settings ?? channel.settings, updatedAt: now };
   await repo.updateChannel(db, next);
   return { status: 200, body: { channel: channelView(next) } };

@@ -39,6 +39,20 @@ export function recordOf(key: string, fingerprint: string, r: CommandResponse): 
 export interface Written {
   status: number;
   body: Record<string, unknown>;
+  /** What a replay answers when it must differ from the first answer: a secret shown once is not kept. */
+  replayBody?: Record<string, unknown>;
+}
+
+/** What a replay says in place of a secret: it was shown once, and is kept nowhere in clear. */
+export const SECRET_REPLAY_NOTE = 'the secret was shown once, in the first answer to this request, and is not kept: revoke it and create another if it was lost';
+
+/**
+ * The answer of a create that makes a secret (an API key, a webhook signing secret): the first
+ * answer holds it; the idempotency record — and so every replay — holds `secret: null` and
+ * `secret_note` instead, so the secret is never stored in clear.
+ */
+export function shownOnce(status: number, body: Record<string, unknown>): Written {
+  return { status, body, replayBody: { ...body, secret: null, secret_note: SECRET_REPLAY_NOTE } };
 }
 
 export async function idempotent(
@@ -57,7 +71,7 @@ export async function idempotent(
     const now = clock.now();
     const out = await fn(db, now);
     const response: CommandResponse = 'code' in out ? { ok: false, refusal: out } : { ok: true, replayed: false, status: out.status, body: out.body };
-    const record = recordOf(key, fingerprint, response);
+    const record = recordOf(key, fingerprint, response.ok && !('code' in out) && out.replayBody ? { ...response, body: out.replayBody } : response);
     if (record) await insertIdempotency(db, [{ ...record, workspaceId, createdAt: now }]);
     return response;
   });

@@ -18,6 +18,10 @@ const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: n
 
 /** A session lasts a working day; signing in again starts a new one. */
 export const SESSION_TTL_MS = 12 * 3_600_000;
+/** A session unused this long ends, though its 12 h are not over: a dashboard left open on a shared desk. */
+export const SESSION_IDLE_MS = 30 * 60_000;
+/** How stale a session's last use may be before a request writes it again (one write a minute, not one per request). */
+export const SESSION_TOUCH_INTERVAL_MS = 60_000;
 export const SESSION_COOKIE = 'ts_session';
 export const PASSWORD_LENGTH_MIN = 10;
 const SCRYPT_KEY_BYTES = 32;
@@ -37,13 +41,24 @@ async function passwordMatches(password: string, stored: string): Promise<boolea
   return timingSafeEqual(got, expected);
 }
 
+/** The password check, as an object so a test can count the hashes a sign-in computes. */
+export const passwords = { matches: passwordMatches };
+
+// An email with no account is checked against this hash: the sign-in does the same scrypt work
+// and takes as long as for a real account, so its time does not tell whether the email exists.
+let dummyHash: Promise<string> | null = null;
+const dummy = () => (dummyHash ??= hashPassword(randomBytes(16).toString('base64')));
+
+/** Accounts with one email that a sign-in checks at most (emails are unique per workspace). */
+export const SIGN_IN_ACCOUNTS_MAX = 10;
+
 export interface SignedIn {
   token: string;
   session: repo.Session;
 }
 
 /** Sign in with an API key or an email and password. One answer for every failure: no probing for accounts. */
-export async function signIn(store: Store, clock: Clock, keys: KeyRing, creds: { api_key?: string; email?: string; password?: string }): Promise<SignedIn | Refusal> {
+export async function signIn(store: Store, clock: Clock, keys: KeyRing, creds: { api_key?: string; email?: string; password?: string; workspace?: string }): Promise<SignedIn | Refusal> {
   const now = clock.now();
   let session: repo.Session | null = null;
   if (typeof creds.api_key === 'string' && isServerAdminKey(creds.api_key)) {
@@ -53,10 +68,19 @@ export async function signIn(store: Store, clock: Clock, keys: KeyRing, creds: {
     const key = await keys.authenticate(creds.api_key);
     if (key) session = { workspace_id: key.workspaceId, role: key.role, principal_kind: 'api_key', principal_id: key.id, principal_name: key.name, expires_at: now + SESSION_TTL_MS };
   } else if (typeof creds.email === 'string' && typeof creds.password === 'string') {
-    const user = await store.read((db) => repo.userByEmail(db, creds.email!.trim().toLowerCase()));
-    if (user && !user.disabled && (await passwordMatches(creds.password, user.password_hash))) {
-      session = { workspace_id: user.workspace_id, role: user.role, principal_kind: 'user', principal_id: user.id, principal_name: user.name, expires_at: now + SESSION_TTL_MS };
+    const email = creds.email.trim().toLowerCase();
+    // Emails are unique per workspace: one email may have an account in several. The password
+    // says which; `workspace` picks when it opens more than one.
+    const found = await store.read((db) => repo.usersByEmail(db, email, SIGN_IN_ACCOUNTS_MAX));
+    const candidates = found.filter((u) => creds.workspace === undefined || u.workspace_id === creds.workspace);
+    const matching: repo.User[] = [];
+    for (const u of candidates) if ((await passwords.matches(creds.password, u.password_hash)) && !u.disabled) matching.push(u);
+    if (candidates.length === 0) await passwords.matches(creds.password, await dummy());
+    if (matching.length > 1) {
+      return refusal('validation_failed', `this email and password open ${matching.length} workspaces: send "workspace" with the id of one (${matching.map((u) => u.workspace_id).join(', ')})`, 'workspace');
     }
+    const user = matching[0];
+    if (user) session = { workspace_id: user.workspace_id, role: user.role, principal_kind: 'user', principal_id: user.id, principal_name: user.name, expires_at: now + SESSION_TTL_MS };
   } else {
     return refusal('validation_failed', 'send {"api_key"} or {"email", "password"}');
   }
@@ -70,8 +94,14 @@ export async function signIn(store: Store, clock: Clock, keys: KeyRing, creds: {
   return { token, session };
 }
 
-export function sessionOf(store: Store, clock: Clock, token: string): Promise<repo.Session | undefined> {
-  return store.read((db) => repo.sessionByHash(db, hashToken(token), clock.now()));
+export async function sessionOf(store: Store, clock: Clock, token: string): Promise<repo.Session | undefined> {
+  const now = clock.now();
+  const hash = hashToken(token);
+  const found = await store.read((db) => repo.sessionByHash(db, hash, now, now - SESSION_IDLE_MS));
+  if (!found) return undefined;
+  const { last_seen_at, ...session } = found;
+  if (now - last_seen_at >= SESSION_TOUCH_INTERVAL_MS) await store.transaction((db) => repo.touchSession(db, hash, now));
+  return session;
 }
 
 export function signOut(store: Store, clock: Clock, token: string): Promise<void> {
@@ -106,7 +136,8 @@ export function checkUser(input: UserInput): CheckedUser | Refusal {
 
 /** Insert a checked user whose password is already hashed, inside the caller's transaction. */
 export async function insertNewUser(db: Db, ws: string, u: CheckedUser, passwordHash: string, now: number): Promise<repo.User | Refusal> {
-  if (await repo.userByEmail(db, u.email)) return refusal('validation_failed', `a user with email ${u.email} already exists`, 'email');
+  // Unique in the workspace only: another workspace's users are none of its business.
+  if (await repo.userByEmail(db, u.email, ws)) return refusal('validation_failed', `a user with email ${u.email} already exists in this workspace`, 'email');
   const user: repo.User = { id: newId('user', now), workspace_id: ws, email: u.email, name: u.name, role: u.role, password_hash: passwordHash, disabled: false, created_at: now };
   await repo.insertUser(db, user);
   return user;

@@ -27,9 +27,13 @@ import { kindOf, READ_BACK_KINDS } from '../channels/registry.ts';
 import type { BreakerOptions } from '../sync/breaker.ts';
 import { type DispatchEvents, Dispatcher, type DispatchLog } from '../sync/dispatcher.ts';
 import { Reconciler } from '../sync/reconciler.ts';
+import { resealChannelSettings } from '../store/channel-repo.ts';
+import { useSecretBox } from '../store/secret-box.ts';
+import { FailureLimiter } from './failure-limit.ts';
+import { loadSecretKeys, secretBoxOf, type SecretKeyConfig } from './secret-key.ts';
 import { AlertDelivery, type AlertDeliveryOptions } from '../sync/alert-delivery.ts';
 
-export interface TruestockConfig {
+export interface TruestockConfig extends SecretKeyConfig {
   /** PostgreSQL when set; otherwise SQLite at `sqlitePath`. */
   databaseUrl?: string;
   sqlitePath?: string;
@@ -58,11 +62,14 @@ function hours(name: string, value: string): number {
   return n * 3_600_000;
 }
 
-/** Configuration from the environment: DATABASE_URL, TRUESTOCK_DB. */
+/** Configuration from the environment: DATABASE_URL, TRUESTOCK_DB, TRUESTOCK_SECRET_KEY(_OLD, _FILE). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TruestockConfig {
   return {
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     sqlitePath: resolve(env.TRUESTOCK_DB ?? 'truestock.db'),
+    ...(env.TRUESTOCK_SECRET_KEY ? { secretKey: env.TRUESTOCK_SECRET_KEY } : {}),
+    ...(env.TRUESTOCK_SECRET_KEY_OLD ? { secretKeysOld: env.TRUESTOCK_SECRET_KEY_OLD.split(',').map((k) => k.trim()).filter(Boolean) } : {}),
+    ...(env.TRUESTOCK_SECRET_KEY_FILE ? { secretKeyFile: resolve(env.TRUESTOCK_SECRET_KEY_FILE) } : {}),
     ...(env.TRUESTOCK_GROUP_COMMIT === '0' ? { ledger: { groupCommit: false } } : {}),
     ...(env.TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS ? { idempotencyRetention_ms: hours('TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS', env.TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS) } : {}),
     sync: { log: jsonLog, ...(env.TRUESTOCK_SYNC_LEASE_MS ? { leaseMs: Number(env.TRUESTOCK_SYNC_LEASE_MS) } : {}) },
@@ -103,6 +110,8 @@ export class Truestock {
   readonly reconciler: Reconciler;
   /** Delivers alerts (webhooks, e-mail) from the alert outbox (`alerts.start()` beside the dispatcher; tests call `tick()`). */
   alerts!: AlertDelivery;
+  /** Failed sign-ins and key checks per source and account (docs/security.md). */
+  readonly failures = new FailureLimiter();
 
   private constructor(
     readonly store: Store,
@@ -135,6 +144,12 @@ export class Truestock {
     const store = openStore(config);
     try {
       await migrate(store);
+      // Channel credentials are sealed at rest (docs/security.md); rows in clear from before, or
+      // sealed with an older key during a rotation, are sealed with the current key now.
+      const { keys, file } = loadSecretKeys(config);
+      const box = secretBoxOf(keys, file ?? 'TRUESTOCK_SECRET_KEY');
+      useSecretBox(box);
+      await store.transaction((db) => resealChannelSettings(db, box));
     } catch (err) {
       await store.close();
       throw err;

@@ -9,7 +9,7 @@ import { getWorkspace } from '../store/access-repo.ts';
 import type { Db } from '../store/store.ts';
 import * as repo from '../store/workspace-admin-repo.ts';
 import { apiKeyView, createApiKey, createWorkspaceIn } from './access.ts';
-import type { Written } from './idempotent.ts';
+import { shownOnce, type Written } from './idempotent.ts';
 import { type CheckedUser, insertNewUser, userView } from './sessions.ts';
 
 export const WORKSPACE_NAME_LENGTH_MAX = 100;
@@ -44,7 +44,7 @@ export async function createWorkspaceByAdmin(db: Db, body: { name: string }, now
   const same = await repo.workspaceByName(db, name);
   if (same) return refusal('workspace_name_taken', `workspace ${same.id} is already named ${JSON.stringify(name)}`, 'name', { workspace_id: same.id });
   const made = await createWorkspaceIn(db, name, now);
-  return { status: 201, body: { workspace: await viewOf(db, made.workspace.id), api_key: apiKeyView(made.key), secret: made.adminKey } };
+  return shownOnce(201, { workspace: await viewOf(db, made.workspace.id), api_key: apiKeyView(made.key), secret: made.adminKey });
 }
 
 /** Suspend: its keys, users and sessions are refused and its channels are not pushed to; its data is kept. Suspending a suspended workspace changes nothing. */
@@ -65,7 +65,7 @@ export async function createWorkspaceKey(db: Db, id: string, body: { name: strin
   if (!(await getWorkspace(db, id))) return missing(id);
   const made = await createApiKey(db, id, body.role, body.name, now);
   if ('code' in made) return made;
-  return { status: 201, body: { api_key: apiKeyView(made.key), secret: made.plain } };
+  return shownOnce(201, { api_key: apiKeyView(made.key), secret: made.plain });
 }
 
 /** A user with a password chosen by the server admin (hashed before the transaction began). */

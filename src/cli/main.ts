@@ -124,6 +124,10 @@ export function program(): Command {
     .addOption(workspaceOption())
     .action(async (opts) => (await import('./users.ts')).listUsersCommand(opts));
 
+  cli.command('secrets').description('channel credentials sealed at rest (docs/security.md)').command('rotate')
+    .description('seal every channel\'s credentials with a new key: a new key file, or TRUESTOCK_SECRET_KEY (old key in TRUESTOCK_SECRET_KEY_OLD); stop the servers first')
+    .action(async () => (await import('./secrets.ts')).secretsRotate());
+
   // The server administrator's tools (docs/workspaces.md).
   const workspaces = cli.command('workspaces').description('workspaces on this server: list, create, suspend, reactivate');
   workspaces

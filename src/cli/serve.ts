@@ -71,8 +71,8 @@ export async function serve(opts: ServeOptions, hooks: ServeHooks = {}): Promise
     truestock.pruner.start();
     if (opts.sync) (truestock.sync.start(), poller.start(), truestock.reconciler.start(), truestock.alerts.start());
     // Loaded here, not at the top: the other commands should not pay for Fastify.
-    const { startServer } = await import('../http/server.ts');
-    server = await startServer({ truestock, host: opts.host, port, logger: opts.log });
+    const { serverOptionsFromEnv, startServer } = await import('../http/server.ts');
+    server = await startServer({ truestock, host: opts.host, port, logger: opts.log, ...serverOptionsFromEnv() });
   } catch (err) {
     await truestock.close();
     throw err;

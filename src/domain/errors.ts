@@ -27,6 +27,7 @@ export const ERRORS = {
   unauthorized: { status: 401, title: 'A valid API key is required', retryable: false },
   forbidden: { status: 403, title: 'This API key’s role may not do that', retryable: false },
   workspace_suspended: { status: 403, title: 'The workspace is suspended', retryable: false },
+  too_many_attempts: { status: 429, title: 'Too many failed attempts: wait before trying again', retryable: true },
   not_found: { status: 404, title: 'No such resource in this workspace', retryable: false },
   route_not_found: { status: 404, title: 'No such endpoint', retryable: false },
   invalid_quantity: { status: 422, title: 'Quantities are whole numbers of units', retryable: false },

@@ -124,9 +124,35 @@ const SECRET_SETTINGS = /token|secret|password|private_key/i;
 
 export const REDACTED = '(set)';
 
-/** Channel settings as shown to people: a credential (by name, or one the kind declares) reads `(set)`, never its value. */
+const isSecretName = (k: string, secrets: readonly string[]) => SECRET_SETTINGS.test(k) || secrets.includes(k);
+
+/**
+ * Channel settings as shown to people: a credential (by name, or one the kind declares) reads
+ * `(set)`, never its value — at any depth, in nested objects and arrays too. A string or a whole
+ * object or array under a credential's name is hidden; a number or flag (`token_ttl_seconds`) is not.
+ */
 export function redactSecrets(settings: ChannelSettings, secrets: readonly string[] = []): ChannelSettings {
-  return Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, (SECRET_SETTINGS.test(k) || secrets.includes(k)) && typeof v === 'string' ? REDACTED : v]));
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v !== 'object' || v === null) return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, isSecretName(k, secrets) && (typeof x === 'string' || (typeof x === 'object' && x !== null)) ? REDACTED : walk(x)]));
+  };
+  return walk(settings) as ChannelSettings;
+}
+
+/**
+ * Settings sent back after a read: wherever a value is `(set)` and the stored settings hold a
+ * value at the same place, the stored value is kept — at any depth, as redaction hides at any depth.
+ */
+export function restoreRedacted(sent: ChannelSettings, stored: ChannelSettings): ChannelSettings {
+  const walk = (v: unknown, old: unknown): unknown => {
+    if (v === REDACTED) return old === undefined ? v : old;
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, Array.isArray(old) ? old[i] : undefined));
+    if (typeof v !== 'object' || v === null) return v;
+    const o = typeof old === 'object' && old !== null && !Array.isArray(old) ? (old as Record<string, unknown>) : {};
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, o[k])]));
+  };
+  return walk(sent, stored) as ChannelSettings;
 }
 
 /** The checks every kind's settings pass; the kind checks its own keys after these. */

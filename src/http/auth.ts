@@ -7,6 +7,7 @@ import { type Role, roleAllows } from '../domain/model.ts';
 import { SESSION_COOKIE, sessionOf } from '../app/sessions.ts';
 import { isServerAdminKey, SERVER_SCOPE } from '../app/server-admin.ts';
 import type { Truestock } from '../app/truestock.ts';
+import { LIMITS } from '../app/failure-limit.ts';
 
 export interface Principal {
   workspaceId: string;
@@ -36,20 +37,37 @@ declare module 'fastify' {
   }
 }
 
+/** A 429 with Retry-After (whole seconds, rounded up) and the same number in the problem. */
+export function tooManyAttempts(reply: FastifyReply, waitMs: number, what: string): TruestockError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  reply.header('retry-after', String(seconds));
+  return TruestockError.of('too_many_attempts', `${what}; try again in ${seconds} s`, undefined, { retry_after_seconds: seconds });
+}
+
 export function authenticate(truestock: Truestock): onRequestAsyncHookHandler {
-  return async (req: FastifyRequest, _reply: FastifyReply) => {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
     if (req.routeOptions.config.apiKey === false) return;
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     let principal: Principal;
     let suspended = false;
+    // Guessing keys: an address that sent too many unknown keys waits, even with a good one.
+    const source = `key-ip:${req.ip}`;
+    if (match) {
+      const wait = truestock.failures.waitMs(source, LIMITS.keyIp, truestock.clock.now());
+      if (wait > 0) throw tooManyAttempts(reply, wait, 'too many unknown API keys from this address');
+    }
+    const unknownKey = (detail: string) => {
+      truestock.failures.fail(source, LIMITS.keyIp, truestock.clock.now());
+      return TruestockError.of('unauthorized', detail, 'Authorization');
+    };
     if (match && isServerAdminKey(match[1]!)) {
       const key = await truestock.keys.authenticateServerAdmin(match[1]!);
-      if (!key) throw TruestockError.of('unauthorized', 'the server admin key is unknown or revoked', 'Authorization');
+      if (!key) throw unknownKey('the server admin key is unknown or revoked');
       principal = { workspaceId: SERVER_SCOPE, keyId: key.id, role: 'admin', kind: 'server_admin', name: key.name };
     } else if (match) {
       const key = await truestock.keys.authenticate(match[1]!);
-      if (!key) throw TruestockError.of('unauthorized', 'the API key is unknown or revoked', 'Authorization');
+      if (!key) throw unknownKey('the API key is unknown or revoked');
       principal = { workspaceId: key.workspaceId, keyId: key.id, role: key.role, kind: 'api_key', name: key.name };
       suspended = key.workspaceSuspended === true;
     } else {

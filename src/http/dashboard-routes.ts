@@ -10,21 +10,29 @@ import { createUser, SESSION_COOKIE, SESSION_TTL_MS, signIn, signOut, userView }
 import type { Truestock } from '../app/truestock.ts';
 import { TruestockError } from '../domain/errors.ts';
 import { getWorkspace } from '../store/access-repo.ts';
-import { listUsers } from '../store/session-repo.ts';
+import { listUsers, setUserDisabled } from '../store/session-repo.ts';
 import type { Session } from '../store/session-repo.ts';
-import { cookie, type Principal } from './auth.ts';
+import { cookie, type Principal, tooManyAttempts } from './auth.ts';
+import { LIMITS } from '../app/failure-limit.ts';
 import { notFound, type Params, type RouteKit } from './routes.ts';
-import { idParam, sku } from './schemas.ts';
+import { emptyBody, idParam, sku } from './schemas.ts';
 
 const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required }) as const;
-const sessionBody = { anyOf: [object({ api_key: { type: 'string', minLength: 1, maxLength: 200 } }, ['api_key']), object({ email: { type: 'string', minLength: 1, maxLength: 200 }, password: { type: 'string', minLength: 1, maxLength: 200 } }, ['email', 'password'])] } as const;
+const sessionBody = { anyOf: [object({ api_key: { type: 'string', minLength: 1, maxLength: 200 } }, ['api_key']), object({
+  email: { type: 'string', minLength: 1, maxLength: 200 }, password: { type: 'string', minLength: 1, maxLength: 200 },
+  workspace: { type: 'string', minLength: 1, maxLength: 100, description: 'The workspace id, when the email and password open several' },
+}, ['email', 'password'])] } as const;
 const userBody = object({ email: { type: 'string', maxLength: 200 }, name: { type: 'string', maxLength: 100 }, role: { type: 'string', enum: ['read', 'operate', 'admin'] }, password: { type: 'string', maxLength: 200 } }, ['email', 'name', 'role', 'password']);
 const channelParam = object({ id: { type: 'string', minLength: 1, maxLength: 100, description: 'Channel id or name' } }, ['id']);
 const skuParam = object({ sku }, ['sku']);
 
-/** The session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site sends it), Secure over https. */
+/**
+ * The session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site sends it),
+ * Secure when the server is configured for https or behind a trusted proxy (docs/security.md) —
+ * not on a client's say-so: an X-Forwarded-Proto header counts only from a trusted proxy.
+ */
 function setSessionCookie(req: FastifyRequest, reply: FastifyReply, value: string, maxAgeS: number): void {
-  const secure = req.protocol === 'https' || req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
+  const secure = req.server.secureCookies || req.protocol === 'https' ? '; Secure' : '';
   reply.header('set-cookie', `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure}`);
 }
 
@@ -39,12 +47,25 @@ export function registerDashboardRoutes(app: FastifyInstance, ts: Truestock, kit
     return { workspace: { id: s.workspace_id, name: ws?.name ?? null }, role: s.role, principal: { kind: s.principal_kind, id: s.principal_id, name: s.principal_name } };
   };
 
-  app.post<{ Body: { api_key?: string; email?: string; password?: string } }>('/session', {
+  app.post<{ Body: { api_key?: string; email?: string; password?: string; workspace?: string } }>('/session', {
     config: { apiKey: false },
     schema: { tags, summary: 'Sign in (API key, or email and password): sets an HttpOnly session cookie; the key is never kept by the browser', body: sessionBody, security: [] },
   }, async (req, reply) => {
+    // Guessing passwords: too many failures from this address, or against this email, wait.
+    const now = ts.clock.now();
+    const source = `sign-in-ip:${req.ip}`;
+    const account = typeof req.body.email === 'string' ? `sign-in-account:${req.body.email.trim().toLowerCase()}` : null;
+    if (ts.failures.waitMs(source, LIMITS.signInIp, now) > 0) throw tooManyAttempts(reply, ts.failures.waitMs(source, LIMITS.signInIp, now), 'too many failed sign-ins from this address');
+    if (account && ts.failures.waitMs(account, LIMITS.signInAccount, now) > 0) throw tooManyAttempts(reply, ts.failures.waitMs(account, LIMITS.signInAccount, now), 'too many failed sign-ins to this account');
     const r = await signIn(ts.store, ts.clock, ts.keys, req.body);
-    if ('code' in r) throw new TruestockError(r);
+    if ('code' in r) {
+      if (r.code === 'unauthorized') {
+        ts.failures.fail(source, LIMITS.signInIp, now);
+        if (account) ts.failures.fail(account, LIMITS.signInAccount, now);
+      }
+      throw new TruestockError(r);
+    }
+    if (account) ts.failures.reset(account);
     setSessionCookie(req, reply, r.token, Math.floor(SESSION_TTL_MS / 1000));
     // Signing in is in the audit log too (the request had no principal yet, so the hook skips it).
     const s = r.session;
@@ -67,6 +88,15 @@ export function registerDashboardRoutes(app: FastifyInstance, ts: Truestock, kit
     return reply.code(201).send({ user: userView(u) });
   });
 
+  for (const action of ['disable', 'enable'] as const) {
+    const summary = action === 'disable' ? 'Disable a dashboard user: they can no longer sign in, and their sessions end at once' : 'Enable a disabled dashboard user again';
+    app.post<{ Params: Params }>(`/users/:id/${action}`, write('admin', tags, summary, emptyBody, { params: idParam }), (req, reply) =>
+      mutation(req, reply, async (db) => {
+        const changed = await setUserDisabled(db, req.principal.workspaceId, req.params.id, action === 'disable');
+        if (changed === 0) return { code: 'not_found', detail: `no user ${req.params.id}` };
+        return { status: 200, body: { user: req.params.id, disabled: action === 'disable' } };
+      }));
+  }
   app.get('/overview', route('read', tags, 'Stock health, open exceptions by kind, severity and age, oversells prevented and recorded (24 h), and each channel’s sync'), async (req) =>
     read((db) => overview(db, req.principal.workspaceId, ts.clock.now(), (id) => ts.sync.status(id))));
   app.get<{ Params: { sku: string }; Querystring: { limit?: number } }>('/stock/:sku/history', route('read', tags, "An item's on_hand and available (all locations) after each of its last movements, oldest first", {

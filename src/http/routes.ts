@@ -7,7 +7,7 @@ import { itemComponents } from '../app/bundles.ts';
 import * as catalog from '../app/catalog.ts';
 import { allocateChannelOrder, type OrderExtras } from '../app/channel-order-terms.ts';
 import { fingerprint } from '../app/fingerprint.ts';
-import { idempotent, type Written } from '../app/idempotent.ts';
+import { idempotent, shownOnce, type Written } from '../app/idempotent.ts';
 import { holdsOfSku, type ItemListParams, listItemsWithNumbers } from '../app/item-list.ts';
 import type { CommandResponse, DocumentStep } from '../app/ledger.ts';
 import { exceptions, type ExceptionQuery } from '../app/exceptions.ts';
@@ -190,7 +190,7 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   app.post<{ Body: { name: string; role: Role } }>('/api-keys', write('admin', ['access'], 'Create an API key (its secret is shown once)', s.apiKeyBody), (req, reply) =>
     mutation(req, reply, async (db, now) => {
       const made = await createApiKey(db, req.principal.workspaceId, req.body.role, req.body.name, now);
-      return 'code' in made ? made : { status: 201, body: { api_key: apiKeyView(made.key), secret: made.plain } };
+      return 'code' in made ? made : shownOnce(201, { api_key: apiKeyView(made.key), secret: made.plain });
     }));
   app.post<{ Params: Params }>('/api-keys/:id/revoke', write('admin', ['access'], 'Revoke an API key', s.emptyBody, { params: s.idParam }), (req, reply) =>
     mutation(req, reply, async (db, now) => {

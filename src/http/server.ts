@@ -36,10 +36,36 @@ function nulField(value: unknown, path: string): string | null {
 export interface ServerOptions {
   truestock: Truestock;
   logger?: boolean;
+  /** Clients reach this server over https (TLS ends at a load balancer): session cookies are Secure. TRUESTOCK_HTTPS=1. */
+  https?: boolean;
+  /**
+   * A reverse proxy in front, trusted for X-Forwarded-For/-Proto (Fastify's `trustProxy`: true,
+   * or its addresses/CIDRs): the client's address is its, for rate limits and the audit log, and
+   * session cookies are Secure. TRUESTOCK_TRUST_PROXY.
+   */
+  trustProxy?: boolean | string | string[];
 }
 
-export async function buildServer({ truestock, logger = false }: ServerOptions): Promise<FastifyInstance> {
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Whether session cookies carry `Secure` (https configured, or behind a trusted proxy). */
+    secureCookies: boolean;
+  }
+}
+
+/** Server options from the environment: TRUESTOCK_HTTPS (1/true), TRUESTOCK_TRUST_PROXY (true, or comma-separated addresses). */
+export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<ServerOptions, 'https' | 'trustProxy'> {
+  const flag = (v: string | undefined) => v === '1' || v === 'true';
+  const proxy = env.TRUESTOCK_TRUST_PROXY?.trim();
+  return {
+    ...(flag(env.TRUESTOCK_HTTPS) ? { https: true } : {}),
+    ...(proxy ? { trustProxy: flag(proxy) ? true : proxy.split(',').map((p) => p.trim()).filter(Boolean) } : {}),
+  };
+}
+
+export async function buildServer({ truestock, logger = false, https = false, trustProxy }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(trustProxy !== undefined && trustProxy !== false ? { trustProxy } : {}),
     logger: logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
@@ -56,6 +82,7 @@ export async function buildServer({ truestock, logger = false }: ServerOptions):
   // Bodies are JSON only: without this, Fastify's built-in text/plain parser lets a text body
   // through to schema validation (a 400) instead of answering 415 unsupported_media_type.
   app.removeContentTypeParser('text/plain');
+  app.decorate('secureCookies', https || (trustProxy !== undefined && trustProxy !== false));
   // CSV imports (import-routes.ts) take the file as the body, larger than any JSON request.
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: CSV_BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body));
   // Many clients send `Content-Type: application/json` on every request; an empty body on an

@@ -8,6 +8,7 @@ import { expectProblem, Harness, type Json, unique } from '../../test/support/ht
 import { STORE_KINDS } from '../../test/support/truestock.ts';
 import { type PollOutcome, recordPoll } from '../store/poll-health-repo.ts';
 import { recordShown } from '../store/sync-repo.ts';
+import { openSettings } from '../store/secret-box.ts';
 
 describe.each(STORE_KINDS)('sync routes on %s', (kind) => {
   const h = new Harness(kind);
@@ -34,7 +35,9 @@ describe.each(STORE_KINDS)('sync routes on %s', (kind) => {
     const res = await h.inject({ method: 'PATCH', url: `/v1/channels/${channel.id}`, headers: { authorization: `Bearer ${h.a.keys.admin}`, 'idempotency-key': randomUUID() }, payload: { settings: { ...channel.settings, edit_policy: 'adopt' } } });
     expect(res.statusCode, res.body).toBe(200);
     const stored = await h.ts.store.read((d) => d.get<{ settings: string }>('SELECT settings FROM channels WHERE id = ?', [channel.id]));
-    expect(JSON.parse(stored!.settings)).toMatchObject({ access_token: 'shpat_secret', webhook_secret: 'whsec', edit_policy: 'adopt' });
+    // Sealed at rest (docs/security.md): opened with the process's key to compare.
+    expect(stored!.settings).not.toContain('shpat_secret');
+    expect(openSettings(stored!.settings)).toMatchObject({ access_token: 'shpat_secret', webhook_secret: 'whsec', edit_policy: 'adopt' });
   });
 
   it('pauses and resumes a channel; the status says so', async () => {

@@ -31,7 +31,8 @@ export const workspaceSchema = object({
 }, ['id', 'name', 'state', 'created_at', 'suspended_at', 'suspended_reason', 'counts']);
 const apiKeySchema = object({ id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, prefix: { type: 'string' }, created_at: { type: 'string' }, revoked: { type: 'boolean' } });
 const userSchema = object({ id: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, disabled: { type: 'boolean' }, created_at: { type: 'string' } });
-const secret = { type: 'string', description: 'The API key itself: in this answer only, never shown again' };
+const secret = { type: ['string', 'null'], description: 'The API key itself: in the first answer only, never shown again; null in a replay of the same Idempotency-Key (see secret_note)' };
+const secret_note = { type: 'string', description: 'In a replay only: why `secret` is null (docs/security.md)' };
 
 const workspaceBody = object({ name: { type: 'string', minLength: 1, maxLength: workspaces.WORKSPACE_NAME_LENGTH_MAX } }, ['name']);
 const suspendBody = { anyOf: [object({ reason: nullable('string', { maxLength: workspaces.SUSPEND_REASON_LENGTH_MAX }) }), { type: 'null' }] } as const;
@@ -59,7 +60,7 @@ export function registerWorkspaceAdminRoutes(app: FastifyInstance, ts: Truestock
     return queries.page(rows, limit, (w) => w.id, workspaces.workspaceView);
   });
   app.post<{ Body: { name: string } }>('/admin/workspaces', write('Create a workspace and its first admin API key (the key is in this answer only)', workspaceBody, {
-    response: { 201: object({ workspace: workspaceSchema, api_key: apiKeySchema, secret }, ['workspace', 'api_key', 'secret']) },
+    response: { 201: object({ workspace: workspaceSchema, api_key: apiKeySchema, secret, secret_note }, ['workspace', 'api_key', 'secret']) },
   }), (req, reply) => mutation(req, reply, (db, now) => workspaces.createWorkspaceByAdmin(db, req.body, now)));
   app.get<{ Params: Params }>('/admin/workspaces/:id', route('A workspace with its state and counts', { params: idParam, response: one }), async (req) => {
     const w = await read((db) => workspaceSummary(db, req.params.id));
@@ -101,7 +102,7 @@ export function registerWorkspaceAdminRoutes(app: FastifyInstance, ts: Truestock
     return { data: keys.map(apiKeyView) };
   });
   app.post<{ Params: Params; Body: { name: string; role: Role } }>('/admin/workspaces/:id/api-keys', write('Create an API key in a workspace (its secret is in this answer only)', apiKeyBody, {
-    params: idParam, response: { 201: object({ api_key: apiKeySchema, secret }, ['api_key', 'secret']) },
+    params: idParam, response: { 201: object({ api_key: apiKeySchema, secret, secret_note }, ['api_key', 'secret']) },
   }), (req, reply) => mutation(req, reply, (db, now) => workspaces.createWorkspaceKey(db, req.params.id, req.body, now)));
   app.post<{ Params: { id: string; key: string } }>('/admin/workspaces/:id/api-keys/:key/revoke', write("Revoke a workspace's API key", emptyBody, {
     params: keyParams, response: { 200: object({ revoked: { type: 'string' } }, ['revoked']) },

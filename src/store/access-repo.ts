@@ -82,6 +82,9 @@ export async function listApiKeys(db: Db, workspaceId: string): Promise<ApiKey[]
   return rows.map(keyFromRow);
 }
 
+/** Revoke a key; the dashboard sessions signed in with it end too. */
 export async function revokeApiKey(db: Db, workspaceId: string, id: string, now: number): Promise<number> {
-  return db.run('UPDATE api_keys SET revoked_at = ? WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL', [now, workspaceId, id]);
+  const changed = await db.run('UPDATE api_keys SET revoked_at = ? WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL', [now, workspaceId, id]);
+  if (changed > 0) await db.run("DELETE FROM sessions WHERE principal_kind = 'api_key' AND principal_id = ?", [id]);
+  return changed;
 }

@@ -8,6 +8,7 @@ import type { ChannelRule, RuleSettings } from '../domain/availability-model.ts'
 import { ringFenceReference } from '../domain/hold-rules.ts';
 import type { LocationKind } from '../domain/model.ts';
 import { chunk, type Db, insertRows, type Param, placeholders } from './store.ts';
+import { openSettings } from './secret-box.ts';
 
 /** Ids per IN list: well under both dialects' bound-parameter limits. */
 const IDS_PER_STATEMENT_MAX = 5_000;
@@ -130,7 +131,7 @@ export async function channelsById(db: Db, ws: string, ids: string[]): Promise<C
     db.all<{ id: string; name: string; kind: string; settings: string; hidden_skus: string | null; outbound_lag_seconds: number | null; inbound_lag_seconds: number | null }>(
       `SELECT c.id, c.name, c.kind, c.settings, cs.hidden_skus, cs.outbound_lag_seconds, cs.inbound_lag_seconds FROM channels c LEFT JOIN channel_sync cs ON cs.channel_id = c.id
        WHERE c.workspace_id = ? AND c.id IN (${placeholders(part.length)})`, [ws, ...part]));
-  return rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, settings: JSON.parse(r.settings) as Record<string, unknown>, hidden_skus: new Set(JSON.parse(r.hidden_skus ?? '[]') as string[]),
+  return rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, settings: openSettings(r.settings), hidden_skus: new Set(JSON.parse(r.hidden_skus ?? '[]') as string[]),
     measured_outbound_lag_seconds: r.outbound_lag_seconds === null || r.outbound_lag_seconds === undefined ? null : Number(r.outbound_lag_seconds),
     measured_inbound_lag_seconds: r.inbound_lag_seconds === null || r.inbound_lag_seconds === undefined ? null : Number(r.inbound_lag_seconds) }));
 }

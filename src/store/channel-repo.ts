@@ -3,6 +3,7 @@
 import type { Channel, ChannelKind, ChannelSettings, External, Listing } from '../domain/listing-rules.ts';
 import type { ItemKind } from '../domain/model.ts';
 import { type Db, insertRows, type Param, placeholders } from './store.ts';
+import { openSettings, sealSettings, type SecretBox } from './secret-box.ts';
 
 interface ChannelRow {
   id: string;
@@ -31,7 +32,7 @@ const channelFromRow = (r: ChannelRow): Channel => ({
   workspaceId: r.workspace_id,
   kind: r.kind,
   name: r.name,
-  settings: JSON.parse(r.settings) as ChannelSettings,
+  settings: openSettings<ChannelSettings>(r.settings),
   createdAt: Number(r.created_at),
   updatedAt: Number(r.updated_at),
 });
@@ -71,17 +72,31 @@ export async function listChannels(db: Db, ws: string, opts: { after?: string; l
 
 export async function insertChannel(db: Db, c: Channel): Promise<void> {
   await insertRows(db, 'channels', ['id', 'workspace_id', 'kind', 'name', 'settings', 'created_at', 'updated_at'], [
-    [c.id, c.workspaceId, c.kind, c.name, JSON.stringify(c.settings), c.createdAt, c.updatedAt],
+    [c.id, c.workspaceId, c.kind, c.name, sealSettings(c.settings), c.createdAt, c.updatedAt],
   ]);
 }
 
 export async function updateChannel(db: Db, c: Channel): Promise<void> {
   await db.run('UPDATE channels SET name = ?, settings = ?, updated_at = ? WHERE id = ? AND workspace_id = ?', [
-    c.name, JSON.stringify(c.settings), c.updatedAt, c.id, c.workspaceId,
+    c.name, sealSettings(c.settings), c.updatedAt, c.id, c.workspaceId,
   ]);
 }
 
 // Listings.
+
+/**
+ * Seal again every channel's settings not sealed with the box's current key: rows in clear from
+ * before encryption, and rows of an older key during a rotation. How many were sealed.
+ */
+export async function resealChannelSettings(db: Db, box: SecretBox): Promise<number> {
+  let n = 0;
+  for (const r of await db.all<{ id: string; settings: string }>('SELECT id, settings FROM channels')) {
+    if (box.sealedWithCurrent(r.settings)) continue;
+    await db.run('UPDATE channels SET settings = ? WHERE id = ?', [box.seal(box.open(r.settings)), r.id]);
+    n++;
+  }
+  return n;
+}
 
 export async function getListing(db: Db, ws: string, id: string): Promise<Listing | undefined> {
   const r = await db.get<ListingRow>('SELECT * FROM listings WHERE workspace_id = ? AND id = ?', [ws, id]);

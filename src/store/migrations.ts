@@ -1027,6 +1027,37 @@ CREATE INDEX items_barcode_sort ON items (workspace_id, (COALESCE(barcode, '')),
 CREATE INDEX hold_lines_item ON hold_lines (item_id, hold_id)
 `,
   },
+  {
+    version: 34,
+    name: 'hardening: idle sessions, user emails unique per workspace',
+    // docs/security.md. A session ends after SESSION_IDLE_MS unused as well as 12 h after sign-in;
+    // null (sessions from before) counts from created_at. An email is unique within a workspace,
+    // not server-wide: a server-wide unique key told one workspace another's users.
+    sql: {
+      sqlite: `
+ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT;
+CREATE TABLE users_v34 (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  email TEXT NOT NULL,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  disabled BOOLEAN NOT NULL DEFAULT FALSE,
+  created_at BIGINT NOT NULL,
+  UNIQUE (workspace_id, email)
+);
+INSERT INTO users_v34 (id, workspace_id, email, name, role, password_hash, disabled, created_at) SELECT id, workspace_id, email, name, role, password_hash, disabled, created_at FROM users;
+DROP TABLE users;
+ALTER TABLE users_v34 RENAME TO users;
+CREATE INDEX users_email ON users (email)`,
+      postgres: `
+ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT;
+ALTER TABLE users DROP CONSTRAINT users_email_key;
+ALTER TABLE users ADD CONSTRAINT users_workspace_email UNIQUE (workspace_id, email);
+CREATE INDEX users_email ON users (email)`,
+    },
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {

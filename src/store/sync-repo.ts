@@ -5,6 +5,7 @@ import { channelStatusChanged } from './alert-repo.ts';
 import { insertChannelExceptions } from './channel-event-repo.ts';
 import { pushAfterEdit } from '../domain/sync-rules.ts';
 import { type Db, placeholders } from './store.ts';
+import { openSettings } from './secret-box.ts';
 
 export interface ListingSync {
   listing_id: string;
@@ -252,7 +253,7 @@ export async function syncedChannels(db: Db, kinds: readonly string[]): Promise<
      WHERE c.kind IN (${placeholders(kinds.length)}) ORDER BY c.id`,
     [...kinds],
   );
-  return rows.map((r) => ({ id: r.id, workspace_id: r.workspace_id, kind: r.kind, settings: JSON.parse(r.settings) as Record<string, unknown>, paused: Boolean(r.paused) }));
+  return rows.map((r) => ({ id: r.id, workspace_id: r.workspace_id, kind: r.kind, settings: openSettings(r.settings), paused: Boolean(r.paused) }));
 }
 
 /**

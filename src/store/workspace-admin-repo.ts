@@ -38,8 +38,11 @@ export async function listServerAdminKeys(db: Db): Promise<ServerAdminKey[]> {
   return rows.map(adminKeyFromRow);
 }
 
+/** Revoke a server admin key; the dashboard sessions signed in with it end too. */
 export async function revokeServerAdminKey(db: Db, id: string, now: number): Promise<number> {
-  return db.run('UPDATE server_admin_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, id]);
+  const changed = await db.run('UPDATE server_admin_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, id]);
+  if (changed > 0) await db.run("DELETE FROM sessions WHERE principal_kind = 'server_admin' AND principal_id = ?", [id]);
+  return changed;
 }
 
 /** A workspace as the server admin sees it: its state and how much it holds. */
