@@ -10,12 +10,12 @@ import { verify } from './verify.ts';
 const csv = (...lines: string[]) => lines.join('\n') + '\n';
 
 describe('parseStockCsv', () => {
-  it('reads rows, signed quantities and zones; reports every bad row with its column', () => {
+  it('reads rows, counts and zones; reports every bad row with its column', () => {
     const text = csv(
       'SKU,Location,On_Hand,Zone', //   1
       'A,W1,5,Z1', //                   2
       'B,W1,0,', //                     3
-      'A,W2,-2,', //                    4 (negative: oversold debt, as Shopify allows)
+      'A,W2,-2,', //                    4 negative: a count is never below zero (as POST /v1/stock/count)
       'A,W1,6,', //                     5 duplicate pair
       ',W1,1,', //                      6 empty sku
       'C,W1,1.5,', //                   7 not whole
@@ -29,9 +29,9 @@ describe('parseStockCsv', () => {
     expect(p.rows).toEqual([
       { line: 2, sku: 'A', location: 'W1', quantity: 5, zone: 'Z1' },
       { line: 3, sku: 'B', location: 'W1', quantity: 0, zone: null },
-      { line: 4, sku: 'A', location: 'W2', quantity: -2, zone: null },
     ]);
     expect(p.errors).toEqual([
+      { line: 4, column: 'on_hand', reason: 'on_hand must not be negative, got "-2"' },
       { line: 5, column: 'location', reason: 'A at W1 is also on line 2' },
       { line: 6, column: 'sku', reason: 'sku must not be empty' },
       { line: 7, column: 'on_hand', reason: 'on_hand must be a whole number of units, got "1.5"' },
@@ -41,7 +41,7 @@ describe('parseStockCsv', () => {
       { line: 11, column: 'sku', reason: 'sku must not start or end with spaces' },
       { line: 12, column: 'on_hand', reason: 'on_hand must be a whole number of units, got "99999999999"' },
     ]);
-    expect(p).toMatchObject({ errorCount: 8, read: 11, setsZone: true });
+    expect(p).toMatchObject({ errorCount: 9, read: 11, setsZone: true });
   });
 
   it('checks the header and refuses a file bigger than one ledger step', () => {
