@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabase, Fixture, STORE_KINDS, type TestDatabase } from '../../test/support/truestock.ts';
 import { ManualClock } from './clock.ts';
-import { exportStockCsv, exportToString } from './csv-export.ts';
+import { exportItemsCsv, exportStockCsv, exportToString } from './csv-export.ts';
+import { importItems } from './item-import.ts';
 import { importStock, parseStockCsv, STOCK_IMPORT_ROWS_MAX } from './stock-import.ts';
 import { Truestock } from './truestock.ts';
 import { verify } from './verify.ts';
@@ -145,6 +146,27 @@ describe.each(STORE_KINDS)('importStock on %s', (kind) => {
     const res = await run(text, { key: 'round-trip' });
     expect(res).toMatchObject({ ok: true, summary: { rows: 3, changed: 0, movements: 0 } });
     expect({ ...(await ledger()), keys: before.keys }).toEqual(before);
+  });
+
+  it('exports are safe to open in a spreadsheet and still import back unchanged (CSV injection)', async () => {
+    const skus = ['=HYPERLINK("http://evil","x")', '+1', '-A', '@SUM(A1)', "'=quoted", 'PLAIN'];
+    const other = await Fixture.create(ts, { skus, locations: [['-W', 'warehouse']] });
+    for (const [n, sku] of skus.entries()) await other.ok({ type: 'receive', sku, location: '-W', quantity: n + 1 });
+    const stock = await exportToString(exportStockCsv(ts.store, other.workspaceId));
+    const items = await exportToString(exportItemsCsv(ts.store, other.workspaceId));
+    // Every text cell that starts a formula carries a leading quote, in both files.
+    for (const text of [stock, items]) {
+      for (const line of text.trim().split('\n').slice(1)) {
+        for (const cell of line.match(/("([^"]|"")*"|[^,]*)(?=,|$)/g)!.filter((c, i, all) => i === 0 || all[i - 1] !== '')) {
+          expect(/^"?[=+\-@\t\r]/.test(cell), `${cell} in ${line}`).toBe(false);
+        }
+      }
+    }
+    expect(stock).toContain(`"'=HYPERLINK(""http://evil"",""x"")",'-W,1,`);
+    expect(stock).toContain("''=quoted,'-W,5,");
+    const res = await importStock(ts, other.workspaceId, stock, { actor: 'cli:tester', fileName: 'count.csv', key: 'round-trip' });
+    expect(res).toMatchObject({ ok: true, summary: { rows: skus.length, changed: 0, movements: 0 } });
+    expect(await importItems(ts, other.workspaceId, items, undefined)).toMatchObject({ ok: true, summary: { rows: skus.length, created: 0, updated: 0, unchanged: skus.length } });
   });
 
   it('a count below what holds claim becomes oversold debt and an exception', async () => {
