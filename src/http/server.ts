@@ -16,6 +16,7 @@ import { problemFrom, refusalFromError, sendProblem } from './problem.ts';
 import { authenticate } from './auth.ts';
 import { registerRoutes } from './routes.ts';
 import { badTextField, buildValidator, checkRawJson } from './input-guard.ts';
+import { clientErrorHandler, frameworkErrors, methodNotAllowed, PATH_SEGMENT_LENGTH_MAX, refuseLongUrl, RouteMethods } from './framework-edges.ts';
 
 /** Largest request body accepted (a 250-line order is well under this). */
 export const BODY_LIMIT_BYTES = 1_048_576;
@@ -44,7 +45,13 @@ export async function buildServer({ truestock, logger = false }: ServerOptions):
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     schemaController: { compilersFactory: { buildValidator: buildValidator() } },
     return503OnClosing: true,
+    // Edges answered before any route (framework-edges.ts): problem+json with a request id.
+    maxParamLength: PATH_SEGMENT_LENGTH_MAX,
+    frameworkErrors,
+    clientErrorHandler,
   });
+  const routeMethods = new RouteMethods();
+  app.addHook('onRoute', (route) => routeMethods.add(route.method, route.url));
   // Bodies are JSON only: without this, Fastify's built-in text/plain parser lets a text body
   // through to schema validation (a 400) instead of answering 415 unsupported_media_type.
   app.removeContentTypeParser('text/plain');
@@ -71,6 +78,7 @@ export async function buildServer({ truestock, logger = false }: ServerOptions):
   app.addHook('onRequest', async (req, reply) => {
     reply.header('request-id', req.id);
   });
+  app.addHook('onRequest', refuseLongUrl);
   // PostgreSQL text cannot hold NUL (the query fails, a 500) while SQLite stores it, and a lone
   // surrogate cannot be stored as UTF-8 at all: refuse both at the edge so both stores answer a
   // client's mistake the same way. After validation, so bodies have their schema's shape.
@@ -108,6 +116,8 @@ export async function buildServer({ truestock, logger = false }: ServerOptions):
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0]!;
     if (hasDashboard && req.method === 'GET' && !path.startsWith('/v1/') && (req.headers.accept ?? '').includes('text/html')) return reply.sendFile('index.html');
+    const wrongMethod = methodNotAllowed(routeMethods, req, reply, path);
+    if (wrongMethod) return wrongMethod;
     return sendProblem(reply, problemFrom({ code: 'route_not_found', detail: `${req.method} ${path} is not an endpoint` }, req));
   });
 
