@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, type ErrorCode } from '../domain/errors.ts';
 import { PROBLEM_CONTENT_TYPE, problemFrom, problemType, sendProblem } from './problem.ts';
@@ -71,17 +71,17 @@ export function methodNotAllowed(routes: RouteMethods, req: FastifyRequest, repl
   return sendProblem(reply, problemFrom({ code: 'method_not_allowed', detail: `${path} takes ${allowed.join(', ')}, not ${req.method}` }, req));
 }
 
-type ClientError = Error & { code?: string; rawPacket?: Buffer };
+type ClientError = Error & { code?: string; rawPacket?: unknown };
 
 /**
  * Fastify's `clientErrorHandler`: Node's HTTP parser refused the request before Fastify saw it
  * (headers over `maxHeaderSize`, a broken request line). Answer problem+json on the raw socket.
  */
-export function clientErrorHandler(err: ClientError, socket: Duplex): void {
+export function clientErrorHandler(err: ClientError, socket: Socket): void {
   // The client is gone: nothing to answer (as Fastify's default handler).
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   // The bytes being parsed: from the request line when the request came in one packet.
-  const raw = err.rawPacket?.toString('latin1') ?? '';
+  const raw = Buffer.isBuffer(err.rawPacket) ? err.rawPacket.toString('latin1') : '';
   const lineEnd = raw.indexOf('\r\n');
   const firstLine = lineEnd === -1 ? raw : raw.slice(0, lineEnd);
   const requestLine = /^[A-Z]+ \S/.test(firstLine);

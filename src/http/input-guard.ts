@@ -5,6 +5,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import { createRequire } from 'node:module';
+import type { BuildCompilerFromPool } from '@fastify/ajv-compiler';
 import { TruestockError } from '../domain/errors.ts';
 
 /** How deep a JSON body may nest; no request of ours needs more than a handful of levels. */
@@ -14,24 +15,28 @@ export const FREE_FORM_PROPERTIES_MAX = 200;
 
 type Validate = (data: unknown) => boolean;
 type CompileOptions = { schema: object; method: string; url: string; httpPart: string };
-type BuildValidator = (externalSchemas: unknown, options: { customOptions?: Record<string, unknown> }) => (opts: CompileOptions) => Validate;
+type CompilerOptions = { customOptions?: Record<string, unknown> };
+type FromPool = (externalSchemas: unknown, options: CompilerOptions) => (opts: CompileOptions) => Validate;
 
 // Fastify's own compiler (a dependency of fastify), so schema handling stays exactly Fastify's.
-const AjvCompiler = createRequire(import.meta.url)('@fastify/ajv-compiler') as () => BuildValidator;
+const AjvCompiler = createRequire(import.meta.url)('@fastify/ajv-compiler') as () => FromPool;
 
 /**
  * A Fastify `schemaController.compilersFactory.buildValidator`: bodies compile without type
  * coercion; querystring, params and headers keep Fastify's coercion from strings.
  */
-export function buildValidator(): BuildValidator {
+export function buildValidator(): BuildCompilerFromPool {
   const strict = AjvCompiler();
   const fromText = AjvCompiler();
-  return (externalSchemas, options) => {
-    const custom = options.customOptions ?? {};
+  const factory = (externalSchemas: unknown, options?: CompilerOptions) => {
+    const custom = options?.customOptions ?? {};
     const forBodies = strict(externalSchemas, { ...options, customOptions: { ...custom, coerceTypes: false } });
     const forText = fromText(externalSchemas, { ...options, customOptions: { ...custom, coerceTypes: 'array' } });
-    return (opts) => (opts.httpPart === 'body' ? forBodies(opts) : forText(opts));
+    return (opts: CompileOptions) => (opts.httpPart === 'body' ? forBodies(opts) : forText(opts));
   };
+  // The published type describes the compiler as `(schema) => validate`; at run time Fastify
+  // calls it with `{ schema, method, url, httpPart }`, as written above.
+  return factory as unknown as BuildCompilerFromPool;
 }
 
 /**
@@ -62,10 +67,13 @@ export function checkRawJson(raw: Buffer): string {
   return text;
 }
 
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** Why a string cannot be taken as text (NUL, lone surrogate), or null when it can. */
 function badText(s: string): string | null {
   if (s.includes('\u0000')) return 'must not contain NUL characters';
-  if (!s.isWellFormed()) return 'must be well-formed Unicode (no lone surrogates)';
+  if (LONE_SURROGATE.test(s)) return 'must be well-formed Unicode (no lone surrogates)';
   return null;
 }
 
