@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { csvCell as catalogCell } from './bundle-import.ts';
 import { readCsv } from './csv.ts';
 import { spreadsheetCell, spreadsheetLine } from './csv-spreadsheet.ts';
 
@@ -26,6 +27,16 @@ describe('spreadsheet-safe CSV', () => {
     // A first fixed cell: a line of one empty cell is a blank line, which readers skip.
     fc.assert(fc.property(fc.array(fc.string(), { maxLength: 5 }).map((rest) => ['x', ...rest]), (cells) => {
       const [record] = readCsv(spreadsheetLine(cells));
+      expect(record!.fields).toEqual(cells);
+    }));
+  });
+
+  it('the bundle and listing exports guard their text cells the same way, and read back exactly', () => {
+    expect(catalogCell('=1+1')).toBe("'=1+1");
+    expect(catalogCell('-KIT')).toBe("'-KIT");
+    expect(catalogCell(-2)).toBe('-2');
+    fc.assert(fc.property(fc.array(fc.string(), { maxLength: 5 }).map((rest) => ['x', ...rest]), (cells) => {
+      const [record] = readCsv(`${cells.map(catalogCell).join(',')}\n`);
       expect(record!.fields).toEqual(cells);
     }));
   });
