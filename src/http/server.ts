@@ -46,7 +46,7 @@ export async function buildServer({ truestock, logger = false }: ServerOptions):
     schemaController: { compilersFactory: { buildValidator: buildValidator() } },
     return503OnClosing: true,
     // Edges answered before any route (framework-edges.ts): problem+json with a request id.
-    maxParamLength: PATH_SEGMENT_LENGTH_MAX,
+    routerOptions: { maxParamLength: PATH_SEGMENT_LENGTH_MAX },
     frameworkErrors,
     clientErrorHandler,
   });
