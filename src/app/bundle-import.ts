@@ -18,7 +18,7 @@ import { insertIdempotency, loadIdempotency } from '../store/ledger-repo.ts';
 import type { Db, Store } from '../store/store.ts';
 import { newItem } from './catalog.ts';
 import type { Clock } from './clock.ts';
-import { type CsvRecord, readCsv } from './csv.ts';
+import { type CsvRecord, FORMULA_START, readCsv } from './csv.ts';
 import { fingerprint } from './fingerprint.ts';
 import { type CommandResponse, checkIdempotencyKey, recordOf, replay } from './idempotent.ts';
 import { contentHash } from './item-import.ts';
@@ -269,9 +269,12 @@ export async function importBundles(truestock: { store: Store; clock: Clock }, w
 
 export const sortErrors = (errors: CsvRowError[]) => [...errors].sort((a, b) => a.line - b.line);
 
-/** A CSV cell: quoted when it holds a comma, a quote, a line end or edge spaces. */
+/**
+ * A CSV cell: quoted when it holds a comma, a quote, a line end or edge spaces; a text cell that
+ * would run as a spreadsheet formula gets a leading `'` (csv.ts FORMULA_START; the reader takes it off).
+ */
 export function csvCell(value: string | number): string {
-  const s = String(value);
+  const s = typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : String(value);
   return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 

@@ -6,7 +6,7 @@
 import { onHand } from '../domain/buckets.ts';
 import { EXPORT_PAGE_ROWS, itemsPage, levelsPage } from '../store/import-repo.ts';
 import type { Store } from '../store/store.ts';
-import { csvLine } from './csv.ts';
+import { spreadsheetLine as csvLine } from './csv-spreadsheet.ts';
 import { ITEM_CSV_COLUMNS } from './item-import.ts';
 import { STOCK_CSV_COLUMNS } from './stock-import.ts';
 

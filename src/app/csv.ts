@@ -29,6 +29,16 @@ export interface CsvRecord {
 export type CsvVisitor = (fields: string[], line: number, error: string | undefined) => void | boolean;
 
 const QUOTE = 34;
+const APOSTROPHE = 39;
+
+/**
+ * A text cell a spreadsheet would run as a formula (OWASP "CSV injection"): one starting with
+ * `=`, `+`, `-`, `@`, a tab or a carriage return — or such a cell already guarded by quotes
+ * (`'=…`), so that guarding stays reversible. Exports prefix such a cell with one `'`
+ * (csv-spreadsheet.ts); the reader takes that one `'` off again, so our own exports import back
+ * unchanged. The price: a hand-written cell `'=x` is read as `=x`.
+ */
+export const FORMULA_START = /^'*[=+\-@\t\r]/;
 const COMMA = 44;
 const LF = 10;
 const CR = 13;
@@ -121,7 +131,11 @@ export function scanCsv(text: string, visit: CsvVisitor): void {
     }
 
     const blank = !error && fields.length === 1 && fields[0] === '';
-    if (!blank && visit(fields, start, error) === false) return;
+    if (blank) continue;
+    for (let k = 0; k < fields.length; k++) {
+      if (fields[k]!.charCodeAt(0) === APOSTROPHE && FORMULA_START.test(fields[k]!)) fields[k] = fields[k]!.slice(1);
+    }
+    if (visit(fields, start, error) === false) return;
   }
 }
 

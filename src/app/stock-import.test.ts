@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabase, Fixture, STORE_KINDS, type TestDatabase } from '../../test/support/truestock.ts';
 import { ManualClock } from './clock.ts';
-import { exportStockCsv, exportToString } from './csv-export.ts';
+import { exportItemsCsv, exportStockCsv, exportToString } from './csv-export.ts';
+import { importItems } from './item-import.ts';
 import { importStock, parseStockCsv, STOCK_IMPORT_ROWS_MAX } from './stock-import.ts';
 import { Truestock } from './truestock.ts';
 import { verify } from './verify.ts';
@@ -10,12 +11,12 @@ import { verify } from './verify.ts';
 const csv = (...lines: string[]) => lines.join('\n') + '\n';
 
 describe('parseStockCsv', () => {
-  it('reads rows, signed quantities and zones; reports every bad row with its column', () => {
+  it('reads rows, counts and zones; reports every bad row with its column', () => {
     const text = csv(
       'SKU,Location,On_Hand,Zone', //   1
       'A,W1,5,Z1', //                   2
       'B,W1,0,', //                     3
-      'A,W2,-2,', //                    4 (negative: oversold debt, as Shopify allows)
+      'A,W2,-2,', //                    4 negative: a count is never below zero (as POST /v1/stock/count)
       'A,W1,6,', //                     5 duplicate pair
       ',W1,1,', //                      6 empty sku
       'C,W1,1.5,', //                   7 not whole
@@ -29,9 +30,9 @@ describe('parseStockCsv', () => {
     expect(p.rows).toEqual([
       { line: 2, sku: 'A', location: 'W1', quantity: 5, zone: 'Z1' },
       { line: 3, sku: 'B', location: 'W1', quantity: 0, zone: null },
-      { line: 4, sku: 'A', location: 'W2', quantity: -2, zone: null },
     ]);
     expect(p.errors).toEqual([
+      { line: 4, column: 'on_hand', reason: 'on_hand must not be negative, got "-2"' },
       { line: 5, column: 'location', reason: 'A at W1 is also on line 2' },
       { line: 6, column: 'sku', reason: 'sku must not be empty' },
       { line: 7, column: 'on_hand', reason: 'on_hand must be a whole number of units, got "1.5"' },
@@ -41,7 +42,7 @@ describe('parseStockCsv', () => {
       { line: 11, column: 'sku', reason: 'sku must not start or end with spaces' },
       { line: 12, column: 'on_hand', reason: 'on_hand must be a whole number of units, got "99999999999"' },
     ]);
-    expect(p).toMatchObject({ errorCount: 8, read: 11, setsZone: true });
+    expect(p).toMatchObject({ errorCount: 9, read: 11, setsZone: true });
   });
 
   it('checks the header and refuses a file bigger than one ledger step', () => {
@@ -145,6 +146,27 @@ describe.each(STORE_KINDS)('importStock on %s', (kind) => {
     const res = await run(text, { key: 'round-trip' });
     expect(res).toMatchObject({ ok: true, summary: { rows: 3, changed: 0, movements: 0 } });
     expect({ ...(await ledger()), keys: before.keys }).toEqual(before);
+  });
+
+  it('exports are safe to open in a spreadsheet and still import back unchanged (CSV injection)', async () => {
+    const skus = ['=HYPERLINK("http://evil","x")', '+1', '-A', '@SUM(A1)', "'=quoted", 'PLAIN'];
+    const other = await Fixture.create(ts, { skus, locations: [['-W', 'warehouse']] });
+    for (const [n, sku] of skus.entries()) await other.ok({ type: 'receive', sku, location: '-W', quantity: n + 1 });
+    const stock = await exportToString(exportStockCsv(ts.store, other.workspaceId));
+    const items = await exportToString(exportItemsCsv(ts.store, other.workspaceId));
+    // Every text cell that starts a formula carries a leading quote, in both files.
+    for (const text of [stock, items]) {
+      for (const line of text.trim().split('\n').slice(1)) {
+        for (const cell of line.match(/("([^"]|"")*"|[^,]*)(?=,|$)/g)!.filter((c, i, all) => i === 0 || all[i - 1] !== '')) {
+          expect(/^"?[=+\-@\t\r]/.test(cell), `${cell} in ${line}`).toBe(false);
+        }
+      }
+    }
+    expect(stock).toContain(`"'=HYPERLINK(""http://evil"",""x"")",'-W,1,`);
+    expect(stock).toContain("''=quoted,'-W,5,");
+    const res = await importStock(ts, other.workspaceId, stock, { actor: 'cli:tester', fileName: 'count.csv', key: 'round-trip' });
+    expect(res).toMatchObject({ ok: true, summary: { rows: skus.length, changed: 0, movements: 0 } });
+    expect(await importItems(ts, other.workspaceId, items, undefined)).toMatchObject({ ok: true, summary: { rows: skus.length, created: 0, updated: 0, unchanged: skus.length } });
   });
 
   it('a count below what holds claim becomes oversold debt and an exception', async () => {

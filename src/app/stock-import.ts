@@ -102,6 +102,8 @@ export function parseStockCsv(text: string, onProgress?: ImportProgress): Parsed
     if (first !== -1) return errors.add(line, `${sku} at ${location} is also on line ${first}`, 'location');
     const quantity = parseUnits(cell);
     if (quantity === undefined) return errors.add(line, `on_hand must be a whole number of units, got ${JSON.stringify(cell)}`, 'on_hand');
+    // A count is what is on the shelf: never below zero, as POST /v1/stock/count refuses it too.
+    if (quantity < 0) return errors.add(line, `on_hand must not be negative, got ${JSON.stringify(cell)}`, 'on_hand');
     const row: StockRow = { line, sku, location, quantity };
     if (zoneAt >= 0) {
       const zone = fields[zoneAt]!.trim();

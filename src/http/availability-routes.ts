@@ -17,6 +17,7 @@ import { getRule, levelsAtLocation, outboxPage, ringFenceLines, rulesOfChannel }
 import type { Db } from '../store/store.ts';
 import { idempotencyKey, notFound, type Params, type RouteKit } from './routes.ts';
 import { code, idParam, sku } from './schemas.ts';
+import { FREE_FORM_PROPERTIES_MAX } from './input-guard.ts';
 
 const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required }) as const;
 const cursor = { type: 'string', maxLength: 200 } as const;
@@ -30,6 +31,7 @@ const ruleProps = {
   below_units: { type: ['integer', 'null'], minimum: 1, description: 'Applies only while the pool the channel draws on is below this many units' },
   settings: {
     type: 'object',
+    maxProperties: FREE_FORM_PROPERTIES_MAX,
     description: 'Any of: locations {codes | kinds}, allocation {mode: shared | share (percent) | ring_fenced (quantity)}, buffer {mode: none | fixed (units) | percent (percent) | adaptive (confidence, min_units, max_units)}, cap_units, zero_below_units, backorder_days. See docs/availability.md.',
   },
 };

@@ -18,6 +18,7 @@ import { getItemBySku, listProducts } from '../store/catalog-repo.ts';
 import { getChannel, getListing, listChannels, listListings } from '../store/channel-repo.ts';
 import { notFound, type Params, type RouteKit } from './routes.ts';
 import { componentsSchema, idParam, sku } from './schemas.ts';
+import { FREE_FORM_PROPERTIES_MAX } from './input-guard.ts';
 
 const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required }) as const;
 const cursor = { type: 'string', maxLength: 200 } as const;
@@ -32,7 +33,7 @@ const productBody = object({ handle: { type: 'string', minLength: 1, maxLength: 
 const productPatch = object(productProps);
 const productsQuery = object({ cursor, limit, include_archived: { type: 'boolean' } });
 
-const settings = { type: 'object', description: 'Free-form JSON. Read by the catalog: lists_all_items (boolean), shop_domain (Shopify), seller_id (Amazon)' } as const;
+const settings = { type: 'object', maxProperties: FREE_FORM_PROPERTIES_MAX, description: 'Free-form JSON. Read by the catalog: lists_all_items (boolean), shop_domain (Shopify), seller_id (Amazon)' } as const;
 const channelName = { type: 'string', minLength: 1, maxLength: CHANNEL_NAME_LENGTH_MAX } as const;
 const channelBody = object({ kind: { type: 'string', enum: [...KIND_NAMES] }, name: channelName, settings }, ['kind', 'name']);
 const channelPatch = object({ name: channelName, settings });

@@ -15,23 +15,14 @@ import type { Truestock } from '../app/truestock.ts';
 import { problemFrom, refusalFromError, sendProblem } from './problem.ts';
 import { authenticate } from './auth.ts';
 import { registerRoutes } from './routes.ts';
+import { badTextField, buildValidator, checkRawJson } from './input-guard.ts';
+import { clientErrorHandler, frameworkErrors, methodNotAllowed, PATH_SEGMENT_LENGTH_MAX, refuseLongUrl, RouteMethods } from './framework-edges.ts';
 
 /** Largest request body accepted (a 250-line order is well under this). */
 export const BODY_LIMIT_BYTES = 1_048_576;
 /** Largest CSV file an import request may carry (~1M item rows); bigger files go through the CLI. */
 export const CSV_BODY_LIMIT_BYTES = 64 * 1_048_576;
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
-
-/** The path of the first string in `value` holding a NUL character (`lines[0].sku`), or null. */
-function nulField(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
-  if (value === null || typeof value !== 'object') return null;
-  for (const [k, v] of Object.entries(value)) {
-    const found = nulField(v, Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k);
-    if (found !== null) return found;
-  }
-  return null;
-}
 
 export interface ServerOptions {
   truestock: Truestock;
@@ -75,10 +66,18 @@ export async function buildServer({ truestock, logger = false, https = false, tr
       // A replayed run (a seed) answers with the same request ids as the first time.
       return truestock.seeded ? randomUuid(truestock.random) : randomUUID();
     },
-    // Bodies are checked strictly: unknown fields are errors, never silently dropped.
+    // Bodies are checked strictly: unknown fields are errors, never silently dropped, and a wrong
+    // type is refused, never converted (input-guard.ts: only querystrings and params are typed from text).
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator: buildValidator() } },
     return503OnClosing: true,
+    // Edges answered before any route (framework-edges.ts): problem+json with a request id.
+    routerOptions: { maxParamLength: PATH_SEGMENT_LENGTH_MAX },
+    frameworkErrors,
+    clientErrorHandler,
   });
+  const routeMethods = new RouteMethods();
+  app.addHook('onRoute', (route) => routeMethods.add(route.method, route.url));
   // Bodies are JSON only: without this, Fastify's built-in text/plain parser lets a text body
   // through to schema validation (a 400) instead of answering 415 unsupported_media_type.
   app.removeContentTypeParser('text/plain');
@@ -89,20 +88,31 @@ export async function buildServer({ truestock, logger = false, https = false, tr
   // action that takes none (`/holds/{id}/release`) is not malformed.
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
-    body === '' ? done(null, null) : json(req, body as string, done),
-  );
+  // Read as bytes so invalid UTF-8 is refused rather than decoded to U+FFFD, and depth is checked
+  // before parsing (a 50,000-level body must be a 400, not a stack overflow further on).
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    const raw = body as Buffer;
+    if (raw.length === 0) return done(null, null);
+    let text: string;
+    try {
+      text = checkRawJson(raw);
+    } catch (err) {
+      return done(err as Error, undefined);
+    }
+    return json(req, text, done);
+  });
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('request-id', req.id);
   });
-  // PostgreSQL text cannot hold NUL (the query fails, a 500) while SQLite stores it: refuse it at
-  // the edge so both stores answer a client's mistake the same way. After validation, so bodies
-  // have their schema's shallow shape.
+  app.addHook('onRequest', refuseLongUrl);
+  // PostgreSQL text cannot hold NUL (the query fails, a 500) while SQLite stores it, and a lone
+  // surrogate cannot be stored as UTF-8 at all: refuse both at the edge so both stores answer a
+  // client's mistake the same way. After validation, so bodies have their schema's shape.
   app.addHook('preHandler', async (req) => {
     for (const [where, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
-      const field = nulField(value, '');
-      if (field !== null) throw TruestockError.of('validation_failed', `${field || where} must not contain NUL characters`, field || where);
+      const bad = badTextField(value, '');
+      if (bad !== null) throw TruestockError.of('validation_failed', `${bad.field || where} ${bad.reason}`, bad.field || where);
     }
   });
   app.addHook('onResponse', async (req, reply) => {
@@ -133,6 +143,8 @@ export async function buildServer({ truestock, logger = false, https = false, tr
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0]!;
     if (hasDashboard && req.method === 'GET' && !path.startsWith('/v1/') && (req.headers.accept ?? '').includes('text/html')) return reply.sendFile('index.html');
+    const wrongMethod = methodNotAllowed(routeMethods, req, reply, path);
+    if (wrongMethod) return wrongMethod;
     return sendProblem(reply, problemFrom({ code: 'route_not_found', detail: `${req.method} ${path} is not an endpoint` }, req));
   });
 
