@@ -118,7 +118,7 @@ describe.each(STORE_KINDS)('demo traffic on %s', (kind) => {
     expect(traffic.totals.pos).toBeGreaterThan(4);
     expect(lines.some((l) => /^demo: staff count on pos-(nyc|sf)'s till: /.test(l)), lines.join('\n')).toBe(true);
     expect(traffic.totals.errors, lines.join('\n')).toBe(0);
-    expect(lines.some((l) => /^demo: burst of 40 orders on \w+$/.test(l)), lines.join('\n')).toBe(true);
+    expect(lines.some((l) => /^demo: burst of 40 orders on [\w-]+$/.test(l)), lines.join('\n')).toBe(true);
     expect(lines.some((l) => /^demo: \w+ is down for 60 s/.test(l)), lines.join('\n')).toBe(true);
     expect(lines.some((l) => /^demo: purchase order \S+ to /.test(l)), lines.join('\n')).toBe(true);
     // KNOWN, cause not found (in the issue 11 note): now and then two bursts of Amazon patches
