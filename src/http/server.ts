@@ -1,7 +1,7 @@
 // The HTTP API on Fastify. `buildServer` makes the app without listening (tests use inject());
 // `startServer` listens. Routes stay thin: parse, authorise, call a use-case, send.
 
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,9 +36,23 @@ function nulField(value: unknown, path: string): string | null {
 export interface ServerOptions {
   truestock: Truestock;
   logger?: boolean;
+  /**
+   * The bearer token `GET /metrics` asks for (`TRUESTOCK_METRICS_TOKEN`). Without one the
+   * endpoint is closed: the metrics name every workspace's channel ids, and a channel id is its
+   * webhook address, so they are not for whoever can reach the API port.
+   */
+  metricsToken?: string | undefined;
 }
 
-export async function buildServer({ truestock, logger = false }: ServerOptions): Promise<FastifyInstance> {
+/** Does the request's `Authorization: Bearer …` carry `token`? Compared in constant time (over digests, so lengths leak nothing). */
+function bearerIs(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  if (given === undefined) return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+export async function buildServer({ truestock, logger = false, metricsToken }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -129,7 +143,13 @@ export async function buildServer({ truestock, logger = false }: ServerOptions):
     await truestock.store.read((db) => db.get('SELECT 1 AS ok'));
     return reply.send({ status: 'ok', database: truestock.store.dialect });
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    if (!metricsToken || !bearerIs(req.headers.authorization, metricsToken)) {
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      throw TruestockError.of('unauthorized', metricsToken
+        ? 'GET /metrics needs Authorization: Bearer with the server\'s TRUESTOCK_METRICS_TOKEN'
+        : 'GET /metrics is closed: start the server with TRUESTOCK_METRICS_TOKEN set and scrape with Authorization: Bearer <that token>', 'Authorization');
+    }
     reply.type(truestock.metrics.registry.contentType);
     return truestock.metrics.registry.metrics();
   });

@@ -12,7 +12,7 @@ import { verify } from '../app/verify.ts';
 import { pollChannel } from '../channels/poll-scheduler.ts';
 import { channelById } from '../store/channel-event-repo.ts';
 import { UNVERIFIED_DETAIL } from './webhook-routes.ts';
-import { expectProblem, Harness, type Json, unique } from '../../test/support/http.ts';
+import { expectProblem, Harness, type Json, METRICS_TOKEN, unique } from '../../test/support/http.ts';
 import { STORE_KINDS } from '../../test/support/truestock.ts';
 
 interface Delivery {
@@ -191,7 +191,7 @@ describe.each(STORE_KINDS)('Shopify webhooks on %s', (kind) => {
       for (const a of answers) expect(a).toEqual(expected);
     }, [sku]);
     expect(await receipts(channel.id)).toEqual([]);
-    const metrics = await h.get('/metrics', null);
+    const metrics = await h.get('/metrics', METRICS_TOKEN);
     expect(metrics.body).toMatch(/truestock_webhook_deliveries_total\{channel_kind="shopify",result="unauthorized"\} 3/);
     // The genuine delivery still applies.
     expect((await post(hook, d)).status).toBe(200);
