@@ -91,7 +91,8 @@ export function registerWebhookRoutes(app: FastifyInstance, ts: Truestock): void
         ...common,
         summary: 'The channel\'s check of this address before it delivers (a GET with a challenge code), answered by the channel\'s kind from its settings; 404 for a kind that sends none',
         params,
-        querystring: { type: 'object', additionalProperties: { type: 'string', maxLength: 1000 } },
+        // `properties: {}`: without it the OpenAPI document reads the schema's own keywords as parameters.
+        querystring: { type: 'object', properties: {}, additionalProperties: { type: 'string', maxLength: 1000 } },
       },
     }, async (req, reply) => {
       const channel = await channelForDelivery(ts, req.params.id);
