@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, Harness, type Json, type Res, unique } from '../../test/support/http.ts';
 import { completeContract, operationIdOf } from './openapi-contract.ts';
@@ -39,7 +39,7 @@ describe('operationIdOf', () => {
 
 describe('completeContract', () => {
   it('keeps what a route declares and adds the rest', () => {
-    const doc = completeContract({
+    const doc: Json = completeContract<Json>({
       paths: {
         '/v1/things': {
           post: { operationId: 'makeThing', tags: ['things'], parameters: [{ in: 'header', name: 'idempotency-key' }], responses: { 201: { description: 'Made', content: { 'application/json': { schema: { type: 'object' } } } } } },
