@@ -67,7 +67,7 @@ export type Verified = {
   sentAt: number | null;
 };
 
-/** `missing`: not a delivery of this kind at all (400); `forged`: the proof does not hold (401). */
+/** `missing`: not a delivery of this kind at all; `forged`: the proof does not hold. Both answer the same 401 (webhook-routes.ts); the difference is logged and counted. */
 export type VerifyFailed = { ok: false; problem: 'missing' | 'forged'; field: string; detail: string };
 
 export type Parsed = { ok: true; events: ChannelEvent[] } | { ok: false; ignored: string };

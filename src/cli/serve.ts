@@ -26,6 +26,17 @@ export interface ServeHooks {
   afterStart?(truestock: Truestock, server: { url: string }): Promise<{ stop(): Promise<void> } | void>;
 }
 
+/** The shortest `TRUESTOCK_METRICS_TOKEN` taken: a guessable token would make /metrics public again. */
+export const METRICS_TOKEN_CHARS_MIN = 16;
+
+/** `TRUESTOCK_METRICS_TOKEN`, checked; undefined (metrics closed) when unset or empty. */
+export function metricsTokenFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const token = env.TRUESTOCK_METRICS_TOKEN?.trim();
+  if (!token) return undefined;
+  if (token.length < METRICS_TOKEN_CHARS_MIN || /\s/.test(token)) throw new CliError(`TRUESTOCK_METRICS_TOKEN must be at least ${METRICS_TOKEN_CHARS_MIN} characters without spaces (e.g. openssl rand -hex 32)`);
+  return token;
+}
+
 export function parsePort(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65_535) throw new CliError(`--port must be a number from 0 to 65535, got ${JSON.stringify(text)}`);
@@ -51,6 +62,7 @@ function stopSignal(): Promise<NodeJS.Signals> {
 
 export async function serve(opts: ServeOptions, hooks: ServeHooks = {}): Promise<void> {
   const port = parsePort(opts.port);
+  const metricsToken = metricsTokenFromEnv();
   const stopping = stopSignal();
   const truestock = await Truestock.open(configFromEnv());
   let server: { url: string; close(): Promise<void> };
@@ -72,7 +84,7 @@ export async function serve(opts: ServeOptions, hooks: ServeHooks = {}): Promise
     if (opts.sync) (truestock.sync.start(), poller.start(), truestock.reconciler.start(), truestock.alerts.start());
     // Loaded here, not at the top: the other commands should not pay for Fastify.
     const { serverOptionsFromEnv, startServer } = await import('../http/server.ts');
-    server = await startServer({ truestock, host: opts.host, port, logger: opts.log, ...serverOptionsFromEnv() });
+    server = await startServer({ truestock, host: opts.host, port, logger: opts.log, metricsToken, ...serverOptionsFromEnv() });
   } catch (err) {
     await truestock.close();
     throw err;
@@ -80,6 +92,7 @@ export async function serve(opts: ServeOptions, hooks: ServeHooks = {}): Promise
   out(`truestock listening on ${server.url}`);
   out(`API docs:  ${server.url}/docs`);
   out(`database:  ${truestock.store.description}`);
+  out(metricsToken ? 'metrics:   GET /metrics with Authorization: Bearer $TRUESTOCK_METRICS_TOKEN' : 'metrics:   closed (set TRUESTOCK_METRICS_TOKEN to scrape /metrics)');
   let extra: { stop(): Promise<void> } | void = undefined;
   try {
     extra = await hooks.afterStart?.(truestock, server);

@@ -132,6 +132,23 @@ describe.each(STORE_KINDS)('availability routes on %s', (kind) => {
     expect(await rules(channel.id, true)).toEqual([]);
   });
 
+  it('recompute follows the Idempotency-Key rule: required, replayed, refused for another body', async () => {
+    const { channel } = await listed(3);
+    const recompute = (body: unknown, idem: string | null) => h.post('/v1/availability/recompute', body, { key: h.a.keys.admin, idem });
+    expectProblem(await recompute({}, null), 'idempotency_key_required', 'Idempotency-Key');
+    const key = `recompute-${channel.id}`;
+    const first = await recompute({ channel: channel.id }, key);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json().recomputed).toMatchObject({ listings: 1 });
+    const again = await recompute({ channel: channel.id }, key);
+    expect({ status: again.statusCode, body: again.json(), replayed: again.headers['idempotent-replayed'] }).toEqual({ status: 200, body: first.json(), replayed: 'true' });
+    expectProblem(await recompute({}, key), 'idempotency_key_reused', 'Idempotency-Key');
+    // A refusal is remembered too: the same key answers the same, even once the channel exists.
+    expectProblem(await recompute({ channel: 'later' }, `${key}-nope`), 'not_found', 'channel');
+    expect((await h.post('/v1/channels', { kind: 'custom', name: 'later' }, { key: h.a.keys.admin })).statusCode).toBe(201);
+    expectProblem(await recompute({ channel: 'later' }, `${key}-nope`), 'not_found', 'channel');
+  });
+
   it('writes need admin; reads, explain and what-if need read', async () => {
     const { channel, listing, sku } = await listed(2);
     const url = `/v1/channels/${channel.id}/rules`;

@@ -6,12 +6,13 @@ import { locationAvailability, recomputeAll } from '../app/availability.ts';
 import { createRule, deactivateRule, explainListing, replaceRule, type RuleInput, ruleView, whatIf } from '../app/channel-rule-admin.ts';
 import { findChannel } from '../app/channels.ts';
 import { fingerprint } from '../app/fingerprint.ts';
-import { type CommandResponse, idempotent, type Written } from '../app/idempotent.ts';
+import { checkIdempotencyKey, type CommandResponse, idempotent, replay, type Written } from '../app/idempotent.ts';
 import * as queries from '../app/queries.ts';
 import { type FenceReport, reconcileRingFence } from '../app/ring-fence.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { iso } from '../app/views.ts';
-import { type Refusal, TruestockError } from '../domain/errors.ts';
+import { type Refusal, refusal, TruestockError } from '../domain/errors.ts';
+import { loadIdempotency } from '../store/ledger-repo.ts';
 import { getItemBySku, locationsByCode } from '../store/catalog-repo.ts';
 import { getRule, levelsAtLocation, outboxPage, ringFenceLines, rulesOfChannel } from '../store/availability-repo.ts';
 import type { Db } from '../store/store.ts';
@@ -132,16 +133,32 @@ export function registerAvailabilityRoutes(app: FastifyInstance, ts: Truestock, 
       return out;
     },
   );
-  app.post<{ Body: { channel?: string } | null }>('/availability/recompute', route('admin', ['availability'], 'Recompute every listing of the workspace (or one channel) and enqueue what changed; safe to repeat', { body: recomputeBody }), async (req) => {
+  // Like every POST, recompute takes an Idempotency-Key: a replay answers the first counts without
+  // recomputing, another body under the key is a 409. The work runs in chunks, each its own
+  // transaction (a workspace can have a million listings), so the answer is stored after it, not
+  // with it: a crash in between only recomputes again on the retry, which is safe to repeat.
+  app.post<{ Body: { channel?: string } | null }>('/availability/recompute', write('admin', ['availability'], 'Recompute every listing of the workspace (or one channel) and enqueue what changed; safe to repeat', recomputeBody), async (req, reply) => {
     const ws = req.principal.workspaceId;
+    const key = idempotencyKey(req);
+    const print = fingerprint({ m: req.method, r: req.routeOptions.url, p: req.params, b: req.body });
+    const answer = (r: CommandResponse) => {
+      if (r.replayed) reply.header('idempotent-replayed', 'true');
+      if (!r.ok) throw new TruestockError(r.refusal);
+      return reply.code(r.status).send(r.body);
+    };
+    const badKey = checkIdempotencyKey(key);
+    if (badKey) throw new TruestockError(badKey);
+    const [seen] = await read((db) => loadIdempotency(db, ws, [key]));
+    if (seen) return answer(replay(seen, print));
     let channelId: string | undefined;
     if (req.body?.channel !== undefined) {
       const ref = req.body.channel;
       channelId = (await read((db) => findChannel(db, ws, ref)))?.id;
-      if (!channelId) throw TruestockError.of('not_found', `no channel ${ref} in this workspace`, 'channel');
+      if (!channelId) return answer(await idempotent(ts.store, ts.clock, ws, key, print, async () => refusal('not_found', `no channel ${ref} in this workspace`, 'channel')));
     }
     const counts = await recomputeAll(ts.store, () => ts.clock.now(), ws, channelId ? { channelId } : {});
-    return { recomputed: counts };
+    // A concurrent request under the same key that stored first is what both answer.
+    return answer(await idempotent(ts.store, ts.clock, ws, key, print, async () => ({ status: 200, body: { recomputed: counts } })));
   });
 
   // Outbox

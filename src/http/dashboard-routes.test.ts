@@ -85,7 +85,7 @@ describe.each(STORE_KINDS)('dashboard routes on %s', (kind) => {
     expect((await h.get('/v1/exceptions/owners', h.b.keys.read)).json().data.map((o: Json) => o.email)).not.toContain('owner@example.com');
 
     const { sku } = await h.item(1);
-    await h.post('/v1/allocations', { lines: [{ sku, quantity: 3, location: 'WH1' }], order_reference: 'WEB-OWN' });
+    await h.post('/v1/allocations', { lines: [{ sku, quantity: 3, location: 'WH1' }], order_reference: 'WEB-OWN', channel_accepted: true });
     const [e] = (await h.get(`/v1/exceptions?sku=${sku}`, h.a.keys.read)).json().data as Json[];
     expect(e).toMatchObject({ kind: 'oversold', debt: 2, occurrences: 1, kind_label: 'Oversold' });
     expectProblem(await h.unchanged(() => h.post(`/v1/exceptions/${e!.id}/assign`, { assignee: 'Nobody Here' })), 'validation_failed', 'assignee');
@@ -104,7 +104,7 @@ describe.each(STORE_KINDS)('dashboard routes on %s', (kind) => {
     expect(settled).toMatchObject({ state: 'resolved', debt: 0, resolution_kind: 'settled', settled_by_movement_id: expect.stringMatching(/^mov_/), resolved_by: null });
 
     // By hand: who and why.
-    await h.post('/v1/allocations', { lines: [{ sku, quantity: 9, location: 'WH1' }], order_reference: 'WEB-HAND' });
+    await h.post('/v1/allocations', { lines: [{ sku, quantity: 9, location: 'WH1' }], order_reference: 'WEB-HAND', channel_accepted: true });
     const [open] = (await h.get(`/v1/exceptions?sku=${sku}&state=open`, h.a.keys.read)).json().data as Json[];
     const done = await h.post(`/v1/exceptions/${open!.id}/resolve`, { resolution: 'customer agreed to wait' });
     expect(done.json().exception).toMatchObject({ state: 'resolved', resolution_kind: 'resolved_by_hand', resolved_by: expect.stringContaining('API key'), resolution: 'customer agreed to wait' });

@@ -93,11 +93,13 @@ export function registerImportRoutes(app: FastifyInstance, ts: Truestock, kit: R
     return reply.code(200).send({ import: res.summary });
   });
 
+  // For the OpenAPI document only: the body is a stream of text, which Fastify sends as is.
+  const csvAnswer = { produces: ['text/csv'], response: { 200: { description: 'CSV, header row first', content: { 'text/csv': { schema: { type: 'string' } } } } } };
   const stream = (chunks: AsyncGenerator<{ text: string }>) => Readable.from((async function* () {
     for await (const c of chunks) yield c.text;
   })());
-  app.get('/exports/items', route('read', ['imports'], 'Every item as CSV, in the columns the items import takes'), async (req, reply) =>
+  app.get('/exports/items', route('read', ['imports'], 'Every item as CSV, in the columns the items import takes', csvAnswer), async (req, reply) =>
     reply.type(CSV_TYPE).send(stream(exportItemsCsv(ts.store, req.principal.workspaceId))));
-  app.get('/exports/stock', route('read', ['imports'], 'Every stock level as CSV (sku,location,on_hand,zone)'), async (req, reply) =>
+  app.get('/exports/stock', route('read', ['imports'], 'Every stock level as CSV (sku,location,on_hand,zone)', csvAnswer), async (req, reply) =>
     reply.type(CSV_TYPE).send(stream(exportStockCsv(ts.store, req.principal.workspaceId))));
 }

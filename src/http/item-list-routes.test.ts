@@ -59,7 +59,7 @@ describe.each(STORE_KINDS)('the items list on %s', (kind) => {
         const hold = (await ok('/v1/holds', { lines: [{ sku, quantity: 1, location: 'WH1' }] })).hold;
         await ok(`/v1/holds/${hold.id}/allocate`, { order_reference: `O-${i}` });
       }
-      if (i === 7) await ok('/v1/allocations', { lines: [{ sku, quantity: a + 4, location: 'WH1' }], locations: ['WH1'], order_reference: 'OVER-7' });
+      if (i === 7) await ok('/v1/allocations', { lines: [{ sku, quantity: a + 4, location: 'WH1' }], locations: ['WH1'], order_reference: 'OVER-7', channel_accepted: true });
       if (i % 6 === 4) await ok('/v1/purchase-orders', { supplier: 'S', location: 'WH1', lines: [{ sku, quantity: 3 + i }] });
       if (i === 9) await ok('/v1/stock/adjust', { sku, location: 'WH1', delta: -a, reason: 'shrinkage' });
       if (i === 20) await h.inject({ method: 'PATCH', url: `/v1/items/${item.id}`, headers: { authorization: `Bearer ${h.a.keys.operate}`, 'idempotency-key': `arch-${kind}` }, payload: { archived: true } });

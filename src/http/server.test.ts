@@ -3,8 +3,8 @@
 
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectProblem, Harness, type Json, type Tenant, unique } from '../../test/support/http.ts';
-import { BODY_LIMIT_BYTES } from './server.ts';
+import { expectProblem, Harness, type Json, METRICS_TOKEN, type Tenant, unique } from '../../test/support/http.ts';
+import { BODY_LIMIT_BYTES, buildServer } from './server.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Tests, once per store
@@ -555,11 +555,31 @@ describe.each(['sqlite', 'postgres'] as const)('HTTP API on %s', (kind) => {
       expect(res.headers['content-type']).toMatch(/^text\/html/);
     });
 
-    it('exposes Prometheus metrics with truestock_commands_total', async () => {
-      const res = await h.get('/metrics', null);
+    it('exposes Prometheus metrics with truestock_commands_total, to the metrics token only', async () => {
+      const res = await h.get('/metrics', METRICS_TOKEN);
       expect(res.statusCode).toBe(200);
       expect(res.body).toMatch(/^truestock_commands_total\{type="receive",outcome="ok"\} \d+$/m);
       expect(res.body).toContain('truestock_http_requests_total');
+      // The metrics name every workspace's channels: not for the public, nor for a workspace's key.
+      for (const key of [null, 'wrong-token', h.a.keys.admin, `${METRICS_TOKEN}x`]) {
+        const refused = await h.get('/metrics', key);
+        expectProblem(refused, 'unauthorized', 'Authorization');
+        expect(refused.headers['www-authenticate']).toBe('Bearer realm="metrics"');
+        expect(refused.body).not.toContain('truestock_');
+      }
+    });
+
+    it('keeps /metrics closed on a server started without a metrics token', async () => {
+      const closed = await buildServer({ truestock: h.ts });
+      try {
+        for (const key of [null, METRICS_TOKEN, '']) {
+          const res = await closed.inject({ method: 'GET', url: '/metrics', headers: key === null ? {} : { authorization: `Bearer ${key}` } });
+          expectProblem(res, 'unauthorized', 'Authorization');
+          expect(res.json().detail).toMatch(/TRUESTOCK_METRICS_TOKEN/);
+        }
+      } finally {
+        await closed.close();
+      }
     });
 
     it('sends a request-id on every answer and echoes a valid x-request-id', async () => {

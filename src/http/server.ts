@@ -1,7 +1,7 @@
 // The HTTP API on Fastify. `buildServer` makes the app without listening (tests use inject());
 // `startServer` listens. Routes stay thin: parse, authorise, call a use-case, send.
 
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { ERRORS, type ErrorCode, TruestockError } from '../domain/errors.ts';
 import { randomUuid } from '../app/random.ts';
 import type { Truestock } from '../app/truestock.ts';
+import { completeContract } from './openapi-contract.ts';
 import { problemFrom, refusalFromError, sendProblem } from './problem.ts';
 import { authenticate } from './auth.ts';
 import { registerRoutes } from './routes.ts';
@@ -35,6 +36,12 @@ export interface ServerOptions {
    * session cookies are Secure. TRUESTOCK_TRUST_PROXY.
    */
   trustProxy?: boolean | string | string[];
+  /**
+   * The bearer token `GET /metrics` asks for (`TRUESTOCK_METRICS_TOKEN`). Without one the
+   * endpoint is closed: the metrics name every workspace's channel ids, and a channel id is its
+   * webhook address, so they are not for whoever can reach the API port.
+   */
+  metricsToken?: string | undefined;
 }
 
 declare module 'fastify' {
@@ -54,7 +61,15 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick
   };
 }
 
-export async function buildServer({ truestock, logger = false, https = false, trustProxy }: ServerOptions): Promise<FastifyInstance> {
+/** Does the request's `Authorization: Bearer …` carry `token`? Compared in constant time (over digests, so lengths leak nothing). */
+function bearerIs(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  if (given === undefined) return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+export async function buildServer({ truestock, logger = false, https = false, trustProxy, metricsToken }: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(trustProxy !== undefined && trustProxy !== false ? { trustProxy } : {}),
     logger: logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
@@ -154,12 +169,15 @@ export async function buildServer({ truestock, logger = false, https = false, tr
       info: {
         title: 'truestock API',
         version: '1',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
         description:
           'The inventory ledger: stock levels, movements, holds. Every mutating call needs an `Idempotency-Key` header. Errors are RFC 9457 problem+json with a stable `code`.',
       },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer tsk_…`' } } },
       security: [{ apiKey: [] }],
     },
+    // operationIds, responses, servers, the session scheme… for every route, in one place.
+    transformObject: (documents) => completeContract(('openapiObject' in documents ? documents.openapiObject : documents.swaggerObject) as Record<string, unknown>) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -168,7 +186,13 @@ export async function buildServer({ truestock, logger = false, https = false, tr
     await truestock.store.read((db) => db.get('SELECT 1 AS ok'));
     return reply.send({ status: 'ok', database: truestock.store.dialect });
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    if (!metricsToken || !bearerIs(req.headers.authorization, metricsToken)) {
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      throw TruestockError.of('unauthorized', metricsToken
+        ? 'GET /metrics needs Authorization: Bearer with the server\'s TRUESTOCK_METRICS_TOKEN'
+        : 'GET /metrics is closed: start the server with TRUESTOCK_METRICS_TOKEN set and scrape with Authorization: Bearer <that token>', 'Authorization');
+    }
     reply.type(truestock.metrics.registry.contentType);
     return truestock.metrics.registry.metrics();
   });

@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectProblem, Harness, type Json, unique } from '../../test/support/http.ts';
+import { expectProblem, Harness, type Json, METRICS_TOKEN, unique } from '../../test/support/http.ts';
 import { STORE_KINDS } from '../../test/support/truestock.ts';
 import { type PollOutcome, recordPoll } from '../store/poll-health-repo.ts';
 import { recordShown } from '../store/sync-repo.ts';
@@ -47,7 +47,7 @@ describe.each(STORE_KINDS)('sync routes on %s', (kind) => {
     const status = await h.get(`/v1/channels/${channel.id}/sync`, h.a.keys.read);
     expect(status.json()).toMatchObject({ channel_id: channel.id, kind: 'shopify', paused: true, hidden_skus: [], queue_depth: 1, dead_letters: 0 });
     expect(status.json().oldest_pending_age_s).toBeGreaterThanOrEqual(0);
-    const metrics = (await h.get('/metrics', null)).body;
+    const metrics = (await h.get('/metrics', METRICS_TOKEN)).body;
     expect(metrics).toContain(`truestock_sync_queue_depth{channel="${channel.id}"} 1`);
     expect(metrics).toContain(`truestock_sync_paused{channel="${channel.id}"} 1`);
     expect((await h.post(`/v1/channels/${channel.id}/resume`, undefined)).json()).toMatchObject({ paused: false });

@@ -2,6 +2,7 @@
 // Shopify emulator sending signed deliveries (with its duplicate and drop faults), plus a capturing
 // receiver that lets a test replay captured deliveries in any order, twice, or tampered with.
 
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,8 @@ import { pruneWebhookReceipts, WEBHOOK_RECEIPT_RETENTION_MS } from '../app/chann
 import { verify } from '../app/verify.ts';
 import { pollChannel } from '../channels/poll-scheduler.ts';
 import { channelById } from '../store/channel-event-repo.ts';
-import { expectProblem, Harness, type Json, unique } from '../../test/support/http.ts';
+import { UNVERIFIED_DETAIL } from './webhook-routes.ts';
+import { expectProblem, Harness, type Json, METRICS_TOKEN, unique } from '../../test/support/http.ts';
 import { STORE_KINDS } from '../../test/support/truestock.ts';
 
 interface Delivery {
@@ -158,7 +160,7 @@ describe.each(STORE_KINDS)('Shopify webhooks on %s', (kind) => {
     await verified();
   });
 
-  it('refuses a forged, unsigned or foreign delivery with 401 and records nothing', async () => {
+  it('refuses a forged, unsigned, foreign or misaddressed delivery with one answer, and records nothing', async () => {
     const { shop, channel, sku, hook } = await setup({}, false);
     const cap = await capture();
     open.push(cap);
@@ -167,17 +169,29 @@ describe.each(STORE_KINDS)('Shopify webhooks on %s', (kind) => {
     await shop.flushWebhooks();
     const d = cap.deliveries.find((x) => x.topic === 'orders/create')!;
     const forged = Buffer.from(d.body.toString('utf8').replace('"quantity":1', '"quantity":9'));
-    const problem = async (res: Response) => ({ status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as Json });
+    // Everything but the request's own id and address: what would tell one refusal from another.
+    const answer = async (res: Response) => {
+      const { request_id: _id, instance: _at, ...body } = (await res.json()) as Json;
+      return { status: res.status, type: res.headers.get('content-type'), body };
+    };
+    const expected = {
+      status: 401, type: expect.stringMatching(/^application\/problem\+json/),
+      body: { type: '/problems/webhook_signature_invalid', title: 'The webhook is not signed by the channel', status: 401, code: 'webhook_signature_invalid', retryable: false, detail: UNVERIFIED_DETAIL },
+    };
     await h.unchanged(async () => {
-      const tampered = await problem(await post(hook, d, {}, forged));
-      expect(tampered).toMatchObject({ status: 401, type: expect.stringMatching(/^application\/problem\+json/), body: { code: 'webhook_signature_invalid', field: 'X-Shopify-Hmac-Sha256' } });
-      expect((await problem(await post(hook, d, { 'x-shopify-hmac-sha256': undefined }))).body).toMatchObject({ code: 'webhook_signature_invalid', field: 'X-Shopify-Hmac-Sha256' });
-      expect((await problem(await post(hook, d, { 'x-shopify-shop-domain': 'other.myshopify.com' }))).body).toMatchObject({ code: 'webhook_signature_invalid', field: 'X-Shopify-Shop-Domain' });
-      expect((await problem(await post(hook, d, { 'x-shopify-topic': undefined }))).body).toMatchObject({ status: 400, code: 'validation_failed', field: 'X-Shopify-Topic' });
-      expect((await problem(await post(hook.replace(channel.id, 'chan_nope'), d))).body).toMatchObject({ status: 404, code: 'not_found' });
+      const answers = [
+        await answer(await post(hook, d, {}, forged)),
+        await answer(await post(hook, d, { 'x-shopify-hmac-sha256': undefined })),
+        await answer(await post(hook, d, { 'x-shopify-shop-domain': 'other.myshopify.com' })),
+        await answer(await post(hook, d, { 'x-shopify-topic': undefined })),
+        // An unknown channel id, and a known one under another kind's address, answer the same.
+        await answer(await post(hook.replace(channel.id, 'chan_nope'), d)),
+        await answer(await post(`${hook}/walmart`, d)),
+      ];
+      for (const a of answers) expect(a).toEqual(expected);
     }, [sku]);
     expect(await receipts(channel.id)).toEqual([]);
-    const metrics = await h.get('/metrics', null);
+    const metrics = await h.get('/metrics', METRICS_TOKEN);
     expect(metrics.body).toMatch(/truestock_webhook_deliveries_total\{channel_kind="shopify",result="unauthorized"\} 3/);
     // The genuine delivery still applies.
     expect((await post(hook, d)).status).toBe(200);
@@ -210,7 +224,7 @@ describe.each(STORE_KINDS)('Shopify webhooks on %s', (kind) => {
 
   it('needs no API key but answers an API-key route as before', async () => {
     const res = await h.inject({ method: 'POST', url: '/v1/channels/chan_x/webhooks', headers: { 'content-type': 'application/json' }, payload: '{}' });
-    expectProblem(res, 'not_found');
+    expectProblem(res, 'webhook_signature_invalid', null);
     expectProblem(await h.inject({ method: 'GET', url: '/v1/channels' }), 'unauthorized', 'Authorization');
     const spec = (await h.get('/openapi.json', null)).json();
     expect(spec.paths['/v1/channels/{id}/webhooks'].post.security).toEqual([]);
@@ -224,7 +238,7 @@ describe.each(STORE_KINDS)('Shopify webhooks on %s', (kind) => {
     await shop.flushWebhooks();
     expect(await holdsOf(channel, order.name)).toMatchObject([{ state: 'allocated' }]);
     const wrong = await h.inject({ method: 'POST', url: `/v1/channels/${channel.id}/webhooks/walmart`, headers: { 'content-type': 'application/json' }, payload: '{}' });
-    expectProblem(wrong, 'not_found');
+    expectProblem(wrong, 'webhook_signature_invalid', null);
   });
 
   it('catches an order whose webhooks were dropped with the order poll', async () => {
@@ -290,6 +304,29 @@ describe.each(STORE_KINDS)('Shopify webhooks on %s', (kind) => {
     await shop.flushWebhooks();
     expect(await levelOutcomes()).toEqual(['echo', 'requeued']);
     expect(await h.totals(sku)).toMatchObject({ available: 10 });
+  });
+
+  it('judges a level\'s staleness by its signed updated_at, not by a fresh X-Shopify-Triggered-At', async () => {
+    const { shop, channel, listing, inventoryItemId, location, hook } = await setup({ edit_grace_seconds: 45 }, false);
+    const cap = await capture();
+    open.push(cap);
+    shop.subscribe(cap.url);
+    await markPushed(listing.id, channel.id, 10);
+    shop.editAvailable(inventoryItemId, location, 7);
+    await shop.flushWebhooks();
+    const d = cap.deliveries.find((x) => x.topic === 'inventory_levels/update')!;
+    /** The captured level, changed and signed again as Shopify would have sent it. */
+    const level = (available: number, updatedAt: string) => {
+      const body = Buffer.from(JSON.stringify({ ...JSON.parse(d.body.toString('utf8')), available, updated_at: updatedAt }));
+      return { ...d, body, headers: { ...d.headers, 'x-shopify-hmac-sha256': createHmac('sha256', 'whsec-test').update(body).digest('base64') } };
+    };
+    const outcome = async (res: Response) => ((await res.json()) as Json).outcome;
+    // The newer level (our own number back) lands first, then the older one arrives.
+    expect(await outcome(await post(hook, level(10, '2030-01-01T00:01:00Z'), { 'x-shopify-webhook-id': 'newer', 'x-shopify-triggered-at': '2030-01-01T00:01:00Z' }))).toBe('echo');
+    // A stale level re-sent under a fresh, unsigned trigger time is still stale: nothing requeued.
+    const stale = level(7, '2030-01-01T00:00:00Z');
+    expect(await outcome(await post(hook, stale, { 'x-shopify-webhook-id': 'older-resent', 'x-shopify-triggered-at': '2030-01-01T05:00:00Z' }))).toBe('stale');
+    expect(await outcome(await post(hook, stale, { 'x-shopify-webhook-id': 'older-no-header', 'x-shopify-triggered-at': undefined }))).toBe('stale');
   });
 
   it('adopt: a hand edit is booked as a channel_edit adjustment', async () => {

@@ -4,9 +4,12 @@
 // and whatever else the kind checks) — which is why it lives in a plugin of its own, with a JSON
 // parser that keeps the bytes (the rest of the server parses JSON as usual).
 //
-// Order of checks: the channel and whether its kind takes webhooks (404), the kind's required
-// headers (400), its proof (401); then app/channel-ingest.ts dedupes (a redelivery answers 200
-// and does nothing), applies and receipts it, batched with the deliveries arriving meanwhile.
+// Order of checks: the channel and whether its kind takes webhooks, the kind's required headers,
+// its proof; then app/channel-ingest.ts dedupes (a redelivery answers 200 and does nothing),
+// applies and receipts it, batched with the deliveries arriving meanwhile. Every failure of the
+// first three answers alike — one 401 `webhook_signature_invalid`, one detail, no field — so the
+// route tells nobody which channel ids exist or what kind they are (a channel id is its webhook
+// address); why it failed goes to the log and to the deliveries metric.
 // A good delivery is answered 200 even when the ledger refused what it asked: the refusal is
 // recorded (receipt outcome, an exception) because redelivering it would never help. Only a busy
 // ledger or a store failure answers 5xx, so that the channel delivers again.
@@ -88,7 +91,8 @@ export function registerWebhookRoutes(app: FastifyInstance, ts: Truestock): void
         ...common,
         summary: 'The channel\'s check of this address before it delivers (a GET with a challenge code), answered by the channel\'s kind from its settings; 404 for a kind that sends none',
         params,
-        querystring: { type: 'object', additionalProperties: { type: 'string', maxLength: 1000 } },
+        // `properties: {}`: without it the OpenAPI document reads the schema's own keywords as parameters.
+        querystring: { type: 'object', properties: {}, additionalProperties: { type: 'string', maxLength: 1000 } },
       },
     }, async (req, reply) => {
       const channel = await channelForDelivery(ts, req.params.id);
@@ -98,6 +102,13 @@ export function registerWebhookRoutes(app: FastifyInstance, ts: Truestock): void
       return reply.code(answer.status).send(answer.body);
     });
   });
+}
+
+/** What the route answers to every delivery it cannot verify, whatever the reason (see the header). */
+export const UNVERIFIED_DETAIL = 'the delivery is not signed for a channel at this address';
+
+function unverified(): TruestockError {
+  return TruestockError.of('webhook_signature_invalid', UNVERIFIED_DETAIL);
 }
 
 /** Headers as the kinds read them: lower-case names, one trimmed value each, empty as absent. */
@@ -116,20 +127,17 @@ async function receive(ts: Truestock, req: FastifyRequest<{ Params: { id: string
   const count = (result: string) => deliveries(ts).inc({ channel_kind: channel?.kind ?? 'unknown', result });
   if (!channel || !webhook || (kindInPath !== null && kindInPath !== channel.kind)) {
     count('not_found');
-    throw TruestockError.of('not_found', channel && !webhook ? `channel ${req.params.id} (${channel.kind}) takes no webhooks` : `no ${kindInPath ?? ''} channel ${req.params.id} that takes webhooks`.replace('  ', ' '));
+    req.log.warn({ channel: req.params.id, why: channel && !webhook ? `${channel.kind} takes no webhooks` : `no ${kindInPath ?? ''} channel that takes webhooks` }, 'webhook rejected');
+    throw unverified();
   }
   const raw = req.body instanceof RawBody ? req.body.bytes : Buffer.alloc(0);
   const delivery: Delivery = { raw, headers: headersOf(req), url: `${req.protocol}://${req.host}${req.url}` };
   const env = { clock: ts.clock, fetch: ts.fetchImpl ?? fetch };
   const verified = webhook.verifyWith ? await webhook.verifyWith(delivery, channel.settings, env) : webhook.verify(delivery, channel.settings);
   if (!verified.ok) {
-    if (verified.problem === 'missing') {
-      count('bad_request');
-      throw TruestockError.of('validation_failed', verified.detail, verified.field);
-    }
-    count('unauthorized');
-    req.log.warn({ channel: channel.id, why: verified.detail }, 'webhook rejected');
-    throw TruestockError.of('webhook_signature_invalid', verified.detail, verified.field);
+    count(verified.problem === 'missing' ? 'bad_request' : 'unauthorized');
+    req.log.warn({ channel: channel.id, field: verified.field, why: verified.detail }, 'webhook rejected');
+    throw unverified();
   }
 
   let body: unknown;

@@ -44,6 +44,9 @@ async function storeConfig(kind: Dialect): Promise<{ config: TruestockConfig; re
   return { config: { databaseUrl: db.url, poolMax: 4 }, remove: () => db.drop() };
 }
 
+/** The harness server's `TRUESTOCK_METRICS_TOKEN`: `h.get('/metrics', METRICS_TOKEN)` scrapes. */
+export const METRICS_TOKEN = 'test-metrics-token-0123456789';
+
 /** One Truestock + Fastify app on one store, with two workspaces, a manual clock and request helpers. */
 export class Harness {
   readonly clock = new ManualClock();
@@ -78,7 +81,7 @@ export class Harness {
 
   private async open(): Promise<void> {
     this.ts = await Truestock.open({ ...this.config, clock: this.clock });
-    this.app = await buildServer({ truestock: this.ts });
+    this.app = await buildServer({ truestock: this.ts, metricsToken: METRICS_TOKEN });
   }
 
   /** A workspace with a key of each role, an item and a location (made through the API), and 10 units received. */

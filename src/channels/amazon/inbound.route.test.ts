@@ -60,11 +60,11 @@ describe.each(STORE_KINDS)(`relayed Amazon notifications through the webhook rou
     const raw = Buffer.from(JSON.stringify(envelope(unique('n'), '111-0000001-0000001', sku, 'Unshipped')));
     await h.unchanged(async () => {
       const tampered = Buffer.from(raw.toString('utf8').replace('"Quantity":2', '"Quantity":9'));
-      expectProblem(await send(url, tampered, { [RELAY_SIGNATURE_HEADER]: relaySignature(raw, SECRET) }), 'webhook_signature_invalid', 'X-Truestock-Relay-Signature');
-      expectProblem(await send(url, raw, { [RELAY_SIGNATURE_HEADER]: relaySignature(raw, 'another-secret') }), 'webhook_signature_invalid', 'X-Truestock-Relay-Signature');
-      expectProblem(await send(url, raw, {}), 'validation_failed', 'X-Truestock-Relay-Signature');
+      expectProblem(await send(url, tampered, { [RELAY_SIGNATURE_HEADER]: relaySignature(raw, SECRET) }), 'webhook_signature_invalid', null);
+      expectProblem(await send(url, raw, { [RELAY_SIGNATURE_HEADER]: relaySignature(raw, 'another-secret') }), 'webhook_signature_invalid', null);
+      expectProblem(await send(url, raw, {}), 'webhook_signature_invalid', null);
       const foreign = Buffer.from(raw.toString('utf8').replace(SELLER, 'A2OTHER'));
-      expectProblem(await send(url, foreign), 'webhook_signature_invalid', 'Payload.OrderChangeNotification.SellerId');
+      expectProblem(await send(url, foreign), 'webhook_signature_invalid', null);
     }, [sku]);
     const first = await send(url, raw);
     expect(first.statusCode, first.body).toBe(200);

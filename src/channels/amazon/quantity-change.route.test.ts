@@ -123,8 +123,8 @@ describe.each(STORE_KINDS)('relayed Amazon MFN quantity changes through the webh
   it('another seller’s notification is refused and changes nothing', async () => {
     const { sku, listingId, url } = await setup();
     await h.unchanged(async () => {
-      expectProblem(await send(url, envelope(unique('q'), sku, 3, h.clock.now(), 'A2OTHER')), 'webhook_signature_invalid', 'Payload.SellerId');
-      expectProblem(await send(url, envelope(unique('q'), sku, 3, h.clock.now()), 'another-secret'), 'webhook_signature_invalid', 'X-Truestock-Relay-Signature');
+      expectProblem(await send(url, envelope(unique('q'), sku, 3, h.clock.now(), 'A2OTHER')), 'webhook_signature_invalid', null);
+      expectProblem(await send(url, envelope(unique('q'), sku, 3, h.clock.now()), 'another-secret'), 'webhook_signature_invalid', null);
     }, [sku]);
     expect(await shown(listingId)).toBeUndefined();
   });

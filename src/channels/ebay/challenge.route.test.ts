@@ -29,7 +29,7 @@ describe.each(STORE_KINDS)('the eBay endpoint challenge through the webhook rout
     expect(res.json()).toEqual({ challengeResponse: createHash('sha256').update(`a8628072-3d33-45ee-9004-bee86830a22d${TOKEN}${endpoint}`).digest('hex') });
     expect((await h.inject({ method: 'GET', url: `/v1/channels/${id}/webhooks` })).statusCode).toBe(404);
     const noSignature = await h.inject({ method: 'POST', url: `/v1/channels/${id}/webhooks`, payload: '{}', headers: { 'content-type': 'application/json' } });
-    expectProblem(noSignature, 'validation_failed', 'X-EBAY-SIGNATURE');
+    expectProblem(noSignature, 'webhook_signature_invalid', null);
   });
 
   it('is 404 for a kind that sends no challenge, and for an eBay channel without a verification token', async () => {

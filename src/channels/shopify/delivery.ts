@@ -5,7 +5,7 @@
 // the shop (forged).
 
 import type { Delivery, Settings, Verified, VerifyFailed } from '../kind.ts';
-import { REQUIRED_HEADERS, SHOPIFY_HEADERS, verifyShopifyHmac } from './webhooks.ts';
+import { bodyTime, REQUIRED_HEADERS, SHOPIFY_HEADERS, verifyShopifyHmac } from './webhooks.ts';
 
 /** How Shopify spells the headers, for problems. */
 const SPELLING: Record<string, string> = {
@@ -28,7 +28,15 @@ export function verifyShopifyDelivery(d: Delivery, settings: Settings): Verified
   const shop = header(SHOPIFY_HEADERS.shopDomain)!;
   const expected = typeof settings.shop_domain === 'string' ? settings.shop_domain.trim().toLowerCase() : '';
   if (shop.toLowerCase() !== expected) return forged(`the webhook is from ${shop}, not this channel's shop`, SHOPIFY_HEADERS.shopDomain);
-  const triggered = header(SHOPIFY_HEADERS.triggeredAt);
-  const sentAt = triggered === undefined || Number.isNaN(Date.parse(triggered)) ? null : Date.parse(triggered);
+  // The body's own time, not `X-Shopify-Triggered-At`: headers are not signed (see webhooks.ts).
+  const sentAt = bodyTime(parseJson(d.raw));
   return { ok: true, deliveryId: header(SHOPIFY_HEADERS.webhookId)!, topic: header(SHOPIFY_HEADERS.topic)!, eventId: header(SHOPIFY_HEADERS.eventId) ?? null, sentAt };
+}
+
+function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }

@@ -36,7 +36,7 @@ export const shopify: ChannelKindSpec = {
     webhook: {
       verify: verifyShopifyDelivery,
       parse(delivery, body) {
-        const parsed = parseShopifyWebhook({ topic: delivery.topic, eventId: delivery.eventId ?? delivery.deliveryId, triggeredAt: delivery.sentAt }, body);
+        const parsed = parseShopifyWebhook({ topic: delivery.topic, eventId: delivery.eventId ?? delivery.deliveryId }, body);
         return parsed.ok ? { ok: true, events: [parsed.event] } : parsed;
       },
     },

@@ -9,7 +9,7 @@ import { externalKey } from '../../domain/listing-rules.ts';
 import { idForms, lineKeys, parseShopifyWebhook, shopifyMapping, toGid, verifyShopifyHmac } from './webhooks.ts';
 
 const sign = (body: Buffer, secret: string) => createHmac('sha256', secret).update(body).digest('base64');
-const info = (topic: string, triggeredAt: number | null = Date.UTC(2026, 10, 23, 10, 0, 0, 250)) => ({ topic, eventId: 'evt-1', triggeredAt });
+const info = (topic: string) => ({ topic, eventId: 'evt-1' });
 
 const order = {
   id: 1001,
@@ -78,21 +78,21 @@ describe('ids, keys and locations', () => {
 });
 
 describe('parseShopifyWebhook', () => {
-  it('reads an order, with gids and the trigger time', () => {
+  it('reads an order, with gids and the body\'s own time', () => {
     const parsed = parseShopifyWebhook(info('orders/create'), order);
     expect(parsed).toMatchObject({
       ok: true,
       event: {
         kind: 'order_created',
-        occurredAt: Date.UTC(2026, 10, 23, 10, 0, 0, 250),
+        occurredAt: Date.UTC(2026, 10, 23, 10, 0, 0),
         order: { orderId: 'gid://shopify/Order/1001', name: '#1001', locationId: 'gid://shopify/Location/7', cancelled: false, lines: [{ lineId: 'gid://shopify/LineItem/1002', quantity: 2, sku: 'MUG' }] },
       },
     });
   });
 
-  it('falls back to updated_at without a trigger time, and reads a cancellation from either topic', () => {
+  it('takes updated_at as the time, and reads a cancellation from either topic', () => {
     const cancelled = { ...order, cancelled_at: '2026-11-23T10:05:00Z', updated_at: '2026-11-23T10:05:00Z' };
-    expect(parseShopifyWebhook(info('orders/updated', null), cancelled)).toMatchObject({ ok: true, event: { kind: 'order_updated', occurredAt: Date.parse('2026-11-23T10:05:00Z'), order: { cancelled: true } } });
+    expect(parseShopifyWebhook(info('orders/updated'), cancelled)).toMatchObject({ ok: true, event: { kind: 'order_updated', occurredAt: Date.parse('2026-11-23T10:05:00Z'), order: { cancelled: true } } });
     expect(parseShopifyWebhook(info('orders/cancelled'), cancelled)).toMatchObject({ ok: true, event: { kind: 'order_cancelled', order: { cancelled: true } } });
   });
 
@@ -125,10 +125,12 @@ describe('parseShopifyWebhook', () => {
     expect(parseShopifyWebhook(info('products/update'), {})).toEqual({ ok: false, ignored: 'topic products/update is not one truestock uses' });
     expect(parseShopifyWebhook(info('orders/create'), null)).toMatchObject({ ok: false, ignored: expect.stringMatching(/^unreadable payload/) });
     expect(parseShopifyWebhook(info('orders/create'), { ...order, line_items: [{ id: 1, quantity: 0 }] })).toMatchObject({ ok: false, ignored: expect.stringMatching(/quantity/) });
-    expect(parseShopifyWebhook(info('orders/create'), { name: 'x', line_items: [] })).toMatchObject({ ok: false, ignored: expect.stringMatching(/order.id/) });
+    expect(parseShopifyWebhook(info('orders/create'), { name: 'x', updated_at: order.updated_at, line_items: [] })).toMatchObject({ ok: false, ignored: expect.stringMatching(/order.id/) });
+    // Only the signed body tells the time: without one the delivery is unreadable (no header stands in).
+    expect(parseShopifyWebhook(info('orders/create'), { ...order, updated_at: undefined, created_at: undefined })).toEqual({ ok: false, ignored: 'unreadable payload: the body has no readable updated_at or created_at' });
     expect(parseShopifyWebhook(info('refunds/create'), { id: 1, order_id: 2, refund_line_items: [{ line_item_id: 3, quantity: 1, restock_type: 'maybe' }] }))
       .toMatchObject({ ok: false, ignored: expect.stringMatching(/restock_type/) });
-    expect(parseShopifyWebhook(info('inventory_levels/update', null), { inventory_item_id: 4, location_id: 7, available: 1 })).toMatchObject({ ok: false, ignored: expect.stringMatching(/updated_at/) });
+    expect(parseShopifyWebhook(info('inventory_levels/update'), { inventory_item_id: 4, location_id: 7, available: 1 })).toMatchObject({ ok: false, ignored: expect.stringMatching(/updated_at/) });
   });
 
   it('acts only when the body agrees with its topic (the HMAC does not cover the topic)', () => {

@@ -19,7 +19,6 @@ export const SHOPIFY_HEADERS = {
   shopDomain: 'x-shopify-shop-domain',
   webhookId: 'x-shopify-webhook-id',
   eventId: 'x-shopify-event-id',
-  triggeredAt: 'x-shopify-triggered-at',
 } as const;
 
 /** Headers without which a delivery is not a Shopify webhook (besides the signature). */
@@ -102,8 +101,6 @@ export interface DeliveryInfo {
   topic: string;
   /** `X-Shopify-Event-Id` (or the webhook id when absent): the change this delivery reports. */
   eventId: string;
-  /** `X-Shopify-Triggered-At` in ms, when given and readable. */
-  triggeredAt: number | null;
 }
 
 class Unreadable extends Error {}
@@ -136,11 +133,21 @@ function time(v: unknown): number | null {
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-/** When the change happened: the delivery's trigger time (milliseconds), else the payload's own. */
-function occurredAt(info: DeliveryInfo, ...fallbacks: unknown[]): number {
-  const at = info.triggeredAt ?? fallbacks.map(time).find((t) => t !== null) ?? null;
-  if (at === null) throw new Unreadable('no X-Shopify-Triggered-At and no readable updated_at');
+/**
+ * When the change happened: the payload's own time, the first readable of `times`. Only the body
+ * is signed (the HMAC covers nothing else), so `X-Shopify-Triggered-At` is never read: a stale
+ * body re-sent under a fresh header must still be judged stale.
+ */
+function occurredAt(...times: unknown[]): number {
+  const at = times.map(time).find((t) => t !== null) ?? null;
+  if (at === null) throw new Unreadable('the body has no readable updated_at or created_at');
   return at;
+}
+
+/** The body's own time of a delivery (ms), for the receipt's lag measure; null when it has none. */
+export function bodyTime(body: unknown): number | null {
+  if (!isObject(body)) return null;
+  return [body.updated_at, body.created_at, body.cancelled_at].map(time).find((t) => t !== null) ?? null;
 }
 
 /** An order payload (orders/create, orders/updated, orders/cancelled) as order facts. */
@@ -181,7 +188,7 @@ function refundEvent(o: Json, info: DeliveryInfo): ChannelEvent {
       ...lineKeys(toGid('ProductVariant', li.variant_id), toGid('InventoryItem', li.inventory_item_id), [locationId]),
     };
   });
-  return { kind: 'refund_created', occurredAt: occurredAt(info, o.created_at), refund: { refundId, orderId, lines } };
+  return { kind: 'refund_created', occurredAt: occurredAt(o.created_at), refund: { refundId, orderId, lines } };
 }
 
 function levelEvent(o: Json, info: DeliveryInfo): ChannelEvent {
@@ -192,7 +199,7 @@ function levelEvent(o: Json, info: DeliveryInfo): ChannelEvent {
   // Shopify allows a negative available (an order placed while out of stock): shown as such.
   if (typeof available !== 'number' || !Number.isSafeInteger(available) || Math.abs(available) > QUANTITY_MAX) throw new Unreadable('level.available is not a whole number');
   const { keys } = lineKeys(null, item, [location]);
-  return { kind: 'level_updated', occurredAt: occurredAt(info, o.updated_at), eventId: info.eventId, level: { keys, locationId: location, available } };
+  return { kind: 'level_updated', occurredAt: occurredAt(o.updated_at), eventId: info.eventId, level: { keys, locationId: location, available } };
 }
 
 // ---- topic and body ----------------------------------------------------------------------------
@@ -250,11 +257,11 @@ export function parseShopifyWebhook(info: DeliveryInfo, body: unknown): ParsedWe
     if (disagreement !== null) return { ok: false, ignored: `topic ${info.topic} disagrees with its body: ${disagreement}` };
     switch (info.topic) {
       case 'orders/create':
-        return { ok: true, event: { kind: 'order_created', occurredAt: occurredAt(info, body.updated_at, body.created_at), order: orderFacts(body) } };
+        return { ok: true, event: { kind: 'order_created', occurredAt: occurredAt(body.updated_at, body.created_at), order: orderFacts(body) } };
       case 'orders/updated':
-        return { ok: true, event: { kind: 'order_updated', occurredAt: occurredAt(info, body.updated_at), order: orderFacts(body) } };
+        return { ok: true, event: { kind: 'order_updated', occurredAt: occurredAt(body.updated_at), order: orderFacts(body) } };
       case 'orders/cancelled':
-        return { ok: true, event: { kind: 'order_cancelled', occurredAt: occurredAt(info, body.cancelled_at, body.updated_at), order: { ...orderFacts(body), cancelled: true } } };
+        return { ok: true, event: { kind: 'order_cancelled', occurredAt: occurredAt(body.cancelled_at, body.updated_at), order: { ...orderFacts(body), cancelled: true } } };
       case 'refunds/create':
         return { ok: true, event: refundEvent(body, info) };
       case 'inventory_levels/update':

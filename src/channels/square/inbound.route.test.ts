@@ -62,9 +62,9 @@ describe.each(STORE_KINDS)('Square POS events through the webhook route on %s', 
     await h.unchanged(async () => {
       const raw = Buffer.from(JSON.stringify(sale));
       const tampered = Buffer.from(raw.toString().replace('"5"', '"1"'));
-      expectProblem(await send(url, sale, () => squareSignature(raw, NOTIFY, KEY), tampered), 'webhook_signature_invalid', 'x-square-hmacsha256-signature');
-      expectProblem(await send(url, sale, (r) => squareSignature(r, NOTIFY, 'another-key')), 'webhook_signature_invalid', 'x-square-hmacsha256-signature');
-      expectProblem(await send(url, sale, (r) => squareSignature(r, 'https://elsewhere.example/hook', KEY)), 'webhook_signature_invalid', 'x-square-hmacsha256-signature');
+      expectProblem(await send(url, sale, () => squareSignature(raw, NOTIFY, KEY), tampered), 'webhook_signature_invalid', null);
+      expectProblem(await send(url, sale, (r) => squareSignature(r, NOTIFY, 'another-key')), 'webhook_signature_invalid', null);
+      expectProblem(await send(url, sale, (r) => squareSignature(r, 'https://elsewhere.example/hook', KEY)), 'webhook_signature_invalid', null);
     }, [sku]);
     const first = await send(url, sale);
     expect(first.statusCode, first.body).toBe(200);
