@@ -241,18 +241,35 @@ export async function orderDocumentMovements(db: Db, workspaceId: string, refere
   );
 }
 
-/** Exceptions raised about an order: on its holds, or naming its reference. */
-export async function exceptionsOfOrder(db: Db, workspaceId: string, holdIds: readonly string[], reference: string) {
-  const byHold = holdIds.length === 0 ? '' : ` OR hold_id IN (${placeholders(holdIds.length)})`;
+/**
+ * Whether another order of the workspace carries the same reference: two channels may both name
+ * an order `#1001`, and then a reference alone says nothing about which order a row is about.
+ */
+const sharedReference = (db: Db, workspaceId: string, reference: string, orderId: string) =>
+  db.get<{ id: string }>('SELECT id FROM orders WHERE workspace_id = ? AND order_reference = ? AND id <> ? LIMIT 1', [workspaceId, reference, orderId]).then((r) => r !== undefined);
+
+/**
+ * Exceptions raised about an order: on its holds, or naming its reference without a hold — the
+ * latter only while no other order shares the reference (exceptions carry no channel).
+ */
+export async function exceptionsOfOrder(db: Db, workspaceId: string, holdIds: readonly string[], reference: string, orderId: string) {
+  const byHold = holdIds.length === 0 ? '' : `hold_id IN (${placeholders(holdIds.length)})`;
+  const byReference = (await sharedReference(db, workspaceId, reference, orderId)) ? '' : '(reference = ? AND hold_id IS NULL)';
+  if (!byHold && !byReference) return [];
   return db.all<{ id: string; kind: string; state: string; quantity: number | string | null; hold_id: string | null; message: string; created_at: number | string }>(
-    `SELECT id, kind, state, quantity, hold_id, message, created_at FROM exceptions WHERE workspace_id = ? AND (reference = ?${byHold}) ORDER BY id`,
-    [workspaceId, reference, ...holdIds],
+    `SELECT id, kind, state, quantity, hold_id, message, created_at FROM exceptions WHERE workspace_id = ? AND (${[byHold, byReference].filter(Boolean).join(' OR ')}) ORDER BY id`,
+    [workspaceId, ...holdIds, ...(byReference ? [reference] : [])],
   );
 }
 
-/** Returns opened against an order (by its reference, and its channel when it has one), with units received per item. */
-export async function returnsOfOrder(db: Db, workspaceId: string, reference: string, channelId: string | null) {
-  const byChannel = channelId === null ? '' : ' AND (r.channel_id IS NULL OR r.channel_id = ?)';
+/**
+ * Returns opened against an order, with units received per item: by its reference and its
+ * channel; one naming no channel only while no other order shares the reference.
+ */
+export async function returnsOfOrder(db: Db, workspaceId: string, reference: string, channelId: string | null, orderId: string) {
+  const shared = await sharedReference(db, workspaceId, reference, orderId);
+  const mine = channelId === null ? 'r.channel_id IS NULL' : 'r.channel_id = ?';
+  const byChannel = shared ? ` AND ${mine}` : channelId === null ? '' : ' AND (r.channel_id IS NULL OR r.channel_id = ?)';
   return db.all<{ id: string; number: string; state: string; code: string; item_id: string | null; received: number | string | null }>(
     `SELECT r.id, r.number, r.state, l.code, rl.item_id, rl.received FROM returns r JOIN locations l ON l.id = r.location_id
      LEFT JOIN return_lines rl ON rl.return_id = r.id
