@@ -5,7 +5,7 @@
 // nothing; a retry with the same key replays the stored answer. Nothing in between to converge.
 
 import { ok, type Outcome, refused } from '../domain/context.ts';
-import type { StockCommand } from '../domain/commands.ts';
+import type { AllocateOrderCommand, StockCommand } from '../domain/commands.ts';
 import { refusal } from '../domain/errors.ts';
 import type { Hold, Location } from '../domain/model.ts';
 import {
@@ -361,4 +361,26 @@ export const shortPickStep = (workspaceId: string, id: string, body: ShortPickRe
       replaced: rest,
       after: () => ({ ...order }),
     });
+  });
+
+/**
+ * Allocate a line's backordered units (a wholesale line beyond its channel's ring-fence) now that
+ * the fence holds more: the open hold is closed and placed again as it was, plus the backordered
+ * units, which draw from the fence only (`beyond_fence: 'backorder'`) — what the fence still
+ * cannot cover stays backordered. The units the closed hold gave back to `available` are taken
+ * again in the same step, so no other channel's number moves.
+ */
+export const allocateBackorderStep = (workspaceId: string, id: string, lineNo: number) =>
+  orderStep('order_allocate_backorder', 'allocate_backorder', workspaceId, id, { line: lineNo }, async ({ order, open, held }) => {
+    const line = order.lines.find((l) => l.lineNo === lineNo);
+    if (!line || line.backordered <= 0 || line.sku === null) return refused(refusal('validation_failed', `line ${lineNo} of order ${order.orderReference} has nothing backordered`, 'line'));
+    const rest = open ? replaceLines(order, held, new Map()) : [];
+    const waiting: PlaceLine = { lineNo, sku: line.sku, quantity: line.backordered };
+    const command = placeCommand(order, [...rest, waiting], { locations: order.candidates ?? [], decision: null }, false, true) as AllocateOrderCommand;
+    // The waiting units draw the fence only; the others take back from `available` what closing the hold gave it.
+    const lines = command.lines.map((l, i) => (i === rest.length ? { ...l, beyond_fence: 'backorder' as const } : { ...l, from_fence: false as const }));
+    // No candidates stored: the fence is drawn wherever it holds the item.
+    const { locations, ...bare } = command;
+    const placed: AllocateOrderCommand = { ...bare, ...(locations && locations.length > 0 ? { locations } : {}), lines };
+    return ok({ commands: [...(open ? [closeHoldCommand(open)] : []), placed], replaced: [...rest, waiting], after: () => ({ ...order }) });
   });

@@ -11,6 +11,7 @@ import type { Store } from '../store/store.ts';
 import { KeyRing } from './access.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { HoldSweeper } from './hold-sweeper.ts';
+import { BackorderAllocator } from './backorders.ts';
 import { useIdRandom } from './ids.ts';
 import { type Random, randomString, seededRandom, systemRandom } from './random.ts';
 import { type Scheduler, SystemScheduler } from './scheduler.ts';
@@ -103,6 +104,8 @@ export class Truestock {
   readonly reconciler: Reconciler;
   /** Delivers alerts (webhooks, e-mail) from the alert outbox (`alerts.start()` beside the dispatcher; tests call `tick()`). */
   alerts!: AlertDelivery;
+  /** Allocates backordered order lines as their fences fill, oldest first (`backorders.start()` beside the rules; tests call `tick()`). */
+  backorders!: BackorderAllocator;
 
   private constructor(
     readonly store: Store,
@@ -173,6 +176,7 @@ export class Truestock {
       new AuditLog(store, undefined, scheduler), scheduler, random, seeded, fetchImpl, syncOpts.log,
     );
     truestock.alerts = new AlertDelivery(store, clock, { ...config.alerts, scheduler, random });
+    truestock.backorders = new BackorderAllocator(ledger, undefined, scheduler);
     return truestock;
   }
 
@@ -184,6 +188,7 @@ export class Truestock {
     await this.sweeper.stop();
     await this.pruner.stop();
     await this.rules.stop();
+    await this.backorders.stop();
     await this.ledger.drain();
     await this.store.close();
     if (this.seeded) useIdRandom(null);

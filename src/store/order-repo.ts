@@ -277,3 +277,31 @@ export async function returnsOfOrder(db: Db, workspaceId: string, reference: str
     [workspaceId, reference, ...(channelId === null ? [] : [channelId])],
   );
 }
+
+export interface BackorderedLine {
+  workspaceId: string;
+  orderId: string;
+  channelId: string;
+  lineNo: number;
+  itemId: string;
+  backordered: number;
+  /** Holds the order has had: a backorder's allocation attempt is numbered by it. */
+  holds: number;
+}
+
+/**
+ * Lines waiting for stock on open orders, oldest order first (by workspace, then number). Lines a
+ * channel's ingestion owns (they carry the channel's line id) are left to it: their holds are its.
+ */
+export async function backorderedLines(db: Db, limit: number): Promise<BackorderedLine[]> {
+  const rows = await db.all<{ workspace_id: string; order_id: string; channel_id: string; line_no: number | string; item_id: string; backordered: number | string; holds: number | string }>(
+    `SELECT o.workspace_id, o.id AS order_id, o.channel_id, l.line_no, l.item_id, l.backordered,
+            (SELECT COUNT(DISTINCT h.hold_id) FROM order_holds h WHERE h.order_id = o.id) AS holds
+     FROM order_lines l JOIN orders o ON o.id = l.order_id
+     WHERE l.backordered > 0 AND l.item_id IS NOT NULL AND l.unmapped IS NULL AND l.external_line_id IS NULL
+       AND o.channel_id IS NOT NULL AND o.state IN ('allocated', 'partially_shipped') AND o.fulfilled_by_channel = ?
+     ORDER BY o.workspace_id, o.number, l.line_no LIMIT ?`,
+    [false, limit],
+  );
+  return rows.map((r) => ({ workspaceId: r.workspace_id, orderId: r.order_id, channelId: r.channel_id, lineNo: n(r.line_no), itemId: r.item_id, backordered: n(r.backordered), holds: n(r.holds) }));
+}
