@@ -6,11 +6,10 @@
 // reconciliation (src/app/ring-fence.ts) when stock arrives; the allocator runs on the injected
 // scheduler beside it, and tests call `tick()`.
 
-import { ringFenceLines } from '../store/availability-repo.ts';
 import { backorderedLines } from '../store/order-repo.ts';
 import { type Scheduler, systemScheduler, type Timer } from './scheduler.ts';
 import type { Ledger } from './ledger.ts';
-import { allocateBackorderStep } from './orders.ts';
+import { allocateBackorderStep, fenceUnitsFor } from './orders.ts';
 
 /** How often the allocator looks (a fence is reconciled every few minutes at most). */
 export const BACKORDER_INTERVAL_MS_DEFAULT = 60_000;
@@ -43,11 +42,8 @@ export class BackorderAllocator {
     const fences = new Map<string, number>();
     let done = 0;
     for (const w of waiting) {
-      const key = `${w.workspaceId}|${w.channelId}|${w.itemId}`;
-      if (!fences.has(key)) {
-        const lines = await store.read((db) => ringFenceLines(db, w.workspaceId, w.channelId, [w.itemId]));
-        fences.set(key, lines.reduce((n, l) => n + l.quantity, 0));
-      }
+      const key = `${w.workspaceId}|${w.channelId}|${w.itemId}|${(w.candidates ?? []).join(',')}`;
+      if (!fences.has(key)) fences.set(key, await store.read((db) => fenceUnitsFor(db, w.workspaceId, w.channelId, w.itemId, w.candidates)));
       const free = fences.get(key)!;
       if (free <= 0) continue;
       // One key per order, line and attempt (the order's holds so far): a retry replays, the next arrival is a new attempt.

@@ -287,6 +287,8 @@ export interface BackorderedLine {
   backordered: number;
   /** Holds the order has had: a backorder's allocation attempt is numbered by it. */
   holds: number;
+  /** The order's candidate location codes (null: none stored). */
+  candidates: string[] | null;
 }
 
 /**
@@ -294,8 +296,8 @@ export interface BackorderedLine {
  * channel's ingestion owns (they carry the channel's line id) are left to it: their holds are its.
  */
 export async function backorderedLines(db: Db, limit: number): Promise<BackorderedLine[]> {
-  const rows = await db.all<{ workspace_id: string; order_id: string; channel_id: string; line_no: number | string; item_id: string; backordered: number | string; holds: number | string }>(
-    `SELECT o.workspace_id, o.id AS order_id, o.channel_id, l.line_no, l.item_id, l.backordered,
+  const rows = await db.all<{ workspace_id: string; order_id: string; channel_id: string; line_no: number | string; item_id: string; backordered: number | string; holds: number | string; candidates: string | null }>(
+    `SELECT o.workspace_id, o.id AS order_id, o.channel_id, l.line_no, l.item_id, l.backordered, o.candidates,
             (SELECT COUNT(DISTINCT h.hold_id) FROM order_holds h WHERE h.order_id = o.id) AS holds
      FROM order_lines l JOIN orders o ON o.id = l.order_id
      WHERE l.backordered > 0 AND l.item_id IS NOT NULL AND l.unmapped IS NULL AND l.external_line_id IS NULL
@@ -303,5 +305,5 @@ export async function backorderedLines(db: Db, limit: number): Promise<Backorder
      ORDER BY o.workspace_id, o.number, l.line_no LIMIT ?`,
     [false, limit],
   );
-  return rows.map((r) => ({ workspaceId: r.workspace_id, orderId: r.order_id, channelId: r.channel_id, lineNo: n(r.line_no), itemId: r.item_id, backordered: n(r.backordered), holds: n(r.holds) }));
+  return rows.map((r) => ({ workspaceId: r.workspace_id, orderId: r.order_id, channelId: r.channel_id, lineNo: n(r.line_no), itemId: r.item_id, backordered: n(r.backordered), holds: n(r.holds), candidates: r.candidates === null ? null : JSON.parse(r.candidates) as string[] }));
 }
