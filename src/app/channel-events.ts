@@ -14,7 +14,7 @@
 //   racing end in the same state as one.
 
 import { createHash } from 'node:crypto';
-import type { AllocateCommand, AllocateOrderCommand, CancelAllocationCommand, PostCommand, ReleaseCommand, ReserveCommand, StockCommand } from '../domain/commands.ts';
+import type { AllocateCommand, AllocateOrderCommand, CancelAllocationCommand, PostCommand, ReleaseCommand, ReserveCommand, RouteSpec, StockCommand } from '../domain/commands.ts';
 import type { Channel } from '../domain/listing-rules.ts';
 import type { ExceptionKind } from '../domain/model.ts';
 import { componentsOf, itemsById, itemsBySku, locationsByCode, locationsById } from '../store/catalog-repo.ts';
@@ -56,6 +56,8 @@ import { fingerprint } from './fingerprint.ts';
 import { type CommandResponse, IDEMPOTENCY_KEY_LENGTH_MAX, idempotent } from './idempotent.ts';
 import { newId } from './ids.ts';
 import { recordChannelOrders } from './orders-channel.ts';
+import { promiseDaysOf } from './order-placement.ts';
+import { routeSpecFor } from './routing-rules.ts';
 import { createReturn, receiveStep } from './returns.ts';
 import type { Truestock } from './truestock.ts';
 
@@ -324,16 +326,23 @@ function remaining(line: OrderLineRecord, refunds: OrderRefundRecord[]): number 
 }
 
 const allocatable = (l: OrderLineRecord) => l.sku !== null && l.unmapped === null;
+/** Whether routing places the order's lines: some line is allocatable and none names its location. */
+const needsRoute = (lines: readonly OrderLineRecord[]) => lines.some(allocatable) && lines.filter(allocatable).every((l) => l.location === null);
 
-/** The allocate_order command for an order's lines, or null when nothing is left to allocate. */
-function allocationOf(cx: ChannelContext, order: { orderId: string; name: string | null }, lines: OrderLineRecord[], refunds: OrderRefundRecord[], candidates: readonly string[]): AllocateOrderCommand | null {
+/**
+ * The allocate_order command for an order's lines, or null when nothing is left to allocate.
+ * Lines that name no location are placed by routing (`route`) when every line is free to go
+ * anywhere and there is a route; a line pinned to its location keeps the others first fit.
+ */
+function allocationOf(cx: ChannelContext, order: { orderId: string; name: string | null }, lines: OrderLineRecord[], refunds: OrderRefundRecord[], candidates: readonly string[], route: RouteSpec | null = null): AllocateOrderCommand | null {
   const open = lines.filter(allocatable).map((l) => ({ l, q: remaining(l, refunds) })).filter((x) => x.q > 0);
   if (open.length === 0) return null;
   const needsCandidates = open.some((x) => x.l.location === null);
+  const routed = needsCandidates && route !== null && open.every((x) => x.l.location === null);
   return {
     type: 'allocate_order',
     lines: open.map(({ l, q }) => ({ sku: l.sku!, quantity: q, ...(l.location ? { location: l.location } : {}) })),
-    ...(needsCandidates ? { locations: [...candidates] } : {}),
+    ...(routed ? { route } : needsCandidates ? { locations: [...candidates] } : {}),
     order_reference: order.name ?? order.orderId,
     channel: cx.channel.id,
     channel_accepted: true,
@@ -401,16 +410,46 @@ async function candidatesFor(db: Db, cx: ChannelContext, lines: readonly OrderLi
   return codes.filter((c) => !managed.has(c));
 }
 
+/** Routes made for one batch, by what they depend on beside the candidates (the same for the batch). */
+type Routes = Map<string, RouteSpec | null>;
+
+/**
+ * The route for the lines of an order that name no location (docs/orders.md, "How channel orders
+ * flow in"): the channel's candidate locations, ranked by routing with the service level, ship-to
+ * and promise the channel's facts carry (else standard, no ship-to, no promise). The channel's
+ * mapping order is the candidates' priority, so where first fit took the first location that
+ * covers the order, routing takes it too. None (first fit stays) for a pickup order (the channel
+ * names no store) or when a candidate does not ship online (routing would pass over a location
+ * the channel's own mapping allocates from).
+ */
+async function routeFor(db: Db, cx: ChannelContext, order: OrderFacts, candidates: readonly string[], now: number, routes: Routes): Promise<RouteSpec | null> {
+  const serviceLevel = order.serviceLevel ?? 'standard';
+  if (candidates.length === 0 || serviceLevel === 'pickup') return null;
+  const shipTo = order.shipTo && (order.shipTo.postalCode || order.shipTo.country) ? order.shipTo : null;
+  const promiseDays = promiseDaysOf(order.promisedDeliverBy ?? null, now);
+  const key = JSON.stringify([serviceLevel, shipTo, promiseDays, candidates]);
+  if (routes.has(key)) return routes.get(key)!;
+  const ws = cx.channel.workspaceId;
+  const locations = await locationsByCode(db, ws, [...candidates]);
+  let route: RouteSpec | null = null;
+  if (locations.length === candidates.length && locations.every((l) => l.shipsOnline)) {
+    const spec = await routeSpecFor(db, ws, { candidates: [...candidates], serviceLevel, shipTo, promiseDays });
+    route = { ...spec, candidates: spec.candidates.map((c, i) => ({ ...c, priority: i })) };
+  }
+  routes.set(key, route);
+  return route;
+}
+
 /**
  * The row of an order seen for the first time; its allocation is decided here, once, and so is
  * how it reaches the ledger (`orderFlow`): allocated at once, held first (pending), or not at all
  * (fulfilled by the channel).
  */
-function freshOrder(cx: ChannelContext, order: OrderFacts, cancelled: boolean, occurredAt: number, now: number, lines: OrderLineRecord[], candidates: readonly string[]): ChannelOrder {
+function freshOrder(cx: ChannelContext, order: OrderFacts, cancelled: boolean, occurredAt: number, now: number, lines: OrderLineRecord[], candidates: readonly string[], route: RouteSpec | null): ChannelOrder {
   const flow = orderFlow(order, cancelled);
   return {
     channelId: cx.channel.id, externalOrderId: order.orderId, workspaceId: cx.channel.workspaceId, name: order.name, state: cancelled ? 'cancelled' : 'open', occurredAt,
-    lines, allocation: cancelled || flow.fulfilledByChannel ? null : (allocationOf(cx, order, lines, [], candidates) as unknown as Record<string, unknown> | null),
+    lines, allocation: cancelled || flow.fulfilledByChannel ? null : (allocationOf(cx, order, lines, [], candidates, route) as unknown as Record<string, unknown> | null),
     holdId: null, ledgerState: null, refunds: [], createdAt: now, updatedAt: now, ...flow,
   };
 }
@@ -442,7 +481,14 @@ export async function recordOrders(db: Db, cx: ChannelContext, events: OrderEven
     if (!rows.has(e.order.orderId) && !firsts.has(e.order.orderId)) firsts.set(e.order.orderId, k);
   });
   const candidates = await candidatesFor(db, cx, [...firsts.values()].map((k) => resolved.get(events[k]!.order)!));
-  const fresh = [...firsts.values()].map((k) => freshOrder(cx, events[k]!.order, events[k]!.cancelled, events[k]!.occurredAt, now, resolved.get(events[k]!.order)!, candidates));
+  const routes: Routes = new Map();
+  const fresh: ChannelOrder[] = [];
+  for (const k of firsts.values()) {
+    const e = events[k]!;
+    const lines = resolved.get(e.order)!;
+    const route = needsRoute(lines) ? await routeFor(db, cx, e.order, candidates, now, routes) : null;
+    fresh.push(freshOrder(cx, e.order, e.cancelled, e.occurredAt, now, lines, candidates, route));
+  }
   const inserted = await insertChannelOrders(db, fresh);
   const exceptions: ChannelException[] = [];
   for (const row of fresh) {
@@ -473,7 +519,9 @@ async function recordOn(db: Db, cx: ChannelContext, order: OrderFacts, cancelled
   let row = known;
   if (!row) {
     const resolved = await linesOf(order);
-    const fresh = freshOrder(cx, order, cancelled, occurredAt, now, resolved, await candidatesFor(db, cx, [resolved]));
+    const candidates = await candidatesFor(db, cx, [resolved]);
+    const route = needsRoute(resolved) ? await routeFor(db, cx, order, candidates, now, new Map()) : null;
+    const fresh = freshOrder(cx, order, cancelled, occurredAt, now, resolved, candidates, route);
     const lines = fresh.lines!;
     if (await insertChannelOrder(db, fresh)) {
       if (!cancelled && !fresh.fulfilledByChannel) await insertChannelExceptions(db, unmappedExceptions(cx, now, order.name ?? order.orderId, lines));
@@ -489,7 +537,11 @@ async function recordOn(db: Db, cx: ChannelContext, order: OrderFacts, cancelled
     const lines = await linesOf(order);
     next.lines = lines;
     Object.assign(next, orderFlow(order, cancelled));
-    const allocation = row.state === 'open' && !cancelled && !next.fulfilledByChannel ? allocationOf(cx, order, lines, row.refunds, await candidatesFor(db, cx, [lines])) : null;
+    let allocation: AllocateOrderCommand | null = null;
+    if (row.state === 'open' && !cancelled && !next.fulfilledByChannel) {
+      const candidates = await candidatesFor(db, cx, [lines]);
+      allocation = allocationOf(cx, order, lines, row.refunds, candidates, needsRoute(lines) ? await routeFor(db, cx, order, candidates, now, new Map()) : null);
+    }
     next.allocation = allocation as unknown as Record<string, unknown> | null;
     if (row.state === 'open' && !cancelled && !next.fulfilledByChannel && allocation === null && lines.some(allocatable)) next.state = 'cancelled';
     if (next.state === 'open' && !cancelled && !next.fulfilledByChannel) await insertChannelExceptions(db, unmappedExceptions(cx, now, next.name ?? order.orderId, lines));
@@ -562,6 +614,7 @@ export function pendingHoldOf(allocation: AllocateOrderCommand): ReserveCommand 
     type: 'reserve',
     lines: allocation.lines,
     ...(allocation.locations ? { locations: allocation.locations } : {}),
+    ...(allocation.route ? { route: allocation.route } : {}),
     reference: allocation.order_reference,
     channel: allocation.channel ?? null,
     channel_accepted: true,
@@ -625,7 +678,9 @@ export async function convergeOrders(ts: Truestock, cx: ChannelContext, orderIds
         }
       }
       await insertChannelExceptions(db, exceptions);
-      await recordChannelOrders(db, cx.channel, done.map((d) => d.s.row.externalOrderId), now);
+      // Routing's decision (each candidate with why it won or was rejected) is stored with the order.
+      const decisions = new Map(done.flatMap(({ s, r }) => (r.ok && (s.kind === 'allocate' || s.kind === 'hold') && r.body.route ? [[s.row.externalOrderId, r.body.route] as const] : [])));
+      await recordChannelOrders(db, cx.channel, done.map((d) => d.s.row.externalOrderId), now, new Map(), decisions);
     });
     for (const { s, r } of done) {
       const orderId = s.row.externalOrderId;

@@ -93,11 +93,11 @@ export async function orderDetail(db: Db, workspaceId: string, o: Order, fresh?:
   for (const m of fresh?.movements ?? []) {
     movements.push({ ...movementView(m, items.get(m.itemId) ?? m.itemId, locations.get(m.locationId) ?? m.locationId), hold_id: m.holdId } as (typeof movements)[number]);
   }
-  const exceptions = (await exceptionsOfOrder(db, workspaceId, holds.map((h) => h.id), o.orderReference)).map((e) => ({
+  const exceptions = (await exceptionsOfOrder(db, workspaceId, holds.map((h) => h.id), o.orderReference, o.id)).map((e) => ({
     id: e.id, kind: e.kind, state: e.state, quantity: e.quantity === null ? null : Number(e.quantity), hold_id: e.hold_id, message: e.message, created_at: iso(Number(e.created_at)),
   }));
   // Returns link to the order by its reference: units received back count as returned, per item.
-  const returnRows = await returnsOfOrder(db, workspaceId, o.orderReference, o.channelId);
+  const returnRows = await returnsOfOrder(db, workspaceId, o.orderReference, o.channelId, o.id);
   const returns = [...new Map(returnRows.map((r) => [r.id, { id: r.id, number: r.number, state: r.state, location: r.code }])).values()];
   const back = new Map<string, number>();
   for (const r of returnRows) if (r.item_id) back.set(r.item_id, (back.get(r.item_id) ?? 0) + Number(r.received ?? 0));

@@ -47,11 +47,17 @@ function channelLinks(row: ChannelOrder, hold: Hold, lines: OrderLine[], kits: K
   }));
 }
 
+/** The locations a channel order's allocation may use, best first: routing's candidates, or first fit's list. */
+function allocationCandidates(row: ChannelOrder): string[] | null {
+  const a = row.allocation as unknown as AllocateOrderCommand | null;
+  return a?.locations ?? a?.route?.candidates.map((c) => c.code) ?? null;
+}
+
 /**
  * Write the orders of these channel orders as their rows now say (inside the caller's
  * transaction). Orders whose lines the channel has not sent yet (a refund came first) wait.
  */
-export async function recordChannelOrders(db: Db, channel: { id: string; workspaceId: string }, externalOrderIds: readonly string[], now: number, facts: ReadonlyMap<string, OrderFacts> = new Map()): Promise<void> {
+export async function recordChannelOrders(db: Db, channel: { id: string; workspaceId: string }, externalOrderIds: readonly string[], now: number, facts: ReadonlyMap<string, OrderFacts> = new Map(), decisions: ReadonlyMap<string, unknown> = new Map()): Promise<void> {
   if (externalOrderIds.length === 0) return;
   const ws = channel.workspaceId;
   const rows = [...(await channelOrdersOf(db, channel.id, externalOrderIds)).values()].filter((r) => r.lines !== null);
@@ -119,8 +125,9 @@ export async function recordChannelOrders(db: Db, channel: { id: string; workspa
       source: 'channel', state, serviceLevel: had?.serviceLevel ?? said?.serviceLevel ?? 'standard', pickupLocationId: had?.pickupLocationId ?? null,
       shipTo: had?.shipTo ?? { postalCode: said?.shipTo?.postalCode ?? null, country: said?.shipTo?.country ?? null },
       promisedShipBy: had?.promisedShipBy ?? said?.promisedShipBy ?? null, promisedDeliverBy: had?.promisedDeliverBy ?? said?.promisedDeliverBy ?? null, requestedShipDate: had?.requestedShipDate ?? null, customerReference: had?.customerReference ?? null,
-      candidates: (row.allocation as unknown as AllocateOrderCommand | null)?.locations ?? had?.candidates ?? null,
-      routing: had?.routing ?? (row.allocation ? { strategy: 'first_fit', candidates: (row.allocation as unknown as AllocateOrderCommand).locations ?? null, reason: 'channel ingestion: the line\'s own location, else the first of the channel\'s locations that covers it' } : null),
+      candidates: allocationCandidates(row) ?? had?.candidates ?? null,
+      // Routing's decision once the ledger made it (a routed order shows none before); first fit's words otherwise.
+      routing: decisions.get(row.externalOrderId) ?? had?.routing ?? (row.allocation && !(row.allocation as unknown as AllocateOrderCommand).route ? { strategy: 'first_fit', candidates: (row.allocation as unknown as AllocateOrderCommand).locations ?? null, reason: 'channel ingestion: the line\'s own location, else the first of the channel\'s locations that covers it' } : null),
       exception, fulfilledByChannel: row.fulfilledByChannel, createdAt: had?.createdAt ?? now, updatedAt: now, lines,
     };
     (had ? updates : inserts).push(order);

@@ -5,7 +5,7 @@
 // nothing; a retry with the same key replays the stored answer. Nothing in between to converge.
 
 import { ok, type Outcome, refused } from '../domain/context.ts';
-import type { StockCommand } from '../domain/commands.ts';
+import type { AllocateOrderCommand, StockCommand } from '../domain/commands.ts';
 import { refusal } from '../domain/errors.ts';
 import type { Hold, Location } from '../domain/model.ts';
 import {
@@ -33,6 +33,7 @@ import {
 } from '../domain/order-rules.ts';
 import { componentsOf, existingChannels, itemsBySku, locationsByCode, locationsById } from '../store/catalog-repo.ts';
 import { getHold, insertExceptions } from '../store/ledger-repo.ts';
+import { ringFenceLines } from '../store/availability-repo.ts';
 import type { RouteDecision } from '../domain/routing.ts';
 import { getOrder, holdLinksOf, insertHoldLinks, insertOrders, insertShipment, ordersByChannelReferences, writeOrders } from '../store/order-repo.ts';
 import { ConflictError, type Db } from '../store/store.ts';
@@ -362,3 +363,37 @@ export const shortPickStep = (workspaceId: string, id: string, body: ShortPickRe
       after: () => ({ ...order }),
     });
   });
+
+/**
+ * Allocate a line's backordered units (a wholesale line beyond its channel's ring-fence) now that
+ * the fence holds more: the open hold is closed and placed again as it was, plus the backordered
+ * units, which draw from the fence only (`beyond_fence: 'backorder'`) — what the fence still
+ * cannot cover stays backordered. The units the closed hold gave back to `available` are taken
+ * again in the same step, so no other channel's number moves.
+ */
+export const allocateBackorderStep = (workspaceId: string, id: string, lineNo: number) =>
+  orderStep('order_allocate_backorder', 'allocate_backorder', workspaceId, id, { line: lineNo }, async ({ order, open, held }, db) => {
+    const line = order.lines.find((l) => l.lineNo === lineNo);
+    if (!line || line.backordered <= 0 || line.sku === null || line.itemId === null) return refused(refusal('validation_failed', `line ${lineNo} of order ${order.orderReference} has nothing backordered`, 'line'));
+    // Nothing in the fence where the order may be placed: refused, so the order's hold is not re-made for nothing.
+    if (order.channelId === null || (await fenceUnitsFor(db, workspaceId, order.channelId, line.itemId, order.candidates)) === 0) {
+      return refused(refusal('insufficient_stock', `the ring-fence holds no ${line.sku} where order ${order.orderReference} may be placed`, 'line'));
+    }
+    const rest = open ? replaceLines(order, held, new Map()) : [];
+    const waiting: PlaceLine = { lineNo, sku: line.sku, quantity: line.backordered };
+    const command = placeCommand(order, [...rest, waiting], { locations: order.candidates ?? [], decision: null }, false, true) as AllocateOrderCommand;
+    // The waiting units draw the fence only; the others take back from `available` what closing the hold gave it.
+    const lines = command.lines.map((l, i) => (i === rest.length ? { ...l, beyond_fence: 'backorder' as const } : { ...l, from_fence: false as const }));
+    // No candidates stored: the fence is drawn wherever it holds the item.
+    const { locations, ...bare } = command;
+    const placed: AllocateOrderCommand = { ...bare, ...(locations && locations.length > 0 ? { locations } : {}), lines };
+    return ok({ commands: [...(open ? [closeHoldCommand(open)] : []), placed], replaced: [...rest, waiting], after: () => ({ ...order }) });
+  });
+
+/** Units of an item the channel's ring-fence holds at these location codes (anywhere when none are given). */
+export async function fenceUnitsFor(db: Db, workspaceId: string, channelId: string, itemId: string, candidates: readonly string[] | null): Promise<number> {
+  const lines = await ringFenceLines(db, workspaceId, channelId, [itemId]);
+  if (!candidates || candidates.length === 0) return lines.reduce((n, l) => n + l.quantity, 0);
+  const allowed = new Set((await locationsByCode(db, workspaceId, [...candidates])).map((l) => l.id));
+  return lines.filter((l) => allowed.has(l.location_id)).reduce((n, l) => n + l.quantity, 0);
+}

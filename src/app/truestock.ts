@@ -11,6 +11,7 @@ import type { Store } from '../store/store.ts';
 import { KeyRing } from './access.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { HoldSweeper } from './hold-sweeper.ts';
+import { BackorderAllocator } from './backorders.ts';
 import { useIdRandom } from './ids.ts';
 import { type Random, randomString, seededRandom, systemRandom } from './random.ts';
 import { type Scheduler, SystemScheduler } from './scheduler.ts';
@@ -112,6 +113,8 @@ export class Truestock {
   alerts!: AlertDelivery;
   /** Failed sign-ins and key checks per source and account (docs/security.md). */
   readonly failures = new FailureLimiter();
+  /** Allocates backordered order lines as their fences fill, oldest first (`backorders.start()` beside the rules; tests call `tick()`). */
+  backorders!: BackorderAllocator;
 
   private constructor(
     readonly store: Store,
@@ -188,6 +191,7 @@ export class Truestock {
       new AuditLog(store, undefined, scheduler), scheduler, random, seeded, fetchImpl, syncOpts.log,
     );
     truestock.alerts = new AlertDelivery(store, clock, { ...config.alerts, scheduler, random });
+    truestock.backorders = new BackorderAllocator(ledger, undefined, scheduler);
     return truestock;
   }
 
@@ -199,6 +203,7 @@ export class Truestock {
     await this.sweeper.stop();
     await this.pruner.stop();
     await this.rules.stop();
+    await this.backorders.stop();
     await this.ledger.drain();
     await this.store.close();
     if (this.seeded) useIdRandom(null);

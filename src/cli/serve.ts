@@ -80,6 +80,7 @@ export async function serve(opts: ServeOptions, hooks: ServeHooks = {}): Promise
     }
     truestock.sweeper.start();
     truestock.rules.start();
+    truestock.backorders.start();
     truestock.pruner.start();
     if (opts.sync) (truestock.sync.start(), poller.start(), truestock.reconciler.start(), truestock.alerts.start());
     // Loaded here, not at the top: the other commands should not pay for Fastify.

@@ -139,6 +139,13 @@ export interface OrderLineRequest extends LineRequest {
    * clients do not send it.
    */
   beyond_fence?: 'backorder';
+  /**
+   * `false`: the line takes nothing from the channel's ring-fence, only from `available` (units of
+   * an order placed again where they were, given back to `available` by the same step — drawing
+   * the fence for them would hand fence units to the shared pool). Set by the orders module when it
+   * allocates a backorder; clients do not send it.
+   */
+  from_fence?: false;
 }
 
 /** Allocate an order without a prior hold. */

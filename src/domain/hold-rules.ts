@@ -448,10 +448,12 @@ export function allocateOrder(ctx: RuleContext, c: AllocateOrderCommand): Outcom
   // Fence-bound lines come first: they draw the fence before the other lines may.
   const hold = newHold(ctx, [...onFence.placed, ...lines], { state: 'allocated', reference: null, orderReference: c.order_reference, expiresAt: null, channelId: channel.value });
   const draw = fenceDrawer(ctx, fences);
+  // Items some line asks to take nothing from the fence (units placed again where they were).
+  const offFence = new Set(Array.isArray(c.lines) ? c.lines.filter((l) => l?.from_fence === false && l.beyond_fence === undefined).map((l) => l.sku) : []);
   for (const [n, line] of hold.lines.entries()) {
     const base = { itemId: line.itemId, locationId: line.locationId, holdId: hold.id } as const;
     const covered = line.quantity - line.oversold;
-    const fromFence = draw(line.itemId, line.locationId, covered);
+    const fromFence = n >= onFence.placed.length && offFence.has(ctx.catalog.item(line.itemId)!.sku) ? 0 : draw(line.itemId, line.locationId, covered);
     invariant(n >= onFence.placed.length || fromFence === covered, () => `fence-bound line ${line.lineNo} of ${c.order_reference} drew ${fromFence} of ${covered} from the fence`);
     if (covered > fromFence) ctx.scratch.move({ ...base, from: 'available', to: 'committed', quantity: covered - fromFence, reason: null });
     if (line.oversold > 0) {

@@ -97,7 +97,7 @@ export function stateOf(lines: readonly OrderLine[], current: OrderState): Order
   return current === 'pending' ? 'pending' : 'allocated';
 }
 
-export type OrderStep = 'confirm' | 'ship' | 'cancel' | 'short_pick';
+export type OrderStep = 'confirm' | 'ship' | 'cancel' | 'short_pick' | 'allocate_backorder';
 
 /** The ladder every step climbs first: may an order in this state take this step at all? */
 export function checkStep(order: Order, step: OrderStep): Refusal | null {
@@ -107,7 +107,7 @@ export function checkStep(order: Order, step: OrderStep): Refusal | null {
   }
   if (state === 'shipped' || state === 'cancelled') return refusal('order_closed', `order ${order.orderReference} is ${state}`, 'id', { state });
   if (step === 'confirm' && state !== 'pending') return refusal('order_not_pending', `order ${order.orderReference} is ${state}, not pending`, 'id', { state });
-  if ((step === 'ship' || step === 'short_pick') && state === 'pending') {
+  if ((step === 'ship' || step === 'short_pick' || step === 'allocate_backorder') && state === 'pending') {
     return refusal('order_not_allocated', `order ${order.orderReference} is pending (payment unconfirmed): confirm it before shipping`, 'id', { state });
   }
   return null;

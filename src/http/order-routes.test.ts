@@ -97,6 +97,27 @@ describe.each(STORE_KINDS)('orders over HTTP on %s', (kind) => {
     expect(listed).toContain(o.id);
   });
 
+  it("shows only its own exceptions and returns when two channels use the same order name", async () => {
+    const other = await h.post('/v1/channels', { kind: 'custom', name: unique('shop') }, { key: h.a.keys.admin });
+    expect(other.statusCode, other.body).toBe(201);
+    const { sku } = await h.item();
+    await stock(sku, { WH1: 10 });
+    const reference = unique('#10');
+    // Channel A's order is oversold (an exception on its hold); channel B's, same name, is not.
+    const b = await place({ source: 'channel', channel: other.json().channel.id, reference, lines: [{ sku, quantity: 1 }], locations: ['WH1'] });
+    const a = await place({ source: 'channel', channel: channelId, reference, lines: [{ sku, quantity: 12 }], locations: ['WH1'] });
+    expect(a.reference).toBe(b.reference);
+    expect((await show(a.id)).exceptions).toMatchObject([{ kind: 'oversold', quantity: 3 }]);
+    expect((await show(b.id)).exceptions).toEqual([]);
+    // A return opened for channel A's order is not channel B's, and one naming no channel is neither's (the name is shared).
+    const ret = await h.post('/v1/returns', { location: 'WH1', order_reference: reference, channel_id: channelId, lines: [{ sku, quantity: 1 }] });
+    expect(ret.statusCode, ret.body).toBe(201);
+    const loose = await h.post('/v1/returns', { location: 'WH1', order_reference: reference, lines: [{ sku, quantity: 1 }] });
+    expect(loose.statusCode, loose.body).toBe(201);
+    expect((await show(a.id)).returns.map((r: Json) => r.id)).toEqual([ret.json().return.id]);
+    expect((await show(b.id)).returns).toEqual([]);
+  });
+
   it('records a channel order sent twice at once exactly once', async () => {
     const { sku } = await h.item();
     await stock(sku, { WH1: 10 });

@@ -241,22 +241,69 @@ export async function orderDocumentMovements(db: Db, workspaceId: string, refere
   );
 }
 
-/** Exceptions raised about an order: on its holds, or naming its reference. */
-export async function exceptionsOfOrder(db: Db, workspaceId: string, holdIds: readonly string[], reference: string) {
-  const byHold = holdIds.length === 0 ? '' : ` OR hold_id IN (${placeholders(holdIds.length)})`;
+/**
+ * Whether another order of the workspace carries the same reference: two channels may both name
+ * an order `#1001`, and then a reference alone says nothing about which order a row is about.
+ */
+const sharedReference = (db: Db, workspaceId: string, reference: string, orderId: string) =>
+  db.get<{ id: string }>('SELECT id FROM orders WHERE workspace_id = ? AND order_reference = ? AND id <> ? LIMIT 1', [workspaceId, reference, orderId]).then((r) => r !== undefined);
+
+/**
+ * Exceptions raised about an order: on its holds, or naming its reference without a hold — the
+ * latter only while no other order shares the reference (exceptions carry no channel).
+ */
+export async function exceptionsOfOrder(db: Db, workspaceId: string, holdIds: readonly string[], reference: string, orderId: string) {
+  const byHold = holdIds.length === 0 ? '' : `hold_id IN (${placeholders(holdIds.length)})`;
+  const byReference = (await sharedReference(db, workspaceId, reference, orderId)) ? '' : '(reference = ? AND hold_id IS NULL)';
+  if (!byHold && !byReference) return [];
   return db.all<{ id: string; kind: string; state: string; quantity: number | string | null; hold_id: string | null; message: string; created_at: number | string }>(
-    `SELECT id, kind, state, quantity, hold_id, message, created_at FROM exceptions WHERE workspace_id = ? AND (reference = ?${byHold}) ORDER BY id`,
-    [workspaceId, reference, ...holdIds],
+    `SELECT id, kind, state, quantity, hold_id, message, created_at FROM exceptions WHERE workspace_id = ? AND (${[byHold, byReference].filter(Boolean).join(' OR ')}) ORDER BY id`,
+    [workspaceId, ...holdIds, ...(byReference ? [reference] : [])],
   );
 }
 
-/** Returns opened against an order (by its reference, and its channel when it has one), with units received per item. */
-export async function returnsOfOrder(db: Db, workspaceId: string, reference: string, channelId: string | null) {
-  const byChannel = channelId === null ? '' : ' AND (r.channel_id IS NULL OR r.channel_id = ?)';
+/**
+ * Returns opened against an order, with units received per item: by its reference and its
+ * channel; one naming no channel only while no other order shares the reference.
+ */
+export async function returnsOfOrder(db: Db, workspaceId: string, reference: string, channelId: string | null, orderId: string) {
+  const shared = await sharedReference(db, workspaceId, reference, orderId);
+  const mine = channelId === null ? 'r.channel_id IS NULL' : 'r.channel_id = ?';
+  const byChannel = shared ? ` AND ${mine}` : channelId === null ? '' : ' AND (r.channel_id IS NULL OR r.channel_id = ?)';
   return db.all<{ id: string; number: string; state: string; code: string; item_id: string | null; received: number | string | null }>(
     `SELECT r.id, r.number, r.state, l.code, rl.item_id, rl.received FROM returns r JOIN locations l ON l.id = r.location_id
      LEFT JOIN return_lines rl ON rl.return_id = r.id
      WHERE r.workspace_id = ? AND r.order_reference = ?${byChannel} ORDER BY r.id, rl.line_no`,
     [workspaceId, reference, ...(channelId === null ? [] : [channelId])],
   );
+}
+
+export interface BackorderedLine {
+  workspaceId: string;
+  orderId: string;
+  channelId: string;
+  lineNo: number;
+  itemId: string;
+  backordered: number;
+  /** Holds the order has had: a backorder's allocation attempt is numbered by it. */
+  holds: number;
+  /** The order's candidate location codes (null: none stored). */
+  candidates: string[] | null;
+}
+
+/**
+ * Lines waiting for stock on open orders, oldest order first (by workspace, then number). Lines a
+ * channel's ingestion owns (they carry the channel's line id) are left to it: their holds are its.
+ */
+export async function backorderedLines(db: Db, limit: number): Promise<BackorderedLine[]> {
+  const rows = await db.all<{ workspace_id: string; order_id: string; channel_id: string; line_no: number | string; item_id: string; backordered: number | string; holds: number | string; candidates: string | null }>(
+    `SELECT o.workspace_id, o.id AS order_id, o.channel_id, l.line_no, l.item_id, l.backordered, o.candidates,
+            (SELECT COUNT(DISTINCT h.hold_id) FROM order_holds h WHERE h.order_id = o.id) AS holds
+     FROM order_lines l JOIN orders o ON o.id = l.order_id
+     WHERE l.backordered > 0 AND l.item_id IS NOT NULL AND l.unmapped IS NULL AND l.external_line_id IS NULL
+       AND o.channel_id IS NOT NULL AND o.state IN ('allocated', 'partially_shipped') AND o.fulfilled_by_channel = ?
+     ORDER BY o.workspace_id, o.number, l.line_no LIMIT ?`,
+    [false, limit],
+  );
+  return rows.map((r) => ({ workspaceId: r.workspace_id, orderId: r.order_id, channelId: r.channel_id, lineNo: n(r.line_no), itemId: r.item_id, backordered: n(r.backordered), holds: n(r.holds), candidates: r.candidates === null ? null : JSON.parse(r.candidates) as string[] }));
 }
