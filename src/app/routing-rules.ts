@@ -11,6 +11,9 @@ import { checkRoutingRules, costOf, DEFAULT_RULES, priorityOf, type RoutingRules
 import { componentsOf, itemsBySku, listLocations, locationsByCode } from '../store/catalog-repo.ts';
 import { availableAt, getRoutingRules, putRoutingRules } from '../store/routing-repo.ts';
 import type { Db } from '../store/store.ts';
+import { holdsByIds } from '../store/ledger-repo.ts';
+import { holdLinksOf, listOrders } from '../store/order-repo.ts';
+import { openUnits, type Order } from '../domain/order-rules.ts';
 import { distanceKm } from './geo.ts';
 import type { Written } from './idempotent.ts';
 import type { Truestock } from './truestock.ts';
@@ -86,12 +89,58 @@ export interface WhatIfOrder {
   /** Location codes; all of the workspace's when absent. */
   candidates?: string[];
   fulfilled_by_channel?: boolean;
+  /** The order's reference, echoed in the answer (open orders: their number and reference). */
+  reference?: string;
+  /** Units the order already holds, per `itemId|locationId`: its own, so counted as free to it. */
+  held?: ReadonlyMap<string, number>;
 }
 
 type Routed = { decision: RouteDecision } | { error: Refusal };
 
 export interface WhatIfResult {
-  orders: { current: Routed; proposed: Routed | null; changed: boolean | null }[];
+  orders: { reference?: string; current: Routed; proposed: Routed | null; changed: boolean | null }[];
+}
+
+/** Orders a what-if of `open` orders looks at: not yet shipped, not cancelled. */
+const OPEN_STATES = ['pending', 'allocated', 'partially_shipped'] as const;
+const DAY_MS = 86_400_000;
+
+/**
+ * The workspace's open orders (the newest WHAT_IF_ORDERS_MAX) as what-if orders: their units not
+ * yet shipped or cancelled, with what each already holds counted as its own. Orders the channel
+ * fulfils itself are left out: no rule of ours routes them.
+ */
+async function openOrders(db: Db, workspaceId: string, now: number, codeOf: (locationId: string) => string | undefined): Promise<WhatIfOrder[]> {
+  const found: Order[] = [];
+  for (const state of OPEN_STATES) found.push(...(await listOrders(db, workspaceId, { state, limit: WHAT_IF_ORDERS_MAX })));
+  const orders = found.filter((o) => !o.fulfilledByChannel).sort((a, b) => b.number - a.number).slice(0, WHAT_IF_ORDERS_MAX);
+  const links = await holdLinksOf(db, orders.map((o) => o.id));
+  const holds = new Map((await holdsByIds(db, workspaceId, [...links.values()].flat().map((l) => l.holdId))).map((h) => [h.id, h]));
+  const out: WhatIfOrder[] = [];
+  for (const o of orders) {
+    const lines = o.lines.filter((l) => l.sku !== null && openUnits(l) > 0).map((l) => ({ sku: l.sku!, quantity: openUnits(l) }));
+    if (lines.length === 0) continue;
+    const held = new Map<string, number>();
+    for (const link of links.get(o.id) ?? []) {
+      const hold = holds.get(link.holdId);
+      const line = hold?.lines.find((l) => l.lineNo === link.holdLineNo);
+      if (!hold || !line || (hold.state !== 'active' && hold.state !== 'allocated')) continue;
+      const key = `${line.itemId}|${line.locationId}`;
+      held.set(key, (held.get(key) ?? 0) + line.quantity - line.shipped);
+    }
+    const pickup = o.pickupLocationId === null ? null : (codeOf(o.pickupLocationId) ?? null);
+    out.push({
+      reference: `#${o.number} ${o.orderReference}`,
+      lines,
+      service_level: o.serviceLevel,
+      ship_to: { postal_code: o.shipTo.postalCode, country: o.shipTo.country },
+      pickup_location: pickup,
+      promise_days: o.promisedDeliverBy === null ? null : Math.max(0, Math.ceil((o.promisedDeliverBy - now) / DAY_MS)),
+      ...(o.candidates ? { candidates: o.candidates } : {}),
+      held,
+    });
+  }
+  return out;
 }
 
 /** Every location of the workspace, in id order. */
@@ -111,8 +160,8 @@ async function allLocations(db: Db, workspaceId: string): Promise<Location[]> {
  * read transaction, nothing written. A bad order answers its own error; bad proposed rules
  * refuse the whole request.
  */
-export async function whatIf(ts: Truestock, workspaceId: string, orders: WhatIfOrder[], proposedRules?: unknown): Promise<WhatIfResult | Refusal> {
-  if (!Array.isArray(orders) || orders.length === 0 || orders.length > WHAT_IF_ORDERS_MAX) {
+export async function whatIf(ts: Truestock, workspaceId: string, given: WhatIfOrder[] | 'open', proposedRules?: unknown): Promise<WhatIfResult | Refusal> {
+  if (given !== 'open' && (!Array.isArray(given) || given.length === 0 || given.length > WHAT_IF_ORDERS_MAX)) {
     return refusal('validation_failed', `orders must hold 1 to ${WHAT_IF_ORDERS_MAX} orders`, 'orders');
   }
   let proposed: RoutingRules | null = null;
@@ -125,17 +174,20 @@ export async function whatIf(ts: Truestock, workspaceId: string, orders: WhatIfO
     const current = (await getRules(db, workspaceId)).rules;
     const locations = await allLocations(db, workspaceId);
     const byCode = new Map(locations.map((l) => [l.code, l]));
+    const byId = new Map(locations.map((l) => [l.id, l.code]));
+    const orders = given === 'open' ? await openOrders(db, workspaceId, ts.clock.now(), (id) => byId.get(id)) : given;
     const out: WhatIfResult['orders'] = [];
     for (const [n, order] of orders.entries()) {
+      const reference = order.reference !== undefined ? { reference: order.reference } : {};
       const prepared = await prepare(db, workspaceId, order, `orders[${n}]`, byCode, locations);
       if ('code' in prepared) {
-        out.push({ current: { error: prepared }, proposed: proposed && { error: prepared }, changed: proposed && false });
+        out.push({ ...reference, current: { error: prepared }, proposed: proposed && { error: prepared }, changed: proposed && false });
         continue;
       }
       const route = (rules: RoutingRules): Routed => ({ decision: routeOrder({ ...prepared.request, maxShipments: rules.max_shipments, candidates: prepared.candidates(rules) }) });
       const now = route(current);
       const then = proposed && route(proposed);
-      out.push({ current: now, proposed: then, changed: then && JSON.stringify(shipPlan(now)) !== JSON.stringify(shipPlan(then)) });
+      out.push({ ...reference, current: now, proposed: then, changed: then && JSON.stringify(shipPlan(now)) !== JSON.stringify(shipPlan(then)) });
     }
     return { orders: out };
   });
@@ -183,7 +235,7 @@ async function prepare(db: Db, workspaceId: string, order: WhatIfOrder, field: s
       pickupLocation: order.pickup_location ?? null,
       promiseDays: order.promise_days ?? null,
       fulfilledByChannel: order.fulfilled_by_channel ?? false,
-      free: (itemId: string, locationId: string) => stock.get(`${itemId}|${locationId}`) ?? 0,
+      free: (itemId: string, locationId: string) => (stock.get(`${itemId}|${locationId}`) ?? 0) + (order.held?.get(`${itemId}|${locationId}`) ?? 0),
     },
     candidates: (rules: RoutingRules) =>
       cands.map((loc) => {

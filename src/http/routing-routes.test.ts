@@ -74,6 +74,27 @@ describe.each(STORE_KINDS)('routing routes on %s', (kind) => {
     expect((await h.get(`/v1/routing/rules`, h.a.keys.read)).json().rules.locations).toEqual({});
   });
 
+  it('what-if over the open orders counts what each already holds as its own, and writes nothing', async () => {
+    const { sku } = await h.item(1);
+    expect((await h.post('/v1/stock/receive', { sku, location: 'NJ', quantity: 2 })).statusCode).toBe(200);
+    expect((await h.post('/v1/stock/receive', { sku, location: 'DAL', quantity: 5 })).statusCode).toBe(200);
+    expect((await put({})).statusCode).toBe(200);
+    // Chicago's order goes to NJ, the nearest that ships: it takes NJ's last 2.
+    const placed = await h.post('/v1/orders', { source: 'staff', lines: [{ sku, quantity: 2 }], service_level: 'standard', ship_to: { postal_code: '10001', country: 'US' } });
+    expect(placed.statusCode, placed.body).toBe(201);
+    const number = placed.json().order.number;
+    const body = { open_orders: true, rules: { locations: { NJ: { transit: { standard: null } } } } };
+    const res = await h.unchanged(() => h.post('/v1/routing/what-if', body, { key: h.a.keys.read, idem: null }), [sku]);
+    expect(res.statusCode, res.body).toBe(200);
+    const mine = res.json().orders.find((o: Json) => String(o.reference).startsWith(`#${number} `));
+    // NJ has 0 available now, but the 2 it holds are the order's own: it still routes there today.
+    expect(mine.current.decision.shipments.map((s: Json) => s.location)).toEqual(['NJ']);
+    expect(mine.proposed.decision.shipments.map((s: Json) => s.location)).toEqual(['DAL']);
+    expect(mine.changed).toBe(true);
+    expectProblem(await h.post('/v1/routing/what-if', { rules: {} }, { key: h.a.keys.read, idem: null }), 'validation_failed', 'orders');
+    expectProblem(await h.post('/v1/routing/what-if', { open_orders: true, orders: [] }, { key: h.a.keys.read, idem: null }), 'validation_failed');
+  });
+
   it('is in the OpenAPI document', async () => {
     const doc = (await h.get('/openapi.json', null)).json();
     expect(Object.keys(doc.paths['/v1/routing/rules']).sort()).toEqual(['get', 'put']);

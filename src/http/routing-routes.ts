@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { getRules, putRules, whatIf, WHAT_IF_ORDERS_MAX, type WhatIfOrder } from '../app/routing-rules.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { HOLD_LINES_MAX, HOLD_LOCATIONS_MAX } from '../domain/commands.ts';
-import { TruestockError } from '../domain/errors.ts';
+import { refusal, TruestockError } from '../domain/errors.ts';
 import { MAX_SHIPMENTS_LIMIT, SERVICE_LEVELS } from '../domain/routing.ts';
 import { RULE_LOCATIONS_MAX, SHIPPING_LEVELS, TRANSIT_BANDS_MAX, TRANSIT_DAYS_MAX } from '../domain/routing-rules.ts';
 import type { RouteKit } from './routes.ts';
@@ -45,7 +45,8 @@ const whatIfOrder = object({
 const whatIfBody = object({
   rules: { type: 'object', description: 'Proposed routing rules (same shape as PUT /v1/routing/rules); absent: only the current rules' },
   orders: { type: 'array', minItems: 1, maxItems: WHAT_IF_ORDERS_MAX, items: whatIfOrder },
-}, ['orders']);
+  open_orders: { type: 'boolean', description: `true: the workspace's open orders (the newest ${WHAT_IF_ORDERS_MAX}) instead of orders: their units not yet shipped, counting what each already holds as its own` },
+});
 
 export function registerRoutingRoutes(app: FastifyInstance, ts: Truestock, kit: RouteKit): void {
   const { read, mutation, route, write } = kit;
@@ -55,11 +56,15 @@ export function registerRoutingRoutes(app: FastifyInstance, ts: Truestock, kit: 
     read((db) => getRules(db, req.principal.workspaceId)));
   app.put<{ Body: unknown }>('/routing/rules', write('admin', tags, 'Replace the routing rules: per location priority, cost and transit bands per service level, workspace defaults, max shipments', rulesDoc, { response: { 200: rulesAnswer } }), (req, reply) =>
     mutation(req, reply, (db, now) => putRules(db, req.principal.workspaceId, req.body, now)));
-  app.post<{ Body: { rules?: unknown; orders: WhatIfOrder[] } }>(
+  app.post<{ Body: { rules?: unknown; orders?: WhatIfOrder[]; open_orders?: boolean } }>(
     '/routing/what-if',
-    route('read', tags, 'How orders would route under the current rules and under proposed ones, with every candidate\'s verdict and reasons. Writes nothing.', { body: whatIfBody }),
+    route('read', tags, 'How orders (given, or the open ones) would route under the current rules and under proposed ones, with every candidate\'s verdict and reasons. Writes nothing.', { body: whatIfBody }),
     async (req) => {
-      const out = await whatIf(ts, req.principal.workspaceId, req.body.orders, req.body.rules);
+      const { orders, open_orders: open } = req.body;
+      if ((orders === undefined) === (open !== true)) {
+        throw new TruestockError(refusal('validation_failed', 'give either orders or open_orders: true', orders === undefined ? 'orders' : 'open_orders'));
+      }
+      const out = await whatIf(ts, req.principal.workspaceId, open === true ? 'open' : orders!, req.body.rules);
       if ('code' in out) throw new TruestockError(out);
       return out;
     },
