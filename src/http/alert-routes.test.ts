@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, Harness, type Json } from '../../test/support/http.ts';
 import { STORE_KINDS } from '../../test/support/truestock.ts';
+import { smtpOf } from '../store/alert-repo.ts';
 
 describe.each(STORE_KINDS)('alert routes on %s', (kind) => {
   const h = new Harness(kind);
@@ -34,6 +35,9 @@ describe.each(STORE_KINDS)('alert routes on %s', (kind) => {
     const one = await h.get(`/v1/alerts/subscriptions/${subscription.id}`, h.a.keys.operate);
     expect(one.json().subscription).toEqual(subscription);
     expect(JSON.stringify([listed, one.json()])).not.toContain(secret);
+    // Sealed at rest: the signing secret is needed to sign, but never sits in the table in clear.
+    const stored = await h.ts.store.read((d) => d.get<{ secret: string }>('SELECT secret FROM alert_subscriptions WHERE id = ?', [subscription.id]));
+    expect(stored!.secret).not.toContain(secret.slice('whsec_'.length));
     // The same Idempotency-Key replays the first answer instead of making a second subscription.
     const again = await h.post('/v1/alerts/subscriptions', { url: 'http://127.0.0.1:9/hooks', events: ['stock.changed', 'stock.low'] }, { key: h.a.keys.admin, idem });
     expect(again.headers['idempotent-replayed']).toBe('true');
@@ -163,7 +167,9 @@ describe.each(STORE_KINDS)('alert routes on %s', (kind) => {
     expect((await h.get('/v1/alerts/smtp')).body).not.toContain('hunter2');
     await send('PUT', '/v1/alerts/smtp', { host: 'smtp2.example.com', port: 465, username: 'u', password: '(set)', from: 'alerts@example.com' });
     const row = await h.ts.store.read((d) => d.get<{ password: string; secure: unknown }>('SELECT password, secure FROM alert_smtp WHERE workspace_id = ?', [h.a.id]));
-    expect(row!.password).toBe('hunter2');
+    // Kept, and sealed at rest like channel credentials (docs/security.md).
+    expect(row!.password).not.toContain('hunter2');
+    expect((await h.ts.store.read((d) => smtpOf(d, h.a.id)))!.password).toBe('hunter2');
     expect(Boolean(row!.secure)).toBe(true);
     expectProblem(await send('PUT', '/v1/alerts/smtp', { host: 'x', port: 25, from: 'nobody' }), 'validation_failed', 'from');
     expectProblem(await send('PUT', '/v1/alerts/smtp', { host: 'x', port: 70_000, from: 'a@example.com' }), 'validation_failed', 'port');

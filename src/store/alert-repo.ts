@@ -9,6 +9,7 @@ import { channelSeverity, exceptionSeverity } from '../domain/alert-rules.ts';
 import type { Balances } from '../domain/buckets.ts';
 import type { StockLevel } from '../domain/model.ts';
 import { type Db, insertRows, type Param, placeholders } from './store.ts';
+import { openSecret, sealSecret } from './secret-box.ts';
 
 const bool = (v: unknown) => v === true || v === 1 || v === '1' || v === 't';
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -243,7 +244,7 @@ export interface Subscription {
 function subscriptionFromRow(r: Record<string, unknown>): Subscription {
   return {
     id: String(r.id), workspace_id: String(r.workspace_id), kind: r.kind as SubscriptionKind, name: String(r.name),
-    url: (r.url as string | null) ?? null, secret: (r.secret as string | null) ?? null, email: (r.email as string | null) ?? null,
+    url: (r.url as string | null) ?? null, secret: openSecret((r.secret as string | null) ?? null), email: (r.email as string | null) ?? null,
     events: JSON.parse(String(r.events)) as string[], min_severity: r.min_severity as Severity, digest_minutes: Number(r.digest_minutes),
     digest_due_at: num(r.digest_due_at), enabled: bool(r.enabled), created_at: Number(r.created_at), updated_at: Number(r.updated_at),
   };
@@ -253,7 +254,7 @@ export async function insertSubscription(db: Db, s: Subscription): Promise<void>
   await db.run(
     `INSERT INTO alert_subscriptions (id, workspace_id, kind, name, url, secret, email, events, min_severity, digest_minutes, digest_due_at, enabled, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [s.id, s.workspace_id, s.kind, s.name, s.url, s.secret, s.email, JSON.stringify(s.events), s.min_severity, s.digest_minutes, s.digest_due_at, s.enabled, s.created_at, s.updated_at],
+    [s.id, s.workspace_id, s.kind, s.name, s.url, sealSecret(s.secret), s.email, JSON.stringify(s.events), s.min_severity, s.digest_minutes, s.digest_due_at, s.enabled, s.created_at, s.updated_at],
   );
 }
 
@@ -463,7 +464,7 @@ export interface SmtpSettings {
 export async function smtpOf(db: Db, ws: string): Promise<SmtpSettings | null> {
   const r = await db.get<Record<string, unknown>>('SELECT host, port, secure, username, password, from_address FROM alert_smtp WHERE workspace_id = ?', [ws]);
   if (!r) return null;
-  return { host: String(r.host), port: Number(r.port), secure: bool(r.secure), username: (r.username as string | null) ?? null, password: (r.password as string | null) ?? null, from_address: String(r.from_address) };
+  return { host: String(r.host), port: Number(r.port), secure: bool(r.secure), username: (r.username as string | null) ?? null, password: openSecret((r.password as string | null) ?? null), from_address: String(r.from_address) };
 }
 
 export async function writeSmtp(db: Db, ws: string, s: SmtpSettings, now: number): Promise<void> {
@@ -471,7 +472,7 @@ export async function writeSmtp(db: Db, ws: string, s: SmtpSettings, now: number
     `INSERT INTO alert_smtp (workspace_id, host, port, secure, username, password, from_address, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (workspace_id) DO UPDATE SET host = excluded.host, port = excluded.port, secure = excluded.secure, username = excluded.username,
        password = excluded.password, from_address = excluded.from_address, updated_at = excluded.updated_at`,
-    [ws, s.host, s.port, s.secure, s.username, s.password, s.from_address, now],
+    [ws, s.host, s.port, s.secure, s.username, sealSecret(s.password), s.from_address, now],
   );
 }
 

@@ -78,3 +78,13 @@ export function openSettings<T = Record<string, unknown>>(stored: string): T {
   if (isSealed(stored) && !box) throw new Error('channel settings are sealed and no secret key is set (docs/security.md)');
   return JSON.parse(box ? box.open(stored) : stored) as T;
 }
+
+/** One secret string as stored (an alert webhook's signing secret, an SMTP password): sealed like settings. */
+export function sealSecret(secret: string | null): string | null {
+  return secret === null ? null : sealSettings(secret);
+}
+
+/** One secret string as read; a value stored in clear before secrets were sealed reads as it is. */
+export function openSecret(stored: string | null): string | null {
+  return stored === null ? null : isSealed(stored) ? openSettings<string>(stored) : stored;
+}
