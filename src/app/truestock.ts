@@ -29,6 +29,7 @@ import type { BreakerOptions } from '../sync/breaker.ts';
 import { type DispatchEvents, Dispatcher, type DispatchLog } from '../sync/dispatcher.ts';
 import { Reconciler } from '../sync/reconciler.ts';
 import { resealChannelSettings } from '../store/channel-repo.ts';
+import { resealAlertSecrets } from '../store/alert-repo.ts';
 import { useSecretBox } from '../store/secret-box.ts';
 import { FailureLimiter } from './failure-limit.ts';
 import { loadSecretKeys, secretBoxOf, type SecretKeyConfig } from './secret-key.ts';
@@ -152,7 +153,10 @@ export class Truestock {
       const { keys, file } = loadSecretKeys(config);
       const box = secretBoxOf(keys, file ?? 'TRUESTOCK_SECRET_KEY');
       useSecretBox(box);
-      await store.transaction((db) => resealChannelSettings(db, box));
+      await store.transaction(async (db) => {
+        await resealChannelSettings(db, box);
+        await resealAlertSecrets(db, box);
+      });
     } catch (err) {
       await store.close();
       throw err;

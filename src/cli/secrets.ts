@@ -1,4 +1,4 @@
-// `truestock secrets rotate`: seal every channel's credentials with a new key (docs/security.md).
+// `truestock secrets rotate`: seal every channel's credentials and every alert secret with a new key (docs/security.md).
 // With a key file: a new key is put first in the file (the old one stays, to open old rows), every
 // row is sealed again, then the old key is dropped — a crash in between leaves a file that opens
 // everything. With TRUESTOCK_SECRET_KEY: the operator sets the new key there and the old one in

@@ -13,6 +13,7 @@ import { ManualClock } from '../app/clock.ts';
 import { newSecretKey, parseSecretKey, readKeyFile } from '../app/secret-key.ts';
 import { Truestock, type TruestockConfig } from '../app/truestock.ts';
 import { rotateSecretKey } from '../cli/secrets.ts';
+import { getSubscription } from '../store/alert-repo.ts';
 import { getChannel } from '../store/channel-repo.ts';
 import { isSealed, SecretBox } from '../store/secret-box.ts';
 import { createDatabase, STORE_KINDS, type TestDatabase } from '../../test/support/truestock.ts';
@@ -41,6 +42,7 @@ describe.each(STORE_KINDS)('channel secrets at rest on %s', (kind) => {
       await ts.close();
     }
   };
+  const rawAlertSecret = async (ts: Truestock) => (await ts.store.read((d) => d.get<{ secret: string }>("SELECT secret FROM alert_subscriptions WHERE id = 'asub_legacy'")))!.secret;
   const rawSettings = (ts: Truestock) => ts.store.read((d) => d.all<{ id: string; settings: string }>('SELECT id, settings FROM channels ORDER BY id'));
   const fileBox = () => new SecretBox(parseSecretKey(readKeyFile(config.secretKeyFile!)[0]!, 'key file'));
 
@@ -60,11 +62,17 @@ describe.each(STORE_KINDS)('channel secrets at rest on %s', (kind) => {
   });
 
   it('seals a row in clear from before encryption at the next start', async () => {
-    await withTs((ts) => ts.store.transaction((d) => d.run(
-      "INSERT INTO channels (id, workspace_id, kind, name, settings, created_at, updated_at) VALUES ('chan_legacy', ?, 'custom', 'legacy', ?, 0, 0)", [ws, JSON.stringify({ api_token: 'legacy-SECRET' })])));
+    await withTs((ts) => ts.store.transaction(async (d) => {
+      await d.run("INSERT INTO channels (id, workspace_id, kind, name, settings, created_at, updated_at) VALUES ('chan_legacy', ?, 'custom', 'legacy', ?, 0, 0)", [ws, JSON.stringify({ api_token: 'legacy-SECRET' })]);
+      await d.run(`INSERT INTO alert_subscriptions (id, workspace_id, kind, name, url, secret, email, events, min_severity, digest_minutes, digest_due_at, enabled, created_at, updated_at)
+        VALUES ('asub_legacy', ?, 'webhook', 'erp', 'http://127.0.0.1:9/', 'whsec_legacySECRET', NULL, '[]', 'info', 0, NULL, ?, 0, 0)`, [ws, true]);
+    }));
     await withTs(async (ts) => {
       for (const r of await rawSettings(ts)) expect(r.settings).not.toContain('SECRET');
       expect((await ts.store.read((d) => getChannel(d, ws, 'chan_legacy')))!.settings).toEqual({ api_token: 'legacy-SECRET' });
+      // An alert's signing secret too: sealed at rest, read back as it was.
+      expect((await rawAlertSecret(ts))).not.toContain('SECRET');
+      expect((await ts.store.read((d) => getSubscription(d, ws, 'asub_legacy')))!.secret).toBe('whsec_legacySECRET');
     });
   });
 
@@ -80,6 +88,7 @@ describe.each(STORE_KINDS)('channel secrets at rest on %s', (kind) => {
       const box = fileBox();
       for (const r of await rawSettings(ts)) expect(box.sealedWithCurrent(r.settings)).toBe(true);
       expect(JSON.parse(box.open((await rawSettings(ts)).find((r) => r.id === 'chan_legacy')!.settings))).toEqual({ api_token: 'legacy-SECRET' });
+      expect(JSON.parse(box.open(await rawAlertSecret(ts)))).toBe('whsec_legacySECRET');
     });
   });
 

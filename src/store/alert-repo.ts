@@ -9,7 +9,7 @@ import { channelSeverity, exceptionSeverity } from '../domain/alert-rules.ts';
 import type { Balances } from '../domain/buckets.ts';
 import type { StockLevel } from '../domain/model.ts';
 import { type Db, insertRows, type Param, placeholders } from './store.ts';
-import { openSecret, sealSecret } from './secret-box.ts';
+import { isSealed, openSecret, type SecretBox, sealSecret } from './secret-box.ts';
 
 const bool = (v: unknown) => v === true || v === 1 || v === '1' || v === 't';
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -478,4 +478,24 @@ export async function writeSmtp(db: Db, ws: string, s: SmtpSettings, now: number
 
 export async function deleteSmtp(db: Db, ws: string): Promise<number> {
   return db.run('DELETE FROM alert_smtp WHERE workspace_id = ?', [ws]);
+}
+
+/**
+ * Seal again the alert secrets (webhook signing secrets, SMTP passwords) not sealed with the box's
+ * current key: values in clear from before, and values of an older key during a rotation.
+ */
+export async function resealAlertSecrets(db: Db, box: SecretBox): Promise<number> {
+  let n = 0;
+  const reseal = (stored: string) => box.seal(isSealed(stored) ? box.open(stored) : JSON.stringify(stored));
+  for (const r of await db.all<{ id: string; secret: string }>('SELECT id, secret FROM alert_subscriptions WHERE secret IS NOT NULL')) {
+    if (box.sealedWithCurrent(r.secret)) continue;
+    await db.run('UPDATE alert_subscriptions SET secret = ? WHERE id = ?', [reseal(r.secret), r.id]);
+    n++;
+  }
+  for (const r of await db.all<{ workspace_id: string; password: string }>('SELECT workspace_id, password FROM alert_smtp WHERE password IS NOT NULL')) {
+    if (box.sealedWithCurrent(r.password)) continue;
+    await db.run('UPDATE alert_smtp SET password = ? WHERE workspace_id = ?', [reseal(r.password), r.workspace_id]);
+    n++;
+  }
+  return n;
 }
