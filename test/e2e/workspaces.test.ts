@@ -71,6 +71,33 @@ describe.skipIf(!hasChromium)('workspaces in a browser', () => {
     expect((await server.call('GET', '/v1/items', undefined, secret)).status).toBe(200);
   });
 
+  it('asks which workspace when one email and password open two', async () => {
+    const made = [];
+    for (const name of ['Brand East', 'Brand West']) {
+      const w = await server.call('POST', '/v1/admin/workspaces', { name }, rootKey);
+      expect(w.status, JSON.stringify(w.body)).toBe(201);
+      const id = (w.body.workspace as { id: string }).id;
+      const u = await server.call('POST', `/v1/admin/workspaces/${id}/users`, { email: 'sam@brands.test', name: 'Sam', role: 'operate', password: 'correct horse battery' }, rootKey);
+      expect(u.status, JSON.stringify(u.body)).toBe(201);
+      made.push(id);
+    }
+    const { page: other, context } = await newPage(browser, server);
+    try {
+      await other.goto('/');
+      const form = other.getByRole('form', { name: 'With your account' });
+      await form.getByLabel('Email').fill('sam@brands.test');
+      await form.getByLabel('Password').fill('correct horse battery');
+      await form.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByRole('alert').filter({ hasText: 'open 2 workspaces' }).waitFor();
+      await form.getByLabel('Workspace id').fill(made[1]!);
+      await form.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByRole('navigation', { name: 'Screens' }).waitFor();
+      expect(await other.getByText('Brand West').count()).toBeGreaterThan(0);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("hides the page from a workspace's admin", async () => {
     const { page: other, context } = await newPage(browser, server);
     try {

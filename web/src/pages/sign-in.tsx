@@ -2,7 +2,7 @@
 // the key typed here is sent once in the request body and dropped from memory afterwards.
 
 import { type FormEvent, useEffect, useState } from 'react';
-import { api, describeError, type Session } from '../api.ts';
+import { api, ApiError, describeError, type Session } from '../api.ts';
 import { TextField } from '../ui/forms.tsx';
 
 export function SignInPage({ reason, onSignedIn }: { reason?: string | undefined; onSignedIn: (s: Session) => void }) {
@@ -11,12 +11,16 @@ export function SignInPage({ reason, onSignedIn }: { reason?: string | undefined
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // One email may have an account in several workspaces: when its password opens more than one,
+  // the server asks which (field `workspace`, the ids in its detail) and the form asks the person.
+  const [askWorkspace, setAskWorkspace] = useState(false);
+  const [workspace, setWorkspace] = useState('');
 
   useEffect(() => {
     document.title = 'Sign in · truestock';
   }, []);
 
-  async function submit(e: FormEvent, creds: { api_key: string } | { email: string; password: string }) {
+  async function submit(e: FormEvent, creds: { api_key: string } | { email: string; password: string; workspace?: string }) {
     e.preventDefault();
     setBusy(true);
     setError(null);
@@ -26,6 +30,7 @@ export function SignInPage({ reason, onSignedIn }: { reason?: string | undefined
       setPassword('');
       onSignedIn(session);
     } catch (err) {
+      if (err instanceof ApiError && err.problem.field === 'workspace') setAskWorkspace(true);
       setError(describeError(err));
     } finally {
       setBusy(false);
@@ -49,10 +54,11 @@ export function SignInPage({ reason, onSignedIn }: { reason?: string | undefined
             Sign in with key
           </button>
         </form>
-        <form onSubmit={(e) => submit(e, { email: email.trim(), password })} aria-labelledby="with-account">
+        <form onSubmit={(e) => submit(e, { email: email.trim(), password, ...(askWorkspace && workspace.trim() ? { workspace: workspace.trim() } : {}) })} aria-labelledby="with-account">
           <h2 id="with-account">With your account</h2>
           <TextField label="Email" type="email" value={email} onChange={setEmail} required autoComplete="username" name="email" />
           <TextField label="Password" type="password" value={password} onChange={setPassword} required autoComplete="current-password" name="password" />
+          {askWorkspace && <TextField label="Workspace id" value={workspace} onChange={setWorkspace} required placeholder="ws_…" autoComplete="off" name="workspace" />}
           <button type="submit" className="btn btn-primary" disabled={busy}>
             Sign in
           </button>
