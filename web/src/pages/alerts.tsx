@@ -12,6 +12,7 @@ import { href } from '../router.ts';
 import { ActionButton, CheckField, NumberField, Outcome, SelectField, Submit, TextField, whole } from '../ui/forms.tsx';
 import { Badge, Empty, LoadState, PageHeader, Section, TableWrap } from '../ui/page.tsx';
 import { LocationSelect, SKU_LIST_ID, SkuDatalist, useLocations } from '../ui/pickers.tsx';
+import { ShownOnce } from '../ui/shown-once.tsx';
 
 const EVENTS = ['stock.changed', 'stock.low', 'exception.opened', 'exception.resolved', 'channel.status_changed'] as const;
 const SEVERITIES = ['info', 'warning', 'critical'] as const;
@@ -182,12 +183,9 @@ function NewSubscription({ onMade }: { onMade: (id: string) => void }) {
       </form>
       <Outcome action={action} />
       {secret && (
-        <div className="outcome outcome-ok" role="note" aria-label="Signing secret">
-          <p>
-            Signing secret — copy it now, it is <strong>not shown again</strong>:
-          </p>
-          <code data-secret>{secret}</code>
-        </div>
+        <ShownOnce label="Signing secret" secret={secret}>
+          Signing secret — copy it now, it is <strong>not shown again</strong>:
+        </ShownOnce>
       )}
     </Section>
   );

@@ -9,6 +9,7 @@ import * as f from '../format.ts';
 import { useLive } from '../live.ts';
 import { ActionButton, Outcome, Submit, TextField } from '../ui/forms.tsx';
 import { Badge, Empty, LoadState, PageHeader, Section, TableWrap } from '../ui/page.tsx';
+import { ShownOnce } from '../ui/shown-once.tsx';
 
 interface Workspace {
   id: string;
@@ -127,12 +128,9 @@ function NewWorkspace({ onMade }: { onMade: () => void }) {
       </form>
       <Outcome action={action} />
       {made && (
-        <div className="outcome outcome-ok" role="note" aria-label="Admin API key">
-          <p>
-            The admin API key of <strong>{made.workspace.name}</strong> — copy it now and hand it to the workspace's owner; it is <strong>not shown again</strong>. They sign in with it and add their own users and keys.
-          </p>
-          <code data-secret>{made.secret}</code>
-        </div>
+        <ShownOnce label="Admin API key" secret={made.secret}>
+          The admin API key of <strong>{made.workspace.name}</strong> — copy it now and hand it to the workspace's owner; it is <strong>not shown again</strong>. They sign in with it and add their own users and keys.
+        </ShownOnce>
       )}
     </Section>
   );
