@@ -125,6 +125,11 @@ describe.skipIf(!hasChromium)('items, an item and listings in a browser', () => 
       const holds = page.getByRole('region', { name: 'Holds and allocations of this item, newest first' });
       await holds.getByText('cart-77').waitFor();
     });
+    // Its order history: the Orders list filtered by this SKU.
+    const placed = await server.ok('POST', '/v1/orders', { source: 'staff', lines: [{ sku: 'MUG-1', quantity: 1 }], locations: ['WH1'] });
+    await page.getByRole('link', { name: 'Orders with MUG-1' }).click();
+    await page.waitForURL(/#\/orders\?.*sku=MUG-1/);
+    await page.getByRole('link', { name: new RegExp(`^#?${(placed.order as Json).number}\\b`) }).first().waitFor();
   });
 
   it("a pushed channel's listings show the number last seen there with when, and page beyond 100", async () => {

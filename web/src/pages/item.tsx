@@ -363,6 +363,9 @@ function Holds({ sku }: { sku: string }) {
   const pageNo = cursors.length;
   return (
     <Section title="Holds and allocations" id="holds">
+      <p className="muted small">
+        The orders with a line of this item, their states and shipments: <a href={href('/orders', { sku })}>Orders with {sku}</a>.
+      </p>
       <LoadState live={holds} what="holds" />
       {page && page.data.length === 0 && <Empty>{pageNo === 1 ? 'No holds or allocations of this item.' : 'No older holds.'}</Empty>}
       {page && page.data.length > 0 && (
