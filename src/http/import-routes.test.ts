@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, Harness } from '../../test/support/http.ts';
+import { STOCK_FORMATS } from '../app/stock-import.ts';
 
 describe.each(['sqlite', 'postgres'] as const)('CSV import routes on %s', (kind) => {
   const h = new Harness(kind);
@@ -28,6 +29,14 @@ describe.each(['sqlite', 'postgres'] as const)('CSV import routes on %s', (kind)
     expect(problem.error_count).toBe(2);
     expectProblem(await send('/v1/imports/items', text, null), 'idempotency_key_required');
     expectProblem(await send('/v1/imports/items', text, randomUUID(), h.a.keys.read), 'forbidden');
+  });
+
+  it('lists the stock formats it takes: ours first, then each kind that declares an export', async () => {
+    const res = await h.get('/v1/imports/stock/formats', h.a.keys.read);
+    expect(res.statusCode, res.body).toBe(200);
+    const formats = res.json().data as { format: string; label: string; creates_items: boolean }[];
+    expect(formats[0]).toEqual({ format: 'truestock', label: 'truestock CSV (sku,location,on_hand[,zone])', creates_items: false });
+    expect(formats.map((x) => x.format)).toEqual([...STOCK_FORMATS.keys()]);
   });
 
   it('imports counted stock, streams exports, and answers csv_invalid for unknown names', async () => {

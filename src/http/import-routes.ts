@@ -75,6 +75,11 @@ export function registerImportRoutes(app: FastifyInstance, ts: Truestock, kit: R
     return reply.code(res.summary.created > 0 ? 201 : 200).send({ import: res.summary });
   });
 
+  // The formats the stock import takes, for a client to offer (ours, and each kind's own export).
+  app.get('/imports/stock/formats', route('read', ['imports'], 'The formats POST /v1/imports/stock takes: ours and each channel kind\'s own inventory export'), async () => ({
+    data: [...STOCK_FORMATS].map(([format, f]) => ({ format, label: format === OWN_STOCK_FORMAT ? 'truestock CSV (sku,location,on_hand[,zone])' : f.label, creates_items: f.createsItems })),
+  }));
+
   app.post<{ Querystring: { format?: string; create_items?: boolean; file_name?: string } }>('/imports/stock', route('operate', ['imports'], `Set counted stock from a CSV file${exportsText ? ` (or ${exportsText})` : ''}: one ledger step, all rows or none`, {
     headers: idempotencyHeader,
     querystring: stockQuery,

@@ -9,7 +9,7 @@
 
 import type { ChannelKindSpec } from '../kind.ts';
 import { amazonInbound } from './inbound.ts';
-import { marketplaceName } from './marketplaces.ts';
+import { AMAZON_LISTING } from './order-facts.ts';
 import { AMAZON_POLL_SECONDS_DEFAULT } from './poll.ts';
 import { SETTLE_MS } from './orders-poll.ts';
 import { amazonConnector } from './push.ts';
@@ -20,12 +20,7 @@ export const amazon: ChannelKindSpec = {
   name: 'amazon',
   label: 'Amazon',
   // The marketplace is part of the listing, so the seller id alone is the account.
-  listing: {
-    kind: 'amazon',
-    forms: [['seller_sku', 'marketplace_id']],
-    labels: { seller_sku: 'seller_sku', marketplace_id: 'marketplace' },
-    shown: { seller_sku: { label: 'Seller SKU' }, marketplace_id: { label: 'Marketplace', value: marketplaceName } },
-  },
+  listing: AMAZON_LISTING,
   settings: {
     // Credentials may come later; `connect()` says what a connection still lacks.
     check: checkAmazonSetting,

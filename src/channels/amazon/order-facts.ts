@@ -10,12 +10,18 @@
 
 import type { OrderFacts, OrderLineFacts } from '../../domain/channel-event.ts';
 import { externalKey, type ListingIdentity } from '../../domain/listing-rules.ts';
+import { marketplaceName } from './marketplaces.ts';
 
 /**
  * The kind's listing identity (kind.ts declares the same; a test keeps them equal). Labels are
  * part of stored keys: never change them.
  */
-export const AMAZON_LISTING: ListingIdentity = { kind: 'amazon', forms: [['seller_sku', 'marketplace_id']], labels: { seller_sku: 'seller_sku', marketplace_id: 'marketplace' } };
+export const AMAZON_LISTING: ListingIdentity = {
+  kind: 'amazon',
+  forms: [['seller_sku', 'marketplace_id']],
+  labels: { seller_sku: 'seller_sku', marketplace_id: 'marketplace' },
+  shown: { seller_sku: { label: 'Seller SKU' }, marketplace_id: { label: 'Marketplace', value: marketplaceName } },
+};
 
 /** What a status asks of truestock: allocate, hold (payment not confirmed), or release. */
 export type OrderState = 'open' | 'pending' | 'cancelled';

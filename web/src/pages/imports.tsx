@@ -8,6 +8,7 @@ import { api, ApiError, describeError, newIdempotencyKey, NetworkError, type Pro
 import * as f from '../format.ts';
 import { CheckField, SelectField, Submit } from '../ui/forms.tsx';
 import { PageHeader, Section, TableWrap } from '../ui/page.tsx';
+import { useOnce } from '../live.ts';
 
 /** Bad rows listed under a refused file; the API lists the first ones and counts them all. */
 const ROW_ERRORS_SHOWN_MAX = 500;
@@ -149,17 +150,26 @@ function ItemsImport() {
   );
 }
 
+interface StockFormat {
+  format: string;
+  label: string;
+  creates_items: boolean;
+}
+
 function StockImport() {
   const upload = useUpload();
   const [file, setFile] = useState<File | null>(null);
   const [format, setFormat] = useState('truestock');
   const [createItems, setCreateItems] = useState(false);
+  // The formats come from the server (ours and each channel kind's export): no kind is named here.
+  const formats = useOnce(() => api.get<{ data: StockFormat[] }>('/imports/stock/formats'), []);
+  const chosen = formats.data?.data.find((x) => x.format === format);
   const [missing, setMissing] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setMissing(!file);
     if (!file) return;
-    await upload.run('/imports/stock', await file.text(), { format, create_items: format === 'shopify' && createItems ? true : undefined, file_name: file.name.slice(0, FILE_NAME_MAX) || undefined });
+    await upload.run('/imports/stock', await file.text(), { format, create_items: chosen?.creates_items && createItems ? true : undefined, file_name: file.name.slice(0, FILE_NAME_MAX) || undefined });
   };
   return (
     <Section title="Import stock" id="import-stock">
@@ -173,12 +183,9 @@ function StockImport() {
           label="Format"
           value={format}
           onChange={setFormat}
-          options={[
-            { value: 'truestock', label: 'truestock CSV (sku,location,on_hand[,zone])' },
-            { value: 'shopify', label: "Shopify's inventory export" },
-          ]}
+          options={(formats.data?.data ?? [{ format: 'truestock', label: 'truestock CSV (sku,location,on_hand[,zone])', creates_items: false }]).map((x) => ({ value: x.format, label: x.label }))}
         />
-        {format === 'shopify' && <CheckField label="Create items for unknown SKUs" checked={createItems} onChange={setCreateItems} />}
+        {chosen?.creates_items && <CheckField label="Create items for unknown SKUs" checked={createItems} onChange={setCreateItems} />}
         <Submit disabled={upload.busy}>Import stock</Submit>
       </form>
       {missing && !file && (
