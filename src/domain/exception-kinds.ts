@@ -39,7 +39,7 @@ export const EXCEPTION_KIND_REGISTRY: readonly ExceptionKindInfo[] = [
   k('oversold', 'Oversold', 'high', 'settled', true),
   k('unmapped_order_line', 'Unmapped order line', 'high'),
   k('sync_dead_letter', 'Sync dead letter', 'high'),
-  k('channel_auth_failed', 'Channel refused credentials', 'high'),
+  k('channel_auth_failed', 'Channel refused credentials', 'high', 'recovered'),
   k('channel_stale', 'Channel stale (order polls failing)', 'high', 'recovered'),
   k('promise_at_risk', 'Promise at risk (no location can deliver in time)', 'high'),
   k('count_shortfall', 'Count shortfall', 'medium', 'settled', true),

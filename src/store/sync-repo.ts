@@ -3,6 +3,7 @@
 
 import { channelStatusChanged } from './alert-repo.ts';
 import { insertChannelExceptions } from './channel-event-repo.ts';
+import { closeException } from './exception-repo.ts';
 import { pushAfterEdit } from '../domain/sync-rules.ts';
 import { type Db, placeholders } from './store.ts';
 import { openSettings } from './secret-box.ts';
@@ -214,6 +215,13 @@ export async function writeChannelSync(db: Db, ws: string, channelId: string, s:
     const auth = s.paused && s.paused_reason === 'auth';
     await channelStatusChanged(db, ws, channelId, !s.paused ? 'resumed' : auth ? 'auth_failed' : 'paused',
       !s.paused ? 'resumed: the latest numbers go out' : auth ? 'the channel refused truestock\'s credentials; paused until its settings are fixed and it is resumed' : 'paused by a person: nothing is pushed, orders are still taken in', now);
+  }
+  // Resumed after truestock paused it for refused credentials: the channel_auth_failed exception
+  // closes with the pause, as channel_stale closes with the polls (if the credentials are still
+  // wrong, the next call pauses it again and opens a new one).
+  if (before.paused && !s.paused && before.paused_reason === 'auth') {
+    const open = await db.get<{ id: string }>("SELECT id FROM exceptions WHERE workspace_id = ? AND kind = 'channel_auth_failed' AND reference = ? AND state <> 'resolved'", [ws, channelId]);
+    if (open) await closeException(db, open.id, 'recovered', 'the channel was resumed after its credentials were fixed', now);
   }
   await db.run(
     `INSERT INTO channel_sync (channel_id, workspace_id, paused, hidden_skus, paused_reason, updated_at) VALUES (?, ?, ?, ?, ?, ?)

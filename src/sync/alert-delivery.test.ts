@@ -372,5 +372,10 @@ describe.each(STORE_KINDS)('alert delivery on %s', (kind) => {
     // The stale channel had its exception too (resolved as recovered when polls worked again).
     expect(opened).toHaveLength(2);
     expect(opened).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'channel_auth_failed', severity: 'critical', reference: channelId }), expect.objectContaining({ kind: 'channel_stale', severity: 'critical', reference: channelId })]));
+
+    // Resumed once its credentials are fixed: the auth exception closes with the pause, as recovered.
+    await tx((d) => setPaused(d, fx.workspaceId, channelId, false, now()));
+    const auth = await tx<any>((d) => d.get("SELECT state, resolution_kind FROM exceptions WHERE workspace_id = ? AND kind = 'channel_auth_failed' AND reference = ?", [fx.workspaceId, channelId]));
+    expect(auth).toEqual({ state: 'resolved', resolution_kind: 'recovered' });
   });
 });
