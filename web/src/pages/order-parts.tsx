@@ -135,20 +135,14 @@ export function ExceptionBadge({ exception }: { exception: string | null | undef
   return exception ? <Badge tone="bad">{f.label(exception)}</Badge> : null;
 }
 
-/** The browser's zone as a short name ("UTC", "CET", "GMT+2") at a given moment (summer time differs). */
-function zoneAt(d: Date): string {
-  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName');
-  return part?.value ?? '';
-}
-
-/** The app's one time format with the zone it is in: `2026-11-23 07:32:21 CET`; the exact instant on hover. */
+/** The app's one time format (`f.time`, with its zone); the exact instant on hover. */
 export function ZonedTime({ iso }: { iso: string | null | undefined }) {
   if (!iso) return <>—</>;
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return <>{iso}</>;
   return (
     <time dateTime={iso} title={d.toISOString()} className="nowrap">
-      {f.time(iso)} {zoneAt(d)}
+      {f.time(iso)}
     </time>
   );
 }
