@@ -1058,6 +1058,13 @@ ALTER TABLE users ADD CONSTRAINT users_workspace_email UNIQUE (workspace_id, ema
 CREATE INDEX users_email ON users (email)`,
     },
   },
+  {
+    version: 35,
+    name: 'backordered order lines, found without reading every line',
+    // The backorder worker looks for backordered lines every minute (src/app/backorders.ts); a
+    // partial index holds only those, so the look costs what is waiting, not every order line ever.
+    sql: `CREATE INDEX order_lines_backordered ON order_lines (order_id, line_no) WHERE backordered > 0`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {

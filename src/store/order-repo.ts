@@ -296,11 +296,13 @@ export interface BackorderedLine {
  * channel's ingestion owns (they carry the channel's line id) are left to it: their holds are its.
  */
 export async function backorderedLines(db: Db, limit: number): Promise<BackorderedLine[]> {
+  // From the backordered lines out (migration 35's partial index): CROSS JOIN keeps SQLite's
+  // planner from walking every open order first; PostgreSQL plans it as the same inner join.
   const rows = await db.all<{ workspace_id: string; order_id: string; channel_id: string; line_no: number | string; item_id: string; backordered: number | string; holds: number | string; candidates: string | null }>(
     `SELECT o.workspace_id, o.id AS order_id, o.channel_id, l.line_no, l.item_id, l.backordered, o.candidates,
             (SELECT COUNT(DISTINCT h.hold_id) FROM order_holds h WHERE h.order_id = o.id) AS holds
-     FROM order_lines l JOIN orders o ON o.id = l.order_id
-     WHERE l.backordered > 0 AND l.item_id IS NOT NULL AND l.unmapped IS NULL AND l.external_line_id IS NULL
+     FROM order_lines l CROSS JOIN orders o
+     WHERE o.id = l.order_id AND l.backordered > 0 AND l.item_id IS NOT NULL AND l.unmapped IS NULL AND l.external_line_id IS NULL
        AND o.channel_id IS NOT NULL AND o.state IN ('allocated', 'partially_shipped') AND o.fulfilled_by_channel = ?
      ORDER BY o.workspace_id, o.number, l.line_no LIMIT ?`,
     [false, limit],
