@@ -10,13 +10,12 @@
 //   itself keeps answering a missing key with `idempotency_key_required`, not a schema error);
 // - responses: the success statuses a route declares, else those its method answers (GET 200,
 //   POST 200 or 201 — a create, a hold —, DELETE 200 or 204), and the problem+json answers
-//   (RFC 9457, `Problem`) the API gives: 400, 401 (a webhook's signature too), 404, 422 and a
-//   default for every operation, 403 where a key or session is needed, 409, 413, 415 and 503
-//   for writes.
+//   (RFC 9457, `Problem`) the API gives: 400, 401 (a webhook's signature too), 404, 414, 422,
+//   431 and a default for every operation, 403 and 429 where a key or session is needed, 409,
+//   413, 415 and 503 for writes; a route declares any other problem it answers itself.
 //
-// Success bodies are described only where the route gives a schema (else: a JSON object): a
-// response schema on a Fastify route also serializes (and drops undeclared fields), so routes
-// are not given one here — this pass changes the document, never what a route answers.
+// Success bodies are the routes' own response schemas (response-schemas.ts and each area's
+// `*-responses.ts`); this pass changes the document, never what a route answers.
 
 import { SESSION_COOKIE } from '../app/sessions.ts';
 
@@ -47,11 +46,14 @@ const PROBLEMS: Record<string, string> = {
   '409': 'A conflict with the current state, or an Idempotency-Key reused for another request',
   '413': 'The request body is too large',
   '415': 'The content type is not one the operation takes',
+  '414': 'The URL or one of its path segments is too long (uri_too_long)',
   '422': 'The request is well formed but the rules refuse it',
+  '429': 'Too many failed sign-ins or key checks from this source or for this account: wait Retry-After seconds (too_many_attempts)',
+  '431': 'The request headers are too large (headers_too_large)',
   '503': 'Busy: retry later (retryable)',
 };
-const ALWAYS = ['400', '401', '404', '422'];
-const AUTHENTICATED = ['403'];
+const ALWAYS = ['400', '401', '404', '414', '422', '431'];
+const AUTHENTICATED = ['403', '429'];
 const WRITES = ['409', '413', '415', '503'];
 
 /** RFC 9457 problem details as this API sends them (src/http/problem.ts). */

@@ -35,6 +35,7 @@ import { registerDashboardRoutes } from './dashboard-routes.ts';
 import { registerAlertRoutes } from './alert-routes.ts';
 import { registerWorkspaceAdminRoutes } from './workspace-admin-routes.ts';
 import * as s from './schemas.ts';
+import * as r from './response-schemas.ts';
 
 const idempotencyHeader = {
   type: 'object',
@@ -100,7 +101,7 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
     route('read', ['items'], 'List items with their numbers (on hand, available, committed, incoming: totals, or at a location), filtered, searched by SKU, name or barcode, sorted by any column', { querystring: s.itemsQuery }),
     (req) => read((db) => listItemsWithNumbers(db, req.principal.workspaceId, req.query)),
   );
-  app.post<{ Body: catalog.ItemCreate }>('/items', write('operate', ['items'], 'Create an item', s.itemBody), (req, reply) =>
+  app.post<{ Body: catalog.ItemCreate }>('/items', write('operate', ['items'], 'Create an item', s.itemBody, { response: { 201: r.described('The new item, with its components when it is a bundle or multipack', r.object({ item: r.ref('Item'), components: r.arrayOf(r.ref('BundleComponent')) }, ['components'])) } }), (req, reply) =>
     mutation(req, reply, (db, now) => catalog.createItem(db, req.principal.workspaceId, req.body, now)));
   app.get<{ Params: Params }>('/items/:id', route('read', ['items'], 'Get an item, with its components or the bundles it is part of', { params: s.idParam }), async (req) => {
     const found = await read((db) => itemComponents(db, req.principal.workspaceId, req.params.id));

@@ -16,6 +16,7 @@ import { completeContract } from './openapi-contract.ts';
 import { problemFrom, refusalFromError, sendProblem } from './problem.ts';
 import { authenticate } from './auth.ts';
 import { registerRoutes } from './routes.ts';
+import { registerResponseSchemas } from './response-schemas.ts';
 import { badTextField, buildValidator, checkRawJson } from './input-guard.ts';
 import { clientErrorHandler, frameworkErrors, methodNotAllowed, PATH_SEGMENT_LENGTH_MAX, refuseLongUrl, RouteMethods } from './framework-edges.ts';
 
@@ -91,6 +92,10 @@ export async function buildServer({ truestock, logger = false, https = false, tr
     frameworkErrors,
     clientErrorHandler,
   });
+  // Response schemas document the API (/openapi.json) and the tests hold every answer to them
+  // (test/support/response-contract.ts); they never reshape an answer. Fastify's default would
+  // compile them into serializers that silently drop any field a schema does not list.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   const routeMethods = new RouteMethods();
   app.addHook('onRoute', (route) => routeMethods.add(route.method, route.url));
   // Bodies are JSON only: without this, Fastify's built-in text/plain parser lets a text body
@@ -176,6 +181,9 @@ export async function buildServer({ truestock, logger = false, https = false, tr
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer tsk_…`' } } },
       security: [{ apiKey: [] }],
     },
+    // Shared schemas (`app.addSchema`) keep their `$id` as their name under components.schemas,
+    // so a generated client gets `Item`, not `def-3`.
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     // operationIds, responses, servers, the session scheme… for every route, in one place.
     transformObject: (documents) => completeContract(('openapiObject' in documents ? documents.openapiObject : documents.swaggerObject) as Record<string, unknown>) as never,
   });
@@ -202,6 +210,7 @@ export async function buildServer({ truestock, logger = false, https = false, tr
     return { code: req.params.code, title: spec.title, status: spec.status, retryable: spec.retryable, docs: 'docs/errors.md' };
   });
 
+  registerResponseSchemas(app);
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticate(truestock));
     registerRoutes(v1, truestock);

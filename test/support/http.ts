@@ -14,6 +14,7 @@ import { type ErrorCode, ERRORS } from '../../src/domain/errors.ts';
 import { buildServer } from '../../src/http/server.ts';
 import type { Dialect } from '../../src/store/store.ts';
 import { createTestDatabase } from './postgres.ts';
+import { ResponseContract, ResponseSamples } from './response-contract.ts';
 
 export type Res = LightMyRequestResponse;
 export type Json = Record<string, any>;
@@ -54,6 +55,10 @@ export class Harness {
   app!: FastifyInstance;
   a!: Tenant;
   b!: Tenant;
+  /** Answers that did not match /openapi.json: `stop()` fails with them (response-contract.ts). */
+  readonly contractViolations: string[] = [];
+  private contract: ResponseContract | null = null;
+  private readonly samples = new ResponseSamples();
   private config!: TruestockConfig;
   private remove!: () => Promise<void>;
 
@@ -70,6 +75,8 @@ export class Harness {
     await this.app?.close();
     await this.ts?.close();
     await this.remove?.();
+    const seen = [...new Set(this.contractViolations)];
+    if (seen.length > 0) throw new Error(`${seen.length} answer(s) do not match /openapi.json:\n${seen.slice(0, 20).join('\n')}`);
   }
 
   /** Close everything and open again on the same database: a server restart. */
@@ -82,6 +89,19 @@ export class Harness {
   private async open(): Promise<void> {
     this.ts = await Truestock.open({ ...this.config, clock: this.clock });
     this.app = await buildServer({ truestock: this.ts, metricsToken: METRICS_TOKEN });
+    // Every answer of every test is held to the document (hidden routes and unknown paths aside).
+    this.app.addHook('onSend', async (req, reply, payload) => {
+      const route = req.routeOptions.url;
+      if (route === undefined || typeof payload !== 'string' && payload !== null && payload !== undefined) return payload;
+      this.contract ??= new ResponseContract(this.app.swagger() as unknown as Json);
+      if (!this.contract.has(req.method, route)) return payload;
+      const body = payload ?? '';
+      const type = String(reply.getHeader('content-type') ?? '');
+      this.samples.add(req.method, route, reply.statusCode, type, body);
+      const wrong = this.contract.check(req.method, route, reply.statusCode, type, body);
+      if (wrong) this.contractViolations.push(wrong);
+      return payload;
+    });
   }
 
   /** A workspace with a key of each role, an item and a location (made through the API), and 10 units received. */
