@@ -10,16 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Ajv } from 'ajv';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectProblem, Harness, type Json, type Res, unique } from '../../test/support/http.ts';
+import { Harness, type Json, unique } from '../../test/support/http.ts';
+import { ResponseContract } from '../../test/support/response-contract.ts';
+import { SchemaArbitraries } from '../../test/support/schema-arbitrary.ts';
 import { completeContract, operationIdOf } from './openapi-contract.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
-/** Generated requests per operation and store (about 130 operations). */
-const GENERATED_PER_OPERATION = 2;
+/** Generated requests per operation and store (about 150 operations), valid and invalid mixed. */
+const GENERATED_PER_OPERATION = 6;
 
 /** Writes that take no Idempotency-Key, and why: they change nothing a retry could repeat. */
 const NO_IDEMPOTENCY_KEY = new Set([
@@ -119,50 +120,65 @@ describe.each(['sqlite', 'postgres'] as const)('the API contract on %s', (kind) 
     expect(without.sort()).toEqual([...NO_IDEMPOTENCY_KEY].sort());
   });
 
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  const problemSchema = () => (doc.components as { schemas: { Problem: Json } }).schemas.Problem;
-  const operation = (method: string, path: string) => (doc.paths as Record<string, Record<string, Json>>)[path]![method.toLowerCase()]!;
-  /** The answer's status is declared (or `default`), and its body fits that response's schema. */
-  const conforms = (method: string, path: string, res: Res) => {
-    const responses = operation(method, path).responses as Record<string, { content?: Record<string, { schema?: Json }> }>;
-    const declared = responses[String(res.statusCode)];
-    const where = `${method} ${path} → ${res.statusCode} ${res.body.slice(0, 300)}`;
-    expect(declared ?? (res.statusCode >= 500 ? responses.default : undefined), where).toBeDefined();
-    const type = String(res.headers['content-type'] ?? '').split(';')[0]!;
-    if (res.statusCode === 204) return expect(res.body, where).toBe('');
-    const media = (declared ?? responses.default)!.content?.[type];
-    expect(media, `${where}: ${type} is not declared`).toBeDefined();
-    const schema = media!.schema && '$ref' in media!.schema ? problemSchema() : media!.schema;
-    if (schema && type.endsWith('json')) {
-      const valid = ajv.validate(schema, res.json());
-      expect(valid, `${where}: ${ajv.errorsText(ajv.errors)}`).toBe(true);
-    }
-  };
-
-  it('generated requests for every operation: never a 5xx, every answer as declared, a refusal writes nothing', async () => {
-    const pathParam = fc.oneof(fc.constantFrom('WH1', 'nope', 'item_x'), fc.string({ maxLength: 12 }).filter((x) => x !== '' && x !== '.' && x !== '..'));
+  it('describes every success answer with a schema: no operation answers "a JSON object"', () => {
+    const vague: string[] = [];
     for (const { method, path, op } of operations) {
-      const schema = ((op.requestBody as Json | undefined)?.content as Record<string, { schema?: Json }> | undefined)?.['application/json']?.schema;
-      const names = Object.keys((schema?.properties as Json | undefined) ?? {});
-      // Bodies with the operation's own field names and values of any JSON type, or any JSON at all.
-      const body = names.length > 0
-        ? fc.oneof(fc.dictionary(fc.constantFrom(...names), fc.jsonValue({ maxDepth: 2 }), { maxKeys: names.length }), fc.jsonValue({ maxDepth: 2 }))
-        : fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined });
-      await fc.assert(fc.asyncProperty(pathParam, body, async (param, payload) => {
-        const url = path.replace(/\{[^}]+\}/g, () => encodeURIComponent(param));
-        const send = () => h.inject({
-          method: method.toUpperCase() as 'GET', url,
-          headers: { authorization: `Bearer ${h.a.keys.admin}`, 'idempotency-key': randomUUID(), ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
-          ...(payload === undefined || method === 'get' ? {} : { payload: JSON.stringify(payload) }),
-        });
+      for (const [status, r] of Object.entries(op.responses as Record<string, Json>)) {
+        if (!/^2/.test(status) || !r.content) continue;
+        for (const [type, media] of Object.entries(r.content as Record<string, { schema?: Json }>)) {
+          const schema = media.schema ?? {};
+          const described = type !== 'application/json' || '$ref' in schema || 'properties' in schema || 'items' in schema || 'anyOf' in schema || 'oneOf' in schema;
+          if (!described || r.description === 'Default Response') vague.push(`${method} ${path} ${status} ${type}`);
+        }
+      }
+    }
+    expect(vague).toEqual([]);
+  });
+
+  it('generated requests for every operation, from the document: valid and invalid ones; never a 5xx, every answer as declared, an invalid one refused, a refusal writes nothing', async () => {
+    // Real names to aim at, so valid requests reach the rules and not only "not found".
+    const { sku, id: itemId } = await h.item(20);
+    const hold = await h.reserve(sku, 1);
+    const skus = fc.constantFrom(sku, h.a.sku);
+    const hints = (name: string): fc.Arbitrary<unknown> | undefined => ({
+      sku: skus, bundle_sku: skus, location: fc.constant('WH1'), from_location: fc.constant('WH1'), to_location: fc.constant('WH1'), locations: fc.constant(['WH1']),
+      quantity: fc.integer({ min: 1, max: 3 }), item: fc.constant(itemId), item_id: fc.constant(itemId), hold_id: fc.constant(hold.id),
+    } as Record<string, fc.Arbitrary<unknown>>)[name];
+    const gen = new SchemaArbitraries(doc, hints);
+    const pathParam = fc.oneof({ arbitrary: fc.constantFrom(itemId, hold.id, sku, 'WH1'), weight: 3 }, { arbitrary: fc.string({ maxLength: 12 }).filter((x) => x !== '' && x !== '.' && x !== '..'), weight: 1 });
+
+    for (const { method, path, op } of operations) {
+      const bodySchema = ((op.requestBody as Json | undefined)?.content as Record<string, { schema?: Json }> | undefined)?.['application/json']?.schema;
+      const query = ((op.parameters ?? []) as Json[]).filter((p) => p.in === 'query');
+      const validQuery = fc.record(Object.fromEntries(query.map((p) => [p.name as string, gen.valid(p.schema as Json, p.name as string)])), { requiredKeys: query.filter((p) => p.required).map((p) => p.name as string) });
+      // Query values are text: a fault is one that no parsing can make valid.
+      const badQuery = query.filter((p) => ['integer', 'boolean'].includes((p.schema as Json).type) || (p.schema as Json).enum);
+      const invalidBody = bodySchema ? gen.invalid(bodySchema) : null;
+      const requests: fc.Arbitrary<{ valid: boolean; body: unknown; query: Json }>[] = [
+        fc.record({ valid: fc.constant(true), body: bodySchema ? gen.valid(bodySchema) : fc.constant(undefined), query: validQuery }),
+      ];
+      if (invalidBody) requests.push(fc.record({ valid: fc.constant(false), body: invalidBody, query: validQuery }));
+      if (badQuery.length > 0) {
+        requests.push(fc.record({ valid: fc.constant(false), body: bodySchema ? gen.valid(bodySchema) : fc.constant(undefined), query: fc.tuple(validQuery, fc.constantFrom(...badQuery)).map(([q, p]) => ({ ...q, [p.name as string]: 'not-valid' })) }));
+      }
+      await fc.assert(fc.asyncProperty(pathParam, fc.oneof(...requests), async (param, { valid, body, query: q }) => {
+        const search = new URLSearchParams(Object.entries(q).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString();
+        const url = path.replace(/\{[^}]+\}/g, () => encodeURIComponent(param)) + (search ? `?${search}` : '');
         const before = method === 'get' ? null : await h.snapshot();
-        const res = await send();
-        expect(res.statusCode, `${method} ${url} ${JSON.stringify(payload)} → ${res.body.slice(0, 300)}`).toBeLessThan(500);
-        conforms(method, path, res);
-        if (before && res.statusCode >= 400) expect(await h.snapshot(), `${method} ${url} ${JSON.stringify(payload)} → ${res.statusCode} wrote something`).toEqual(before);
+        const seen = h.contractViolations.length;
+        const res = await h.inject({
+          method: method.toUpperCase() as 'GET', url,
+          headers: { authorization: `Bearer ${h.a.keys.admin}`, 'idempotency-key': randomUUID(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(body === undefined || method === 'get' ? {} : { payload: JSON.stringify(body) }),
+        });
+        const where = `${method} ${url} ${JSON.stringify(body)?.slice(0, 300)} → ${res.statusCode} ${res.body.slice(0, 300)}`;
+        expect(res.statusCode, where).toBeLessThan(500);
+        expect(h.contractViolations.slice(seen), where).toEqual([]);
+        if (!valid) expect(res.statusCode, `an invalid request was taken: ${where}`).toBeGreaterThanOrEqual(400);
+        if (before && res.statusCode >= 400) expect(await h.snapshot(), `${where} wrote something`).toEqual(before);
       }), { numRuns: GENERATED_PER_OPERATION, seed: 15 });
     }
-  }, 300_000);
+  }, 600_000);
 
   // The document does not depend on the store: linted once.
   it.runIf(kind === 'sqlite')('passes redocly lint with no errors', async () => {
@@ -181,27 +197,41 @@ describe.each(['sqlite', 'postgres'] as const)('the API contract on %s', (kind) 
     }
   }, 60_000);
 
-  it('real answers match what the document declares for their status', async () => {
+  it('real answers of each kind (created, replayed, refused, not found, unauthenticated, CSV, no content) match the document', async () => {
     const { sku, id } = await h.item(5);
-    conforms('GET', '/v1/items', await h.get('/v1/items', h.a.keys.read));
-    conforms('GET', '/v1/items/{id}', await h.get(`/v1/items/${id}`, h.a.keys.read));
-    conforms('GET', '/v1/items/{id}', await h.get('/v1/items/item_nope', h.a.keys.read));
-    conforms('GET', '/v1/items', await h.get('/v1/items', null));
-    conforms('POST', '/v1/items', await h.post('/v1/items', { sku: unique('SKU'), name: 'Contract' }));
-    conforms('POST', '/v1/items', await h.post('/v1/items', { sku, name: 'Taken' }));
-    conforms('POST', '/v1/items', await h.post('/v1/items', { sku: 'X' }));
-    conforms('POST', '/v1/items', await h.post('/v1/items', { sku: unique('SKU'), name: 'Read key' }, { key: h.a.keys.read }));
-    conforms('POST', '/v1/stock/receive', await h.post('/v1/stock/receive', { sku, location: 'WH1', quantity: 2 }));
-    conforms('POST', '/v1/stock/receive', await h.post('/v1/stock/receive', { sku, location: 'WH1', quantity: 2 }, { idem: null }));
+    const seen = h.contractViolations.length;
     const hold = await h.post('/v1/holds', { lines: [{ sku, quantity: 1, location: 'WH1' }] });
-    conforms('POST', '/v1/holds', hold);
-    conforms('POST', '/v1/holds/{id}/release', await h.post(`/v1/holds/${hold.json().hold.id}/release`));
-    conforms('POST', '/v1/holds/{id}/release', await h.post(`/v1/holds/${hold.json().hold.id}/release`));
-    conforms('GET', '/v1/exports/items', await h.get('/v1/exports/items', h.a.keys.read));
-    conforms('POST', '/v1/availability/recompute', await h.post('/v1/availability/recompute', {}, { key: h.a.keys.admin }));
-    conforms('POST', '/v1/channels/{id}/webhooks', await h.inject({ method: 'POST', url: '/v1/channels/chan_nope/webhooks', headers: { 'content-type': 'application/json' }, payload: '{}' }));
-    const signIn = await h.inject({ method: 'DELETE', url: '/v1/session', headers: { authorization: `Bearer ${h.a.keys.read}` } });
-    conforms('DELETE', '/v1/session', signIn);
-    expectProblem(await h.post('/v1/items', { sku: 'X' }), 'validation_failed');
+    const statuses = [
+      await h.get(`/v1/items/${id}`, h.a.keys.read), await h.get('/v1/items/item_nope', h.a.keys.read), await h.get('/v1/items', null),
+      await h.post('/v1/items', { sku, name: 'Taken' }), await h.post('/v1/items', { sku: 'X' }), await h.post('/v1/items', { sku: unique('SKU'), name: 'Read key' }, { key: h.a.keys.read }),
+      await h.post('/v1/stock/receive', { sku, location: 'WH1', quantity: 2 }, { idem: null }), hold,
+      await h.post(`/v1/holds/${hold.json().hold.id}/release`), await h.get('/v1/exports/items', h.a.keys.read),
+      await h.inject({ method: 'POST', url: '/v1/channels/chan_nope/webhooks', headers: { 'content-type': 'application/json' }, payload: '{}' }),
+      await h.inject({ method: 'DELETE', url: '/v1/session', headers: { authorization: `Bearer ${h.a.keys.read}` } }),
+    ].map((r) => r.statusCode);
+    expect(statuses).toEqual([200, 404, 401, 409, 400, 403, 400, 201, 200, 200, 401, 204]);
+    expect(h.contractViolations.slice(seen)).toEqual([]);
+  });
+});
+
+describe('ResponseContract (how the HTTP suite holds answers to the document)', () => {
+  const doc = completeContract<Json>({
+    paths: { '/v1/things/{id}': { get: { responses: { 200: { description: 'A thing', content: { 'application/json': { schema: { type: 'object', properties: { thing: { $ref: '#/components/schemas/Thing' } }, required: ['thing'] } } } } } } } },
+    components: { schemas: { Thing: { type: 'object', properties: { id: { type: 'string' }, size: { type: ['integer', 'null'] } }, required: ['id', 'size'] } } },
+  });
+  const contract = new ResponseContract(doc);
+  const json = 'application/json; charset=utf-8';
+  it('passes an answer as documented', () => {
+    expect(contract.has('GET', '/v1/things/:id')).toBe(true);
+    expect(contract.check('GET', '/v1/things/:id', 200, json, '{"thing":{"id":"t1","size":null}}')).toBeNull();
+    expect(contract.check('GET', '/v1/things/:id', 404, 'application/problem+json', JSON.stringify({ type: '/problems/not_found', title: 'Not found', status: 404, detail: 'no', instance: '/v1/things/x', code: 'not_found', retryable: false, request_id: 'r' }))).toBeNull();
+  });
+  it('fails an undocumented field, a wrong type, a missing field, an undeclared status or content type', () => {
+    expect(contract.check('GET', '/v1/things/:id', 200, json, '{"thing":{"id":"t1","size":1,"secret":"x"}}')).toMatch(/must NOT have additional properties/);
+    expect(contract.check('GET', '/v1/things/:id', 200, json, '{"thing":{"id":"t1","size":"1"}}')).toMatch(/size must be integer,null/);
+    expect(contract.check('GET', '/v1/things/:id', 200, json, '{"thing":{"id":"t1"}}')).toMatch(/must have required property 'size'/);
+    expect(contract.check('GET', '/v1/things/:id', 202, json, '{}')).toMatch(/status not declared/);
+    expect(contract.check('GET', '/v1/things/:id', 200, 'text/csv', 'a,b')).toMatch(/text\/csv not declared/);
+    expect(contract.check('GET', '/v1/things/:id', 404, json, '{}')).toMatch(/application\/json not declared/);
   });
 });
