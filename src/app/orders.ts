@@ -382,8 +382,8 @@ export const allocateBackorderStep = (workspaceId: string, id: string, lineNo: n
     const rest = open ? replaceLines(order, held, new Map()) : [];
     const waiting: PlaceLine = { lineNo, sku: line.sku, quantity: line.backordered };
     const command = placeCommand(order, [...rest, waiting], { locations: order.candidates ?? [], decision: null }, false, true) as AllocateOrderCommand;
-    // The waiting units draw the fence only; the others take back from `available` what closing the hold gave it.
-    const lines = command.lines.map((l, i) => (i === rest.length ? { ...l, beyond_fence: 'backorder' as const } : { ...l, from_fence: false as const }));
+    // The waiting units draw the fence only; the others (`again`) take back from `available` what closing the hold gave it.
+    const lines = command.lines.map((l, i) => (i === rest.length ? { ...l, beyond_fence: 'backorder' as const } : l));
     // No candidates stored: the fence is drawn wherever it holds the item.
     const { locations, ...bare } = command;
     const placed: AllocateOrderCommand = { ...bare, ...(locations && locations.length > 0 ? { locations } : {}), lines };

@@ -121,8 +121,10 @@ describe('plans', () => {
     const plan = cancelPlan(o, { lines: [{ line: 1, quantity: 1 }] });
     expect(plan.ok).toBe(true);
     const rest = replaceLines(o, [{ lineNo: 1, location: 'WH1', units: 3 }, { lineNo: 2, location: 'DAL', units: 1 }], plan.ok ? plan.units : new Map());
-    expect(rest).toEqual([{ lineNo: 1, sku: 'SKU-1', quantity: 2, location: 'WH1' }, { lineNo: 2, sku: 'SKU-2', quantity: 1, location: 'DAL' }]);
+    // Placed again where they were: from what closing the hold gave back, not the ring-fence.
+    expect(rest).toEqual([{ lineNo: 1, sku: 'SKU-1', quantity: 2, location: 'WH1', again: true }, { lineNo: 2, sku: 'SKU-2', quantity: 1, location: 'DAL', again: true }]);
+    expect(placeCommand(o, rest, { locations: [], decision: null }, false, true)).toMatchObject({ type: 'allocate_order', lines: [{ sku: 'SKU-1', from_fence: false }, { sku: 'SKU-2', from_fence: false }] });
     const moved = replaceLines(o, [{ lineNo: 1, location: 'WH1', units: 3 }], new Map(), { lineNo: 1, location: 'WH1', units: 1 });
-    expect(moved).toEqual([{ lineNo: 1, sku: 'SKU-1', quantity: 1 }, { lineNo: 1, sku: 'SKU-1', quantity: 2, location: 'WH1' }]);
+    expect(moved).toEqual([{ lineNo: 1, sku: 'SKU-1', quantity: 1 }, { lineNo: 1, sku: 'SKU-1', quantity: 2, location: 'WH1', again: true }]);
   });
 });

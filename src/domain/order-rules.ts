@@ -165,6 +165,13 @@ export interface PlaceLine {
   sku: string;
   quantity: number;
   location?: string;
+  /**
+   * Units placed again where they were, in the step that closed their hold (a partial cancel, a
+   * short pick, a backorder's re-allocation): closing gave them back to `available`, so they take
+   * them from there and draw nothing from the channel's ring-fence — drawing it again would move
+   * fence units into the shared pool.
+   */
+  again?: true;
 }
 
 /**
@@ -181,7 +188,8 @@ export function placeCommand(order: Pick<Order, 'orderReference' | 'channelId'>,
     const hold: ReserveCommand = { type: 'reserve', lines: requests, ...locations, reference: order.orderReference, channel: order.channelId, channel_accepted: accepted, expires_in_ms: null };
     return hold;
   }
-  const allocation: AllocateOrderCommand = { type: 'allocate_order', lines: requests, ...locations, order_reference: order.orderReference, channel: order.channelId, channel_accepted: accepted };
+  const orderLines = requests.map((r, i) => (lines[i]!.again ? { ...r, from_fence: false as const } : r));
+  const allocation: AllocateOrderCommand = { type: 'allocate_order', lines: orderLines, ...locations, order_reference: order.orderReference, channel: order.channelId, channel_accepted: accepted };
   return allocation;
 }
 
@@ -289,7 +297,7 @@ export function replaceLines(order: Order, held: readonly HeldUnits[], cancel: R
       units -= away;
       if (away > 0) out.push({ lineNo: h.lineNo, sku: line.sku!, quantity: away });
     }
-    if (units > 0) out.push({ lineNo: h.lineNo, sku: line.sku!, quantity: units, location: h.location });
+    if (units > 0) out.push({ lineNo: h.lineNo, sku: line.sku!, quantity: units, location: h.location, again: true });
   }
   return out;
 }
