@@ -58,13 +58,13 @@ describe('completeContract', () => {
     const make = paths['/v1/things']!.post!;
     expect(make.operationId).toBe('makeThing');
     expect(make.parameters).toEqual([{ in: 'header', name: 'idempotency-key', required: true }]);
-    expect(Object.keys(make.responses as Json)).toEqual(['201', '400', '401', '403', '404', '409', '413', '415', '422', '503', 'default']);
+    expect(Object.keys(make.responses as Json)).toEqual(['201', '400', '401', '403', '404', '409', '413', '414', '415', '422', '429', '431', '503', 'default']);
     expect((make.responses as Json)['201']).toMatchObject({ description: 'Made' });
     const list = paths['/v1/things']!.get!;
     expect(list).toMatchObject({ operationId: 'getThings', tags: ['things'] });
-    expect(Object.keys(list.responses as Json)).toEqual(['200', '400', '401', '403', '404', '422', 'default']);
-    // No key needed: no 403 (a 401 still, for a webhook's signature).
-    expect(Object.keys(paths['/v1/hooks']!.post!.responses as Json)).toEqual(['200', '201', '400', '401', '404', '409', '413', '415', '422', '503', 'default']);
+    expect(Object.keys(list.responses as Json)).toEqual(['200', '400', '401', '403', '404', '414', '422', '429', '431', 'default']);
+    // No key needed: no 403 or 429 (a 401 still, for a webhook's signature).
+    expect(Object.keys(paths['/v1/hooks']!.post!.responses as Json)).toEqual(['200', '201', '400', '401', '404', '409', '413', '414', '415', '422', '431', '503', 'default']);
     expect(paths['/v1/session']!.delete!.responses).toMatchObject({ 200: { description: 'OK' }, 204: { description: 'No content' } });
     expect((paths['/v1/session']!.delete!.responses as Record<string, Json>)['204']).not.toHaveProperty('content');
     expect(doc.tags).toEqual([{ name: 'hooks' }, { name: 'session' }, { name: 'things' }]);

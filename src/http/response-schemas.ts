@@ -21,7 +21,9 @@ export const object = (properties: Record<string, unknown>, optional: string[] =
 export const nullable = (schema: Schema): Schema => {
   const { type, ...rest } = schema;
   if (type === undefined) return { anyOf: [schema, { type: 'null' }] };
-  return { ...rest, type: [...(Array.isArray(type) ? type : [type]), 'null'] };
+  // An enum lists every value the field takes, null too.
+  const values = Array.isArray(rest.enum) ? { enum: [...rest.enum, null] } : {};
+  return { ...rest, ...values, type: [...(Array.isArray(type) ? type : [type]), 'null'] };
 };
 export const arrayOf = (items: unknown, extra: Schema = {}): Schema => ({ type: 'array', items, ...extra });
 export const str = (description?: string): Schema => ({ type: 'string', ...(description ? { description } : {}) });

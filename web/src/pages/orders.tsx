@@ -153,6 +153,10 @@ function WhereCell({ o, detail }: { o: Order; detail: OrderDetail | undefined })
   if (open.length > 0) return <span className="nowrap">{open.map(([loc, n]) => `${loc} ${f.int(n)}`).join(' · ')}</span>;
   const shippedFrom = [...new Set((detail.shipments ?? []).map((s) => s.location))];
   if (shippedFrom.length > 0) return <span className="muted">shipped from {shippedFrom.join(', ')}</span>;
+  // A till sale or an FBA order: the channel handed it over itself, nothing is allocated here.
+  if (o.fulfilled_by_channel) return <span className="muted">by the channel</span>;
+  const waiting = o.lines.reduce((n, l) => n + l.backordered, 0);
+  if (waiting > 0) return <span className="muted">{f.int(waiting)} backordered</span>;
   return <span className="muted">nowhere</span>;
 }
 
