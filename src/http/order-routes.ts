@@ -13,6 +13,7 @@ import { TruestockError } from '../domain/errors.ts';
 import { getOrder, listOrders } from '../store/order-repo.ts';
 import { notFound, type Params, type RouteKit } from './routes.ts';
 import { code, emptyBody, idParam, sku } from './schemas.ts';
+import { documentAnswers as d } from './document-responses.ts';
 
 const QUANTITY_MAX = 1_000_000_000;
 
@@ -77,9 +78,9 @@ export function registerOrderRoutes(app: FastifyInstance, kit: RouteKit): void {
   const ws = (req: FastifyRequest) => req.principal.workspaceId;
   const tags = ['orders'];
 
-  app.post<{ Body: orders.OrderCreate }>('/orders', write('operate', tags, 'Place an order: held (pending) or allocated at once. source is required: a channel order is never refused, a staff order is refused when short', orderBody), (req, reply) =>
+  app.post<{ Body: orders.OrderCreate }>('/orders', write('operate', tags, 'Place an order: held (pending) or allocated at once. source is required: a channel order is never refused, a staff order is refused when short', orderBody, { response: { 201: d.orderPlaced, 200: d.orderExisting } }), (req, reply) =>
     document(req, reply, orders.placeStep(ws(req), req.body)));
-  app.get<{ Querystring: OrdersQuery }>('/orders', route('read', tags, 'List orders, newest first, by state, channel, SKU, location or exception', { querystring: ordersQuery }), (req) =>
+  app.get<{ Querystring: OrdersQuery }>('/orders', route('read', tags, 'List orders, newest first, by state, channel, SKU, location or exception', { querystring: ordersQuery, response: { 200: d.orders } }), (req) =>
     read(async (db) => {
       const q = req.query;
       const limit = q.limit ?? PAGE_LIMIT_DEFAULT;
@@ -97,7 +98,7 @@ export function registerOrderRoutes(app: FastifyInstance, kit: RouteKit): void {
       const shown = rows.slice(0, limit);
       return { data: await orderViews(db, ws(req), shown), next_cursor: more ? Buffer.from(String(shown.at(-1)!.number)).toString('base64url') : null };
     }));
-  app.get<{ Params: Params }>('/orders/:id', route('read', tags, 'An order (by id or number) with its lines, allocation per location, shipments, movements, exceptions and routing decision', { params: idParam }), async (req) => {
+  app.get<{ Params: Params }>('/orders/:id', route('read', tags, 'An order (by id or number) with its lines, allocation per location, shipments, movements, exceptions and routing decision', { params: idParam, response: { 200: d.order } }), async (req) => {
     const found = await read(async (db) => {
       const o = await getOrder(db, ws(req), req.params.id);
       return o ? orderDetail(db, ws(req), o) : undefined;
@@ -105,12 +106,12 @@ export function registerOrderRoutes(app: FastifyInstance, kit: RouteKit): void {
     if (!found) throw notFound('order', req.params.id);
     return { order: found };
   });
-  app.post<{ Params: Params }>('/orders/:id/confirm', write('operate', tags, 'Confirm a pending order: its hold becomes the allocation', emptyBody, { params: idParam }), (req, reply) =>
+  app.post<{ Params: Params }>('/orders/:id/confirm', write('operate', tags, 'Confirm a pending order: its hold becomes the allocation', emptyBody, { params: idParam, response: { 200: d.orderStep } }), (req, reply) =>
     document(req, reply, orders.confirmStep(ws(req), req.params.id)));
-  app.post<{ Params: Params; Body: ShipRequest }>('/orders/:id/ship', write('operate', tags, 'Ship units from one location (all that is there when no lines are named; partial shipments allowed)', shipBody, { params: idParam }), (req, reply) =>
+  app.post<{ Params: Params; Body: ShipRequest }>('/orders/:id/ship', write('operate', tags, 'Ship units from one location (all that is there when no lines are named; partial shipments allowed)', shipBody, { params: idParam, response: { 200: d.orderStep } }), (req, reply) =>
     document(req, reply, orders.shipStep(ws(req), req.params.id, req.body)));
-  app.post<{ Params: Params; Body: CancelRequest | null }>('/orders/:id/cancel', write('operate', tags, 'Cancel the order, or units of some lines; the rest stays allocated where it is', cancelBody, { params: idParam }), (req, reply) =>
+  app.post<{ Params: Params; Body: CancelRequest | null }>('/orders/:id/cancel', write('operate', tags, 'Cancel the order, or units of some lines; the rest stays allocated where it is', cancelBody, { params: idParam, response: { 200: d.orderStep } }), (req, reply) =>
     document(req, reply, orders.cancelStep(ws(req), req.params.id, req.body ?? {})));
-  app.post<{ Params: Params; Body: orders.ShortPickRequest }>('/orders/:id/short-pick', write('operate', tags, 'The picker found fewer units than allocated: book the shortfall as a count variance and re-route the remainder', shortPickBody, { params: idParam }), (req, reply) =>
+  app.post<{ Params: Params; Body: orders.ShortPickRequest }>('/orders/:id/short-pick', write('operate', tags, 'The picker found fewer units than allocated: book the shortfall as a count variance and re-route the remainder', shortPickBody, { params: idParam, response: { 200: d.orderStep } }), (req, reply) =>
     document(req, reply, orders.shortPickStep(ws(req), req.params.id, req.body)));
 }

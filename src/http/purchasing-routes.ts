@@ -9,6 +9,7 @@ import { PAGE_LIMIT_MAX } from '../app/queries.ts';
 import { DOCUMENT_LINES_MAX, DOCUMENT_NOTE_LENGTH_MAX, DOCUMENT_NUMBER_LENGTH_MAX, RECEIPT_LINES_MAX, SUPPLIER_LENGTH_MAX, CLOSE_REASON_LENGTH_MAX } from '../domain/purchase-order-rules.ts';
 import { notFound, type Params, type RouteKit } from './routes.ts';
 import { code, idParam, sku } from './schemas.ts';
+import { documentAnswers as d } from './document-responses.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
@@ -64,32 +65,32 @@ export function registerPurchasingRoutes(app: FastifyInstance, ts: Truestock, ki
   const ws = (req: { principal: { workspaceId: string } }) => req.principal.workspaceId;
 
   // Purchase orders
-  app.get<{ Querystring: ListQuery }>('/purchase-orders', route('read', ['purchase orders'], 'List purchase orders, optionally by state', { querystring: listQuery(po.PO_STATES) }), (req) =>
+  app.get<{ Querystring: ListQuery }>('/purchase-orders', route('read', ['purchase orders'], 'List purchase orders, optionally by state', { querystring: listQuery(po.PO_STATES), response: { 200: d.purchaseOrders } }), (req) =>
     read((db) => po.purchaseOrders(db, ws(req), req.query)));
-  app.get<{ Params: Params }>('/purchase-orders/:id', route('read', ['purchase orders'], 'A purchase order (by id or number): lines, what is still expected, and its movements', { params: idParam }), async (req) => {
+  app.get<{ Params: Params }>('/purchase-orders/:id', route('read', ['purchase orders'], 'A purchase order (by id or number): lines, what is still expected, and its movements', { params: idParam, response: { 200: d.purchaseOrder } }), async (req) => {
     const found = await read((db) => po.purchaseOrder(db, ws(req), req.params.id));
     if (!found) throw notFound('purchase order', req.params.id);
     return found;
   });
-  app.post<{ Body: Record<string, any> }>('/purchase-orders', write('operate', ['purchase orders'], 'Open a purchase order: its lines become incoming at the destination', purchaseOrderBody), (req, reply) =>
+  app.post<{ Body: Record<string, any> }>('/purchase-orders', write('operate', ['purchase orders'], 'Open a purchase order: its lines become incoming at the destination', purchaseOrderBody, { response: { 201: d.purchaseOrderOpened } }), (req, reply) =>
     document(req, reply, po.openPurchaseOrderStep(ws(req), req.body as never)));
-  app.post<{ Params: Params; Body: Record<string, any> }>('/purchase-orders/:id/receipts', write('operate', ['purchase orders'], 'Receive a delivery (or part of one): good and damaged units per line', purchaseOrderReceiptBody, { params: idParam }), (req, reply) =>
+  app.post<{ Params: Params; Body: Record<string, any> }>('/purchase-orders/:id/receipts', write('operate', ['purchase orders'], 'Receive a delivery (or part of one): good and damaged units per line', purchaseOrderReceiptBody, { params: idParam, response: { 200: d.purchaseOrderStep } }), (req, reply) =>
     document(req, reply, po.receivePurchaseOrderStep(ws(req), req.params.id, req.body as never)));
-  app.post<{ Params: Params; Body: Record<string, any> | null }>('/purchase-orders/:id/close', write('operate', ['purchase orders'], 'Close a purchase order; a shortfall stops being incoming, with a reason', purchaseOrderCloseBody, { params: idParam }), (req, reply) =>
+  app.post<{ Params: Params; Body: Record<string, any> | null }>('/purchase-orders/:id/close', write('operate', ['purchase orders'], 'Close a purchase order; a shortfall stops being incoming, with a reason', purchaseOrderCloseBody, { params: idParam, response: { 200: d.purchaseOrderStep } }), (req, reply) =>
     document(req, reply, po.closePurchaseOrderStep(ws(req), req.params.id, req.body ?? {})));
 
   // Transfers
-  app.get<{ Querystring: ListQuery }>('/transfers', route('read', ['transfers'], 'List transfers, optionally by state', { querystring: listQuery(tr.TRANSFER_STATES) }), (req) =>
+  app.get<{ Querystring: ListQuery }>('/transfers', route('read', ['transfers'], 'List transfers, optionally by state', { querystring: listQuery(tr.TRANSFER_STATES), response: { 200: d.transfers } }), (req) =>
     read((db) => tr.transfers(db, ws(req), req.query)));
-  app.get<{ Params: Params }>('/transfers/:id', route('read', ['transfers'], 'A transfer (by id or number): lines, what is still in transit, and its movements', { params: idParam }), async (req) => {
+  app.get<{ Params: Params }>('/transfers/:id', route('read', ['transfers'], 'A transfer (by id or number): lines, what is still in transit, and its movements', { params: idParam, response: { 200: d.transfer } }), async (req) => {
     const found = await read((db) => tr.transfer(db, ws(req), req.params.id));
     if (!found) throw notFound('transfer', req.params.id);
     return found;
   });
-  app.post<{ Body: Record<string, any> }>('/transfers', write('operate', ['transfers'], 'Create and ship a transfer: source available goes in transit, the destination expects it', transferBody), (req, reply) =>
+  app.post<{ Body: Record<string, any> }>('/transfers', write('operate', ['transfers'], 'Create and ship a transfer: source available goes in transit, the destination expects it', transferBody, { response: { 201: d.transferShipped } }), (req, reply) =>
     document(req, reply, tr.shipTransferStep(ws(req), req.body as never)));
-  app.post<{ Params: Params; Body: Record<string, any> }>('/transfers/:id/receipts', write('operate', ['transfers'], 'Receive part or all of a transfer at its destination, good or damaged', transferReceiptBody, { params: idParam }), (req, reply) =>
+  app.post<{ Params: Params; Body: Record<string, any> }>('/transfers/:id/receipts', write('operate', ['transfers'], 'Receive part or all of a transfer at its destination, good or damaged', transferReceiptBody, { params: idParam, response: { 200: d.transferStep } }), (req, reply) =>
     document(req, reply, tr.receiveTransferStep(ws(req), req.params.id, req.body as never)));
-  app.post<{ Params: Params; Body: Record<string, any> | null }>('/transfers/:id/close', write('operate', ['transfers'], 'Close a transfer: what never arrived is written off as lost in transit', transferCloseBody, { params: idParam }), (req, reply) =>
+  app.post<{ Params: Params; Body: Record<string, any> | null }>('/transfers/:id/close', write('operate', ['transfers'], 'Close a transfer: what never arrived is written off as lost in transit', transferCloseBody, { params: idParam, response: { 200: d.transferStep } }), (req, reply) =>
     document(req, reply, tr.closeTransferStep(ws(req), req.params.id, req.body ?? {})));
 }

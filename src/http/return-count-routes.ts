@@ -13,6 +13,7 @@ import { RETURN_LINES_MAX, RETURN_STATES, type InspectRequest, type ReceiveReque
 import { PAGE_LIMIT_MAX } from '../app/queries.ts';
 import { notFound, type Params, type RouteKit } from './routes.ts';
 import { code, emptyBody, idParam, sku } from './schemas.ts';
+import { documentAnswers as d } from './document-responses.ts';
 
 const QUANTITY_MAX = 1_000_000_000;
 const NUMBER_LENGTH_MAX = 64;
@@ -61,39 +62,39 @@ export function registerReturnAndCountRoutes(app: FastifyInstance, ts: Truestock
   const tags = { returns: ['returns'], counts: ['counts'] };
 
   // Returns
-  app.post<{ Body: returns.ReturnCreate }>('/returns', write('operate', tags.returns, 'Open a customer return (from a channel order or standalone); no units move yet', returnBody), (req, reply) =>
+  app.post<{ Body: returns.ReturnCreate }>('/returns', write('operate', tags.returns, 'Open a customer return (from a channel order or standalone); no units move yet', returnBody, { response: { 201: d.returnOpened } }), (req, reply) =>
     mutation(req, reply, (db, now) => returns.createReturn(db, ws(req), req.body, now)));
-  app.get<{ Querystring: { state?: ReturnState; cursor?: string; limit?: number } }>('/returns', route('read', tags.returns, 'List returns, optionally by state', { querystring: returnsQuery }), (req) =>
+  app.get<{ Querystring: { state?: ReturnState; cursor?: string; limit?: number } }>('/returns', route('read', tags.returns, 'List returns, optionally by state', { querystring: returnsQuery, response: { 200: d.returns } }), (req) =>
     read((db) => returns.returnsPage(db, ws(req), req.query)));
-  app.get<{ Params: Params }>('/returns/:id', route('read', tags.returns, 'Get a return with its lines', { params: idParam }), async (req) => {
+  app.get<{ Params: Params }>('/returns/:id', route('read', tags.returns, 'Get a return with its lines', { params: idParam, response: { 200: d.return } }), async (req) => {
     const r = await read((db) => returns.returnById(db, ws(req), req.params.id));
     if (!r) throw notFound('return', req.params.id);
     return { return: r };
   });
   app.post<{ Params: Params; Body: ReceiveRequest }>(
     '/returns/:id/receipts',
-    write('operate', tags.returns, 'Receive returned units into quality_control (available for items that skip return inspection)', receiptBody, { params: idParam }),
+    write('operate', tags.returns, 'Receive returned units into quality_control (available for items that skip return inspection)', receiptBody, { params: idParam, response: { 200: d.returnStep } }),
     (req, reply) => document(req, reply, returns.receiveStep(ws(req), req.params.id, req.body)),
   );
   app.post<{ Params: Params; Body: InspectRequest }>(
     '/returns/:id/inspections',
-    write('operate', tags.returns, 'Decide inspected units: restock, damaged, write_off or return_to_vendor', inspectionBody, { params: idParam }),
+    write('operate', tags.returns, 'Decide inspected units: restock, damaged, write_off or return_to_vendor', inspectionBody, { params: idParam, response: { 200: d.returnStep } }),
     (req, reply) => document(req, reply, returns.inspectStep(ws(req), req.params.id, req.body)),
   );
-  app.post<{ Params: Params }>('/returns/:id/close', write('operate', tags.returns, 'Close a return once nothing awaits inspection', emptyBody, { params: idParam }), (req, reply) =>
+  app.post<{ Params: Params }>('/returns/:id/close', write('operate', tags.returns, 'Close a return once nothing awaits inspection', emptyBody, { params: idParam, response: { 200: d.returnStep } }), (req, reply) =>
     document(req, reply, returns.closeStep(ws(req), req.params.id)));
 
   // Cycle counts
-  app.post<{ Body: counts.CountCreate }>('/counts', write('operate', tags.counts, 'Open a cycle count of a location (all, zones or SKUs); snapshots on_hand', countBody), (req, reply) =>
+  app.post<{ Body: counts.CountCreate }>('/counts', write('operate', tags.counts, 'Open a cycle count of a location (all, zones or SKUs); snapshots on_hand', countBody, { response: { 201: d.countOpened } }), (req, reply) =>
     mutation(req, reply, (db, now) => counts.createCount(db, ws(req), req.body, viewer(req), now)));
-  app.get<{ Querystring: { state?: CountState; cursor?: string; limit?: number } }>('/counts', route('read', tags.counts, 'List counts, optionally by state', { querystring: countsQuery }), (req) =>
+  app.get<{ Querystring: { state?: CountState; cursor?: string; limit?: number } }>('/counts', route('read', tags.counts, 'List counts, optionally by state', { querystring: countsQuery, response: { 200: d.counts } }), (req) =>
     read((db) => counts.countsPage(db, ws(req), req.query)));
-  app.get<{ Params: Params }>('/counts/:id', route('read', tags.counts, 'A count with its variance report (a blind count hides the books from non-admins until posted)', { params: idParam }), async (req) => {
+  app.get<{ Params: Params }>('/counts/:id', route('read', tags.counts, 'A count with its variance report (a blind count hides the books from non-admins until posted)', { params: idParam, response: { 200: d.count } }), async (req) => {
     const c = await read((db) => counts.countById(db, ws(req), req.params.id, viewer(req)));
     if (!c) throw notFound('count', req.params.id);
     return { count: c };
   });
-  app.get<{ Params: Params }>('/counts/:id/variances', route('read', tags.counts, 'The variance report of a count', { params: idParam }), async (req) => {
+  app.get<{ Params: Params }>('/counts/:id/variances', route('read', tags.counts, 'The variance report of a count', { params: idParam, response: { 200: d.variances } }), async (req) => {
     const r = await read((db) => counts.countVariances(db, ws(req), req.params.id, viewer(req)));
     if (!r) throw notFound('count', req.params.id);
     if (isRefusal(r)) throw new TruestockError(r);
@@ -101,21 +102,21 @@ export function registerReturnAndCountRoutes(app: FastifyInstance, ts: Truestock
   });
   app.post<{ Params: Params; Body: { entries: EntryRequest[] } }>(
     '/counts/:id/entries',
-    write('operate', tags.counts, 'Enter counted quantities (several counters may count one SKU; a counter re-entering corrects their number)', entriesBody, { params: idParam }),
+    write('operate', tags.counts, 'Enter counted quantities (several counters may count one SKU; a counter re-entering corrects their number)', entriesBody, { params: idParam, response: { 200: d.countEntered } }),
     (req, reply) => mutation(req, reply, (db, now) => counts.enterCounts(db, ws(req), req.params.id, req.body.entries, viewer(req), now)),
   );
   app.post<{ Params: Params }>(
     '/counts/:id/post',
-    write('operate', tags.counts, 'Post the variances as cycle_count movements; over the threshold, a non-admin gets 202 and the count awaits approval', emptyBody, { params: idParam }),
+    write('operate', tags.counts, 'Post the variances as cycle_count movements; over the threshold, a non-admin gets 202 and the count awaits approval', emptyBody, { params: idParam, response: { 200: d.countPosted, 202: d.countAwaiting } }),
     (req, reply) => document(req, reply, counts.postStep(ws(req), req.params.id, viewer(req))),
   );
-  app.post<{ Params: Params }>('/counts/:id/approve', write('admin', tags.counts, 'Approve and post a count, recording who approved', emptyBody, { params: idParam }), (req, reply) =>
+  app.post<{ Params: Params }>('/counts/:id/approve', write('admin', tags.counts, 'Approve and post a count, recording who approved', emptyBody, { params: idParam, response: { 200: d.countPosted } }), (req, reply) =>
     document(req, reply, counts.postStep(ws(req), req.params.id, viewer(req), true)));
-  app.post<{ Params: Params }>('/counts/:id/cancel', write('operate', tags.counts, 'Cancel a count that has not been posted', emptyBody, { params: idParam }), (req, reply) =>
+  app.post<{ Params: Params }>('/counts/:id/cancel', write('operate', tags.counts, 'Cancel a count that has not been posted', emptyBody, { params: idParam, response: { 200: d.countCancelled } }), (req, reply) =>
     mutation(req, reply, (db, now) => counts.cancelCount(db, ws(req), req.params.id, viewer(req), now)));
 
   // Settings
-  app.get('/settings/counts', route('read', ['settings'], 'Count variance thresholds'), (req) => read((db) => counts.countSettings(db, ws(req))));
-  app.put<{ Body: counts.CountSettings }>('/settings/counts', write('admin', ['settings'], 'Set the variance thresholds above which a count needs an admin (null: no threshold)', settingsBody), (req, reply) =>
+  app.get('/settings/counts', route('read', ['settings'], 'Count variance thresholds', { response: { 200: d.countSettings } }), (req) => read((db) => counts.countSettings(db, ws(req))));
+  app.put<{ Body: counts.CountSettings }>('/settings/counts', write('admin', ['settings'], 'Set the variance thresholds above which a count needs an admin (null: no threshold)', settingsBody, { response: { 200: d.countSettings } }), (req, reply) =>
     mutation(req, reply, (db) => counts.updateCountSettings(db, ws(req), req.body)));
 }
