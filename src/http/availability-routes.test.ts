@@ -92,6 +92,37 @@ describe.each(STORE_KINDS)('availability routes on %s', (kind) => {
     expect(all.json().data).toEqual(expect.arrayContaining([expect.objectContaining({ sku, available: 7, safety_stock: 3 })]));
   });
 
+  // Every kind of step, so each one's detail is held to the document (the Harness checks answers).
+  it('explains a bundle under a share, an adaptive buffer and a backorder window, and a listing the channel owns', async () => {
+    const { channel } = await listed(0);
+    const { sku: part } = await h.item();
+    expect((await h.post('/v1/stock/receive', { sku: part, location: 'WH1', quantity: 9 })).statusCode).toBe(200);
+    const kit = await h.post('/v1/items', { sku: unique('KIT'), name: 'kit', kind: 'bundle', components: [{ sku: part, quantity: 2 }] });
+    expect(kit.statusCode, kit.body).toBe(201);
+    const kitSku = kit.json().item.sku as string;
+    const l = await h.post('/v1/listings', { channel: channel.id, sku: kitSku, external: { external_id: unique('ext') } });
+    expect(l.statusCode, l.body).toBe(201);
+    const rule = await admin(`/v1/channels/${channel.id}/rules`, {
+      skus: [kitSku],
+      settings: { allocation: { mode: 'share', percent: 50 }, buffer: { mode: 'adaptive', confidence: 0.95, min_units: 0, max_units: 5 }, cap_units: 100, zero_below_units: 1, backorder_days: 7 },
+    });
+    expect(rule.statusCode, rule.body).toBe(201);
+    const explained = await h.get(`/v1/listings/${l.json().listing.id}/availability`, h.a.keys.read);
+    expect(explained.statusCode, explained.body).toBe(200);
+    const steps = explained.json().steps as Json[];
+    expect(steps.map((s) => s.step)).toEqual(['locations', 'bundle', 'allocation', 'buffer', 'cap', 'zero_below', 'backorder', 'result']);
+    expect(steps.find((s) => s.step === 'bundle')!.detail).toMatchObject({ components: [{ sku: part, per_kit: 2 }] });
+    expect(steps.find((s) => s.step === 'buffer')!.detail).toMatchObject({ mode: 'adaptive', confidence: 0.95 });
+
+    const code = unique('FBA');
+    const loc = await admin('/v1/locations', { code, name: 'Channel warehouse', kind: 'channel_managed' });
+    expect(loc.statusCode, loc.body).toBe(201);
+    const owned = await listed(0);
+    expect((await admin(`/v1/channels/${owned.channel.id}/rules`, { settings: { locations: { codes: [code] } } })).statusCode).toBe(201);
+    const ownedSteps = (await h.get(`/v1/listings/${owned.listing.id}/availability`, h.a.keys.read)).json().steps as Json[];
+    expect(ownedSteps.find((s) => s.step === 'channel_owned')).toMatchObject({ detail: { pushed: false, reports: [] } });
+  });
+
   it('refuses every bad input with its exact code and writes nothing', async () => {
     const { channel, listing, sku } = await listed(10);
     const url = `/v1/channels/${channel.id}/rules`;

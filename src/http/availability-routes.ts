@@ -3,7 +3,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { locationAvailability, recomputeAll } from '../app/availability.ts';
-import { createRule, deactivateRule, explainListing, replaceRule, type RuleInput, ruleView, whatIf } from '../app/channel-rule-admin.ts';
+import { createRule, deactivateRule, explainListing, replaceRule, type RuleInput, ruleView, WHAT_IF_CHANGES_MAX, whatIf } from '../app/channel-rule-admin.ts';
 import { findChannel } from '../app/channels.ts';
 import { fingerprint } from '../app/fingerprint.ts';
 import { checkIdempotencyKey, type CommandResponse, idempotent, replay, type Written } from '../app/idempotent.ts';
@@ -19,6 +19,8 @@ import type { Db } from '../store/store.ts';
 import { idempotencyKey, notFound, type Params, type RouteKit } from './routes.ts';
 import { code, idParam, sku } from './schemas.ts';
 import { FREE_FORM_PROPERTIES_MAX } from './input-guard.ts';
+import * as r from './response-schemas.ts';
+import { ITEM_KINDS } from '../domain/model.ts';
 
 const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required }) as const;
 const cursor = { type: 'string', maxLength: 200 } as const;
@@ -45,6 +47,37 @@ const locationQuery = object({ sku, cursor, limit });
 const outboxQuery = object({ channel: { type: 'string', maxLength: 100, description: 'Channel id or name' }, cursor, limit });
 const recomputeBody = { anyOf: [object({ channel: { type: 'string', minLength: 1, maxLength: 100 } }), { type: 'null' }] } as const;
 
+// Answers (named shapes in availability-responses.ts).
+const ruleSaved = (description: string) => r.described(description, r.ref('ChannelRuleSaved'));
+const rulesAnswer = r.described("The channel's rules, oldest first", r.object({ channel_id: r.str(), data: r.arrayOf(r.ref('ChannelRule')) }));
+const ruleAnswer = r.described('The rule', r.object({ rule: r.ref('ChannelRule') }));
+const whatIfAnswer = r.described('What the proposed rule would change; nothing is saved', r.object({
+  channel_id: r.str(),
+  listings: r.count('Listings of the channel looked at'),
+  changed: r.count('Listings whose number would change'),
+  changes: r.arrayOf(r.object({
+    listing_id: r.str(), sku: r.str(), before: r.int(), after: r.int(), delta: r.int('after − before'),
+    backorder_before: r.count(), backorder_after: r.count(),
+    rules_applied: r.arrayOf(r.str(), { description: 'Rule ids in force under the proposal, least to most specific; `proposed` is the proposed rule when it is new' }),
+  }), { description: `The changed listings (the first ${WHAT_IF_CHANGES_MAX})` }),
+  truncated: r.bool('More listings changed than `changes` lists'),
+  saved: { type: 'boolean', enum: [false], description: 'Always false: a what-if writes nothing' },
+}));
+const locationAnswer = r.described('What the location can sell over the counter or hand over for pickup', r.object({
+  location: r.str('Location code'),
+  pickup: r.bool('The location hands over pickup orders'),
+  ships_online: r.bool(),
+  data: r.arrayOf(r.object({
+    sku: r.str(), kind: r.oneOf(ITEM_KINDS), available: r.int('Available units here; a bundle: the kits buildable here, plus pre-built ones'),
+    safety_stock: r.count('Units kept back as safety stock (already outside available); listed when paging, not when asking for one sku'),
+  }, ['safety_stock'])),
+  next_cursor: r.nullable(r.str('Pass as `cursor` for the next page; null on the last page')),
+}));
+const recomputeAnswer = r.described('How many listings were recomputed', r.object({
+  recomputed: r.object({ listings: r.count(), changed: r.count('Listings whose number changed (and were enqueued)'), chunks: r.count('Transactions the work ran in'), duration_ms: r.count() }),
+}));
+const outboxAnswer = r.described('Pending pushes, in listing id order', r.page(r.ref('OutboxEntry')));
+
 export function registerAvailabilityRoutes(app: FastifyInstance, ts: Truestock, kit: RouteKit): void {
   const { read, route, write } = kit;
 
@@ -69,9 +102,9 @@ export function registerAvailabilityRoutes(app: FastifyInstance, ts: Truestock, 
   };
 
   // Rules
-  app.post<{ Params: Params; Body: RuleInput }>('/channels/:id/rules', write('admin', ['availability'], 'Add a rule to a channel (the default, an item override, a promotion window, a below-N takeover)', ruleBody, { params: channelParam }), (req, reply) =>
+  app.post<{ Params: Params; Body: RuleInput }>('/channels/:id/rules', write('admin', ['availability'], 'Add a rule to a channel (the default, an item override, a promotion window, a below-N takeover)', ruleBody, { params: channelParam, response: { 201: ruleSaved('The new rule, with the listings it changed') } }), (req, reply) =>
     ruleMutation(req, reply, (db, now) => createRule(db, req.principal.workspaceId, req.params.id, req.body, now)));
-  app.get<{ Params: Params; Querystring: { include_inactive?: boolean } }>('/channels/:id/rules', route('read', ['availability'], "A channel's rules, oldest first; deactivated ones with include_inactive", { params: channelParam, querystring: rulesQuery }), async (req) => {
+  app.get<{ Params: Params; Querystring: { include_inactive?: boolean } }>('/channels/:id/rules', route('read', ['availability'], "A channel's rules, oldest first; deactivated ones with include_inactive", { params: channelParam, querystring: rulesQuery, response: { 200: rulesAnswer } }), async (req) => {
     const ws = req.principal.workspaceId;
     const found = await read(async (db) => {
       const channel = await findChannel(db, ws, req.params.id);
@@ -80,18 +113,18 @@ export function registerAvailabilityRoutes(app: FastifyInstance, ts: Truestock, 
     if (!found) throw notFound('channel', req.params.id);
     return { channel_id: found.channel.id, data: found.rules.map(ruleView) };
   });
-  app.get<{ Params: Params }>('/channel-rules/:id', route('read', ['availability'], 'Get a channel rule', { params: idParam }), async (req) => {
+  app.get<{ Params: Params }>('/channel-rules/:id', route('read', ['availability'], 'Get a channel rule', { params: idParam, response: { 200: ruleAnswer } }), async (req) => {
     const rule = await read((db) => getRule(db, req.principal.workspaceId, req.params.id));
     if (!rule) throw notFound('channel rule', req.params.id);
     return { rule: ruleView(rule) };
   });
-  app.put<{ Params: Params; Body: RuleInput }>('/channel-rules/:id', write('admin', ['availability'], 'Replace a channel rule', ruleBody, { params: idParam }), (req, reply) =>
+  app.put<{ Params: Params; Body: RuleInput }>('/channel-rules/:id', write('admin', ['availability'], 'Replace a channel rule', ruleBody, { params: idParam, response: { 200: ruleSaved('The rule as replaced, with the listings it changed') } }), (req, reply) =>
     ruleMutation(req, reply, (db, now) => replaceRule(db, req.principal.workspaceId, req.params.id, req.body, now)));
-  app.delete<{ Params: Params }>('/channel-rules/:id', write('admin', ['availability'], 'Deactivate a channel rule (it stays in the history)', undefined, { params: idParam }), (req, reply) =>
+  app.delete<{ Params: Params }>('/channel-rules/:id', write('admin', ['availability'], 'Deactivate a channel rule (it stays in the history)', undefined, { params: idParam, response: { 200: ruleSaved('The deactivated rule, with the listings it changed') } }), (req, reply) =>
     ruleMutation(req, reply, (db, now) => deactivateRule(db, req.principal.workspaceId, req.params.id, now)));
   app.post<{ Params: Params; Body: RuleInput & { replaces?: string | null } }>(
     '/channels/:id/rules/what-if',
-    route('read', ['availability'], 'Which listings a proposed rule would change, before → after; nothing is saved', { params: channelParam, body: whatIfBody }),
+    route('read', ['availability'], 'Which listings a proposed rule would change, before → after; nothing is saved', { params: channelParam, body: whatIfBody, response: { 200: whatIfAnswer } }),
     async (req) => {
       const out = await read((db) => whatIf(db, req.principal.workspaceId, req.params.id, req.body, ts.clock.now()));
       if ('code' in out) throw new TruestockError(out);
@@ -100,14 +133,14 @@ export function registerAvailabilityRoutes(app: FastifyInstance, ts: Truestock, 
   );
 
   // Availability
-  app.get<{ Params: Params }>('/listings/:id/availability', route('read', ['availability'], "A listing's number and every step that made it (explain)", { params: idParam }), async (req) => {
+  app.get<{ Params: Params }>('/listings/:id/availability', route('read', ['availability'], "A listing's number and every step that made it (explain)", { params: idParam, response: { 200: r.described("The listing's number, explained", r.ref('ListingAvailability')) } }), async (req) => {
     const explained = await read((db) => explainListing(db, req.principal.workspaceId, req.params.id, ts.clock.now()));
     if (!explained) throw notFound('listing', req.params.id);
     return explained;
   });
   app.get<{ Params: { code: string }; Querystring: { sku?: string; cursor?: string; limit?: number } }>(
     '/locations/:code/availability',
-    route('read', ['availability'], "What a location can sell over the counter or hand over for pickup: its available units (safety stock, holds and orders excluded); bundles as kits buildable there", { params: locationParam, querystring: locationQuery }),
+    route('read', ['availability'], "What a location can sell over the counter or hand over for pickup: its available units (safety stock, holds and orders excluded); bundles as kits buildable there", { params: locationParam, querystring: locationQuery, response: { 200: locationAnswer } }),
     async (req) => {
       const ws = req.principal.workspaceId;
       const lim = req.query.limit ?? queries.PAGE_LIMIT_DEFAULT;
@@ -137,7 +170,7 @@ export function registerAvailabilityRoutes(app: FastifyInstance, ts: Truestock, 
   // recomputing, another body under the key is a 409. The work runs in chunks, each its own
   // transaction (a workspace can have a million listings), so the answer is stored after it, not
   // with it: a crash in between only recomputes again on the retry, which is safe to repeat.
-  app.post<{ Body: { channel?: string } | null }>('/availability/recompute', write('admin', ['availability'], 'Recompute every listing of the workspace (or one channel) and enqueue what changed; safe to repeat', recomputeBody), async (req, reply) => {
+  app.post<{ Body: { channel?: string } | null }>('/availability/recompute', write('admin', ['availability'], 'Recompute every listing of the workspace (or one channel) and enqueue what changed; safe to repeat', recomputeBody, { response: { 200: recomputeAnswer } }), async (req, reply) => {
     const ws = req.principal.workspaceId;
     const key = idempotencyKey(req);
     const print = fingerprint({ m: req.method, r: req.routeOptions.url, p: req.params, b: req.body });
@@ -162,7 +195,7 @@ export function registerAvailabilityRoutes(app: FastifyInstance, ts: Truestock, 
   });
 
   // Outbox
-  app.get<{ Querystring: { channel?: string; cursor?: string; limit?: number } }>('/outbox', route('read', ['availability'], 'Pending pushes: the latest number per listing, with its version', { querystring: outboxQuery }), async (req) => {
+  app.get<{ Querystring: { channel?: string; cursor?: string; limit?: number } }>('/outbox', route('read', ['availability'], 'Pending pushes: the latest number per listing, with its version', { querystring: outboxQuery, response: { 200: outboxAnswer } }), async (req) => {
     const ws = req.principal.workspaceId;
     const lim = req.query.limit ?? queries.PAGE_LIMIT_DEFAULT;
     return read(async (db) => {

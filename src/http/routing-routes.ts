@@ -8,6 +8,8 @@ import { refusal, TruestockError } from '../domain/errors.ts';
 import { MAX_SHIPMENTS_LIMIT, SERVICE_LEVELS } from '../domain/routing.ts';
 import { RULE_LOCATIONS_MAX, SHIPPING_LEVELS, TRANSIT_BANDS_MAX, TRANSIT_DAYS_MAX } from '../domain/routing-rules.ts';
 import type { RouteKit } from './routes.ts';
+import { WHAT_IF_ROUTING } from './availability-responses.ts';
+import * as r from './response-schemas.ts';
 import { sku } from './schemas.ts';
 
 const object = (properties: Record<string, unknown>, required: string[] = [], description?: string) =>
@@ -30,7 +32,8 @@ const rulesDoc = object({
   transit: transitTable,
   locations: { type: 'object', maxProperties: RULE_LOCATIONS_MAX, additionalProperties: locationRules, description: 'Per location code: priority, cost, transit overrides' },
 }, [], 'Routing rules; parts left out take the defaults (docs/routing.md)');
-const rulesAnswer = object({ rules: rulesDoc, updated_at: { type: ['string', 'null'], format: 'date-time', description: 'null: the defaults, never set' } }, ['rules', 'updated_at']);
+const rulesAnswer = (description: string) =>
+  r.described(description, r.object({ rules: r.ref('RoutingRules'), updated_at: r.nullable(r.dateTime('null: the defaults, never set')) }));
 
 const code = { type: 'string', minLength: 1, maxLength: 100 };
 const whatIfOrder = object({
@@ -52,13 +55,15 @@ export function registerRoutingRoutes(app: FastifyInstance, ts: Truestock, kit: 
   const { read, mutation, route, write } = kit;
   const tags = ['routing'];
 
-  app.get('/routing/rules', route('read', tags, "The workspace's routing rules (the defaults until set)", { response: { 200: rulesAnswer } }), (req) =>
+  app.get('/routing/rules', route('read', tags, "The workspace's routing rules (the defaults until set)", { response: { 200: rulesAnswer("The workspace's routing rules") } }), (req) =>
     read((db) => getRules(db, req.principal.workspaceId)));
-  app.put<{ Body: unknown }>('/routing/rules', write('admin', tags, 'Replace the routing rules: per location priority, cost and transit bands per service level, workspace defaults, max shipments', rulesDoc, { response: { 200: rulesAnswer } }), (req, reply) =>
+  app.put<{ Body: unknown }>('/routing/rules', write('admin', tags, 'Replace the routing rules: per location priority, cost and transit bands per service level, workspace defaults, max shipments', rulesDoc, { response: { 200: rulesAnswer('The rules as saved, missing parts filled with the defaults') } }), (req, reply) =>
     mutation(req, reply, (db, now) => putRules(db, req.principal.workspaceId, req.body, now)));
   app.post<{ Body: { rules?: unknown; orders?: WhatIfOrder[]; open_orders?: boolean } }>(
     '/routing/what-if',
-    route('read', tags, 'How orders (given, or the open ones) would route under the current rules and under proposed ones, with every candidate\'s verdict and reasons. Writes nothing.', { body: whatIfBody }),
+    route('read', tags, 'How orders (given, or the open ones) would route under the current rules and under proposed ones, with every candidate\'s verdict and reasons. Writes nothing.', {
+      body: whatIfBody, response: { 200: r.described('Each order routed under the current rules and, when given, the proposed ones', WHAT_IF_ROUTING) },
+    }),
     async (req) => {
       const { orders, open_orders: open } = req.body;
       if ((orders === undefined) === (open !== true)) {
