@@ -227,7 +227,7 @@ const RoutingRules = object({
   locations: mapOf(object({ priority: num('Lower ranks first (default 100)'), cost: num('Lower ranks first (default 0)'), transit: transitTable }, ['priority', 'cost', 'transit']), 'Per location code: priority, cost, transit overrides'),
 }, [], { description: 'The workspace\'s routing rules (docs/routing.md)' });
 
-const WhatIfRouteDecision = object({
+const RouteDecision = object({
   service_level: oneOf(SERVICE_LEVELS),
   promise_days: nullable(count()),
   shipments: arrayOf(object({ location: str('Location code'), lines: arrayOf(count(), { description: 'Indexes into the order\'s lines' }), transit_days: nullable(count()) })),
@@ -238,12 +238,12 @@ const WhatIfRouteDecision = object({
   best_transit_days: nullable(count('Fewest transit days a location that could fulfil the order offers')),
   promise_met: nullable(bool('null: no promise')),
   candidates: arrayOf(object({ location: str('Location code'), verdict: oneOf(['chosen', 'rejected']), reasons: arrayOf(str()) })),
-}, [], { description: 'How one order would route (what-if): shipments, short lines, and every candidate\'s verdict' });
+}, [], { description: 'Routing\'s decision for an order (stored with it, or a what-if\'s): shipments, short lines, and every candidate\'s verdict with reasons' });
 
 const routed = {
   description: 'The decision, or why the order could not be routed',
   oneOf: [
-    object({ decision: ref('WhatIfRouteDecision') }),
+    object({ decision: ref('RouteDecision') }),
     object({ error: object({ code: oneOf(Object.keys(ERRORS)), detail: str(), field: str() }, ['field']) }),
   ],
 };
@@ -269,5 +269,5 @@ export const AVAILABILITY_COMPONENTS = {
   ChannelSyncStatus,
   ServedNumber,
   RoutingRules,
-  WhatIfRouteDecision,
+  RouteDecision,
 } as Record<string, Schema>;

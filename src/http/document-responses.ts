@@ -53,14 +53,6 @@ const orderProps = {
 };
 
 export const DOCUMENT_COMPONENTS = {
-  DocumentMovement: object({
-    id: str(), sku: str(), location: str('Location code'), from: account('The account the units left'), to: account('The account the units entered'),
-    quantity: int(), command: str('The step that made it (po_open, transfer_receive, return_inspect, count_post, reserve…)'),
-    reason: nullable(str('Why: an adjust reason, or the step\'s own (transfer_out, damaged_on_receipt, restock, po_short_closed…)')),
-    reference: nullable(str('The document number')), note: nullable(str()), hold_id: nullable(str('The hold it moved units of (absent on purchase orders and transfers)')),
-    actor: str('The API key, user or worker that acted'), created_at: dateTime(),
-  }, ['hold_id'], { description: 'A ledger movement a document step wrote' }),
-
   PurchaseOrderLine: object({
     line: int(), sku: str(), ordered: count(), received_good: count(), received_damaged: count(), still_expected: count('Units still incoming'), eta: nullable(dateTime()),
   }),
@@ -115,14 +107,6 @@ export const DOCUMENT_COMPONENTS = {
     unmapped: str('Why the line was not allocated'),
   }, ['unmapped']),
   Order: object(orderProps, [], { description: 'An order as lists show it' }),
-  OrderRouting: object({
-    service_level: oneOf(SERVICE_LEVELS), promise_days: nullable(int()),
-    shipments: arrayOf(object({ location: str(), lines: arrayOf(int(), { description: 'Indexes into the order\'s lines' }), transit_days: nullable(int()) })),
-    short: arrayOf(object({ line: int('Index into the order\'s lines'), location: nullable(str('Where it is oversold')) }), { description: 'Lines no chosen location covers' }),
-    split: bool(), search: oneOf(['single', 'exact', 'greedy', 'none']),
-    transit_days: nullable(int('Transit of the slowest shipment')), best_transit_days: nullable(int()), promise_met: nullable(bool('null when there is no promise')),
-    candidates: arrayOf(object({ location: str(), verdict: oneOf(['chosen', 'rejected']), reasons: arrayOf(str()) })),
-  }, [], { description: 'Routing\'s decision for an order, with its reasons per candidate' }),
   OrderFirstFit: object({
     strategy: oneOf(['first_fit']), candidates: nullable(arrayOf(str())), reason: str(),
   }, [], { description: 'How a channel order was allocated without routing' }),
@@ -130,13 +114,13 @@ export const DOCUMENT_COMPONENTS = {
     ...orderProps,
     candidates: nullable(arrayOf(str(), { description: 'Location codes it may be allocated from, best first' })),
     returns: arrayOf(object({ id: str(), number: str(), state: oneOf(RETURN_STATES), location: str() })),
-    routing: { anyOf: [ref('OrderRouting'), ref('OrderFirstFit'), { type: 'null' }], description: 'How its locations were chosen; null when nothing chose' },
+    routing: { anyOf: [ref('RouteDecision'), ref('OrderFirstFit'), { type: 'null' }], description: 'How its locations were chosen; null when nothing chose' },
     allocations: arrayOf(object({
       hold_id: str(), hold_state: oneOf(HOLD_STATES), line: nullable(int('The order line it serves')), location: str(), sku: str(),
       bundle_sku: str('The bundle this is a component of'), quantity: count(), shipped: count(), oversold: count(),
     }, ['bundle_sku'])),
     shipments: arrayOf(object({ id: str(), location: str(), lines: arrayOf(object({ line: int(), quantity: count() })), created_at: dateTime() })),
-    movements: arrayOf(ref('DocumentMovement')),
+    movements: arrayOf(ref('Movement')),
     movements_truncated: bool('More movements than shown: page them with GET /v1/movements?reference='),
     exceptions: arrayOf(object({
       id: str(), kind: oneOf(EXCEPTION_KINDS), state: oneOf(EXCEPTION_STATES), quantity: nullable(int()), hold_id: nullable(str()), message: str(), created_at: dateTime(),
@@ -148,9 +132,9 @@ export const DOCUMENT_COMPONENTS = {
 // Answers, per route
 // ---------------------------------------------------------------------------------------------
 
-const withMovements = (key: string, name: string) => object({ [key]: ref(name), movements: arrayOf(ref('DocumentMovement'), { description: 'The movements this step wrote' }) });
+const withMovements = (key: string, name: string) => object({ [key]: ref(name), movements: arrayOf(ref('Movement'), { description: 'The movements this step wrote' }) });
 const withHistory = (key: string, name: string) =>
-  object({ [key]: ref(name), movements: arrayOf(ref('DocumentMovement'), { description: 'Its movements, oldest first' }), movements_truncated: bool('More than shown: page them with GET /v1/movements?reference=') });
+  object({ [key]: ref(name), movements: arrayOf(ref('Movement'), { description: 'Its movements, oldest first' }), movements_truncated: bool('More than shown: page them with GET /v1/movements?reference=') });
 
 export const documentAnswers = {
   purchaseOrders: described('A page of purchase orders', page(ref('PurchaseOrder'))),

@@ -63,10 +63,12 @@ const COMPONENTS = {
   Movement: object({
     id: str(), sku: str(), location: str('Location code'),
     from: oneOf([...BUCKETS, 'oversold', ...EXTERNAL_ACCOUNTS], 'The account the units left'), to: oneOf([...BUCKETS, 'oversold', ...EXTERNAL_ACCOUNTS], 'The account the units entered'),
-    quantity: int(), command: str('The command that made it (receive, reserve, adjust, …)'), reason: nullable(oneOf(ADJUST_REASONS)),
-    reference: nullable(str()), note: nullable(str()), hold_id: nullable(str()), actor: str('The API key, user or worker that acted'),
+    quantity: int(), command: str('The command or document step that made it (receive, reserve, adjust, transfer_receive, count_post…)'),
+    reason: nullable(str(`Why: an adjust reason (${ADJUST_REASONS.join(', ')}) or the step's own (oversold, ring_fence_draw, transfer_out, damaged_on_receipt, po_short_closed…)`)),
+    reference: nullable(str('The document or order it belongs to')), note: nullable(str()),
+    hold_id: nullable(str('The hold whose units it moved (absent in a purchase order\'s or transfer\'s own movements)')), actor: str('The API key, user or worker that acted'),
     actor_name: str('The actor\'s name, when it is known'), created_at: dateTime(),
-  }, ['actor_name']),
+  }, ['actor_name', 'hold_id']),
   HoldLine: object({
     line: int(), sku: str(), location: str('Location code'), quantity: count(), shipped: count(), oversold: count('Units promised beyond what was available'),
     bundle_sku: str('The bundle this line is a component of'),
