@@ -5,7 +5,6 @@
 import { BUCKETS, EXTERNAL_ACCOUNTS } from '../domain/buckets.ts';
 import { RESOLUTION_KINDS } from '../domain/exception-kinds.ts';
 import { EXCEPTION_KINDS, ITEM_KINDS, ROLES } from '../domain/model.ts';
-import { SERVICE_LEVELS } from '../domain/routing.ts';
 import { arrayOf, bool, count, dateTime, described, int, nullable, object, oneOf, page, ref, str } from './response-schemas.ts';
 
 type Schema = Record<string, unknown>;
@@ -55,20 +54,6 @@ const itemStock = object({
   total: ref('StockTotals'),
 });
 
-/** How routing placed an order's lines (reserve or allocate with `route`). */
-const routeDecision = object({
-  service_level: oneOf(SERVICE_LEVELS),
-  promise_days: nullable(int()),
-  shipments: arrayOf(object({ location: str('Location code'), lines: arrayOf(int(), { description: 'Indexes into the command\'s lines' }), transit_days: nullable(int()) })),
-  short: arrayOf(object({ line: int('Index into the command\'s lines'), location: nullable(str('Where the line would be oversold; null without candidates')) }), { description: 'Lines no chosen location covers' }),
-  split: bool(),
-  search: oneOf(['single', 'exact', 'greedy', 'none'], 'How the shipments were found'),
-  transit_days: nullable(int('Transit of the slowest shipment')),
-  best_transit_days: nullable(int('Fewest transit days a location that could fulfil the order offers')),
-  promise_met: nullable(bool('null when there is no promise')),
-  candidates: arrayOf(object({ location: str('Location code'), verdict: oneOf(['chosen', 'rejected']), reasons: arrayOf(str()) })),
-}, [], { description: 'How routing chose the locations' });
-
 const movements = arrayOf(ref('Movement'), { description: 'The movements the command wrote' });
 
 const accounts = [...BUCKETS, 'oversold', ...EXTERNAL_ACCOUNTS];
@@ -90,11 +75,7 @@ export const CORE_COMPONENTS: Record<string, Schema> = {
   BackorderedLine: object({
     line: int('The line\'s position in the command\'s lines (0-based)'), sku: str(), quantity: count('Units waiting for stock'),
   }, [], { description: 'Units of an order line its channel\'s ring-fence could not cover, waiting for stock' }),
-  HoldAnswer: object({
-    hold: ref('Hold'), movements,
-    backordered: arrayOf(ref('BackorderedLine'), { description: 'Lines or parts of lines the ring-fence could not cover (channel orders with a ring-fence)' }),
-    route: routeDecision,
-  }, ['backordered', 'route'], { description: 'The hold a command left and the movements it wrote' }),
+  HoldAnswer: object({ hold: ref('Hold'), movements }, [], { description: 'The hold a command left and the movements it wrote' }),
   ExceptionLink: object({
     rel: oneOf(['order', 'item', 'location', 'channel', 'listing', 'document']), label: str(),
     path: nullable(str('The dashboard page for it; null when it has none')),
@@ -133,6 +114,10 @@ export const core = {
   locationPage: described('A page of locations', page(ref('Location'))),
   location: (what: string) => described(what, object({ location: ref('Location') })),
   holdAnswer: (what: string) => described(what, ref('HoldAnswer')),
+  allocated: described('The allocated hold and the movements that committed its units', object({
+    hold: ref('Hold'), movements,
+    backordered: arrayOf(ref('BackorderedLine'), { description: 'Lines or parts of lines the channel\'s ring-fence could not cover: neither held nor oversold' }),
+  }, ['backordered'])),
   backorder: described('Every line was backordered beyond the channel\'s ring-fence: nothing is held', object({
     hold: { type: 'null' }, movements, backordered: arrayOf(ref('BackorderedLine')),
   })),

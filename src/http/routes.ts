@@ -158,7 +158,7 @@ export function registerRoutes(app: FastifyInstance, ts: Truestock): void {
   stockCommand('/holds', 'reserve', 'Reserve lines (all or none) at a location or the first of a list that can cover each line', s.reserveBody, { 201: core.holdAnswer('The new active hold and the movements that reserved its units') });
   // An order for a channel meets its kind's order terms first (wholesale: docs/wholesale.md).
   app.post<{ Body: Record<string, unknown> & OrderExtras }>('/allocations', write('operate', ['stock'], 'Allocate an order without a prior hold. channel_accepted is required: true for an order the channel already took (never refused: oversold and raised), false for staff (refused when short)', s.allocationBody, {
-    response: { 201: core.holdAnswer('The allocated hold and the movements that committed its units'), 200: core.backorder },
+    response: { 201: core.allocated, 200: core.backorder },
   }), (req, reply) => {
     const { customer, requested_ship_date, ...rest } = req.body;
     const command = { ...rest, type: 'allocate_order' } as AllocateOrderCommand;
