@@ -143,6 +143,8 @@ export interface MovementDraft {
  */
 export const EXCEPTION_KINDS = ['oversold', 'count_shortfall', 'unmapped_order_line', 'channel_event_unapplied', 'sync_dead_letter', 'channel_listing_problem', 'channel_auth_failed', 'channel_drift', 'channel_edit_adopted', 'channel_edit_recurring', 'promise_at_risk', 'channel_stale'] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
+/** An exception is open until someone acknowledges it (still open, owned) or it is resolved (by hand or by the facts). */
+export const EXCEPTION_STATES = ['open', 'acknowledged', 'resolved'] as const;
 
 /** Something a human must look at. */
 export interface ExceptionDraft {

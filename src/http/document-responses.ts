@@ -9,7 +9,7 @@ import { PO_STATES } from '../app/purchase-orders.ts';
 import { TRANSFER_STATES } from '../app/transfers.ts';
 import { BUCKETS, EXTERNAL_ACCOUNTS } from '../domain/buckets.ts';
 import { COUNT_SCOPES, COUNT_STATES } from '../domain/count-rules.ts';
-import { EXCEPTION_KINDS, HOLD_STATES } from '../domain/model.ts';
+import { EXCEPTION_KINDS, EXCEPTION_STATES, HOLD_STATES } from '../domain/model.ts';
 import { ORDER_SOURCES, ORDER_STATES, SERVICE_LEVELS } from '../domain/order-rules.ts';
 import { RETURN_STATES } from '../domain/return-rules.ts';
 import { arrayOf, bool, count, dateTime, described, int, nullable, object, oneOf, page, ref, str } from './response-schemas.ts';
@@ -24,7 +24,6 @@ const oneOfOrNull = (values: readonly string[], description: string): Schema => 
 /** Values the orders row's `exception` column takes (src/app/orders.ts, orders-channel.ts). */
 const ORDER_EXCEPTIONS = ['oversold', 'promise_at_risk', 'unapplied', 'unmapped_line'] as const;
 /** An exception's life (src/app/exceptions.ts, src/store/exception-repo.ts). */
-const EXCEPTION_STATES = ['open', 'acknowledged', 'resolved'] as const;
 
 const countHeader = {
   id: str(), number: str(), location: str('Location code'), scope: oneOf(COUNT_SCOPES), zones: nullable(arrayOf(str(), { description: 'The zones counted (scope zones)' })),

@@ -45,17 +45,23 @@ export const problem = (description: string): Schema => ({ description, content:
 export const page = (items: unknown, extra: Record<string, unknown> = {}): Schema =>
   object({ data: arrayOf(items), next_cursor: nullable(str('Pass as `cursor` for the next page; null on the last page')), ...extra });
 
+/**
+ * An item's fields, for answers that add some to it (`object({ ...ITEM_PROPERTIES, stock })`):
+ * the tests check objects closed, so `allOf: [Item, extra]` would refuse the extra fields.
+ */
+export const ITEM_PROPERTIES = {
+  id: str(), sku: str(), name: str(), barcode: nullable(str()), archived: bool(),
+  kind: oneOf(ITEM_KINDS), product_id: nullable(str('The product this item is a variant of')),
+  options: nullable({ type: 'object', additionalProperties: { type: 'string' }, description: 'One value per option name of the product' }),
+  units_per_case: nullable(int()), requires_inspection: bool(), skip_return_inspection: bool(), stocks_prebuilt: bool(),
+  created_at: dateTime(), updated_at: dateTime(),
+};
+
 const counts = Object.fromEntries([...BUCKETS, 'oversold', 'on_hand'].map((b) => [b, int()]));
 
 const COMPONENTS = {
   Problem: PROBLEM_SCHEMA,
-  Item: object({
-    id: str(), sku: str(), name: str(), barcode: nullable(str()), archived: bool(),
-    kind: oneOf(ITEM_KINDS), product_id: nullable(str('The product this item is a variant of')),
-    options: nullable({ type: 'object', additionalProperties: { type: 'string' }, description: 'One value per option name of the product' }),
-    units_per_case: nullable(int()), requires_inspection: bool(), skip_return_inspection: bool(), stocks_prebuilt: bool(),
-    created_at: dateTime(), updated_at: dateTime(),
-  }),
+  Item: object(ITEM_PROPERTIES),
   Location: object({
     id: str(), code: str(), name: str(), kind: oneOf(LOCATION_KINDS), postal_code: nullable(str()), country: nullable(str('ISO 3166-1 alpha-2')),
     ships_online: bool(), pickup: bool(), requires_inspection: bool(), created_at: dateTime(), updated_at: dateTime(),

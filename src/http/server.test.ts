@@ -532,6 +532,42 @@ describe.each(['sqlite', 'postgres'] as const)('HTTP API on %s', (kind) => {
       const stock = (await h.get(`/v1/items/${id}/stock`, h.a.keys.read)).json();
       expect(stock.locations).toMatchObject([{ location: 'WH1', available: 2 }]);
     });
+
+    it('reads and changes a location', async () => {
+      const code = unique('LOC').slice(0, 20);
+      const made = await h.post('/v1/locations', { code, name: 'Back room', kind: 'store' }, { key: h.a.keys.admin });
+      expect(made.statusCode).toBe(201);
+      const { id } = made.json().location;
+      expect((await h.get(`/v1/locations/${id}`, h.a.keys.read)).json().location).toMatchObject({ id, code, name: 'Back room', kind: 'store', pickup: true });
+      const res = await h.inject({
+        method: 'PATCH', url: `/v1/locations/${id}`, payload: { name: 'Front room', postal_code: '10115', country: 'DE' },
+        headers: { authorization: `Bearer ${h.a.keys.admin}`, 'idempotency-key': randomUUID() },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().location).toMatchObject({ id, code, name: 'Front room', postal_code: '10115', country: 'DE' });
+    });
+
+    it('moves units between buckets and records a count', async () => {
+      const { sku } = await h.item(5);
+      const moved = await h.post('/v1/stock/move', { sku, location: 'WH1', quantity: 2, from: 'available', to: 'damaged', note: 'dropped' });
+      expect(moved.statusCode).toBe(200);
+      expect(moved.json().stock_level).toMatchObject({ sku, location: 'WH1', available: 3, damaged: 2, on_hand: 5 });
+      expect(moved.json().movements).toMatchObject([{ from: 'available', to: 'damaged', quantity: 2, command: 'move', note: 'dropped' }]);
+
+      const counted = await h.post('/v1/stock/count', { sku, location: 'WH1', counted: 4, reference: 'CC-1' });
+      expect(counted.statusCode).toBe(200);
+      expect(counted.json().stock_level).toMatchObject({ sku, on_hand: 4 });
+      expect(counted.json().movements).toMatchObject([{ quantity: 1, command: 'count', reason: 'cycle_count' }]);
+    });
+
+    it('extends an active hold', async () => {
+      const { sku } = await h.item(2);
+      const hold = await h.reserve(sku, 1);
+      const res = await h.post(`/v1/holds/${hold.id}/extend`, { expires_in_ms: 3_600_000 });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().hold).toMatchObject({ id: hold.id, state: 'active' });
+      expect(Date.parse(res.json().hold.expires_at)).toBeGreaterThan(Date.parse(hold.expires_at));
+    });
   });
 
   describe('operations: health, OpenAPI, docs, metrics, request ids', () => {

@@ -19,6 +19,7 @@ import { registerRoutes } from './routes.ts';
 import { registerResponseSchemas } from './response-schemas.ts';
 import { AVAILABILITY_COMPONENTS } from './availability-responses.ts';
 import { DOCUMENT_COMPONENTS } from './document-responses.ts';
+import { CORE_COMPONENTS } from './core-responses.ts';
 import { badTextField, buildValidator, checkRawJson } from './input-guard.ts';
 import { clientErrorHandler, frameworkErrors, methodNotAllowed, PATH_SEGMENT_LENGTH_MAX, refuseLongUrl, RouteMethods } from './framework-edges.ts';
 
@@ -212,7 +213,7 @@ export async function buildServer({ truestock, logger = false, https = false, tr
     return { code: req.params.code, title: spec.title, status: spec.status, retryable: spec.retryable, docs: 'docs/errors.md' };
   });
 
-  registerResponseSchemas(app, DOCUMENT_COMPONENTS, AVAILABILITY_COMPONENTS);
+  registerResponseSchemas(app, CORE_COMPONENTS, DOCUMENT_COMPONENTS, AVAILABILITY_COMPONENTS);
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticate(truestock));
     registerRoutes(v1, truestock);
