@@ -53,7 +53,7 @@ export const CATALOG_COMPONENTS = {
   }),
   ListingIdentifier: object({
     field: str('The field of `external`'), label: str('The field as the channel names it'),
-    value: str('The value as the channel shows it (e.g. the number in a Shopify gid)'), stored: str('The value as stored in `external`'),
+    value: str('The value as the channel shows it (e.g. the number inside a global id)'), stored: str('The value as stored in `external`'),
   }),
   ListingNumbers: object({
     published: nullable(object({
