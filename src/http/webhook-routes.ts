@@ -21,9 +21,9 @@ import { channelForDelivery, ingestDelivery } from '../app/channel-ingest.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { channelContext } from '../channels/context.ts';
 import type { Delivery } from '../channels/kind.ts';
-import { kindOf } from '../channels/registry.ts';
+import { KINDS, kindOf } from '../channels/registry.ts';
 import { TruestockError } from '../domain/errors.ts';
-import { described, freeForm, object, oneOf, str } from './response-schemas.ts';
+import { described, object, oneOf, str } from './response-schemas.ts';
 
 /**
  * How long a delivery may wait for the channel's budget to read what it names (eBay's order,
@@ -74,6 +74,19 @@ const deliveryAnswer = {
   })),
 };
 
+/** What the channel's check is answered: each kind that checks declares its own answer. */
+function challengeAnswers(): Record<string, unknown> {
+  const answers = KINDS.flatMap((k) => {
+    const webhook = k.inbound?.webhook;
+    if (!webhook?.challenge) return [];
+    if (!webhook.challengeAnswer) throw new Error(`channel kind ${k.name} answers a webhook challenge but declares no challengeAnswer schema`);
+    return [webhook.challengeAnswer];
+  });
+  if (answers.length === 0) return {};
+  const description = "The answer to the channel's check, in the form its kind defines";
+  return { 200: { ...(answers.length === 1 ? answers[0]! : { anyOf: answers }), description } };
+}
+
 export function registerWebhookRoutes(app: FastifyInstance, ts: Truestock): void {
   void app.register(async (hooks) => {
     hooks.removeContentTypeParser('application/json');
@@ -103,7 +116,7 @@ export function registerWebhookRoutes(app: FastifyInstance, ts: Truestock): void
         params,
         // `properties: {}`: without it the OpenAPI document reads the schema's own keywords as parameters.
         querystring: { type: 'object', properties: {}, additionalProperties: { type: 'string', maxLength: 1000 } },
-        response: { 200: described('The answer to the check, in the form the channel\'s kind defines', freeForm('Defined by the channel\'s kind: what its check expects back')) },
+        response: challengeAnswers(),
       },
     }, async (req, reply) => {
       const channel = await channelForDelivery(ts, req.params.id);
