@@ -7,7 +7,7 @@ import { itemComponents, replaceComponents } from '../app/bundles.ts';
 import { CATALOG_PROBLEM_KINDS, type CatalogProblemKind, catalogProblems } from '../app/catalog-problems.ts';
 import { channelView, type ChannelCreate, type ChannelPatch, createChannel, findChannel, updateChannel } from '../app/channels.ts';
 import { createListing, type ListingCreate, type ListingPatch, listingViews, updateListing } from '../app/listings.ts';
-import { createProduct, type ProductCreate, type ProductPatch, productView, productWithVariants, updateProduct } from '../app/products.ts';
+import { createProduct, PRODUCT_VARIANTS_SHOWN_MAX, type ProductCreate, type ProductPatch, productView, productWithVariants, updateProduct } from '../app/products.ts';
 import * as queries from '../app/queries.ts';
 import type { Truestock } from '../app/truestock.ts';
 import type { ComponentInput } from '../domain/catalog-rules.ts';
@@ -66,12 +66,12 @@ export function registerCatalogRoutes(app: FastifyInstance, ts: Truestock, kit: 
     const rows = await read((db) => listProducts(db, req.principal.workspaceId, { limit, includeArchived: req.query.include_archived ?? false, ...after(req.query.cursor) }));
     return queries.page(rows, limit, (p) => p.id, productView);
   });
-  app.get<{ Params: Params }>('/products/:id', route('read', ['products'], 'Get a product with its variants', { params: idParam, response: { 200: cr.productAnswer('The product with its variants', 'The items that name it as their product') } }), async (req) => {
+  app.get<{ Params: Params }>('/products/:id', route('read', ['products'], 'Get a product with its variants', { params: idParam, response: { 200: cr.productAnswer('The product with its variants', `The items that name it as their product (at most ${PRODUCT_VARIANTS_SHOWN_MAX})`) } }), async (req) => {
     const found = await read((db) => productWithVariants(db, req.principal.workspaceId, req.params.id));
     if (!found) throw notFound('product', req.params.id);
     return found;
   });
-  app.patch<{ Params: Params; Body: ProductPatch }>('/products/:id', write('operate', ['products'], 'Rename, re-option (without variants) or archive a product', productPatch, { params: idParam, response: { 200: cr.productAnswer('The product as it is now, with its variants', 'The items that name it as their product') } }), (req, reply) =>
+  app.patch<{ Params: Params; Body: ProductPatch }>('/products/:id', write('operate', ['products'], 'Rename, re-option (without variants) or archive a product', productPatch, { params: idParam, response: { 200: cr.productAnswer('The product as it is now, with its variants', `The items that name it as their product (at most ${PRODUCT_VARIANTS_SHOWN_MAX})`) } }), (req, reply) =>
     mutation(req, reply, (db, now) => updateProduct(db, req.principal.workspaceId, req.params.id, req.body, now)));
 
   // Bundles and multipacks
