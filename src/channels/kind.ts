@@ -112,6 +112,8 @@ export interface WebhookSpec {
    * settings; null when the query is not the kind's challenge (404).
    */
   challenge?(query: Readonly<Record<string, string | undefined>>, url: string, settings: Settings): ChallengeAnswer | null;
+  /** The JSON Schema of the body `challenge` answers 200 with, for the API document; required with `challenge`. */
+  challengeAnswer?: Record<string, unknown>;
 }
 
 export interface PollEnv extends ConnectEnv {

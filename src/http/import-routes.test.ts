@@ -19,6 +19,10 @@ describe.each(['sqlite', 'postgres'] as const)('CSV import routes on %s', (kind)
     expect(res.json()).toEqual({ import: { rows: 2, created: 2, updated: 0, unchanged: 0 } });
     const again = await send('/v1/imports/items', text, idem);
     expect(again.headers['idempotent-replayed']).toBe('true');
+    // The same rows under a new key create nothing: a 200.
+    const unchanged = await send('/v1/imports/items', text);
+    expect(unchanged.statusCode, unchanged.body).toBe(200);
+    expect(unchanged.json()).toEqual({ import: { rows: 2, created: 0, updated: 0, unchanged: 2 } });
 
     const bad = await h.unchanged(() => send('/v1/imports/items', 'sku,name\nCSV-3,ok\nCSV-4,\nCSV-3,dup\n'));
     const problem = expectProblem(bad, 'csv_invalid');
@@ -46,9 +50,13 @@ describe.each(['sqlite', 'postgres'] as const)('CSV import routes on %s', (kind)
     expect((await h.totals(h.a.sku)).on_hand).toBe(7);
 
     const stock = await h.get('/v1/exports/stock', h.a.keys.read);
+    expect(stock.statusCode).toBe(200);
     expect(stock.headers['content-type']).toMatch(/^text\/csv/);
     expect(stock.body).toBe(`sku,location,on_hand,zone\n${h.a.sku},WH1,7,\n`);
-    expect((await h.get('/v1/exports/items', h.a.keys.read)).body).toMatch(/^sku,name,barcode,archived,kind/);
+    const items = await h.get('/v1/exports/items', h.a.keys.read);
+    expect(items.statusCode).toBe(200);
+    expect(items.headers['content-type']).toMatch(/^text\/csv/);
+    expect(items.body).toMatch(/^sku,name,barcode,archived,kind/);
 
     const bad = await h.unchanged(() => send('/v1/imports/stock', `sku,location,on_hand\n${h.b.sku},WH1,1\n`));
     expect(expectProblem(bad, 'csv_invalid').errors).toEqual([{ line: 2, column: 'sku', reason: `no item with SKU "${h.b.sku}"` }]);

@@ -13,6 +13,7 @@ import type { Truestock } from '../app/truestock.ts';
 import { kindOf } from '../channels/registry.ts';
 import { TruestockError } from '../domain/errors.ts';
 import type { RouteKit } from './routes.ts';
+import { itemImportAnswer, stockFormatsAnswer, stockImportAnswer } from './catalog-responses.ts';
 
 const CSV_TYPE = 'text/csv; charset=utf-8';
 
@@ -67,6 +68,10 @@ export function registerImportRoutes(app: FastifyInstance, ts: Truestock, kit: R
   app.post('/imports/items', route('operate', ['imports'], 'Create or update items from a CSV file: all rows or none', {
     headers: idempotencyHeader,
     description: 'Body: `text/csv` with a header row: sku,name and optionally barcode, archived, kind, units_per_case, requires_inspection, skip_return_inspection.',
+    response: {
+      200: itemImportAnswer('Applied, and no item was created (every row updated or unchanged); or a replay of such an import'),
+      201: itemImportAnswer('Applied, and at least one item was created; or a replay of such an import'),
+    },
   }), async (req, reply) => {
     const res = await importItems(ts, req.principal.workspaceId, csvBody(req), keyOf(req));
     if (!res.ok && 'errors' in res) throw csvInvalid(res.errors, res.errorCount, res.read);
@@ -76,7 +81,7 @@ export function registerImportRoutes(app: FastifyInstance, ts: Truestock, kit: R
   });
 
   // The formats the stock import takes, for a client to offer (ours, and each kind's own export).
-  app.get('/imports/stock/formats', route('read', ['imports'], 'The formats POST /v1/imports/stock takes: ours and each channel kind\'s own inventory export'), async () => ({
+  app.get('/imports/stock/formats', route('read', ['imports'], 'The formats POST /v1/imports/stock takes: ours and each channel kind\'s own inventory export', { response: { 200: stockFormatsAnswer } }), async () => ({
     data: [...STOCK_FORMATS].map(([format, f]) => ({ format, label: format === OWN_STOCK_FORMAT ? 'truestock CSV (sku,location,on_hand[,zone])' : f.label, creates_items: f.createsItems })),
   }));
 
@@ -84,6 +89,7 @@ export function registerImportRoutes(app: FastifyInstance, ts: Truestock, kit: R
     headers: idempotencyHeader,
     querystring: stockQuery,
     description: 'Body: `text/csv`, sku,location,on_hand[,zone]. Each difference from the ledger becomes a count variance.',
+    response: { 200: stockImportAnswer },
   }), async (req, reply) => {
     const res = await importStock(ts, req.principal.workspaceId, csvBody(req), {
       actor: req.principal.keyId,

@@ -65,6 +65,7 @@ describe.each(STORE_KINDS)('listing events over HTTP on %s', (kind) => {
     const op = doc.paths['/v1/listings/{id}/events'].get;
     expect(op.tags).toEqual(['listings']);
     const schema = op.responses['200'].content['application/json'].schema;
-    expect(Object.keys(schema.properties.data.items.properties)).toEqual(['kind', 'at', 'channel_id', 'event_id', 'shown', 'pushed', 'ours', 'policy', 'outcome', 'due_at', 'explained_by_order']);
+    expect(schema.properties.data.items).toEqual({ $ref: '#/components/schemas/ListingEvent' });
+    expect(Object.keys(doc.components.schemas.ListingEvent.properties)).toEqual(['kind', 'at', 'channel_id', 'event_id', 'shown', 'pushed', 'ours', 'policy', 'outcome', 'due_at', 'explained_by_order']);
   });
 });

@@ -90,7 +90,15 @@ const COMPONENTS = {
 
 /** Make the named components known to Fastify (and so to /openapi.json, under their names). */
 export function registerResponseSchemas(app: FastifyInstance, ...areas: Record<string, Schema>[]): void {
-  for (const [name, schema] of Object.entries(Object.assign({}, COMPONENTS, ...areas) as Record<string, Schema>)) app.addSchema({ $id: name, title: name, ...schema });
+  const seen = new Set<string>();
+  for (const area of [COMPONENTS, ...areas]) {
+    for (const [name, schema] of Object.entries(area)) {
+      // Two areas naming one component would silently describe one of them wrongly.
+      if (seen.has(name)) throw new Error(`response component ${name} is declared twice`);
+      seen.add(name);
+      app.addSchema({ $id: name, title: name, ...schema });
+    }
+  }
 }
 
 /** The stock command answer: the levels it left and the movements it wrote. */

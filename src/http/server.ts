@@ -18,8 +18,9 @@ import { authenticate } from './auth.ts';
 import { registerRoutes } from './routes.ts';
 import { registerResponseSchemas } from './response-schemas.ts';
 import { AVAILABILITY_COMPONENTS } from './availability-responses.ts';
-import { DOCUMENT_COMPONENTS } from './document-responses.ts';
+import { CATALOG_COMPONENTS } from './catalog-responses.ts';
 import { CORE_COMPONENTS } from './core-responses.ts';
+import { DOCUMENT_COMPONENTS } from './document-responses.ts';
 import { badTextField, buildValidator, checkRawJson } from './input-guard.ts';
 import { clientErrorHandler, frameworkErrors, methodNotAllowed, PATH_SEGMENT_LENGTH_MAX, refuseLongUrl, RouteMethods } from './framework-edges.ts';
 
@@ -213,7 +214,7 @@ export async function buildServer({ truestock, logger = false, https = false, tr
     return { code: req.params.code, title: spec.title, status: spec.status, retryable: spec.retryable, docs: 'docs/errors.md' };
   });
 
-  registerResponseSchemas(app, CORE_COMPONENTS, DOCUMENT_COMPONENTS, AVAILABILITY_COMPONENTS);
+  registerResponseSchemas(app, CORE_COMPONENTS, CATALOG_COMPONENTS, DOCUMENT_COMPONENTS, AVAILABILITY_COMPONENTS);
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticate(truestock));
     registerRoutes(v1, truestock);

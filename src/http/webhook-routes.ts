@@ -21,8 +21,9 @@ import { channelForDelivery, ingestDelivery } from '../app/channel-ingest.ts';
 import type { Truestock } from '../app/truestock.ts';
 import { channelContext } from '../channels/context.ts';
 import type { Delivery } from '../channels/kind.ts';
-import { kindOf } from '../channels/registry.ts';
+import { KINDS, kindOf } from '../channels/registry.ts';
 import { TruestockError } from '../domain/errors.ts';
+import { described, object, oneOf, str } from './response-schemas.ts';
 
 /**
  * How long a delivery may wait for the channel's budget to read what it names (eBay's order,
@@ -65,6 +66,27 @@ const legacyParams = {
   properties: { id, kind: { type: 'string', minLength: 1, maxLength: 40, description: 'The channel\'s kind (the address before one route served every kind)' } },
 } as const;
 
+/** What a verified delivery is answered, whatever the channel's kind. */
+const deliveryAnswer = {
+  200: described('The delivery was verified and receipted (applied, ignored, or refused by the ledger and recorded), or was a redelivery of one that was', object({
+    status: oneOf(['ok', 'duplicate'], 'duplicate: a redelivery, answered with the first delivery\'s outcome and applied no second time'),
+    outcome: str('What the receipt says: the outcome of each event of the delivery, comma-separated, or `ignored: <why>`'),
+  })),
+};
+
+/** What the channel's check is answered: each kind that checks declares its own answer. */
+function challengeAnswers(): Record<string, unknown> {
+  const answers = KINDS.flatMap((k) => {
+    const webhook = k.inbound?.webhook;
+    if (!webhook?.challenge) return [];
+    if (!webhook.challengeAnswer) throw new Error(`channel kind ${k.name} answers a webhook challenge but declares no challengeAnswer schema`);
+    return [webhook.challengeAnswer];
+  });
+  if (answers.length === 0) return {};
+  const description = "The answer to the channel's check, in the form its kind defines";
+  return { 200: { ...(answers.length === 1 ? answers[0]! : { anyOf: answers }), description } };
+}
+
 export function registerWebhookRoutes(app: FastifyInstance, ts: Truestock): void {
   void app.register(async (hooks) => {
     hooks.removeContentTypeParser('application/json');
@@ -77,12 +99,13 @@ export function registerWebhookRoutes(app: FastifyInstance, ts: Truestock): void
         ...common,
         summary: 'Channel webhook receiver: orders, cancellations, refunds, levels and listing problems, verified by the channel\'s kind (its signature and secret from the channel\'s settings; no API key)',
         params,
+        response: deliveryAnswer,
       },
     }, (req, reply) => receive(ts, req, reply, null));
 
     hooks.post<{ Params: { id: string; kind: string } }>('/channels/:id/webhooks/:kind', {
       config: { apiKey: false },
-      schema: { ...common, summary: 'The same receiver under the address that names the channel\'s kind (kept for subscriptions made before one route served every kind)', params: legacyParams },
+      schema: { ...common, summary: 'The same receiver under the address that names the channel\'s kind (kept for subscriptions made before one route served every kind)', params: legacyParams, response: deliveryAnswer },
     }, (req, reply) => receive(ts, req, reply, req.params.kind));
 
     hooks.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>('/channels/:id/webhooks', {
@@ -93,6 +116,7 @@ export function registerWebhookRoutes(app: FastifyInstance, ts: Truestock): void
         params,
         // `properties: {}`: without it the OpenAPI document reads the schema's own keywords as parameters.
         querystring: { type: 'object', properties: {}, additionalProperties: { type: 'string', maxLength: 1000 } },
+        response: challengeAnswers(),
       },
     }, async (req, reply) => {
       const channel = await channelForDelivery(ts, req.params.id);

@@ -191,4 +191,10 @@ export const ebayNotifications: WebhookSpec = {
   verifyWith: verifyEbayNotification,
   parseWith: parseEbayNotification,
   challenge: answerChallenge,
+  challengeAnswer: {
+    type: 'object',
+    description: "eBay's endpoint check (a GET with challenge_code)",
+    properties: { challengeResponse: { type: 'string', description: 'hex(SHA-256(challenge_code + verification_token + endpoint_url))' } },
+    required: ['challengeResponse'],
+  },
 };
