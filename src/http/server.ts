@@ -17,6 +17,7 @@ import { problemFrom, refusalFromError, sendProblem } from './problem.ts';
 import { authenticate } from './auth.ts';
 import { registerRoutes } from './routes.ts';
 import { registerResponseSchemas } from './response-schemas.ts';
+import { CONSOLE_COMPONENTS } from './console-responses.ts';
 import { badTextField, buildValidator, checkRawJson } from './input-guard.ts';
 import { clientErrorHandler, frameworkErrors, methodNotAllowed, PATH_SEGMENT_LENGTH_MAX, refuseLongUrl, RouteMethods } from './framework-edges.ts';
 
@@ -210,7 +211,7 @@ export async function buildServer({ truestock, logger = false, https = false, tr
     return { code: req.params.code, title: spec.title, status: spec.status, retryable: spec.retryable, docs: 'docs/errors.md' };
   });
 
-  registerResponseSchemas(app);
+  registerResponseSchemas(app, CONSOLE_COMPONENTS);
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticate(truestock));
     registerRoutes(v1, truestock);
