@@ -12,6 +12,8 @@ export const PRINCIPAL_KINDS = ['api_key', 'user', 'server_admin'] as const;
 export const DELIVERY_STATES = ['pending', 'delivered', 'failed'] as const;
 const WORKSPACE_STATES = ['active', 'suspended'] as const;
 
+/** A stored secret, never shown: "(set)" when there is one, else null. */
+const setOrNull = (description: string) => ({ type: ['string', 'null'], enum: ['(set)', null], description });
 /** An HTTP status code. */
 const httpStatus = (description?: string) => ({ type: 'integer', minimum: 100, maximum: 599, ...(description ? { description } : {}) });
 
@@ -53,7 +55,7 @@ export const CONSOLE_COMPONENTS = {
     url: nullable(str('Webhooks: where events are POSTed')), email: nullable(str('E-mail: the recipient')),
     events: arrayOf(oneOf(ALERT_EVENT_TYPES), { description: 'Events wanted (none: every event)' }),
     min_severity: oneOf(SEVERITIES), digest_minutes: count('E-mail: 0 sends each event at once; N sends one digest every N minutes'), enabled: bool(),
-    secret: nullable(oneOf(['(set)'], 'Webhooks: "(set)" — the signing secret itself is shown once, when the subscription is made; null for e-mail')),
+    secret: setOrNull('Webhooks: "(set)" — the signing secret itself is shown once, when the subscription is made; null for e-mail'),
     created_at: dateTime(), updated_at: dateTime(),
   }),
   AlertDelivery: object({
@@ -82,7 +84,7 @@ export const CONSOLE_COMPONENTS = {
     source: oneOf(['workspace', 'environment', 'none'], "Whose settings apply: this workspace's, the server's (TRUESTOCK_SMTP_*), or none"),
     settings: nullable(object({
       host: str(), port: { type: 'integer', minimum: 1, maximum: 65_535 }, secure: bool('TLS from the first byte; false: STARTTLS when offered'),
-      username: nullable(str()), password: nullable(oneOf(['(set)'], 'Never the password: "(set)" when one is stored')), from: str(),
+      username: nullable(str()), password: setOrNull('Never the password: "(set)" when one is stored'), from: str(),
     })),
   }),
 };
