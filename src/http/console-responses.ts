@@ -20,7 +20,7 @@ const httpStatus = (description?: string) => ({ type: 'integer', minimum: 100, m
 const secretShownOnce = (what: string) => nullable(str(`${what}: in the first answer only, never shown again; null in a replay of the same Idempotency-Key (see secret_note)`));
 const secretNote = str('In a replay only: why `secret` is null (docs/security.md)');
 /** The fields an answer that holds a secret adds: the secret, and in a replay the note on why it is null. */
-export const shownOnce = (what: string) => ({ secret: secretShownOnce(what), secret_note: secretNote });
+export const shownOnceFields = (what: string) => ({ secret: secretShownOnce(what), secret_note: secretNote });
 
 export const CONSOLE_COMPONENTS = {
   Session: object({

@@ -15,14 +15,14 @@ import { listUsers } from '../store/session-repo.ts';
 import { workspaceSummaries, workspaceSummary } from '../store/workspace-admin-repo.ts';
 import { type Params, type RouteKit } from './routes.ts';
 import { apiKeyBody, emptyBody, idParam, pageQuery } from './schemas.ts';
-import { shownOnce } from './console-responses.ts';
+import { shownOnceFields } from './console-responses.ts';
 import * as r from './response-schemas.ts';
 
 const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required }) as const;
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
 
 // Answers: the components of console-responses.ts (Workspace, WorkspaceApiKey, User).
-const keySecret = shownOnce('The API key itself (tsk_…)');
+const keySecret = shownOnceFields('The API key itself (tsk_…)');
 
 const workspaceBody = object({ name: { type: 'string', minLength: 1, maxLength: workspaces.WORKSPACE_NAME_LENGTH_MAX } }, ['name']);
 const suspendBody = { anyOf: [object({ reason: nullable('string', { maxLength: workspaces.SUSPEND_REASON_LENGTH_MAX }) }), { type: 'null' }] } as const;
