@@ -151,6 +151,9 @@ describe.each(STORE_KINDS)('dashboard routes on %s', (kind) => {
     expect((await h.get('/v1/channels/lag-chart/lag-history?hours=3', h.a.keys.read)).json().data).toHaveLength(3);
     expectProblem(await h.get('/v1/channels/nope/lag-history', h.a.keys.read), 'not_found');
     expectProblem(await h.get(`/v1/channels/${id}/lag-history`, h.b.keys.read), 'not_found');
+    // The overview lists the channel too; a served one (no connector) has no queue to show.
+    const seen = (await h.get('/v1/overview', h.a.keys.read)).json().channels.find((c: Json) => c.id === id);
+    expect(seen).toMatchObject({ name: 'lag-chart', kind: 'custom', paused: false, numbers: 'served', queue_depth: null, breaker: null });
   });
 
   it('keeps an audit log of every mutating request: who, what, when, from where', async () => {

@@ -20,6 +20,7 @@ import { cookie, type Principal, tooManyAttempts } from './auth.ts';
 import { LIMITS } from '../app/failure-limit.ts';
 import { notFound, type Params, type RouteKit } from './routes.ts';
 import { emptyBody, idParam, sku } from './schemas.ts';
+import { oneOfOrNull } from './console-responses.ts';
 import * as r from './response-schemas.ts';
 
 const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required }) as const;
@@ -55,9 +56,9 @@ const overviewAnswer = r.object({
     oldest_pending_age_s: ms('Age in seconds of the oldest push waiting; null when none waits or the channel is served'),
     dead_letters: r.nullable(r.count()),
     lag_p50_ms: ms('Propagation lag (commit → acknowledged), when this process pushes to the channel'), lag_p99_ms: ms('As lag_p50_ms, the 99th percentile'),
-    breaker: r.nullable(r.oneOf(BREAKER_STATES, "The push breaker; null when this process does not push to the channel")),
+    breaker: oneOfOrNull(BREAKER_STATES, 'The push breaker; null when this process does not push to the channel'),
     numbers: r.oneOf(['pushed', 'served'], 'pushed by a connector, or served to whoever reads them'),
-    state: r.nullable(r.oneOf(CHANNEL_STATES)), state_reasons: r.arrayOf(r.str(), { description: 'Why the state is not active, in words' }),
+    state: oneOfOrNull(CHANNEL_STATES), state_reasons: r.arrayOf(r.str(), { description: 'Why the state is not active, in words' }),
   })),
 });
 
