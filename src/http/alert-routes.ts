@@ -15,6 +15,8 @@ import { getItemBySku } from '../store/catalog-repo.ts';
 import { smtpFromEnv } from '../sync/alert-mail.ts';
 import { notFound, type Params, type RouteKit } from './routes.ts';
 import { code, sku } from './schemas.ts';
+import { shownOnceFields } from './console-responses.ts';
+import * as r from './response-schemas.ts';
 
 const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required }) as const;
 const idParam = object({ id: { type: 'string', minLength: 1, maxLength: 100 } }, ['id']);
@@ -49,26 +51,35 @@ const smtpBody = object({
   from: { type: 'string', minLength: 3, maxLength: 320 },
 }, ['host', 'port', 'from']);
 
+const subscriptionAnswer = (description: string) => r.described(description, r.object({ subscription: r.ref('AlertSubscription') }));
+const smtpAnswer = (description: string) => r.described(description, r.ref('SmtpSettings'));
+
 export function registerAlertRoutes(app: FastifyInstance, ts: Truestock, kit: { read: RouteKit['read']; mutation: RouteKit['mutation']; route: RouteKit['route']; write: RouteKit['write'] }): void {
   const { read, mutation, route, write } = kit;
   const tags = ['alerts'];
   const env = () => smtpFromEnv();
 
-  app.get('/alerts/subscriptions', route('operate', tags, 'List alert subscriptions (webhook secrets are never shown)'), async (req) => ({
+  app.get('/alerts/subscriptions', route('operate', tags, 'List alert subscriptions (webhook secrets are never shown)', {
+    response: { 200: r.described('Every subscription of this workspace', r.object({ data: r.arrayOf(r.ref('AlertSubscription')) })) },
+  }), async (req) => ({
     data: (await read((db) => listSubscriptions(db, req.principal.workspaceId))).map(alerts.subscriptionView),
   }));
-  app.post<{ Body: alerts.SubscriptionBody }>('/alerts/subscriptions', write('admin', tags, 'Subscribe a webhook or an e-mail address to alerts; a webhook\'s signing secret is in this answer only', subscriptionBody), (req, reply) =>
+  app.post<{ Body: alerts.SubscriptionBody }>('/alerts/subscriptions', write('admin', tags, 'Subscribe a webhook or an e-mail address to alerts; a webhook\'s signing secret is in this answer only', subscriptionBody, {
+    response: { 201: r.described("The new subscription; a webhook's signing secret beside it, this once", r.object({ subscription: r.ref('AlertSubscription'), ...shownOnceFields("A webhook's signing secret (whsec_…, Standard Webhooks)") }, ['secret', 'secret_note'])) },
+  }), (req, reply) =>
     mutation(req, reply, (db, now) => alerts.createSubscription(db, req.principal.workspaceId, req.body, now)));
-  app.get<{ Params: Params }>('/alerts/subscriptions/:id', route('operate', tags, 'Get an alert subscription', { params: idParam }), async (req) => {
+  app.get<{ Params: Params }>('/alerts/subscriptions/:id', route('operate', tags, 'Get an alert subscription', { params: idParam, response: { 200: subscriptionAnswer('The subscription') } }), async (req) => {
     const s = await read((db) => getSubscription(db, req.principal.workspaceId, req.params.id));
     if (!s) throw notFound('subscription', req.params.id);
     return { subscription: alerts.subscriptionView(s) };
   });
-  app.patch<{ Params: Params; Body: alerts.SubscriptionBody }>('/alerts/subscriptions/:id', write('admin', tags, 'Change a subscription: enable or disable it, its events, URL, address, severity or digest', subscriptionPatch, { params: idParam }), (req, reply) =>
+  app.patch<{ Params: Params; Body: alerts.SubscriptionBody }>('/alerts/subscriptions/:id', write('admin', tags, 'Change a subscription: enable or disable it, its events, URL, address, severity or digest', subscriptionPatch, { params: idParam, response: { 200: subscriptionAnswer('The subscription, changed') } }), (req, reply) =>
     mutation(req, reply, (db, now) => alerts.changeSubscription(db, req.principal.workspaceId, req.params.id, req.body, now)));
   app.get<{ Params: Params; Querystring: { cursor?: string; limit?: number; state?: string } }>(
     '/alerts/subscriptions/:id/deliveries',
-    route('operate', tags, "A subscription's delivery log, newest first: each delivery's state and every attempt with its status code, latency and error", { params: idParam, querystring: logQuery }),
+    route('operate', tags, "A subscription's delivery log, newest first: each delivery's state and every attempt with its status code, latency and error", {
+      params: idParam, querystring: logQuery, response: { 200: r.described('A page of deliveries, newest first', r.page(r.ref('AlertDelivery'))) },
+    }),
     async (req) => {
       const ws = req.principal.workspaceId;
       const limit = req.query.limit ?? queries.PAGE_LIMIT_DEFAULT;
@@ -83,13 +94,20 @@ export function registerAlertRoutes(app: FastifyInstance, ts: Truestock, kit: { 
       };
     },
   );
-  app.post<{ Params: Params }>('/alerts/deliveries/:id/redeliver', write('operate', tags, "Send a delivery's event to its subscription again (a new delivery with the same webhook-id)", undefined, { params: idParam }), async (req, reply) => {
+  app.post<{ Params: Params }>('/alerts/deliveries/:id/redeliver', write('operate', tags, "Send a delivery's event to its subscription again (a new delivery with the same webhook-id)", undefined, {
+    params: idParam,
+    response: { 202: r.described('The new delivery, queued', r.object({ delivery: r.object({
+      id: r.str(), subscription_id: r.str(), event_id: r.str(), state: r.oneOf(['pending']), redelivery_of: r.str('The delivery sent again'),
+    }) })) },
+  }), async (req, reply) => {
     const res = await mutation(req, reply, (db, now) => alerts.redeliver(db, req.principal.workspaceId, req.params.id, now));
     ts.alerts.poke();
     return res;
   });
 
-  app.get<{ Querystring: { cursor?: string; limit?: number; type?: string } }>('/alerts/events', route('operate', tags, 'Recent alert events of this workspace, newest first, with the body a webhook receives', { querystring: eventsQuery }), async (req) => {
+  app.get<{ Querystring: { cursor?: string; limit?: number; type?: string } }>('/alerts/events', route('operate', tags, 'Recent alert events of this workspace, newest first, with the body a webhook receives', {
+    querystring: eventsQuery, response: { 200: r.described('A page of events, newest first', r.page(r.ref('AlertEvent'))) },
+  }), async (req) => {
     const limit = req.query.limit ?? queries.PAGE_LIMIT_DEFAULT;
     const rows = await read((db) => recentEvents(db, req.principal.workspaceId, { limit, ...(req.query.type ? { type: req.query.type } : {}), ...(req.query.cursor ? { before: queries.decodeCursor(req.query.cursor) } : {}) }));
     return {
@@ -98,7 +116,9 @@ export function registerAlertRoutes(app: FastifyInstance, ts: Truestock, kit: { 
     };
   });
 
-  app.get<{ Querystring: { sku?: string; cursor?: string; limit?: number } }>('/alerts/thresholds', route('operate', tags, 'Low-stock and reorder-point thresholds per item and location, with the available units and whether each is reached', { querystring: thresholdsQuery }), async (req) => {
+  app.get<{ Querystring: { sku?: string; cursor?: string; limit?: number } }>('/alerts/thresholds', route('operate', tags, 'Low-stock and reorder-point thresholds per item and location, with the available units and whether each is reached', {
+    querystring: thresholdsQuery, response: { 200: r.described('A page of thresholds, by item and location', r.page(r.ref('AlertThreshold'))) },
+  }), async (req) => {
     const ws = req.principal.workspaceId;
     const limit = req.query.limit ?? queries.PAGE_LIMIT_DEFAULT;
     const rows = await read(async (db) => {
@@ -108,13 +128,15 @@ export function registerAlertRoutes(app: FastifyInstance, ts: Truestock, kit: { 
     });
     return { data: rows.map(alerts.thresholdView), next_cursor: rows.length === limit ? queries.encodeCursor(`${rows[rows.length - 1]!.item_id}:${rows[rows.length - 1]!.location_id}`) : null };
   });
-  app.put<{ Body: alerts.ThresholdBody }>('/alerts/thresholds', write('operate', tags, "Set a stock level's low-stock and reorder-point thresholds (both null: remove them)", thresholdBody), (req, reply) =>
+  app.put<{ Body: alerts.ThresholdBody }>('/alerts/thresholds', write('operate', tags, "Set a stock level's low-stock and reorder-point thresholds (both null: remove them)", thresholdBody, {
+    response: { 200: r.described('The thresholds set; null when both were null and they were removed', r.object({ threshold: r.nullable(r.ref('AlertThreshold')) })) },
+  }), (req, reply) =>
     mutation(req, reply, (db, now) => alerts.setThreshold(db, req.principal.workspaceId, req.body, now)));
 
-  app.get('/alerts/smtp', route('admin', tags, "The SMTP server alert e-mails go through: the workspace's own settings, else the server's (TRUESTOCK_SMTP_*); the password is never shown"), async (req) =>
+  app.get('/alerts/smtp', route('admin', tags, "The SMTP server alert e-mails go through: the workspace's own settings, else the server's (TRUESTOCK_SMTP_*); the password is never shown", { response: { 200: smtpAnswer('The SMTP settings that apply') } }), async (req) =>
     alerts.smtpView(await read((db) => smtpOf(db, req.principal.workspaceId)), env()));
-  app.put<{ Body: alerts.SmtpBody }>('/alerts/smtp', write('admin', tags, "Set this workspace's SMTP server (wins over the server's environment)", smtpBody), (req, reply) =>
+  app.put<{ Body: alerts.SmtpBody }>('/alerts/smtp', write('admin', tags, "Set this workspace's SMTP server (wins over the server's environment)", smtpBody, { response: { 200: smtpAnswer("The workspace's settings, now in use") } }), (req, reply) =>
     mutation(req, reply, (db, now) => alerts.setSmtp(db, req.principal.workspaceId, req.body, env(), now)));
-  app.delete('/alerts/smtp', write('admin', tags, "Remove this workspace's SMTP settings (the server's environment applies again)", undefined), (req, reply) =>
+  app.delete('/alerts/smtp', write('admin', tags, "Remove this workspace's SMTP settings (the server's environment applies again)", undefined, { response: { 200: smtpAnswer('The SMTP settings that apply now') } }), (req, reply) =>
     mutation(req, reply, (db) => alerts.clearSmtp(db, req.principal.workspaceId, env())));
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, Harness, type Json } from '../../test/support/http.ts';
 import { STORE_KINDS } from '../../test/support/truestock.ts';
+import { insertLagSample } from '../store/sync-repo.ts';
 
 describe.each(STORE_KINDS)('dashboard routes on %s', (kind) => {
   const h = new Harness(kind);
@@ -129,6 +130,30 @@ describe.each(STORE_KINDS)('dashboard routes on %s', (kind) => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().points.map((p: Json) => [p.on_hand, p.available])).toEqual([[5, 5], [5, 3], [4, 2]]);
     expectProblem(await h.get('/v1/stock/NOPE-SKU/history', h.a.keys.read), 'not_found');
+  });
+
+  it('gives a channel’s lag over time, oldest first, within the hours asked', async () => {
+    const made = await h.post('/v1/channels', { kind: 'custom', name: 'lag-chart' }, { key: h.a.keys.admin });
+    expect(made.statusCode, made.body).toBe(201);
+    const id = made.json().channel.id as string;
+    const now = h.clock.now();
+    await h.ts.store.transaction(async (db) => {
+      await insertLagSample(db, id, now - 2 * 3_600_000, 900, 2_000, 3);
+      await insertLagSample(db, id, now - 60_000, 120, 450.5, 12);
+      await insertLagSample(db, id, now - 30_000, null, null, 0);
+    });
+    const res = await h.get(`/v1/channels/${id}/lag-history`, h.a.keys.read);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().data).toEqual([
+      { at: new Date(now - 60_000).toISOString(), p50_ms: 120, p99_ms: 450.5, pushes: 12 },
+      { at: new Date(now - 30_000).toISOString(), p50_ms: null, p99_ms: null, pushes: 0 },
+    ]);
+    expect((await h.get('/v1/channels/lag-chart/lag-history?hours=3', h.a.keys.read)).json().data).toHaveLength(3);
+    expectProblem(await h.get('/v1/channels/nope/lag-history', h.a.keys.read), 'not_found');
+    expectProblem(await h.get(`/v1/channels/${id}/lag-history`, h.b.keys.read), 'not_found');
+    // The overview lists the channel too; a served one (no connector) has no queue to show.
+    const seen = (await h.get('/v1/overview', h.a.keys.read)).json().channels.find((c: Json) => c.id === id);
+    expect(seen).toMatchObject({ name: 'lag-chart', kind: 'custom', paused: false, numbers: 'served', queue_depth: null, breaker: null });
   });
 
   it('keeps an audit log of every mutating request: who, what, when, from where', async () => {

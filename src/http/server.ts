@@ -19,6 +19,7 @@ import { registerRoutes } from './routes.ts';
 import { registerResponseSchemas } from './response-schemas.ts';
 import { AVAILABILITY_COMPONENTS } from './availability-responses.ts';
 import { CATALOG_COMPONENTS } from './catalog-responses.ts';
+import { CONSOLE_COMPONENTS } from './console-responses.ts';
 import { CORE_COMPONENTS } from './core-responses.ts';
 import { DOCUMENT_COMPONENTS } from './document-responses.ts';
 import { badTextField, buildValidator, checkRawJson } from './input-guard.ts';
@@ -214,7 +215,7 @@ export async function buildServer({ truestock, logger = false, https = false, tr
     return { code: req.params.code, title: spec.title, status: spec.status, retryable: spec.retryable, docs: 'docs/errors.md' };
   });
 
-  registerResponseSchemas(app, CORE_COMPONENTS, CATALOG_COMPONENTS, DOCUMENT_COMPONENTS, AVAILABILITY_COMPONENTS);
+  registerResponseSchemas(app, CORE_COMPONENTS, CATALOG_COMPONENTS, DOCUMENT_COMPONENTS, AVAILABILITY_COMPONENTS, CONSOLE_COMPONENTS);
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticate(truestock));
     registerRoutes(v1, truestock);

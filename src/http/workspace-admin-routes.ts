@@ -15,24 +15,14 @@ import { listUsers } from '../store/session-repo.ts';
 import { workspaceSummaries, workspaceSummary } from '../store/workspace-admin-repo.ts';
 import { type Params, type RouteKit } from './routes.ts';
 import { apiKeyBody, emptyBody, idParam, pageQuery } from './schemas.ts';
+import { shownOnceFields } from './console-responses.ts';
+import * as r from './response-schemas.ts';
 
 const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required }) as const;
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
-const count = { type: 'integer', minimum: 0 } as const;
 
-export const workspaceSchema = object({
-  id: { type: 'string' },
-  name: { type: 'string' },
-  state: { type: 'string', enum: ['active', 'suspended'], description: 'suspended: its keys, users and sessions are refused (workspace_suspended) and its channels are not pushed to; its data is kept' },
-  created_at: { type: 'string', format: 'date-time' },
-  suspended_at: nullable('string', { format: 'date-time' }),
-  suspended_reason: nullable('string'),
-  counts: object({ users: { ...count, description: 'enabled users' }, keys: { ...count, description: 'unrevoked API keys' }, items: { ...count, description: 'items not archived' }, channels: count }, ['users', 'keys', 'items', 'channels']),
-}, ['id', 'name', 'state', 'created_at', 'suspended_at', 'suspended_reason', 'counts']);
-const apiKeySchema = object({ id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, prefix: { type: 'string' }, created_at: { type: 'string' }, revoked: { type: 'boolean' } });
-const userSchema = object({ id: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, disabled: { type: 'boolean' }, created_at: { type: 'string' } });
-const secret = { type: ['string', 'null'], description: 'The API key itself: in the first answer only, never shown again; null in a replay of the same Idempotency-Key (see secret_note)' };
-const secret_note = { type: 'string', description: 'In a replay only: why `secret` is null (docs/security.md)' };
+// Answers: the components of console-responses.ts (Workspace, WorkspaceApiKey, User).
+const keySecret = shownOnceFields('The API key itself (tsk_…)');
 
 const workspaceBody = object({ name: { type: 'string', minLength: 1, maxLength: workspaces.WORKSPACE_NAME_LENGTH_MAX } }, ['name']);
 const suspendBody = { anyOf: [object({ reason: nullable('string', { maxLength: workspaces.SUSPEND_REASON_LENGTH_MAX }) }), { type: 'null' }] } as const;
@@ -40,7 +30,7 @@ const userBody = object({ email: { type: 'string', maxLength: 200 }, name: { typ
 const keyParams = object({ id: { type: 'string', minLength: 1, maxLength: 100 }, key: { type: 'string', minLength: 1, maxLength: 100 } }, ['id', 'key']);
 /** Workspaces are the server's, not a workspace's: "on this server". */
 const missing = (id: string) => TruestockError.of('not_found', `no workspace ${id} on this server`);
-const one = { 200: object({ workspace: workspaceSchema }, ['workspace']) };
+const one = (description: string) => ({ 200: r.described(description, r.object({ workspace: r.ref('Workspace') })) });
 
 export function registerWorkspaceAdminRoutes(app: FastifyInstance, ts: Truestock, kit: RouteKit): void {
   const { read, mutation } = kit;
@@ -53,42 +43,42 @@ export function registerWorkspaceAdminRoutes(app: FastifyInstance, ts: Truestock
   const takeEffect = async () => (ts.keys.forget(), await ts.sync.refresh(true));
 
   app.get<{ Querystring: { cursor?: string; limit?: number } }>('/admin/workspaces', route('Every workspace on this server with its state and counts (users, keys, items, channels)', {
-    querystring: pageQuery, response: { 200: object({ data: { type: 'array', items: workspaceSchema }, next_cursor: nullable('string') }, ['data', 'next_cursor']) },
+    querystring: pageQuery, response: { 200: r.described('A page of workspaces', r.page(r.ref('Workspace'))) },
   }), async (req) => {
     const limit = req.query.limit ?? queries.PAGE_LIMIT_DEFAULT;
     const rows = await read((db) => workspaceSummaries(db, { limit, ...(req.query.cursor ? { after: queries.decodeCursor(req.query.cursor) } : {}) }));
     return queries.page(rows, limit, (w) => w.id, workspaces.workspaceView);
   });
   app.post<{ Body: { name: string } }>('/admin/workspaces', write('Create a workspace and its first admin API key (the key is in this answer only)', workspaceBody, {
-    response: { 201: object({ workspace: workspaceSchema, api_key: apiKeySchema, secret, secret_note }, ['workspace', 'api_key', 'secret']) },
+    response: { 201: r.described('The new workspace and its first admin API key, with the secret this once', r.object({ workspace: r.ref('Workspace'), api_key: r.ref('WorkspaceApiKey'), ...keySecret }, ['secret_note'])) },
   }), (req, reply) => mutation(req, reply, (db, now) => workspaces.createWorkspaceByAdmin(db, req.body, now)));
-  app.get<{ Params: Params }>('/admin/workspaces/:id', route('A workspace with its state and counts', { params: idParam, response: one }), async (req) => {
+  app.get<{ Params: Params }>('/admin/workspaces/:id', route('A workspace with its state and counts', { params: idParam, response: one('The workspace') }), async (req) => {
     const w = await read((db) => workspaceSummary(db, req.params.id));
     if (!w) throw missing(req.params.id);
     return { workspace: workspaces.workspaceView(w) };
   });
   app.post<{ Params: Params; Body: { reason?: string | null } | null }>('/admin/workspaces/:id/suspend', write("Suspend a workspace: its keys, users and sessions are refused with workspace_suspended and its channels' sync pauses; its data is kept", suspendBody, {
-    params: idParam, response: one,
+    params: idParam, response: one('The workspace, suspended'),
   }), async (req, reply) => {
     const res = await mutation(req, reply, (db, now) => workspaces.suspendWorkspace(db, req.params.id, req.body ?? {}, now));
     await takeEffect();
     return res;
   });
   app.post<{ Params: Params }>('/admin/workspaces/:id/reactivate', write('Reactivate a suspended workspace: its keys, users and sessions work again and its channels sync', emptyBody, {
-    params: idParam, response: one,
+    params: idParam, response: one('The workspace, active'),
   }), async (req, reply) => {
     const res = await mutation(req, reply, (db) => workspaces.reactivateWorkspace(db, req.params.id));
     await takeEffect();
     return res;
   });
 
-  app.get<{ Params: Params }>('/admin/workspaces/:id/users', route("A workspace's dashboard users", { params: idParam, response: { 200: object({ data: { type: 'array', items: userSchema } }, ['data']) } }), async (req) => {
+  app.get<{ Params: Params }>('/admin/workspaces/:id/users', route("A workspace's dashboard users", { params: idParam, response: { 200: r.described("The workspace's users", r.object({ data: r.arrayOf(r.ref('User')) })) } }), async (req) => {
     const users = await read(async (db) => ((await getWorkspace(db, req.params.id)) ? listUsers(db, req.params.id) : null));
     if (!users) throw missing(req.params.id);
     return { data: users.map(userView) };
   });
   app.post<{ Params: Params; Body: { email: string; name: string; role: string; password: string } }>('/admin/workspaces/:id/users', write("Add a dashboard user to a workspace with a password (its first admin, say): they sign in with it at once", userBody, {
-    params: idParam, response: { 201: object({ user: userSchema }, ['user']) },
+    params: idParam, response: { 201: r.described('The new user', r.object({ user: r.ref('User') })) },
   }), async (req, reply) => {
     const checked = checkUser(req.body);
     // scrypt outside the transaction; only a valid user is worth hashing for.
@@ -96,16 +86,16 @@ export function registerWorkspaceAdminRoutes(app: FastifyInstance, ts: Truestock
     return mutation(req, reply, (db, now) => workspaces.createWorkspaceUser(db, req.params.id, checked, hash, now));
   });
 
-  app.get<{ Params: Params }>('/admin/workspaces/:id/api-keys', route("A workspace's API keys (never their secrets)", { params: idParam, response: { 200: object({ data: { type: 'array', items: apiKeySchema } }, ['data']) } }), async (req) => {
+  app.get<{ Params: Params }>('/admin/workspaces/:id/api-keys', route("A workspace's API keys (never their secrets)", { params: idParam, response: { 200: r.described("The workspace's API keys, revoked ones too", r.object({ data: r.arrayOf(r.ref('WorkspaceApiKey')) })) } }), async (req) => {
     const keys = await read(async (db) => ((await getWorkspace(db, req.params.id)) ? listApiKeys(db, req.params.id) : null));
     if (!keys) throw missing(req.params.id);
     return { data: keys.map(apiKeyView) };
   });
   app.post<{ Params: Params; Body: { name: string; role: Role } }>('/admin/workspaces/:id/api-keys', write('Create an API key in a workspace (its secret is in this answer only)', apiKeyBody, {
-    params: idParam, response: { 201: object({ api_key: apiKeySchema, secret, secret_note }, ['api_key', 'secret']) },
+    params: idParam, response: { 201: r.described('The new key, with its secret this once', r.object({ api_key: r.ref('WorkspaceApiKey'), ...keySecret }, ['secret_note'])) },
   }), (req, reply) => mutation(req, reply, (db, now) => workspaces.createWorkspaceKey(db, req.params.id, req.body, now)));
   app.post<{ Params: { id: string; key: string } }>('/admin/workspaces/:id/api-keys/:key/revoke', write("Revoke a workspace's API key", emptyBody, {
-    params: keyParams, response: { 200: object({ revoked: { type: 'string' } }, ['revoked']) },
+    params: keyParams, response: { 200: r.described('The key is revoked', r.object({ revoked: r.str('The id of the key revoked') })) },
   }), async (req, reply) => {
     const res = await mutation(req, reply, async (db, now) => {
       if (!(await getWorkspace(db, req.params.id))) return { code: 'not_found', detail: `no workspace ${req.params.id} on this server` };
