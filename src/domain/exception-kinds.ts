@@ -10,7 +10,8 @@
 
 import type { ExceptionKind } from './model.ts';
 
-export type ExceptionSeverity = 'high' | 'medium' | 'low';
+export const EXCEPTION_SEVERITIES = ['high', 'medium', 'low'] as const;
+export type ExceptionSeverity = (typeof EXCEPTION_SEVERITIES)[number];
 
 /** How an exception ended. Only `resolved_by_hand` is a person's word; the others are facts. */
 export const RESOLUTION_KINDS = ['settled', 'converged', 'recovered', 'resolved_by_hand'] as const;

@@ -12,10 +12,8 @@ export const PRINCIPAL_KINDS = ['api_key', 'user', 'server_admin'] as const;
 export const DELIVERY_STATES = ['pending', 'delivered', 'failed'] as const;
 const WORKSPACE_STATES = ['active', 'suspended'] as const;
 
-/** One of `values`, or null. (`nullable(oneOf(…))` would not do: its enum leaves null out.) */
-export const oneOfOrNull = (values: readonly string[], description?: string) => ({ type: ['string', 'null'], enum: [...values, null], ...(description ? { description } : {}) });
 /** A stored secret, never shown: "(set)" when there is one, else null. */
-const setOrNull = (description: string) => oneOfOrNull(['(set)'], description);
+const setOrNull = (description: string) => nullable(oneOf(['(set)'], description));
 /** An HTTP status code. */
 const httpStatus = (description?: string) => ({ type: 'integer', minimum: 100, maximum: 599, ...(description ? { description } : {}) });
 

@@ -3,13 +3,12 @@
 // are in response-schemas.ts; the components named here are this area's (registered by server.ts).
 
 import { BUCKETS, EXTERNAL_ACCOUNTS } from '../domain/buckets.ts';
-import { RESOLUTION_KINDS } from '../domain/exception-kinds.ts';
+import { EXCEPTION_SEVERITIES, RESOLUTION_KINDS } from '../domain/exception-kinds.ts';
 import { EXCEPTION_KINDS, EXCEPTION_STATES, ITEM_KINDS, ROLES } from '../domain/model.ts';
 import { ITEM_PROPERTIES, arrayOf, bool, count, dateTime, described, int, nullable, object, oneOf, page, ref, str } from './response-schemas.ts';
 
 type Schema = Record<string, unknown>;
 
-const EXCEPTION_SEVERITIES = ['high', 'medium', 'low'] as const;
 
 /** Every bucket of a stock level, with oversold debt and on_hand (what the building holds). */
 const levelCounts = Object.fromEntries([...BUCKETS, 'oversold', 'on_hand'].map((b) => [b, int()]));

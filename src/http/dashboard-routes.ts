@@ -10,7 +10,7 @@ import { createUser, SESSION_COOKIE, SESSION_TTL_MS, signIn, signOut, userView }
 import type { Truestock } from '../app/truestock.ts';
 import type { ChannelState } from '../domain/channel-health.ts';
 import { TruestockError } from '../domain/errors.ts';
-import type { ExceptionSeverity } from '../domain/exception-kinds.ts';
+import { EXCEPTION_SEVERITIES, RESOLUTION_KINDS } from '../domain/exception-kinds.ts';
 import { EXCEPTION_KINDS } from '../domain/model.ts';
 import type { BreakerState } from '../sync/breaker.ts';
 import { getWorkspace } from '../store/access-repo.ts';
@@ -20,7 +20,6 @@ import { cookie, type Principal, tooManyAttempts } from './auth.ts';
 import { LIMITS } from '../app/failure-limit.ts';
 import { notFound, type Params, type RouteKit } from './routes.ts';
 import { emptyBody, idParam, sku } from './schemas.ts';
-import { oneOfOrNull } from './console-responses.ts';
 import * as r from './response-schemas.ts';
 
 const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required }) as const;
@@ -35,7 +34,6 @@ const skuParam = object({ sku }, ['sku']);
 // What the overview answers: words of domain/channel-health.ts, sync/breaker.ts and domain/exception-kinds.ts.
 const CHANNEL_STATES = ['active', 'served', 'paused', 'degraded', 'failing'] as const satisfies readonly ChannelState[];
 const BREAKER_STATES = ['closed', 'open', 'half_open'] as const satisfies readonly BreakerState[];
-const EXCEPTION_SEVERITIES = ['high', 'medium', 'low'] as const satisfies readonly ExceptionSeverity[];
 const userAnswer = (description: string) => r.described(description, r.object({ user: r.ref('User') }));
 const ms = (description: string) => r.nullable({ type: 'number', minimum: 0, description });
 const overviewAnswer = r.object({
@@ -56,9 +54,9 @@ const overviewAnswer = r.object({
     oldest_pending_age_s: ms('Age in seconds of the oldest push waiting; null when none waits or the channel is served'),
     dead_letters: r.nullable(r.count()),
     lag_p50_ms: ms('Propagation lag (commit → acknowledged), when this process pushes to the channel'), lag_p99_ms: ms('As lag_p50_ms, the 99th percentile'),
-    breaker: oneOfOrNull(BREAKER_STATES, 'The push breaker; null when this process does not push to the channel'),
+    breaker: r.nullable(r.oneOf(BREAKER_STATES, 'The push breaker; null when this process does not push to the channel')),
     numbers: r.oneOf(['pushed', 'served'], 'pushed by a connector, or served to whoever reads them'),
-    state: oneOfOrNull(CHANNEL_STATES), state_reasons: r.arrayOf(r.str(), { description: 'Why the state is not active, in words' }),
+    state: r.nullable(r.oneOf(CHANNEL_STATES)), state_reasons: r.arrayOf(r.str(), { description: 'Why the state is not active, in words' }),
   })),
 });
 
@@ -175,16 +173,25 @@ export function registerDashboardRoutes(app: FastifyInstance, ts: Truestock, kit
     return out;
   });
 
+  const oneException = (description: string) => r.described(description, r.object({ exception: r.ref('Exception') }));
   for (const action of ['acknowledge', 'assign', 'resolve'] as const) {
     const body = action === 'assign' ? object({ assignee: { type: 'string', minLength: 1, maxLength: 100 } }, ['assignee'])
       : action === 'resolve' ? object({ resolution: { type: 'string', minLength: 1, maxLength: 1_000 } }, ['resolution']) : undefined;
     const summary = { acknowledge: 'Acknowledge an exception: someone is on it', assign: 'Assign an exception to someone', resolve: 'Resolve an exception, saying what was done' }[action];
-    app.post<{ Params: Params; Body: { assignee?: string; resolution?: string } | null }>(`/exceptions/:id/${action}`, write('operate', ['ledger'], summary, body, { params: idParam }), (req, reply) =>
+    app.post<{ Params: Params; Body: { assignee?: string; resolution?: string } | null }>(`/exceptions/:id/${action}`, write('operate', ['ledger'], summary, body, { params: idParam, response: { 200: oneException('The exception as it is now') } }), (req, reply) =>
       mutation(req, reply, (db, now) => moveException(db, req.principal.workspaceId, req.params.id, action, req.body ?? {}, actorOf(req.principal), now)));
   }
-  app.get('/exceptions/kinds', route('read', ['ledger'], 'The kinds of exception, most urgent first: severity, and what ends each without a person'), async () => exceptionKinds());
-  app.get('/exceptions/owners', route('read', ['ledger'], 'Who an exception may be assigned to: the users of this workspace'), async (req) => read((db) => exceptionOwners(db, req.principal.workspaceId)));
-  app.get<{ Params: Params }>('/exceptions/:id', route('read', ['ledger'], 'One exception: live debt, occurrences, links, how it ended', { params: idParam }), async (req) => {
+  app.get('/exceptions/kinds', route('read', ['ledger'], 'The kinds of exception, most urgent first: severity, and what ends each without a person', {
+    response: { 200: r.described('Every kind, most urgent first', r.object({ data: r.arrayOf(r.object({
+      kind: r.oneOf(EXCEPTION_KINDS), label: r.str(), severity: r.oneOf(EXCEPTION_SEVERITIES),
+      closes_by: r.nullable(r.oneOf(RESOLUTION_KINDS, 'How the facts end it without a person; null: only by hand')),
+      carries_debt: r.bool('It stands for oversold units (its `debt`), repaid by stock'),
+    })) })) },
+  }), async () => exceptionKinds());
+  app.get('/exceptions/owners', route('read', ['ledger'], 'Who an exception may be assigned to: the users of this workspace', {
+    response: { 200: r.described('The users, by name', r.object({ data: r.arrayOf(r.object({ id: r.str(), name: r.str(), email: r.str() })) })) },
+  }), async (req) => read((db) => exceptionOwners(db, req.principal.workspaceId)));
+  app.get<{ Params: Params }>('/exceptions/:id', route('read', ['ledger'], 'One exception: live debt, occurrences, links, how it ended', { params: idParam, response: { 200: oneException('The exception') } }), async (req) => {
     const e = await read((db) => exception(db, req.principal.workspaceId, req.params.id, ts.clock.now()));
     if (!e) throw notFound('exception', req.params.id);
     return { exception: e };
