@@ -448,7 +448,7 @@ export async function recomputeChannel(db: Db, ws: string, channelId: string, no
  * `available` already leaves them out; channel allocations and buffers do not apply (the
  * customer is standing at the shelf). A bundle counts the kits its components make here.
  */
-export async function locationAvailability(db: Db, ws: string, location: { id: string; code: string }, itemIds: string[]): Promise<{ sku: string; kind: string; available: number }[]> {
+export async function locationAvailability(db: Db, ws: string, location: { id: string; code: string }, itemIds: string[]): Promise<{ item_id: string; sku: string; kind: string; available: number }[]> {
   const facts = new Facts(db, ws, 0);
   // Items, not listings: no channel ('') and no rules.
   await facts.load(itemIds.map((id) => ({ id, channel_id: '', item_id: id })));
@@ -459,5 +459,5 @@ export async function locationAvailability(db: Db, ws: string, location: { id: s
     // Pre-built kits on the shelf, plus the kits the components here make.
     return own + (parts.length === 0 ? 0 : Math.min(...parts.map((e) => Math.floor(kits(e.component_id) / e.quantity))));
   };
-  return itemIds.filter((id) => facts.item(id)).map((id) => ({ sku: facts.item(id)!.sku, kind: facts.item(id)!.kind, available: kits(id) }));
+  return itemIds.filter((id) => facts.item(id)).map((id) => ({ item_id: id, sku: facts.item(id)!.sku, kind: facts.item(id)!.kind, available: kits(id) }));
 }

@@ -77,7 +77,7 @@ describe.each(STORE_KINDS)('availability routes on %s', (kind) => {
     expect(await h.totals(sku)).toMatchObject({ available: 0, reserved: 5 });
   });
 
-  it('what-if answers before → after and saves nothing; location availability leaves safety stock out', async () => {
+  it('what-if answers before → after and saves nothing; location availability leaves safety stock out of available and says how much', async () => {
     const { channel, listing, sku } = await listed(10);
     const res = await h.unchanged(() => h.post(`/v1/channels/${channel.id}/rules/what-if`, { settings: { allocation: { mode: 'share', percent: 60 } } }, { key: h.a.keys.read }), [sku]);
     expect(res.statusCode, res.body).toBe(200);
@@ -87,7 +87,7 @@ describe.each(STORE_KINDS)('availability routes on %s', (kind) => {
     expect((await h.post('/v1/stock/safety-stock', { sku, location: 'WH1', quantity: 3 })).statusCode).toBe(200);
     const loc = await h.get(`/v1/locations/WH1/availability?sku=${sku}`, h.a.keys.read);
     expect(loc.statusCode, loc.body).toBe(200);
-    expect(loc.json()).toMatchObject({ location: 'WH1', data: [{ sku, kind: 'standard', available: 7 }] });
+    expect(loc.json()).toMatchObject({ location: 'WH1', data: [{ sku, kind: 'standard', available: 7, safety_stock: 3 }] });
     const all = await h.get('/v1/locations/WH1/availability?limit=500', h.a.keys.read);
     expect(all.json().data).toEqual(expect.arrayContaining([expect.objectContaining({ sku, available: 7, safety_stock: 3 })]));
   });

@@ -69,8 +69,8 @@ const locationAnswer = r.described('What the location can sell over the counter 
   ships_online: r.bool(),
   data: r.arrayOf(r.object({
     sku: r.str(), kind: r.oneOf(ITEM_KINDS), available: r.int('Available units here; a bundle: the kits buildable here, plus pre-built ones'),
-    safety_stock: r.count('Units kept back as safety stock (already outside available); listed when paging, not when asking for one sku'),
-  }, ['safety_stock'])),
+    safety_stock: r.count('Units kept back as safety stock here (already outside available)'),
+  })),
   next_cursor: r.nullable(r.str('Pass as `cursor` for the next page; null on the last page')),
 }));
 const recomputeAnswer = r.described('How many listings were recomputed', r.object({
@@ -148,16 +148,18 @@ export function registerAvailabilityRoutes(app: FastifyInstance, ts: Truestock, 
         const [location] = await locationsByCode(db, ws, [req.params.code]);
         if (!location) return { missing: 'location' as const };
         const where = { location: location.code, pickup: location.pickup, ships_online: location.shipsOnline };
+        /** Rows for these items with their safety stock here (a kit has no level of its own: 0), joined by item id. */
+        const rows = async (itemIds: string[], levels: { item_id: string; safety_stock: number }[]) => {
+          const safety = new Map(levels.map((l) => [l.item_id, l.safety_stock]));
+          return (await locationAvailability(db, ws, location, itemIds)).map(({ item_id, ...row }) => ({ ...row, safety_stock: safety.get(item_id) ?? 0 }));
+        };
         if (req.query.sku !== undefined) {
           const item = await getItemBySku(db, ws, req.query.sku);
           if (!item) return { missing: 'item' as const };
-          return { ...where, data: await locationAvailability(db, ws, location, [item.id]), next_cursor: null };
+          return { ...where, data: await rows([item.id], await levelsAtLocation(db, ws, location.id, null, 1, item.id)), next_cursor: null };
         }
         const levels = await levelsAtLocation(db, ws, location.id, req.query.cursor ? queries.decodeCursor(req.query.cursor) : null, lim);
-        const byItem = new Map(levels.map((l) => [l.item_id, l]));
-        const rows = await locationAvailability(db, ws, location, levels.map((l) => l.item_id));
-        const data = rows.map((r, i) => ({ ...r, safety_stock: byItem.get(levels[i]!.item_id)?.safety_stock ?? 0 }));
-        return { ...where, ...queries.page(levels, lim, (l) => l.item_id, () => null), data };
+        return { ...where, ...queries.page(levels, lim, (l) => l.item_id, () => null), data: await rows(levels.map((l) => l.item_id), levels) };
       });
       if ('missing' in out) {
         if (out.missing === 'location') throw notFound('location with code', req.params.code);

@@ -423,10 +423,11 @@ export async function ackOutbox(db: Db, ws: string, listingId: string, version: 
 }
 
 /** Stock levels at one location, a page at a time in item id order (pickup and POS availability). */
-export async function levelsAtLocation(db: Db, ws: string, locationId: string, after: string | null, limit: number): Promise<{ item_id: string; sku: string; available: number; safety_stock: number }[]> {
+export async function levelsAtLocation(db: Db, ws: string, locationId: string, after: string | null, limit: number, itemId: string | null = null): Promise<{ item_id: string; sku: string; available: number; safety_stock: number }[]> {
   const params: Param[] = [ws, locationId];
   let where = 'sl.workspace_id = ? AND sl.location_id = ?';
   if (after !== null) (where += ' AND sl.item_id > ?'), params.push(after);
+  if (itemId !== null) (where += ' AND sl.item_id = ?'), params.push(itemId);
   const rows = await db.all<{ item_id: string; sku: string; available: number | string; safety_stock: number | string }>(
     `SELECT sl.item_id, i.sku, sl.available, sl.safety_stock FROM stock_levels sl JOIN items i ON i.id = sl.item_id WHERE ${where} ORDER BY sl.item_id LIMIT ?`,
     [...params, limit],
