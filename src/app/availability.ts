@@ -251,7 +251,7 @@ export class Facts {
     for (const r of owned) {
       const mine = reports.filter((m) => m.itemId === r.listing.item_id && m.channelId === r.listing.channel_id).map((m): ChannelReport => ({
         location: codes.get(m.locationId) ?? m.locationId, available: m.available, reserved: m.reserved, inbound: m.inbound, unfulfillable: m.unfulfillable, researching: m.researching,
-        reportedAt: new Date(m.reportedAt).toISOString(),
+        reported_at: new Date(m.reportedAt).toISOString(),
       }));
       const steps = r.availability.steps;
       // Before the result: the number is what it is, only nobody pushes it.

@@ -30,7 +30,7 @@ export interface ChannelReport {
   inbound: number;
   unfulfillable: number;
   researching: number;
-  reportedAt: string;
+  reported_at: string;
 }
 
 /**
@@ -38,7 +38,7 @@ export interface ChannelReport {
  * channel last reported — the booked buckets and, beside them, its reserved and researching units.
  */
 export function channelOwnedStep(value: number, channelName: string, reports: readonly ChannelReport[]): ExplainStep {
-  const said = reports.map((r) => `${r.location}: ${r.available} available, ${r.unfulfillable} unfulfillable, ${r.inbound} inbound; beside them ${r.reserved} reserved and ${r.researching} researching (the channel's, not booked) as of ${r.reportedAt}`);
+  const said = reports.map((r) => `${r.location}: ${r.available} available, ${r.unfulfillable} unfulfillable, ${r.inbound} inbound; beside them ${r.reserved} reserved and ${r.researching} researching (the channel's, not booked) as of ${r.reported_at}`);
   return {
     step: 'channel_owned',
     value,

@@ -128,7 +128,7 @@ const AvailabilityStep = {
       pushed: { type: 'boolean', enum: [false] },
       reports: arrayOf(object({
         location: str('Location code'), available: int(), reserved: int(), inbound: int(), unfulfillable: int(), researching: int(),
-        reportedAt: dateTime('When the channel reported it'),
+        reported_at: dateTime('When the channel reported it'),
       }), { description: 'The channel\'s last report of the item at each of its locations' }),
     })),
     step('result', 'The number to publish', object({ quantity: int(), backorder_units: count(), rules_applied: arrayOf(str(), { description: 'Rule ids, least to most specific' }) })),
@@ -160,7 +160,7 @@ const ChannelDispatcherStatus = object({
   connector_error: nullable(str('Why the connector cannot be built (settings missing or wrong)')),
   breaker: object({
     state: oneOf(['closed', 'open', 'half_open']), consecutive_failures: count(),
-    opened_at: nullable(int('When it opened, ms since the epoch')), retry_at: nullable(int('When it lets a probe through, ms since the epoch')),
+    opened_at: nullable(dateTime('When it opened')), retry_at: nullable(dateTime('When it lets a probe through')),
   }),
   pushes_per_minute: num(),
   lag_p50_ms: nullable(num('Propagation lag (committed → acknowledged), median')),

@@ -86,7 +86,7 @@ export interface ChannelStatus {
   channel_id: string;
   paused: boolean;
   connector_error: string | null;
-  breaker: ReturnType<CircuitBreaker['snapshot']>;
+  breaker: ReturnType<typeof breakerView>;
   pushes_per_minute: number;
   lag_p50_ms: number | null;
   lag_p99_ms: number | null;
@@ -581,7 +581,7 @@ export class Dispatcher {
       channel_id: channelId,
       paused: c.paused,
       connector_error: c.connectorError,
-      breaker: c.breaker.snapshot(now),
+      breaker: breakerView(c.breaker.snapshot(now)),
       pushes_per_minute: c.pushes.perMinute(now),
       lag_p50_ms: c.lag.quantile(0.5, now),
       lag_p99_ms: c.lag.quantile(0.99, now),
@@ -621,4 +621,10 @@ function carriedBuckets(old: Map<string, TokenBucket>, connector: Connector | nu
     out.set(name, new TokenBucket(spec, now, Math.min(bucket.available(now), spec.capacity)));
   }
   return out;
+}
+
+/** The breaker as the API shows it: times in ISO 8601, like every other time it sends. */
+function breakerView(b: ReturnType<CircuitBreaker['snapshot']>) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return { ...b, opened_at: iso(b.opened_at), retry_at: iso(b.retry_at) };
 }
