@@ -90,7 +90,10 @@ export async function signIn(store: Store, clock: Clock, keys: KeyRing, creds: {
     return refusal('workspace_suspended', 'this workspace is suspended by the server administrator; its data is kept, ask them to reactivate it');
   }
   const token = randomBytes(32).toString('base64url');
-  await store.transaction((db) => repo.insertSession(db, hashToken(token), session!, now));
+  await store.transaction(async (db) => {
+    await repo.pruneSessions(db, now, now - SESSION_IDLE_MS);
+    await repo.insertSession(db, hashToken(token), session!, now);
+  });
   return { token, session };
 }
 
@@ -105,7 +108,11 @@ export async function sessionOf(store: Store, clock: Clock, token: string): Prom
 }
 
 export function signOut(store: Store, clock: Clock, token: string): Promise<void> {
-  return store.transaction((db) => repo.deleteSession(db, hashToken(token), clock.now()));
+  const now = clock.now();
+  return store.transaction(async (db) => {
+    await repo.deleteSession(db, hashToken(token));
+    await repo.pruneSessions(db, now, now - SESSION_IDLE_MS);
+  });
 }
 
 export interface UserInput {

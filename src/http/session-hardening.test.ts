@@ -80,4 +80,19 @@ describe.each(STORE_KINDS)('session lifetime on %s', (kind) => {
     }
     expect(alive).toBe(false);
   });
+
+  it('forgets sessions that can no longer be used at the next sign-in, so a closed tab leaves no row behind', async () => {
+    const rows = () => h.ts.store.read(async (db) => Number((await db.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM sessions'))!.n));
+    cookieOf(await signIn({ api_key: h.a.keys.read }));
+    cookieOf(await signIn({ api_key: h.a.keys.read }));
+    const kept = cookieOf(await signIn({ api_key: h.a.keys.read }));
+    h.clock.advance(SESSION_IDLE_MS - 60_000);
+    expect((await whoAmI(kept)).statusCode).toBe(200);
+    h.clock.advance(120_000);
+    // Two idle past the timeout (never signed out), one kept alive: the sign-in deletes the two.
+    const before = await rows();
+    cookieOf(await signIn({ api_key: h.a.keys.read }));
+    expect(await rows()).toBe(before - 2 + 1);
+    expect((await whoAmI(kept)).statusCode).toBe(200);
+  });
 });

@@ -94,9 +94,17 @@ export async function setUserDisabled(db: Db, ws: string, id: string, disabled: 
   return changed;
 }
 
-export async function deleteSession(db: Db, tokenHash: string, now: number): Promise<void> {
-  // Expired sessions go with it: sign-outs keep the table small.
-  await db.run('DELETE FROM sessions WHERE token_hash = ? OR expires_at <= ?', [tokenHash, now]);
+export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
+  await db.run('DELETE FROM sessions WHERE token_hash = ?', [tokenHash]);
+}
+
+/**
+ * Delete sessions past their absolute end or idle since before `idleSince`: they can never be
+ * used again. Run at every sign-in and sign-out, so the table holds about the live sessions
+ * even when nobody signs out (a closed browser tab).
+ */
+export async function pruneSessions(db: Db, now: number, idleSince: number): Promise<number> {
+  return db.run('DELETE FROM sessions WHERE expires_at <= ? OR COALESCE(last_seen_at, created_at) <= ?', [now, idleSince]);
 }
 
 export interface AuditEntry {
