@@ -110,7 +110,8 @@ export async function exceptions(db: Db, workspaceId: string, query: ExceptionQu
     ...(query.location ? { location: query.location } : {}),
     ...(query.channel ? { channel: query.channel } : {}),
     ...(query.owner ? { owner: query.owner } : {}),
-    ...(query.older_than_hours !== undefined ? { createdBefore: now - query.older_than_hours * 3_600_000 } : {}),
+    // Whole milliseconds, like every stored time: PostgreSQL refuses a fractional bigint (a 500).
+    ...(query.older_than_hours !== undefined ? { createdBefore: now - Math.ceil(query.older_than_hours * 3_600_000) } : {}),
     ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
     limit,
   });

@@ -62,6 +62,9 @@ describe.each(STORE_KINDS)('dashboard routes on %s', (kind) => {
     expect(list.json().data).toEqual([expect.objectContaining({ kind: 'oversold', severity: 'high', state: 'open', sku, location: 'WH1', quantity: 3, assignee: null })]);
     const id = list.json().data[0].id as string;
     expect((await h.get(`/v1/exceptions?sku=${sku}&older_than_hours=1`, h.a.keys.read)).json().data).toEqual([]);
+    // A fraction of a millisecond (found by the contract fuzz: a 500 on PostgreSQL) lists as well.
+    const fine = await h.get('/v1/exceptions?older_than_hours=3.390842013888889e-11', h.a.keys.read);
+    expect(fine.statusCode, fine.body).toBe(200);
     expect((await h.get('/v1/overview', h.a.keys.read)).json()).toMatchObject({ exceptions: { by_kind: { oversold: expect.any(Number) } }, oversells: { recorded_24h: expect.any(Number) } });
 
     expect((await h.post(`/v1/exceptions/${id}/acknowledge`)).json().exception).toMatchObject({ state: 'acknowledged' });
@@ -149,6 +152,7 @@ describe.each(STORE_KINDS)('dashboard routes on %s', (kind) => {
       { at: new Date(now - 30_000).toISOString(), p50_ms: null, p99_ms: null, pushes: 0 },
     ]);
     expect((await h.get('/v1/channels/lag-chart/lag-history?hours=3', h.a.keys.read)).json().data).toHaveLength(3);
+    expect((await h.get('/v1/channels/lag-chart/lag-history?hours=0.1234567', h.a.keys.read)).statusCode).toBe(200);
     expectProblem(await h.get('/v1/channels/nope/lag-history', h.a.keys.read), 'not_found');
     expectProblem(await h.get(`/v1/channels/${id}/lag-history`, h.b.keys.read), 'not_found');
     // The overview lists the channel too; a served one (no connector) has no queue to show.

@@ -167,7 +167,8 @@ export function registerDashboardRoutes(app: FastifyInstance, ts: Truestock, kit
     const ws = req.principal.workspaceId;
     const out = await read(async (db) => {
       const channel = await findChannel(db, ws, req.params.id);
-      return channel && lagHistory(db, channel.id, ts.clock.now() - (req.query.hours ?? 1) * 3_600_000);
+      // Whole milliseconds (a fractional bigint is a 500 on PostgreSQL).
+      return channel && lagHistory(db, channel.id, ts.clock.now() - Math.round((req.query.hours ?? 1) * 3_600_000));
     });
     if (!out) throw notFound('channel', req.params.id);
     return out;
