@@ -82,7 +82,8 @@ function OrderList({ applied, reload }: { applied: Filters; reload: number }) {
                     <ExceptionBadge exception={o.exception} />
                   </th>
                   <td>
-                    {channelName(channels.data, o.channel_id)} <span className="muted small nowrap">{o.channel_reference ?? o.reference}</span>
+                    {/* What people call the order (Shopify's #1001); the channel's own id (a gid://) on hover. */}
+                    {channelName(channels.data, o.channel_id)} <span className="muted small nowrap" title={o.channel_reference ?? undefined}>{o.reference}</span>
                   </td>
                   <td>
                     <OrderStateBadge state={o.state} />
