@@ -82,7 +82,8 @@ export async function createReturn(db: Db, workspaceId: string, input: ReturnCre
     if (!item) return refusal('unknown_item', `no item with SKU ${JSON.stringify(l.sku)}`, `lines[${i}].sku`);
     if (item.kind !== 'standard') return refusal('item_has_no_stock', `${l.sku} is a ${item.kind}; list its components on the return`, `lines[${i}].sku`);
   }
-  if (input.channel_id && (await existingChannels(db, workspaceId, [input.channel_id])).length === 0) {
+  // Any string names a channel, '' too: only a known one is stored (PostgreSQL would refuse an unknown one, a 500).
+  if (input.channel_id !== undefined && input.channel_id !== null && (await existingChannels(db, workspaceId, [input.channel_id])).length === 0) {
     return refusal('validation_failed', `no channel ${input.channel_id} in this workspace`, 'channel_id');
   }
   if (input.number && (await numberTaken(db, 'returns', workspaceId, input.number))) {

@@ -115,6 +115,8 @@ describe.each(['sqlite', 'postgres'] as const)('returns and counts over HTTP on 
         [{ location: 'WH1', lines: [{ sku, quantity: 0 }] }, 'validation_failed', 'lines[0].quantity'],
         [{ location: 'WH1', lines: [] }, 'validation_failed', 'lines'],
         [{ location: 'WH1', channel_id: 'chn_nope', lines: [{ sku, quantity: 1 }] }, 'validation_failed', 'channel_id'],
+        // Found by the contract fuzz: an empty id skipped the check and was a 500 on PostgreSQL.
+        [{ location: 'WH1', channel_id: '', lines: [{ sku, quantity: 1 }] }, 'validation_failed', 'channel_id'],
       ];
       const list = '/v1/returns?limit=500';
       for (const [body, code, field] of cases) expectProblem(await unchanged(() => h.post('/v1/returns', body), [sku], [list]), code as never, field);

@@ -28,7 +28,7 @@ const list = (items: unknown, max: number) => ({ type: 'array', minItems: 1, max
 const pageProps = { cursor: { type: 'string', maxLength: 200 }, limit: { type: 'integer', minimum: 1, maximum: PAGE_LIMIT_MAX } };
 
 const returnBody = object(
-  { number, location: code, channel_id: text(100), order_reference: text(200), note: text(1000), lines: list(object({ sku, quantity }, ['sku', 'quantity']), RETURN_LINES_MAX) },
+  { number, location: code, channel_id: { ...text(100), minLength: 1 }, order_reference: text(200), note: text(1000), lines: list(object({ sku, quantity }, ['sku', 'quantity']), RETURN_LINES_MAX) },
   ['location', 'lines'],
 );
 const receiptBody = object({ lines: list(object({ line: lineNo, sku, quantity }, ['quantity']), RETURN_LINES_MAX), allow_over_receipt: { type: 'boolean' } }, ['lines']);
