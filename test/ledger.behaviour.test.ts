@@ -138,10 +138,10 @@ describe.each(STORE_KINDS)('ledger on %s', (kind) => {
 
   it('forgets idempotency keys after the retention window, oldest first', async () => {
     await f.exec({ type: 'receive', sku: 'A', location: 'W1', quantity: 1 }, 'old-key');
-    clock.advance(ts.pruner.retention_ms - 1_000);
+    clock.advance(ts.pruner.retention.idempotency_ms - 1_000);
     await f.exec({ type: 'receive', sku: 'A', location: 'W1', quantity: 1 }, 'new-key');
     clock.advance(2_000);
-    expect(await ts.pruner.prune()).toBe(1);
+    expect(await ts.pruner.prune()).toMatchObject({ idempotency_ms: 1 });
     // The old key is now a new request; the recent one still replays.
     expect(await f.exec({ type: 'receive', sku: 'A', location: 'W1', quantity: 5 }, 'old-key')).toMatchObject({ ok: true, replayed: false });
     expect(await f.exec({ type: 'receive', sku: 'A', location: 'W1', quantity: 1 }, 'new-key')).toMatchObject({ ok: true, replayed: true });

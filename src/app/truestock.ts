@@ -15,7 +15,7 @@ import { BackorderAllocator } from './backorders.ts';
 import { useIdRandom } from './ids.ts';
 import { type Random, randomString, seededRandom, systemRandom } from './random.ts';
 import { type Scheduler, SystemScheduler } from './scheduler.ts';
-import { IdempotencyPruner } from './idempotency-pruner.ts';
+import { RetentionPruner } from './retention-pruner.ts';
 import { Ledger, type LedgerOptions } from './ledger.ts';
 import { AuditLog } from './dashboard.ts';
 import { type ChannelGauges, Metrics } from './metrics.ts';
@@ -52,6 +52,8 @@ export interface TruestockConfig extends SecretKeyConfig {
   sweepInterval_ms?: number;
   /** How long an idempotency key is remembered. */
   idempotencyRetention_ms?: number;
+  /** How long a listing event (a channel's hand edit seen) is kept. */
+  listingEventRetention_ms?: number;
   /** Options of the channel sync dispatcher (tests make it fast and quiet). */
   /** The alert delivery worker (tests: a fetch, a mailer, SMTP settings). */
   alerts?: Omit<AlertDeliveryOptions, 'scheduler' | 'random'>;
@@ -74,6 +76,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TruestockCo
     ...(env.TRUESTOCK_SECRET_KEY_FILE ? { secretKeyFile: resolve(env.TRUESTOCK_SECRET_KEY_FILE) } : {}),
     ...(env.TRUESTOCK_GROUP_COMMIT === '0' ? { ledger: { groupCommit: false } } : {}),
     ...(env.TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS ? { idempotencyRetention_ms: hours('TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS', env.TRUESTOCK_IDEMPOTENCY_RETENTION_HOURS) } : {}),
+    ...(env.TRUESTOCK_LISTING_EVENT_RETENTION_HOURS ? { listingEventRetention_ms: hours('TRUESTOCK_LISTING_EVENT_RETENTION_HOURS', env.TRUESTOCK_LISTING_EVENT_RETENTION_HOURS) } : {}),
     sync: { log: jsonLog, ...(env.TRUESTOCK_SYNC_LEASE_MS ? { leaseMs: Number(env.TRUESTOCK_SYNC_LEASE_MS) } : {}) },
   };
 }
@@ -124,7 +127,7 @@ export class Truestock {
     readonly keys: KeyRing,
     readonly sweeper: HoldSweeper,
     readonly metrics: Metrics,
-    readonly pruner: IdempotencyPruner,
+    readonly pruner: RetentionPruner,
     /** Starts and ends channel rules on time (`rules.start()` beside the sweeper; tests call `tick()`). */
     readonly rules: RuleScheduler,
     /** Pushes channel numbers out (`sync.start()` in `serve` and `worker`; tests call `drainOnce`). */
@@ -191,7 +194,10 @@ export class Truestock {
     const ledger = new Ledger(store, clock, { onBatch, onOutcome: metrics.onOutcome, ...config.ledger, afterWrite });
     const truestock = new Truestock(
       store, clock, ledger, new KeyRing(store, clock), new HoldSweeper(ledger, config.sweepInterval_ms, scheduler), metrics,
-      new IdempotencyPruner(store, clock, config.idempotencyRetention_ms, scheduler), new RuleScheduler(ledger, undefined, scheduler), sync,
+      new RetentionPruner(store, clock, {
+        ...(config.idempotencyRetention_ms !== undefined ? { idempotency_ms: config.idempotencyRetention_ms } : {}),
+        ...(config.listingEventRetention_ms !== undefined ? { listingEvents_ms: config.listingEventRetention_ms } : {}),
+      }, scheduler), new RuleScheduler(ledger, undefined, scheduler), sync,
       new AuditLog(store, undefined, scheduler), scheduler, random, seeded, fetchImpl, syncOpts.log,
     );
     truestock.alerts = new AlertDelivery(store, clock, { ...config.alerts, scheduler, random });

@@ -98,3 +98,16 @@ export async function unresolvedException(db: Db, ws: string, kind: string, refe
 export async function refreshException(db: Db, id: string, message: string, quantity: number | null, now: number): Promise<void> {
   await seenAgain(db, id, message, quantity, now);
 }
+
+/**
+ * Delete up to `limit` listing events seen before `before`, oldest first, except those whose
+ * adoption is still due (retention-pruner.ts). Oldest first by `seq`, which follows `at`: the scan
+ * stops after `limit` rows instead of reading the table.
+ */
+export async function pruneListingEvents(db: Db, before: number, limit: number): Promise<number> {
+  return db.run(
+    `DELETE FROM listing_events WHERE seq IN (
+       SELECT seq FROM listing_events WHERE at < ? AND (due_at IS NULL OR due_at < ?) ORDER BY seq LIMIT ?)`,
+    [before, before, limit],
+  );
+}
