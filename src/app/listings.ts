@@ -82,7 +82,8 @@ export async function createListing(db: Db, workspaceId: string, input: ListingC
   await repo.insertListings(db, [listing]);
   // A new listing gets its first number now, not at the item's next stock change.
   if (active) await recomputeListings(db, workspaceId, [{ id: listing.id, channel_id: channel.id, item_id: item.id }], now);
-  return { status: 201, body: { listing: listingView(listing, channel, item) } };
+  // With its numbers, as a read of it answers: the first number is computed above.
+  return { status: 201, body: { listing: (await listingViews(db, workspaceId, [listing]))[0]! } };
 }
 
 /** Deactivate or reactivate. Reactivating checks the identifier again: someone may have taken it. */
@@ -101,7 +102,7 @@ export async function updateListing(db: Db, workspaceId: string, id: string, pat
   const next: Listing = active === listing.active ? listing : { ...listing, active, updatedAt: now };
   if (next !== listing) await repo.setListingActive(db, workspaceId, listing.id, active, now);
   if (next !== listing && active) await recomputeListings(db, workspaceId, [{ id: listing.id, channel_id: channel.id, item_id: listing.itemId }], now);
-  return { status: 200, body: { listing: listingView(next, channel, item) } };
+  return { status: 200, body: { listing: (await listingViews(db, workspaceId, [next]))[0]! } };
 }
 
 /** Listing views for rows, with their channels and items looked up once. */

@@ -62,8 +62,7 @@ export const CATALOG_COMPONENTS = {
     pushed: nullable(object({ quantity: int(), at: dateTime() }, [], { description: 'The number truestock last pushed to the channel; null when none was' })),
     shown: nullable(object({ quantity: int(), at: dateTime() }, [], { description: 'The number last seen on the channel; null when none was' })),
   }),
-  Listing: object(listingProps, [], { description: "A channel's identifiers of one item, bundle or multipack" }),
-  ListingWithNumbers: object({ ...listingProps, numbers: ref('ListingNumbers') }, [], { description: 'A listing with the numbers truestock publishes, pushed and saw for it' }),
+  Listing: object({ ...listingProps, numbers: ref('ListingNumbers') }, [], { description: "A channel's identifiers of one item, bundle or multipack, with the numbers truestock publishes, pushed and saw for it" }),
   ListingEvent: object({
     kind: oneOf(['channel_edit'], "channel_edit: the channel showed a number that is neither what truestock pushed nor its echo — a hand edit in the channel's admin, or an order not taken in yet"),
     at: dateTime('When truestock saw it'),
@@ -126,8 +125,7 @@ export const channelAnswer = (description: string) => described(description, obj
 export const channelsPage = described('A page of channels', page(ref('Channel')));
 
 export const listingAnswer = (description: string) => described(description, object({ listing: ref('Listing') }));
-export const listingsPage = described('A page of listings with their numbers', page(ref('ListingWithNumbers')));
-export const listingWithNumbers = described('The listing with its numbers', object({ listing: ref('ListingWithNumbers') }));
+export const listingsPage = described('A page of listings with their numbers', page(ref('Listing')));
 export const listingEventsPage = described('Events newest first', page(ref('ListingEvent')));
 
 export const catalogProblemsAnswer = described('The catalog\'s problems, each kind capped', object({

@@ -126,7 +126,7 @@ export function registerCatalogRoutes(app: FastifyInstance, ts: Truestock, kit: 
       });
     },
   );
-  app.get<{ Params: Params }>('/listings/:id', route('read', ['listings'], 'Get a listing', { params: idParam, response: { 200: cr.listingWithNumbers } }), async (req) => {
+  app.get<{ Params: Params }>('/listings/:id', route('read', ['listings'], 'Get a listing', { params: idParam, response: { 200: cr.listingAnswer('The listing with its numbers') } }), async (req) => {
     const ws = req.principal.workspaceId;
     const view = await read(async (db) => {
       const listing = await getListing(db, ws, req.params.id);
