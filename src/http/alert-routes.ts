@@ -15,7 +15,6 @@ import { getItemBySku } from '../store/catalog-repo.ts';
 import { smtpFromEnv } from '../sync/alert-mail.ts';
 import { notFound, type Params, type RouteKit } from './routes.ts';
 import { code, sku } from './schemas.ts';
-import { shownOnceFields } from './console-responses.ts';
 import * as r from './response-schemas.ts';
 
 const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required }) as const;
@@ -65,7 +64,7 @@ export function registerAlertRoutes(app: FastifyInstance, ts: Truestock, kit: { 
     data: (await read((db) => listSubscriptions(db, req.principal.workspaceId))).map(alerts.subscriptionView),
   }));
   app.post<{ Body: alerts.SubscriptionBody }>('/alerts/subscriptions', write('admin', tags, 'Subscribe a webhook or an e-mail address to alerts; a webhook\'s signing secret is in this answer only', subscriptionBody, {
-    response: { 201: r.described("The new subscription; a webhook's signing secret beside it, this once", r.object({ subscription: r.ref('AlertSubscription'), ...shownOnceFields("A webhook's signing secret (whsec_…, Standard Webhooks)") }, ['secret', 'secret_note'])) },
+    response: { 201: r.described("The new subscription; a webhook's signing secret beside it, this once", r.object({ subscription: r.ref('AlertSubscription'), ...r.shownOnceFields("A webhook's signing secret (whsec_…, Standard Webhooks)") }, ['secret', 'secret_note'])) },
   }), (req, reply) =>
     mutation(req, reply, (db, now) => alerts.createSubscription(db, req.principal.workspaceId, req.body, now)));
   app.get<{ Params: Params }>('/alerts/subscriptions/:id', route('operate', tags, 'Get an alert subscription', { params: idParam, response: { 200: subscriptionAnswer('The subscription') } }), async (req) => {

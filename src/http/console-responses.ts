@@ -17,10 +17,6 @@ const setOrNull = (description: string) => nullable(oneOf(['(set)'], description
 /** An HTTP status code. */
 const httpStatus = (description?: string) => ({ type: 'integer', minimum: 100, maximum: 599, ...(description ? { description } : {}) });
 
-const secretShownOnce = (what: string) => nullable(str(`${what}: in the first answer only, never shown again; null in a replay of the same Idempotency-Key (see secret_note)`));
-const secretNote = str('In a replay only: why `secret` is null (docs/security.md)');
-/** The fields an answer that holds a secret adds: the secret, and in a replay the note on why it is null. */
-export const shownOnceFields = (what: string) => ({ secret: secretShownOnce(what), secret_note: secretNote });
 
 export const CONSOLE_COMPONENTS = {
   Session: object({
@@ -31,9 +27,6 @@ export const CONSOLE_COMPONENTS = {
   }, ['server_admin'], { description: 'Who is signed in (never the session token: that is in the HttpOnly cookie only)' }),
   User: object({ id: str(), email: str(), name: str(), role: oneOf(ROLES), disabled: bool('A disabled user cannot sign in'), created_at: dateTime() },
     [], { description: 'A dashboard user (never their password or its hash)' }),
-  WorkspaceApiKey: object({
-    id: str(), name: str(), role: oneOf(ROLES), prefix: str('The first characters of the key, to recognize it by'), created_at: dateTime(), revoked: bool(),
-  }, [], { description: 'An API key of a workspace, never its secret' }),
   Workspace: object({
     id: str(), name: str(),
     state: oneOf(WORKSPACE_STATES, 'suspended: its keys, users and sessions are refused (workspace_suspended) and its channels are not pushed to; its data is kept'),

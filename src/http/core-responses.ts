@@ -5,7 +5,7 @@
 import { BUCKETS, EXTERNAL_ACCOUNTS } from '../domain/buckets.ts';
 import { EXCEPTION_SEVERITIES, RESOLUTION_KINDS } from '../domain/exception-kinds.ts';
 import { EXCEPTION_KINDS, EXCEPTION_STATES, ITEM_KINDS, ROLES } from '../domain/model.ts';
-import { ITEM_PROPERTIES, arrayOf, bool, count, dateTime, described, int, nullable, object, oneOf, page, ref, str } from './response-schemas.ts';
+import { ITEM_PROPERTIES, arrayOf, bool, count, dateTime, described, int, nullable, object, oneOf, page, ref, shownOnceFields, str } from './response-schemas.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -61,7 +61,7 @@ export const CORE_COMPONENTS: Record<string, Schema> = {
   }),
   ApiKey: object({
     id: str(), name: str(), role: oneOf(ROLES), prefix: str('The first characters of the secret, to recognise it'), created_at: dateTime(), revoked: bool(),
-  }),
+  }, [], { description: 'An API key of a workspace, never its secret' }),
 };
 
 /** Schemas of each core route, by operation. */
@@ -102,8 +102,7 @@ export const core = {
   })),
   apiKeys: described('The API keys of this workspace', object({ data: arrayOf(ref('ApiKey')) })),
   apiKeyCreated: described('The new key and its secret, shown this once: a replay answers secret null and secret_note', object({
-    api_key: ref('ApiKey'), secret: nullable(str('The key to send as Authorization: Bearer; null on a replay')),
-    secret_note: str('On a replay only: why the secret is not shown'),
+    api_key: ref('ApiKey'), ...shownOnceFields('The API key itself (tsk_…), to send as Authorization: Bearer'),
   }, ['secret_note'])),
   apiKeyRevoked: described('The key is revoked', object({ revoked: str('The id of the revoked key') })),
 };

@@ -41,6 +41,12 @@ export const described = (description: string, schema: Schema): Schema => ({ des
 /** A problem+json answer a route gives beyond the ones every operation declares (openapi-contract.ts). */
 export const problem = (description: string): Schema => ({ description, content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } });
 
+/** The fields an answer holding a new secret adds (list `secret_note` as optional): the secret, and in a replay why it is null. */
+export const shownOnceFields = (what: string): Record<string, Schema> => ({
+  secret: nullable(str(`${what}: in the first answer only, never shown again; null in a replay of the same Idempotency-Key (see secret_note)`)),
+  secret_note: str('In a replay only: why `secret` is null (docs/security.md)'),
+});
+
 /** One page of a list: `data` and the cursor of the next page (null on the last). */
 export const page = (items: unknown, extra: Record<string, unknown> = {}): Schema =>
   object({ data: arrayOf(items), next_cursor: nullable(str('Pass as `cursor` for the next page; null on the last page')), ...extra });

@@ -15,14 +15,13 @@ import { listUsers } from '../store/session-repo.ts';
 import { workspaceSummaries, workspaceSummary } from '../store/workspace-admin-repo.ts';
 import { type Params, type RouteKit } from './routes.ts';
 import { apiKeyBody, emptyBody, idParam, pageQuery } from './schemas.ts';
-import { shownOnceFields } from './console-responses.ts';
 import * as r from './response-schemas.ts';
 
 const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, properties, required }) as const;
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
 
-// Answers: the components of console-responses.ts (Workspace, WorkspaceApiKey, User).
-const keySecret = shownOnceFields('The API key itself (tsk_…)');
+// Answers: the components of console-responses.ts (Workspace, User) and core-responses.ts (ApiKey).
+const keySecret = r.shownOnceFields('The API key itself (tsk_…)');
 
 const workspaceBody = object({ name: { type: 'string', minLength: 1, maxLength: workspaces.WORKSPACE_NAME_LENGTH_MAX } }, ['name']);
 const suspendBody = { anyOf: [object({ reason: nullable('string', { maxLength: workspaces.SUSPEND_REASON_LENGTH_MAX }) }), { type: 'null' }] } as const;
@@ -50,7 +49,7 @@ export function registerWorkspaceAdminRoutes(app: FastifyInstance, ts: Truestock
     return queries.page(rows, limit, (w) => w.id, workspaces.workspaceView);
   });
   app.post<{ Body: { name: string } }>('/admin/workspaces', write('Create a workspace and its first admin API key (the key is in this answer only)', workspaceBody, {
-    response: { 201: r.described('The new workspace and its first admin API key, with the secret this once', r.object({ workspace: r.ref('Workspace'), api_key: r.ref('WorkspaceApiKey'), ...keySecret }, ['secret_note'])) },
+    response: { 201: r.described('The new workspace and its first admin API key, with the secret this once', r.object({ workspace: r.ref('Workspace'), api_key: r.ref('ApiKey'), ...keySecret }, ['secret_note'])) },
   }), (req, reply) => mutation(req, reply, (db, now) => workspaces.createWorkspaceByAdmin(db, req.body, now)));
   app.get<{ Params: Params }>('/admin/workspaces/:id', route('A workspace with its state and counts', { params: idParam, response: one('The workspace') }), async (req) => {
     const w = await read((db) => workspaceSummary(db, req.params.id));
@@ -86,13 +85,13 @@ export function registerWorkspaceAdminRoutes(app: FastifyInstance, ts: Truestock
     return mutation(req, reply, (db, now) => workspaces.createWorkspaceUser(db, req.params.id, checked, hash, now));
   });
 
-  app.get<{ Params: Params }>('/admin/workspaces/:id/api-keys', route("A workspace's API keys (never their secrets)", { params: idParam, response: { 200: r.described("The workspace's API keys, revoked ones too", r.object({ data: r.arrayOf(r.ref('WorkspaceApiKey')) })) } }), async (req) => {
+  app.get<{ Params: Params }>('/admin/workspaces/:id/api-keys', route("A workspace's API keys (never their secrets)", { params: idParam, response: { 200: r.described("The workspace's API keys, revoked ones too", r.object({ data: r.arrayOf(r.ref('ApiKey')) })) } }), async (req) => {
     const keys = await read(async (db) => ((await getWorkspace(db, req.params.id)) ? listApiKeys(db, req.params.id) : null));
     if (!keys) throw missing(req.params.id);
     return { data: keys.map(apiKeyView) };
   });
   app.post<{ Params: Params; Body: { name: string; role: Role } }>('/admin/workspaces/:id/api-keys', write('Create an API key in a workspace (its secret is in this answer only)', apiKeyBody, {
-    params: idParam, response: { 201: r.described('The new key, with its secret this once', r.object({ api_key: r.ref('WorkspaceApiKey'), ...keySecret }, ['secret_note'])) },
+    params: idParam, response: { 201: r.described('The new key, with its secret this once', r.object({ api_key: r.ref('ApiKey'), ...keySecret }, ['secret_note'])) },
   }), (req, reply) => mutation(req, reply, (db, now) => workspaces.createWorkspaceKey(db, req.params.id, req.body, now)));
   app.post<{ Params: { id: string; key: string } }>('/admin/workspaces/:id/api-keys/:key/revoke', write("Revoke a workspace's API key", emptyBody, {
     params: keyParams, response: { 200: r.described('The key is revoked', r.object({ revoked: r.str('The id of the key revoked') })) },
