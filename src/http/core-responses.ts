@@ -2,7 +2,7 @@
 // locations, the ledger, exceptions, verify and API keys. Shared resources (Item, Hold, Movement…)
 // are in response-schemas.ts; the components named here are this area's (registered by server.ts).
 
-import { BUCKETS, EXTERNAL_ACCOUNTS } from '../domain/buckets.ts';
+import { BUCKETS } from '../domain/buckets.ts';
 import { EXCEPTION_SEVERITIES, RESOLUTION_KINDS } from '../domain/exception-kinds.ts';
 import { EXCEPTION_KINDS, EXCEPTION_STATES, ITEM_KINDS, ROLES } from '../domain/model.ts';
 import { ITEM_PROPERTIES, arrayOf, bool, count, dateTime, described, int, nullable, object, oneOf, page, ref, shownOnceFields, str } from './response-schemas.ts';
@@ -36,7 +36,6 @@ const itemStock = object({
 
 const movements = arrayOf(ref('Movement'), { description: 'The movements the command wrote' });
 
-const accounts = [...BUCKETS, 'oversold', ...EXTERNAL_ACCOUNTS];
 
 export const CORE_COMPONENTS: Record<string, Schema> = {
   BackorderedLine: object({

@@ -7,7 +7,6 @@
 
 import { PO_STATES } from '../app/purchase-orders.ts';
 import { TRANSFER_STATES } from '../app/transfers.ts';
-import { BUCKETS, EXTERNAL_ACCOUNTS } from '../domain/buckets.ts';
 import { COUNT_SCOPES, COUNT_STATES } from '../domain/count-rules.ts';
 import { EXCEPTION_KINDS, EXCEPTION_STATES, HOLD_STATES } from '../domain/model.ts';
 import { ORDER_SOURCES, ORDER_STATES, SERVICE_LEVELS } from '../domain/order-rules.ts';
@@ -16,12 +15,10 @@ import { arrayOf, bool, count, dateTime, described, int, nullable, object, oneOf
 
 type Schema = Record<string, unknown>;
 
-const account = (description: string) => oneOf([...BUCKETS, 'oversold', ...EXTERNAL_ACCOUNTS], description);
 const number = (description?: string): Schema => ({ type: 'number', ...(description ? { description } : {}) });
 const date = (description?: string): Schema => ({ type: 'string', format: 'date', ...(description ? { description } : {}) });
 /** Values the orders row's `exception` column takes (src/app/orders.ts, orders-channel.ts). */
 const ORDER_EXCEPTIONS = ['oversold', 'promise_at_risk', 'unapplied', 'unmapped_line'] as const;
-/** An exception's life (src/app/exceptions.ts, src/store/exception-repo.ts). */
 
 const countHeader = {
   id: str(), number: str(), location: str('Location code'), scope: oneOf(COUNT_SCOPES), zones: nullable(arrayOf(str(), { description: 'The zones counted (scope zones)' })),
