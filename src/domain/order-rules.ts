@@ -13,6 +13,7 @@
 import type { AllocateOrderCommand, LineRequest, PostCommand, ReserveCommand, RouteSpec, StockCommand } from './commands.ts';
 import { type Refusal, refusal } from './errors.ts';
 import type { Hold, HoldLine } from './model.ts';
+import type { ServiceLevel } from './routing.ts';
 
 export const ORDER_STATES = ['pending', 'allocated', 'partially_shipped', 'shipped', 'cancelled'] as const;
 export type OrderState = (typeof ORDER_STATES)[number];
@@ -21,8 +22,8 @@ export type OrderState = (typeof ORDER_STATES)[number];
 export const ORDER_SOURCES = ['channel', 'staff'] as const;
 export type OrderSource = (typeof ORDER_SOURCES)[number];
 
-export const SERVICE_LEVELS = ['standard', 'two_day', 'next_day', 'pickup'] as const;
-export type ServiceLevel = (typeof SERVICE_LEVELS)[number];
+// How the customer asked for it: routing's list (routing chooses by it), one list for both.
+export { SERVICE_LEVELS, type ServiceLevel } from './routing.ts';
 
 /** Lines one order may have (the ledger's own limit per hold). */
 export const ORDER_LINES_MAX = 250;

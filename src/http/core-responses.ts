@@ -2,16 +2,11 @@
 // locations, the ledger, exceptions, verify and API keys. Shared resources (Item, Hold, Movement…)
 // are in response-schemas.ts; the components named here are this area's (registered by server.ts).
 
-import { BUCKETS } from '../domain/buckets.ts';
 import { EXCEPTION_SEVERITIES, RESOLUTION_KINDS } from '../domain/exception-kinds.ts';
 import { EXCEPTION_KINDS, EXCEPTION_STATES, ITEM_KINDS, ROLES } from '../domain/model.ts';
-import { ITEM_PROPERTIES, arrayOf, bool, count, dateTime, described, int, nullable, object, oneOf, page, ref, shownOnceFields, str } from './response-schemas.ts';
+import { ITEM_PROPERTIES, STOCK_COUNTS, arrayOf, bool, count, dateTime, described, int, nullable, object, oneOf, page, ref, shownOnceFields, str } from './response-schemas.ts';
 
 type Schema = Record<string, unknown>;
-
-
-/** Every bucket of a stock level, with oversold debt and on_hand (what the building holds). */
-const levelCounts = Object.fromEntries([...BUCKETS, 'oversold', 'on_hand'].map((b) => [b, int()]));
 
 /** The numbers of the Items list: summed over every location, or at the `location` asked for. */
 const itemNumbers = object({
@@ -30,7 +25,7 @@ const itemUse = object({ sku: str('The bundle\'s SKU'), item_id: str(), kind: on
 /** An item's stock: every location's level and the totals. */
 const itemStock = object({
   item: ref('Item'),
-  locations: arrayOf(object({ location: str('Location code'), ...levelCounts, updated_at: dateTime() })),
+  locations: arrayOf(object({ location: str('Location code'), ...STOCK_COUNTS, updated_at: dateTime() })),
   total: ref('StockTotals'),
 });
 

@@ -63,7 +63,8 @@ export const ITEM_PROPERTIES = {
   created_at: dateTime(), updated_at: dateTime(),
 };
 
-const counts = Object.fromEntries([...BUCKETS, 'oversold', 'on_hand'].map((b) => [b, int()]));
+/** Every bucket of a stock level, its oversold debt and on_hand (what the building holds). */
+export const STOCK_COUNTS = Object.fromEntries([...BUCKETS, 'oversold', 'on_hand'].map((b) => [b, int()]));
 
 const COMPONENTS = {
   Problem: PROBLEM_SCHEMA,
@@ -89,8 +90,8 @@ const COMPONENTS = {
     id: str(), state: oneOf(HOLD_STATES), reference: nullable(str()), order_reference: nullable(str()), channel_id: nullable(str()),
     expires_at: nullable(dateTime('When an active hold is released by itself')), created_at: dateTime(), updated_at: dateTime(), lines: arrayOf(ref('HoldLine')),
   }),
-  StockLevel: object({ sku: str(), location: str('Location code'), ...counts, updated_at: dateTime() }),
-  StockTotals: object(counts, [], { description: 'Every bucket summed over the locations' }),
+  StockLevel: object({ sku: str(), location: str('Location code'), ...STOCK_COUNTS, updated_at: dateTime() }),
+  StockTotals: object(STOCK_COUNTS, [], { description: 'Every bucket summed over the locations' }),
   BundleComponent: object({ sku: str(), item_id: str(), quantity: int('Units of this item in one unit of the bundle or multipack') }),
 } as const;
 

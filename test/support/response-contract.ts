@@ -11,10 +11,8 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import type { Ajv, ValidateFunction } from 'ajv';
-
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+import { addFormats } from './spec-validator.ts';
 
 type Json = Record<string, unknown>;
 const DOC_ID = 'https://truestock.test/openapi.json';

@@ -7,7 +7,9 @@
 // properties/required/additionalProperties, items/minItems/maxItems, minimum/maximum,
 // minLength/maxLength, pattern, format (date-time, date, email), anyOf/oneOf, local $ref.
 
+import { Ajv, type ValidateFunction } from 'ajv';
 import fc from 'fast-check';
+import { addFormats } from './spec-validator.ts';
 
 type Schema = Record<string, any>;
 /** A value for a property of this name (a known SKU, a location code), or undefined to generate one. */
@@ -120,20 +122,12 @@ function wrongTypes(s: Schema): unknown[] {
 
 const omit = (v: Record<string, unknown>, k: string) => Object.fromEntries(Object.entries(v).filter(([key]) => key !== k));
 
-/**
- * A cheap structural check that a value fits the schema's top level (type, enum, range, length,
- * required): keeps a hinted value valid and a fault really a fault. Nested faults are judged by
- * the server's own validation, which is what is under test.
- */
-function accepts(s: Schema, v: unknown): boolean {
-  if ('const' in s) return JSON.stringify(s.const) === JSON.stringify(v);
-  if (Array.isArray(s.enum)) return s.enum.some((e: unknown) => JSON.stringify(e) === JSON.stringify(v));
-  const types: string[] = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];
-  const t = v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v;
-  if (types.length > 0 && !types.includes(t) && !(t === 'integer' && types.includes('number'))) return false;
-  if (typeof v === 'number' && ((typeof s.minimum === 'number' && v < s.minimum) || (typeof s.maximum === 'number' && v > s.maximum))) return false;
-  if (typeof v === 'string' && ((typeof s.minLength === 'number' && [...v].length < s.minLength) || (typeof s.maxLength === 'number' && [...v].length > s.maxLength))) return false;
-  if (t === 'object' && Array.isArray(s.required) && !s.required.every((k: string) => k in (v as object))) return false;
-  if (t === 'object' && s.additionalProperties === false && s.properties && Object.keys(v as object).some((k) => !(k in s.properties))) return false;
-  return true;
+const ajv = addFormats(new Ajv({ strict: false, allErrors: false }));
+const validators = new WeakMap<Schema, ValidateFunction>();
+
+/** Does `schema` accept the value? The same JSON Schema validator the server's is built on (ajv). */
+function accepts(schema: Schema, v: unknown): boolean {
+  let validate = validators.get(schema);
+  if (!validate) validators.set(schema, (validate = ajv.compile(schema)));
+  return validate(v);
 }

@@ -3,7 +3,7 @@
 // it came from as the merchant knows it, and times with their zone.
 
 import * as f from '../format.ts';
-import type { Channel } from '../types.ts';
+import type { Channel, Movement } from '../types.ts';
 import { Badge } from '../ui/page.tsx';
 
 export const ORDER_STATES = ['pending', 'allocated', 'partially_shipped', 'shipped', 'cancelled'] as const;
@@ -66,22 +66,6 @@ export interface OrderShipment {
   created_at: string;
 }
 
-export interface OrderMovement {
-  id: string;
-  sku: string;
-  location: string;
-  from: string;
-  to: string;
-  quantity: number;
-  command: string;
-  reason: string | null;
-  reference: string | null;
-  note: string | null;
-  hold_id?: string | null;
-  actor: string;
-  created_at: string;
-}
-
 export interface OrderException {
   id: string;
   kind: string;
@@ -98,7 +82,7 @@ export interface OrderDetail extends Order {
   routing: unknown;
   allocations: OrderAllocation[];
   shipments: OrderShipment[];
-  movements: OrderMovement[];
+  movements: Movement[];
   movements_truncated: boolean;
   exceptions: OrderException[];
 }
