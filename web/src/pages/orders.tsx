@@ -152,7 +152,8 @@ function WhereCell({ o, detail }: { o: Order; detail: OrderDetail | undefined })
   if (!detail) return <span className="muted">…</span>;
   const open = unitsByLocation(detail.allocations ?? []);
   if (open.length > 0) return <span className="nowrap">{open.map(([loc, n]) => `${loc} ${f.int(n)}`).join(' · ')}</span>;
-  const shippedFrom = [...new Set((detail.shipments ?? []).map((s) => s.location))];
+  // A till sale ships through its hold (handed over at the counter), with no shipment row.
+  const shippedFrom = [...new Set([...(detail.shipments ?? []).map((s) => s.location), ...(detail.allocations ?? []).filter((a) => a.shipped > 0).map((a) => a.location)])];
   if (shippedFrom.length > 0) return <span className="muted">shipped from {shippedFrom.join(', ')}</span>;
   // A till sale or an FBA order: the channel handed it over itself, nothing is allocated here.
   if (o.fulfilled_by_channel) return <span className="muted">by the channel</span>;
