@@ -15,6 +15,12 @@ describe.skipIf(!hasChromium)("a channel's rules in a browser", () => {
   const published = async (): Promise<number | undefined> => (await server.ok('GET', '/v1/listings?channel=web')).data.find((l: Json) => l.sku === 'TEE-BLK-M')?.numbers?.published?.quantity;
   const form = () => page.getByRole('form', { name: /^(Add a rule|Edit rule)$/ });
   const whatIf = () => page.getByRole('region', { name: 'Listings that would change' });
+  /** A previewed listing's Now and After cells, once the preview has drawn its row (allInnerTexts does not wait). */
+  const nowAndAfter = async (sku: string) => {
+    const row = whatIf().getByRole('row', { name: new RegExp(sku) });
+    await row.waitFor();
+    return (await row.locator('td').allInnerTexts()).slice(0, 2);
+  };
   /** The rules screen afresh (another screen first: the same address again would keep the form's state). */
   const openRules = async () => {
     await page.goto('/#/');
@@ -124,7 +130,7 @@ describe.skipIf(!hasChromium)("a channel's rules in a browser", () => {
       expect(await form().getByLabel('Share (%)').inputValue()).toBe('50');
       await form().getByLabel('Share (%)').fill('25');
       await form().getByRole('button', { name: 'Preview changes' }).click();
-      expect((await whatIf().getByRole('row', { name: /TEE-BLK-M/ }).locator('td').allInnerTexts()).slice(0, 2)).toEqual(['20', '10']);
+      expect(await nowAndAfter('TEE-BLK-M')).toEqual(['20', '10']);
       await page.getByRole('button', { name: 'Save changes' }).click();
       await page.getByRole('status').filter({ hasText: `Rule ${id} replaced: 1 listing changed.` }).waitFor();
     });
@@ -137,7 +143,7 @@ describe.skipIf(!hasChromium)("a channel's rules in a browser", () => {
       await openRules();
       await page.getByRole('button', { name: `Deactivate ${id}` }).click();
       await page.getByRole('heading', { name: `Deactivate ${id}?` }).waitFor();
-      expect((await whatIf().getByRole('row', { name: /TEE-BLK-M/ }).locator('td').allInnerTexts()).slice(0, 2)).toEqual(['10', '40']);
+      expect(await nowAndAfter('TEE-BLK-M')).toEqual(['10', '40']);
       expect(await rules()).toHaveLength(1); // shown, not done
       await page.getByRole('button', { name: 'Deactivate rule', exact: true }).click();
       await page.getByRole('status').filter({ hasText: `Rule ${id} deactivated: 1 listing changed.` }).waitFor();

@@ -123,7 +123,7 @@ function Preview({ result, title }: { result: WhatIf; title: string }) {
       <h3>{title}</h3>
       <p role="status">
         {result.changed === 0
-          ? `No listing's number would change (${f.int(result.listings)} listings on the channel). Nothing is saved yet.`
+          ? `No listing's number would change (${f.int(result.listings)} listing${result.listings === 1 ? '' : 's'} on the channel). Nothing is saved yet.`
           : `${f.int(result.changed)} of ${f.int(result.listings)} listings would change. Nothing is saved yet.`}
       </p>
       {shown.length > 0 && (
