@@ -16,6 +16,7 @@ import { getChannel } from '../store/channel-repo.ts';
 import { CHANNEL_EDIT_RECUR_COUNT } from '../domain/sync-rules.ts';
 import { listingEvents } from './listing-events.ts';
 import { itemsBySku } from '../store/catalog-repo.ts';
+import { createRule } from './channel-rule-admin.ts';
 
 const SKUS = ['A', 'B'];
 const STOCK = 1_000;
@@ -149,6 +150,27 @@ describe.each(STORE_KINDS)('channel events on %s', (kind) => {
     expect(await holds(f, cx.channel.id)).toMatchObject([{ state: 'cancelled' }]);
     expect(await totals(f, 'A')).toMatchObject({ committed: 0, available: STOCK });
     expect((await verify(ts.store, f.workspaceId)).ok).toBe(true);
+  });
+
+  it('a cancellation pushes our number again to the listings it names, even when it did not change: the channel restocked by its own count', async () => {
+    const { f, cx } = await world();
+    const listingOf = (sku: string) => ts.store.read((d) => d.get<{ id: string }>('SELECT l.id FROM listings l JOIN items i ON i.id = l.item_id WHERE l.channel_id = ? AND i.sku = ?', [cx.channel.id, sku]));
+    const queued = () => ts.store.read((d) => d.all<{ listing_id: string; quantity: number }>('SELECT listing_id, quantity FROM channel_outbox WHERE channel_id = ? ORDER BY listing_id', [cx.channel.id]));
+    // A cap keeps our number at 5 whatever the order does.
+    await ts.store.transaction(async (d) => {
+      const r = await createRule(d, f.workspaceId, cx.channel.id, { settings: { cap_units: 5 } }, ts.clock.now());
+      if ('code' in r) throw new Error(r.detail);
+    });
+    const o = orderOf(40, [{ sku: 'A', quantity: 2 }, { sku: 'B', quantity: 1 }]);
+    expect(await applyChannelEvent(ts, cx, created(o))).toBe('allocated');
+    // Pushed and settled: A's 5 went to the channel; B was never pushed (the channel owns it, say).
+    const a = (await listingOf('A'))!.id;
+    await ts.store.transaction(async (d) => {
+      await d.run('DELETE FROM channel_outbox WHERE channel_id = ?', [cx.channel.id]);
+      await d.run('INSERT INTO listing_sync (listing_id, workspace_id, channel_id, pushed_version, pushed_quantity, pushed_at) VALUES (?, ?, ?, ?, ?, ?)', [a, f.workspaceId, cx.channel.id, 1, 5, ts.clock.now()]);
+    });
+    expect(await applyChannelEvent(ts, cx, cancelled(o))).toBe('cancelled');
+    expect((await queued()).map((q) => ({ ...q, quantity: Number(q.quantity) }))).toEqual([{ listing_id: a, quantity: 5 }]);
   });
 
   it('a refund that cancels every unit before the order arrives leaves the order unallocated', async () => {

@@ -50,7 +50,7 @@ import type { Location } from '../domain/model.ts';
 import type { DocumentStep } from './ledger.ts';
 import type { Db } from '../store/store.ts';
 import { submittedNumbersOf } from '../store/submitted-numbers-repo.ts';
-import { listingSyncOf, recordShown, requeueListing } from '../store/sync-repo.ts';
+import { listingSyncOf, pushAgain, recordShown, requeueListing } from '../store/sync-repo.ts';
 import { type ChannelEdit, recordChannelEdit } from './listing-events.ts';
 import { fingerprint } from './fingerprint.ts';
 import { type CommandResponse, IDEMPOTENCY_KEY_LENGTH_MAX, idempotent } from './idempotent.ts';
@@ -681,6 +681,12 @@ export async function convergeOrders(ts: Truestock, cx: ChannelContext, orderIds
       // Routing's decision (each candidate with why it won or was rejected) is stored with the order.
       const decisions = new Map(done.flatMap(({ s, r }) => (r.ok && (s.kind === 'allocate' || s.kind === 'hold') && r.body.route ? [[s.row.externalOrderId, r.body.route] as const] : [])));
       await recordChannelOrders(db, cx.channel, done.map((d) => d.s.row.externalOrderId), now, new Map(), decisions);
+      // A channel puts a cancelled order's units back on sale by its own count, which need not be
+      // ours (a buffer or a cap kept ours where it was; a unit the ledger could not release):
+      // ours goes to those listings again rather than waiting for the next read-back.
+      const cancelled = done.filter(({ s }) => s.kind === 'release' || s.kind === 'cancel').flatMap(({ s }) => s.row.lines ?? []);
+      const skus = [...new Set(cancelled.flatMap((l) => (l.sku === null ? [] : [l.sku])))];
+      if (skus.length > 0) await pushAgain(db, (await activeListingsBySkus(db, cx.channel.workspaceId, channelId, skus)).map((l) => l.id), now);
     });
     for (const { s, r } of done) {
       const orderId = s.row.externalOrderId;

@@ -82,6 +82,24 @@ export async function requeueUnlessCurrent(db: Db, listingId: string, shown: num
   if (row && Number(row.quantity) !== shown) await requeueListing(db, listingId, now, shown, 0);
 }
 
+/**
+ * The channel moved these listings' numbers itself (it put a cancelled order's units back on
+ * sale): push ours to each again. Only listings truestock pushes to (pushed before: never one whose
+ * number the channel owns), and not one with a push queued, in flight or still processing, which
+ * carries ours already. Returns how many were queued.
+ */
+export async function pushAgain(db: Db, listingIds: readonly string[], now: number): Promise<number> {
+  if (listingIds.length === 0) return 0;
+  const rows = await db.all<{ id: string; quantity: number }>(
+    `SELECT l.id, a.quantity FROM listings l JOIN listing_sync s ON s.listing_id = l.id JOIN availability a ON a.listing_id = l.id
+       LEFT JOIN channel_outbox o ON o.listing_id = l.id LEFT JOIN channel_submissions cs ON cs.channel_id = l.channel_id AND cs.listing_id = l.id
+     WHERE l.id IN (${placeholders(listingIds.length)}) AND s.pushed_quantity IS NOT NULL AND o.listing_id IS NULL AND cs.listing_id IS NULL`,
+    [...listingIds],
+  );
+  for (const r of rows) await requeueListing(db, r.id, now, Number(r.quantity), 0);
+  return rows.length;
+}
+
 // Claiming and acknowledging outbox rows.
 
 /** An outbox row claimed for one push, with what the push needs to know. */
