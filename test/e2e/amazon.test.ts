@@ -2,7 +2,8 @@
 // its storefronts running (the Amazon one on the in-process SP-API emulator), the dispatcher
 // pushing and one poll of orders and FBA stock. The page shows the channel's sync, its listings by
 // seller SKU and marketplace with the numbers published and pushed (none pushed for an FBA
-// listing), and the stock Amazon keeps at FBA-US as truestock booked it from Amazon's report.
+// listing), and the stock Amazon keeps at FBA-US as truestock booked it from Amazon's report; an
+// order Amazon fulfils from FBA is listed under Orders as handed over by the channel.
 
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +145,26 @@ describe.skipIf(!hasChromium)('an Amazon channel on the dashboard, demo setup', 
     // The credentials sent back as "(set)" kept their stored values.
     expect(stored.refresh_token).toMatch(/^Atzr\|/);
     expect(stored.client_secret).not.toBe('(set)');
+    await context.close();
+  });
+
+  it('lists an order Amazon fulfils from FBA as handed over by the channel: nothing of ours is allocated', async () => {
+    const amazon = shops.shop(CHANNEL)!.storefront;
+    const placed = amazon.placeOrder([{ sku: FBA_SKU, quantity: 1 }])!;
+    expect(placed.fulfilledByChannel).toBe(true);
+    expect(amazon.confirm!(placed.id)).toBe(true);
+    const channel = (await server.ts.store.read((db) => channelById(db, catalog.channels[CHANNEL])))!;
+    expect((await pollChannel(server.ts, channel)).status).toBe('ok');
+    const order = await until('the FBA order recorded', async () =>
+      ((await get('/v1/orders?limit=100')).data as Json[]).find((o) => o.reference === placed.name && o.fulfilled_by_channel === true), SYNC_WAIT_MS);
+    const { context, page } = await newPage(browser, server);
+    await signInWithKey(page, key);
+    await seen(page, 'amazon-fba-order', async () => {
+      await page.goto('/#/orders');
+      const row = page.locator(`tr[data-order="${order!.number}"]`);
+      await row.getByText(placed.name).waitFor();
+      await row.getByText('by the channel').waitFor();
+    });
     await context.close();
   });
 });
