@@ -72,7 +72,7 @@ export const CATALOG_COMPONENTS = {
     pushed: nullable(int('What truestock had last pushed (null: nothing acknowledged yet)')),
     ours: nullable(int("Truestock's own number for the listing then")),
     policy: oneOf(['master_wins', 'adopt'], "The channel's edit policy"),
-    outcome: str("requeued (truestock's number goes back, at due_at), adopted (booked as a channel_edit adjustment), adopt_refused:<code>"),
+    outcome: { ...str("requeued (truestock's number goes back, at due_at), adopted (booked as a channel_edit adjustment), adopt_refused:<code> (the ledger's refusal code)"), pattern: '^(requeued|adopted|adopt_refused:[a-z0-9_]+)$' },
     due_at: nullable(dateTime("When truestock's number was due to go back: at once unless it raises what the channel shows (then after the edit grace)")),
     explained_by_order: nullable(bool('For a lowering: true when an order of the channel for the item came with it (its level webhook came first: no hand edit), false when none came within the grace; null while the grace runs, and for a raise')),
   }),
