@@ -18,11 +18,13 @@ import {
   availableAt,
   countSubscriptions,
   deleteSmtp,
+  deleteSubscription,
   deleteThreshold,
   getDelivery,
   getSubscription,
   insertDeliveries,
   insertSubscription,
+  rotateSubscriptionSecret,
   type SmtpSettings,
   smtpOf,
   type Subscription,
@@ -39,6 +41,11 @@ import { iso } from './views.ts';
 
 /** Bytes of a webhook signing secret (Standard Webhooks: 24 to 64). */
 const SECRET_BYTES = 32;
+/**
+ * After a rotation the replaced secret keeps signing, beside the new one, this long: receivers
+ * have a day to switch, and a delivery verifies with either meanwhile (Standard Webhooks).
+ */
+export const SECRET_ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
 const NAME_LENGTH_MAX = 100;
 
 export interface SubscriptionBody {
@@ -57,12 +64,12 @@ export function subscriptionView(s: Subscription) {
   return {
     id: s.id, kind: s.kind, name: s.name, url: s.url, email: s.email, events: s.events, min_severity: s.min_severity,
     digest_minutes: s.digest_minutes, enabled: s.enabled, secret: s.kind === 'webhook' ? '(set)' : null,
-    created_at: iso(s.created_at), updated_at: iso(s.updated_at),
+    previous_secret_until: iso(s.previous_secret_until), created_at: iso(s.created_at), updated_at: iso(s.updated_at),
   };
 }
 
 /** Checks shared by create and update, in field order; null when all is well. */
-function problem(s: Omit<Subscription, 'id' | 'workspace_id' | 'secret' | 'created_at' | 'updated_at' | 'digest_due_at'>): Refusal | null {
+function problem(s: Omit<Subscription, 'id' | 'workspace_id' | 'secret' | 'previous_secret' | 'previous_secret_until' | 'created_at' | 'updated_at' | 'digest_due_at'>): Refusal | null {
   if (s.name.trim() === '' || s.name.length > NAME_LENGTH_MAX) return refusal('validation_failed', `name must be 1 to ${NAME_LENGTH_MAX} characters`, 'name');
   if (s.kind === 'webhook') {
     const bad = s.url === null ? 'a webhook needs a url' : webhookUrlProblem(s.url);
@@ -100,10 +107,33 @@ export async function createSubscription(db: Db, ws: string, body: SubscriptionB
   const bad = problem(draft);
   if (bad) return bad;
   if ((await countSubscriptions(db, ws)) >= SUBSCRIPTIONS_MAX) return refusal('validation_failed', `a workspace has at most ${SUBSCRIPTIONS_MAX} subscriptions`, 'kind');
-  const secret = kind === 'webhook' ? `whsec_${randomBytes(SECRET_BYTES).toString('base64')}` : null;
-  const s: Subscription = { ...draft, id: newId('asub', now), workspace_id: ws, secret, digest_due_at: null, created_at: now, updated_at: now };
+  const secret = kind === 'webhook' ? newSecret() : null;
+  const s: Subscription = { ...draft, id: newId('asub', now), workspace_id: ws, secret, previous_secret: null, previous_secret_until: null, digest_due_at: null, created_at: now, updated_at: now };
   await insertSubscription(db, s);
   return secret ? shownOnce(201, { subscription: subscriptionView(s), secret }) : { status: 201, body: { subscription: subscriptionView(s) } };
+}
+
+const newSecret = () => `whsec_${randomBytes(SECRET_BYTES).toString('base64')}`;
+
+/**
+ * A webhook's new signing secret, in this answer only. The one it replaces signs beside it for
+ * SECRET_ROTATION_GRACE_MS; a second rotation within that time keeps only the one it replaced.
+ */
+export async function rotateSecret(db: Db, ws: string, id: string, now: number): Promise<Written | Refusal> {
+  const s = await getSubscription(db, ws, id);
+  if (!s) return refusal('not_found', `no subscription ${id}`);
+  if (s.kind !== 'webhook') return refusal('validation_failed', `subscription ${id} sends e-mail: only a webhook has a signing secret`, 'id');
+  const secret = newSecret();
+  const next: Subscription = { ...s, secret, previous_secret: s.secret, previous_secret_until: now + SECRET_ROTATION_GRACE_MS, updated_at: now };
+  await rotateSubscriptionSecret(db, next);
+  return shownOnce(200, { subscription: subscriptionView(next), secret });
+}
+
+/** Remove a subscription, its delivery log with it. */
+export async function removeSubscription(db: Db, ws: string, id: string): Promise<Written | Refusal> {
+  const deliveries = await deleteSubscription(db, ws, id);
+  if (deliveries === null) return refusal('not_found', `no subscription ${id}`);
+  return { status: 200, body: { deleted: { id, deliveries } } };
 }
 
 export async function changeSubscription(db: Db, ws: string, id: string, body: SubscriptionBody, now: number): Promise<Written | Refusal> {

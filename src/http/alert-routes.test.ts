@@ -100,6 +100,68 @@ describe.each(STORE_KINDS)('alert routes on %s', (kind) => {
     expect(await stored()).toEqual(before);
   });
 
+  it("rotates a webhook's secret: the new one shown once, reads still redacted; e-mail, unknown ids and other roles are refused and change nothing", async () => {
+    const first = (await createHook()).json();
+    const id = first.subscription.id as string;
+    const idem = randomUUID();
+    const res = await h.post(`/v1/alerts/subscriptions/${id}/secret`, undefined, { key: h.a.keys.admin, idem });
+    expect(res.statusCode, res.body).toBe(200);
+    const { subscription, secret } = res.json();
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(secret).not.toBe(first.secret);
+    expect(subscription).toMatchObject({ id, secret: '(set)', url: first.subscription.url });
+    expect(Date.parse(subscription.previous_secret_until) - Date.parse(subscription.updated_at)).toBe(24 * 3_600_000);
+    const one = await h.get(`/v1/alerts/subscriptions/${id}`, h.a.keys.operate);
+    expect(one.json().subscription).toEqual(subscription);
+    expect(JSON.stringify([one.json(), await subscriptions()])).not.toContain(secret);
+    // Both secrets sealed at rest.
+    const row = await h.ts.store.read((d) => d.get<{ secret: string; previous_secret: string }>('SELECT secret, previous_secret FROM alert_subscriptions WHERE id = ?', [id]));
+    expect(row!.secret).not.toContain(secret.slice('whsec_'.length));
+    expect(row!.previous_secret).not.toContain(first.secret.slice('whsec_'.length));
+    // A replay of the same key does not rotate again, and does not show the secret again.
+    const again = await h.post(`/v1/alerts/subscriptions/${id}/secret`, undefined, { key: h.a.keys.admin, idem });
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toMatchObject({ secret: null, secret_note: expect.any(String), subscription: { id } });
+    expect(await h.ts.store.read((d) => d.get<{ secret: string }>('SELECT secret FROM alert_subscriptions WHERE id = ?', [id]))).toEqual({ secret: row!.secret });
+
+    const mail = (await h.post('/v1/alerts/subscriptions', { kind: 'email', email: 'rot@example.com' }, { key: h.a.keys.admin })).json().subscription;
+    const before = await stored();
+    expectProblem(await h.post(`/v1/alerts/subscriptions/${mail.id}/secret`, undefined, { key: h.a.keys.admin }), 'validation_failed', 'id');
+    expectProblem(await h.post('/v1/alerts/subscriptions/asub_nope/secret', undefined, { key: h.a.keys.admin }), 'not_found');
+    expectProblem(await h.post(`/v1/alerts/subscriptions/${id}/secret`, undefined, { key: h.b.keys.admin }), 'not_found');
+    expectProblem(await h.post(`/v1/alerts/subscriptions/${id}/secret`, undefined, { key: h.a.keys.operate }), 'forbidden');
+    expect(await stored()).toEqual(before);
+  });
+
+  it('deletes a subscription with its deliveries and their attempts; a second delete is not_found', async () => {
+    const made = (await createHook({ events: ['stock.changed'] })).json().subscription;
+    const other = (await createHook({ name: 'stays', events: ['stock.changed'] })).json().subscription;
+    expect((await h.post('/v1/stock/receive', { sku: h.a.sku, location: 'WH1', quantity: 1 })).statusCode).toBe(200);
+    h.clock.advance(60_000);
+    await h.ts.alerts.tick(); // one failed attempt each (no receiver)
+    const rows = (table: string, subId: string) => h.ts.store.read((d) => d.all(table === 'alert_attempts'
+      ? 'SELECT a.* FROM alert_attempts a JOIN alert_deliveries d ON d.id = a.delivery_id WHERE d.subscription_id = ?'
+      : 'SELECT * FROM alert_deliveries WHERE subscription_id = ?', [subId]));
+    const deliveries = (await rows('alert_deliveries', made.id)).length;
+    expect(deliveries).toBeGreaterThan(0);
+    expect((await rows('alert_attempts', made.id)).length).toBeGreaterThan(0);
+    const otherLog = [await rows('alert_deliveries', other.id), await rows('alert_attempts', other.id)];
+
+    expectProblem(await send('DELETE', `/v1/alerts/subscriptions/${made.id}`, undefined, h.a.keys.operate), 'forbidden');
+    expectProblem(await send('DELETE', `/v1/alerts/subscriptions/${made.id}`, undefined, h.b.keys.admin), 'not_found');
+    const del = await send('DELETE', `/v1/alerts/subscriptions/${made.id}`, undefined);
+    expect(del.statusCode, del.body).toBe(200);
+    expect(del.json()).toEqual({ deleted: { id: made.id, deliveries } });
+    expect((await subscriptions()).map((s) => s.id)).not.toContain(made.id);
+    expectProblem(await h.get(`/v1/alerts/subscriptions/${made.id}`, h.a.keys.operate), 'not_found');
+    expect(await rows('alert_deliveries', made.id)).toEqual([]);
+    expect(await h.ts.store.read((d) => d.all('SELECT * FROM alert_attempts WHERE delivery_id NOT IN (SELECT id FROM alert_deliveries)'))).toEqual([]);
+    expect([await rows('alert_deliveries', other.id), await rows('alert_attempts', other.id)]).toEqual(otherLog);
+    const before = await stored();
+    expectProblem(await send('DELETE', `/v1/alerts/subscriptions/${made.id}`, undefined), 'not_found');
+    expect(await stored()).toEqual(before);
+  });
+
   it('shows the delivery log and redelivers; unknown ids are 404s', async () => {
     const made = (await createHook({ events: ['stock.changed'] })).json().subscription;
     // Deliveries are made by the worker: fan one event out by hand through its tick.

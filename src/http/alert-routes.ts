@@ -74,6 +74,16 @@ export function registerAlertRoutes(app: FastifyInstance, ts: Truestock, kit: { 
   });
   app.patch<{ Params: Params; Body: alerts.SubscriptionBody }>('/alerts/subscriptions/:id', write('admin', tags, 'Change a subscription: enable or disable it, its events, URL, address, severity or digest', subscriptionPatch, { params: idParam, response: { 200: subscriptionAnswer('The subscription, changed') } }), (req, reply) =>
     mutation(req, reply, (db, now) => alerts.changeSubscription(db, req.principal.workspaceId, req.params.id, req.body, now)));
+  app.post<{ Params: Params }>('/alerts/subscriptions/:id/secret', write('admin', tags, "Rotate a webhook's signing secret: the new one is in this answer only; the replaced one keeps signing beside it for 24 hours", undefined, {
+    params: idParam,
+    response: { 200: r.described("The subscription and its new signing secret, this once; deliveries carry both signatures for 24 hours", r.object({ subscription: r.ref('AlertSubscription'), ...r.shownOnceFields("The webhook's new signing secret (whsec_…, Standard Webhooks)") }, ['secret_note'])) },
+  }), (req, reply) =>
+    mutation(req, reply, (db, now) => alerts.rotateSecret(db, req.principal.workspaceId, req.params.id, now)));
+  app.delete<{ Params: Params }>('/alerts/subscriptions/:id', write('admin', tags, 'Delete a subscription with its delivery log (to stop sending and keep the log, disable it instead)', undefined, {
+    params: idParam,
+    response: { 200: r.described('What was deleted', r.object({ deleted: r.object({ id: r.str('The subscription deleted'), deliveries: r.count('Deliveries removed with it, each with its attempts') }) })) },
+  }), (req, reply) =>
+    mutation(req, reply, (db) => alerts.removeSubscription(db, req.principal.workspaceId, req.params.id)));
   app.get<{ Params: Params; Querystring: { cursor?: string; limit?: number; state?: string } }>(
     '/alerts/subscriptions/:id/deliveries',
     route('operate', tags, "A subscription's delivery log, newest first: each delivery's state and every attempt with its status code, latency and error", {

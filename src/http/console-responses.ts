@@ -48,7 +48,8 @@ export const CONSOLE_COMPONENTS = {
     url: nullable(str('Webhooks: where events are POSTed')), email: nullable(str('E-mail: the recipient')),
     events: arrayOf(oneOf(ALERT_EVENT_TYPES), { description: 'Events wanted (none: every event)' }),
     min_severity: oneOf(SEVERITIES), digest_minutes: count('E-mail: 0 sends each event at once; N sends one digest every N minutes'), enabled: bool(),
-    secret: setOrNull('Webhooks: "(set)" — the signing secret itself is shown once, when the subscription is made; null for e-mail'),
+    secret: setOrNull('Webhooks: "(set)" — the signing secret itself is shown once, when the subscription is made or its secret rotated; null for e-mail'),
+    previous_secret_until: nullable(dateTime('Webhooks, after a rotation: the replaced secret signs beside the new one until then; null if never rotated')),
     created_at: dateTime(), updated_at: dateTime(),
   }),
   AlertDelivery: object({

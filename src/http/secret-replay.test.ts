@@ -1,7 +1,7 @@
 // A secret is shown once (issue 15, item 2), on SQLite and PostgreSQL: the idempotency record of
 // a create that makes a secret keeps no secret, and a replay of the same Idempotency-Key answers
 // `secret: null` with a `secret_note` — for workspace API keys, a server admin's workspace and
-// key creates, and an alert webhook's signing secret.
+// key creates, an alert webhook's signing secret and its rotation.
 
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,14 +24,14 @@ describe.each(STORE_KINDS)('secrets shown once on %s', (kind) => {
   const stored = () => h.ts.store.read((db) => db.all<{ response: string }>('SELECT response FROM idempotency_keys'));
 
   /** Post twice with one Idempotency-Key: the first answer has the secret, the replay and the store do not. */
-  async function once(url: string, body: Json, key: string): Promise<string> {
+  async function once(url: string, body: Json | undefined, key: string, status = 201): Promise<string> {
     const idem = randomUUID();
     const first = await h.post(url, body, { key, idem });
-    expect(first.statusCode, first.body).toBe(201);
+    expect(first.statusCode, first.body).toBe(status);
     const secret = first.json().secret as string;
     expect(secret).toMatch(/^(tsk_|whsec_)/);
     const again = await h.post(url, body, { key, idem });
-    expect(again.statusCode, again.body).toBe(201);
+    expect(again.statusCode, again.body).toBe(status);
     expect(again.json()).toEqual({ ...first.json(), secret: null, secret_note: SECRET_REPLAY_NOTE });
     expect(again.body).not.toContain(secret);
     for (const r of await stored()) expect(r.response).not.toContain(secret);
@@ -50,5 +50,10 @@ describe.each(STORE_KINDS)('secrets shown once on %s', (kind) => {
 
   it('keeps no webhook signing secret of an alert subscription', async () => {
     await once('/v1/alerts/subscriptions', { kind: 'webhook', name: 'erp', url: 'http://127.0.0.1:9/hooks', events: ['stock.changed'] }, h.a.keys.admin);
+  });
+
+  it("keeps no new signing secret of a webhook's rotation", async () => {
+    const made = await h.post('/v1/alerts/subscriptions', { kind: 'webhook', name: 'rotated', url: 'http://127.0.0.1:9/hooks' }, { key: h.a.keys.admin });
+    await once(`/v1/alerts/subscriptions/${made.json().subscription.id}/secret`, undefined, h.a.keys.admin, 200);
   });
 });

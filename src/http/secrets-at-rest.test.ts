@@ -43,6 +43,7 @@ describe.each(STORE_KINDS)('channel secrets at rest on %s', (kind) => {
     }
   };
   const rawAlertSecret = async (ts: Truestock) => (await ts.store.read((d) => d.get<{ secret: string }>("SELECT secret FROM alert_subscriptions WHERE id = 'asub_legacy'")))!.secret;
+  const rawPreviousSecret = async (ts: Truestock) => (await ts.store.read((d) => d.get<{ previous_secret: string }>("SELECT previous_secret FROM alert_subscriptions WHERE id = 'asub_legacy'")))!.previous_secret;
   const rawSettings = (ts: Truestock) => ts.store.read((d) => d.all<{ id: string; settings: string }>('SELECT id, settings FROM channels ORDER BY id'));
   const fileBox = () => new SecretBox(parseSecretKey(readKeyFile(config.secretKeyFile!)[0]!, 'key file'));
 
@@ -64,8 +65,8 @@ describe.each(STORE_KINDS)('channel secrets at rest on %s', (kind) => {
   it('seals a row in clear from before encryption at the next start', async () => {
     await withTs((ts) => ts.store.transaction(async (d) => {
       await d.run("INSERT INTO channels (id, workspace_id, kind, name, settings, created_at, updated_at) VALUES ('chan_legacy', ?, 'custom', 'legacy', ?, 0, 0)", [ws, JSON.stringify({ api_token: 'legacy-SECRET' })]);
-      await d.run(`INSERT INTO alert_subscriptions (id, workspace_id, kind, name, url, secret, email, events, min_severity, digest_minutes, digest_due_at, enabled, created_at, updated_at)
-        VALUES ('asub_legacy', ?, 'webhook', 'erp', 'http://127.0.0.1:9/', 'whsec_legacySECRET', NULL, '[]', 'info', 0, NULL, ?, 0, 0)`, [ws, true]);
+      await d.run(`INSERT INTO alert_subscriptions (id, workspace_id, kind, name, url, secret, previous_secret, previous_secret_until, email, events, min_severity, digest_minutes, digest_due_at, enabled, created_at, updated_at)
+        VALUES ('asub_legacy', ?, 'webhook', 'erp', 'http://127.0.0.1:9/', 'whsec_legacySECRET', 'whsec_previousSECRET', 1, NULL, '[]', 'info', 0, NULL, ?, 0, 0)`, [ws, true]);
     }));
     await withTs(async (ts) => {
       for (const r of await rawSettings(ts)) expect(r.settings).not.toContain('SECRET');
@@ -73,6 +74,9 @@ describe.each(STORE_KINDS)('channel secrets at rest on %s', (kind) => {
       // An alert's signing secret too: sealed at rest, read back as it was.
       expect((await rawAlertSecret(ts))).not.toContain('SECRET');
       expect((await ts.store.read((d) => getSubscription(d, ws, 'asub_legacy')))!.secret).toBe('whsec_legacySECRET');
+      // And the secret a rotation replaced, which signs beside it for a while.
+      expect((await rawPreviousSecret(ts))).not.toContain('SECRET');
+      expect((await ts.store.read((d) => getSubscription(d, ws, 'asub_legacy')))!.previous_secret).toBe('whsec_previousSECRET');
     });
   });
 
@@ -89,6 +93,7 @@ describe.each(STORE_KINDS)('channel secrets at rest on %s', (kind) => {
       for (const r of await rawSettings(ts)) expect(box.sealedWithCurrent(r.settings)).toBe(true);
       expect(JSON.parse(box.open((await rawSettings(ts)).find((r) => r.id === 'chan_legacy')!.settings))).toEqual({ api_token: 'legacy-SECRET' });
       expect(JSON.parse(box.open(await rawAlertSecret(ts)))).toBe('whsec_legacySECRET');
+      expect(JSON.parse(box.open(await rawPreviousSecret(ts)))).toBe('whsec_previousSECRET');
     });
   });
 

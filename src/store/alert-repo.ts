@@ -231,6 +231,9 @@ export interface Subscription {
   url: string | null;
   /** Never leaves the server after creation: views drop it. */
   secret: string | null;
+  /** The secret a rotation replaced: it still signs, beside `secret`, until previous_secret_until. */
+  previous_secret: string | null;
+  previous_secret_until: number | null;
   email: string | null;
   events: string[];
   min_severity: Severity;
@@ -244,7 +247,8 @@ export interface Subscription {
 function subscriptionFromRow(r: Record<string, unknown>): Subscription {
   return {
     id: String(r.id), workspace_id: String(r.workspace_id), kind: r.kind as SubscriptionKind, name: String(r.name),
-    url: (r.url as string | null) ?? null, secret: openSecret((r.secret as string | null) ?? null), email: (r.email as string | null) ?? null,
+    url: (r.url as string | null) ?? null, secret: openSecret((r.secret as string | null) ?? null),
+    previous_secret: openSecret((r.previous_secret as string | null) ?? null), previous_secret_until: num(r.previous_secret_until), email: (r.email as string | null) ?? null,
     events: JSON.parse(String(r.events)) as string[], min_severity: r.min_severity as Severity, digest_minutes: Number(r.digest_minutes),
     digest_due_at: num(r.digest_due_at), enabled: bool(r.enabled), created_at: Number(r.created_at), updated_at: Number(r.updated_at),
   };
@@ -263,6 +267,28 @@ export async function updateSubscription(db: Db, s: Subscription): Promise<void>
     `UPDATE alert_subscriptions SET name = ?, url = ?, email = ?, events = ?, min_severity = ?, digest_minutes = ?, digest_due_at = ?, enabled = ?, updated_at = ? WHERE id = ?`,
     [s.name, s.url, s.email, JSON.stringify(s.events), s.min_severity, s.digest_minutes, s.digest_due_at, s.enabled, s.updated_at, s.id],
   );
+}
+
+/** A new signing secret; the one it replaces keeps signing until `previousUntil` (both sealed at rest). */
+export async function rotateSubscriptionSecret(db: Db, s: Pick<Subscription, 'id' | 'secret' | 'previous_secret' | 'previous_secret_until' | 'updated_at'>): Promise<void> {
+  await db.run('UPDATE alert_subscriptions SET secret = ?, previous_secret = ?, previous_secret_until = ?, updated_at = ? WHERE id = ?',
+    [sealSecret(s.secret), sealSecret(s.previous_secret), s.previous_secret_until, s.updated_at, s.id]);
+}
+
+/**
+ * Delete a subscription with its deliveries and their attempts (in that order, for the foreign
+ * keys); returns how many deliveries went, or null when there is no such subscription. The
+ * subscription and its deliveries are locked first: a fan-out adding a delivery, or the worker
+ * recording an attempt, waits for this and then finds them gone (recordAttempt is then a no-op).
+ */
+export async function deleteSubscription(db: Db, ws: string, id: string): Promise<number | null> {
+  const s = await db.get<{ id: string }>(`SELECT id FROM alert_subscriptions WHERE workspace_id = ? AND id = ?${db.forUpdate}`, [ws, id]);
+  if (!s) return null;
+  await db.all(`SELECT id FROM alert_deliveries WHERE subscription_id = ?${db.forUpdate}`, [id]);
+  await db.run('DELETE FROM alert_attempts WHERE delivery_id IN (SELECT id FROM alert_deliveries WHERE subscription_id = ?)', [id]);
+  const deliveries = await db.run('DELETE FROM alert_deliveries WHERE subscription_id = ?', [id]);
+  await db.run('DELETE FROM alert_subscriptions WHERE id = ?', [id]);
+  return deliveries;
 }
 
 export async function getSubscription(db: Db, ws: string, id: string): Promise<Subscription | undefined> {
@@ -366,17 +392,23 @@ export interface AttemptResult {
   error: string | null;
 }
 
-/** Record one attempt and the delivery's new state. */
+/**
+ * Record one attempt and the delivery's new state; false (and nothing written) when the delivery
+ * is gone — its subscription was deleted while it was being sent. The delivery row is updated
+ * first so that, on PostgreSQL, a delete in progress is waited for rather than raced.
+ */
 export async function recordAttempt(
   db: Db, d: { id: string; workspace_id: string }, attemptNo: number, at: number, r: AttemptResult,
   next: { state: 'delivered' } | { state: 'pending'; nextAt: number } | { state: 'failed' },
-): Promise<void> {
-  await db.run('INSERT INTO alert_attempts (delivery_id, attempt_no, workspace_id, at, ok, status_code, latency_ms, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    [d.id, attemptNo, d.workspace_id, at, r.ok, r.statusCode, Math.round(r.latencyMs), r.error?.slice(0, 500) ?? null]);
-  await db.run(
+): Promise<boolean> {
+  const updated = await db.run(
     `UPDATE alert_deliveries SET state = ?, attempts = ?, next_at = ?, last_status = ?, last_error = ?, updated_at = ?, delivered_at = ? WHERE id = ?`,
     [next.state, attemptNo, next.state === 'pending' ? next.nextAt : at, r.statusCode, r.error?.slice(0, 500) ?? null, at, next.state === 'delivered' ? at : null, d.id],
   );
+  if (updated === 0) return false;
+  await db.run('INSERT INTO alert_attempts (delivery_id, attempt_no, workspace_id, at, ok, status_code, latency_ms, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    [d.id, attemptNo, d.workspace_id, at, r.ok, r.statusCode, Math.round(r.latencyMs), r.error?.slice(0, 500) ?? null]);
+  return true;
 }
 
 export interface DeliveryView {
@@ -490,6 +522,11 @@ export async function resealAlertSecrets(db: Db, box: SecretBox): Promise<number
   for (const r of await db.all<{ id: string; secret: string }>('SELECT id, secret FROM alert_subscriptions WHERE secret IS NOT NULL')) {
     if (box.sealedWithCurrent(r.secret)) continue;
     await db.run('UPDATE alert_subscriptions SET secret = ? WHERE id = ?', [reseal(r.secret), r.id]);
+    n++;
+  }
+  for (const r of await db.all<{ id: string; previous_secret: string }>('SELECT id, previous_secret FROM alert_subscriptions WHERE previous_secret IS NOT NULL')) {
+    if (box.sealedWithCurrent(r.previous_secret)) continue;
+    await db.run('UPDATE alert_subscriptions SET previous_secret = ? WHERE id = ?', [reseal(r.previous_secret), r.id]);
     n++;
   }
   for (const r of await db.all<{ workspace_id: string; password: string }>('SELECT workspace_id, password FROM alert_smtp WHERE password IS NOT NULL')) {

@@ -1065,6 +1065,16 @@ CREATE INDEX users_email ON users (email)`,
     // partial index holds only those, so the look costs what is waiting, not every order line ever.
     sql: `CREATE INDEX order_lines_backordered ON order_lines (order_id, line_no) WHERE backordered > 0`,
   },
+  {
+    version: 36,
+    name: "alerts: a webhook's previous signing secret, signing beside the new one until its grace ends",
+    // docs/alerts.md. After a rotation both secrets sign (Standard Webhooks: several signatures in
+    // one header) until previous_secret_until, so receivers switch without losing a delivery.
+    // Sealed like secret (secret-box).
+    sql: `
+ALTER TABLE alert_subscriptions ADD COLUMN previous_secret TEXT;
+ALTER TABLE alert_subscriptions ADD COLUMN previous_secret_until BIGINT`,
+  },
 ];
 
 function dialectSql(sql: string, dialect: Dialect): string {

@@ -8,8 +8,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { changeSubscription, createSubscription, redeliver, setSmtp, setThreshold, type SubscriptionBody } from '../app/alerts.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { changeSubscription, createSubscription, redeliver, removeSubscription, rotateSecret, SECRET_ROTATION_GRACE_MS, setSmtp, setThreshold, type SubscriptionBody } from '../app/alerts.ts';
 import { moveException } from '../app/exceptions.ts';
 import { ManualClock } from '../app/clock.ts';
 import { ManualScheduler } from '../app/scheduler.ts';
@@ -38,13 +38,16 @@ class Receiver {
   /** Secrets of the subscriptions pointing here: a delivery must verify with one of them. */
   secrets: string[] = [];
   failFirst = 0;
+  /** Run while a request is being answered (the delivery is claimed and in flight). */
+  whileAnswering: (() => Promise<void>) | null = null;
   readonly got: Received[] = [];
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      req.on('end', () => {
+      req.on('end', async () => {
+        if (this.whileAnswering) await this.whileAnswering();
         if (req.url !== `/hooks/${this.run}`) {
           res.statusCode = 410;
           res.end();
@@ -148,6 +151,7 @@ describe.each(STORE_KINDS)('alert delivery on %s', (kind) => {
     receiver.run++;
     receiver.secrets = [];
     receiver.failFirst = 0;
+    receiver.whileAnswering = null;
     sink.mails.length = 0;
     boom = false;
     ts.alerts.start();
@@ -235,6 +239,89 @@ describe.each(STORE_KINDS)('alert delivery on %s', (kind) => {
     expect(receiver.got[0]!.verified).toMatchObject({ type: 'stock.changed' });
     expect(receiver.got[0]!.headers['webhook-id']).toBe(first!.event_id);
     expect((await log(id)).map((d) => d.state)).toEqual(['failed', 'delivered']);
+  });
+
+  it('after a rotation both the old and the new secret verify a delivery until the grace ends, then only the new one', async () => {
+    const { id, secret: old } = await subscribe({ events: ['stock.changed'] });
+    const rotated = await tx<{ status: number; body: Record<string, any> }>((d) => rotateSecret(d, fx.workspaceId, id, now()));
+    expect(rotated.status).toBe(200);
+    const fresh = rotated.body.secret as string;
+    expect(fresh).not.toBe(old);
+    const verifies = (secret: string, g: Received) => {
+      try {
+        return new Webhook(secret).verify(g.body, g.headers as Record<string, string>) !== undefined;
+      } catch {
+        return false;
+      }
+    };
+    await receive('A', 1);
+    await scheduler.advance(STOCK_CHANGED_COALESCE_MS + ALERT_TICK_MS);
+    expect(receiver.ok()).toHaveLength(1);
+    const during = receiver.got[0]!;
+    expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect([verifies(fresh, during), verifies(old!, during)]).toEqual([true, true]);
+    // A receiver holding neither does not verify it: the signatures are real.
+    expect(verifies(`whsec_${Buffer.alloc(32, 7).toString('base64')}`, during)).toBe(false);
+
+    // Past the grace only the new secret signs. The clock jumps a day (and the worker's tick is
+    // run by hand: the scheduler would replay a day of one-second ticks). The webhook timestamp is
+    // the signing time, and receivers refuse one more than 5 minutes from their own clock: the
+    // check is made as of the delivery's own timestamp.
+    scheduler.clock.advance(SECRET_ROTATION_GRACE_MS);
+    await receive('A', 1);
+    scheduler.clock.advance(STOCK_CHANGED_COALESCE_MS + ALERT_TICK_MS);
+    await ts.alerts.tick();
+    expect(receiver.got).toHaveLength(2);
+    const after = receiver.got[1]!;
+    expect(String(after.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    const asOfDelivery = (secret: string) => {
+      const at = vi.spyOn(Date, 'now').mockReturnValue(Number(after.headers['webhook-timestamp']) * 1000);
+      try {
+        return verifies(secret, after);
+      } finally {
+        at.mockRestore();
+      }
+    };
+    expect([asOfDelivery(fresh), asOfDelivery(old!)]).toEqual([true, false]);
+  });
+
+  it('rotating twice within the grace keeps only the secret just replaced', async () => {
+    const { id, secret: first } = await subscribe({ events: ['stock.changed'] });
+    const second = (await tx<{ body: Record<string, any> }>((d) => rotateSecret(d, fx.workspaceId, id, now()))).body.secret as string;
+    scheduler.clock.advance(60_000);
+    const third = (await tx<{ body: Record<string, any> }>((d) => rotateSecret(d, fx.workspaceId, id, now()))).body.secret as string;
+    await receive('A', 1);
+    await scheduler.advance(STOCK_CHANGED_COALESCE_MS + ALERT_TICK_MS);
+    const g = receiver.got[0]!;
+    const verifies = (secret: string) => {
+      try {
+        return new Webhook(secret).verify(g.body, g.headers as Record<string, string>) !== undefined;
+      } catch {
+        return false;
+      }
+    };
+    expect([verifies(third), verifies(second), verifies(first!)]).toEqual([true, true, false]);
+  });
+
+  it('a subscription deleted while its delivery is in flight: the worker records nothing and goes on', async () => {
+    const { id } = await subscribe({ events: ['stock.changed'] });
+    const stays = await subscribe({ name: 'stays', events: ['stock.changed'] });
+    let deleted: { status: number; body: Record<string, any> } | null = null;
+    receiver.whileAnswering = async () => {
+      receiver.whileAnswering = null;
+      deleted = await tx((d) => removeSubscription(d, fx.workspaceId, id));
+    };
+    await receive('A', 1);
+    await scheduler.advance(STOCK_CHANGED_COALESCE_MS + ALERT_TICK_MS);
+    expect(deleted).toEqual({ status: 200, body: { deleted: { id, deliveries: 1 } } });
+    expect(receiver.got).toHaveLength(2);
+    expect(await log(id)).toEqual([]);
+    expect(await ts.store.read((d) => d.all('SELECT * FROM alert_attempts WHERE delivery_id NOT IN (SELECT id FROM alert_deliveries)'))).toEqual([]);
+    // The other subscription's delivery, sent in the same tick, is recorded; later work goes on.
+    expect((await log(stays.id)).map((d) => d.state)).toEqual(['delivered']);
+    await receive('B', 1);
+    await scheduler.advance(STOCK_CHANGED_COALESCE_MS + ALERT_TICK_MS);
+    expect((await log(stays.id)).map((d) => d.state)).toEqual(['delivered', 'delivered']);
   });
 
   it('prunes finished deliveries, their attempts and unreferenced events after the retention window, never pending ones', async () => {

@@ -247,21 +247,24 @@ export class AlertDelivery {
         ? await this.sendWebhook(sub, claimed[0]!, at)
         : await this.sendMail(sub, claimed, at);
     const done = this.clock.now();
-    await this.store.transaction(async (db) => {
+    const recorded = await this.store.transaction(async (db) => {
       // A digest's deliveries share one fate and, when retried, one time: they stay one message.
       const retry = afterFailure(Math.max(...claimed.map((d) => d.attempts)) + 1, done, this.random);
+      let n = 0;
       for (const d of claimed) {
         const next = result.ok ? ({ state: 'delivered' } as const) : !sub.enabled ? ({ state: 'failed' } as const) : retry;
-        await recordAttempt(db, d, d.attempts + 1, at, result, next);
+        // False when the subscription was deleted meanwhile: its log went with it, nothing to record.
+        if (await recordAttempt(db, d, d.attempts + 1, at, result, next)) n++;
       }
+      return n;
     });
-    return { sent: claimed.length, delivered: result.ok ? claimed.length : 0 };
+    return { sent: claimed.length, delivered: result.ok ? recorded : 0 };
   }
 
   private async sendWebhook(sub: Subscription, d: DueDelivery, at: number): Promise<AttemptResult> {
     const started = performance.now();
     try {
-      const signature = new Webhook(sub.secret!).sign(d.event_id, new Date(at), d.payload);
+      const signature = signatures(sub, d.event_id, at, d.payload);
       const res = await (this.opts.fetch ?? fetch)(sub.url!, {
         method: 'POST',
         headers: {
@@ -297,6 +300,18 @@ export class AlertDelivery {
       return { ok: false, statusCode: null, latencyMs: performance.now() - started, error: describe(err) };
     }
   }
+}
+
+/**
+ * The webhook-signature header: `v1,<sig>` with the current secret, and while a rotation's grace
+ * runs a second one (space-separated, new first) with the secret it replaced, so receivers that
+ * have not switched yet still verify (Standard Webhooks accepts any one of several signatures).
+ */
+export function signatures(sub: Pick<Subscription, 'secret' | 'previous_secret' | 'previous_secret_until'>, msgId: string, at: number, payload: string): string {
+  const sign = (secret: string) => new Webhook(secret).sign(msgId, new Date(at), payload);
+  const current = sign(sub.secret!);
+  const graceRuns = sub.previous_secret !== null && sub.previous_secret_until !== null && at < sub.previous_secret_until;
+  return graceRuns ? `${current} ${sign(sub.previous_secret!)}` : current;
 }
 
 function describe(err: unknown): string {

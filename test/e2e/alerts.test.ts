@@ -1,7 +1,8 @@
 // The Alerts page in a real browser: create a webhook subscription (its secret shown once), see a
 // stock change delivered — verified by a local receiver with the standardwebhooks package's own
-// verifier — in the delivery log, and redeliver it with the same webhook-id. A key whose role
-// may not read subscriptions gets the page's error state, not a broken screen.
+// verifier — in the delivery log, and redeliver it with the same webhook-id; rotate its secret (the
+// new one shown once, and the receiver, switched to it, still verifies) and delete it. A key whose
+// role may not read subscriptions gets the page's error state, not a broken screen.
 
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -118,6 +119,45 @@ describe.skipIf(!hasChromium)('alerts in a browser', () => {
     } finally {
       await context.close();
     }
+  });
+
+  it("rotates a webhook's secret after a confirmation, shows the new one once; the receiver switched to it verifies", async () => {
+    const first = secret;
+    let fresh = '';
+    await seen(page, 'alerts-rotate', async () => {
+      await page.goto('/#/alerts');
+      await page.getByRole('button', { name: 'Rotate secret of ERP' }).click();
+      const ask = page.getByRole('region', { name: 'Rotate the signing secret of ERP?' });
+      await ask.getByText('for 24 hours the previous secret signs too').waitFor();
+      expect(await ask.locator('[data-secret]').count()).toBe(0); // nothing rotated before the confirmation
+      await ask.getByRole('button', { name: 'Rotate the secret' }).click();
+      await ask.getByRole('status').filter({ hasText: 'The signing secret of ERP was rotated.' }).waitFor();
+      await ask.getByText('Both the new and the previous secret sign deliveries for the next 24 hours').waitFor();
+      fresh = (await ask.locator('[data-secret]').innerText()).trim();
+    });
+    expect(fresh).toMatch(/^whsec_/);
+    expect(fresh).not.toBe(first);
+    expect(JSON.stringify(await server.ok('GET', '/v1/alerts/subscriptions'))).not.toContain(fresh);
+    // The receiver switches to the new secret at once; the next delivery carries both signatures.
+    secret = fresh;
+    const before = got.length;
+    await server.ok('POST', '/v1/stock/receive', { sku: 'TEE-BLK-M', location: 'WH1', quantity: 1 });
+    const next = (await until('a delivery after the rotation', async () => got[before], DELIVERY_TIMEOUT_MS))!;
+    expect(next.verified).toBe(true);
+    expect(String(next.headers['webhook-signature']).split(' ')).toHaveLength(2);
+  });
+
+  it('deletes a subscription after a confirmation: gone from the list', async () => {
+    await seen(page, 'alerts-delete', async () => {
+      await page.goto('/#/alerts');
+      await page.getByRole('button', { name: 'Delete ERP' }).click();
+      const ask = page.getByRole('region', { name: 'Delete ERP?' });
+      await ask.getByText('its delivery log is deleted with it').waitFor();
+      await ask.getByRole('button', { name: 'Delete subscription' }).click();
+      await ask.getByRole('status').filter({ hasText: /^ERP deleted, with \d+ deliver/ }).waitFor();
+      await page.getByText('No subscriptions yet').waitFor();
+    });
+    expect((await server.ok('GET', '/v1/alerts/subscriptions')).data).toEqual([]);
   });
 
   it('shows an error, not a broken page, to a key that may not read subscriptions', async () => {

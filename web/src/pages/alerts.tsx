@@ -1,7 +1,7 @@
 // Alerts out (docs/alerts.md): the workspace's webhook and e-mail subscriptions — create one (a
-// webhook's signing secret is shown here once), enable or disable it — each subscription's
-// delivery log with a redeliver button, and low-stock / reorder-point thresholds per item and
-// location.
+// webhook's signing secret is shown here once), enable or disable it, rotate a webhook's secret
+// (the new one shown once), delete one — each subscription's delivery log with a redeliver
+// button, and low-stock / reorder-point thresholds per item and location.
 
 import { type FormEvent, useState } from 'react';
 import { useAction } from '../action.ts';
@@ -27,6 +27,7 @@ interface Subscription {
   min_severity: string;
   digest_minutes: number;
   enabled: boolean;
+  previous_secret_until: string | null;
   created_at: string;
 }
 
@@ -68,6 +69,8 @@ const STATE_TONE = { delivered: 'good', pending: 'warn', failed: 'bad' } as cons
 export function AlertsPage() {
   const subs = useLive(() => api.get<{ data: Subscription[] }>('/alerts/subscriptions'), []);
   const [selected, setSelected] = useState<string | null>(null);
+  /** A rotation or a deletion waiting for its confirmation. */
+  const [asking, setAsking] = useState<{ sub: Subscription; what: 'rotate' | 'delete' } | null>(null);
   const toggle = useAction();
   const rows = subs.data?.data ?? [];
   const shown = rows.find((s) => s.id === selected) ?? null;
@@ -110,7 +113,17 @@ export function AlertsPage() {
                       <button type="button" className="btn btn-plain" aria-expanded={selected === s.id} onClick={() => setSelected(selected === s.id ? null : s.id)}>
                         {selected === s.id ? 'Hide log' : 'Delivery log'}
                         <span className="visually-hidden"> of {s.name}</span>
-                      </button>
+                      </button>{' '}
+                      {s.kind === 'webhook' && (
+                        <>
+                          <ActionButton role="admin" label={`Rotate secret of ${s.name}`} onClick={() => (toggle.clear(), setAsking({ sub: s, what: 'rotate' }))}>
+                            Rotate secret
+                          </ActionButton>{' '}
+                        </>
+                      )}
+                      <ActionButton role="admin" kind="danger" label={`Delete ${s.name}`} onClick={() => (toggle.clear(), setAsking({ sub: s, what: 'delete' }))}>
+                        Delete
+                      </ActionButton>
                     </td>
                   </tr>
                 ))}
@@ -120,6 +133,15 @@ export function AlertsPage() {
         )}
         <Outcome action={toggle} />
       </Section>
+      {asking?.what === 'rotate' && <RotateSecret key={`rotate-${asking.sub.id}`} sub={asking.sub} onDone={() => subs.refresh()} onClose={() => setAsking(null)} />}
+      {asking?.what === 'delete' && (
+        <DeleteSubscription
+          key={`delete-${asking.sub.id}`}
+          sub={asking.sub}
+          onDone={() => (subs.refresh(), selected === asking.sub.id && setSelected(null))}
+          onClose={() => setAsking(null)}
+        />
+      )}
       {shown && <DeliveryLog key={shown.id} sub={shown} />}
       <NewSubscription onMade={(id) => (subs.refresh(), setSelected(id))} />
       <Thresholds />
@@ -187,6 +209,71 @@ function NewSubscription({ onMade }: { onMade: (id: string) => void }) {
           Signing secret — copy it now, it is <strong>not shown again</strong>:
         </ShownOnce>
       )}
+    </Section>
+  );
+}
+
+/** Asks first (receivers must be given the new secret), then shows the new secret once. */
+function RotateSecret({ sub, onDone, onClose }: { sub: Subscription; onDone: () => void; onClose: () => void }) {
+  const action = useAction();
+  const [secret, setSecret] = useState<string | null>(null);
+  const rotate = () =>
+    void action.run<{ subscription: Subscription; secret: string | null }>('POST', `/alerts/subscriptions/${seg(sub.id)}/secret`, undefined, (res) => {
+      setSecret(res.secret);
+      onDone();
+      return `The signing secret of ${sub.name} was rotated.`;
+    });
+  return (
+    <Section title={`Rotate the signing secret of ${sub.name}?`} id="rotate-secret">
+      {!action.done && (
+        <p>
+          A new secret signs every delivery to {sub.url}. Give it to the receiver: for 24 hours the previous secret signs too, so nothing is lost while it
+          switches.
+        </p>
+      )}
+      <div className="button-row">
+        {!action.done && (
+          <ActionButton role="admin" kind="primary" action={action} onClick={rotate}>
+            Rotate the secret
+          </ActionButton>
+        )}{' '}
+        <button type="button" className="btn btn-plain" onClick={onClose}>
+          {action.done ? 'Close' : 'Cancel'}
+        </button>
+      </div>
+      <Outcome action={action} />
+      {secret && (
+        <ShownOnce label="New signing secret" secret={secret}>
+          New signing secret — copy it now, it is <strong>not shown again</strong>. Both the new and the previous secret sign deliveries for the next 24 hours;
+          after that only the new one does.
+        </ShownOnce>
+      )}
+    </Section>
+  );
+}
+
+/** Asks first: the subscription's delivery log goes with it (disabling keeps it). */
+function DeleteSubscription({ sub, onDone, onClose }: { sub: Subscription; onDone: () => void; onClose: () => void }) {
+  const action = useAction();
+  const remove = () =>
+    void action.run<{ deleted: { id: string; deliveries: number } }>('DELETE', `/alerts/subscriptions/${seg(sub.id)}`, undefined, (res) => {
+      onDone();
+      return `${sub.name} deleted, with ${f.int(res.deleted.deliveries)} ${res.deleted.deliveries === 1 ? 'delivery' : 'deliveries'} from its log.`;
+    });
+  return (
+    <Section title={`Delete ${sub.name}?`} id="delete-subscription">
+      {!action.done && <p>Nothing more is sent to {sub.url ?? sub.email}, and its delivery log is deleted with it. To stop sending and keep the log, disable it instead.</p>}
+      <div className="button-row">
+        {!action.done && (
+          <ActionButton role="admin" kind="danger" action={action} onClick={remove}>
+            Delete subscription
+          </ActionButton>
+        )}{' '}
+        <button type="button" className="btn btn-plain" onClick={onClose}>
+          {action.done ? 'Close' : 'Cancel'}
+        </button>
+      </div>
+      <Outcome action={action} />
     </Section>
   );
 }
