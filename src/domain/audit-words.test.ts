@@ -26,6 +26,8 @@ describe('audit words', () => {
     expect(auditSummary({ method: 'POST', path: '/v1/session', status: 200 }, null)).toBe('signed in');
     expect(auditSummary({ method: 'POST', path: '/v1/stock/receive', status: 409 }, { refusal: { code: 'insufficient_stock' } })).toBe('tried: received stock — refused (insufficient stock)');
     expect(auditSummary({ method: 'PUT', path: '/v1/something/new', status: 200 }, null)).toBe('replaced something new');
+    expect(auditSummary({ method: 'POST', path: '/v1/alerts/subscriptions/asub_1/secret', status: 200 }, null)).toBe("rotated an alert webhook's signing secret");
+    expect(auditSummary({ method: 'DELETE', path: '/v1/alerts/subscriptions/asub_1', status: 200 }, null)).toBe('deleted an alert subscription');
   });
 
   it('gives a non-empty sentence for any request and any stored response', () => {
