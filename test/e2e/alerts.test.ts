@@ -134,6 +134,8 @@ describe.skipIf(!hasChromium)('alerts in a browser', () => {
       await ask.getByRole('status').filter({ hasText: 'The signing secret of ERP was rotated.' }).waitFor();
       await ask.getByText('Both the new and the previous secret sign deliveries for the next 24 hours').waitFor();
       fresh = (await ask.locator('[data-secret]').innerText()).trim();
+      // The list says how long the replaced secret keeps signing.
+      await page.locator('tr[data-subscription] [data-previous-secret]').filter({ hasText: /the previous secret signs too until \d{4}-\d\d-\d\d/ }).waitFor();
     });
     expect(fresh).toMatch(/^whsec_/);
     expect(fresh).not.toBe(first);

@@ -101,7 +101,16 @@ export function AlertsPage() {
                 {rows.map((s) => (
                   <tr key={s.id} data-subscription={s.id} className={selected === s.id ? 'row-open' : ''}>
                     <td>{s.name}</td>
-                    <td>{s.kind === 'email' ? `e-mail${s.digest_minutes > 0 ? ` (digest every ${s.digest_minutes} min)` : ''}` : 'webhook'}</td>
+                    <td>
+                      {s.kind === 'email' ? `e-mail${s.digest_minutes > 0 ? ` (digest every ${s.digest_minutes} min)` : ''}` : 'webhook'}
+                      {/* After a rotation: receivers not yet switched still verify until then. */}
+                      {s.previous_secret_until && Date.parse(s.previous_secret_until) > Date.now() && (
+                        <small className="muted" data-previous-secret>
+                          {' '}
+                          · the previous secret signs too until {f.time(s.previous_secret_until)}
+                        </small>
+                      )}
+                    </td>
                     <td className="message">{s.url ?? s.email}</td>
                     <td>{s.events.length === 0 ? 'all events' : s.events.join(', ')}</td>
                     <td>{s.min_severity === 'info' ? 'any' : `${s.min_severity} and worse`}</td>
