@@ -9,7 +9,7 @@ import { api, type Page, seg } from '../api.ts';
 import * as f from '../format.ts';
 import { useLive } from '../live.ts';
 import { href } from '../router.ts';
-import { ActionButton, CheckField, NumberField, Outcome, SelectField, Submit, TextField, whole } from '../ui/forms.tsx';
+import { ActionButton, CheckField, ConfirmRow, NumberField, Outcome, SelectField, Submit, TextField, whole } from '../ui/forms.tsx';
 import { Badge, Empty, LoadState, PageHeader, Section, TableWrap } from '../ui/page.tsx';
 import { LocationSelect, SKU_LIST_ID, SkuDatalist, useLocations } from '../ui/pickers.tsx';
 import { ShownOnce } from '../ui/shown-once.tsx';
@@ -240,16 +240,13 @@ function RotateSecret({ sub, onDone, onClose }: { sub: Subscription; onDone: () 
           switches.
         </p>
       )}
-      <div className="button-row">
+      <ConfirmRow action={action} onClose={onClose}>
         {!action.done && (
           <ActionButton role="admin" kind="primary" action={action} onClick={rotate}>
             Rotate the secret
           </ActionButton>
-        )}{' '}
-        <button type="button" className="btn btn-plain" onClick={onClose}>
-          {action.done ? 'Close' : 'Cancel'}
-        </button>
-      </div>
+        )}
+      </ConfirmRow>
       <Outcome action={action} />
       {secret && (
         <ShownOnce label="New signing secret" secret={secret}>
@@ -272,16 +269,13 @@ function DeleteSubscription({ sub, onDone, onClose }: { sub: Subscription; onDon
   return (
     <Section title={`Delete ${sub.name}?`} id="delete-subscription">
       {!action.done && <p>Nothing more is sent to {sub.url ?? sub.email}, and its delivery log is deleted with it. To stop sending and keep the log, disable it instead.</p>}
-      <div className="button-row">
+      <ConfirmRow action={action} onClose={onClose}>
         {!action.done && (
           <ActionButton role="admin" kind="danger" action={action} onClick={remove}>
             Delete subscription
           </ActionButton>
-        )}{' '}
-        <button type="button" className="btn btn-plain" onClick={onClose}>
-          {action.done ? 'Close' : 'Cancel'}
-        </button>
-      </div>
+        )}
+      </ConfirmRow>
       <Outcome action={action} />
     </Section>
   );

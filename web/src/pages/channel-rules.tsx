@@ -12,7 +12,7 @@ import { useLive } from '../live.ts';
 import type { PageProps } from '../routes.ts';
 import { href } from '../router.ts';
 import type { Channel, Location } from '../types.ts';
-import { ActionButton, CheckField, Outcome, SelectField } from '../ui/forms.tsx';
+import { ActionButton, CheckField, ConfirmRow, Outcome, SelectField } from '../ui/forms.tsx';
 import { Badge, Empty, LoadState, PageHeader, Section, TableWrap } from '../ui/page.tsx';
 import { useLocations } from '../ui/pickers.tsx';
 import { draftOf, EMPTY, type Draft, type FieldGroup, groupOf, inForce, type Rule, type RuleBody, ruleBody, type Tri } from '../rule-draft.ts';
@@ -179,14 +179,11 @@ function Deactivate({ channel, rule, onDone, onClose }: { channel: string; rule:
       <p>{rule.does}</p>
       <LoadState live={preview} what="what deactivating would change" />
       {preview.data && <Preview result={preview.data} title="If it is deactivated" />}
-      <div className="button-row">
+      <ConfirmRow action={action} onClose={onClose}>
         <ActionButton role="admin" kind="danger" action={action} disabled={!preview.data || !!action.done} onClick={() => void action.run<Saved>('DELETE', `/channel-rules/${seg(rule.id)}`, undefined, (res) => (onDone(), savedText(res, 'deactivated')))}>
           Deactivate rule
-        </ActionButton>{' '}
-        <button type="button" className="btn btn-plain" onClick={onClose}>
-          {action.done ? 'Close' : 'Cancel'}
-        </button>
-      </div>
+        </ActionButton>
+      </ConfirmRow>
       <Outcome action={action} />
     </Section>
   );

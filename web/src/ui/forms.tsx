@@ -129,6 +129,18 @@ export function ActionButton({ children, onClick, action, role = 'operate', disa
   );
 }
 
+/** A confirmation's buttons: the confirming one (given), then Cancel, which reads Close once the action is done. */
+export function ConfirmRow({ action, onClose, children }: { action: Action; onClose: () => void; children: ReactNode }) {
+  return (
+    <div className="button-row">
+      {children}{' '}
+      <button type="button" className="btn btn-plain" onClick={onClose}>
+        {action.done ? 'Close' : 'Cancel'}
+      </button>
+    </div>
+  );
+}
+
 /** What the last action said: its error (alert) or its success (status). */
 export function Outcome({ action }: { action: Action }) {
   return (
